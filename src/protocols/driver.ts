@@ -1,0 +1,64 @@
+/**
+ * The contract between a protocol and the lab. Every protocol folder exports one `ProtocolDriver`
+ * (from its `driver.ts`): it validates its own scenario parameters and workload, wires its protocol
+ * into a World, and reports what it measured. The lab's runner (`peerlab run`, sweeps, compare) and
+ * the dashboard (LabHost) drive every protocol through this one interface.
+ */
+import type { z } from 'zod';
+import type { PeerId, World } from '../sim/index.js';
+
+export type SummaryValue = number | string | boolean | null;
+
+/** A time series: parallel arrays of virtual time (ms) and value. */
+export interface Series {
+  t: number[];
+  v: number[];
+}
+
+/** What the dashboard and the connectivity map draw. */
+export interface OverlaySnapshot {
+  timeMs: number;
+  peers: {
+    id: PeerId;
+    /** online / offline */
+    alive: boolean;
+    /** A protocol-specific state for colouring, e.g. 'susceptible' | 'infected' | 'removed', 'seed' | 'leecher'. */
+    state: string;
+    /** Optional number for colouring by scale (progress 0..1, trust 0..1, ...). */
+    value?: number;
+  }[];
+  /** Undirected overlay links (each pair once). */
+  links: [PeerId, PeerId][];
+}
+
+export interface RunContext {
+  /** The world, already made with the scenario's peers, network and churn. */
+  world: World;
+  seed: number;
+}
+
+export interface DriverRun {
+  /** True once the workload is done (for `until: complete`). */
+  isComplete(): boolean;
+  /** The protocol's keys for summary.json (named in its issue). Deterministic for a seed. */
+  summary(): Record<string, SummaryValue>;
+  /** Time series for CSV and charts, e.g. `reached` (fraction of peers over time). */
+  series(): Record<string, Series>;
+  /** Raw samples for CDFs and histograms, e.g. completion times, lookup latencies, hops. */
+  samples(): Record<string, number[]>;
+  /**
+   * The overlay now, for the dashboard and the connectivity map. `maxPeers` caps how many peers are
+   * included (the first ones by id), so a 10^5-peer run can still be drawn.
+   */
+  snapshot(maxPeers?: number): OverlaySnapshot;
+}
+
+export interface ProtocolDriver<P = unknown, W = unknown> {
+  /** The scenario's `protocol.type`. */
+  readonly type: string;
+  /** Validates `protocol` (every key except `type`); defaults filled in. */
+  readonly params: z.ZodType<P>;
+  /** Validates `workload`; defaults filled in. */
+  readonly workload: z.ZodType<W>;
+  create(ctx: RunContext, params: P, workload: W): DriverRun;
+}

@@ -1,0 +1,54 @@
+/**
+ * The observer feed: one typed union of everything that happens in a run. Metrics, recordings, the
+ * dashboard and reports all read this one feed. Emitting sites check `feed.active` first, so a run
+ * nobody watches pays one predictable branch per event and allocates nothing.
+ */
+import type { PeerId } from './types.js';
+
+export type DropReason = 'loss' | 'partition' | 'offline' | 'queue';
+
+export type SimEvent =
+  | { type: 'sent'; t: number; from: PeerId; to: PeerId; bytes: number; proto: number }
+  | { type: 'delivered'; t: number; from: PeerId; to: PeerId; bytes: number; proto: number }
+  | { type: 'dropped'; t: number; from: PeerId; to: PeerId; bytes: number; proto: number; reason: DropReason }
+  | { type: 'joined'; t: number; peer: PeerId }
+  | { type: 'left'; t: number; peer: PeerId; graceful: boolean }
+  | { type: 'partition'; t: number; groups: number }
+  | { type: 'healed'; t: number }
+  | ProtocolEvent;
+
+/**
+ * Protocol-specific events (infected, lookup step, piece completed, link rewired, trust updated...).
+ * `kind` names the event in the protocol's own words; `peer` is where it happened.
+ */
+export interface ProtocolEvent {
+  type: 'protocol';
+  t: number;
+  proto: string;
+  kind: string;
+  peer: PeerId;
+  data?: Record<string, unknown>;
+}
+
+export type Listener = (ev: SimEvent) => void;
+
+export class EventFeed {
+  private listeners: Listener[] = [];
+  /** True while at least one listener is attached. Check before building an event object. */
+  active = false;
+
+  on(listener: Listener): () => void {
+    this.listeners.push(listener);
+    this.active = true;
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+      this.active = this.listeners.length > 0;
+    };
+  }
+
+  emit(ev: SimEvent): void {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) (ls[i] as Listener)(ev);
+  }
+}

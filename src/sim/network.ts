@@ -1,0 +1,228 @@
+/**
+ * The network model: pairwise latency from per-peer coordinates, per-peer upload/download bandwidth
+ * with queueing, random loss, and partitions. It only computes *when* (or whether) a message arrives;
+ * the World schedules the delivery.
+ *
+ * Latency models:
+ * - `constant`: every message takes `ms`.
+ * - `uniform`: a fixed per-pair latency drawn uniformly in [minMs, maxMs] (hashed from the pair, so it
+ *   is symmetric and stable without an N^2 table).
+ * - `geo`: peers sit at random points of a unit square (a synthetic geographic space); latency is
+ *   `baseMs + distance * msPerUnit`, symmetric, plus per-message jitter of up to `jitter` (a fraction).
+ */
+import type { Rng } from './rng.js';
+import { ConfigError, type PeerId } from './types.js';
+
+export type LatencyConfig =
+  | { model: 'constant'; ms: number }
+  | { model: 'uniform'; minMs: number; maxMs: number }
+  | { model: 'geo'; baseMs?: number; msPerUnit?: number; jitter?: number };
+
+export interface BandwidthClass {
+  /** Share of peers in this class (the shares are normalised). */
+  fraction: number;
+  /** Upload capacity in bytes per second (Infinity = no limit). */
+  upBps: number;
+  /** Download capacity in bytes per second (Infinity = no limit). */
+  downBps: number;
+}
+
+export interface NetworkConfig {
+  latency?: LatencyConfig;
+  /** Bandwidth classes; omitted = unlimited (messages take latency only). */
+  bandwidth?: BandwidthClass[];
+  /** Probability that a message is lost, in [0, 1]. Default 0. */
+  loss?: number;
+}
+
+export const DEFAULT_LATENCY: LatencyConfig = { model: 'geo', baseMs: 5, msPerUnit: 100, jitter: 0.1 };
+
+function checkNumber(key: string, v: unknown, min: number, max = Infinity): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new ConfigError(key, `expected a number, got ${JSON.stringify(v)}`);
+  if (v < min || v > max) throw new ConfigError(key, `expected a number in [${min}, ${max}], got ${v}`);
+  return v;
+}
+
+/** Validates a network configuration; throws ConfigError naming the bad key. */
+export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): void {
+  const lat = cfg.latency;
+  if (lat !== undefined) {
+    switch (lat.model) {
+      case 'constant':
+        checkNumber(`${prefix}.latency.ms`, lat.ms, 0);
+        break;
+      case 'uniform':
+        checkNumber(`${prefix}.latency.minMs`, lat.minMs, 0);
+        checkNumber(`${prefix}.latency.maxMs`, lat.maxMs, lat.minMs);
+        break;
+      case 'geo':
+        if (lat.baseMs !== undefined) checkNumber(`${prefix}.latency.baseMs`, lat.baseMs, 0);
+        if (lat.msPerUnit !== undefined) checkNumber(`${prefix}.latency.msPerUnit`, lat.msPerUnit, 0);
+        if (lat.jitter !== undefined) checkNumber(`${prefix}.latency.jitter`, lat.jitter, 0, 10);
+        break;
+      default:
+        throw new ConfigError(
+          `${prefix}.latency.model`,
+          `unknown latency model ${JSON.stringify((lat as { model: unknown }).model)} (expected constant, uniform or geo)`,
+        );
+    }
+  }
+  if (cfg.loss !== undefined) checkNumber(`${prefix}.loss`, cfg.loss, 0, 1);
+  if (cfg.bandwidth !== undefined) {
+    if (!Array.isArray(cfg.bandwidth) || cfg.bandwidth.length === 0)
+      throw new ConfigError(`${prefix}.bandwidth`, 'expected a non-empty list of classes');
+    cfg.bandwidth.forEach((c, i) => {
+      checkNumber(`${prefix}.bandwidth[${i}].fraction`, c.fraction, 0);
+      checkNumber(`${prefix}.bandwidth[${i}].upBps`, c.upBps, Number.MIN_VALUE);
+      checkNumber(`${prefix}.bandwidth[${i}].downBps`, c.downBps, Number.MIN_VALUE);
+    });
+  }
+}
+
+function mix32(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2d);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+export class Network {
+  readonly size: number;
+  private readonly lat: LatencyConfig;
+  private readonly x: Float32Array | null;
+  private readonly y: Float32Array | null;
+  /** bytes per ms; Infinity = unlimited */
+  readonly up: Float64Array;
+  readonly down: Float64Array;
+  private readonly upFree: Float64Array;
+  private readonly downFree: Float64Array;
+  private readonly bandwidthLimited: boolean;
+  loss: number;
+  /** Partition group of each peer while a partition is active, else null. */
+  private group: Uint16Array | null = null;
+  private readonly rng: Rng;
+  private readonly pairSalt: number;
+
+  constructor(size: number, cfg: NetworkConfig, rng: Rng) {
+    validateNetworkConfig(cfg);
+    this.size = size;
+    this.rng = rng;
+    this.lat = cfg.latency ?? DEFAULT_LATENCY;
+    this.loss = cfg.loss ?? 0;
+    this.pairSalt = rng.nextU32();
+    if (this.lat.model === 'geo') {
+      this.x = new Float32Array(size);
+      this.y = new Float32Array(size);
+      for (let i = 0; i < size; i++) {
+        this.x[i] = rng.float();
+        this.y[i] = rng.float();
+      }
+    } else {
+      this.x = null;
+      this.y = null;
+    }
+    this.up = new Float64Array(size).fill(Infinity);
+    this.down = new Float64Array(size).fill(Infinity);
+    this.upFree = new Float64Array(size);
+    this.downFree = new Float64Array(size);
+    const classes = cfg.bandwidth;
+    this.bandwidthLimited = classes !== undefined;
+    if (classes) {
+      const total = classes.reduce((s, c) => s + c.fraction, 0);
+      for (let i = 0; i < size; i++) {
+        let u = rng.float() * total;
+        let c = classes[classes.length - 1] as BandwidthClass;
+        for (const k of classes) {
+          if (u < k.fraction) {
+            c = k;
+            break;
+          }
+          u -= k.fraction;
+        }
+        this.up[i] = c.upBps / 1000;
+        this.down[i] = c.downBps / 1000;
+      }
+    }
+  }
+
+  /** Coordinates of a peer in the unit square (geo model), for drawing maps. */
+  position(peer: PeerId): [number, number] | null {
+    return this.x && this.y ? [this.x[peer] as number, this.y[peer] as number] : null;
+  }
+
+  /** The symmetric base latency between two peers, in ms (no jitter). */
+  baseLatency(a: PeerId, b: PeerId): number {
+    const lat = this.lat;
+    switch (lat.model) {
+      case 'constant':
+        return lat.ms;
+      case 'uniform': {
+        const lo = a < b ? a : b;
+        const hi = a < b ? b : a;
+        const u = mix32(lo ^ this.pairSalt, hi) / 4294967296;
+        return lat.minMs + u * (lat.maxMs - lat.minMs);
+      }
+      case 'geo': {
+        const x = this.x as Float32Array, y = this.y as Float32Array;
+        const dx = (x[a] as number) - (x[b] as number);
+        const dy = (y[a] as number) - (y[b] as number);
+        return (lat.baseMs ?? 5) + Math.sqrt(dx * dx + dy * dy) * (lat.msPerUnit ?? 100);
+      }
+    }
+  }
+
+  /** One message's latency: the base plus jitter (geo model). Draws from the rng only when jittering. */
+  sampleLatency(a: PeerId, b: PeerId): number {
+    const base = this.baseLatency(a, b);
+    if (this.lat.model === 'geo') {
+      const j = this.lat.jitter ?? 0.1;
+      if (j > 0) return base * (1 + j * this.rng.float());
+    }
+    return base;
+  }
+
+  /**
+   * Arrival time of a message of `bytes` sent now from `from` to `to`, taking the sender's upload
+   * queue and the receiver's download queue into account; -1 if it is lost or crosses a partition.
+   */
+  transmit(from: PeerId, to: PeerId, bytes: number, now: number): number {
+    if (this.group !== null && this.group[from] !== this.group[to]) return -2;
+    if (this.loss > 0 && this.rng.float() < this.loss) return -1;
+    const latency = this.sampleLatency(from, to);
+    if (!this.bandwidthLimited || bytes <= 0) return now + latency;
+    const txUp = bytes / (this.up[from] as number);
+    const start = Math.max(now, this.upFree[from] as number);
+    this.upFree[from] = start + txUp;
+    const firstBit = start + latency;
+    const txDown = bytes / (this.down[to] as number);
+    const done = Math.max(firstBit + txUp, Math.max(firstBit, this.downFree[to] as number) + txDown);
+    this.downFree[to] = done;
+    return done;
+  }
+
+  /** True if a partition currently separates a and b. */
+  separated(a: PeerId, b: PeerId): boolean {
+    return this.group !== null && this.group[a] !== this.group[b];
+  }
+
+  /** Splits peers into groups: `groupOf(peer)` gives each peer's group (0..65535). */
+  partition(groupOf: (peer: PeerId) => number): void {
+    const g = new Uint16Array(this.size);
+    for (let i = 0; i < this.size; i++) g[i] = groupOf(i);
+    this.group = g;
+  }
+
+  heal(): void {
+    this.group = null;
+  }
+
+  get partitioned(): boolean {
+    return this.group !== null;
+  }
+
+  /** Forget a peer's queued transmissions (it crashed or left). */
+  resetQueues(peer: PeerId): void {
+    this.upFree[peer] = 0;
+    this.downFree[peer] = 0;
+  }
+}

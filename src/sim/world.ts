@@ -1,0 +1,268 @@
+/**
+ * The World: N peers on a modelled network, running any number of protocols, in virtual time.
+ *
+ * Two ways to write a protocol, both sans-IO (no sockets, clocks or Math.random: all handed in):
+ * - `Protocol`: one object handles the events of every peer (so it can keep per-peer state in typed
+ *   arrays: the lean form for 10^6 peers). It gets a `Port` to send messages and set timers.
+ * - `PeerProtocol` (see `perPeer`): one state machine per peer with a `PeerContext`. This is the form the
+ *   live network drives with real time and WebRTC channels; `perPeer` runs it in the simulator.
+ *
+ * Messages are objects passed by reference (never mutate one after sending); `bytes` is its wire size,
+ * which the network model uses for transmission time.
+ */
+import type { Simulator } from './engine.js';
+import type { DropReason, ProtocolEvent } from './feed.js';
+import { Network, type NetworkConfig } from './network.js';
+import type { Rng } from './rng.js';
+import type { PeerId, TimerId } from './types.js';
+
+export interface Protocol<M = unknown> {
+  readonly name: string;
+  /** Called once when added to the world, before any other call. */
+  attach(port: Port<M>): void;
+  /** A peer came online (at start, or by churn). */
+  onJoin?(peer: PeerId): void;
+  /** A peer went offline; `graceful` false means it crashed. Its pending timers will not fire. */
+  onLeave?(peer: PeerId, graceful: boolean): void;
+  onMessage(peer: PeerId, from: PeerId, msg: M): void;
+  onTimer(peer: PeerId, tag: number, data: unknown): void;
+}
+
+/** What the world offers a protocol: the only way it touches time, randomness and the network. */
+export interface Port<M = unknown> {
+  readonly world: World;
+  readonly rng: Rng;
+  now(): number;
+  send(from: PeerId, to: PeerId, msg: M, bytes: number): void;
+  /** Fires onTimer(peer, tag, data) after delayMs unless cancelled or the peer leaves. tag: 0..65535 */
+  setTimer(peer: PeerId, delayMs: number, tag: number, data?: unknown): TimerId;
+  cancelTimer(id: TimerId): boolean;
+  isAlive(peer: PeerId): boolean;
+  /** Emits a protocol event on the feed (only builds it if someone listens). */
+  emit(kind: string, peer: PeerId, data?: Record<string, unknown>): void;
+  /** True if anyone listens to the feed: guard expensive event construction with it. */
+  readonly observed: boolean;
+}
+
+export interface WorldOptions {
+  peers: number;
+  network?: NetworkConfig;
+  /** Peers online at time 0. Default: all. */
+  initiallyAlive?: number | ((peer: PeerId) => boolean);
+}
+
+const FROM_BITS = 2 ** 24; // message events pack (bytes, from) in one number
+const TAG_BITS = 65536; // timer events pack (epoch, tag) in one number
+
+export class World {
+  readonly sim: Simulator;
+  readonly net: Network;
+  readonly size: number;
+  /** 1 if the peer is online. */
+  readonly alive: Uint8Array;
+  /** Bumped on every join/leave so timers of an earlier session never fire. */
+  private readonly epoch: Uint32Array;
+  private readonly protocols: Protocol<unknown>[] = [];
+  private readonly ports: Port<unknown>[] = [];
+  private aliveCount = 0;
+  /** Counters every run wants, kept here so they cost nothing extra. */
+  readonly stats = { sent: 0, delivered: 0, dropped: 0, bytesSent: 0 };
+
+  constructor(sim: Simulator, opts: WorldOptions) {
+    if (!Number.isInteger(opts.peers) || opts.peers < 1 || opts.peers >= FROM_BITS)
+      throw new RangeError(`peers: expected an integer in [1, ${FROM_BITS - 1}], got ${opts.peers}`);
+    this.sim = sim;
+    this.size = opts.peers;
+    this.net = new Network(opts.peers, opts.network ?? {}, sim.rng.fork('network'));
+    this.alive = new Uint8Array(opts.peers);
+    this.epoch = new Uint32Array(opts.peers);
+    const init = opts.initiallyAlive;
+    for (let i = 0; i < this.size; i++) {
+      const on = init === undefined ? true : typeof init === 'number' ? i < init : init(i);
+      if (on) {
+        this.alive[i] = 1;
+        this.aliveCount++;
+      }
+    }
+  }
+
+  get online(): number {
+    return this.aliveCount;
+  }
+
+  isAlive(peer: PeerId): boolean {
+    return this.alive[peer] === 1;
+  }
+
+  /** Adds a protocol and calls onJoin for every peer already online. Returns its index. */
+  add<M>(protocol: Protocol<M>): number {
+    const index = this.protocols.length;
+    const sim = this.sim;
+    const world = this;
+    const net = this.net;
+    const feed = sim.feed;
+    const stats = this.stats;
+    const alive = this.alive;
+    const epoch = this.epoch;
+    const deliverKind = sim.register((to, arg, msg) => {
+      const from = arg % FROM_BITS;
+      const bytes = Math.floor(arg / FROM_BITS);
+      let reason: DropReason | null = null;
+      if (alive[to] !== 1) reason = 'offline';
+      else if (net.separated(from, to)) reason = 'partition';
+      if (reason !== null) {
+        stats.dropped++;
+        if (feed.active) feed.emit({ type: 'dropped', t: sim.now, from, to, bytes, proto: index, reason });
+        return;
+      }
+      stats.delivered++;
+      if (feed.active) feed.emit({ type: 'delivered', t: sim.now, from, to, bytes, proto: index });
+      protocol.onMessage(to, from, msg as M);
+    });
+    const timerKind = sim.register((peer, arg, data) => {
+      const ep = Math.floor(arg / TAG_BITS);
+      if (alive[peer] !== 1 || epoch[peer] !== ep) return;
+      protocol.onTimer(peer, arg % TAG_BITS, data);
+    });
+    const rng = sim.rng.fork(`protocol:${protocol.name}:${index}`);
+    const port: Port<M> = {
+      world,
+      rng,
+      now: () => sim.now,
+      get observed() {
+        return feed.active;
+      },
+      send(from, to, msg, bytes) {
+        stats.sent++;
+        stats.bytesSent += bytes;
+        if (feed.active) feed.emit({ type: 'sent', t: sim.now, from, to, bytes, proto: index });
+        const at = net.transmit(from, to, bytes, sim.now);
+        if (at < 0) {
+          stats.dropped++;
+          if (feed.active)
+            feed.emit({ type: 'dropped', t: sim.now, from, to, bytes, proto: index, reason: at === -2 ? 'partition' : 'loss' });
+          return;
+        }
+        sim.at(at, deliverKind, to, Math.min(bytes, 2 ** 28) * FROM_BITS + from, msg);
+      },
+      setTimer(peer, delayMs, tag, data) {
+        return sim.schedule(delayMs, timerKind, peer, (epoch[peer] as number) * TAG_BITS + tag, data);
+      },
+      cancelTimer: (id) => sim.cancel(id),
+      isAlive: (peer) => alive[peer] === 1,
+      emit(kind, peer, data) {
+        if (!feed.active) return;
+        const ev: ProtocolEvent = { type: 'protocol', t: sim.now, proto: protocol.name, kind, peer };
+        if (data !== undefined) ev.data = data;
+        feed.emit(ev);
+      },
+    };
+    this.protocols.push(protocol as Protocol<unknown>);
+    this.ports.push(port as Port<unknown>);
+    protocol.attach(port);
+    if (protocol.onJoin) for (let i = 0; i < this.size; i++) if (alive[i] === 1) protocol.onJoin(i);
+    return index;
+  }
+
+  /** Brings a peer online (no-op if it is). */
+  join(peer: PeerId): void {
+    if (this.alive[peer] === 1) return;
+    this.alive[peer] = 1;
+    this.aliveCount++;
+    this.epoch[peer] = ((this.epoch[peer] as number) + 1) >>> 0;
+    this.net.resetQueues(peer);
+    const feed = this.sim.feed;
+    if (feed.active) feed.emit({ type: 'joined', t: this.sim.now, peer });
+    for (const p of this.protocols) p.onJoin?.(peer);
+  }
+
+  /** Takes a peer offline: graceful (it may say goodbye in onLeave) or a crash. */
+  leave(peer: PeerId, graceful: boolean): void {
+    if (this.alive[peer] !== 1) return;
+    if (graceful) for (const p of this.protocols) p.onLeave?.(peer, true);
+    this.alive[peer] = 0;
+    this.aliveCount--;
+    this.epoch[peer] = ((this.epoch[peer] as number) + 1) >>> 0;
+    this.net.resetQueues(peer);
+    if (!graceful) for (const p of this.protocols) p.onLeave?.(peer, false);
+    const feed = this.sim.feed;
+    if (feed.active) feed.emit({ type: 'left', t: this.sim.now, peer, graceful });
+  }
+}
+
+/** The context a per-peer state machine gets: its own id, time, randomness, sending and timers. */
+export interface PeerContext<M = unknown> {
+  readonly id: PeerId;
+  readonly rng: Rng;
+  now(): number;
+  send(to: PeerId, msg: M, bytes: number): void;
+  setTimer(delayMs: number, tag: number, data?: unknown): TimerId;
+  cancelTimer(id: TimerId): boolean;
+  emit(kind: string, data?: Record<string, unknown>): void;
+}
+
+/** A sans-IO state machine for one peer. */
+export interface PeerProtocol<M = unknown> {
+  /** The peer came online. */
+  start?(): void;
+  /** The peer leaves gracefully (a crash just drops the instance). */
+  stop?(): void;
+  onMessage(from: PeerId, msg: M): void;
+  onTimer(tag: number, data: unknown): void;
+}
+
+/**
+ * Runs one PeerProtocol instance per online peer. A crashed peer's instance is discarded; on rejoin
+ * a fresh one is made (pass `keepState` to reuse the old one, e.g. for persisted state).
+ */
+export class PerPeer<M, P extends PeerProtocol<M>> implements Protocol<M> {
+  readonly instances: (P | undefined)[] = [];
+  private port!: Port<M>;
+
+  constructor(
+    readonly name: string,
+    private readonly factory: (ctx: PeerContext<M>) => P,
+    private readonly keepState = false,
+  ) {}
+
+  attach(port: Port<M>): void {
+    this.port = port;
+    this.instances.length = port.world.size;
+  }
+
+  get(peer: PeerId): P | undefined {
+    return this.instances[peer];
+  }
+
+  onJoin(peer: PeerId): void {
+    let inst = this.keepState ? this.instances[peer] : undefined;
+    if (!inst) {
+      const port = this.port;
+      const ctx: PeerContext<M> = {
+        id: peer,
+        rng: port.rng,
+        now: port.now,
+        send: (to, msg, bytes) => port.send(peer, to, msg, bytes),
+        setTimer: (delay, tag, data) => port.setTimer(peer, delay, tag, data),
+        cancelTimer: (id) => port.cancelTimer(id),
+        emit: (kind, data) => port.emit(kind, peer, data),
+      };
+      inst = this.factory(ctx);
+      this.instances[peer] = inst;
+    }
+    inst.start?.();
+  }
+
+  onLeave(peer: PeerId, graceful: boolean): void {
+    if (graceful) this.instances[peer]?.stop?.();
+    if (!this.keepState) this.instances[peer] = undefined;
+  }
+
+  onMessage(peer: PeerId, from: PeerId, msg: M): void {
+    this.instances[peer]?.onMessage(from, msg);
+  }
+
+  onTimer(peer: PeerId, tag: number, data: unknown): void {
+    this.instances[peer]?.onTimer(tag, data);
+  }
+}
