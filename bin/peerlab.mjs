@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `peerlab` command. Runs the TypeScript sources directly through tsx's loader, so a fresh clone
+// needs no build step before `npx peerlab`.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
