@@ -1,0 +1,177 @@
+/**
+ * One overlay link: an RTCPeerConnection with one reliable, ordered data channel, negotiated through
+ * signaling without trickle ICE (the whole SDP with its candidates is sent once gathering completes:
+ * on loopback with no STUN that is immediate, and it avoids candidate/description races).
+ * Written against the W3C API, so the browser's RTCPeerConnection and node-datachannel's polyfill
+ * (see rtc-node.ts) both drive it.
+ *
+ * A link is untrusted: every incoming message larger than `maxMessageBytes` or not binary closes it
+ * (with a reason), and so does any exception from the message handler (a protocol violation destroys
+ * that one connection and never throws into the caller).
+ */
+
+export interface LinkOptions {
+  RTCPeerConnection: typeof globalThis.RTCPeerConnection;
+  initiator: boolean;
+  /** Sends an SDP description to the remote peer through signaling. */
+  sendSignal: (sdp: { type: string; sdp: string }) => void;
+  maxMessageBytes?: number;
+  /** Gives up if the channel is not open within this time. Default 10 s. */
+  connectTimeoutMs?: number;
+  rtcConfig?: RTCConfiguration;
+}
+
+export type LinkCloseReason = 'local' | 'remote' | 'timeout' | 'failed' | `violation: ${string}`;
+
+export class Link {
+  readonly pc: RTCPeerConnection;
+  private dc: RTCDataChannel | null = null;
+  private closedFlag = false;
+  private readonly maxBytes: number;
+  private connectTimer: ReturnType<typeof setTimeout> | null;
+  open = false;
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  onopen: () => void = () => {};
+  onmessage: (bytes: Uint8Array) => void = () => {};
+  onclose: (reason: LinkCloseReason) => void = () => {};
+
+  constructor(private readonly opts: LinkOptions) {
+    this.maxBytes = opts.maxMessageBytes ?? 1024 * 1024;
+    this.pc = new opts.RTCPeerConnection(opts.rtcConfig ?? { iceServers: [] });
+    this.pc.onconnectionstatechange = () => {
+      const s = this.pc.connectionState;
+      if (s === 'failed' || s === 'closed') this.close('failed');
+    };
+    this.pc.ondatachannel = (ev) => this.setChannel(ev.channel);
+    this.connectTimer = setTimeout(() => this.close('timeout'), opts.connectTimeoutMs ?? 10_000);
+    if (opts.initiator) {
+      this.setChannel(this.pc.createDataChannel('peerlab', { ordered: true }));
+      void this.offer();
+    }
+  }
+
+  private async gathered(): Promise<void> {
+    if (this.pc.iceGatheringState === 'complete') return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      const check = () => {
+        if (this.pc.iceGatheringState === 'complete') {
+          clearTimeout(t);
+          this.pc.removeEventListener('icegatheringstatechange', check);
+          resolve();
+        }
+      };
+      this.pc.addEventListener('icegatheringstatechange', check);
+    });
+  }
+
+  private async offer(): Promise<void> {
+    try {
+      const offer = await this.pc.createOffer();
+      await this.pc.setLocalDescription(offer);
+      await this.gathered();
+      if (this.closedFlag) return;
+      const d = this.pc.localDescription;
+      if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp });
+    } catch {
+      this.close('failed');
+    }
+  }
+
+  /** Feeds the remote description (offer for the answerer, answer for the initiator). */
+  async signal(desc: { type: string; sdp: string }): Promise<void> {
+    if (this.closedFlag) return;
+    try {
+      if (desc.type === 'offer' && !this.opts.initiator) {
+        await this.pc.setRemoteDescription({ type: 'offer', sdp: desc.sdp });
+        const answer = await this.pc.createAnswer();
+        await this.pc.setLocalDescription(answer);
+        await this.gathered();
+        if (this.closedFlag) return;
+        const d = this.pc.localDescription;
+        if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp });
+      } else if (desc.type === 'answer' && this.opts.initiator) {
+        await this.pc.setRemoteDescription({ type: 'answer', sdp: desc.sdp });
+      }
+    } catch {
+      this.close('failed');
+    }
+  }
+
+  private setChannel(dc: RTCDataChannel): void {
+    if (this.dc) {
+      dc.close();
+      return;
+    }
+    this.dc = dc;
+    dc.binaryType = 'arraybuffer';
+    dc.onopen = () => {
+      if (this.closedFlag) return;
+      this.open = true;
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+      this.onopen();
+    };
+    dc.onclose = () => this.close('remote');
+    dc.onmessage = (ev: MessageEvent) => {
+      if (this.closedFlag) return;
+      const d: unknown = ev.data;
+      let bytes: Uint8Array;
+      if (d instanceof ArrayBuffer) bytes = new Uint8Array(d);
+      else if (ArrayBuffer.isView(d)) bytes = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+      else {
+        this.close('violation: text message');
+        return;
+      }
+      if (bytes.length > this.maxBytes) {
+        this.close(`violation: message of ${bytes.length} bytes > ${this.maxBytes}`);
+        return;
+      }
+      this.bytesIn += bytes.length;
+      this.messagesIn++;
+      try {
+        this.onmessage(bytes);
+      } catch (e) {
+        this.close(`violation: ${(e as Error).message}`.slice(0, 200) as LinkCloseReason);
+      }
+    };
+  }
+
+  send(bytes: Uint8Array): boolean {
+    if (!this.open || !this.dc || this.dc.readyState !== 'open') return false;
+    try {
+      this.dc.send(bytes as Uint8Array<ArrayBuffer>);
+    } catch {
+      this.close('failed');
+      return false;
+    }
+    this.bytesOut += bytes.length;
+    this.messagesOut++;
+    return true;
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  close(reason: LinkCloseReason = 'local'): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.open = false;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    try {
+      this.dc?.close();
+    } catch {
+      /* already gone */
+    }
+    try {
+      this.pc.close();
+    } catch {
+      /* already gone */
+    }
+    this.onclose(reason);
+  }
+}
