@@ -10,3 +10,6 @@ export * from './engine.js';
 export * from './feed.js';
 export * from './network.js';
 export * from './world.js';
+export * from './churn.js';
+export * from './partitions.js';
+export * from './metrics.js';

@@ -212,6 +212,17 @@ export class Network {
     this.group = g;
   }
 
+  /** Splits peers by a ready group table (one entry per peer; kept, not copied). */
+  setGroups(groupOf: Uint16Array): void {
+    if (groupOf.length !== this.size) throw new RangeError(`Network.setGroups: expected ${this.size} entries, got ${groupOf.length}`);
+    this.group = groupOf;
+  }
+
+  /** Partition group of a peer, or -1 when no partition is in force. */
+  groupOf(peer: PeerId): number {
+    return this.group === null ? -1 : (this.group[peer] as number);
+  }
+
   heal(): void {
     this.group = null;
   }
