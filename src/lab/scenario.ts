@@ -1,0 +1,472 @@
+/**
+ * Scenario files: the declarative experiment (YAML or JSON). One file fixes the seed, the peers, the
+ * network, churn and partitions, the protocol with its parameters, the workload, when to stop and what
+ * to record. `parseScenario` validates it all and throws a `ScenarioError` whose message names the
+ * path of every bad key (`protocol.fanout: expected a number >= 1`, `line 3, column 7: ...` for YAML
+ * syntax). The protocol's keys and the workload are checked by that protocol's driver schemas.
+ *
+ * The format is documented key by key in docs/lab.md.
+ */
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { ProtocolDriver } from '../protocols/driver.js';
+import { ConfigError, validateNetworkConfig, type BandwidthClass, type LatencyConfig, type NetworkConfig } from '../sim/index.js';
+import { validatePartitions, type PartitionEvent } from '../sim/partitions.js';
+import { validateChurn, type ChurnConfig } from './churn.js';
+import { drivers as registryDrivers } from './registry.js';
+import { ScenarioError, show, type ScenarioIssue } from './errors.js';
+import { parseDuration, parseRate } from './units.js';
+
+export { ScenarioError, type ScenarioIssue } from './errors.js';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  peers: number;
+  /** What the engine's Network takes. */
+  network: NetworkConfig;
+  /** The engine's partition schedule (src/sim/partitions.ts). */
+  partitions: PartitionEvent[];
+  /** The engine's churn configuration, or null for a static population. */
+  churn: ChurnConfig | null;
+  /** `type` picks the driver; `params` are its validated parameters (defaults filled in). */
+  protocol: { type: string; params: unknown };
+  /** Validated by the driver's workload schema. */
+  workload: unknown;
+  /** Stop at `ms` of virtual time, or earlier once the workload completes if `complete`. */
+  until: { complete: boolean; ms: number };
+  observe: {
+    /** Virtual time between samples of the run's time series. */
+    sampleMs: number;
+    /** Virtual times of connectivity-map snapshots; `null` stands for the end of the run. */
+    snapshots: (number | null)[];
+    /** Peers drawn in a snapshot at most (the first by id). */
+    snapshotPeers: number;
+  };
+  /** The document as the author wrote it (plain data), for `--set`, sweeps and re-validation. */
+  raw: Record<string, unknown>;
+  /** The text it came from (YAML or JSON), shown in reports; JSON of `raw` if given an object. */
+  text: string;
+  /** Where it came from (a file path, or `<inline>`). */
+  source: string;
+}
+
+/** Default virtual-time cap for `until: complete`. */
+export const DEFAULT_COMPLETE_CAP_MS = 3_600_000;
+const MAX_PEERS = 2 ** 24 - 1;
+
+// ---- schema pieces -------------------------------------------------------------------------------
+
+const DURATION_HINT = 'expected a duration such as 250ms, 60s, 10m, 1.5h or a number of milliseconds';
+
+const duration = z.unknown().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `${DURATION_HINT}, got ${show(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const rate = z.unknown().transform((v, ctx) => {
+  const bps = parseRate(v);
+  if (bps === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a rate such as 10Mbit/s, 1.5MB/s, unlimited or a number of bytes per second, got ${show(v)}` });
+    return z.NEVER;
+  }
+  return bps;
+});
+
+const latency = z.discriminatedUnion('model', [
+  z.strictObject({ model: z.literal('constant'), ms: z.number().min(0) }),
+  z.strictObject({ model: z.literal('uniform'), minMs: z.number().min(0), maxMs: z.number().min(0) }),
+  z.strictObject({
+    model: z.literal('geo'),
+    baseMs: z.number().min(0).optional(),
+    msPerUnit: z.number().min(0).optional(),
+    jitter: z.number().min(0).max(10).optional(),
+  }),
+]);
+
+const bandwidthClass = z.strictObject({
+  fraction: z.number().min(0).default(1),
+  up: rate,
+  down: rate,
+});
+
+const partition = z
+  .strictObject({
+    at: duration,
+    heal: duration.optional(),
+    groups: z.union([z.number().int().min(2).max(1000), z.array(z.array(z.number().int().min(0)))]).optional(),
+    fractions: z.array(z.number().positive()).min(2).max(1000).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.groups !== undefined && p.fractions !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'give either groups or fractions, not both' });
+    if (p.heal !== undefined && p.heal <= p.at)
+      ctx.addIssue({ code: 'custom', path: ['heal'], message: `expected a time after at (${p.at} ms), got ${p.heal} ms` });
+  });
+
+const network = z.strictObject({
+  latency: latency.optional(),
+  bandwidth: z.array(bandwidthClass).min(1).optional(),
+  loss: z.number().min(0).max(1).optional(),
+  partitions: z.array(partition).default([]),
+});
+
+const until = z.unknown().transform((v, ctx) => {
+  if (v === 'complete') return { complete: true, ms: DEFAULT_COMPLETE_CAP_MS };
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o))
+      if (k !== 'complete' && k !== 'max') ctx.addIssue({ code: 'custom', path: [k], message: 'unknown key (until takes complete and max)' });
+    if (o.complete !== undefined && typeof o.complete !== 'boolean')
+      ctx.addIssue({ code: 'custom', path: ['complete'], message: `expected true or false, got ${show(o.complete)}` });
+    const max = o.max === undefined ? DEFAULT_COMPLETE_CAP_MS : parseDuration(o.max);
+    if (max === null) ctx.addIssue({ code: 'custom', path: ['max'], message: `${DURATION_HINT}, got ${show(o.max)}` });
+    else if (max <= 0) ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected a duration > 0' });
+    return { complete: o.complete !== false, ms: max ?? 0 };
+  }
+  const ms = parseDuration(v);
+  if (ms === null || ms <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected 'complete', { complete: true, max: <duration> } or a virtual time such as 60s or 10m, got ${show(v)}`,
+    });
+    return z.NEVER;
+  }
+  return { complete: false, ms };
+});
+
+const snapshotTime = z.unknown().transform((v, ctx) => {
+  if (v === 'end') return null;
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected 'end' or ${DURATION_HINT.replace('expected ', '')}, got ${show(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const observe = z.strictObject({
+  sampleEvery: duration.refine((ms) => ms >= 1, 'expected at least 1ms').default(100),
+  snapshots: z.array(snapshotTime).max(64).default([null]),
+  snapshotPeers: z.number().int().min(1).max(5000).default(300),
+});
+
+const scenarioSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  description: z.string().max(10_000).default(''),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+  peers: z.number().int().min(1).max(MAX_PEERS),
+  network: network.default({ partitions: [] }),
+  churn: z.unknown().optional(),
+  protocol: z.looseObject({ type: z.string() }),
+  workload: z.record(z.string(), z.unknown()).default({}),
+  until: until,
+  observe: observe.default({ sampleEvery: 100, snapshots: [null], snapshotPeers: 300 }),
+});
+
+// ---- parsing -------------------------------------------------------------------------------------
+
+/**
+ * Parses and validates a scenario. `input` is YAML or JSON text, or an already parsed object.
+ * `source` names it in messages (a file path). Throws ScenarioError naming every bad key.
+ */
+export function parseScenario(
+  input: string | object,
+  source = '<inline>',
+  drivers: Record<string, ProtocolDriver> = registryDrivers,
+): Scenario {
+  const text = typeof input === 'string' ? input : JSON.stringify(input, null, 2);
+  const raw = typeof input === 'string' ? parseText(input, source) : input;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ScenarioError([{ path: '', problem: `expected a mapping of keys (name, peers, protocol, ...), got ${show(raw)}` }], source);
+  return validateScenario(raw as Record<string, unknown>, text, source, drivers);
+}
+
+/** YAML (JSON is YAML) text to plain data; syntax errors name line and column. */
+export function parseText(text: string, source = '<inline>'): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        const where = at ? `line ${at.line}, column ${at.col}` : 'YAML';
+        return { path: '', problem: `${where}: ${firstLine(e.message)}` };
+      }),
+      source,
+    );
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+function validateScenario(
+  raw: Record<string, unknown>,
+  text: string,
+  source: string,
+  drivers: Record<string, ProtocolDriver>,
+): Scenario {
+  const issues: ScenarioIssue[] = [];
+  const top = scenarioSchema.safeParse(raw, { reportInput: true });
+  if (!top.success) issues.push(...zodIssues(top.error.issues, []));
+
+  // The protocol's own keys and the workload, by the driver's schemas.
+  let protocol: Scenario['protocol'] | null = null;
+  let workload: unknown = null;
+  const proto = raw.protocol;
+  if (proto !== null && typeof proto === 'object' && !Array.isArray(proto)) {
+    const { type, ...params } = proto as Record<string, unknown>;
+    if (typeof type === 'string') {
+      const driver = drivers[type];
+      if (!driver) {
+        const known = Object.keys(drivers).sort();
+        issues.push({
+          path: 'protocol.type',
+          problem: `unknown protocol ${show(type)} (expected one of ${known.length ? known.join(', ') : '(no protocols registered)'})`,
+        });
+      } else {
+        issues.push(...unknownKeys(driver.params, params, ['protocol'], `${type} takes`));
+        const p = driver.params.safeParse(params, { reportInput: true });
+        if (p.success) protocol = { type, params: p.data };
+        else issues.push(...zodIssues(p.error.issues, ['protocol']));
+        const wl = raw.workload ?? {};
+        if (wl !== null && typeof wl === 'object' && !Array.isArray(wl)) {
+          issues.push(...unknownKeys(driver.workload, wl as Record<string, unknown>, ['workload'], `a ${type} workload takes`));
+          const w = driver.workload.safeParse(wl, { reportInput: true });
+          if (w.success) workload = w.data;
+          else issues.push(...zodIssues(w.error.issues, ['workload']));
+        }
+      }
+    }
+  }
+
+  // Cross-checks the engine owns (network bounds) and churn, by the engine's validators.
+  let churn: ChurnConfig | null = null;
+  if (raw.churn !== undefined && raw.churn !== null) {
+    try {
+      churn = validateChurn(raw.churn, 'churn');
+    } catch (e) {
+      if (e instanceof ConfigError) issues.push({ path: e.key, problem: problemOf(e) });
+      else if (e instanceof ScenarioError) issues.push(...e.issues);
+      else throw e;
+    }
+  }
+  if (top.success) {
+    const net = top.data.network;
+    try {
+      validateNetworkConfig(toNetworkConfig(net), 'network');
+    } catch (e) {
+      if (e instanceof ConfigError) issues.push({ path: e.key.replace('.upBps', '.up').replace('.downBps', '.down'), problem: problemOf(e) });
+      else throw e;
+    }
+    try {
+      validatePartitions(toPartitions(net.partitions), 'network.partitions', top.data.peers);
+    } catch (e) {
+      if (e instanceof ConfigError) issues.push({ path: e.key.replace(/\.atMs$/, '.at').replace(/\.healMs$/, '.heal'), problem: problemOf(e) });
+      else throw e;
+    }
+    top.data.observe.snapshots.forEach((t, i) => {
+      if (t !== null && t > top.data.until.ms)
+        issues.push({ path: `observe.snapshots[${i}]`, problem: `at ${t} ms, after the run ends (${top.data.until.ms} ms)` });
+    });
+  }
+
+  if (issues.length > 0 || !top.success || protocol === null) {
+    if (issues.length === 0) issues.push({ path: 'protocol', problem: 'invalid' });
+    throw new ScenarioError(dedupe(issues), source);
+  }
+  const d = top.data;
+  return {
+    name: d.name,
+    description: d.description,
+    seed: d.seed,
+    peers: d.peers,
+    network: toNetworkConfig(d.network),
+    partitions: toPartitions(d.network.partitions),
+    churn,
+    protocol,
+    workload,
+    until: d.until,
+    observe: { sampleMs: d.observe.sampleEvery, snapshots: d.observe.snapshots, snapshotPeers: d.observe.snapshotPeers },
+    raw,
+    text,
+    source,
+  };
+}
+
+type NetworkInput = z.output<typeof network>;
+
+function toPartitions(ps: NetworkInput['partitions']): PartitionEvent[] {
+  return ps.map((p) => {
+    const ev: PartitionEvent = { atMs: p.at, healMs: p.heal ?? null };
+    if (p.fractions !== undefined) ev.fractions = p.fractions;
+    else ev.groups = p.groups ?? 2;
+    return ev;
+  });
+}
+
+function toNetworkConfig(n: NetworkInput): NetworkConfig {
+  const cfg: NetworkConfig = {};
+  if (n.latency) cfg.latency = n.latency as LatencyConfig;
+  if (n.bandwidth) cfg.bandwidth = n.bandwidth.map((c): BandwidthClass => ({ fraction: c.fraction, upBps: c.up, downBps: c.down }));
+  if (n.loss !== undefined) cfg.loss = n.loss;
+  return cfg;
+}
+
+// ---- overrides (--set, sweeps) -------------------------------------------------------------------
+
+/**
+ * Sets `path` (dotted, with `[i]` or `.i` for list items) in a deep copy of `raw`. `value` is given as
+ * text and read as YAML, so `3`, `true`, `10m`, `[1, 2]` and `{ model: constant, ms: 20 }` all work.
+ */
+export function withOverride(raw: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const keys = splitPath(path);
+  if (keys.length === 0) throw new ScenarioError([{ path: '', problem: `--set: empty key path in ${show(path)}` }]);
+  const copy = structuredClone(raw);
+  let node: Record<string, unknown> | unknown[] = copy;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i] as string | number;
+    const next = (node as Record<string | number, unknown>)[k];
+    if (next === undefined || next === null) {
+      const created: Record<string, unknown> | unknown[] = typeof keys[i + 1] === 'number' ? [] : {};
+      (node as Record<string | number, unknown>)[k] = created;
+      node = created;
+    } else if (typeof next === 'object') {
+      node = next as Record<string, unknown>;
+    } else {
+      throw new ScenarioError([{ path: keys.slice(0, i + 1).join('.'), problem: `cannot set ${path}: this key holds ${show(next)}, not a mapping` }]);
+    }
+  }
+  (node as Record<string | number, unknown>)[keys[keys.length - 1] as string | number] = value;
+  return copy;
+}
+
+/** `key.path=value` as given on the command line: the value is read as YAML. */
+export function parseAssignment(text: string): { path: string; value: unknown } {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new ScenarioError([{ path: '', problem: `expected key.path=value, got ${show(text)}` }]);
+  const path = text.slice(0, eq).trim();
+  return { path, value: parseValue(text.slice(eq + 1)) };
+}
+
+/** A command-line value read as YAML (`3` is a number, `abc` a string, `[1,2]` a list). */
+export function parseValue(text: string): unknown {
+  const doc = parseDocument(text);
+  return doc.errors.length > 0 ? text : doc.toJS();
+}
+
+function splitPath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of path.split('.')) {
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) throw new ScenarioError([{ path: '', problem: `bad key path ${show(path)}` }]);
+    if (m[1]) out.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
+    for (const idx of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
+  }
+  return out;
+}
+
+// ---- messages ------------------------------------------------------------------------------------
+
+type Issue = z.core.$ZodIssue;
+
+function pathText(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const k of path) {
+    if (typeof k === 'number') s += `[${k}]`;
+    else s += s ? `.${String(k)}` : String(k);
+  }
+  return s;
+}
+
+/** zod's issues rephrased for a scenario author, each under its full path. */
+export function zodIssues(issues: readonly Issue[], prefix: PropertyKey[]): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  for (const is of issues) {
+    const path = [...prefix, ...is.path];
+    if (is.code === 'unrecognized_keys') {
+      for (const k of is.keys) out.push({ path: pathText([...path, k]), problem: 'unknown key' });
+      continue;
+    }
+    out.push({ path: pathText(path), problem: describe(is) });
+  }
+  return out;
+}
+
+const DEFAULT_MESSAGE = /^(Invalid input|Invalid option|Too small|Too big|Invalid string|Invalid number|Invalid discriminator|Unrecognized key|Invalid element|Invalid key|Invalid value)/;
+
+function describe(is: Issue): string {
+  const input = (is as { input?: unknown }).input;
+  if (!DEFAULT_MESSAGE.test(is.message)) return is.message; // the schema's own wording
+  switch (is.code) {
+    case 'invalid_type': {
+      const want = is.expected === 'int' ? 'an integer' : article(is.expected);
+      if (input === undefined) return `missing (expected ${want})`;
+      return `expected ${want}, got ${show(input)}`;
+    }
+    case 'too_small': {
+      const min = String(is.minimum);
+      if (is.origin === 'array' || is.origin === 'set') return `expected at least ${min} item${min === '1' ? '' : 's'}`;
+      if (is.origin === 'string') return `expected at least ${min} character${min === '1' ? '' : 's'}`;
+      return `expected a number ${is.inclusive ? '>=' : '>'} ${min}${input !== undefined ? `, got ${show(input)}` : ''}`;
+    }
+    case 'too_big': {
+      const max = String(is.maximum);
+      if (is.origin === 'array' || is.origin === 'set') return `expected at most ${max} items`;
+      if (is.origin === 'string') return `expected at most ${max} characters`;
+      return `expected a number ${is.inclusive ? '<=' : '<'} ${max}${input !== undefined ? `, got ${show(input)}` : ''}`;
+    }
+    case 'invalid_value':
+      return `expected ${is.values.length === 1 ? show(is.values[0]) : `one of ${is.values.map(show).join(', ')}`}${input !== undefined ? `, got ${show(input)}` : ''}`;
+    case 'invalid_union': {
+      const d = is as { discriminator?: string; options?: unknown[] };
+      if (d.options && d.options.length > 0) return `expected one of ${d.options.map(show).join(', ')}${input !== undefined ? `, got ${show(input)}` : ''}`;
+      const branches = is.errors
+        .map((errs) => (errs[0] ? describe(errs[0]) : ''))
+        .filter((m) => m !== '');
+      return branches.length > 0 ? [...new Set(branches)].join('; or ') : 'no alternative matches';
+    }
+    case 'invalid_format':
+      return `expected ${is.format} format${input !== undefined ? `, got ${show(input)}` : ''}`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${String(is.divisor)}`;
+    default:
+      return is.message;
+  }
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/** Keys the driver's object schema does not know (zod's default would drop them silently). */
+function unknownKeys(schema: z.ZodType, input: Record<string, unknown>, prefix: string[], takes: string): ScenarioIssue[] {
+  const def = (schema as unknown as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; catchall?: unknown } } })._zod?.def;
+  if (!def || def.type !== 'object' || !def.shape || def.catchall !== undefined) return [];
+  const known = Object.keys(def.shape);
+  return Object.keys(input)
+    .filter((k) => !known.includes(k))
+    .map((k) => ({ path: [...prefix, k].join('.'), problem: `unknown key (${takes} ${known.join(', ') || 'no keys'})` }));
+}
+
+function problemOf(e: ConfigError): string {
+  const prefix = `${e.key}: `;
+  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+}
+
+function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.problem}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function firstLine(s: string): string {
+  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '').trim();
+}

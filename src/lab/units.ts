@@ -1,0 +1,84 @@
+/**
+ * Units a scenario author writes by hand: durations (`250ms`, `60s`, `10m`, `1.5h`, or a number of
+ * milliseconds), byte sizes (`16KiB`, `4MB`, or a number of bytes) and rates (`10Mbit/s`, `1.5MB/s`,
+ * or a number of bytes per second). Parsers return null for text they do not understand, so the
+ * schema can say which key is wrong.
+ */
+
+const DURATION = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ms|s|m|min|h|d)?\s*$/i;
+const DURATION_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds from `250ms`, `60s`, `10m`, `1.5h`, `2d` or a plain number (ms). */
+export function parseDuration(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
+  if (typeof v !== 'string') return null;
+  const m = DURATION.exec(v);
+  if (!m) return null;
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const ms = Number(m[1]) * (DURATION_UNIT[unit] as number);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+const SIZE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i;
+const SIZE_UNIT: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  kib: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  gib: 1024 ** 3,
+};
+
+/** Bytes from `512`, `16KiB`, `4MB`, `1GiB`. */
+export function parseSize(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
+  if (typeof v !== 'string') return null;
+  const m = SIZE.exec(v);
+  if (!m) return null;
+  return Number(m[1]) * (SIZE_UNIT[(m[2] ?? 'b').toLowerCase()] as number);
+}
+
+const RATE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|bit|kbit|mbit|gbit)(?:\/s|ps)?\s*$/i;
+const RATE_UNIT: Record<string, number> = {
+  ...SIZE_UNIT,
+  bit: 1 / 8,
+  kbit: 1e3 / 8,
+  mbit: 1e6 / 8,
+  gbit: 1e9 / 8,
+};
+
+/** Bytes per second from `10Mbit/s`, `1.5MB/s`, `100kbps`, `inf`, or a number (bytes/s). */
+export function parseRate(v: unknown): number | null {
+  if (typeof v === 'number') return v > 0 ? v : null;
+  if (typeof v !== 'string') return null;
+  if (/^\s*(inf|infinity|unlimited)\s*$/i.test(v)) return Infinity;
+  const m = RATE.exec(v);
+  if (!m) return null;
+  const r = Number(m[1]) * (RATE_UNIT[(m[2] as string).toLowerCase()] as number);
+  return r > 0 ? r : null;
+}
+
+/** `12.3 s`, `850 ms`, `4.2 min` for reports and the terminal. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms < 1000) return `${round(ms, 3)} ms`;
+  if (ms < 120_000) return `${round(ms / 1000, 3)} s`;
+  if (ms < 7_200_000) return `${round(ms / 60_000, 3)} min`;
+  return `${round(ms / 3_600_000, 3)} h`;
+}
+
+/** `1.5 MB`, `320 kB` */
+export function formatBytes(b: number): string {
+  if (!Number.isFinite(b)) return String(b);
+  if (b < 1e3) return `${round(b, 3)} B`;
+  if (b < 1e6) return `${round(b / 1e3, 3)} kB`;
+  if (b < 1e9) return `${round(b / 1e6, 3)} MB`;
+  return `${round(b / 1e9, 3)} GB`;
+}
+
+/** Rounds to `digits` significant digits (for display only). */
+export function round(x: number, digits = 4): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  return Number(x.toPrecision(digits));
+}
