@@ -390,7 +390,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
     const sample = op === OP_JOIN ? offTime : onTime;
     if (sample === null) return;
     const at = from + sample();
-    if (!(at <= stopMs)) return;
+    if (!(at <= stopMs) || at === Infinity) return; // a heavy tail can overflow: that session never ends
     sim.at(at, transition, peer, (epoch[peer] as number) * EPOCH_SPAN + op);
   };
 
@@ -455,7 +455,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
     }
     for (const s of sessions) {
       if (s.joinMs > t0 && s.joinMs <= stopMs) sim.at(s.joinMs, replay, s.peer, OP_JOIN);
-      if (s.leaveMs > t0 && s.leaveMs <= stopMs) {
+      if (s.leaveMs > t0 && s.leaveMs <= stopMs && s.leaveMs !== Infinity) {
         const op = s.graceful === undefined ? OP_LEAVE : s.graceful ? OP_LEAVE_GRACEFUL : OP_LEAVE_CRASH;
         sim.at(s.leaveMs, replay, s.peer, op);
       }
