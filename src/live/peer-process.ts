@@ -1,0 +1,119 @@
+/**
+ * Entry point of a Node peer running in its own process (forked by PeerProcess with an IPC channel).
+ * One process per peer: y-webrtc allows one provider per room per JS context, and a real process can be
+ * killed with SIGKILL to test persistence. Config is JSON in argv[2] (LivePeerOptions + docs). Commands
+ * arrive as IPC messages `{ id, cmd, ... }` and are answered `{ id, ok, result | error }`; events go up as
+ * `{ ev, ... }`. Everything from the parent is validated like any other input.
+ */
+import { Rng } from '../sim/rng.js';
+import { observeStamps, randomEdit } from './edits.js';
+import { LivePeer, type LivePeerOptions, type SyncMode } from './peer.js';
+import { wallMs } from './overlay/room.js';
+
+interface Config extends LivePeerOptions {
+  docs?: string[];
+}
+
+const send = (m: unknown) => process.send?.(m);
+const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
+const peer = new LivePeer({ ...cfg, onWarning: (m) => send({ ev: 'warning', message: m }) });
+const stampLatency: number[] = [];
+const watched = new Set<string>();
+
+function open(doc: string): void {
+  const d = peer.open(doc);
+  if (!watched.has(doc)) {
+    watched.add(doc);
+    observeStamps(d, wallMs, (_o, ms) => {
+      if (stampLatency.length < 1_000_000) stampLatency.push(ms);
+    });
+  }
+}
+for (const d of cfg.docs ?? []) open(d);
+
+let seq = 0;
+async function edits(doc: string, seed: number, count: number, intervalMs: number, stamp: boolean, report: boolean): Promise<number> {
+  open(doc);
+  const d = peer.doc(doc);
+  if (!d) throw new Error(`no document ${doc}`);
+  const rng = new Rng(seed);
+  for (let i = 0; i < count; i++) {
+    randomEdit(d, rng, peer.id, seq++, stamp, wallMs);
+    // the update is in the log now (persistence appends synchronously on 'update')
+    if (report) send({ ev: 'progress', doc, done: i + 1, text: d.getText('text').toString() });
+    if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return count;
+}
+
+type Cmd = Record<string, unknown> & { id: number; cmd: string };
+const str = (v: unknown, what: string): string => {
+  if (typeof v !== 'string' || v.length > 256) throw new Error(`${what}: expected a string`);
+  return v;
+};
+const num = (v: unknown, what: string, dflt?: number): number => {
+  if (v === undefined && dflt !== undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${what}: expected a number`);
+  return v;
+};
+
+async function handle(m: Cmd): Promise<unknown> {
+  switch (m.cmd) {
+    case 'open':
+      open(str(m.doc, 'doc'));
+      return true;
+    case 'edits':
+      return edits(
+        str(m.doc, 'doc'),
+        num(m.seed, 'seed'),
+        num(m.count, 'count'),
+        num(m.intervalMs, 'intervalMs', 0),
+        m.stamp === true,
+        m.report === true,
+      );
+    case 'insert': {
+      open(str(m.doc, 'doc'));
+      const t = peer.doc(m.doc as string)?.getText('text');
+      if (!t) return false;
+      t.insert(Math.min(num(m.index, 'index', t.length), t.length), str(m.text, 'text'));
+      return true;
+    }
+    case 'text':
+      return peer.text(str(m.doc, 'doc'));
+    case 'state':
+      return peer.state();
+    case 'block':
+      if (!Array.isArray(m.peers) || !m.peers.every((p) => typeof p === 'number')) throw new Error('peers: expected numbers');
+      peer.block(m.peers as number[]);
+      return true;
+    case 'unblock':
+      peer.unblock();
+      return true;
+    case 'mode':
+      if (m.mode !== 'overlay' && m.mode !== 'ywebrtc') throw new Error("mode: expected 'overlay' or 'ywebrtc'");
+      peer.setMode(m.mode as SyncMode);
+      return true;
+    case 'latency':
+      return stampLatency.splice(0);
+    case 'close':
+      peer.close(true);
+      setTimeout(() => process.exit(0), 100);
+      return true;
+    default:
+      throw new Error(`unknown command ${m.cmd}`);
+  }
+}
+
+process.on('message', (raw) => {
+  const m = raw as Cmd;
+  if (typeof m !== 'object' || m === null || typeof m.id !== 'number' || typeof m.cmd !== 'string') return;
+  handle(m).then(
+    (result) => send({ id: m.id, ok: true, result }),
+    (e: Error) => send({ id: m.id, ok: false, error: e.message }),
+  );
+});
+process.on('disconnect', () => {
+  peer.close(false);
+  process.exit(0);
+});
+send({ ev: 'ready', id: peer.id, name: peer.name });
