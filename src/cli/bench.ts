@@ -38,7 +38,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, strict: false, allowPositionals: false }));
+    // strict: false treats `--peers 1000` as a flag plus a stray positional: join such pairs first
+    const args: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i] as string;
+      const next = rest[i + 1];
+      if (a.startsWith('--') && !a.includes('=') && next !== undefined && !next.startsWith('--')) {
+        args.push(`${a}=${next}`);
+        i++;
+      } else args.push(a);
+    }
+    ({ values } = parseArgs({ args, strict: false, allowPositionals: false }));
   } catch (e) {
     console.error(`peerlab bench ${name}: ${(e as Error).message}`);
     return 2;
