@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ScenarioError } from '../lab/errors.js';
+import type { ProtocolDriver } from '../protocols/driver.js';
 import { loadScenarioFile } from '../lab/load.js';
 import { samplesCsv, seriesCsv, summaryJson, summaryObject, writeResults } from '../lab/output.js';
 import { formatValue, runReport } from '../lab/report/run.js';
@@ -19,7 +20,15 @@ const USAGE = `usage: peerlab run <scenario.yaml|json> --out <dir> [--seed N] [-
   --quiet            no progress bar, no summary on stdout`;
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { out?: string; seed?: string; set?: string[]; quiet?: boolean; help?: boolean };
+  let values: {
+    out?: string;
+    seed?: string;
+    set?: string[];
+    quiet?: boolean;
+    help?: boolean;
+    /** For tests: a module exporting `drivers` to use instead of the registry. */
+    'drivers-module'?: string;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -31,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
         set: { type: 'string', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
+        'drivers-module': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -55,9 +65,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const dm = values['drivers-module'];
+  const drivers = dm ? ((await import(dm)) as { drivers: Record<string, ProtocolDriver> }).drivers : undefined;
   let scenario;
   try {
-    scenario = await loadScenarioFile(file, { ...(seed !== undefined ? { seed } : {}), set: values.set ?? [] });
+    scenario = await loadScenarioFile(file, { ...(seed !== undefined ? { seed } : {}), set: values.set ?? [], ...(drivers ? { drivers } : {}) });
   } catch (e) {
     if (e instanceof ScenarioError) {
       console.error(`peerlab run: ${e.source}: invalid scenario\n${indent(e.message)}`);
@@ -69,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   const tty = process.stderr.isTTY && !values.quiet;
   const started = performance.now();
   const result = runScenario(scenario, {
+    ...(drivers ? { drivers } : {}),
     ...(tty ? { onProgress: (f: number, t: number) => progress(f, t, performance.now() - started) } : {}),
   });
   if (tty) process.stderr.write('\r\x1b[2K');

@@ -60,21 +60,23 @@ export function parseRate(v: unknown): number | null {
 }
 
 /** `12.3 s`, `850 ms`, `4.2 min` for reports and the terminal. */
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, digits = 3): string {
   if (!Number.isFinite(ms)) return String(ms);
-  if (ms < 1000) return `${round(ms, 3)} ms`;
-  if (ms < 120_000) return `${round(ms / 1000, 3)} s`;
-  if (ms < 7_200_000) return `${round(ms / 60_000, 3)} min`;
-  return `${round(ms / 3_600_000, 3)} h`;
+  const a = Math.abs(ms);
+  if (a < 1000) return `${round(ms, digits)} ms`;
+  if (a < 120_000) return `${round(ms / 1000, digits)} s`;
+  if (a < 7_200_000) return `${round(ms / 60_000, digits)} min`;
+  return `${round(ms / 3_600_000, digits)} h`;
 }
 
 /** `1.5 MB`, `320 kB` */
-export function formatBytes(b: number): string {
+export function formatBytes(b: number, digits = 3): string {
   if (!Number.isFinite(b)) return String(b);
-  if (b < 1e3) return `${round(b, 3)} B`;
-  if (b < 1e6) return `${round(b / 1e3, 3)} kB`;
-  if (b < 1e9) return `${round(b / 1e6, 3)} MB`;
-  return `${round(b / 1e9, 3)} GB`;
+  const a = Math.abs(b);
+  if (a < 1e3) return `${round(b, digits)} B`;
+  if (a < 1e6) return `${round(b / 1e3, digits)} kB`;
+  if (a < 1e9) return `${round(b / 1e6, digits)} MB`;
+  return `${round(b / 1e9, digits)} GB`;
 }
 
 /** Rounds to `digits` significant digits (for display only). */
