@@ -5,6 +5,7 @@
  * arrive as IPC messages `{ id, cmd, ... }` and are answered `{ id, ok, result | error }`; events go up as
  * `{ ev, ... }`. Everything from the parent is validated like any other input.
  */
+import * as Y from 'yjs';
 import { Rng } from '../sim/rng.js';
 import { observeStamps, randomEdit } from './edits.js';
 import { LivePeer, type LivePeerOptions, type SyncMode } from './peer.js';
@@ -40,7 +41,7 @@ async function edits(doc: string, seed: number, count: number, intervalMs: numbe
   for (let i = 0; i < count; i++) {
     randomEdit(d, rng, peer.id, seq++, stamp, wallMs);
     // the update is in the log now (persistence appends synchronously on 'update')
-    if (report) send({ ev: 'progress', doc, done: i + 1, text: d.getText('text').toString() });
+    if (report) send({ ev: 'progress', doc, done: i + 1, clientID: d.clientID, clock: Y.getState(d.store, d.clientID) });
     if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
   }
   return count;

@@ -38,6 +38,8 @@ export interface LivePeerOptions {
   antiEntropyMs?: number;
   shuffleMs?: number;
   seed?: number;
+  /** Largest message accepted on an overlay link. Default 1 MiB. */
+  maxMessageBytes?: number;
   bindAddress?: string;
   onWarning?: (m: string) => void;
 }
@@ -103,6 +105,7 @@ export class LivePeer {
         ...(this.opts.antiEntropyMs ? { antiEntropyMs: this.opts.antiEntropyMs } : {}),
         ...(this.opts.shuffleMs ? { shuffleMs: this.opts.shuffleMs } : {}),
         ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}),
+        ...(this.opts.maxMessageBytes ? { maxMessageBytes: this.opts.maxMessageBytes } : {}),
       });
       this.overlay.on((e) => {
         for (const l of this.listeners) l(e);
