@@ -26,7 +26,7 @@ export interface Session {
   readonly run: DriverRun;
   /** Virtual time at which the run stops at the latest. */
   readonly untilMs: number;
-  /** True once the run reached `untilMs`, completed (`until: complete`) or has nothing left to do. */
+  /** True once the run reached `untilMs`, or (`until: complete`) completed or has nothing left to do. */
   isDone(): boolean;
   /** Why it is done: 'time' | 'complete' | 'idle' (no pending events), or null while running. */
   readonly endReason: 'time' | 'complete' | 'idle' | null;
@@ -95,7 +95,8 @@ export function createSession(scenario: Scenario, opts: SessionOptions = {}): Se
     if (endReason !== null) return true;
     if (scenario.until.complete && run.isComplete()) finish('complete');
     else if (sim.now >= untilMs) finish('time');
-    else if (sim.nextTime() === Infinity) finish('idle');
+    // Waiting for completion with nothing left to happen: it never will.
+    else if (scenario.until.complete && sim.nextTime() === Infinity) finish('idle');
     return endReason !== null;
   };
 
