@@ -1,0 +1,124 @@
+/**
+ * Untrusted peers: an attacker joins the overlay through signaling, opens a real WebRTC link to a peer and
+ * sends garbage (unknown type, malformed gossip, a non-Yjs update, an oversize message). Each time only
+ * that link is closed and counted; the honest peers keep their links and keep syncing.
+ * Also: a stock y-webrtc client (npm package, no peerlab code) joins a peerlab Node peer's room.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import * as encoding from 'lib0/encoding';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Link } from '../../src/live/link.js';
+import { MSG_GOSSIP, MSG_SYNC_REPLY } from '../../src/live/overlay/wire.js';
+import type { PeerProcess } from '../../src/live/peer-process-client.js';
+import { nodeWrtc } from '../../src/live/rtc-node.js';
+import { SignalingClient } from '../../src/live/signaling/client.js';
+import { SignalingServer } from '../../src/live/signaling/server.js';
+import { converge, sleep, spawnPeers } from './helpers.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
+});
+
+/** Opens a raw link from a fresh attacker id to `target` and returns it once open. */
+async function attackerLink(url: string, room: string, target: number, attackerId: number): Promise<{ link: Link; done: () => void }> {
+  const sc = new SignalingClient(url, { WebSocket: WebSocket as never });
+  const topic = `peerlab-overlay/${room}`;
+  const wrtc = nodeWrtc();
+  let link: Link | null = null;
+  sc.subscribe(topic, null, (d) => {
+    const m = d as { type: string; from: string; to?: string; sdp?: { type: string; sdp: string } };
+    if (m.type === 'signal' && m.to === String(attackerId) && m.from === String(target) && m.sdp) void link?.signal(m.sdp);
+  });
+  await new Promise<void>((r) => sc.onConnect(r));
+  link = new Link({
+    RTCPeerConnection: wrtc.RTCPeerConnection,
+    initiator: true,
+    sendSignal: (sdp) => void sc.publish(topic, { type: 'signal', from: String(attackerId), to: String(target), sdp }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    link!.onopen = resolve;
+    link!.onclose = (r) => reject(new Error(`attacker link closed: ${r}`));
+  });
+  return { link, done: () => sc.close() };
+}
+
+function frame(type: number, body: (e: encoding.Encoder) => void): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeUint8(e, type);
+  body(e);
+  return encoding.toUint8Array(e);
+}
+
+describe('untrusted peers', () => {
+  it('garbage, malformed and oversize messages close that one link, are counted, and the peers sync on', async () => {
+    const sig = new SignalingServer();
+    await sig.listen();
+    cleanup.push(() => sig.close());
+    const peers: PeerProcess[] = await spawnPeers(4, (i) => ({
+      room: 'evil',
+      signaling: sig.url,
+      docs: ['main'],
+      peerId: 300 + i,
+      maxMessageBytes: 64 * 1024,
+    }));
+    cleanup.push(async () => void (await Promise.all(peers.map((p) => p.close()))));
+    await sleep(1000);
+    const target = peers[0]!;
+    const attacks: [string, Uint8Array][] = [
+      ['unknown message type', new Uint8Array([0x7f, 1, 2, 3])],
+      ['random bytes in gossip', frame(MSG_GOSSIP, (e) => encoding.writeVarUint8Array(e, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])))],
+      ['a non-Yjs update', frame(MSG_SYNC_REPLY, (e) => {
+        encoding.writeVarString(e, 'main');
+        encoding.writeVarUint8Array(e, new Uint8Array([200, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+      })],
+      ['truncated length prefix', frame(MSG_SYNC_REPLY, (e) => encoding.writeVarUint(e, 2 ** 40))],
+      ['oversize message', new Uint8Array(100 * 1024)],
+    ];
+    for (let k = 0; k < attacks.length; k++) {
+      const [what, bytes] = attacks[k]!;
+      const a = await attackerLink(sig.url, 'evil', target.id, 9000 + k);
+      const closed = new Promise<string>((r) => (a.link.onclose = r));
+      a.link.send(bytes);
+      const reason = await Promise.race([closed, sleep(5000).then(() => 'still open')]);
+      expect(reason, what).not.toBe('still open');
+      a.done();
+    }
+    const st = await target.state();
+    expect(st.violations).toBe(attacks.length);
+    // the honest peers still sync, through the target too
+    await Promise.all(peers.map((p, i) => p.call('edits', { doc: 'main', seed: 40 + i, count: 30, intervalMs: 5 })));
+    const text = await converge(peers, 'main', 20_000, 'after attacks');
+    expect(text.length).toBeGreaterThan(30);
+    expect((await target.state()).links.filter((l) => l.open && l.peer >= 300 && l.peer < 304).length).toBeGreaterThan(0);
+  });
+
+  it('a stock y-webrtc client (npm package, no peerlab code) co-edits with a peerlab Node peer', async () => {
+    const sig = new SignalingServer();
+    await sig.listen();
+    cleanup.push(() => sig.close());
+    const [peer] = await spawnPeers(1, () => ({ room: 'lab', signaling: sig.url, mode: 'ywebrtc', docs: ['main'], password: 'pw' }));
+    cleanup.push(() => peer!.close());
+    await peer!.call('insert', { doc: 'main', index: 0, text: 'from-peerlab;' });
+    const fixture = path.join(import.meta.dirname, 'fixtures', 'stock-ywebrtc-client.mjs');
+    // y-webrtc room of document 'main' in peerlab room 'lab' is 'lab:main'; the text is Y.Text 'text'
+    const child = spawn(process.execPath, [fixture, sig.url, 'lab:main', 'pw', 'from-stock;', 'from-peerlab;'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    const stockText = JSON.parse(out.trim().split('\n').at(-1)!).text as string;
+    const t0 = Date.now();
+    let mine = '';
+    while (Date.now() - t0 < 10_000) {
+      mine = await peer!.text('main');
+      if (mine.includes('from-stock;')) break;
+      await sleep(100);
+    }
+    expect(mine).toContain('from-stock;');
+    expect(stockText).toContain('from-peerlab;');
+    expect(mine).toBe(stockText);
+  });
+});
