@@ -1,0 +1,107 @@
+/**
+ * Import rules of DESIGN.md: dependencies point one way
+ *   renderer -> host (types only),  main -> host -> lab/live -> protocols -> sim
+ * and there are no cycles. `npm test` runs this over src, main, renderer/src, scripts and bin.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make load order and ownership unclear.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'sim-imports-nothing-of-ours',
+      severity: 'error',
+      comment: 'src/sim runs anywhere (worker, browser, test): it imports nothing outside src/sim.',
+      from: { path: '^src/sim/' },
+      to: { pathNot: '^src/sim/', dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'sim-no-node-builtins',
+      severity: 'error',
+      comment: 'src/sim may not use Node builtins (node:fs, node:crypto, ...).',
+      from: { path: '^src/sim/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'sim-no-npm',
+      severity: 'error',
+      comment: 'src/sim imports no packages (no Node, DOM or Electron).',
+      from: { path: '^src/sim/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'protocols-only-sim',
+      severity: 'error',
+      comment: 'Protocols may import src/sim and packages, not lab/live/host/cli/main/renderer.',
+      from: { path: '^src/protocols/' },
+      to: { path: '^(src/(lab|live|host|cli)|main|renderer)/' },
+    },
+    {
+      name: 'protocols-no-node-builtins',
+      severity: 'error',
+      comment: 'Protocol cores are sans-IO and run in the browser too: no node:* builtins.',
+      from: { path: '^src/protocols/', pathNot: '/bench\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'lab-live-not-upward',
+      severity: 'error',
+      comment: 'lab and live sit below host/cli/main.',
+      from: { path: '^src/(lab|live)/' },
+      to: { path: '^(src/(host|cli)|main|renderer)/' },
+    },
+    {
+      name: 'host-not-upward',
+      severity: 'error',
+      comment: 'host sits below cli and main.',
+      from: { path: '^src/host/' },
+      to: { path: '^(src/cli|main|renderer)/' },
+    },
+    {
+      name: 'renderer-host-types-only',
+      severity: 'error',
+      comment: 'The renderer talks to the host over a transport; it may import host types, nothing else of src/.',
+      from: { path: '^renderer/' },
+      to: { path: '^src/', pathNot: '^src/host/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'renderer-host-only-type-imports',
+      severity: 'error',
+      comment: 'Host code is Node-side: the renderer imports its types only (`import type`).',
+      from: { path: '^renderer/' },
+      to: { path: '^src/host/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'renderer-not-main',
+      severity: 'error',
+      from: { path: '^renderer/' },
+      to: { path: '^main/' },
+    },
+    {
+      name: 'src-not-shell',
+      severity: 'error',
+      comment: 'The library (src/) knows nothing of the Electron shell or the UI.',
+      from: { path: '^src/' },
+      to: { path: '^(main|renderer)/' },
+    },
+    {
+      name: 'no-electron-outside-main',
+      severity: 'error',
+      comment: 'Only main/ may import electron.',
+      from: { pathNot: '^main/' },
+      to: { path: '^electron$|node_modules/electron/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.vue', '.json'] },
+    exclude: { path: '(^|/)(out|dist|node_modules|test-results)/' },
+  },
+};

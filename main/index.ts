@@ -1,0 +1,114 @@
+/**
+ * The Electron main process: one LabHost for the whole app, any number of windows on it (File > New
+ * Window, Ctrl/Cmd+Shift+N), each sandboxed with a preload that exposes only the typed LabHost bridge.
+ * Kept thin on purpose: Electron's binary cannot be had on every machine, so everything of substance
+ * lives in src/ and is tested without it.
+ */
+import { BrowserWindow, Menu, app, ipcMain, session, shell } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createHost } from '../src/host/index.js';
+import { CSP } from '../src/host/ws-server.js';
+import { attachIpc } from './ipc.js';
+import type { SenderPolicy } from './sender.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererIndex = join(here, '..', 'renderer', 'index.html');
+const preload = join(here, '..', 'preload', 'index.cjs');
+const devUrl = process.env.ELECTRON_RENDERER_URL ?? null;
+
+const windows = new Set<BrowserWindow>();
+const windowIds = new Set<number>();
+const policy: SenderPolicy = {
+  windowIds,
+  rendererFileUrl: devUrl ? null : pathToFileURL(rendererIndex).href,
+  devOrigin: devUrl,
+};
+
+function openWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'peerlab',
+    show: false,
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  const id = win.webContents.id;
+  windows.add(win);
+  windowIds.add(id);
+  win.on('closed', () => {
+    windows.delete(win);
+    windowIds.delete(id);
+  });
+  win.once('ready-to-show', () => win.show());
+  // The app never navigates: links open in the system browser, everything else is refused.
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(rendererIndex);
+  return win;
+}
+
+function buildMenu(): void {
+  const isMac = process.platform === 'darwin';
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(isMac ? [{ role: 'appMenu' as const }] : []),
+      {
+        label: 'File',
+        submenu: [
+          { label: 'New Window', accelerator: 'CmdOrCtrl+Shift+N', click: () => openWindow() },
+          { type: 'separator' },
+          isMac ? { role: 'close' } : { role: 'quit' },
+        ],
+      },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+    ]),
+  );
+}
+
+app.enableSandbox();
+
+void app.whenReady().then(() => {
+  // The CSP also sits in index.html; the header covers anything else a window might load.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+
+  const root = app.getAppPath();
+  const host = createHost({ scenariosDir: join(root, 'resources', 'scenarios') });
+  const detach = attachIpc({
+    ipcMain,
+    host,
+    policy,
+    targets: () => [...windows].map((w) => w.webContents),
+    openWindow: () => void openWindow(),
+  });
+  buildMenu();
+  openWindow();
+
+  app.on('activate', () => {
+    if (windows.size === 0) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    detach();
+    void host.close();
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Snapshot -> Cytoscape elements, as a diff against what is already drawn. The graph component keeps
+ * one `GraphModel` and applies each diff in a batch: it adds and removes only what changed and
+ * restyles only peers whose state changed, so a 1000-peer graph updates cheaply and is not laid out
+ * again on every snapshot. Pure (no DOM, no Cytoscape), so it is unit-tested directly.
+ */
+import type { PeerView, SnapshotData } from '../../../src/host/lab-group.js';
+
+export interface NodeData {
+  id: string;
+  peer: number;
+  state: string;
+  alive: boolean;
+  color: string;
+  label: string;
+  value?: number;
+}
+
+export interface EdgeData {
+  id: string;
+  source: string;
+  target: string;
+}
+
+export interface GraphDiff {
+  addNodes: NodeData[];
+  removeNodes: string[];
+  addEdges: EdgeData[];
+  removeEdges: string[];
+  /** Drawn peers whose state, liveness or value changed: restyle these only. */
+  changed: NodeData[];
+}
+
+/** Colours of the states protocols report; anything else gets a stable colour from its name. */
+export const STATE_COLORS: Record<string, string> = {
+  susceptible: '#94a3b8',
+  infected: '#f97316',
+  removed: '#8b5cf6',
+  seed: '#16a34a',
+  leecher: '#3b82f6',
+  idle: '#94a3b8',
+  online: '#0ea5e9',
+  offline: '#d4d4d8',
+};
+export const OFFLINE_COLOR = '#d4d4d8';
+
+export function colorFor(state: string, alive = true): string {
+  if (!alive) return OFFLINE_COLOR;
+  const known = STATE_COLORS[state];
+  if (known) return known;
+  let h = 0;
+  for (let i = 0; i < state.length; i++) h = (h * 31 + state.charCodeAt(i)) >>> 0;
+  return `hsl(${h % 360}, 65%, 50%)`;
+}
+
+export const nodeId = (peer: number): string => `p${peer}`;
+export function edgeId(a: number, b: number): string {
+  return a < b ? `e${a}-${b}` : `e${b}-${a}`;
+}
+
+function nodeData(p: PeerView): NodeData {
+  const d: NodeData = { id: nodeId(p.id), peer: p.id, state: p.state, alive: p.alive, color: colorFor(p.state, p.alive), label: String(p.id) };
+  if (p.value !== undefined) d.value = p.value;
+  return d;
+}
+
+interface Drawn {
+  state: string;
+  alive: boolean;
+  value: number | undefined;
+}
+
+export class GraphModel {
+  private readonly nodes = new Map<number, Drawn>();
+  private readonly edges = new Set<string>();
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+  get edgeCount(): number {
+    return this.edges.size;
+  }
+
+  /** What to change so the drawing matches `snap`; updates the model as if it were applied. */
+  apply(snap: SnapshotData): GraphDiff {
+    const diff: GraphDiff = { addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], changed: [] };
+    const seen = new Set<number>();
+    for (const p of snap.peers) {
+      if (seen.has(p.id)) continue; // a duplicate id would make Cytoscape throw: first one wins
+      seen.add(p.id);
+      const old = this.nodes.get(p.id);
+      if (!old) {
+        diff.addNodes.push(nodeData(p));
+        this.nodes.set(p.id, { state: p.state, alive: p.alive, value: p.value });
+      } else if (old.state !== p.state || old.alive !== p.alive || old.value !== p.value) {
+        diff.changed.push(nodeData(p));
+        old.state = p.state;
+        old.alive = p.alive;
+        old.value = p.value;
+      }
+    }
+    for (const id of [...this.nodes.keys()]) {
+      if (!seen.has(id)) {
+        diff.removeNodes.push(nodeId(id));
+        this.nodes.delete(id);
+      }
+    }
+    const linkIds = new Set<string>();
+    for (const [a, b] of snap.links) {
+      // Links to peers outside the (capped) snapshot, and self-links, cannot be drawn.
+      if (a === b || !seen.has(a) || !seen.has(b)) continue;
+      const id = edgeId(a, b);
+      if (linkIds.has(id)) continue;
+      linkIds.add(id);
+      if (!this.edges.has(id)) {
+        diff.addEdges.push({ id, source: nodeId(Math.min(a, b)), target: nodeId(Math.max(a, b)) });
+        this.edges.add(id);
+      }
+    }
+    for (const id of [...this.edges]) {
+      if (!linkIds.has(id)) {
+        diff.removeEdges.push(id);
+        this.edges.delete(id);
+      }
+    }
+    return diff;
+  }
+
+  clear(): void {
+    this.nodes.clear();
+    this.edges.clear();
+  }
+}
+
+/** Whether the change is big enough that the layout should run again (else new nodes are placed near a neighbour). */
+export function needsLayout(diff: GraphDiff, drawnBefore: number): boolean {
+  if (drawnBefore === 0) return diff.addNodes.length > 0;
+  return diff.addNodes.length + diff.removeNodes.length > Math.max(5, drawnBefore * 0.2);
+}
+
+/** Counts of peers per state (for the legend). Offline peers count as 'offline'. */
+export function stateCounts(snap: SnapshotData): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const p of snap.peers) {
+    const k = p.alive ? p.state : 'offline';
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// `npm test`: every check peerlab has, in order, with a summary at the end. Runs every step even after
+// a failure (so one run shows everything that is wrong) and exits non-zero if any step failed.
+//
+//   node scripts/test.mjs                 all steps
+//   node scripts/test.mjs --only lint,unit
+//   node scripts/test.mjs --skip e2e
+//
+// Steps: typecheck (tsc), vue-tsc (renderer), lint (eslint), deps (dependency-cruiser), unit (vitest,
+// everything under test/ except test/live and test/e2e), live (test/live), build (electron-vite, the
+// renderer e2e serves), e2e (Chromium via playwright-core). live and e2e run inside a fresh network
+// namespace holding only loopback when we are root (`unshare -n`), so no test can reach the network.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function parseList(flag) {
+  const i = process.argv.indexOf(flag);
+  if (i < 0) return null;
+  return new Set((process.argv[i + 1] ?? '').split(',').filter(Boolean));
+}
+const only = parseList('--only');
+const skip = parseList('--skip') ?? new Set();
+
+/** Whether `unshare -n` works here (root in a container may still lack the capability). */
+function loopbackNamespaceWorks() {
+  if (!isRoot) return false;
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+const netns = loopbackNamespaceWorks();
+
+function quote(a) {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+/** Runs argv inside a loopback-only network namespace when possible. */
+function isolated(argv) {
+  if (!netns) return argv;
+  return ['unshare', '-n', 'sh', '-c', `ip link set lo up && exec ${argv.map(quote).join(' ')}`];
+}
+
+/** Makes sure Debian's Chromium is there for the e2e tests: installs it as root, else says how. */
+function ensureChromium() {
+  const candidates = [process.env.PEERLAB_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  if (candidates.some((p) => existsSync(p))) return { ok: true };
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    console.log('[test] Chromium is missing: apt-get install -y chromium');
+    const upd = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : upd;
+    if (inst.status === 0 && existsSync('/usr/bin/chromium')) return { ok: true };
+  }
+  return {
+    ok: false,
+    why: 'Chromium is not installed and could not be installed here. Run:\n    sudo apt-get update && sudo apt-get install -y chromium\n  (or set PEERLAB_CHROMIUM to a Chromium binary), then npm test again.',
+  };
+}
+
+const steps = [
+  { name: 'typecheck', argv: [bin('tsc'), '--noEmit', '-p', 'tsconfig.json'] },
+  { name: 'vue-tsc', argv: [bin('vue-tsc'), '--noEmit', '-p', 'renderer/tsconfig.json'] },
+  { name: 'lint', argv: [bin('eslint'), '.', '--max-warnings', '0'] },
+  {
+    name: 'deps',
+    argv: [bin('depcruise'), '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src', 'main', 'renderer/src', 'scripts', 'bin'],
+  },
+  { name: 'unit', argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**'] },
+  { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests']), when: () => existsSync(join(root, 'test/live')) },
+  { name: 'build', argv: [bin('electron-vite'), 'build'] },
+  {
+    name: 'e2e',
+    before: ensureChromium,
+    argv: isolated([bin('vitest'), 'run', '-c', 'vitest.e2e.config.ts']),
+  },
+];
+
+function run(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
+    child.on('error', (err) => {
+      console.error(`[test] could not start ${argv[0]}: ${err.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+const results = [];
+const t0 = Date.now();
+console.log(`[test] network namespace for live/e2e: ${netns ? 'yes (unshare -n, loopback only)' : 'no (not root or unshare unavailable): running directly'}`);
+for (const step of steps) {
+  if ((only && !only.has(step.name)) || skip.has(step.name)) continue;
+  if (step.when && !step.when()) {
+    results.push({ name: step.name, status: 'skipped', ms: 0, note: 'nothing to run' });
+    continue;
+  }
+  console.log(`\n[test] ── ${step.name} ──  ${step.argv.map(quote).join(' ')}`);
+  const start = Date.now();
+  if (step.before) {
+    const pre = step.before();
+    if (!pre.ok) {
+      console.error(`[test] ${step.name}: ${pre.why}`);
+      results.push({ name: step.name, status: 'FAILED', ms: Date.now() - start, note: pre.why.split('\n')[0] });
+      continue;
+    }
+  }
+  const code = await run(step.argv);
+  results.push({ name: step.name, status: code === 0 ? 'ok' : 'FAILED', ms: Date.now() - start, note: code === 0 ? '' : `exit code ${code}` });
+}
+
+const failed = results.filter((r) => r.status === 'FAILED');
+console.log('\n[test] ── summary ──');
+for (const r of results) {
+  console.log(`  ${r.status.padEnd(8)} ${r.name.padEnd(10)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.note}`);
+}
+console.log(`  total ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed.length === 0 ? 'all passed' : `${failed.length} failed (${failed.map((r) => r.name).join(', ')})`}`);
+process.exitCode = failed.length === 0 ? 0 : 1;

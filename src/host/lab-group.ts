@@ -1,0 +1,114 @@
+/**
+ * The lab's commands and events: load a scenario, play, pause, step, set the speed, reset, and the
+ * stream of state, counters and snapshots the dashboard draws. Schemas only (zod), no behaviour: the
+ * behaviour is `LabHost` in `lab-host.ts`.
+ */
+import { z } from 'zod';
+import { command, defineGroup } from './contract.js';
+
+const empty = z.strictObject({}).optional().default({});
+
+/** Virtual ms advanced per wall-clock ms. 1 = real time. */
+export const speed = z.number().positive().min(0.01).max(100_000);
+
+export const labState = z.object({
+  /** Scenario name, or null before anything is loaded. */
+  scenario: z.string().nullable(),
+  source: z.string().nullable(),
+  protocol: z.string().nullable(),
+  peers: z.number().int().min(0),
+  seed: z.number(),
+  running: z.boolean(),
+  speed,
+  timeMs: z.number(),
+  untilMs: z.number(),
+  done: z.boolean(),
+  endReason: z.enum(['time', 'complete', 'idle']).nullable(),
+});
+export type LabState = z.infer<typeof labState>;
+
+export const peerView = z.object({
+  id: z.number().int().min(0),
+  alive: z.boolean(),
+  state: z.string().max(64),
+  value: z.number().optional(),
+});
+export const snapshotData = z.object({
+  timeMs: z.number(),
+  /** Peers in the whole run; `peers` may hold fewer (the first by id, capped). */
+  totalPeers: z.number().int().min(0),
+  peers: z.array(peerView),
+  links: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
+});
+export type SnapshotData = z.infer<typeof snapshotData>;
+export type PeerView = z.infer<typeof peerView>;
+
+const summaryValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+export const countersData = z.object({
+  timeMs: z.number(),
+  events: z.number(),
+  online: z.number(),
+  sent: z.number(),
+  delivered: z.number(),
+  dropped: z.number(),
+  bytesSent: z.number(),
+  /** The protocol's own summary keys (`reached`, `lookupsDone`, ...). */
+  summary: z.record(z.string(), summaryValue),
+});
+export type CountersData = z.infer<typeof countersData>;
+
+export const scenarioInfo = z.object({ name: z.string(), description: z.string(), file: z.string() });
+export type ScenarioInfo = z.infer<typeof scenarioInfo>;
+
+export const labGroup = defineGroup({
+  name: 'lab',
+  commands: {
+    'lab.scenarios': command('list the bundled scenarios', empty, z.array(scenarioInfo)),
+    'lab.load': command(
+      'load a scenario: a bundled one by name, or YAML/JSON text',
+      z
+        .strictObject({
+          name: z.string().min(1).max(200).optional(),
+          text: z.string().min(1).max(512 * 1024).optional(),
+          seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+        })
+        .refine((a) => (a.name === undefined) !== (a.text === undefined), { message: 'give exactly one of name or text' }),
+      labState,
+    ),
+    'lab.play': command('run virtual time at the current speed', empty, labState),
+    'lab.pause': command('stop virtual time', empty, labState),
+    'lab.step': command(
+      'advance virtual time by ms (default 100) while paused',
+      z.strictObject({ ms: z.number().positive().max(3_600_000).optional() }).optional().default({}),
+      labState,
+    ),
+    'lab.speed': command('set the speed: virtual ms per wall-clock ms', z.strictObject({ speed }), labState),
+    'lab.reset': command(
+      'rebuild the loaded scenario at time 0 (optionally with another seed)',
+      z.strictObject({ seed: z.number().int().min(0).max(2 ** 32 - 1).optional() }).optional().default({}),
+      labState,
+    ),
+    'lab.state': command('the current state', empty, labState),
+    'lab.snapshot': command(
+      'a snapshot now (peers capped at maxPeers)',
+      z.strictObject({ maxPeers: z.number().int().min(1).max(20_000).optional() }).optional().default({}),
+      snapshotData,
+    ),
+  },
+  events: {
+    'lab.state': labState,
+    'lab.snapshot': snapshotData,
+    'lab.counters': countersData,
+  },
+});
+
+/** The host's own group: greeting a new client with what it can call. */
+export const hostGroup = defineGroup({
+  name: 'host',
+  commands: {
+    'host.ping': command('round trip check', empty, z.object({ pong: z.literal(true), timeMs: z.number() })),
+  },
+  events: {
+    'host.hello': z.object({ version: z.string(), commands: z.array(z.string()), events: z.array(z.string()) }),
+  },
+});
