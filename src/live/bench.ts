@@ -1,0 +1,159 @@
+/**
+ * `peerlab bench sync [--peers 8] [--seconds 30] [--rate 20] [--modes overlay,ywebrtc] [--seed N] [--json]`
+ *
+ * Real WebRTC (node-datachannel) on loopback: --peers Node peer processes join one room per sync mode;
+ * for --seconds, a random peer makes one edit every 1/--rate s. Every edit carries a stamp (origin, seq,
+ * wall time) in the same Yjs transaction, and every other peer records its arrival latency when the
+ * update is integrated there (so both modes are measured the same way, over whatever path delivered it).
+ * After the edits, the replicas must converge (same text everywhere) within 30 s.
+ *
+ * As root, the bench re-executes itself inside a fresh loopback-only network namespace (unshare -n), as
+ * PLATFORM.md asks of every real-network run; ICE is bound to 127.0.0.1 either way.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../sim/rng.js';
+import { PeerProcess } from './peer-process-client.js';
+import type { SyncMode } from './peer.js';
+import { SignalingServer } from './signaling/server.js';
+
+type Opts = Record<string, string | boolean | undefined>;
+
+export interface ModeResult {
+  mode: SyncMode;
+  edits: number;
+  /** Edit arrival latency over all (edit, receiving peer) pairs. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+  converged: boolean;
+  convergeMs: number;
+  setupMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function intOpt(opts: Opts, key: string, dflt: number, min: number): number {
+  const v = opts[key];
+  if (v === undefined || v === true) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new RangeError(`--${key}: expected a number >= ${min}, got '${v}'`);
+  return n;
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+
+async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    const texts = await Promise.all(peers.map((p) => p.text(doc)));
+    if (texts.every((t) => t === texts[0])) return performance.now() - t0;
+    await sleep(100);
+  }
+  return -1;
+}
+
+async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number): Promise<ModeResult> {
+  const sig = new SignalingServer();
+  await sig.listen();
+  const t0 = performance.now();
+  const peers = Array.from({ length: n }, (_, i) => new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i }));
+  try {
+    await Promise.all(peers.map((p) => p.ready));
+    // warm-up: every peer types a little and the room settles before measuring
+    await Promise.all(peers.map((p, i) => p.call('edits', { doc: 'bench', seed: seed * 31 + i, count: 2 })));
+    await allEqual(peers, 'bench', 20_000);
+    await sleep(1000);
+    await Promise.all(peers.map((p) => p.call('latency'))); // drop warm-up samples
+    const setupMs = performance.now() - t0;
+    const rng = new Rng(seed);
+    const period = 1000 / rate;
+    const end = performance.now() + seconds * 1000;
+    let edits = 0;
+    let next = performance.now();
+    const inflight: Promise<unknown>[] = [];
+    while (performance.now() < end) {
+      const p = peers[rng.int(n)] as PeerProcess;
+      inflight.push(p.call('edits', { doc: 'bench', seed: rng.int(2 ** 31), count: 1, stamp: true }));
+      edits++;
+      next += period;
+      const wait = next - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await Promise.all(inflight);
+    const convergeMs = await allEqual(peers, 'bench', 30_000);
+    const lat = (await Promise.all(peers.map((p) => p.call<number[]>('latency')))).flat().sort((a, b) => a - b);
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    return {
+      mode,
+      edits,
+      p50Ms: r2(pct(lat, 0.5)),
+      p99Ms: r2(pct(lat, 0.99)),
+      maxMs: r2(lat.at(-1) ?? Number.NaN),
+      samples: lat.length,
+      converged: convergeMs >= 0,
+      convergeMs: Math.round(convergeMs),
+      setupMs: Math.round(setupMs),
+    };
+  } finally {
+    await Promise.all(peers.map((p) => p.close()));
+    await sig.close();
+  }
+}
+
+/** Re-runs this bench inside `unshare -n` when root and not already inside; null if not applicable. */
+function inNamespace(opts: Opts): Record<string, unknown> | null {
+  if (process.env.PEERLAB_NETNS === '1' || typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/peerlab.mjs');
+  const args = ['bench', 'sync', '--json'];
+  for (const [k, v] of Object.entries(opts)) if (k !== 'json' && v !== undefined) args.push(`--${k}`, String(v));
+  const cmd = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${[bin, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', cmd], {
+    env: { ...process.env, PEERLAB_NETNS: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0 || !r.stdout) {
+    console.error(`bench sync: could not run inside a network namespace (${r.error?.message ?? `exit ${r.status}`}); running here, ICE bound to 127.0.0.1`);
+    return null;
+  }
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+  delete out.bench;
+  delete out.peakRssMB;
+  return { ...out, netns: true };
+}
+
+export async function bench(opts: Opts): Promise<Record<string, unknown>> {
+  const peers = intOpt(opts, 'peers', 8, 2);
+  const seconds = intOpt(opts, 'seconds', 30, 1);
+  const rate = intOpt(opts, 'rate', 20, 0.1);
+  const seed = intOpt(opts, 'seed', 1, 0);
+  const modes = String(opts.modes ?? 'overlay,ywebrtc').split(',') as SyncMode[];
+  for (const m of modes) if (m !== 'overlay' && m !== 'ywebrtc') throw new RangeError(`--modes: unknown mode '${m}'`);
+  const outer = inNamespace(opts);
+  if (outer) return outer;
+  const results: ModeResult[] = [];
+  for (const m of modes) {
+    if (!opts.json) console.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s ...`);
+    results.push(await runMode(m, peers, seconds, rate, seed));
+  }
+  const overlay = results.find((r) => r.mode === 'overlay') ?? results[0];
+  return {
+    peers,
+    seconds,
+    rate,
+    netns: process.env.PEERLAB_NETNS === '1',
+    mode: overlay?.mode,
+    edits: overlay?.edits,
+    p50Ms: overlay?.p50Ms,
+    p99Ms: overlay?.p99Ms,
+    converged: overlay?.converged,
+    modes: results,
+  };
+}
