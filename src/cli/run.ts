@@ -8,7 +8,7 @@ import { ScenarioError } from '../lab/errors.js';
 import type { ProtocolDriver } from '../protocols/driver.js';
 import { loadScenarioFile } from '../lab/load.js';
 import { samplesCsv, seriesCsv, summaryJson, summaryObject, writeResults } from '../lab/output.js';
-import { formatValue, runReport } from '../lab/report/run.js';
+import { formatValue } from '../lab/report/format.js';
 import { runScenario } from '../lab/runner.js';
 import { formatDuration } from '../lab/units.js';
 
@@ -87,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
   if (tty) process.stderr.write('\r\x1b[2K');
 
   const summary = summaryObject(result);
+  // charts load only now: a bad scenario fails fast without paying for ECharts
+  const { runReport } = await import('../lab/report/run.js');
   const html = runReport(result, scenario, summary);
   await writeResults(values.out, {
     'summary.json': summaryJson(result),

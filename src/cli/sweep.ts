@@ -9,7 +9,7 @@ import { ScenarioError } from '../lab/errors.js';
 import type { ProtocolDriver } from '../protocols/driver.js';
 import { writeResults } from '../lab/output.js';
 import { defaultWorkers } from '../lab/pool.js';
-import { parseVary, planSweep, runSweep, sweepAggregateCsv, sweepJson, sweepReport, sweepRunsCsv, type Vary } from '../lab/sweep.js';
+import { parseVary, planSweep, runSweep, sweepAggregateCsv, sweepJson, sweepRunsCsv, type Vary } from '../lab/sweep.js';
 import { formatDuration } from '../lab/units.js';
 
 const USAGE = `usage: peerlab sweep <scenario> --vary key.path=v1,v2,... [--vary ...] [--seeds N] --out <dir>
@@ -111,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (tty) process.stderr.write('\r\x1b[2K');
+  const { sweepReport } = await import('../lab/report/sweep.js');
   await writeResults(values.out, {
     'sweep.json': sweepJson(result),
     'runs.csv': sweepRunsCsv(result),
