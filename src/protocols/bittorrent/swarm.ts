@@ -1,0 +1,997 @@
+/**
+ * The BitTorrent swarm, sans-IO, in the world-level form (one object runs every peer, so 10^4 peers
+ * cost objects per connection, not per event). It speaks the BEP 3 peer wire protocol's messages
+ * (handshake, bitfield, have, interested/not interested, choke/unchoke, request/piece/cancel) with
+ * their wire sizes, so every block crosses the network model's upload and download queues.
+ *
+ * Peer logic, in the field's words:
+ * - a `tracker` hands a joining peer a random subset of the swarm (`numWant`);
+ * - piece picking: `randomFirst` pieces, then `rarestFirst` by availability among neighbours, always
+ *   finishing partial pieces first (strict priority); `endgame` requests the last blocks everywhere
+ *   and cancels duplicates;
+ * - choking: tit-for-tat every `rechokeMs` (the `uploadSlots` best uploaders to us get unchoked; a seed
+ *   favours the peers it uploads to fastest), plus an `optimisticUnchoke` rotated every `optimisticMs`;
+ * - a peer uploads only when its uplink is free (`serve`): the network's upload queue holds at most
+ *   one block, so choking decisions take effect at once, like a TCP send buffer kept short;
+ * - `superSeed` (optional, documented in docs/bittorrent.md): a seed announces one piece at a time to
+ *   each peer, the piece it has handed out least, so the first copies of all pieces leave the seed
+ *   as fast as its uplink allows;
+ * - every completed piece is checked against its digest; a failed piece is dropped and fetched again
+ *   from a single peer, and a peer that sent a failed piece alone (or was among the senders of
+ *   `banAfter` failed pieces) is banned.
+ *
+ * Content model: hashing megabytes per piece in a simulation of 10^4 peers is pointless, so a block's
+ * content is a 32-bit token derived from (torrent, piece, block); a piece's digest mixes its blocks'
+ * tokens, and `verify` compares it to the digest the metainfo promised. A corrupt peer's tokens
+ * differ, so the check catches it exactly as SHA-1 would. The real SHA-1 path is metainfo.ts.
+ *
+ * Connections are TCP-like: messages of one connection are delivered in order (a sequence number and
+ * a small reorder buffer undo the network model's per-message jitter), and any protocol violation
+ * closes that one connection (never throws).
+ */
+import type { PeerId, Port, Protocol, Rng } from '../../sim/index.js';
+
+export type PieceSelection = 'rarest' | 'random';
+export type ChokingMode = 'tft' | 'none';
+
+export interface SwarmConfig {
+  /** Bytes of the shared file. */
+  fileSize: number;
+  pieceLength: number;
+  /** Request granularity (BEP 3 clients use 16 KiB). */
+  blockSize: number;
+  /** Peers 0..seeds-1 start with the whole file. */
+  seeds: number;
+  /** Regular unchoke slots per peer (tit-for-tat). */
+  uploadSlots: number;
+  rechokeMs: number;
+  optimisticMs: number;
+  /** Peers the tracker returns per announce. */
+  numWant: number;
+  /** Most connections a peer keeps (in + out). */
+  maxConnections: number;
+  /** Outstanding block requests per connection. */
+  pipeline: number;
+  /** Pieces picked at random before rarest-first starts. */
+  randomFirst: number;
+  pieceSelection: PieceSelection;
+  choking: ChokingMode;
+  endgame: boolean;
+  superSeed: boolean;
+  /** Initial seeds leave at this time (ms), or never (null). */
+  seedLeaveMs: number | null;
+  /** A leecher that finishes stays as a seed (true) or leaves at once (false). */
+  stayAfterDone: boolean;
+  /** Leechers that never upload. */
+  isFreeRider: (peer: PeerId) => boolean;
+  /** Leechers that send corrupt blocks. */
+  isCorrupt: (peer: PeerId) => boolean;
+  /** Failed pieces a peer may take part in before it is banned. */
+  banAfter: number;
+  /** Re-announce period when below `numWant / 2` connections. */
+  announceMs: number;
+  /** Torrent identity (the handshake's info-hash): peers of another torrent are refused. */
+  infoToken: number;
+}
+
+export const DEFAULT_SWARM: Omit<SwarmConfig, 'isFreeRider' | 'isCorrupt'> = {
+  fileSize: 32 * 1024 * 1024,
+  pieceLength: 256 * 1024,
+  blockSize: 16 * 1024,
+  seeds: 1,
+  uploadSlots: 4,
+  rechokeMs: 10_000,
+  optimisticMs: 30_000,
+  numWant: 30,
+  maxConnections: 50,
+  pipeline: 6,
+  randomFirst: 4,
+  pieceSelection: 'rarest',
+  choking: 'tft',
+  endgame: true,
+  superSeed: true,
+  seedLeaveMs: null,
+  stayAfterDone: true,
+  banAfter: 3,
+  announceMs: 30_000,
+  infoToken: 0x6274,
+};
+
+// ---- wire messages -------------------------------------------------------------------------------
+
+export const HANDSHAKE = 0, BITFIELD = 1, HAVE = 2, INTERESTED = 3, NOT_INTERESTED = 4, CHOKE = 5, UNCHOKE = 6,
+  REQUEST = 7, PIECE = 8, CANCEL = 9;
+
+export interface WireMsg {
+  type: number;
+  /** Connection id (a TCP connection's identity). */
+  cid: number;
+  /** Per-connection sequence number (TCP ordering). */
+  seq: number;
+  /** piece index (have, request, piece, cancel); info token (handshake) */
+  a: number;
+  /** block index (request, piece, cancel) */
+  b: number;
+  /** block content token (piece) */
+  tok: number;
+  /** bitfield (one byte per piece, 0/1) */
+  bits: Uint8Array | null;
+}
+
+const HEADER = 5; // 4-byte length + 1-byte id
+
+// timer tags
+const T_SERVE = 1, T_RECHOKE = 2, T_ANNOUNCE = 3, T_LEAVE = 4;
+
+const RECEIVED = 255;
+const MAX_REORDER = 4096;
+
+function mix32(a: number, b: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2d);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** One side of a connection, as peer `self` sees it. */
+class Conn {
+  established = false;
+  sendSeq = 0;
+  recvSeq = 0;
+  reorder: Map<number, WireMsg> | null = null;
+  amChoking = true;
+  amInterested = false;
+  peerChoking = true;
+  peerInterested = false;
+  /** The remote's pieces as it told us. */
+  readonly remoteHave: Uint8Array;
+  remoteCount = 0;
+  /** Pieces the remote has that we lack (interest = wanted > 0). */
+  wanted = 0;
+  /** Blocks we requested from the remote (global block ids). */
+  readonly out: number[] = [];
+  /** Blocks the remote requested from us, in order. */
+  readonly inq: number[] = [];
+  inServeQueue = false;
+  /** Bytes received from / sent to the remote since the last rechoke, and smoothed rates. */
+  recvWindow = 0;
+  sentWindow = 0;
+  recvRate = 0;
+  sentRate = 0;
+  /** Super-seeding: the piece currently offered to this peer (-1 none). */
+  offered = -1;
+  constructor(
+    readonly remote: PeerId,
+    readonly cid: number,
+    pieces: number,
+    readonly outbound: boolean,
+  ) {
+    this.remoteHave = new Uint8Array(pieces);
+  }
+}
+
+class PeerState {
+  readonly conns = new Map<PeerId, Conn>();
+  readonly have: Uint8Array;
+  haveCount = 0;
+  /** Per block: number of outstanding requests, or RECEIVED. */
+  readonly blk: Uint8Array;
+  /** Per piece: order-free digest of the block tokens received so far. */
+  readonly acc: Uint32Array;
+  /** Pieces that failed a hash check once (re-fetched from a single peer). */
+  readonly failed = new Set<number>();
+  /** Per piece: blocks received. */
+  readonly got: Uint16Array;
+  /** Per piece: availability among connected peers. */
+  readonly avail: Uint16Array;
+  /** Partially downloaded pieces (insertion order). */
+  readonly active = new Set<number>();
+  /** Who sent blocks of each active piece. */
+  readonly contributors = new Map<number, Set<PeerId>>();
+  /** After a hash failure the piece is fetched from one peer only. */
+  readonly singleSource = new Map<number, PeerId>();
+  readonly strikes = new Map<PeerId, number>();
+  readonly banned = new Set<PeerId>();
+  /** Conns with pending requests to serve (round robin). */
+  readonly serveQueue: Conn[] = [];
+  upFree = 0;
+  serving = false;
+  optimistic: Conn | null = null;
+  rechokes = 0;
+  uploaded = 0;
+  downloaded = 0;
+  joinedAt = 0;
+  doneAt = -1;
+  readonly seed: boolean;
+  readonly freeRider: boolean;
+  readonly corrupt: boolean;
+  constructor(pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
+    this.have = new Uint8Array(pieces);
+    this.blk = new Uint8Array(seed ? 0 : blocks);
+    this.acc = new Uint32Array(seed ? 0 : pieces);
+    this.got = new Uint16Array(seed ? 0 : pieces);
+    this.avail = new Uint16Array(pieces);
+    this.seed = seed;
+    this.freeRider = freeRider;
+    this.corrupt = corrupt;
+  }
+}
+
+export interface SwarmStats {
+  /** Bytes of blocks received that were already had (endgame duplicates, late pieces). */
+  duplicateBytes: number;
+  /** Bytes of pieces that failed the hash check. */
+  corruptBytes: number;
+  hashFails: number;
+  bans: number;
+  violations: number;
+  blocksSent: number;
+  piecesCompleted: number;
+  /** Connections closed because of a protocol violation, by reason. */
+  violationReasons: Record<string, number>;
+}
+
+export class Swarm implements Protocol<WireMsg> {
+  readonly name = 'bittorrent';
+  readonly cfg: SwarmConfig;
+  readonly pieces: number;
+  readonly blocksPerPiece: number;
+  readonly totalBlocks: number;
+  readonly peers: (PeerState | undefined)[] = [];
+  readonly stats: SwarmStats = {
+    duplicateBytes: 0, corruptBytes: 0, hashFails: 0, bans: 0, violations: 0, blocksSent: 0, piecesCompleted: 0,
+    violationReasons: {},
+  };
+  /** Completion time (ms since join) of each leecher that finished, in order of finishing. */
+  readonly completionTimes: number[] = [];
+  /** Leechers (peers that must download) ever started. */
+  leechersStarted = 0;
+  leechersDone = 0;
+  /** Peers that announced to the tracker and are online. */
+  private readonly trackerList: PeerId[] = [];
+  private readonly trackerIndex = new Map<PeerId, number>();
+  /** Super-seed: how often each piece was handed out by seeds. */
+  private readonly offeredCount: Uint32Array;
+  private superSeedDone = false;
+  private port!: Port<WireMsg>;
+  private rng!: Rng;
+  private nextCid = 1;
+  private readonly pieceDigest: Uint32Array;
+  /** Optional observer: a piece completed (after verification) at `peer`. */
+  onPiece: ((peer: PeerId, piece: number) => void) | null = null;
+  onDone: ((peer: PeerId) => void) | null = null;
+
+  constructor(cfg: SwarmConfig) {
+    if (!(cfg.fileSize >= 1) || !(cfg.pieceLength >= 1) || !(cfg.blockSize >= 1)) throw new RangeError('Swarm: sizes must be >= 1');
+    this.cfg = cfg;
+    this.pieces = Math.ceil(cfg.fileSize / cfg.pieceLength);
+    this.blocksPerPiece = Math.ceil(cfg.pieceLength / cfg.blockSize);
+    if (this.blocksPerPiece > 65535) throw new RangeError('Swarm: too many blocks per piece');
+    if (this.pieces > 65535) throw new RangeError('Swarm: more than 65535 pieces');
+    this.totalBlocks = this.pieces * this.blocksPerPiece;
+    this.offeredCount = new Uint32Array(this.pieces);
+    this.pieceDigest = new Uint32Array(this.pieces);
+    for (let p = 0; p < this.pieces; p++) this.pieceDigest[p] = this.digestOf(p, (b) => this.goodToken(p, b));
+  }
+
+  // ---- content model ------------------------------------------------------------------------------
+
+  pieceBytes(piece: number): number {
+    return piece === this.pieces - 1 ? this.cfg.fileSize - piece * this.cfg.pieceLength : this.cfg.pieceLength;
+  }
+
+  blocksIn(piece: number): number {
+    return Math.ceil(this.pieceBytes(piece) / this.cfg.blockSize);
+  }
+
+  blockBytes(piece: number, block: number): number {
+    const pb = this.pieceBytes(piece);
+    return Math.min(this.cfg.blockSize, pb - block * this.cfg.blockSize);
+  }
+
+  goodToken(piece: number, block: number): number {
+    return mix32(this.cfg.infoToken, piece * 65536 + block);
+  }
+
+  /** A piece's digest: an order-free mix of its blocks' tokens (blocks arrive in any order). */
+  private digestOf(piece: number, tokenOf: (b: number) => number): number {
+    let h = 0;
+    const n = this.blocksIn(piece);
+    for (let b = 0; b < n; b++) h = (h ^ mix32(tokenOf(b) >>> 0, piece * this.blocksPerPiece + b)) >>> 0;
+    return h;
+  }
+
+  // ---- world hooks ---------------------------------------------------------------------------------
+
+  attach(port: Port<WireMsg>): void {
+    this.port = port;
+    this.rng = port.rng;
+    this.peers.length = port.world.size;
+  }
+
+  isSeedAtStart(peer: PeerId): boolean {
+    return peer < this.cfg.seeds;
+  }
+
+  onJoin(peer: PeerId): void {
+    const seed = this.isSeedAtStart(peer) || (this.peers[peer]?.doneAt ?? -1) >= 0;
+    const prev = this.peers[peer];
+    const st = new PeerState(this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
+    if (prev && prev.doneAt >= 0) st.doneAt = prev.doneAt;
+    st.joinedAt = this.port.now();
+    if (seed) {
+      st.have.fill(1);
+      st.haveCount = this.pieces;
+    } else if (!prev) this.leechersStarted++;
+    this.peers[peer] = st;
+    if (seed && this.isSeedAtStart(peer) && this.cfg.seedLeaveMs !== null) this.port.setTimer(peer, this.cfg.seedLeaveMs, T_LEAVE);
+    this.announce(peer, st);
+    this.port.setTimer(peer, this.cfg.rechokeMs * (0.5 + this.rng.float()), T_RECHOKE);
+    this.port.setTimer(peer, this.cfg.announceMs, T_ANNOUNCE);
+  }
+
+  onLeave(peer: PeerId): void {
+    const st = this.peers[peer];
+    if (!st) return;
+    for (const c of [...st.conns.values()]) this.close(peer, c, null);
+    this.trackerRemove(peer);
+    // keep the record (completion time, counters) but drop the big arrays' owner from the swarm
+  }
+
+  onTimer(peer: PeerId, tag: number): void {
+    const st = this.peers[peer];
+    if (!st) return;
+    switch (tag) {
+      case T_SERVE:
+        st.serving = false;
+        this.serve(peer, st);
+        break;
+      case T_RECHOKE:
+        this.rechoke(peer, st);
+        this.port.setTimer(peer, this.cfg.rechokeMs, T_RECHOKE);
+        break;
+      case T_ANNOUNCE:
+        if (st.conns.size < this.cfg.numWant / 2 && st.haveCount < this.pieces) this.announce(peer, st);
+        this.port.setTimer(peer, this.cfg.announceMs, T_ANNOUNCE);
+        break;
+      case T_LEAVE:
+        this.port.world.leave(peer, true);
+        break;
+    }
+  }
+
+  // ---- tracker ------------------------------------------------------------------------------------
+
+  private trackerRemove(peer: PeerId): void {
+    const i = this.trackerIndex.get(peer);
+    if (i === undefined) return;
+    const last = this.trackerList.pop() as PeerId;
+    if (last !== peer) {
+      this.trackerList[i] = last;
+      this.trackerIndex.set(last, i);
+    }
+    this.trackerIndex.delete(peer);
+  }
+
+  /** Announce: the tracker returns up to numWant random other peers; connect to them. */
+  private announce(peer: PeerId, st: PeerState): void {
+    const list = this.trackerList;
+    const want = this.cfg.numWant;
+    const picked: PeerId[] = [];
+    if (list.length <= want + 1) {
+      for (const q of list) if (q !== peer) picked.push(q);
+    } else {
+      const seen = new Set<PeerId>();
+      let tries = 0;
+      while (picked.length < want && tries < want * 4) {
+        tries++;
+        const q = list[this.rng.int(list.length)] as PeerId;
+        if (q === peer || seen.has(q)) continue;
+        seen.add(q);
+        picked.push(q);
+      }
+    }
+    if (!this.trackerIndex.has(peer)) {
+      this.trackerIndex.set(peer, list.length);
+      list.push(peer);
+    }
+    for (const q of picked) {
+      if (st.conns.size >= this.cfg.maxConnections) break;
+      if (st.conns.has(q) || st.banned.has(q)) continue;
+      // a seed does not dial seeds, a done peer neither
+      const c = new Conn(q, this.nextCid++, this.pieces, true);
+      st.conns.set(q, c);
+      this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
+      this.sendBitfield(peer, st, c);
+    }
+  }
+
+  // ---- sending ------------------------------------------------------------------------------------
+
+  private send(peer: PeerId, st: PeerState, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
+    const msg: WireMsg = { type, cid: c.cid, seq: c.sendSeq++, a, b, tok, bits };
+    const up = this.port.world.net.up[peer] as number;
+    if (up !== Infinity) st.upFree = Math.max(st.upFree, this.port.now()) + bytes / up;
+    this.port.send(peer, c.remote, msg, bytes);
+  }
+
+  private sendBitfield(peer: PeerId, st: PeerState, c: Conn): void {
+    // super-seeding hides the seed's pieces; BEP 3 lets a peer with nothing skip the bitfield, but we
+    // always send one (of zeros if need be) so the receiver's state machine has one shape
+    const hide = st.seed && this.cfg.superSeed && !this.superSeedDone;
+    const bits = hide || st.haveCount === 0 ? new Uint8Array(this.pieces) : st.have.slice();
+    this.send(peer, st, c, BITFIELD, 0, 0, 0, bits, HEADER + Math.ceil(this.pieces / 8));
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------------
+
+  onMessage(peer: PeerId, from: PeerId, msg: WireMsg): void {
+    const st = this.peers[peer];
+    if (!st) return;
+    let c = st.conns.get(from);
+    if (msg === null || typeof msg !== 'object' || typeof msg.type !== 'number') return; // not even a frame
+    if (msg.type === HANDSHAKE && msg.seq === 0) {
+      if (c && c.cid === msg.cid) {
+        // the reply to our own dial
+        if (c.established) return this.violate(peer, st, c, 'second handshake');
+        if (msg.a !== this.cfg.infoToken) return this.violate(peer, st, c, 'wrong info-hash');
+        c.established = true;
+        c.recvSeq = 1;
+        this.drainReorder(peer, st, c);
+        return;
+      }
+      this.acceptHandshake(peer, st, from, msg, c);
+      return;
+    }
+    if (!c || c.cid !== msg.cid) return; // a closed or replaced connection's leftovers
+    if (msg.seq !== c.recvSeq) {
+      if (!(msg.seq > c.recvSeq)) return this.violate(peer, st, c, 'bad sequence');
+      if (!c.reorder) c.reorder = new Map();
+      if (c.reorder.size >= MAX_REORDER) return this.violate(peer, st, c, 'reorder overflow');
+      c.reorder.set(msg.seq, msg);
+      return;
+    }
+    c.recvSeq++;
+    this.handle(peer, st, c, msg);
+    this.drainReorder(peer, st, c);
+  }
+
+  private drainReorder(peer: PeerId, st: PeerState, c: Conn): void {
+    const r = c.reorder;
+    if (!r) return;
+    while (r.size > 0 && st.conns.get(c.remote) === c) {
+      const m = r.get(c.recvSeq);
+      if (!m) break;
+      r.delete(c.recvSeq);
+      c.recvSeq++;
+      this.handle(peer, st, c, m);
+    }
+  }
+
+  private acceptHandshake(peer: PeerId, st: PeerState, from: PeerId, msg: WireMsg, existing: Conn | undefined): void {
+    if (msg.a !== this.cfg.infoToken || st.banned.has(from)) {
+      this.refuse(from, msg.cid);
+      return;
+    }
+    if (existing) {
+      // simultaneous dials: keep the connection the lower id opened
+      if (existing.established || peer < from) return; // the remote will drop its dial on our handshake
+      this.dropConn(peer, st, existing);
+    } else if (st.conns.size >= this.cfg.maxConnections + 5) {
+      this.refuse(from, msg.cid);
+      return;
+    }
+    const c = new Conn(from, msg.cid, this.pieces, false);
+    c.established = true;
+    c.recvSeq = 1;
+    st.conns.set(from, c);
+    this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
+    this.sendBitfield(peer, st, c);
+  }
+
+  /** TCP refusal: the dialer's half-open connection closes (seen at once; a RST is tiny). */
+  private refuse(dialer: PeerId, cid: number): void {
+    const st = this.peers[dialer];
+    if (!st || this.port.world.alive[dialer] !== 1) return;
+    const c = [...st.conns.values()].find((x) => x.cid === cid);
+    if (c) this.dropConn(dialer, st, c);
+  }
+
+  private violate(peer: PeerId, st: PeerState, c: Conn, reason: string): void {
+    this.stats.violations++;
+    this.stats.violationReasons[reason] = (this.stats.violationReasons[reason] ?? 0) + 1;
+    if (this.port.observed) this.port.emit('violation', peer, { from: c.remote, reason });
+    this.close(peer, c, reason);
+  }
+
+  /** Closes a connection on both ends (the remote sees the TCP close). */
+  close(peer: PeerId, c: Conn, _reason: string | null): void {
+    const st = this.peers[peer];
+    if (st && st.conns.get(c.remote) === c) this.dropConn(peer, st, c);
+    const rs = this.peers[c.remote];
+    const rc = rs?.conns.get(peer);
+    if (rs && rc && rc.cid === c.cid) this.dropConn(c.remote, rs, rc);
+  }
+
+  /** Forget one side of a connection: undo its availability and outstanding requests. */
+  private dropConn(peer: PeerId, st: PeerState, c: Conn): void {
+    st.conns.delete(c.remote);
+    if (c.remoteCount > 0) for (let p = 0; p < this.pieces; p++) if (c.remoteHave[p] === 1) st.avail[p] = (st.avail[p] as number) - 1;
+    this.releaseRequests(st, c);
+    c.inq.length = 0;
+    if (st.optimistic === c) st.optimistic = null;
+    if (c.offered >= 0) c.offered = -1;
+    // lost a request source: others may take over
+    if (!st.seed && st.conns.size > 0) this.refillAll(peer, st);
+  }
+
+  private releaseRequests(st: PeerState, c: Conn): void {
+    for (const id of c.out) {
+      const v = st.blk[id] as number;
+      if (v !== RECEIVED && v > 0) st.blk[id] = v - 1;
+    }
+    c.out.length = 0;
+  }
+
+  private handle(peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+    const P = this.pieces;
+    const validPiece = Number.isInteger(m.a) && m.a >= 0 && m.a < P;
+    if (!c.established) return this.violate(peer, st, c, 'message before handshake');
+    switch (m.type) {
+      case BITFIELD: {
+        if (m.seq !== 1) return this.violate(peer, st, c, 'late bitfield');
+        const bits = m.bits;
+        if (!(bits instanceof Uint8Array) || bits.length !== P) return this.violate(peer, st, c, 'bitfield length');
+        for (let p = 0; p < P; p++) {
+          const v = bits[p] as number;
+          if (v > 1) return this.violate(peer, st, c, 'bitfield value');
+        }
+        for (let p = 0; p < P; p++) if (bits[p] === 1) this.remoteGained(st, c, p);
+        this.updateInterest(peer, st, c);
+        if (st.seed && this.cfg.superSeed && !this.superSeedDone) this.offerNext(peer, st, c);
+        return;
+      }
+      case HAVE: {
+        if (!validPiece) return this.violate(peer, st, c, 'have out of range');
+        if (c.remoteHave[m.a] === 1) return; // harmless repeat
+        this.remoteGained(st, c, m.a);
+        if (st.seed && this.cfg.superSeed && !this.superSeedDone) {
+          if (c.offered === m.a || c.offered < 0) this.offerNext(peer, st, c);
+        }
+        this.updateInterest(peer, st, c);
+        if (c.amInterested && !c.peerChoking) this.fill(peer, st, c);
+        return;
+      }
+      case INTERESTED:
+        c.peerInterested = true;
+        this.maybeUnchokeNow(peer, st, c);
+        return;
+      case NOT_INTERESTED:
+        c.peerInterested = false;
+        if (!c.amChoking && this.cfg.choking === 'none') this.choke(peer, st, c);
+        return;
+      case CHOKE:
+        c.peerChoking = true;
+        if (!st.seed && c.out.length > 0) {
+          this.releaseRequests(st, c);
+          this.refillAll(peer, st);
+        }
+        return;
+      case UNCHOKE:
+        c.peerChoking = false;
+        if (!st.seed) this.fill(peer, st, c);
+        return;
+      case REQUEST: {
+        const n = validPiece ? this.blocksIn(m.a) : 0;
+        if (!validPiece || !Number.isInteger(m.b) || m.b < 0 || m.b >= n) return this.violate(peer, st, c, 'request out of range');
+        if (st.have[m.a] !== 1) return this.violate(peer, st, c, 'request for a piece we do not have');
+        if (c.amChoking) return; // a request that crossed our choke: dropped, as BEP 3 says
+        if (c.inq.length >= 256) return this.violate(peer, st, c, 'too many requests');
+        c.inq.push(m.a * this.blocksPerPiece + m.b);
+        if (!c.inServeQueue) {
+          c.inServeQueue = true;
+          st.serveQueue.push(c);
+        }
+        this.serve(peer, st);
+        return;
+      }
+      case CANCEL: {
+        if (!validPiece || !Number.isInteger(m.b) || m.b < 0 || m.b >= this.blocksPerPiece) return this.violate(peer, st, c, 'cancel out of range');
+        const id = m.a * this.blocksPerPiece + m.b;
+        const i = c.inq.indexOf(id);
+        if (i >= 0) c.inq.splice(i, 1);
+        return;
+      }
+      case PIECE:
+        return this.onBlock(peer, st, c, m);
+      case HANDSHAKE:
+        return this.violate(peer, st, c, 'second handshake');
+      default:
+        return this.violate(peer, st, c, 'unknown message type');
+    }
+  }
+
+  private remoteGained(st: PeerState, c: Conn, p: number): void {
+    c.remoteHave[p] = 1;
+    c.remoteCount++;
+    st.avail[p] = (st.avail[p] as number) + 1;
+    if (st.have[p] !== 1) c.wanted++;
+  }
+
+  private updateInterest(peer: PeerId, st: PeerState, c: Conn): void {
+    const want = !st.seed && c.wanted > 0;
+    if (want && !c.amInterested) {
+      c.amInterested = true;
+      this.send(peer, st, c, INTERESTED, 0, 0, 0, null, HEADER);
+    } else if (!want && c.amInterested) {
+      c.amInterested = false;
+      this.send(peer, st, c, NOT_INTERESTED, 0, 0, 0, null, HEADER);
+    }
+  }
+
+  // ---- downloading --------------------------------------------------------------------------------
+
+  private onBlock(peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+    const validPiece = Number.isInteger(m.a) && m.a >= 0 && m.a < this.pieces;
+    if (!validPiece || !Number.isInteger(m.b) || m.b < 0 || m.b >= this.blocksIn(m.a) || typeof m.tok !== 'number')
+      return this.violate(peer, st, c, 'piece out of range');
+    const id = m.a * this.blocksPerPiece + m.b;
+    const bytes = this.blockBytes(m.a, m.b);
+    const i = c.out.indexOf(id);
+    if (i < 0) {
+      // not outstanding: a block we cancelled (endgame) or a request the choke released; only a block
+      // we never asked this peer for at all would be a violation, and we do not keep that history
+      this.stats.duplicateBytes += bytes;
+      return;
+    }
+    c.out.splice(i, 1);
+    c.recvWindow += bytes;
+    st.downloaded += bytes;
+    if (st.seed || st.blk[id] === RECEIVED || st.have[m.a] === 1) {
+      this.stats.duplicateBytes += bytes;
+    } else {
+      st.blk[id] = RECEIVED;
+      st.acc[m.a] = ((st.acc[m.a] as number) ^ mix32(m.tok >>> 0, id)) >>> 0;
+      const got = (st.got[m.a] as number) + 1;
+      st.got[m.a] = got;
+      let who = st.contributors.get(m.a);
+      if (!who) st.contributors.set(m.a, (who = new Set()));
+      who.add(c.remote);
+      if (this.cfg.endgame) this.cancelElsewhere(peer, st, c, m.a, m.b, id);
+      if (got === this.blocksIn(m.a)) this.pieceDone(peer, st, m.a);
+    }
+    if (st.conns.get(c.remote) === c && !st.seed) this.fill(peer, st, c);
+  }
+
+  private cancelElsewhere(peer: PeerId, st: PeerState, from: Conn, piece: number, block: number, id: number): void {
+    for (const o of st.conns.values()) {
+      if (o === from || o.out.length === 0) continue;
+      const j = o.out.indexOf(id);
+      if (j >= 0) {
+        o.out.splice(j, 1);
+        this.send(peer, st, o, CANCEL, piece, block, 0, null, 17);
+      }
+    }
+  }
+
+  private pieceDone(peer: PeerId, st: PeerState, piece: number): void {
+    const base = piece * this.blocksPerPiece;
+    const ok = st.acc[piece] === this.pieceDigest[piece];
+    st.acc[piece] = 0;
+    const who = st.contributors.get(piece);
+    st.contributors.delete(piece);
+    st.active.delete(piece);
+    const n = this.blocksIn(piece);
+    if (!ok) {
+      this.stats.hashFails++;
+      this.stats.corruptBytes += this.pieceBytes(piece);
+      st.blk.fill(0, base, base + n);
+      st.got[piece] = 0;
+      const senders = who ? [...who] : [];
+      for (const q of senders) {
+        const s = (st.strikes.get(q) ?? 0) + 1;
+        st.strikes.set(q, s);
+        if (senders.length === 1 || s >= this.cfg.banAfter) this.ban(peer, st, q);
+      }
+      // fetch it again from one peer, so a second failure names the culprit
+      st.singleSource.delete(piece);
+      st.failed.add(piece);
+      if (this.port.observed) this.port.emit('hashFail', peer, { piece, senders });
+      this.refillAll(peer, st);
+      return;
+    }
+    st.singleSource.delete(piece);
+    st.have[piece] = 1;
+    st.haveCount++;
+    this.stats.piecesCompleted++;
+    this.notePieceOutside(piece);
+    this.onPiece?.(peer, piece);
+    for (const c of st.conns.values()) {
+      if (c.remoteHave[piece] === 1) {
+        c.wanted--;
+        if (c.wanted === 0) this.updateInterest(peer, st, c);
+      }
+      if (c.established) this.send(peer, st, c, HAVE, piece, 0, 0, null, 9);
+    }
+    if (st.haveCount === this.pieces) this.becomeSeed(peer, st);
+  }
+
+  private ban(peer: PeerId, st: PeerState, q: PeerId): void {
+    if (st.banned.has(q)) return;
+    st.banned.add(q);
+    this.stats.bans++;
+    if (this.port.observed) this.port.emit('ban', peer, { banned: q });
+    const c = st.conns.get(q);
+    if (c) this.close(peer, c, 'banned');
+  }
+
+  private becomeSeed(peer: PeerId, st: PeerState): void {
+    st.doneAt = this.port.now();
+    this.leechersDone++;
+    this.completionTimes.push(st.doneAt - st.joinedAt);
+    if (this.port.observed) this.port.emit('done', peer, { ms: st.doneAt - st.joinedAt });
+    this.onDone?.(peer);
+    for (const c of [...st.conns.values()]) {
+      this.releaseRequests(st, c);
+      // two seeds have nothing to say to each other
+      if (c.remoteCount === this.pieces) this.close(peer, c, null);
+    }
+    if (!this.cfg.stayAfterDone) this.port.world.leave(peer, true);
+  }
+
+  /** Asks again on every unchoked connection (after requests were released). */
+  private refillAll(peer: PeerId, st: PeerState): void {
+    if (st.haveCount === this.pieces) return;
+    for (const c of st.conns.values()) if (c.amInterested && !c.peerChoking) this.fill(peer, st, c);
+  }
+
+  /** Keeps `pipeline` requests outstanding on a connection. */
+  private fill(peer: PeerId, st: PeerState, c: Conn): void {
+    if (!c.amInterested || c.peerChoking || st.haveCount === this.pieces) return;
+    while (c.out.length < this.cfg.pipeline) {
+      const id = this.pickBlock(st, c);
+      if (id < 0) break;
+      st.blk[id] = (st.blk[id] as number) + 1;
+      c.out.push(id);
+      const piece = (id / this.blocksPerPiece) | 0;
+      this.send(peer, st, c, REQUEST, piece, id - piece * this.blocksPerPiece, 0, null, 17);
+    }
+  }
+
+  /** The next block to request from `c`, or -1. */
+  private pickBlock(st: PeerState, c: Conn): number {
+    const B = this.blocksPerPiece;
+    const blk = st.blk;
+    // 1. strict priority: finish pieces already started
+    for (const p of st.active) {
+      if (c.remoteHave[p] !== 1) continue;
+      const ss = st.singleSource.get(p);
+      if (ss !== undefined && ss !== c.remote) continue;
+      const n = this.blocksIn(p);
+      const base = p * B;
+      for (let b = 0; b < n; b++) if (blk[base + b] === 0) return base + b;
+    }
+    // 2. a new piece: random first, then rarest first
+    const p = this.pickPiece(st, c);
+    if (p >= 0) {
+      st.active.add(p);
+      return p * B;
+    }
+    // 3. endgame: every missing block is requested somewhere; ask this peer too
+    if (this.cfg.endgame) {
+      for (const q of st.active) {
+        if (c.remoteHave[q] !== 1) continue;
+        const n = this.blocksIn(q);
+        const base = q * B;
+        for (let b = 0; b < n; b++) {
+          const v = blk[base + b] as number;
+          if (v !== RECEIVED && v < 3 && !c.out.includes(base + b)) return base + b;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private pickPiece(st: PeerState, c: Conn): number {
+    const P = this.pieces;
+    const have = st.have, rh = c.remoteHave, avail = st.avail, active = st.active, got = st.got;
+    const random = this.cfg.pieceSelection === 'random' || st.haveCount < this.cfg.randomFirst;
+    let best = -1, bestAvail = Infinity, ties = 0;
+    for (let p = 0; p < P; p++) {
+      if (have[p] === 1 || rh[p] !== 1 || got[p] !== 0 || active.has(p)) continue;
+      if (random) {
+        // reservoir sampling: uniform over candidates
+        ties++;
+        if (this.rng.int(ties) === 0) best = p;
+        continue;
+      }
+      const a = avail[p] as number;
+      if (a < bestAvail) {
+        bestAvail = a;
+        best = p;
+        ties = 1;
+      } else if (a === bestAvail) {
+        ties++;
+        if (this.rng.int(ties) === 0) best = p;
+      }
+    }
+    if (best >= 0 && st.failed.has(best)) st.singleSource.set(best, c.remote);
+    return best;
+  }
+
+  // ---- uploading ----------------------------------------------------------------------------------
+
+  /** Sends the next requested block when the uplink is free; one block in the network queue at most. */
+  private serve(peer: PeerId, st: PeerState): void {
+    if (st.serving) return;
+    const now = this.port.now();
+    const q = st.serveQueue;
+    while (q.length > 0) {
+      if (st.upFree > now + 1e-9) {
+        st.serving = true;
+        this.port.setTimer(peer, st.upFree - now, T_SERVE);
+        return;
+      }
+      const c = q.shift() as Conn;
+      c.inServeQueue = false;
+      if (st.conns.get(c.remote) !== c || c.amChoking || c.inq.length === 0) continue;
+      const id = c.inq.shift() as number;
+      const piece = (id / this.blocksPerPiece) | 0;
+      const block = id - piece * this.blocksPerPiece;
+      const bytes = this.blockBytes(piece, block);
+      let tok = this.goodToken(piece, block);
+      if (st.corrupt) tok = (tok ^ 0x5a5a5a5a) >>> 0;
+      this.stats.blocksSent++;
+      st.uploaded += bytes;
+      c.sentWindow += bytes;
+      this.send(peer, st, c, PIECE, piece, block, tok, null, 13 + bytes);
+      if (c.inq.length > 0) {
+        c.inServeQueue = true;
+        q.push(c);
+      }
+    }
+  }
+
+  private unchoke(peer: PeerId, st: PeerState, c: Conn): void {
+    if (!c.amChoking) return;
+    c.amChoking = false;
+    this.send(peer, st, c, UNCHOKE, 0, 0, 0, null, HEADER);
+  }
+
+  private choke(peer: PeerId, st: PeerState, c: Conn): void {
+    if (c.amChoking) return;
+    c.amChoking = true;
+    c.inq.length = 0;
+    this.send(peer, st, c, CHOKE, 0, 0, 0, null, HEADER);
+  }
+
+  private unchokedCount(st: PeerState): number {
+    let n = 0;
+    for (const c of st.conns.values()) if (!c.amChoking) n++;
+    return n;
+  }
+
+  /** An interested peer may take a free slot at once rather than wait for the next rechoke. */
+  private maybeUnchokeNow(peer: PeerId, st: PeerState, c: Conn): void {
+    if (st.freeRider || !c.amChoking) return;
+    if (this.cfg.choking === 'none' || this.unchokedCount(st) < this.cfg.uploadSlots + 1) this.unchoke(peer, st, c);
+  }
+
+  /** Tit-for-tat: unchoke the best `uploadSlots` interested peers plus one optimistic unchoke. */
+  private rechoke(peer: PeerId, st: PeerState): void {
+    // smoothed rates (bytes per rechoke period), so one slow period does not drop a good partner
+    for (const c of st.conns.values()) {
+      c.recvRate = 0.5 * c.recvRate + c.recvWindow;
+      c.sentRate = 0.5 * c.sentRate + c.sentWindow;
+      c.recvWindow = 0;
+      c.sentWindow = 0;
+    }
+    if (st.freeRider) return;
+    if (this.cfg.choking === 'none') {
+      for (const c of st.conns.values()) if (c.peerInterested && c.established) this.unchoke(peer, st, c);
+      return;
+    }
+    st.rechokes++;
+    const candidates: Conn[] = [];
+    for (const c of st.conns.values()) if (c.peerInterested && c.established) candidates.push(c);
+    // a leecher rewards who uploads to it; a seed favours who downloads from it fastest
+    const seedNow = st.haveCount === this.pieces;
+    this.rng.shuffle(candidates); // random order among equals
+    candidates.sort((x, y) => (seedNow ? y.sentRate - x.sentRate : y.recvRate - x.recvRate));
+    const keep = new Set<Conn>(candidates.slice(0, this.cfg.uploadSlots));
+    const rotate = st.rechokes % Math.max(1, Math.round(this.cfg.optimisticMs / this.cfg.rechokeMs)) === 1 || !st.optimistic;
+    if (rotate || (st.optimistic && (!st.optimistic.peerInterested || keep.has(st.optimistic)))) {
+      const pool = candidates.filter((c) => !keep.has(c));
+      st.optimistic = pool.length > 0 ? (this.rng.pick(pool) as Conn) : null;
+    }
+    if (st.optimistic && st.conns.get(st.optimistic.remote) === st.optimistic) keep.add(st.optimistic);
+    for (const c of st.conns.values()) {
+      if (keep.has(c)) this.unchoke(peer, st, c);
+      else if (!c.amChoking) this.choke(peer, st, c);
+    }
+  }
+
+  // ---- super-seeding ------------------------------------------------------------------------------
+
+  /** Offers the least-handed-out piece this peer lacks (a HAVE for just that piece). */
+  private offerNext(peer: PeerId, st: PeerState, c: Conn): void {
+    let best = -1, bestCount = Infinity, ties = 0;
+    const oc = this.offeredCount;
+    let allOut = true;
+    for (let p = 0; p < this.pieces; p++) {
+      const n = oc[p] as number;
+      if (n === 0) allOut = false;
+      if (c.remoteHave[p] === 1) continue;
+      if (n < bestCount) {
+        best = p;
+        bestCount = n;
+        ties = 1;
+      } else if (n === bestCount) {
+        ties++;
+        if (this.rng.int(ties) === 0) best = p;
+      }
+    }
+    if (allOut && this.haveAllBeenServed()) {
+      this.endSuperSeed();
+      return;
+    }
+    if (best < 0) return;
+    c.offered = best;
+    oc[best] = (oc[best] as number) + 1;
+    this.send(peer, st, c, HAVE, best, 0, 0, null, 9);
+  }
+
+  private servedOnce: Uint8Array | null = null;
+
+  private haveAllBeenServed(): boolean {
+    // a piece counts as out once some leecher announced it (any seed's neighbour saw a HAVE)
+    if (!this.servedOnce) return false;
+    for (let p = 0; p < this.pieces; p++) if (this.servedOnce[p] !== 1) return false;
+    return true;
+  }
+
+  /** Called when any peer completes a piece: once every piece exists outside the seeds, seeds go normal. */
+  notePieceOutside(piece: number): void {
+    if (this.superSeedDone) return;
+    if (!this.servedOnce) this.servedOnce = new Uint8Array(this.pieces);
+    this.servedOnce[piece] = 1;
+  }
+
+  private endSuperSeed(): void {
+    if (this.superSeedDone) return;
+    this.superSeedDone = true;
+    // every seed now announces all it has
+    for (let s = 0; s < this.peers.length; s++) {
+      const st = this.peers[s];
+      if (!st || !st.seed || this.port.world.alive[s] !== 1) continue;
+      for (const c of st.conns.values()) {
+        if (!c.established) continue;
+        for (let p = 0; p < this.pieces; p++) if (p !== c.offered && c.remoteHave[p] !== 1) this.send(s, st, c, HAVE, p, 0, 0, null, 9);
+      }
+    }
+  }
+
+  // ---- observation --------------------------------------------------------------------------------
+
+  state(peer: PeerId): PeerState | undefined {
+    return this.peers[peer];
+  }
+
+  /** Current unchoked connections (each pair once), for drawing. */
+  unchokedLinks(limit: number): [PeerId, PeerId][] {
+    const out: [PeerId, PeerId][] = [];
+    const seen = new Set<number>();
+    for (let p = 0; p < Math.min(limit, this.peers.length); p++) {
+      const st = this.peers[p];
+      if (!st || this.port.world.alive[p] !== 1) continue;
+      for (const c of st.conns.values()) {
+        if (c.amChoking || c.remote >= limit) continue;
+        const key = Math.min(p, c.remote) * 16777216 + Math.max(p, c.remote);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push([p, c.remote]);
+      }
+    }
+    return out;
+  }
+}
