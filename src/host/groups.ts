@@ -6,8 +6,9 @@
  */
 import type { CommandTypes, EventTypes } from './contract.js';
 import { hostGroup, labGroup } from './lab-group.js';
+import { liveGroup } from './live/group.js';
 
-export const groups = [hostGroup, labGroup] as const;
+export const groups = [hostGroup, labGroup, liveGroup] as const;
 
 export type HostGroups = typeof groups;
 /** `HostCommands['lab.step']` is `{ args, result }`. */

@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { createSession, type Session } from '../lab/session.js';
 import { parseScenario, type Scenario } from '../lab/scenario.js';
+import type { ProtocolDriver } from '../protocols/driver.js';
 import type { GroupHandlers } from './contract.js';
 import { labGroup, type CountersData, type LabState, type ScenarioInfo, type SnapshotData } from './lab-group.js';
 import { CommandError, type HostRouter } from './router.js';
@@ -30,6 +31,8 @@ export interface LabHostOptions {
   now?: () => number;
   /** Start a real timer loop. Tests set false and call `tick()` themselves. Default true. */
   autoTick?: boolean;
+  /** Drivers for `protocol.type` (default: the lab's registry). */
+  drivers?: Record<string, ProtocolDriver>;
 }
 
 export class LabHost {
@@ -41,7 +44,8 @@ export class LabHost {
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastWall = 0;
   private lastPublish = -Infinity;
-  private readonly opts: Required<Omit<LabHostOptions, 'scenariosDir'>> & { scenariosDir: string | null };
+  private readonly opts: Required<Omit<LabHostOptions, 'scenariosDir' | 'drivers'>> & { scenariosDir: string | null };
+  private readonly drivers: Record<string, ProtocolDriver> | undefined;
 
   constructor(opts: LabHostOptions) {
     this.opts = {
@@ -54,6 +58,15 @@ export class LabHost {
       now: opts.now ?? (() => performance.now()),
       autoTick: opts.autoTick ?? true,
     };
+    this.drivers = opts.drivers;
+  }
+
+  private parse(input: string, source: string): Scenario {
+    return this.drivers ? parseScenario(input, source, this.drivers) : parseScenario(input, source);
+  }
+
+  private makeSession(scenario: Scenario, seed: number): Session {
+    return createSession(scenario, this.drivers ? { seed, drivers: this.drivers } : { seed });
   }
 
   // ---- scenarios ---------------------------------------------------------------------------
@@ -72,7 +85,7 @@ export class LabHost {
       const name = basename(f, extname(f));
       let description = '';
       try {
-        const s = parseScenario(readFileSync(join(dir, f), 'utf8'), join(dir, f));
+        const s = this.parse(readFileSync(join(dir, f), 'utf8'), join(dir, f));
         description = s.description || `${s.peers} peers, ${s.protocol.type}`;
       } catch (err) {
         description = `(does not load: ${(err as Error).message.split('\n')[0]})`;
@@ -92,12 +105,12 @@ export class LabHost {
         throw new CommandError(`no bundled scenario '${args.name}' (known: ${known.join(', ') || 'none'})`);
       }
       const path = join(this.opts.scenariosDir, info.file);
-      scenario = parseScenario(readFileSync(path, 'utf8'), path);
+      scenario = this.parse(readFileSync(path, 'utf8'), path);
     } else {
-      scenario = parseScenario(args.text ?? '', '<dashboard>');
+      scenario = this.parse(args.text ?? '', '<dashboard>');
     }
     const seed = args.seed ?? scenario.seed;
-    const session = createSession(scenario, { seed });
+    const session = this.makeSession(scenario, seed);
     this.pauseLoop();
     this.scenario = scenario;
     this.seed = seed;
@@ -143,7 +156,7 @@ export class LabHost {
     if (!this.scenario) throw new CommandError('no scenario loaded (lab.load first)');
     this.pauseLoop();
     if (seed !== undefined) this.seed = seed;
-    this.session = createSession(this.scenario, { seed: this.seed });
+    this.session = this.makeSession(this.scenario, this.seed);
     this.publish(true);
     return this.state();
   }

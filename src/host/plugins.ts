@@ -3,6 +3,7 @@
  * handlers on the router and may keep resources until `close`. The live network adds its plugin
  * (from `src/host/live/`) to this list.
  */
+import { livePlugin } from './live/plugin.js';
 import type { HostRouter } from './router.js';
 
 export interface HostPluginContext {
@@ -17,4 +18,4 @@ export interface HostPlugin {
   mount(ctx: HostPluginContext): { close(): void | Promise<void> } | void;
 }
 
-export const plugins: HostPlugin[] = [];
+export const plugins: HostPlugin[] = [livePlugin()];
