@@ -1,0 +1,252 @@
+/**
+ * LiveNetwork: what the host (Electron main or `peerlab serve`) runs for the live half of the lab — the
+ * embedded signaling server (127.0.0.1, or a remote one from settings), the Node peers (one process each,
+ * with their update logs under `dataDir/<peer>`), the room's sync mode and documents, and the latest state
+ * reported by browser/window peers so the dashboard sees the whole overlay.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { DocInfo, LinkInfo } from './overlay/room.js';
+import { PeerProcess } from './peer-process-client.js';
+import type { PeerState, SyncMode } from './peer.js';
+import { SignalingServer } from './signaling/server.js';
+
+export interface LiveNetworkOptions {
+  room?: string;
+  mode?: SyncMode;
+  password?: string | null;
+  /** A remote signaling server (ws://...); null runs the embedded one. */
+  signaling?: string | null;
+  /** Port of the embedded server (0 = any free one). */
+  signalingPort?: number;
+  /** Interface of the embedded server. Default 127.0.0.1. */
+  signalingHost?: string;
+  /** Where Node peers keep their update logs. Default <tmp>/peerlab-live. */
+  dataDir?: string;
+  docs?: string[];
+}
+
+export interface LivePeerSummary {
+  id: number;
+  name: string;
+  kind: 'node' | 'browser';
+  alive: boolean;
+  mode: SyncMode;
+  links: LinkInfo[];
+  docs: DocInfo[];
+  latency: Record<string, { n: number; p50: number; p99: number }>;
+  violations: number;
+  /** Wall ms of the last state we got from it. */
+  updatedAt: number;
+}
+
+export interface LiveInfo {
+  room: string;
+  mode: SyncMode;
+  hasPassword: boolean;
+  signalingUrl: string | null;
+  embeddedSignaling: boolean;
+  docs: string[];
+  nodePeers: number;
+}
+
+export class LiveNetworkError extends Error {
+  override name = 'LiveNetworkError';
+}
+
+interface NodePeer {
+  proc: PeerProcess;
+  id: number;
+  name: string;
+  dataDir: string;
+  alive: boolean;
+  last: PeerState | null;
+}
+
+export class LiveNetwork {
+  private room: string;
+  private mode: SyncMode;
+  private password: string | null;
+  private remote: string | null;
+  private server: SignalingServer | null = null;
+  private readonly dataDir: string;
+  private readonly docs: string[];
+  private readonly nodes = new Map<number, NodePeer>();
+  private readonly browsers = new Map<number, LivePeerSummary>();
+  private counter = 0;
+
+  constructor(private readonly opts: LiveNetworkOptions = {}) {
+    this.room = opts.room ?? 'lab';
+    this.mode = opts.mode ?? 'overlay';
+    this.password = opts.password ?? null;
+    this.remote = opts.signaling ?? null;
+    this.dataDir = opts.dataDir ?? path.join(os.tmpdir(), 'peerlab-live');
+    this.docs = [...(opts.docs ?? ['main'])];
+  }
+
+  async signalingUrl(): Promise<string> {
+    if (this.remote) return this.remote;
+    if (!this.server) {
+      const s = new SignalingServer({ host: this.opts.signalingHost ?? '127.0.0.1', port: this.opts.signalingPort ?? 0 });
+      await s.listen();
+      this.server = s;
+    }
+    return this.server.url;
+  }
+
+  info(): LiveInfo {
+    return {
+      room: this.room,
+      mode: this.mode,
+      hasPassword: this.password !== null,
+      signalingUrl: this.remote ?? this.server?.url ?? null,
+      embeddedSignaling: this.remote === null,
+      docs: [...this.docs],
+      nodePeers: [...this.nodes.values()].filter((n) => n.alive).length,
+    };
+  }
+
+  /** The password is given to the host's own windows (same trust domain), never to remote clients. */
+  joinInfo(): LiveInfo & { password: string | null } {
+    return { ...this.info(), password: this.password };
+  }
+
+  private spawn(id: number, name: string, dataDir: string, signaling: string): PeerProcess {
+    return new PeerProcess({ room: this.room, signaling, password: this.password, mode: this.mode, docs: this.docs, peerId: id, name, dataDir });
+  }
+
+  async addPeer(name?: string): Promise<LivePeerSummary> {
+    const signaling = await this.signalingUrl();
+    this.counter++;
+    const id = 1 + Math.floor(Math.random() * (2 ** 40));
+    const peerName = name ?? `node-${this.counter}`;
+    const dataDir = path.join(this.dataDir, `${this.room}-${id}`);
+    const proc = this.spawn(id, peerName, dataDir, signaling);
+    const node: NodePeer = { proc, id, name: peerName, dataDir, alive: true, last: null };
+    this.nodes.set(id, node);
+    this.watch(node);
+    await proc.ready;
+    return this.summary(node);
+  }
+
+  private watch(node: NodePeer): void {
+    const proc = node.proc;
+    void proc.exited.then(() => {
+      if (node.proc === proc) node.alive = false;
+    });
+  }
+
+  private get(id: number): NodePeer {
+    const n = this.nodes.get(id);
+    if (!n) throw new LiveNetworkError(`no Node peer with id ${id}`);
+    return n;
+  }
+
+  /** Graceful leave; the peer disappears from the list. */
+  async removePeer(id: number): Promise<void> {
+    const n = this.get(id);
+    this.nodes.delete(id);
+    await n.proc.close();
+  }
+
+  /** SIGKILL: it stays listed as dead and can be restarted from its log. */
+  async killPeer(id: number): Promise<void> {
+    const n = this.get(id);
+    await n.proc.kill9();
+    n.alive = false;
+  }
+
+  async restartPeer(id: number): Promise<LivePeerSummary> {
+    const n = this.get(id);
+    if (n.alive) throw new LiveNetworkError(`peer ${id} is running`);
+    n.proc = this.spawn(id, n.name, n.dataDir, await this.signalingUrl());
+    n.alive = true;
+    this.watch(n);
+    await n.proc.ready;
+    return this.summary(n);
+  }
+
+  async openDoc(name: string): Promise<string[]> {
+    if (!this.docs.includes(name)) {
+      if (this.docs.length >= 32) throw new LiveNetworkError('at most 32 documents per room');
+      this.docs.push(name);
+    }
+    await Promise.all(this.alive().map((n) => n.proc.call('open', { doc: name })));
+    return [...this.docs];
+  }
+
+  async setMode(mode: SyncMode): Promise<void> {
+    this.mode = mode;
+    await Promise.all(this.alive().map((n) => n.proc.setMode(mode)));
+  }
+
+  /** Changes room/password/signaling: Node peers restart into the new room (their logs stay). */
+  async configure(c: { room?: string; password?: string | null; signaling?: string | null }): Promise<LiveInfo> {
+    if (c.room !== undefined) this.room = c.room;
+    if (c.password !== undefined) this.password = c.password;
+    if (c.signaling !== undefined) this.remote = c.signaling;
+    const signaling = await this.signalingUrl();
+    for (const n of this.alive()) {
+      await n.proc.close();
+      n.proc = this.spawn(n.id, n.name, n.dataDir, signaling);
+      this.watch(n);
+    }
+    await Promise.all(this.alive().map((n) => n.proc.ready));
+    return this.info();
+  }
+
+  async type(id: number, doc: string, count: number, intervalMs: number): Promise<void> {
+    const n = this.get(id);
+    if (!n.alive) throw new LiveNetworkError(`peer ${id} is not running`);
+    void n.proc.call('edits', { doc, seed: Math.floor(Math.random() * 2 ** 31), count, intervalMs, stamp: false }).catch(() => {});
+  }
+
+  /** Browser/window peers report their own state (they are not processes of ours). */
+  reportBrowser(s: Omit<LivePeerSummary, 'kind' | 'updatedAt' | 'alive'>): void {
+    if (this.browsers.size >= 256 && !this.browsers.has(s.id)) return;
+    this.browsers.set(s.id, { ...s, kind: 'browser', alive: true, updatedAt: Date.now() });
+  }
+
+  private alive(): NodePeer[] {
+    return [...this.nodes.values()].filter((n) => n.alive);
+  }
+
+  private summary(n: NodePeer): LivePeerSummary {
+    const s = n.last;
+    return {
+      id: n.id,
+      name: n.name,
+      kind: 'node',
+      alive: n.alive,
+      mode: s?.mode ?? this.mode,
+      links: n.alive ? (s?.links ?? []) : [],
+      docs: s?.docs ?? [],
+      latency: s?.latency ?? {},
+      violations: s?.violations ?? 0,
+      updatedAt: Date.now(),
+    };
+  }
+
+  /** Current state of every peer (asks the Node peers; browser peers as last reported, 5 s expiry). */
+  async peers(): Promise<LivePeerSummary[]> {
+    await Promise.all(
+      this.alive().map(async (n) => {
+        try {
+          n.last = await Promise.race([n.proc.state(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+        } catch {
+          /* a dying process: keep the last state */
+        }
+      }),
+    );
+    const now = Date.now();
+    for (const [id, b] of this.browsers) if (now - b.updatedAt > 5000) this.browsers.delete(id);
+    return [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.proc.close()));
+    this.nodes.clear();
+    await this.server?.close();
+    this.server = null;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The live group on the LabHost router: add Node peers, they link up and sync; kill one (SIGKILL),
+ * restart it from its log; switch the room's sync mode; bad arguments are refused with the path.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { HostRouter } from '../../src/host/router.js';
+import { livePlugin } from '../../src/host/live/plugin.js';
+import { sleep, tmpDir } from './helpers.js';
+
+const router = new HostRouter();
+const events: { event: string; data: unknown }[] = [];
+const plugin = livePlugin({ dataDir: tmpDir(), room: 'hosttest' }).mount({ router, emit: (event, data) => events.push({ event, data }) });
+afterAll(() => plugin.close());
+
+let n = 0;
+async function call<T = Record<string, unknown>>(cmd: string, args: unknown = {}): Promise<T> {
+  const f = await router.handleFrame({ type: 'call', id: ++n, cmd, args });
+  if (f.type !== 'result') throw new Error(`${cmd}: ${JSON.stringify(f)}`);
+  return f.result as T;
+}
+
+describe('live host group', () => {
+  it('adds, syncs, kills, restarts Node peers and switches mode', async () => {
+    const info = await call<{ signalingUrl: string; mode: string }>('live.info');
+    expect(info.signalingUrl).toMatch(/^ws:\/\/127\.0\.0\.1:/);
+    expect(info.mode).toBe('overlay');
+    const a = await call<{ id: number }>('live.addPeer', { name: 'alice' });
+    const b = await call<{ id: number }>('live.addPeer', { name: 'bob' });
+    await call('live.type', { id: a.id, doc: 'main', count: 20, intervalMs: 5 });
+    const waitSame = async () => {
+      for (let i = 0; i < 100; i++) {
+        const { peers } = await call<{ peers: { id: number; alive: boolean; docs: { length: number }[]; links: { open: boolean }[] }[] }>('live.peers');
+        const live = peers.filter((p) => p.alive);
+        const lens = live.map((p) => p.docs[0]?.length ?? -1);
+        if (live.length === 2 && lens[0]! > 0 && lens.every((l) => l === lens[0])) return peers;
+        await sleep(200);
+      }
+      throw new Error('peers did not sync');
+    };
+    let peers = await waitSame();
+    expect(peers.every((p) => p.links.some((l) => l.open))).toBe(true);
+
+    await call('live.killPeer', { id: b.id });
+    ({ peers } = await call<{ peers: { id: number; alive: boolean; docs: unknown[] }[] }>('live.peers'));
+    expect(peers.find((p) => p.id === b.id)?.alive).toBe(false);
+    await call('live.type', { id: a.id, doc: 'main', count: 10, intervalMs: 5 });
+    await call('live.restartPeer', { id: b.id });
+    await waitSame();
+
+    await call('live.setMode', { mode: 'ywebrtc' });
+    await call('live.type', { id: b.id, doc: 'main', count: 10, intervalMs: 5 });
+    peers = await waitSame();
+    expect(events.some((e) => e.event === 'live.info' && (e.data as { mode: string }).mode === 'ywebrtc')).toBe(true);
+
+    const bad = await router.handleFrame({ type: 'call', id: 99, cmd: 'live.openDoc', args: { name: '../../etc/passwd\n' } });
+    expect(bad.type).toBe('error');
+    expect(JSON.stringify(bad)).toContain('name');
+    const missing = await router.handleFrame({ type: 'call', id: 100, cmd: 'live.killPeer', args: { id: 12345 } });
+    expect(missing.type === 'error' && missing.error.code).toBe('failed');
+  });
+});
