@@ -1,0 +1,494 @@
+/**
+ * Plumtree (Leitão, Pereira, Rodrigues: "Epidemic Broadcast Trees", SRDS 2007) as a per-peer sans-IO
+ * core, plus push-pull anti-entropy with a pluggable digest.
+ *
+ * Each neighbour is either eager (gets the full message at once: the tree) or lazy (gets an IHAVE
+ * announcement). A duplicate full message means a redundant tree link: the receiver PRUNEs it (the
+ * link becomes lazy on both ends). An IHAVE for a message not received within `graftTimeoutMs` means a
+ * broken tree: the peer GRAFTs the announcer (link becomes eager, the announcer sends the message).
+ * So the tree forms on the first broadcast from the fastest paths and heals itself after failures.
+ *
+ * Anti-entropy (`antiEntropyMs` > 0): every period the peer sends its digest to a random neighbour,
+ * which answers with what the sender lacks and its own digest, so the sender can answer in turn
+ * (push-pull). The digest is pluggable (`AntiEntropy`): by default the set of message ids held in the
+ * bounded cache (`messageIdDigest`); live peers plug in Yjs state vectors and send document diffs.
+ *
+ * Bounded memory: the seen-set (`seenCapacity` ids), the message cache (`cacheSize` messages,
+ * `cacheBytes`), the missing table (`maxMissing` ids, 8 announcers each) forget their oldest entries.
+ * Everything a neighbour sends is validated; bad messages are counted (`stats.malformed`) and ignored.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../sim/index.js';
+import {
+  createCodec,
+  DIGEST,
+  GOSSIP,
+  GRAFT,
+  IHAVE,
+  PRUNE,
+  readMsgId,
+  REPAIR,
+  validateMsg,
+  writeMsgId,
+  type CodecLimits,
+  type MsgId,
+  type PlumtreeCodec,
+  type PlumtreeMsg,
+} from './codec.js';
+import { GossipError } from './params.js';
+
+/** Where a delivered payload came from (the simulator's metrics use it; live apps may ignore it). */
+export interface DeliverInfo {
+  /** null for payloads produced by a custom anti-entropy hook (REPAIR). */
+  id: MsgId | null;
+  from: PeerId;
+  /** Hops from the origin along the path it came. */
+  round: number;
+}
+
+/** Pluggable anti-entropy: what a peer holds, and what to send a peer given what it holds. */
+export interface AntiEntropy {
+  /** A summary of what this peer holds (e.g. a Yjs state vector). */
+  digest(): Uint8Array;
+  /**
+   * `from` holds what `digest` says: return the payloads it lacks (e.g. a Yjs diff update), or []. They
+   * arrive there through its onDeliver (REPAIR messages: the application must apply them idempotently).
+   * Throw to reject a malformed digest (counted as malformed, ignored).
+   */
+  onDigest(from: PeerId, digest: Uint8Array): Uint8Array[];
+}
+
+export interface PlumtreeOptions {
+  /** Wait after the first IHAVE of a missing message before GRAFTing. Default 200 ms. */
+  graftTimeoutMs?: number;
+  /** Wait before trying the next announcer after a GRAFT brought nothing. Default graftTimeoutMs / 2. */
+  graftRetryMs?: number;
+  /** Batch IHAVEs for this long (0 = send each at once). Default 0. */
+  lazyDelayMs?: number;
+  /** Anti-entropy period; 0 = off. Default 0. */
+  antiEntropyMs?: number;
+  /** Custom anti-entropy (default: message-id set digest over the cache). */
+  antiEntropy?: AntiEntropy;
+  /** Ids remembered for duplicate suppression. Default 100,000. */
+  seenCapacity?: number;
+  /** Full messages kept to answer GRAFTs and anti-entropy. Default 1,024. */
+  cacheSize?: number;
+  /** ...and at most this many payload bytes. Default 16 MiB. */
+  cacheBytes?: number;
+  /** Missing messages tracked (announced, not received). Default 10,000. */
+  maxMissing?: number;
+  /** Codec limits (payload size, ids per IHAVE, digest size). */
+  limits?: CodecLimits;
+  /** Counters to add to (the simulator shares one object among all peers). */
+  stats?: PlumtreeStats;
+}
+
+export interface PlumtreeStats {
+  delivered: number;
+  duplicates: number;
+  malformed: number;
+  gossipSent: number;
+  ihaveSent: number;
+  graftSent: number;
+  pruneSent: number;
+  digestSent: number;
+  repairSent: number;
+  bytesSent: number;
+}
+
+export function newStats(): PlumtreeStats {
+  return {
+    delivered: 0,
+    duplicates: 0,
+    malformed: 0,
+    gossipSent: 0,
+    ihaveSent: 0,
+    graftSent: 0,
+    pruneSent: 0,
+    digestSent: 0,
+    repairSent: 0,
+    bytesSent: 0,
+  };
+}
+
+const T_GRAFT = 1;
+const T_AE = 2;
+const T_FLUSH = 3;
+
+const MAX_ANNOUNCERS = 8;
+
+export function idKey(id: MsgId): string {
+  return `${id.origin}.${id.session}.${id.seq}`;
+}
+
+interface Missing {
+  id: MsgId;
+  announcers: { from: PeerId; round: number }[];
+  timer: TimerId | null;
+}
+
+export class Plumtree implements PeerProtocol<PlumtreeMsg> {
+  readonly eager = new Set<PeerId>();
+  readonly lazy = new Set<PeerId>();
+  readonly stats: PlumtreeStats;
+  readonly codec: PlumtreeCodec;
+  private readonly seen = new Set<string>();
+  private readonly cache = new Map<string, { id: MsgId; round: number; payload: Uint8Array }>();
+  private cacheBytesUsed = 0;
+  private readonly missing = new Map<string, Missing>();
+  private readonly lazyQueue = new Map<PeerId, { id: MsgId; round: number }[]>();
+  private flushTimer: TimerId | null = null;
+  private aeTimer: TimerId | null = null;
+  private readonly session: number;
+  private seq = 0;
+  private readonly o: Required<Omit<PlumtreeOptions, 'antiEntropy' | 'stats' | 'limits'>>;
+  private readonly ae: AntiEntropy;
+
+  constructor(
+    private readonly ctx: PeerContext<PlumtreeMsg>,
+    private readonly onDeliver: (payload: Uint8Array, info: DeliverInfo) => void,
+    opts: PlumtreeOptions = {},
+  ) {
+    const graft = opts.graftTimeoutMs ?? 200;
+    this.o = {
+      graftTimeoutMs: graft,
+      graftRetryMs: opts.graftRetryMs ?? graft / 2,
+      lazyDelayMs: opts.lazyDelayMs ?? 0,
+      antiEntropyMs: opts.antiEntropyMs ?? 0,
+      seenCapacity: opts.seenCapacity ?? 100_000,
+      cacheSize: opts.cacheSize ?? 1024,
+      cacheBytes: opts.cacheBytes ?? 16 * 1024 * 1024,
+      maxMissing: opts.maxMissing ?? 10_000,
+    };
+    for (const [k, v] of Object.entries(this.o))
+      if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new GossipError(`Plumtree: option ${k} must be a number >= 0, got ${v}`);
+    if (this.o.graftTimeoutMs <= 0) throw new GossipError('Plumtree: graftTimeoutMs must be > 0');
+    this.codec = createCodec(opts.limits);
+    this.stats = opts.stats ?? newStats();
+    this.ae = opts.antiEntropy ?? messageIdDigest(this);
+    this.session = ctx.rng.nextU32();
+  }
+
+  // ---- membership (set from outside) ------------------------------------------------------------
+
+  /** A link to `peer` is up: it starts eager (the tree forms from the first broadcast's paths). */
+  neighborUp(peer: PeerId): void {
+    if (peer === this.ctx.id || this.eager.has(peer) || this.lazy.has(peer)) return;
+    this.eager.add(peer);
+  }
+
+  /** The link to `peer` is gone. */
+  neighborDown(peer: PeerId): void {
+    this.eager.delete(peer);
+    this.lazy.delete(peer);
+    this.lazyQueue.delete(peer);
+    for (const m of this.missing.values()) m.announcers = m.announcers.filter((a) => a.from !== peer);
+  }
+
+  get neighbors(): PeerId[] {
+    return [...this.eager, ...this.lazy];
+  }
+
+  start(): void {
+    if (this.o.antiEntropyMs > 0 && this.aeTimer === null)
+      this.aeTimer = this.ctx.setTimer(this.ctx.rng.float() * this.o.antiEntropyMs, T_AE);
+  }
+
+  stop(): void {
+    if (this.aeTimer !== null) this.ctx.cancelTimer(this.aeTimer);
+    if (this.flushTimer !== null) this.ctx.cancelTimer(this.flushTimer);
+    for (const m of this.missing.values()) if (m.timer !== null) this.ctx.cancelTimer(m.timer);
+    this.aeTimer = null;
+    this.flushTimer = null;
+  }
+
+  // ---- broadcast --------------------------------------------------------------------------------
+
+  /** Broadcasts an opaque payload to every peer (not delivered to this peer's own onDeliver). */
+  broadcast(payload: Uint8Array): MsgId {
+    if (!(payload instanceof Uint8Array)) throw new GossipError('Plumtree.broadcast: payload must be a Uint8Array');
+    if (payload.length > this.codec.limits.maxPayloadBytes)
+      throw new GossipError(
+        `Plumtree.broadcast: payload of ${payload.length} bytes exceeds maxPayloadBytes (${this.codec.limits.maxPayloadBytes})`,
+      );
+    const id: MsgId = { origin: this.ctx.id, session: this.session, seq: this.seq++ };
+    const key = idKey(id);
+    this.remember(key);
+    this.store(key, id, 0, payload);
+    this.eagerPush(id, 0, payload, -1, false);
+    this.lazyPush(id, 0, -1);
+    return id;
+  }
+
+  /** True if this peer has seen the message (within the seen-set's memory). */
+  has(id: MsgId): boolean {
+    return this.seen.has(idKey(id));
+  }
+
+  // ---- incoming ---------------------------------------------------------------------------------
+
+  onMessage(from: PeerId, msg: PlumtreeMsg): void {
+    if (!validateMsg(msg, this.codec.limits)) {
+      this.stats.malformed++;
+      return;
+    }
+    switch (msg.type) {
+      case GOSSIP:
+        return this.onGossip(from, msg.id, msg.round, msg.payload, msg.repair);
+      case IHAVE:
+        for (const x of msg.ids) this.onIHave(from, x.id, x.round);
+        return;
+      case GRAFT:
+        return this.onGraft(from, msg.id, msg.round);
+      case PRUNE:
+        return this.onPrune(from);
+      case DIGEST:
+        return this.onDigest(from, msg.reply, msg.digest);
+      case REPAIR:
+        this.stats.delivered++;
+        this.onDeliver(msg.payload, { id: null, from, round: 0 });
+        return;
+    }
+  }
+
+  private onGossip(from: PeerId, id: MsgId, round: number, payload: Uint8Array, repair: boolean): void {
+    const key = idKey(id);
+    if (this.seen.has(key)) {
+      this.stats.duplicates++;
+      // a redundant tree link: make it lazy on both ends (anti-entropy repairs are not tree traffic)
+      if (!repair && this.eager.has(from)) {
+        this.eager.delete(from);
+        this.lazy.add(from);
+        this.sendMsg(from, { type: PRUNE });
+      }
+      return;
+    }
+    this.remember(key);
+    const miss = this.missing.get(key);
+    if (miss) {
+      if (miss.timer !== null) this.ctx.cancelTimer(miss.timer);
+      this.missing.delete(key);
+    }
+    this.store(key, id, round + 1, payload);
+    this.stats.delivered++;
+    this.onDeliver(payload, { id, from, round: round + 1 });
+    if (!repair && (this.lazy.has(from) || this.eager.has(from))) {
+      this.lazy.delete(from);
+      this.eager.add(from);
+    }
+    this.eagerPush(id, round + 1, payload, from, repair);
+    this.lazyPush(id, round + 1, from);
+  }
+
+  private onIHave(from: PeerId, id: MsgId, round: number): void {
+    const key = idKey(id);
+    if (this.seen.has(key)) return;
+    let m = this.missing.get(key);
+    if (!m) {
+      if (this.missing.size >= this.o.maxMissing) {
+        const [oldKey, old] = this.missing.entries().next().value as [string, Missing];
+        if (old.timer !== null) this.ctx.cancelTimer(old.timer);
+        this.missing.delete(oldKey);
+      }
+      m = { id, announcers: [], timer: null };
+      this.missing.set(key, m);
+    }
+    if (m.announcers.length < MAX_ANNOUNCERS && !m.announcers.some((a) => a.from === from)) m.announcers.push({ from, round });
+    if (m.timer === null) m.timer = this.ctx.setTimer(this.o.graftTimeoutMs, T_GRAFT, key);
+  }
+
+  private onGraftTimer(key: string): void {
+    const m = this.missing.get(key);
+    if (!m) return;
+    m.timer = null;
+    const a = m.announcers.shift();
+    if (!a) {
+      this.missing.delete(key);
+      return;
+    }
+    this.lazy.delete(a.from);
+    this.eager.add(a.from);
+    this.sendMsg(a.from, { type: GRAFT, id: m.id, round: a.round });
+    m.timer = this.ctx.setTimer(this.o.graftRetryMs, T_GRAFT, key);
+  }
+
+  private onGraft(from: PeerId, id: MsgId, _round: number): void {
+    // only neighbours may graft (a stranger cannot make us push to it)
+    if (!this.lazy.has(from) && !this.eager.has(from)) return;
+    this.lazy.delete(from);
+    this.eager.add(from);
+    const c = this.cache.get(idKey(id));
+    if (c) this.sendMsg(from, { type: GOSSIP, id: c.id, round: c.round, payload: c.payload, repair: false });
+  }
+
+  private onPrune(from: PeerId): void {
+    if (this.eager.delete(from)) this.lazy.add(from);
+  }
+
+  // ---- anti-entropy -----------------------------------------------------------------------------
+
+  private antiEntropyRound(): void {
+    const ns = this.neighbors;
+    if (ns.length === 0) return;
+    const to = ns[this.ctx.rng.int(ns.length)] as PeerId;
+    this.sendMsg(to, { type: DIGEST, reply: false, digest: this.ae.digest() });
+  }
+
+  private onDigest(from: PeerId, reply: boolean, digest: Uint8Array): void {
+    if (!this.eager.has(from) && !this.lazy.has(from)) return;
+    let payloads: Uint8Array[];
+    try {
+      payloads = this.ae.onDigest(from, digest);
+    } catch (_e) {
+      this.stats.malformed++;
+      return;
+    }
+    for (const p of payloads) this.sendMsg(from, { type: REPAIR, payload: p });
+    if (!reply) this.sendMsg(from, { type: DIGEST, reply: true, digest: this.ae.digest() });
+  }
+
+  /** Sends `from` the cached messages whose ids are not in `ids` (the default digest's answer). */
+  sendMissingFromCache(to: PeerId, has: Set<string>): void {
+    for (const [key, c] of this.cache)
+      if (!has.has(key)) this.sendMsg(to, { type: GOSSIP, id: c.id, round: c.round, payload: c.payload, repair: true });
+  }
+
+  /** The ids of the cached messages (what the default digest lists). */
+  cachedIds(): MsgId[] {
+    return [...this.cache.values()].map((c) => c.id);
+  }
+
+  // ---- timers -----------------------------------------------------------------------------------
+
+  onTimer(tag: number, data: unknown): void {
+    switch (tag) {
+      case T_GRAFT:
+        if (typeof data === 'string') this.onGraftTimer(data);
+        return;
+      case T_AE:
+        this.aeTimer = this.ctx.setTimer(this.o.antiEntropyMs, T_AE);
+        this.antiEntropyRound();
+        return;
+      case T_FLUSH:
+        this.flushTimer = null;
+        this.flushLazy();
+        return;
+    }
+  }
+
+  // ---- sending ----------------------------------------------------------------------------------
+
+  private eagerPush(id: MsgId, round: number, payload: Uint8Array, except: PeerId, repair: boolean): void {
+    for (const p of this.eager)
+      if (p !== except) this.sendMsg(p, { type: GOSSIP, id, round, payload, repair });
+  }
+
+  private lazyPush(id: MsgId, round: number, except: PeerId): void {
+    if (this.o.lazyDelayMs <= 0) {
+      for (const p of this.lazy) if (p !== except) this.sendMsg(p, { type: IHAVE, ids: [{ id, round }] });
+      return;
+    }
+    for (const p of this.lazy) {
+      if (p === except) continue;
+      let q = this.lazyQueue.get(p);
+      if (!q) this.lazyQueue.set(p, (q = []));
+      q.push({ id, round });
+      if (q.length >= this.codec.limits.maxIds) {
+        this.lazyQueue.delete(p);
+        this.sendMsg(p, { type: IHAVE, ids: q });
+      }
+    }
+    if (this.flushTimer === null && this.lazyQueue.size > 0) this.flushTimer = this.ctx.setTimer(this.o.lazyDelayMs, T_FLUSH);
+  }
+
+  private flushLazy(): void {
+    for (const [p, ids] of this.lazyQueue) if (ids.length > 0 && this.lazy.has(p)) this.sendMsg(p, { type: IHAVE, ids });
+    this.lazyQueue.clear();
+  }
+
+  private sendMsg(to: PeerId, msg: PlumtreeMsg): void {
+    const s = this.stats;
+    switch (msg.type) {
+      case GOSSIP:
+        s.gossipSent++;
+        break;
+      case IHAVE:
+        s.ihaveSent++;
+        break;
+      case GRAFT:
+        s.graftSent++;
+        break;
+      case PRUNE:
+        s.pruneSent++;
+        break;
+      case DIGEST:
+        s.digestSent++;
+        break;
+      case REPAIR:
+        s.repairSent++;
+        break;
+    }
+    const bytes = this.codec.sizeOf(msg);
+    s.bytesSent += bytes;
+    this.ctx.send(to, msg, bytes);
+  }
+
+  // ---- bounded memory ---------------------------------------------------------------------------
+
+  private remember(key: string): void {
+    this.seen.add(key);
+    if (this.seen.size > this.o.seenCapacity) this.seen.delete(this.seen.values().next().value as string);
+  }
+
+  private store(key: string, id: MsgId, round: number, payload: Uint8Array): void {
+    if (this.o.cacheSize === 0 || payload.length > this.o.cacheBytes) return;
+    this.cache.set(key, { id, round, payload });
+    this.cacheBytesUsed += payload.length;
+    while (this.cache.size > this.o.cacheSize || this.cacheBytesUsed > this.o.cacheBytes) {
+      const [k, c] = this.cache.entries().next().value as [string, { payload: Uint8Array }];
+      this.cache.delete(k);
+      this.cacheBytesUsed -= c.payload.length;
+    }
+  }
+}
+
+/**
+ * The default anti-entropy digest: the ids of the messages in the peer's cache (varUint count, then
+ * msgIds). The answer is every cached message missing from the other's list, sent as repair GOSSIP
+ * (so it is deduplicated and delivered once like any broadcast). Returns no REPAIR payloads itself.
+ */
+export function messageIdDigest(core: Plumtree): AntiEntropy {
+  return {
+    digest() {
+      const e = encoding.createEncoder();
+      const ids = core.cachedIds();
+      encoding.writeVarUint(e, ids.length);
+      for (const id of ids) writeMsgId(e, id);
+      return encoding.toUint8Array(e);
+    },
+    onDigest(from, digest) {
+      const d = decoding.createDecoder(digest);
+      const count = decoding.readVarUint(d);
+      if (count > 1_000_000) throw new GossipError('digest: too many ids');
+      const has = new Set<string>();
+      for (let i = 0; i < count; i++) has.add(idKey(readMsgId(d)));
+      if (decoding.hasContent(d)) throw new GossipError('digest: trailing bytes');
+      core.sendMissingFromCache(from, has);
+      return [];
+    },
+  };
+}
+
+/** A core plus its codec for one peer: what the live overlay plugs in (see index.ts). */
+export const plumtreeFactory = {
+  name: 'plumtree',
+  codec: createCodec(),
+  create(
+    ctx: PeerContext<PlumtreeMsg>,
+    onDeliver: (payload: Uint8Array, info?: DeliverInfo) => void,
+    opts?: PlumtreeOptions,
+  ): Plumtree {
+    return new Plumtree(ctx, onDeliver, opts);
+  },
+};
