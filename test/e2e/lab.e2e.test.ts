@@ -1,0 +1,109 @@
+// The lab view in Debian's Chromium against a real `peerlab serve`: the page loads, the graph shows the
+// scenario's peers, play advances the clock, pause stops it, and a bad command over the WebSocket gets
+// an error reply while the server keeps serving. Leaves test-results/lab.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import type { HostFrame } from '../../src/host/contract.js';
+import { artifactPath, launchChromium } from './browser.js';
+import { startServe, type Served } from './serve.js';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  served = await startServe(['--max-peers', '1000']);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+/** One WebSocket call from outside the page, as any client would make it. */
+function wsExchange(send: string[]): Promise<HostFrame[]> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(served.wsUrl);
+    const answers: HostFrame[] = [];
+    ws.on('message', (d) => {
+      const f = JSON.parse(String(d)) as HostFrame;
+      if (f.type === 'event') return;
+      answers.push(f);
+      if (answers.length === send.length) {
+        ws.close();
+        resolve(answers);
+      }
+    });
+    ws.on('open', () => {
+      for (const s of send) ws.send(s);
+    });
+    ws.on('error', reject);
+    setTimeout(() => reject(new Error(`no answer; got ${JSON.stringify(answers)}`)), 10_000);
+  });
+}
+
+const clockMs = async (): Promise<number> => Number(await page.getAttribute('[data-testid=clock]', 'data-ms'));
+
+describe('lab view in Chromium', () => {
+  let peers = 0;
+
+  it('loads and draws every peer of the opened scenario', async () => {
+    const [state] = await wsExchange([JSON.stringify({ type: 'call', id: 1, cmd: 'lab.state' })]);
+    expect(state).toMatchObject({ type: 'result' });
+    const st = (state as { result: { peers: number; scenario: string | null } }).result;
+    expect(st.scenario).not.toBeNull();
+    peers = Math.min(st.peers, 1000);
+    expect(peers).toBeGreaterThan(10);
+
+    await page.goto(served.url);
+    await page.waitForSelector('[data-testid=connection]:has-text("open")');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === n, peers, { timeout: 30_000 });
+    // Cytoscape drew them on its canvas (not just counted them): its node layer has non-blank pixels.
+    expect(await page.locator('[data-testid=graph] canvas').count()).toBeGreaterThan(0);
+    expect(await page.textContent('[data-testid=peers]')).toBe(String(st.peers).replace(/\B(?=(\d{3})+(?!\d))/g, ' '));
+  });
+
+  it('play advances the clock and pause stops it', async () => {
+    const t0 = await clockMs();
+    await page.click('[data-testid=play]');
+    await page.waitForFunction((t) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > t + 200, t0, { timeout: 15_000 });
+    expect(await page.textContent('[data-testid=sent]')).not.toBe('0');
+    await page.waitForTimeout(1200);
+    await page.click('[data-testid=pause]');
+    await page.waitForSelector('[data-testid=play]');
+    await page.waitForTimeout(300); // let the last counters arrive
+    const t1 = await clockMs();
+    expect(t1).toBeGreaterThan(t0);
+    await page.waitForTimeout(1000);
+    expect(await clockMs()).toBe(t1);
+    await page.screenshot({ path: artifactPath('lab.png') });
+  });
+
+  it('answers a bad command over the WebSocket with an error naming it, and keeps serving', async () => {
+    const [badJson, unknown, badArgs, ok] = await wsExchange([
+      '{"type":"call","id":',
+      JSON.stringify({ type: 'call', id: 2, cmd: 'lab.explode' }),
+      JSON.stringify({ type: 'call', id: 3, cmd: 'lab.speed', args: { speed: -4 } }),
+      JSON.stringify({ type: 'call', id: 4, cmd: 'lab.state' }),
+    ]);
+    expect(badJson).toMatchObject({ type: 'error', id: null, error: { code: 'bad_json' } });
+    expect(unknown).toMatchObject({ type: 'error', id: 2, error: { code: 'unknown_command' } });
+    expect((unknown as { error: { message: string } }).error.message).toContain("'lab.explode'");
+    expect(badArgs).toMatchObject({ type: 'error', id: 3, error: { code: 'bad_args', issues: [{ path: 'args.speed' }] } });
+    expect(ok).toMatchObject({ type: 'result', id: 4 });
+    // The page's own connection lives on: stepping still moves its clock.
+    const t = await clockMs();
+    await page.click('[data-testid=step]');
+    await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > x, t, { timeout: 10_000 });
+    expect(served.proc.exitCode).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+});
