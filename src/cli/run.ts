@@ -9,7 +9,8 @@ import type { ProtocolDriver } from '../protocols/driver.js';
 import { loadScenarioFile } from '../lab/load.js';
 import { samplesCsv, seriesCsv, summaryJson, summaryObject, writeResults } from '../lab/output.js';
 import { formatValue } from '../lab/report/format.js';
-import { runScenario } from '../lab/runner.js';
+import { runSession } from '../lab/runner.js';
+import { createSession } from '../lab/session.js';
 import { formatDuration } from '../lab/units.js';
 
 const USAGE = `usage: peerlab run <scenario.yaml|json> --out <dir> [--seed N] [--set key.path=value ...] [--quiet]
@@ -78,12 +79,19 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const tty = process.stderr.isTTY && !values.quiet;
   const started = performance.now();
-  const result = runScenario(scenario, {
-    ...(drivers ? { drivers } : {}),
+  let session;
+  try {
+    session = createSession(scenario, drivers ? { drivers } : {});
+  } catch (e) {
+    // a combination of keys the driver refuses (its schema cannot see across sections)
+    console.error(`peerlab run: ${scenario.source}: invalid scenario\n${indent((e as Error).message)}`);
+    return 2;
+  }
+  const tty = process.stderr.isTTY && !values.quiet;
+  const result = runSession(session, {
     ...(tty ? { onProgress: (f: number, t: number) => progress(f, t, performance.now() - started) } : {}),
-  });
+  }, started);
   if (tty) process.stderr.write('\r\x1b[2K');
 
   const summary = summaryObject(result);
@@ -100,7 +108,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!values.quiet) {
     console.log(`${scenario.name}: ${result.protocol}, ${result.peers} peers, seed ${result.seed}`);
     console.log(`  ended by ${result.endReason} at ${formatDuration(result.virtualTimeMs)} virtual, ${formatDuration(result.wallMs)} wall, ${result.events.toLocaleString('en-US')} events`);
-    for (const k of Object.keys(result.summary)) console.log(`  ${k.padEnd(22)} ${formatValue(k, summary[k])}`);
+    const width = Math.max(...Object.keys(result.summary).map((k) => k.length));
+    for (const k of Object.keys(result.summary)) console.log(`  ${k.padEnd(width)}  ${formatValue(k, summary[k])}`);
     console.log(`  wrote ${values.out}/{summary.json,series.csv,samples.csv,report.html}`);
   }
   return 0;

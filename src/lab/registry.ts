@@ -3,5 +3,10 @@
  * The dashboard lists these; parseScenario validates against them.
  */
 import type { ProtocolDriver } from '../protocols/driver.js';
+import { driver as bittorrent } from '../protocols/bittorrent/driver.js';
+import { driver as gossip } from '../protocols/gossip/driver.js';
 
-export const drivers: Record<string, ProtocolDriver> = {};
+export const drivers: Record<string, ProtocolDriver> = {
+  gossip: gossip as ProtocolDriver,
+  bittorrent: bittorrent as ProtocolDriver,
+};

@@ -5,7 +5,7 @@
  */
 import type { OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../protocols/driver.js';
 import type { Scenario } from './scenario.js';
-import { createSession } from './session.js';
+import { createSession, type Session } from './session.js';
 
 export interface RunResult {
   scenario: string;
@@ -41,6 +41,12 @@ export interface RunOptions {
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const started = performance.now();
   const s = createSession(scenario, { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.drivers ? { drivers: opts.drivers } : {}) });
+  return runSession(s, opts, started);
+}
+
+/** Runs a session made by createSession to its end (see runScenario). */
+export function runSession(s: Session, opts: RunOptions = {}, started = performance.now()): RunResult {
+  const scenario = s.scenario;
   const slice = opts.sliceMs ?? Math.max(scenario.observe.sampleMs, s.untilMs / 1000);
   let lastReport = started;
   while (!s.isDone()) {

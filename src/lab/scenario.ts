@@ -15,7 +15,7 @@ import { validatePartitions, type PartitionEvent } from '../sim/partitions.js';
 import { validateChurn, type ChurnConfig } from './churn.js';
 import { drivers as registryDrivers } from './registry.js';
 import { ScenarioError, show, type ScenarioIssue } from './errors.js';
-import { parseDuration, parseRate } from './units.js';
+import { convertUnits, parseDuration, parseRate } from './units.js';
 
 export { ScenarioError, type ScenarioIssue } from './errors.js';
 
@@ -218,7 +218,8 @@ function validateScenario(
   let workload: unknown = null;
   const proto = raw.protocol;
   if (proto !== null && typeof proto === 'object' && !Array.isArray(proto)) {
-    const { type, ...params } = proto as Record<string, unknown>;
+    const { type, ...given } = proto as Record<string, unknown>;
+    const params = convertUnits(given, 'protocol', issues) as Record<string, unknown>;
     if (typeof type === 'string') {
       const driver = drivers[type];
       if (!driver) {
@@ -232,7 +233,7 @@ function validateScenario(
         const p = driver.params.safeParse(params, { reportInput: true });
         if (p.success) protocol = { type, params: p.data };
         else issues.push(...zodIssues(p.error.issues, ['protocol']));
-        const wl = raw.workload ?? {};
+        const wl = convertUnits(raw.workload ?? {}, 'workload', issues);
         if (wl !== null && typeof wl === 'object' && !Array.isArray(wl)) {
           issues.push(...unknownKeys(driver.workload, wl as Record<string, unknown>, ['workload'], `a ${type} workload takes`));
           const w = driver.workload.safeParse(wl, { reportInput: true });

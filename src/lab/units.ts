@@ -90,3 +90,35 @@ export function round(x: number, digits = 4): number {
   if (x === 0 || !Number.isFinite(x)) return x;
   return Number(x.toPrecision(digits));
 }
+
+/**
+ * Reads unit strings under keys whose name says the unit, so scenario authors can write
+ * `roundMs: 200ms`, `startMs: 2s`, `fileSize: 4MiB`, `messageBytes: 16KiB`, `seedUpBps: 20Mbit/s`:
+ * `...Ms` and `ms` are durations, `...Bytes`, `...Size`, `...Length` sizes, `...Bps` rates. Numbers pass
+ * through; a string that does not parse is reported at its path. Returns a converted copy.
+ */
+export function convertUnits(v: unknown, path: string, issues: { path: string; problem: string }[]): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => convertUnits(x, `${path}[${i}]`, issues));
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const at = path ? `${path}.${k}` : k;
+    const kind = /(Ms|^ms)$/.test(k) ? 'duration' : /(Bytes|Size|Length)$/.test(k) ? 'size' : /Bps$/.test(k) ? 'rate' : null;
+    if (kind !== null && typeof x === 'string') {
+      const parsed = kind === 'duration' ? parseDuration(x) : kind === 'size' ? parseSize(x) : parseRate(x);
+      if (parsed === null) {
+        const eg = kind === 'duration' ? '250ms, 30s, 10m' : kind === 'size' ? '16KiB, 4MB, 1GiB' : '10Mbit/s, 1.5MB/s';
+        issues.push({ path: at, problem: `expected a ${kind} such as ${eg} or a number, got ${JSON.stringify(x)}` });
+        out[k] = x;
+      } else out[k] = parsed;
+    } else if (kind !== null && Array.isArray(x)) {
+      out[k] = x.map((e, i) => {
+        if (typeof e !== 'string') return e;
+        const parsed = kind === 'duration' ? parseDuration(e) : kind === 'size' ? parseSize(e) : parseRate(e);
+        if (parsed === null) issues.push({ path: `${at}[${i}]`, problem: `expected a ${kind}, got ${JSON.stringify(e)}` });
+        return parsed ?? e;
+      });
+    } else out[k] = convertUnits(x, at, issues);
+  }
+  return out;
+}
