@@ -53,6 +53,8 @@ export const bittorrentParams = z.object({
   endgame: z.boolean().default(DEFAULT_SWARM.endgame),
   /** Initial seeds hand out pieces one at a time, least-handed-out first (super-seeding). */
   superSeed: z.boolean().default(DEFAULT_SWARM.superSeed),
+  /** How seeds choose whom to unchoke: fastest (mainline) | behind (fewest pieces first). */
+  seedChoking: z.enum(['fastest', 'behind']).default(DEFAULT_SWARM.seedChoking),
   /** Initial seeds leave at this time (ms); null = they stay. */
   seedLeaveMs: num(0).nullable().default(null),
   /** Leechers that finish stay and seed (true) or leave at once (false). */
@@ -123,6 +125,7 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
     choking: params.choking,
     endgame: params.endgame,
     superSeed: params.superSeed,
+    seedChoking: params.seedChoking,
     seedLeaveMs: params.seedLeaveMs,
     stayAfterDone: params.stayAfterDone,
     banAfter: params.banAfter,

@@ -58,6 +58,9 @@ export interface SwarmConfig {
   choking: ChokingMode;
   endgame: boolean;
   superSeed: boolean;
+  /** How a peer that has everything picks whom to unchoke: `fastest` (mainline: who downloads from it
+   * fastest) or `behind` (the interested peers with the fewest pieces, which evens completion times). */
+  seedChoking: 'fastest' | 'behind';
   /** Initial seeds leave at this time (ms), or never (null). */
   seedLeaveMs: number | null;
   /** A leecher that finishes stays as a seed (true) or leaves at once (false). */
@@ -90,6 +93,7 @@ export const DEFAULT_SWARM: Omit<SwarmConfig, 'isFreeRider' | 'isCorrupt'> = {
   choking: 'tft',
   endgame: true,
   superSeed: true,
+  seedChoking: 'behind',
   seedLeaveMs: null,
   stayAfterDone: true,
   banAfter: 3,
@@ -196,6 +200,9 @@ class PeerState {
   readonly serveQueue: Conn[] = [];
   upFree = 0;
   serving = false;
+  /** The connection the uplink is serving a piece to, and that piece. */
+  serveCur: Conn | null = null;
+  serveCurPiece = -1;
   optimistic: Conn | null = null;
   rechokes = 0;
   uploaded = 0;
@@ -428,7 +435,7 @@ export class Swarm implements Protocol<WireMsg> {
   onMessage(peer: PeerId, from: PeerId, msg: WireMsg): void {
     const st = this.peers[peer];
     if (!st) return;
-    let c = st.conns.get(from);
+    const c = st.conns.get(from);
     if (msg === null || typeof msg !== 'object' || typeof msg.type !== 'number') return; // not even a frame
     if (msg.type === HANDSHAKE && msg.seq === 0) {
       if (c && c.cid === msg.cid) {
@@ -588,7 +595,7 @@ export class Swarm implements Protocol<WireMsg> {
         if (c.amChoking) return; // a request that crossed our choke: dropped, as BEP 3 says
         if (c.inq.length >= 256) return this.violate(peer, st, c, 'too many requests');
         c.inq.push(m.a * this.blocksPerPiece + m.b);
-        if (!c.inServeQueue) {
+        if (!c.inServeQueue && st.serveCur !== c) {
           c.inServeQueue = true;
           st.serveQueue.push(c);
         }
@@ -821,23 +828,49 @@ export class Swarm implements Protocol<WireMsg> {
 
   // ---- uploading ----------------------------------------------------------------------------------
 
-  /** Sends the next requested block when the uplink is free; one block in the network queue at most. */
+  /**
+   * Sends the next requested block when the uplink is free; one block in the network queue at most.
+   * Piece by piece: the uplink stays with one connection until that piece's blocks are sent, then
+   * moves on round robin. Interleaving blocks of five pieces would deliver all five five times later;
+   * whole pieces first means a peer can pass each piece on (after its hash check) sooner, which is
+   * what makes a flash crowd's early phase grow fast.
+   */
   private serve(peer: PeerId, st: PeerState): void {
     if (st.serving) return;
     const now = this.port.now();
     const q = st.serveQueue;
-    while (q.length > 0) {
+    const B = this.blocksPerPiece;
+    for (;;) {
+      let c = st.serveCur;
+      if (c && (st.conns.get(c.remote) !== c || c.amChoking || c.inq.length === 0 || ((c.inq[0] as number) / B | 0) !== st.serveCurPiece)) {
+        // done with that piece (or the connection): back of the queue if it still wants more
+        if (st.conns.get(c.remote) === c && !c.amChoking && c.inq.length > 0 && !c.inServeQueue) {
+          c.inServeQueue = true;
+          q.push(c);
+        }
+        c = st.serveCur = null;
+      }
+      if (!c) {
+        while (q.length > 0) {
+          const x = q.shift() as Conn;
+          x.inServeQueue = false;
+          if (st.conns.get(x.remote) === x && !x.amChoking && x.inq.length > 0) {
+            c = x;
+            break;
+          }
+        }
+        if (!c) return;
+        st.serveCur = c;
+        st.serveCurPiece = ((c.inq[0] as number) / B) | 0;
+      }
       if (st.upFree > now + 1e-9) {
         st.serving = true;
         this.port.setTimer(peer, st.upFree - now, T_SERVE);
         return;
       }
-      const c = q.shift() as Conn;
-      c.inServeQueue = false;
-      if (st.conns.get(c.remote) !== c || c.amChoking || c.inq.length === 0) continue;
       const id = c.inq.shift() as number;
-      const piece = (id / this.blocksPerPiece) | 0;
-      const block = id - piece * this.blocksPerPiece;
+      const piece = (id / B) | 0;
+      const block = id - piece * B;
       const bytes = this.blockBytes(piece, block);
       let tok = this.goodToken(piece, block);
       if (st.corrupt) tok = (tok ^ 0x5a5a5a5a) >>> 0;
@@ -845,10 +878,6 @@ export class Swarm implements Protocol<WireMsg> {
       st.uploaded += bytes;
       c.sentWindow += bytes;
       this.send(peer, st, c, PIECE, piece, block, tok, null, 13 + bytes);
-      if (c.inq.length > 0) {
-        c.inServeQueue = true;
-        q.push(c);
-      }
     }
   }
 
@@ -897,7 +926,9 @@ export class Swarm implements Protocol<WireMsg> {
     // a leecher rewards who uploads to it; a seed favours who downloads from it fastest
     const seedNow = st.haveCount === this.pieces;
     this.rng.shuffle(candidates); // random order among equals
-    candidates.sort((x, y) => (seedNow ? y.sentRate - x.sentRate : y.recvRate - x.recvRate));
+    if (!seedNow) candidates.sort((x, y) => y.recvRate - x.recvRate);
+    else if (this.cfg.seedChoking === 'fastest') candidates.sort((x, y) => y.sentRate - x.sentRate);
+    else candidates.sort((x, y) => x.remoteCount - y.remoteCount);
     const keep = new Set<Conn>(candidates.slice(0, this.cfg.uploadSlots));
     const rotate = st.rechokes % Math.max(1, Math.round(this.cfg.optimisticMs / this.cfg.rechokeMs)) === 1 || !st.optimistic;
     if (rotate || (st.optimistic && (!st.optimistic.peerInterested || keep.has(st.optimistic)))) {
