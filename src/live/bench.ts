@@ -1,5 +1,6 @@
 /**
- * `peerlab bench sync [--peers 8] [--seconds 30] [--rate 20] [--modes overlay,ywebrtc] [--seed N] [--json]`
+ * `peerlab bench sync [--peers 8] [--seconds 30] [--rate 20] [--modes overlay,ywebrtc] [--core plumtree|flood]
+ *  [--seed N] [--json]`
  *
  * Real WebRTC (node-datachannel) on loopback: --peers Node peer processes join one room per sync mode;
  * for --seconds, a random peer makes one edit every 1/--rate s. Every edit carries a stamp (origin, seq,
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../sim/rng.js';
 import { PeerProcess } from './peer-process-client.js';
 import type { SyncMode } from './peer.js';
+import type { CoreName } from './overlay/cores.js';
 import { SignalingServer } from './signaling/server.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -58,11 +60,11 @@ async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number): P
   return -1;
 }
 
-async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number): Promise<ModeResult> {
+async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number, core: CoreName): Promise<ModeResult> {
   const sig = new SignalingServer();
   await sig.listen();
   const t0 = performance.now();
-  const peers = Array.from({ length: n }, (_, i) => new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i }));
+  const peers = Array.from({ length: n }, (_, i) => new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core }));
   try {
     await Promise.all(peers.map((p) => p.ready));
     // warm-up: every peer types a little and the room settles before measuring
@@ -136,18 +138,21 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   const seed = intOpt(opts, 'seed', 1, 0);
   const modes = String(opts.modes ?? 'overlay,ywebrtc').split(',') as SyncMode[];
   for (const m of modes) if (m !== 'overlay' && m !== 'ywebrtc') throw new RangeError(`--modes: unknown mode '${m}'`);
+  const core = String(opts.core ?? 'plumtree') as CoreName;
+  if (core !== 'plumtree' && core !== 'flood') throw new RangeError(`--core: expected plumtree or flood, got '${core}'`);
   const outer = inNamespace(opts);
   if (outer) return outer;
   const results: ModeResult[] = [];
   for (const m of modes) {
     if (!opts.json) console.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s ...`);
-    results.push(await runMode(m, peers, seconds, rate, seed));
+    results.push(await runMode(m, peers, seconds, rate, seed, core));
   }
   const overlay = results.find((r) => r.mode === 'overlay') ?? results[0];
   return {
     peers,
     seconds,
     rate,
+    core,
     netns: process.env.PEERLAB_NETNS === '1',
     mode: overlay?.mode,
     edits: overlay?.edits,

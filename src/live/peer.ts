@@ -14,7 +14,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { persistDoc, UpdateLog, type FsyncPolicy, type LoadReport } from './persistence/update-log.js';
-import { defaultGossip } from './overlay/cores.js';
+import { cores, defaultGossip, type CoreName } from './overlay/cores.js';
 import { OverlayRoom, wallMs, type DocInfo, type LinkInfo, type OverlayEvent } from './overlay/room.js';
 import type { GossipFactory } from './overlay/realtime.js';
 import { nodeWrtc } from './rtc-node.js';
@@ -35,6 +35,8 @@ export interface LivePeerOptions {
   degree?: number;
   maxLinks?: number;
   gossip?: GossipFactory<unknown>;
+  /** Dissemination core by name (when `gossip` is not given). Default 'plumtree'. */
+  core?: CoreName;
   antiEntropyMs?: number;
   shuffleMs?: number;
   seed?: number;
@@ -99,7 +101,7 @@ export class LivePeer {
         WebSocket: WebSocket as never,
         peerId: this.id,
         name: this.name,
-        gossip: this.opts.gossip ?? defaultGossip(),
+        gossip: this.opts.gossip ?? (this.opts.core ? (cores[this.opts.core] as GossipFactory<unknown>) : defaultGossip()),
         ...(this.opts.degree ? { degree: this.opts.degree } : {}),
         ...(this.opts.maxLinks ? { maxLinks: this.opts.maxLinks } : {}),
         ...(this.opts.antiEntropyMs ? { antiEntropyMs: this.opts.antiEntropyMs } : {}),

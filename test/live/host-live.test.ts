@@ -41,7 +41,7 @@ describe('live host group', () => {
     expect(peers.every((p) => p.links.some((l) => l.open))).toBe(true);
 
     await call('live.killPeer', { id: b.id });
-    ({ peers } = await call<{ peers: { id: number; alive: boolean; docs: unknown[] }[] }>('live.peers'));
+    ({ peers } = await call<{ peers: { id: number; alive: boolean; docs: { length: number }[]; links: { open: boolean }[] }[] }>('live.peers'));
     expect(peers.find((p) => p.id === b.id)?.alive).toBe(false);
     await call('live.type', { id: a.id, doc: 'main', count: 10, intervalMs: 5 });
     await call('live.restartPeer', { id: b.id });
