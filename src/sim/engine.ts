@@ -32,6 +32,7 @@ export class Simulator {
   private readonly queue: EventQueue;
   private readonly handlers: Handler[] = [];
   private pausedFlag = false;
+  private running = false;
 
   constructor(opts: SimulatorOptions) {
     this.seed = opts.seed;
@@ -45,15 +46,16 @@ export class Simulator {
     return this.handlers.length - 1;
   }
 
-  /** Schedules handler `kind` to run `delay` ms from now. */
+  /** Schedules handler `kind` to run `delay` ms from now (finite, >= 0). */
   schedule(delay: number, kind: number, target = 0, arg = 0, obj?: unknown): EventHandle {
-    if (!(delay >= 0)) throw new RangeError(`Simulator.schedule: delay must be >= 0, got ${delay}`);
+    if (!(delay >= 0 && delay !== Infinity)) throw new RangeError(`Simulator.schedule: delay must be a finite number >= 0, got ${delay}`);
     return this.queue.push(this.now + delay, kind, target, arg, obj);
   }
 
-  /** Schedules handler `kind` at absolute virtual time `time` (>= now). */
+  /** Schedules handler `kind` at absolute virtual time `time` (finite, >= now). */
   at(time: number, kind: number, target = 0, arg = 0, obj?: unknown): EventHandle {
-    if (!(time >= this.now)) throw new RangeError(`Simulator.at: time ${time} is before now (${this.now})`);
+    if (!(time >= this.now && time !== Infinity))
+      throw new RangeError(`Simulator.at: time must be finite and not before now (${this.now}), got ${time}`);
     return this.queue.push(time, kind, target, arg, obj);
   }
 
@@ -86,25 +88,32 @@ export class Simulator {
    * Unless stopped early, the clock ends at `until` (if finite), so a caller can advance time in slices.
    */
   runUntil(until: number, maxEvents = Infinity): number {
+    if (this.running) throw new Error('Simulator.runUntil: already running (called from inside a handler?)');
+    if (Number.isNaN(until)) throw new RangeError('Simulator.runUntil: until is NaN');
     this.pausedFlag = false;
+    this.running = true;
     const q = this.queue;
     const handlers = this.handlers;
     let count = 0;
-    while (count < maxEvents) {
-      if (q.peekTime() > until) break;
-      const slot = q.popSlot();
-      if (slot < 0) break;
-      this.now = q.lastTime;
-      const kind = q.kind[slot] as number;
-      const target = q.target[slot] as number;
-      const arg = q.arg[slot] as number;
-      const obj = q.obj[slot];
-      q.release(slot);
-      count++;
-      (handlers[kind] as Handler)(target, arg, obj);
-      if (this.pausedFlag) break;
+    try {
+      while (count < maxEvents) {
+        const slot = q.popUntil(until);
+        if (slot < 0) break;
+        this.now = q.lastTime;
+        const kind = q.kindOf(slot);
+        const target = q.targetOf(slot);
+        const arg = q.argOf(slot);
+        const obj = q.objOf(slot);
+        q.release(slot);
+        count++;
+        (handlers[kind] as Handler)(target, arg, obj);
+        if (this.pausedFlag) break;
+      }
+    } finally {
+      // also when a handler throws: the count and clock stay true to what ran
+      this.running = false;
+      this.eventsProcessed += count;
     }
-    this.eventsProcessed += count;
     if (!this.pausedFlag && count < maxEvents && until !== Infinity && this.now < until) this.now = until;
     return count;
   }

@@ -38,11 +38,12 @@ export class EventFeed {
   active = false;
 
   on(listener: Listener): () => void {
-    this.listeners.push(listener);
+    // copy on write: a listener that unsubscribes (or subscribes) during emit does not shift the others
+    this.listeners = [...this.listeners, listener];
     this.active = true;
     return () => {
       const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
+      if (i >= 0) this.listeners = [...this.listeners.slice(0, i), ...this.listeners.slice(i + 1)];
       this.active = this.listeners.length > 0;
     };
   }

@@ -45,7 +45,11 @@ function checkNumber(key: string, v: unknown, min: number, max = Infinity): numb
 
 /** Validates a network configuration; throws ConfigError naming the bad key. */
 export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): void {
+  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg))
+    throw new ConfigError(prefix, `expected a mapping, got ${JSON.stringify(cfg)}`);
   const lat = cfg.latency;
+  if (lat !== undefined && (lat === null || typeof lat !== 'object'))
+    throw new ConfigError(`${prefix}.latency`, `expected a mapping with a model, got ${JSON.stringify(lat)}`);
   if (lat !== undefined) {
     switch (lat.model) {
       case 'constant':
@@ -76,6 +80,8 @@ export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): v
       checkNumber(`${prefix}.bandwidth[${i}].upBps`, c.upBps, Number.MIN_VALUE);
       checkNumber(`${prefix}.bandwidth[${i}].downBps`, c.downBps, Number.MIN_VALUE);
     });
+    if (!(cfg.bandwidth.reduce((t, c) => t + c.fraction, 0) > 0))
+      throw new ConfigError(`${prefix}.bandwidth`, 'the class fractions add up to 0: give at least one a share > 0');
   }
 }
 
@@ -123,10 +129,11 @@ export class Network {
     }
     this.up = new Float64Array(size).fill(Infinity);
     this.down = new Float64Array(size).fill(Infinity);
-    this.upFree = new Float64Array(size);
-    this.downFree = new Float64Array(size);
     const classes = cfg.bandwidth;
     this.bandwidthLimited = classes !== undefined;
+    // queue clocks only matter with bandwidth limits: an unlimited network keeps 16 bytes per peer less
+    this.upFree = new Float64Array(this.bandwidthLimited ? size : 0);
+    this.downFree = new Float64Array(this.bandwidthLimited ? size : 0);
     if (classes) {
       const total = classes.reduce((s, c) => s + c.fraction, 0);
       for (let i = 0; i < size; i++) {
@@ -233,7 +240,17 @@ export class Network {
 
   /** Forget a peer's queued transmissions (it crashed or left). */
   resetQueues(peer: PeerId): void {
+    if (!this.bandwidthLimited) return;
     this.upFree[peer] = 0;
     this.downFree[peer] = 0;
+  }
+
+  /** Bytes held per peer by this model (typed arrays; the partition table only while partitioned). */
+  memoryBytes(): number {
+    let b = this.up.byteLength + this.down.byteLength + this.upFree.byteLength + this.downFree.byteLength;
+    if (this.x) b += this.x.byteLength;
+    if (this.y) b += this.y.byteLength;
+    if (this.group) b += this.group.byteLength;
+    return b;
   }
 }

@@ -59,9 +59,10 @@ export class Rng {
     return this.nextU32() / TWO_POW_32;
   }
 
-  /** Uniform integer in [0, n), n <= 2^32. Unbiased (Lemire's method with rejection). */
+  /** Uniform integer in [0, n), n <= 2^32 (a fractional n is truncated). Unbiased (modulo with rejection). */
   int(n: number): number {
-    if (n <= 0) throw new RangeError(`Rng.int needs n > 0, got ${n}`);
+    n = Math.floor(n);
+    if (!(n >= 1)) throw new RangeError(`Rng.int needs n >= 1, got ${n}`);
     if (n > TWO_POW_32) return Math.floor(this.float53() * n);
     // rejection keeps it exactly uniform; the loop almost never repeats
     const threshold = TWO_POW_32 - (TWO_POW_32 % n);

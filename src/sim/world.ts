@@ -53,6 +53,7 @@ export interface WorldOptions {
 
 const FROM_BITS = 2 ** 24; // message events pack (bytes, from) in one number
 const TAG_BITS = 65536; // timer events pack (epoch, tag) in one number
+const MAX_BYTES = 2 ** 28; // larger messages are accounted as 256 MiB (bytes * FROM_BITS stays exact)
 
 export class World {
   readonly sim: Simulator;
@@ -104,6 +105,7 @@ export class World {
     const stats = this.stats;
     const alive = this.alive;
     const epoch = this.epoch;
+    const size = this.size;
     const deliverKind = sim.register((to, arg, msg) => {
       const from = arg % FROM_BITS;
       const bytes = Math.floor(arg / FROM_BITS);
@@ -133,9 +135,21 @@ export class World {
         return feed.active;
       },
       send(from, to, msg, bytes) {
+        if (!(from >= 0 && from < size && to >= 0 && to < size && (from | 0) === from && (to | 0) === to))
+          throw new RangeError(`${protocol.name}: send from ${from} to ${to}: peer ids are integers in [0, ${size - 1}]`);
+        if (!(bytes >= 0 && bytes !== Infinity))
+          throw new RangeError(`${protocol.name}: send from ${from} to ${to}: bytes must be a finite number >= 0, got ${bytes}`);
+        // whole bytes, and within what the event packs beside the sender id
+        bytes = Math.min(Math.ceil(bytes), MAX_BYTES);
         stats.sent++;
         stats.bytesSent += bytes;
         if (feed.active) feed.emit({ type: 'sent', t: sim.now, from, to, bytes, proto: index });
+        if (alive[from] !== 1) {
+          // a peer that is offline cannot put anything on the wire
+          stats.dropped++;
+          if (feed.active) feed.emit({ type: 'dropped', t: sim.now, from, to, bytes, proto: index, reason: 'offline' });
+          return;
+        }
         const at = net.transmit(from, to, bytes, sim.now);
         if (at < 0) {
           stats.dropped++;
@@ -143,9 +157,10 @@ export class World {
             feed.emit({ type: 'dropped', t: sim.now, from, to, bytes, proto: index, reason: at === -2 ? 'partition' : 'loss' });
           return;
         }
-        sim.at(at, deliverKind, to, Math.min(bytes, 2 ** 28) * FROM_BITS + from, msg);
+        sim.at(at, deliverKind, to, bytes * FROM_BITS + from, msg);
       },
       setTimer(peer, delayMs, tag, data) {
+        if (!((tag & 0xffff) === tag)) throw new RangeError(`${protocol.name}: timer tag must be an integer in [0, 65535], got ${tag}`);
         return sim.schedule(delayMs, timerKind, peer, (epoch[peer] as number) * TAG_BITS + tag, data);
       },
       cancelTimer: (id) => sim.cancel(id),
@@ -164,8 +179,22 @@ export class World {
     return index;
   }
 
+  /**
+   * Bytes of per-peer engine state: the World's arrays plus the Network's (protocols' own state not
+   * included). Divide by `size` for the cost of an idle peer.
+   */
+  memoryBytes(): number {
+    return this.alive.byteLength + this.epoch.byteLength + this.net.memoryBytes();
+  }
+
+  private checkPeer(peer: PeerId, what: string): void {
+    if (!(peer >= 0 && peer < this.size && (peer | 0) === peer))
+      throw new RangeError(`World.${what}: peer ${peer} is not an integer in [0, ${this.size - 1}]`);
+  }
+
   /** Brings a peer online (no-op if it is). */
   join(peer: PeerId): void {
+    this.checkPeer(peer, 'join');
     if (this.alive[peer] === 1) return;
     this.alive[peer] = 1;
     this.aliveCount++;
@@ -178,6 +207,7 @@ export class World {
 
   /** Takes a peer offline: graceful (it may say goodbye in onLeave) or a crash. */
   leave(peer: PeerId, graceful: boolean): void {
+    this.checkPeer(peer, 'leave');
     if (this.alive[peer] !== 1) return;
     if (graceful) for (const p of this.protocols) p.onLeave?.(peer, true);
     this.alive[peer] = 0;
