@@ -1,0 +1,515 @@
+/**
+ * One Kademlia node in the per-peer sans-IO form (`PeerProtocol` driven through a `PeerContext`): the
+ * simulator runs it with `PerPeer`, the live network can run the same object over real channels.
+ *
+ * It answers the four RPCs, keeps its routing table fresh from every message it receives (with the
+ * eviction ping of least-recently-seen entries), runs iterative lookups, publishes values to the k
+ * closest peers, republishes and expires them, caches a found value one step short of where it was
+ * found, hands values to closer newcomers, refreshes idle buckets, and joins through a known peer.
+ *
+ * Peers are untrusted: replies are matched to our own pending requests by rpc id *and* sender, a
+ * reply of the wrong type or from the wrong peer is dropped, and a NODES reply is capped at k.
+ */
+import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../sim/index.js';
+import { compareDistance, idBytes, idEquals, randomId, randomIdWithPrefix, toHex, type NodeId } from './id.js';
+import { Lookup } from './query/lookup.js';
+import type { LookupEvent } from './query/events.js';
+import { RoutingTable, type Contact } from './routing-table/index.js';
+import { createCodec } from './rpc/codec.js';
+import { onFindNode, onFindValue, onPing, onStore, type HandlerContext } from './rpc/handlers/index.js';
+import {
+  FIND_NODE,
+  FIND_VALUE,
+  NODES,
+  PING,
+  PONG,
+  STORE,
+  STORE_ACK,
+  VALUE,
+  isRequest,
+  type KadMessage,
+  type KadRequest,
+  type KadResponse,
+} from './rpc/messages.js';
+import { ValueStore } from './storage.js';
+
+export interface KademliaInit {
+  /** Our node id (idBits wide). */
+  id: NodeId;
+  /** Bucket size and replication factor. Default 20. */
+  k?: number;
+  /** Parallel requests per lookup path. Default 3. */
+  alpha?: number;
+  /** Bits per digit for accelerated lookups. Default 1. */
+  b?: number;
+  /** Id width. Default 160. */
+  idBits?: number;
+  /** Disjoint lookup paths (S/Kademlia d). Default 1. */
+  disjointPaths?: number;
+  /** A request with no reply within this time has failed. Default 2000 ms. */
+  rpcTimeoutMs?: number;
+  /** Refresh a bucket with no lookup in its range for this long; 0 = never. Default 1 h. */
+  refreshIntervalMs?: number;
+  /** Republish held values this often; 0 = never. Default 1 h. */
+  republishIntervalMs?: number;
+  /** A value's time to live when published. Default 24 h. */
+  expireMs?: number;
+  /** Time to live of a copy cached along a lookup path; 0 = no caching. Default 10 min. */
+  cacheTtlMs?: number;
+  /** Replacement cache size per bucket. Default k. */
+  replacementCacheSize?: number;
+  /**
+   * Ping the least-recently seen entry of a full bucket only if it was not heard from for this long
+   * (BEP 5's "good node" window). 0 = always, as in the paper. Default 15 min.
+   */
+  pingAfterMs?: number;
+  /** Consecutive failed requests before a contact is dropped from the table. Default 1. */
+  staleLimit?: number;
+  /** Known peers to join through when started (empty: start alone, e.g. the first peer). */
+  bootstrap?: Contact[];
+  /** Most values held for others. Default 65536. */
+  maxStoredValues?: number;
+  /** Wire size of a message, charged to the network. Default: the codec's encoded length. */
+  size?: (msg: KadMessage) => number;
+  /** False when nobody listens: lookup events are then not built. Default always true. */
+  observed?: () => boolean;
+  /** Called when the join (self-lookup and bucket refreshes) has finished. */
+  onJoined?: () => void;
+}
+
+export interface LookupResult {
+  target: NodeId;
+  findValue: boolean;
+  /** The value was found (value lookups), or some peer answered (node lookups). */
+  found: boolean;
+  value: Uint8Array | null;
+  /** The k closest peers that answered, closest first. */
+  closest: Contact[];
+  hops: number;
+  roundTrips: number;
+  messages: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface PutResult {
+  /** Peers that acknowledged the STORE. */
+  stored: number;
+  closest: Contact[];
+}
+
+const TAG_RPC = 1;
+const TAG_REFRESH = 2;
+const TAG_REPUBLISH = 3;
+
+interface Pending {
+  to: Contact;
+  type: number;
+  timer: TimerId;
+  cb: (reply: KadResponse | null) => void;
+}
+
+interface ActiveLookup {
+  id: number;
+  lookup: Lookup;
+  startedAt: number;
+  finished: boolean;
+  cb: ((r: LookupResult) => void) | undefined;
+}
+
+function replyMatches(request: number, reply: number): boolean {
+  switch (request) {
+    case PING:
+      return reply === PONG;
+    case FIND_NODE:
+      return reply === NODES;
+    case FIND_VALUE:
+      return reply === NODES || reply === VALUE;
+    case STORE:
+      return reply === STORE_ACK;
+    default:
+      return false;
+  }
+}
+
+export class KademliaNode implements PeerProtocol<KadMessage> {
+  readonly id: NodeId;
+  readonly k: number;
+  readonly alpha: number;
+  readonly b: number;
+  readonly idBits: number;
+  readonly disjointPaths: number;
+  readonly table: RoutingTable;
+  readonly store: ValueStore;
+  readonly self: Contact;
+  /** Counters for metrics. */
+  readonly stats = { requestsHandled: 0, requestsSent: 0, timeouts: 0, dropped: 0, evictions: 0, handedOver: 0 };
+  joined = false;
+
+  private readonly rpcTimeoutMs: number;
+  private readonly refreshIntervalMs: number;
+  private readonly republishIntervalMs: number;
+  private readonly expireMs: number;
+  private readonly cacheTtlMs: number;
+  private readonly staleLimit: number;
+  private readonly bootstrapPeers: Contact[];
+  private readonly sizeOf: (msg: KadMessage) => number;
+  private readonly observed: () => boolean;
+  private readonly onJoined: (() => void) | undefined;
+  private readonly handlers: HandlerContext;
+  private readonly pending = new Map<number, Pending>();
+  private readonly failures = new Map<PeerId, number>();
+  private nextRpc: number;
+  private nextLookup = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: PeerContext<KadMessage>,
+    init: KademliaInit,
+  ) {
+    this.id = init.id;
+    this.k = init.k ?? 20;
+    this.alpha = init.alpha ?? 3;
+    this.b = init.b ?? 1;
+    this.idBits = init.idBits ?? 160;
+    this.disjointPaths = init.disjointPaths ?? 1;
+    if (init.id.length !== idBytes(this.idBits)) throw new RangeError(`KademliaNode: id has ${init.id.length} bytes, idBits=${this.idBits}`);
+    if (!Number.isInteger(this.alpha) || this.alpha < 1) throw new RangeError(`alpha: expected an integer >= 1, got ${this.alpha}`);
+    if (!Number.isInteger(this.disjointPaths) || this.disjointPaths < 1)
+      throw new RangeError(`disjointPaths: expected an integer >= 1, got ${this.disjointPaths}`);
+    this.rpcTimeoutMs = init.rpcTimeoutMs ?? 2000;
+    this.refreshIntervalMs = init.refreshIntervalMs ?? 3_600_000;
+    this.republishIntervalMs = init.republishIntervalMs ?? 3_600_000;
+    this.expireMs = init.expireMs ?? 86_400_000;
+    this.cacheTtlMs = init.cacheTtlMs ?? 600_000;
+    this.staleLimit = init.staleLimit ?? 1;
+    this.bootstrapPeers = init.bootstrap ?? [];
+    this.observed = init.observed ?? (() => true);
+    this.onJoined = init.onJoined;
+    if (init.size) this.sizeOf = init.size;
+    else {
+      const codec = createCodec({ idBits: this.idBits, maxContacts: Math.min(255, Math.max(32, this.k)) });
+      this.sizeOf = codec.encodedLength;
+    }
+    this.table = new RoutingTable(this.id, { k: this.k, b: this.b, idBits: this.idBits, replacementCacheSize: init.replacementCacheSize ?? this.k, pingAfterMs: init.pingAfterMs ?? 900_000 }, ctx.now());
+    this.store = new ValueStore(init.maxStoredValues ?? 65536);
+    this.self = { peer: ctx.id, id: this.id };
+    this.nextRpc = ctx.rng.nextU32();
+    this.handlers = { self: this.id, k: this.k, table: this.table, store: this.store, maxTtlMs: this.expireMs, now: () => ctx.now() };
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------
+
+  start(): void {
+    const rng = this.ctx.rng;
+    if (this.refreshIntervalMs > 0) this.ctx.setTimer(rng.float() * this.refreshIntervalMs, TAG_REFRESH);
+    if (this.republishIntervalMs > 0) this.ctx.setTimer(rng.float() * this.republishIntervalMs, TAG_REPUBLISH);
+    if (this.bootstrapPeers.length > 0) this.join(this.bootstrapPeers);
+    else this.joined = true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const p of this.pending.values()) this.ctx.cancelTimer(p.timer);
+    this.pending.clear();
+  }
+
+  /**
+   * Joins through known peers (paper section 2.3): put them in the table, look up our own id, then
+   * refresh every bucket farther away than our closest neighbour.
+   */
+  join(peers: readonly Contact[]): void {
+    for (const c of peers) if (!idEquals(c.id, this.id)) this.table.add(c, this.ctx.now());
+    this.findNode(this.id, () => {
+      const own = this.table.bucketFor(this.id);
+      const buckets = this.table.buckets().filter((b) => b !== own);
+      let left = buckets.length;
+      const done = (): void => {
+        this.joined = true;
+        this.onJoined?.();
+      };
+      if (left === 0) return done();
+      for (const b of buckets) {
+        this.findNode(randomIdWithPrefix(this.ctx.rng, b.prefix, b.depth, this.idBits), () => {
+          if (--left === 0) done();
+        });
+      }
+    });
+  }
+
+  // ---- transport ----------------------------------------------------------------------------------
+
+  onMessage(from: PeerId, msg: KadMessage): void {
+    if (this.stopped || from === this.ctx.id) return;
+    if (isRequest(msg)) {
+      this.stats.requestsHandled++;
+      this.seen(from, msg.sender);
+      let reply: KadResponse;
+      switch (msg.type) {
+        case PING:
+          reply = onPing(this.handlers, msg);
+          break;
+        case FIND_NODE:
+          reply = onFindNode(this.handlers, from, msg);
+          break;
+        case FIND_VALUE:
+          reply = onFindValue(this.handlers, from, msg);
+          break;
+        case STORE:
+          reply = onStore(this.handlers, msg);
+          break;
+      }
+      this.ctx.send(from, reply, this.sizeOf(reply));
+      return;
+    }
+    const p = this.pending.get(msg.rpc);
+    if (p === undefined || p.to.peer !== from || !replyMatches(p.type, msg.type) || !idEquals(p.to.id, msg.sender)) {
+      this.stats.dropped++;
+      return;
+    }
+    this.pending.delete(msg.rpc);
+    this.ctx.cancelTimer(p.timer);
+    this.failures.delete(from);
+    this.seen(from, msg.sender);
+    p.cb(msg);
+  }
+
+  onTimer(tag: number, data: unknown): void {
+    if (this.stopped) return;
+    switch (tag) {
+      case TAG_RPC: {
+        const rpc = data as number;
+        const p = this.pending.get(rpc);
+        if (p === undefined) return;
+        this.pending.delete(rpc);
+        this.stats.timeouts++;
+        const fails = (this.failures.get(p.to.peer) ?? 0) + 1;
+        if (fails >= this.staleLimit) {
+          this.failures.delete(p.to.peer);
+          const cur = this.table.get(p.to.id);
+          if (cur !== undefined && cur.peer === p.to.peer) this.table.remove(p.to.id, this.ctx.now());
+        } else this.failures.set(p.to.peer, fails);
+        p.cb(null);
+        return;
+      }
+      case TAG_REFRESH:
+        this.refresh();
+        this.ctx.setTimer(this.refreshIntervalMs, TAG_REFRESH);
+        return;
+      case TAG_REPUBLISH:
+        this.republish();
+        this.ctx.setTimer(this.republishIntervalMs, TAG_REPUBLISH);
+        return;
+    }
+  }
+
+  /** Sends a request; `cb` gets the matching reply, or null on timeout. */
+  private request(to: Contact, msg: KadRequest, cb: (reply: KadResponse | null) => void): void {
+    const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
+    msg.rpc = rpc;
+    const timer = this.ctx.setTimer(this.rpcTimeoutMs, TAG_RPC, rpc);
+    this.pending.set(rpc, { to, type: msg.type, timer, cb });
+    this.stats.requestsSent++;
+    this.ctx.send(to.peer, msg, this.sizeOf(msg));
+  }
+
+  /** We heard from a peer: record it, and ping the oldest entry if its bucket is full. */
+  private seen(from: PeerId, id: NodeId): void {
+    let contact = this.table.get(id);
+    if (contact === undefined || contact.peer !== from) contact = { peer: from, id };
+    const r = this.table.add(contact, this.ctx.now());
+    if (r.status === 'added') {
+      if (this.store.size > 0) this.handOver(contact);
+    } else if (r.status === 'full' && r.ping !== null) {
+      const old = r.ping;
+      this.request(old, { type: PING, rpc: 0, sender: this.id }, (reply) => {
+        this.table.pingDone(old.id);
+        if (reply !== null) this.table.add(old, this.ctx.now());
+        else {
+          this.stats.evictions++;
+          this.table.remove(old.id, this.ctx.now());
+        }
+      });
+    }
+  }
+
+  /**
+   * A newcomer: give it the values it should hold (paper section 2.5): those it is among the k
+   * closest to, when no contact of ours is closer to the key than we are.
+   */
+  private handOver(c: Contact): void {
+    const now = this.ctx.now();
+    for (const r of this.store.values()) {
+      if (r.cached || r.expiresAt <= now) continue;
+      const near = this.table.closest(r.key, this.k);
+      if (near.length === this.k && compareDistance(c.id, (near[this.k - 1] as Contact).id, r.key) > 0) continue;
+      let weAreClosest = true;
+      for (const x of near) {
+        if (x.peer === c.peer) continue;
+        if (compareDistance(x.id, this.id, r.key) < 0) weAreClosest = false;
+        break;
+      }
+      if (!weAreClosest) continue;
+      this.stats.handedOver++;
+      this.request(c, { type: STORE, rpc: 0, sender: this.id, key: r.key, value: r.value, ttlMs: Math.max(1, Math.floor(r.expiresAt - now)) }, () => {});
+    }
+  }
+
+  // ---- lookups ------------------------------------------------------------------------------------
+
+  /** Iterative FIND_NODE: the k closest peers to `target`. */
+  findNode(target: NodeId, cb?: (r: LookupResult) => void): void {
+    this.lookup(target, false, cb);
+  }
+
+  /** Iterative FIND_VALUE: stops at the first peer holding the value. */
+  findValue(key: NodeId, cb?: (r: LookupResult) => void): void {
+    const local = this.store.get(key, this.ctx.now());
+    if (local) {
+      const now = this.ctx.now();
+      cb?.({ target: key, findValue: true, found: true, value: local.value, closest: [], hops: 0, roundTrips: 0, messages: 0, startedAt: now, durationMs: 0 });
+      return;
+    }
+    this.lookup(key, true, cb);
+  }
+
+  private lookup(target: NodeId, findValue: boolean, cb: ((r: LookupResult) => void) | undefined): void {
+    this.table.bucketFor(target).lastTouched = this.ctx.now();
+    const lookup = new Lookup(target, this.table.closest(target, this.k), { k: this.k, alpha: this.alpha, paths: this.disjointPaths, findValue }, this.ctx.id);
+    const al: ActiveLookup = { id: this.nextLookup++, lookup, startedAt: this.ctx.now(), finished: false, cb };
+    this.pump(al);
+  }
+
+  private emit(ev: LookupEvent): void {
+    if (this.observed()) this.ctx.emit(ev.type, ev as unknown as Record<string, unknown>);
+  }
+
+  private pump(al: ActiveLookup): void {
+    const l = al.lookup;
+    for (const q of l.next()) {
+      const to = q.contact;
+      if (this.observed()) this.emit({ type: 'SEND_QUERY', lookup: al.id, to: to.peer, hop: q.hop, path: q.path, rpc: l.findValue ? 'FIND_VALUE' : 'FIND_NODE' });
+      const msg: KadRequest = l.findValue
+        ? { type: FIND_VALUE, rpc: 0, sender: this.id, key: l.target }
+        : { type: FIND_NODE, rpc: 0, sender: this.id, target: l.target };
+      this.request(to, msg, (reply) => {
+        if (al.finished) return;
+        if (reply === null) {
+          l.onFailure(to.peer);
+          if (this.observed()) this.emit({ type: 'QUERY_ERROR', lookup: al.id, peer: to.peer, reason: 'timeout' });
+        } else if (reply.type === VALUE && idEquals(reply.key, l.target)) {
+          l.onValue(to.peer, reply.value);
+          if (this.observed()) this.emit({ type: 'PEER_RESPONSE', lookup: al.id, from: to.peer, hop: q.hop, closer: 0, value: true });
+        } else if (reply.type === NODES) {
+          const contacts = reply.contacts.length > this.k ? reply.contacts.slice(0, this.k) : reply.contacts;
+          const closer = l.onNodes(to.peer, contacts);
+          if (this.observed()) this.emit({ type: 'PEER_RESPONSE', lookup: al.id, from: to.peer, hop: q.hop, closer, value: false });
+        } else l.onFailure(to.peer);
+        this.pump(al);
+      });
+    }
+    if (l.done && !al.finished) this.finish(al);
+  }
+
+  private finish(al: ActiveLookup): void {
+    al.finished = true;
+    const l = al.lookup;
+    const now = this.ctx.now();
+    const closest = l.closest();
+    const found = l.findValue ? l.value !== null : closest.length > 0;
+    const result: LookupResult = {
+      target: l.target,
+      findValue: l.findValue,
+      found,
+      value: l.value,
+      closest,
+      hops: l.hops,
+      roundTrips: l.maxAnsweredHop,
+      messages: l.messages,
+      startedAt: al.startedAt,
+      durationMs: now - al.startedAt,
+    };
+    if (this.observed())
+      this.emit({
+        type: 'FINAL_PEERS',
+        lookup: al.id,
+        target: toHex(l.target),
+        findValue: l.findValue,
+        found,
+        peers: closest.map((c) => c.peer),
+        hops: result.hops,
+        roundTrips: result.roundTrips,
+        messages: result.messages,
+        durationMs: result.durationMs,
+      });
+    // cache one step short of where the value was found (paper section 2.3)
+    if (l.findValue && l.value !== null && this.cacheTtlMs > 0) {
+      const at = closest.find((c) => c.peer !== l.valueFrom?.peer);
+      if (at) this.request(at, { type: STORE, rpc: 0, sender: this.id, key: l.target, value: l.value, ttlMs: this.cacheTtlMs }, () => {});
+    }
+    al.cb?.(result);
+  }
+
+  // ---- values -------------------------------------------------------------------------------------
+
+  /** Publishes a value: keeps it as its original publisher and STOREs it at the k closest peers. */
+  put(key: NodeId, value: Uint8Array, cb?: (r: PutResult) => void): void {
+    this.store.put(key, value, this.expireMs, this.ctx.now(), 'original');
+    this.replicate(key, value, this.expireMs, cb);
+  }
+
+  private replicate(key: NodeId, value: Uint8Array, ttlMs: number, cb?: (r: PutResult) => void): void {
+    this.findNode(key, (res) => {
+      let left = res.closest.length;
+      let stored = 0;
+      if (left === 0) return cb?.({ stored: 0, closest: res.closest });
+      for (const c of res.closest) {
+        this.request(c, { type: STORE, rpc: 0, sender: this.id, key, value, ttlMs }, (reply) => {
+          if (reply !== null && reply.type === STORE_ACK && reply.stored) stored++;
+          if (--left === 0) cb?.({ stored, closest: res.closest });
+        });
+      }
+    });
+  }
+
+  /** The value if we hold it. */
+  getLocal(key: NodeId): Uint8Array | undefined {
+    return this.store.get(key, this.ctx.now())?.value;
+  }
+
+  /**
+   * Hourly duty (paper section 2.5): drop expired values; the original publisher re-stores its values
+   * with a fresh lifetime; a holder re-stores a value (keeping its expiry) unless someone stored it
+   * here within the interval, which spares the other k-1 holders the same work.
+   */
+  private republish(): void {
+    const now = this.ctx.now();
+    this.store.expire(now);
+    for (const r of [...this.store.values()]) {
+      if (r.cached) continue;
+      if (r.original) {
+        r.lastStoredAt = now;
+        this.replicate(r.key, r.value, this.expireMs);
+      } else if (now - r.lastStoredAt >= this.republishIntervalMs) {
+        r.lastStoredAt = now;
+        const ttl = Math.floor(r.expiresAt - now);
+        if (ttl > 0) this.replicate(r.key, r.value, ttl);
+      }
+    }
+  }
+
+  /** Looks up a random id in every bucket that saw no lookup for a refresh interval. */
+  private refresh(): void {
+    const now = this.ctx.now();
+    for (const b of this.table.buckets()) {
+      if (now - b.lastTouched >= this.refreshIntervalMs) {
+        this.findNode(randomIdWithPrefix(this.ctx.rng, b.prefix, b.depth, this.idBits));
+      }
+    }
+  }
+
+  /** A random id in our id space (for tests and workloads). */
+  randomTarget(): NodeId {
+    return randomId(this.ctx.rng, this.idBits);
+  }
+}

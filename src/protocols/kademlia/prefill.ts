@@ -1,0 +1,133 @@
+/**
+ * The population view the simulator has and no peer has: every id, sorted. Two uses:
+ *
+ * - `closestTo`: the true k closest online peers to a target (the oracle a lookup's result is
+ *   checked against), found by descending the sorted ids bit by bit, nearer half first, as a trie
+ *   walk would: O(k + idBits log N), no scan of all peers.
+ * - `prefill`: the documented shortcut for building 10^5 routing tables. Joining 10^5 peers one by
+ *   one through lookups costs tens of millions of messages before the experiment starts; instead each
+ *   table is filled with what a join followed by bucket refreshes converges to: for every branch of
+ *   the tree off our own path (the ids sharing exactly i leading bits with ours), up to k peers drawn
+ *   uniformly from that range, per sub-range that accelerated splitting (b > 1) would separate. The
+ *   contacts go through `RoutingTable.add`, so splitting follows the real rule. Replacement caches
+ *   start empty and every entry is live at time 0. A test checks the result against tables built by
+ *   real joins at small N (test/protocols/kademlia/prefill.test.ts).
+ */
+import type { PeerId, Rng } from '../../sim/index.js';
+import { bitAt, compareDistance, type NodeId } from './id.js';
+import type { Contact, RoutingTable } from './routing-table/index.js';
+
+export class SortedIds {
+  /** Peers ordered by id. */
+  readonly order: Int32Array;
+
+  constructor(
+    readonly ids: readonly NodeId[],
+    readonly idBits: number,
+  ) {
+    const order = Array.from({ length: ids.length }, (_, i) => i);
+    order.sort((a, b) => compareBytes(ids[a] as NodeId, ids[b] as NodeId));
+    this.order = Int32Array.from(order);
+  }
+
+  /** First index in [lo, hi) whose id has bit `bit` set (ids in [lo, hi) share the bits before it). */
+  private splitAt(lo: number, hi: number, bit: number): number {
+    const ids = this.ids;
+    const order = this.order;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (bitAt(ids[order[mid] as number] as NodeId, bit) === 1) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /**
+   * The `count` peers closest to `target` for which `accept(peer)` holds (e.g. online, not the
+   * asker), closest first.
+   */
+  closestTo(target: NodeId, count: number, accept: (peer: PeerId) => boolean): PeerId[] {
+    const out: PeerId[] = [];
+    const walk = (lo: number, hi: number, depth: number): void => {
+      if (out.length >= count || lo >= hi) return;
+      if (hi - lo <= 8 || depth >= this.idBits) {
+        const xs: PeerId[] = [];
+        for (let i = lo; i < hi; i++) {
+          const p = this.order[i] as number;
+          if (accept(p)) xs.push(p);
+        }
+        xs.sort((a, b) => compareDistance(this.ids[a] as NodeId, this.ids[b] as NodeId, target));
+        for (const p of xs) {
+          if (out.length >= count) break;
+          out.push(p);
+        }
+        return;
+      }
+      const mid = this.splitAt(lo, hi, depth);
+      if (bitAt(target, depth) === 1) {
+        walk(mid, hi, depth + 1);
+        walk(lo, mid, depth + 1);
+      } else {
+        walk(lo, mid, depth + 1);
+        walk(mid, hi, depth + 1);
+      }
+    };
+    walk(0, this.order.length, 0);
+    return out;
+  }
+
+  /**
+   * Fills `table` (owned by `self`) as joins and refreshes would, from the peers for which
+   * `accept(peer)` holds. `contacts[p]` is the shared Contact of peer p.
+   */
+  prefill(table: RoutingTable, self: PeerId, contacts: readonly Contact[], rng: Rng, accept: (peer: PeerId) => boolean): void {
+    const own = this.ids[self] as NodeId;
+    const k = table.k;
+    const b = table.b;
+    const pick = (lo: number, hi: number): void => {
+      const avail: number[] = [];
+      for (let i = lo; i < hi; i++) {
+        const p = this.order[i] as number;
+        if (p !== self && accept(p)) avail.push(p);
+      }
+      if (avail.length > k) {
+        // partial Fisher-Yates: k uniform picks without replacement
+        for (let i = 0; i < k; i++) {
+          const j = i + rng.int(avail.length - i);
+          const t = avail[i] as number;
+          avail[i] = avail[j] as number;
+          avail[j] = t;
+        }
+        avail.length = k;
+      }
+      for (const p of avail) table.add(contacts[p] as Contact);
+    };
+    // a sibling range at depth `depth` may be split further while depth % b != 0
+    const fillRange = (lo: number, hi: number, depth: number): void => {
+      if (hi - lo <= k || depth % b === 0 || depth >= this.idBits) return pick(lo, hi);
+      const mid = this.splitAt(lo, hi, depth);
+      fillRange(lo, mid, depth + 1);
+      fillRange(mid, hi, depth + 1);
+    };
+    let lo = 0;
+    let hi = this.order.length;
+    for (let depth = 0; depth < this.idBits && hi - lo > 1; depth++) {
+      const mid = this.splitAt(lo, hi, depth);
+      if (bitAt(own, depth) === 1) {
+        fillRange(lo, mid, depth + 1);
+        lo = mid;
+      } else {
+        fillRange(mid, hi, depth + 1);
+        hi = mid;
+      }
+    }
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
