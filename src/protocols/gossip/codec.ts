@@ -215,27 +215,36 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
   };
 }
 
+function isNum(v: unknown): boolean {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isId(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const i = v as Record<string, unknown>;
+  return isNum(i.origin) && isNum(i.session) && isNum(i.seq);
+}
+
+function isBytes(v: unknown, max: number): boolean {
+  return v instanceof Uint8Array && v.length <= max;
+}
+
 /** Checks a message object handed over without bytes (the simulator passes objects): same bounds. */
 export function validateMsg(m: unknown, lim: Required<CodecLimits>): m is PlumtreeMsg {
   if (m === null || typeof m !== 'object') return false;
   const x = m as Record<string, unknown>;
-  const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  const isId = (v: unknown): boolean => {
-    if (v === null || typeof v !== 'object') return false;
-    const i = v as Record<string, unknown>;
-    return isNum(i.origin) && isNum(i.session) && isNum(i.seq);
-  };
-  const isBytes = (v: unknown, max: number): boolean => v instanceof Uint8Array && v.length <= max;
   switch (x.type) {
     case GOSSIP:
       return isId(x.id) && isNum(x.round) && isBytes(x.payload, lim.maxPayloadBytes) && typeof x.repair === 'boolean';
-    case IHAVE:
-      return (
-        Array.isArray(x.ids) &&
-        x.ids.length >= 1 &&
-        x.ids.length <= lim.maxIds &&
-        x.ids.every((e: unknown) => e !== null && typeof e === 'object' && isId((e as { id: unknown }).id) && isNum((e as { round: unknown }).round))
-      );
+    case IHAVE: {
+      const ids = x.ids;
+      if (!Array.isArray(ids) || ids.length < 1 || ids.length > lim.maxIds) return false;
+      for (const e of ids) {
+        if (e === null || typeof e !== 'object') return false;
+        if (!isId((e as { id: unknown }).id) || !isNum((e as { round: unknown }).round)) return false;
+      }
+      return true;
+    }
     case GRAFT:
       return isId(x.id) && isNum(x.round);
     case PRUNE:

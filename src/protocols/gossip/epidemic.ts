@@ -123,6 +123,11 @@ export class Epidemic implements Protocol<number> {
   private readonly gossipTimerArmed: Uint8Array;
   private readonly aeTimerArmed: Uint8Array;
   private readonly targets: number[] = [];
+  /** Rumours with an infected (spreading) peer; rebuilt lazily (stale entries are harmless). */
+  private live: number[] = [];
+  private liveDirty = true;
+  private spreadingAt = NaN;
+  private spreadingVal = false;
 
   constructor(n: number, cfg: EpidemicConfig) {
     this.n = n;
@@ -176,8 +181,19 @@ export class Epidemic implements Protocol<number> {
 
   // ---- state changes ----------------------------------------------------------------------------
 
+  private liveRumours(): number[] {
+    if (this.liveDirty) {
+      this.liveDirty = false;
+      this.live = [];
+      for (let r = 0; r < this.started; r++) if ((this.active[r] as number) > 0) this.live.push(r);
+    }
+    return this.live;
+  }
+
   private infect(r: number, p: PeerId, from: PeerId, j: number): void {
     const idx = r * this.n + p;
+    if (this.active[r] === 0) this.liveDirty = true;
+    this.spreadingAt = NaN;
     this.state[idx] = 1;
     this.round[idx] = j;
     this.at[idx] = this.port.now();
@@ -234,10 +250,18 @@ export class Epidemic implements Protocol<number> {
 
   /** True while some rumour could still reach an online peer that lacks it. */
   private spreading(): boolean {
+    const now = this.port.now();
+    if (now === this.spreadingAt) return this.spreadingVal;
     const online = this.port.world.online;
-    for (let r = 0; r < this.started; r++)
-      if ((this.holders[r] as number) < online && (this.active[r] as number) > 0) return true;
-    return false;
+    let v = false;
+    for (const r of this.liveRumours())
+      if ((this.holders[r] as number) < online && (this.active[r] as number) > 0) {
+        v = true;
+        break;
+      }
+    this.spreadingAt = now;
+    this.spreadingVal = v;
+    return v;
   }
 
   private repairable(): boolean {
@@ -286,6 +310,8 @@ export class Epidemic implements Protocol<number> {
   /** The world-level round event: samples the curve and, in rounds timing, runs a round. */
   private tick(): void {
     this.tickArmed = false;
+    this.liveDirty = true;
+    this.spreadingAt = NaN;
     const now = this.port.now();
     const k = Math.round(now / this.cfg.roundMs);
     if (this.cfg.timing === 'rounds') {
@@ -353,8 +379,10 @@ export class Epidemic implements Protocol<number> {
     const variant = this.cfg.variant;
     const die = this.cfg.mode === 'infect-and-die';
     let count = -1;
+    const live = this.liveRumours();
     if (variant !== 'pull') {
-      for (let r = 0; r < this.started; r++) {
+      for (let li = 0; li < live.length; li++) {
+        const r = live[li] as number;
         const idx = r * n + p;
         if (this.state[idx] !== 1) continue;
         if (k >= 0 && k <= (this.baseTick[r] as number)) continue; // born at this very tick: next round
@@ -371,7 +399,7 @@ export class Epidemic implements Protocol<number> {
     if (variant === 'pull' && die) {
       // a pull-only peer answers requests for one gossip period after it was informed, then stops
       const now = this.port.now();
-      for (let r = 0; r < this.started; r++) {
+      for (const r of live) {
         const idx = r * n + p;
         if (this.state[idx] === 1 && (this.at[idx] as number) < now) this.retire(r, idx);
       }
@@ -453,7 +481,7 @@ export class Epidemic implements Protocol<number> {
         break;
       case PULL: {
         const forever = this.cfg.mode === 'infect-forever';
-        for (let q = 0; q < this.started; q++) {
+        for (const q of this.liveRumours()) {
           const s = this.state[q * n + peer];
           if ((s === 1 || (forever && s === 2)) && this.state[q * n + from] === 0) this.send(peer, from, PULL_REPLY, q, j);
         }
@@ -511,8 +539,9 @@ export class Epidemic implements Protocol<number> {
     };
     const delivered = (a: PeerId, b: PeerId): boolean =>
       alive[b] === 1 && !net.separated(a, b) && !(loss > 0 && rng.float() < loss);
+    const live = this.liveRumours().slice();
     if (die)
-      for (let r = 0; r < this.started; r++) {
+      for (const r of live) {
         const j = k - (this.baseTick[r] as number);
         for (let p = 0, idx = r * n; p < n; p++, idx++)
           if (state[idx] === 1 && (round[idx] as number) < j - 1) this.retire(r, idx);
@@ -521,7 +550,8 @@ export class Epidemic implements Protocol<number> {
       if (alive[p] !== 1) continue;
       let count = -1;
       if (variant !== 'pull') {
-        for (let r = 0; r < this.started; r++) {
+        for (let li = 0; li < live.length; li++) {
+          const r = live[li] as number;
           const j = k - (this.baseTick[r] as number);
           if (j < 1) continue;
           const idx = r * n + p;
@@ -547,7 +577,8 @@ export class Epidemic implements Protocol<number> {
           st.messages++;
           st.bytes += hb + this.digestBytes();
           if (!delivered(p, q)) continue;
-          for (let r = 0; r < this.started; r++) {
+          for (let li = 0; li < live.length; li++) {
+            const r = live[li] as number;
             const j = k - (this.baseTick[r] as number);
             if (j < 1 || state[r * n + p] !== 0 || !eligible(r * n + q, j)) continue;
             const bytes = hb + (this.size[r] as number);
@@ -565,6 +596,7 @@ export class Epidemic implements Protocol<number> {
   /** infect without re-arming the ticker (the ideal round decides that itself). */
   private infectQuiet(r: number, p: PeerId, from: PeerId, j: number): void {
     const idx = r * this.n + p;
+    if (this.active[r] === 0) this.liveDirty = true;
     this.state[idx] = 1;
     this.round[idx] = j;
     this.at[idx] = this.port.now();

@@ -294,7 +294,11 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       m = { id, announcers: [], timer: null };
       this.missing.set(key, m);
     }
-    if (m.announcers.length < MAX_ANNOUNCERS && !m.announcers.some((a) => a.from === from)) m.announcers.push({ from, round });
+    if (m.announcers.length < MAX_ANNOUNCERS) {
+      let known = false;
+      for (const a of m.announcers) if (a.from === from) known = true;
+      if (!known) m.announcers.push({ from, round });
+    }
     if (m.timer === null) m.timer = this.ctx.setTimer(this.o.graftTimeoutMs, T_GRAFT, key);
   }
 
