@@ -200,7 +200,8 @@ export interface CreateOptions {
   pieceLength: number;
   /** Concatenated piece hashes (from PieceHasher). */
   pieces: Uint8Array;
-  /** One entry with path [name] and `single: true` for a single-file torrent. */
+  /** In the order their bytes were hashed (sort a folder's files with `comparePaths` first); for a
+   * single-file torrent one entry with `single: true`. */
   files: TorrentFile[];
   single: boolean;
   announce?: string;
@@ -222,11 +223,9 @@ export function buildTorrent(o: CreateOptions): Uint8Array {
     if (o.files.length !== 1) throw new RangeError('buildTorrent: a single-file torrent has exactly one file');
     info.set('length', (o.files[0] as TorrentFile).length);
   } else {
-    // BEP 3 fixes no order; sort by path so the same folder always gives the same info-hash.
-    const sorted = [...o.files].sort((a, b) => cmpPath(a.path, b.path));
     info.set(
       'files',
-      sorted.map((f) => new Map<string, BValue>([
+      o.files.map((f) => new Map<string, BValue>([
         ['length', f.length],
         ['path', f.path.map((c, j) => utf8(pathComponent(c, `files.path[${j}]`)))],
       ])),
@@ -241,7 +240,11 @@ export function buildTorrent(o: CreateOptions): Uint8Array {
   return encode(top);
 }
 
-function cmpPath(a: string[], b: string[]): number {
+/**
+ * Order of a folder's files: BEP 3 fixes none, so sort by path components' UTF-8 bytes and the same
+ * folder always gives the same info-hash.
+ */
+export function comparePaths(a: string[], b: string[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = latin1(utf8(a[i] as string)), y = latin1(utf8(b[i] as string));

@@ -164,6 +164,7 @@ class Conn {
   sentRate = 0;
   /** Super-seeding: the piece currently offered to this peer (-1 none). */
   offered = -1;
+  offeredSent = 0;
   constructor(
     readonly remote: PeerId,
     readonly cid: number,
@@ -715,10 +716,11 @@ export class Swarm implements Protocol<WireMsg> {
     this.onPiece?.(peer, piece);
     for (const c of st.conns.values()) {
       if (c.remoteHave[piece] === 1) {
+        // no HAVE to a peer that has the piece (libtorrent's default, "redundant haves" off): it
+        // changes nothing there and is most of the message count late in a swarm
         c.wanted--;
         if (c.wanted === 0) this.updateInterest(peer, st, c);
-      }
-      if (c.established) this.send(peer, st, c, HAVE, piece, 0, 0, null, 9);
+      } else if (c.established) this.send(peer, st, c, HAVE, piece, 0, 0, null, 9);
     }
     if (st.haveCount === this.pieces) this.becomeSeed(peer, st);
   }
@@ -784,8 +786,8 @@ export class Swarm implements Protocol<WireMsg> {
       st.active.add(p);
       return p * B;
     }
-    // 3. endgame: every missing block is requested somewhere; ask this peer too
-    if (this.cfg.endgame) {
+    // 3. endgame: once every missing block is requested somewhere, ask this peer too
+    if (this.cfg.endgame && this.inEndgame(st)) {
       for (const q of st.active) {
         if (c.remoteHave[q] !== 1) continue;
         const n = this.blocksIn(q);
@@ -797,6 +799,17 @@ export class Swarm implements Protocol<WireMsg> {
       }
     }
     return -1;
+  }
+
+  /** True when every piece we lack is under way and none of their blocks is unrequested. */
+  private inEndgame(st: PeerState): boolean {
+    if (st.haveCount + st.active.size < this.pieces) return false;
+    const B = this.blocksPerPiece;
+    for (const p of st.active) {
+      const base = p * B, n = this.blocksIn(p);
+      for (let b = 0; b < n; b++) if (st.blk[base + b] === 0) return false;
+    }
+    return true;
   }
 
   private pickPiece(st: PeerState, c: Conn): number {
@@ -878,6 +891,10 @@ export class Swarm implements Protocol<WireMsg> {
       st.uploaded += bytes;
       c.sentWindow += bytes;
       this.send(peer, st, c, PIECE, piece, block, tok, null, 13 + bytes);
+      if (piece === c.offered && ++c.offeredSent >= this.blocksIn(piece) && this.cfg.superSeed && !this.superSeedDone) {
+        // super-seeding: that piece has left; offer this peer the next one
+        this.offerNext(peer, st, c);
+      }
     }
   }
 
@@ -968,6 +985,7 @@ export class Swarm implements Protocol<WireMsg> {
     }
     if (best < 0) return;
     c.offered = best;
+    c.offeredSent = 0;
     oc[best] = (oc[best] as number) + 1;
     this.send(peer, st, c, HAVE, best, 0, 0, null, 9);
   }

@@ -1,0 +1,95 @@
+/**
+ * `peerlab bench bittorrent [--peers N] [--json]`: a flash crowd of N leechers and one seed, run to
+ * the last completion; reports wall time and the last completion against the Kumar-Ross bound.
+ *
+ * Options (strings from the command line): --peers (leechers, default 10000), --seed (default 1),
+ * --file-size (bytes, default 8 MiB), --piece-length (default 64 KiB), --block-size (default 16 KiB),
+ * --up / --down (leecher bytes/s, default 512 KiB/s and 2 MiB/s), --seed-up (default 2 MiB/s),
+ * plus any driver parameter as --param key=value (repeatable is not supported: use JSON
+ * --params '{"uploadSlots":3}').
+ */
+import { Simulator, World } from '../../sim/index.js';
+import { bittorrentParams, bittorrentWorkload, createRun } from './driver.js';
+
+type Opts = Record<string, string | boolean | undefined>;
+
+function numOpt(opts: Opts, key: string, def: number): number {
+  const v = opts[key];
+  if (v === undefined || v === true) return def;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--${key}: expected a positive number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export interface FlashCrowdOptions {
+  leechers: number;
+  seed: number;
+  fileSize: number;
+  pieceLength: number;
+  blockSize: number;
+  upBps: number;
+  downBps: number;
+  seedUpBps: number;
+  params?: Record<string, unknown>;
+  /** Stop at this virtual time even if not everyone finished. */
+  maxMs?: number;
+}
+
+/** The flash-crowd setup shared by the bench and the tests: one seed, N leechers of one class. */
+export function flashCrowd(o: FlashCrowdOptions) {
+  const sim = new Simulator({ seed: o.seed });
+  const world = new World(sim, {
+    peers: o.leechers + 1,
+    network: {
+      latency: { model: 'uniform', minMs: 10, maxMs: 50 },
+      bandwidth: [{ fraction: 1, upBps: o.upBps, downBps: o.downBps }],
+    },
+  });
+  const params = bittorrentParams.parse({
+    fileSize: o.fileSize,
+    pieceLength: o.pieceLength,
+    blockSize: o.blockSize,
+    seeds: 1,
+    seedUpBps: o.seedUpBps,
+    ...o.params,
+  });
+  const run = createRun(world, params, bittorrentWorkload.parse({}));
+  const maxMs = o.maxMs ?? 100 * (run.lowerBoundMs ?? 1e6);
+  const go = (): void => {
+    while (!run.isComplete() && sim.now < maxMs && sim.nextTime() !== Infinity) sim.runUntil(Math.min(maxMs, sim.now + 10_000));
+  };
+  return { sim, world, run, go };
+}
+
+export async function bench(opts: Opts): Promise<Record<string, unknown>> {
+  const leechers = Math.floor(numOpt(opts, 'peers', 10_000));
+  const params = typeof opts.params === 'string' ? (JSON.parse(opts.params) as Record<string, unknown>) : {};
+  const fc = flashCrowd({
+    leechers,
+    seed: numOpt(opts, 'seed', 1),
+    fileSize: numOpt(opts, 'file-size', 8 * 1024 * 1024),
+    pieceLength: numOpt(opts, 'piece-length', 64 * 1024),
+    blockSize: numOpt(opts, 'block-size', 16 * 1024),
+    upBps: numOpt(opts, 'up', 512 * 1024),
+    downBps: numOpt(opts, 'down', 2 * 1024 * 1024),
+    seedUpBps: numOpt(opts, 'seed-up', 2 * 1024 * 1024),
+    params,
+  });
+  const t0 = performance.now();
+  fc.go();
+  const wallMs = performance.now() - t0;
+  const s = fc.run.summary();
+  return {
+    peers: leechers + 1,
+    pieces: fc.run.swarm.pieces,
+    wallMs: Math.round(wallMs),
+    lastCompletionMs: s.lastCompletionMs,
+    lowerBoundMs: s.lowerBoundMs,
+    boundRatio: s.boundRatio,
+    meanCompletionMs: s.meanCompletionMs,
+    completed: s.completed,
+    events: fc.sim.eventsProcessed,
+    eventsPerSec: Math.round(fc.sim.eventsProcessed / (wallMs / 1000)),
+    wastedBytes: s.wastedBytes,
+  };
+}
