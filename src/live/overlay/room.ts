@@ -110,6 +110,7 @@ interface DocState {
   name: string;
   doc: Y.Doc;
   awareness: awarenessProtocol.Awareness;
+  ownsAwareness: boolean;
   onUpdate: (u: Uint8Array, origin: unknown) => void;
   onAwareness: (c: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => void;
 }
@@ -217,15 +218,20 @@ export class OverlayRoom {
   // ---- documents -------------------------------------------------------------------------------
 
   /** Opens (or returns) a document of this room; pass a doc to bind an existing one (e.g. persisted). */
-  openDoc(name: string, doc: Y.Doc = new Y.Doc()): { doc: Y.Doc; awareness: awarenessProtocol.Awareness } {
+  openDoc(
+    name: string,
+    doc: Y.Doc = new Y.Doc(),
+    shared?: awarenessProtocol.Awareness,
+  ): { doc: Y.Doc; awareness: awarenessProtocol.Awareness } {
     if (!validDocName(name)) throw new RangeError(`document name must match [\\w.:/ -]{1,128}: ${JSON.stringify(name)}`);
     const existing = this.docs.get(name);
     if (existing) return existing;
-    const awareness = new awarenessProtocol.Awareness(doc);
+    const awareness = shared ?? new awarenessProtocol.Awareness(doc);
     const st: DocState = {
       name,
       doc,
       awareness,
+      ownsAwareness: shared === undefined,
       onUpdate: (update, origin) => {
         if (origin === this) return;
         this.core.broadcast(encodePayload({ kind: PAYLOAD_UPDATE, doc: name, origin: this.id, sentAt: wallMs(), update }));
@@ -515,7 +521,7 @@ export class OverlayRoom {
   close(graceful = true): void {
     if (this.closed) return;
     if (graceful) {
-      for (const d of this.docs.values()) awarenessProtocol.removeAwarenessStates(d.awareness, [d.doc.clientID], 'local');
+      for (const d of this.docs.values()) if (d.ownsAwareness) awarenessProtocol.removeAwarenessStates(d.awareness, [d.doc.clientID], 'local');
       void this.signaling.publish(this.topic, { type: 'bye', from: String(this.id) });
     }
     this.closed = true;
@@ -523,7 +529,7 @@ export class OverlayRoom {
     for (const d of this.docs.values()) {
       d.doc.off('update', d.onUpdate);
       d.awareness.off('update', d.onAwareness);
-      d.awareness.destroy();
+      if (d.ownsAwareness) d.awareness.destroy();
     }
     for (const l of [...this.links.values()]) l.link.close('local');
     this.core.stop?.();

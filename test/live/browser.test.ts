@@ -1,0 +1,160 @@
+/**
+ * 2 Chromium pages (separate browser contexts, the browser's own WebRTC) + 6 Node peers in one room:
+ * random concurrent edits, a page leaves and a Node peer crashes (kill -9), both rejoin (the page reloads
+ * from IndexedDB, the Node peer from its log),
+ * a partition that heals; every replica ends with the same text. Overlay mode, then the same room switched
+ * to y-webrtc mode (so the peers are started once).
+ * Must run inside a loopback-only network namespace (npm test does); ICE is restricted to 127.0.0.1.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PeerProcess } from '../../src/live/peer-process-client.js';
+import { SignalingServer } from '../../src/live/signaling/server.js';
+import { Rng } from '../../src/sim/rng.js';
+import { launchChromium, newPeerContext } from '../e2e/browser.js';
+import { converge, sleep, spawnPeers, tmpDir, type Replica } from './helpers.js';
+
+const SEED = Number(process.env.PEERLAB_SEED ?? 4242);
+let server: http.Server;
+let origin = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  const out = await build({
+    entryPoints: [path.join(import.meta.dirname, 'fixtures', 'browser-entry.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
+  const js = out.outputFiles[0]!.text;
+  server = http.createServer((req, res) => {
+    if (req.url === '/peer.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(js);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><meta charset="utf-8"><title>peer</title><script type="module" src="/peer.js"></script>');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium({ webrtc: true });
+});
+
+afterAll(async () => {
+  if (room) {
+    await Promise.all(room.nodes.map((n) => n.close()));
+    await room.sig.close();
+  }
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+});
+
+async function openPage(): Promise<Page> {
+  const ctx = await newPeerContext(browser, origin);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error('[page]', e.message));
+  return page;
+}
+
+async function startPage(page: Page, opts: Record<string, unknown>): Promise<number> {
+  await page.goto(origin);
+  await page.waitForFunction(() => (window as unknown as { peerlabReady?: boolean }).peerlabReady === true);
+  return page.evaluate((o) => (window as never as { peerlab: { start(o: unknown): Promise<number> } }).peerlab.start(o), opts);
+}
+
+type Api = { peerlab: Record<string, (...a: never[]) => unknown> };
+const pageReplica = (page: Page): Replica & { id: number } => ({
+  id: 0,
+  text: (doc: string) => page.evaluate((d) => (window as unknown as Api).peerlab.text!(d as never) as string, doc),
+});
+
+interface Room {
+  sig: SignalingServer;
+  nodes: PeerProcess[];
+  pages: Page[];
+  pageIds: number[];
+  nodeOpts: (i: number) => ConstructorParameters<typeof PeerProcess>[0];
+  pageOpts: (i: number) => Record<string, unknown>;
+}
+
+let room: Room;
+
+async function setup(seed: number): Promise<void> {
+  const sig = new SignalingServer();
+  await sig.listen();
+  const base = tmpDir();
+  let mode: 'overlay' | 'ywebrtc' = 'overlay';
+  const nodeOpts = (i: number) => ({ room: 'browsers', signaling: sig.url, mode, docs: ['main'], peerId: 2000 + i, name: `node${i}`, dataDir: `${base}/n${i}`, seed: seed + i, shuffleMs: 1500, antiEntropyMs: 500 });
+  const pageOpts = (i: number) => ({ room: 'browsers', signaling: sig.url, mode, name: `page${i}`, seed: seed + 100 + i, shuffleMs: 1500, antiEntropyMs: 500 });
+  const nodes = await spawnPeers(6, nodeOpts);
+  const pages = [await openPage(), await openPage()];
+  const pageIds = [await startPage(pages[0]!, pageOpts(0)), await startPage(pages[1]!, pageOpts(1))];
+  room = { sig, nodes, pages, pageIds, nodeOpts, pageOpts };
+  (room as Room & { setMode: (m: typeof mode) => void }).setMode = (m) => (mode = m);
+}
+
+async function scenario(mode: 'overlay' | 'ywebrtc', seed: number): Promise<void> {
+  console.log(`[browser ${mode}] seed ${seed} (replay: PEERLAB_SEED=${seed})`);
+  const rng = new Rng(seed);
+  const { nodes, pages, pageIds, nodeOpts, pageOpts } = room;
+  (room as Room & { setMode: (m: typeof mode) => void }).setMode(mode);
+  // switch the room's mode on every peer (documents, awareness and logs stay)
+  await Promise.all([
+    ...nodes.map((n) => n.setMode(mode)),
+    ...pages.map((p) => p.evaluate((m) => (window as unknown as Api).peerlab.setMode!(m as never), mode)),
+  ]);
+  await sleep(1000);
+  const pageEdits = (p: Page) =>
+    p.evaluate(([s, c, iv]) => (window as unknown as Api).peerlab.edits!(s as never, c as never, iv as never) as Promise<number>, [rng.int(2 ** 31), 1 + rng.int(30), 5 + rng.int(20)]);
+  const nodeEdits = (p: PeerProcess) => p.call('edits', { doc: 'main', seed: rng.int(2 ** 31), count: 1 + rng.int(30), intervalMs: 5 + rng.int(20) });
+  // 1. all edit concurrently
+  await Promise.all([...pages.map(pageEdits), ...nodes.map(nodeEdits)]);
+  // 2. page 1 leaves (it comes back by reloading: IndexedDB kept its doc), node 2 crashes (kill -9; it
+  //    comes back from its update log); the others edit meanwhile
+  await nodes[2]!.kill9();
+  await pages[1]!.goto('about:blank');
+  await Promise.all([pageEdits(pages[0]!), ...nodes.filter((n) => n.alive).map(nodeEdits)]);
+  nodes[2] = new PeerProcess(nodeOpts(2));
+  await nodes[2].ready;
+  pageIds[1] = await startPage(pages[1]!, pageOpts(1));
+  // 3. partition: {page0, node0, node1, node2} | {page1, node3, node4, node5}, edit, heal
+  const sideA = { pages: [pages[0]!], nodes: nodes.slice(0, 3), ids: [pageIds[0]!, ...nodes.slice(0, 3).map((n) => n.id)] };
+  const sideB = { pages: [pages[1]!], nodes: nodes.slice(3), ids: [pageIds[1]!, ...nodes.slice(3).map((n) => n.id)] };
+  const block = (side: typeof sideA, other: number[]) =>
+    Promise.all([
+      ...side.pages.map((p) => p.evaluate((ids) => (window as unknown as Api).peerlab.block!(ids as never), other)),
+      ...side.nodes.map((n) => n.call('block', { peers: other })),
+    ]);
+  await block(sideA, sideB.ids);
+  await block(sideB, sideA.ids);
+  await Promise.all([...pages.map(pageEdits), ...nodes.map(nodeEdits)]);
+  await Promise.all([
+    ...pages.map((p) => p.evaluate(() => (window as unknown as Api).peerlab.unblock!())),
+    ...nodes.map((n) => n.call('unblock')),
+  ]);
+  await Promise.all([...pages.map(pageEdits), ...nodes.map(nodeEdits)]);
+  const replicas: Replica[] = [...pages.map(pageReplica), ...nodes];
+  const text = await converge(replicas, 'main', 40_000, `browser ${mode} (seed ${seed})`);
+  expect(text.length).toBeGreaterThan(20);
+  if (mode === 'overlay') {
+    const st = (await pages[0]!.evaluate(() => (window as unknown as Api).peerlab.state!())) as { links: { open: boolean }[] };
+    expect(st.links.filter((l) => l.open).length).toBeGreaterThan(0);
+  }
+}
+
+describe('live: Chromium pages + Node peers', () => {
+  it('overlay mode: 2 pages + 6 Node peers converge through leave/crash/rejoin and a healed partition', async () => {
+    await setup(SEED);
+    await scenario('overlay', SEED);
+  });
+  it('y-webrtc mode (the same room switched over): the same', async () => {
+    await scenario('ywebrtc', SEED + 1);
+  });
+});
