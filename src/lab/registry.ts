@@ -5,8 +5,10 @@
 import type { ProtocolDriver } from '../protocols/driver.js';
 import { driver as bittorrent } from '../protocols/bittorrent/driver.js';
 import { driver as gossip } from '../protocols/gossip/driver.js';
+import { driver as kademlia } from '../protocols/kademlia/driver.js';
 
 export const drivers: Record<string, ProtocolDriver> = {
   gossip: gossip as ProtocolDriver,
+  kademlia: kademlia as ProtocolDriver,
   bittorrent: bittorrent as ProtocolDriver,
 };
