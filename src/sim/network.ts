@@ -201,10 +201,12 @@ export class Network {
     const start = Math.max(now, this.upFree[from] as number);
     this.upFree[from] = start + txUp;
     const firstBit = start + latency;
+    // the receiver's downlink is a FIFO server too: it is busy for bytes/down per message (not for as
+    // long as a slow sender takes), and a message is complete when both links are done with it
     const txDown = bytes / (this.down[to] as number);
-    const done = Math.max(firstBit + txUp, Math.max(firstBit, this.downFree[to] as number) + txDown);
-    this.downFree[to] = done;
-    return done;
+    const downStart = Math.max(firstBit, this.downFree[to] as number);
+    this.downFree[to] = downStart + txDown;
+    return Math.max(firstBit + txUp, downStart + txDown);
   }
 
   /** True if a partition currently separates a and b. */
