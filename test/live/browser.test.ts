@@ -87,6 +87,7 @@ interface Room {
 let room: Room;
 
 async function setup(seed: number): Promise<void> {
+  const t0 = Date.now();
   const sig = new SignalingServer();
   await sig.listen();
   const base = tmpDir();
@@ -97,12 +98,15 @@ async function setup(seed: number): Promise<void> {
   const pages = [await openPage(), await openPage()];
   const pageIds = [await startPage(pages[0]!, pageOpts(0)), await startPage(pages[1]!, pageOpts(1))];
   room = { sig, nodes, pages, pageIds, nodeOpts, pageOpts };
+  console.log(`[browser] setup (6 Node peer processes, 2 pages) ${Date.now() - t0} ms`);
   (room as Room & { setMode: (m: typeof mode) => void }).setMode = (m) => (mode = m);
 }
 
 async function scenario(mode: 'overlay' | 'ywebrtc', seed: number): Promise<void> {
   console.log(`[browser ${mode}] seed ${seed} (replay: PEERLAB_SEED=${seed})`);
   const rng = new Rng(seed);
+  const t0 = Date.now();
+  const phase = (what: string) => console.log(`[browser ${mode}] +${Date.now() - t0} ms ${what}`);
   const { nodes, pages, pageIds, nodeOpts, pageOpts } = room;
   (room as Room & { setMode: (m: typeof mode) => void }).setMode(mode);
   // switch the room's mode on every peer (documents, awareness and logs stay)
@@ -114,8 +118,10 @@ async function scenario(mode: 'overlay' | 'ywebrtc', seed: number): Promise<void
   const pageEdits = (p: Page) =>
     p.evaluate(([s, c, iv]) => (window as unknown as Api).peerlab.edits!(s as never, c as never, iv as never) as Promise<number>, [rng.int(2 ** 31), 1 + rng.int(30), 5 + rng.int(20)]);
   const nodeEdits = (p: PeerProcess) => p.call('edits', { doc: 'main', seed: rng.int(2 ** 31), count: 1 + rng.int(30), intervalMs: 5 + rng.int(20) });
+  phase('mode set');
   // 1. all edit concurrently
   await Promise.all([...pages.map(pageEdits), ...nodes.map(nodeEdits)]);
+  phase('edits 1');
   // 2. page 1 leaves (it comes back by reloading: IndexedDB kept its doc), node 2 crashes (kill -9; it
   //    comes back from its update log); the others edit meanwhile
   await nodes[2]!.kill9();
@@ -124,6 +130,7 @@ async function scenario(mode: 'overlay' | 'ywebrtc', seed: number): Promise<void
   nodes[2] = new PeerProcess(nodeOpts(2));
   await nodes[2].ready;
   pageIds[1] = await startPage(pages[1]!, pageOpts(1));
+  phase('rejoined');
   // 3. partition: {page0, node0, node1, node2} | {page1, node3, node4, node5}, edit, heal
   const sideA = { pages: [pages[0]!], nodes: nodes.slice(0, 3), ids: [pageIds[0]!, ...nodes.slice(0, 3).map((n) => n.id)] };
   const sideB = { pages: [pages[1]!], nodes: nodes.slice(3), ids: [pageIds[1]!, ...nodes.slice(3).map((n) => n.id)] };
@@ -140,8 +147,10 @@ async function scenario(mode: 'overlay' | 'ywebrtc', seed: number): Promise<void
     ...nodes.map((n) => n.call('unblock')),
   ]);
   await Promise.all([...pages.map(pageEdits), ...nodes.map(nodeEdits)]);
+  phase('healed + edits');
   const replicas: Replica[] = [...pages.map(pageReplica), ...nodes];
   const text = await converge(replicas, 'main', 40_000, `browser ${mode} (seed ${seed})`);
+  phase('converged');
   expect(text.length).toBeGreaterThan(20);
   if (mode === 'overlay') {
     const st = (await pages[0]!.evaluate(() => (window as unknown as Api).peerlab.state!())) as { links: { open: boolean }[] };
