@@ -2,7 +2,8 @@
  * The routing table of the paper (section 2.4 and 4.2): a binary tree whose leaves are k-buckets.
  * It starts as one bucket covering the whole id space. A full bucket is split in two when its range
  * holds our own id, or (accelerated lookups, b bits per digit) when its depth is not a multiple of b;
- * otherwise the newcomer waits in the replacement cache while the least-recently seen entry is
+ * a full bucket elsewhere is also split if the newcomer would be among our k nearest contacts (the
+ * paper's rule for unbalanced trees, section 4.2); otherwise the newcomer waits in the replacement cache while the least-recently seen entry is
  * pinged (least-recently-seen eviction: a live old contact is kept, as long-lived peers are the
  * likeliest to stay). The table itself is sans-IO: `add` tells the caller whom to ping.
  *
@@ -114,6 +115,17 @@ export class RoutingTable {
     return bucket.depth % this.b !== 0 || hasPrefix(this.self, bucket.prefix, bucket.depth);
   }
 
+  /**
+   * The paper's fix for unbalanced trees (section 4.2): keep every contact of the smallest subtree
+   * around our id that holds at least k contacts, splitting a bucket that does not hold our id if
+   * need be. So a newcomer that would be among our k nearest known contacts never waits outside.
+   */
+  private amongNearest(bucket: KBucket, contact: Contact): boolean {
+    if (bucket.depth >= this.idBits) return false;
+    const near = this.closest(this.self, this.k);
+    return near.length < this.k || compareDistance(contact.id, (near[near.length - 1] as Contact).id, this.self) < 0;
+  }
+
   /** We heard from `contact` (a request, a response, or a referral): record it. */
   add(contact: Contact, now = 0): AddResult {
     if (idEquals(contact.id, this.self)) return { status: 'self' };
@@ -130,7 +142,7 @@ export class RoutingTable {
         this.count++;
         return { status: 'added' };
       }
-      if (this.canSplit(bucket)) {
+      if (this.canSplit(bucket) || this.amongNearest(bucket, contact)) {
         this.split(bucket);
         continue;
       }
