@@ -85,8 +85,8 @@ export const DEFAULT_SWARM: Omit<SwarmConfig, 'isFreeRider' | 'isCorrupt'> = {
   uploadSlots: 4,
   rechokeMs: 10_000,
   optimisticMs: 30_000,
-  numWant: 30,
-  maxConnections: 50,
+  numWant: 20,
+  maxConnections: 80,
   pipeline: 6,
   randomFirst: 4,
   pieceSelection: 'rarest',
@@ -529,6 +529,7 @@ export class Swarm implements Protocol<WireMsg> {
     c.inq.length = 0;
     if (st.optimistic === c) st.optimistic = null;
     if (c.offered >= 0) c.offered = -1;
+    if (!c.amChoking) this.fillSlots(peer, st);
     // lost a request source: others may take over
     if (!st.seed && st.conns.size > 0) this.refillAll(peer, st);
   }
@@ -576,7 +577,12 @@ export class Swarm implements Protocol<WireMsg> {
         return;
       case NOT_INTERESTED:
         c.peerInterested = false;
-        if (!c.amChoking && this.cfg.choking === 'none') this.choke(peer, st, c);
+        // an unchoke slot held by a peer that wants nothing is wasted upload: free it now rather
+        // than at the next rechoke (which, for a download of seconds, may never come)
+        if (!c.amChoking) {
+          this.choke(peer, st, c);
+          this.fillSlots(peer, st);
+        }
         return;
       case CHOKE:
         c.peerChoking = true;
@@ -746,6 +752,8 @@ export class Swarm implements Protocol<WireMsg> {
       if (c.remoteCount === this.pieces) this.close(peer, c, null);
     }
     if (!this.cfg.stayAfterDone) this.port.world.leave(peer, true);
+    // a new seed re-picks its unchokes at once by the seed rule (the peers furthest behind)
+    else this.rechoke(peer, st, false);
   }
 
   /** Asks again on every unchoked connection (after requests were released). */
@@ -923,10 +931,29 @@ export class Swarm implements Protocol<WireMsg> {
     if (this.cfg.choking === 'none' || this.unchokedCount(st) < this.cfg.uploadSlots + 1) this.unchoke(peer, st, c);
   }
 
+  /** Gives free unchoke slots to random interested, choked peers. */
+  private fillSlots(peer: PeerId, st: PeerState): void {
+    if (st.freeRider || this.cfg.choking === 'none') return;
+    let free = this.cfg.uploadSlots + 1 - this.unchokedCount(st);
+    if (free <= 0) return;
+    const pool: Conn[] = [];
+    for (const c of st.conns.values()) if (c.amChoking && c.peerInterested && c.established) pool.push(c);
+    const behind = st.haveCount === this.pieces && this.cfg.seedChoking === 'behind';
+    while (free > 0 && pool.length > 0) {
+      let i = this.rng.int(pool.length);
+      if (behind) for (let j = 0; j < pool.length; j++) if ((pool[j] as Conn).remoteCount < (pool[i] as Conn).remoteCount) i = j;
+      const c = pool[i] as Conn;
+      pool[i] = pool[pool.length - 1] as Conn;
+      pool.pop();
+      this.unchoke(peer, st, c);
+      free--;
+    }
+  }
+
   /** Tit-for-tat: unchoke the best `uploadSlots` interested peers plus one optimistic unchoke. */
-  private rechoke(peer: PeerId, st: PeerState): void {
+  private rechoke(peer: PeerId, st: PeerState, periodic = true): void {
     // smoothed rates (bytes per rechoke period), so one slow period does not drop a good partner
-    for (const c of st.conns.values()) {
+    if (periodic) for (const c of st.conns.values()) {
       c.recvRate = 0.5 * c.recvRate + c.recvWindow;
       c.sentRate = 0.5 * c.sentRate + c.sentWindow;
       c.recvWindow = 0;
@@ -937,7 +964,7 @@ export class Swarm implements Protocol<WireMsg> {
       for (const c of st.conns.values()) if (c.peerInterested && c.established) this.unchoke(peer, st, c);
       return;
     }
-    st.rechokes++;
+    if (periodic) st.rechokes++;
     const candidates: Conn[] = [];
     for (const c of st.conns.values()) if (c.peerInterested && c.established) candidates.push(c);
     // a leecher rewards who uploads to it; a seed favours who downloads from it fastest
