@@ -67,7 +67,16 @@ module.exports = {
       severity: 'error',
       comment: 'The renderer talks to the host over a transport; it may import host types, nothing else of src/.',
       from: { path: '^renderer/' },
-      to: { path: '^src/', pathNot: '^src/host/', dependencyTypesNot: ['type-only'] },
+      // (live) a window is itself a live peer: renderer/src/live may run src/live/browser-peer.ts, which
+      // the rule 'live-browser-safe' keeps free of Node builtins.
+      to: { path: '^src/', pathNot: '^src/host/|^src/live/browser-peer\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'live-browser-safe',
+      severity: 'error',
+      comment: 'What a browser peer runs (src/live/browser-peer.ts and what it imports) uses no Node builtins.',
+      from: { path: '^src/live/(browser-peer|edits|link|overlay/|signaling/(client|crypto))' },
+      to: { dependencyTypes: ['core'] },
     },
     {
       name: 'renderer-host-only-type-imports',

@@ -162,8 +162,8 @@ describe('live: Chromium pages + Node peers', () => {
   it('overlay mode: 2 pages + 6 Node peers converge through leave/crash/rejoin and a healed partition', async () => {
     await setup(SEED);
     await scenario('overlay', SEED);
-  });
+  }, 170_000);
   it('y-webrtc mode (the same room switched over): the same', async () => {
     await scenario('ywebrtc', SEED + 1);
-  });
+  }, 170_000);
 });

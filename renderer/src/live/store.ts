@@ -1,0 +1,88 @@
+/**
+ * The live network as this window sees it: room info and every peer's state (from `live.peers` events),
+ * and this window's own peer (a BrowserPeer using the browser's WebRTC), which joins the room the host
+ * says, follows the room's mode, and reports its state to the host every second so the overlay view
+ * shows windows and Node peers together.
+ */
+import { defineStore } from 'pinia';
+import { markRaw, ref, shallowRef } from 'vue';
+import type { LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
+import { BrowserPeer } from '../../../src/live/browser-peer.js';
+import { HostCallError, useHost } from '../host/client.js';
+
+export const useLive = defineStore('live', () => {
+  const host = useHost();
+  const info = ref<LiveInfoData | null>(null);
+  const peers = shallowRef<LivePeerData[]>([]);
+  const me = shallowRef<BrowserPeer | null>(null);
+  const error = ref<string | null>(null);
+  let password: string | null = null;
+  let joinedKey = '';
+
+  host.on('live.info', (i) => {
+    info.value = i;
+    void sync();
+  });
+  host.on('live.peers', (p) => (peers.value = markRaw(p.peers)));
+
+  /** (Re)joins when room, password or signaling changed; follows mode switches. */
+  async function sync(): Promise<void> {
+    const j = await host.call('live.join');
+    info.value = j;
+    password = j.password;
+    const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}`;
+    if (me.value && key === joinedKey) {
+      me.value.setMode(j.mode);
+      return;
+    }
+    me.value?.close();
+    me.value = null;
+    if (!j.signalingUrl) return;
+    joinedKey = key;
+    const peer = new BrowserPeer({ room: j.room, signaling: j.signalingUrl, password, mode: j.mode });
+    for (const d of j.docs) peer.open(d);
+    me.value = markRaw(peer);
+  }
+
+  async function guard<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const r = await fn();
+      error.value = null;
+      return r;
+    } catch (err) {
+      error.value = err instanceof HostCallError ? err.message : String(err);
+      return undefined;
+    }
+  }
+
+  host.onStatus((st) => {
+    if (st === 'open') void guard(sync);
+  });
+  if (host.status === 'open') void guard(sync);
+
+  setInterval(() => {
+    const p = me.value;
+    if (!p || host.status !== 'open') return;
+    void host.call('live.reportPeer', p.state()).catch(() => {});
+  }, 1000);
+
+  return {
+    info,
+    peers,
+    me,
+    error,
+    guard,
+    openDoc: (name: string) =>
+      guard(async () => {
+        await host.call('live.openDoc', { name });
+        me.value?.open(name);
+      }),
+    setMode: (mode: 'overlay' | 'ywebrtc') => guard(() => host.call('live.setMode', { mode })),
+    addPeer: () => guard(() => host.call('live.addPeer', {})),
+    killPeer: (id: number) => guard(() => host.call('live.killPeer', { id })),
+    restartPeer: (id: number) => guard(() => host.call('live.restartPeer', { id })),
+    removePeer: (id: number) => guard(() => host.call('live.removePeer', { id })),
+    type: (id: number, doc: string) => guard(() => host.call('live.type', { id, doc, count: 50, intervalMs: 100 })),
+    configure: (c: { room?: string; password?: string | null; signaling?: string | null }) => guard(() => host.call('live.configure', c)),
+  };
+});
