@@ -1,0 +1,340 @@
+/**
+ * `peerlab compare`: the lab's headline experiment. The same dissemination task done three ways:
+ * by gossip (push, and push-pull), by Kademlia (one STORE, then FIND_VALUE lookups), and by a
+ * BitTorrent swarm (one seed, a flash crowd of leechers), all on the same modelled network:
+ *
+ * - scale: one 1 KiB item to every peer, for 10^2..10^5 peers, no churn;
+ * - churn: the same at a fixed size under moderate and heavy churn;
+ * - file: a file of growing size (in 64 KiB chunks / pieces) to every peer.
+ *
+ * The plan is a list of scenario documents run on the worker pool; metrics are normalised across
+ * protocols (time to complete, reliability, messages and bytes per peer served) and aggregated over
+ * seeds. The report (report/compare.ts) draws them with the theory lines and writes the analysis.
+ */
+import type { SummaryValue } from '../protocols/driver.js';
+import { runJobs, type JobResult, type RunJob } from './pool.js';
+import { aggregate, type Aggregate } from './stats.js';
+
+export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent';
+export type Study = 'scale' | 'churn' | 'file';
+export type ChurnLevel = 'none' | 'moderate' | 'heavy';
+
+export const PROTO_LABEL: Record<Proto, string> = {
+  push: 'gossip (push)',
+  'push-pull': 'gossip (push-pull)',
+  plumtree: 'gossip (Plumtree)',
+  kademlia: 'Kademlia (store + lookups)',
+  bittorrent: 'BitTorrent swarm',
+};
+
+export interface CompareCase {
+  id: string;
+  study: Study;
+  proto: Proto;
+  peers: number;
+  churn: ChurnLevel;
+  fileBytes: number;
+  seed: number;
+  /** Peers that fetch (Kademlia lookups may be a sample of the peers). */
+  fetchers: number;
+  doc: Record<string, unknown>;
+  keep: RunJob['keep'];
+}
+
+export interface CompareConfig {
+  quick: boolean;
+  scalePeers: number[];
+  /** Largest N for each protocol in the scale study (cost grows faster for some). */
+  maxPeers: Record<Proto, number>;
+  seeds: number;
+  /** Seeds at the largest sizes (1 keeps the run inside the time budget). */
+  seedsLarge: number;
+  churnPeers: number;
+  filePeers: number;
+  fileSizes: number[];
+  /** Most Kademlia lookups per run in the scale and churn studies (a sample of the peers). */
+  maxLookups: number;
+  /** The N whose runs give the dissemination curves, CDFs and connectivity maps. */
+  showcasePeers: number;
+}
+
+export const CHUNK = 64 * 1024;
+export const ITEM = 1024;
+const ROUND_MS = 300;
+
+export function compareConfig(quick: boolean): CompareConfig {
+  if (quick)
+    return {
+      quick,
+      scalePeers: [100, 300],
+      maxPeers: { push: 300, 'push-pull': 300, plumtree: 300, kademlia: 300, bittorrent: 300 },
+      seeds: 1,
+      seedsLarge: 1,
+      churnPeers: 100,
+      filePeers: 30,
+      fileSizes: [64 * 1024, 256 * 1024],
+      maxLookups: 100,
+      showcasePeers: 300,
+    };
+  return {
+    quick,
+    scalePeers: [100, 1000, 10_000, 100_000],
+    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 10_000 },
+    seeds: 3,
+    seedsLarge: 1,
+    churnPeers: 1000,
+    filePeers: 200,
+    fileSizes: [64 * 1024, 1024 * 1024, 8 * 1024 * 1024],
+    maxLookups: 1000,
+    showcasePeers: 1000,
+  };
+}
+
+/** The network every case runs on: geographic latency, two bandwidth classes. */
+export const NETWORK = {
+  latency: { model: 'geo', baseMs: 10, msPerUnit: 150, jitter: 0.1 },
+  bandwidth: [
+    { fraction: 0.5, up: '20Mbit/s', down: '100Mbit/s' },
+    { fraction: 0.5, up: '5Mbit/s', down: '25Mbit/s' },
+  ],
+};
+export const SEED_UP = '20Mbit/s';
+
+/** Churn levels: exponential sessions and downtimes (peers come back without the item). */
+export const CHURN: Record<ChurnLevel, Record<string, unknown> | null> = {
+  none: null,
+  moderate: { on: { distribution: 'exponential', meanMs: '2m' }, off: { distribution: 'exponential', meanMs: '1m' } },
+  heavy: { on: { distribution: 'exponential', meanMs: '15s' }, off: { distribution: 'exponential', meanMs: '15s' } },
+};
+export const CHURN_TEXT: Record<ChurnLevel, string> = {
+  none: 'no churn',
+  moderate: 'moderate churn (sessions ~ Exp(mean 2 min), downtime ~ Exp(mean 1 min))',
+  heavy: 'heavy churn (sessions ~ Exp(mean 15 s), downtime ~ Exp(mean 15 s))',
+};
+
+function scenarioDoc(c: Omit<CompareCase, 'doc' | 'keep' | 'id' | 'fetchers'>, cfg: CompareConfig, snapshots: (string | number)[]): { doc: Record<string, unknown>; fetchers: number } {
+  const chunks = Math.max(1, Math.ceil(c.fileBytes / CHUNK));
+  const chunkBytes = Math.min(c.fileBytes, CHUNK);
+  const doc: Record<string, unknown> = {
+    name: `${PROTO_LABEL[c.proto]}, ${c.peers} peers, ${c.study}`,
+    seed: c.seed,
+    peers: c.peers,
+    network: NETWORK,
+    observe: { sampleEvery: '20ms', snapshots, snapshotPeers: 150 },
+  };
+  const churn = CHURN[c.churn];
+  if (churn) doc.churn = churn;
+  let fetchers = c.peers;
+  switch (c.proto) {
+    case 'push':
+    case 'push-pull':
+    case 'plumtree':
+      doc.protocol = { type: 'gossip', variant: c.proto, mode: 'infect-forever', fanout: 1, roundMs: ROUND_MS, maxMessageBytes: CHUNK };
+      // a file goes out as chunks, all broadcast at once by the same source
+      doc.workload = { broadcasts: chunks, startMs: 0, intervalMs: 0, messageBytes: chunkBytes, source: 0 };
+      doc.until = { complete: true, max: c.study === 'file' ? '30m' : '2m' };
+      break;
+    case 'kademlia': {
+      // one STORE per chunk, then lookups of random chunks from random peers: in the file study as
+      // many as every peer fetching every chunk; otherwise a sample of the peers fetching the item
+      const lookups = c.study === 'file' ? c.peers * chunks : Math.min(c.peers, cfg.maxLookups);
+      fetchers = c.study === 'file' ? c.peers : lookups;
+      doc.protocol = { type: 'kademlia', k: 20, alpha: 3, b: 1 };
+      doc.workload = { stores: chunks, lookups, startMs: 0, ratePerSec: 1_000_000, settleMs: 1000, valueBytes: chunkBytes };
+      doc.until = { complete: true, max: c.study === 'file' ? '30m' : '5m' };
+      break;
+    }
+    case 'bittorrent':
+      doc.protocol = {
+        type: 'bittorrent',
+        fileSize: c.fileBytes,
+        pieceLength: Math.max(1024, chunkBytes),
+        blockSize: Math.min(16 * 1024, Math.max(1024, chunkBytes)),
+        seeds: 1,
+        seedUpBps: SEED_UP,
+        sampleMs: 100,
+      };
+      doc.workload = { arrivalMs: 0 };
+      doc.until = { complete: true, max: c.study === 'file' ? '2h' : '30m' };
+      fetchers = c.peers - 1;
+      break;
+  }
+  return { doc, fetchers };
+}
+
+const SNAPSHOTS: Record<Proto, (string | number)[]> = {
+  push: ['1.2s', '2.4s', 'end'],
+  'push-pull': ['0.9s', 'end'],
+  plumtree: ['end'],
+  kademlia: ['end'],
+  bittorrent: ['800ms', 'end'],
+};
+
+export function comparePlan(cfg: CompareConfig): CompareCase[] {
+  const cases: CompareCase[] = [];
+  const add = (study: Study, proto: Proto, peers: number, churn: ChurnLevel, fileBytes: number, seeds: number, showcase: boolean) => {
+    for (let s = 1; s <= seeds; s++) {
+      const base = { study, proto, peers, churn, fileBytes, seed: s };
+      const show = showcase && s === 1;
+      const { doc, fetchers } = scenarioDoc(base, cfg, show ? SNAPSHOTS[proto] : []);
+      cases.push({
+        ...base,
+        id: `${study}/${proto}/n${peers}/${churn}/${fileBytes}/s${s}`,
+        fetchers,
+        doc,
+        keep: show ? { series: 'all', samples: 'all', snapshots: true } : { samples: proto === 'kademlia' ? ['latencyMs', 'hops'] : [] },
+      });
+    }
+  };
+  const scaleProtos: Proto[] = ['push', 'push-pull', 'kademlia', 'bittorrent'];
+  for (const proto of scaleProtos)
+    for (const n of cfg.scalePeers) {
+      if (n > cfg.maxPeers[proto]) continue;
+      const large = n >= 10_000;
+      add('scale', proto, n, 'none', ITEM, large ? cfg.seedsLarge : cfg.seeds, n === cfg.showcasePeers);
+    }
+  for (const proto of ['push', 'kademlia', 'bittorrent'] as Proto[])
+    for (const churn of ['none', 'moderate', 'heavy'] as ChurnLevel[]) add('churn', proto, cfg.churnPeers, churn, ITEM, cfg.seeds, false);
+  for (const proto of ['plumtree', 'kademlia', 'bittorrent'] as Proto[])
+    for (const size of cfg.fileSizes) add('file', proto, cfg.filePeers, 'none', size, cfg.seeds, false);
+  // big runs first, so the pool is not left waiting on one straggler at the end
+  return cases.sort((a, b) => cost(b) - cost(a));
+}
+
+/** A rough relative cost, for scheduling only. */
+function cost(c: CompareCase): number {
+  const per = c.proto === 'bittorrent' ? 12 : c.proto === 'kademlia' ? 4 : 1;
+  return c.peers * per * Math.max(1, c.fileBytes / CHUNK);
+}
+
+// ---- measurements --------------------------------------------------------------------------------
+
+export interface Metrics {
+  /** Time until every (online) peer had the item / file, from the start of the task (ms); null if never. */
+  timeMs: number | null;
+  /** Share of the peers (or lookups) that got it. */
+  reliability: number;
+  messagesPerPeer: number;
+  bytesPerPeer: number;
+  /** Gossip rounds to reach all / Kademlia mean hops / BitTorrent Kumar-Ross bound (ms). */
+  rounds: number | null;
+  hops: number | null;
+  boundMs: number | null;
+}
+
+const num = (v: SummaryValue | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function measure(c: CompareCase, r: JobResult): Metrics {
+  const s = r.summary;
+  const messages = num(s.messages) ?? 0;
+  const bytes = num(s.bytes) ?? 0;
+  let timeMs: number | null = null;
+  let reliability = 0;
+  let rounds: number | null = null;
+  let hops: number | null = null;
+  let boundMs: number | null = null;
+  switch (c.proto) {
+    case 'push':
+    case 'push-pull':
+    case 'plumtree': {
+      reliability = num(s.reached) ?? 0;
+      const broadcasts = num(s.broadcasts) ?? 1;
+      // one item: the mean time to all; a file (many chunks at once): when the last chunk reached all
+      if (broadcasts <= 1) timeMs = num(s.timeToAllMs);
+      else timeMs = s.endReason === 'complete' ? num(s.virtualTimeMs) : null;
+      rounds = num(s.roundsToAll);
+      break;
+    }
+    case 'kademlia': {
+      reliability = num(s.successRate) ?? 0;
+      const lat = r.samples.latencyMs;
+      // lookups start together, so the task ends with the slowest one
+      timeMs = s.endReason === 'complete' && lat && lat.length > 0 ? Math.max(...lat) : num(s.p99LatencyMs);
+      hops = num(s.meanHops);
+      break;
+    }
+    case 'bittorrent':
+      reliability = num(s.completed) ?? 0;
+      timeMs = num(s.lastCompletionMs);
+      boundMs = num(s.lowerBoundMs);
+      break;
+  }
+  const served = Math.max(1, reliability * c.fetchers);
+  return { timeMs, reliability, messagesPerPeer: messages / served, bytesPerPeer: bytes / served, rounds, hops, boundMs };
+}
+
+export interface Group {
+  study: Study;
+  proto: Proto;
+  peers: number;
+  churn: ChurnLevel;
+  fileBytes: number;
+  runs: number;
+  /** Runs where the task never completed (timeMs null). */
+  incomplete: number;
+  metrics: Partial<Record<keyof Metrics, Aggregate>>;
+}
+
+export interface CompareResult {
+  config: CompareConfig;
+  cases: CompareCase[];
+  results: JobResult[];
+  measured: Metrics[];
+  groups: Group[];
+  wallMs: number;
+  workers: number;
+}
+
+export function groupResults(cases: CompareCase[], measured: Metrics[]): Group[] {
+  const byKey = new Map<string, { c: CompareCase; m: Metrics[] }>();
+  cases.forEach((c, i) => {
+    const key = `${c.study}/${c.proto}/${c.peers}/${c.churn}/${c.fileBytes}`;
+    const g = byKey.get(key) ?? { c, m: [] };
+    g.m.push(measured[i] as Metrics);
+    byKey.set(key, g);
+  });
+  const groups: Group[] = [];
+  for (const { c, m } of byKey.values()) {
+    const metrics: Group['metrics'] = {};
+    for (const k of ['timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs'] as (keyof Metrics)[]) {
+      const a = aggregate(m.map((x) => x[k]).filter((v): v is number => v !== null));
+      if (a) metrics[k] = a;
+    }
+    groups.push({ study: c.study, proto: c.proto, peers: c.peers, churn: c.churn, fileBytes: c.fileBytes, runs: m.length, incomplete: m.filter((x) => x.timeMs === null).length, metrics });
+  }
+  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent'];
+  const churnOrder: ChurnLevel[] = ['none', 'moderate', 'heavy'];
+  return groups.sort(
+    (a, b) =>
+      a.study.localeCompare(b.study) ||
+      order.indexOf(a.proto) - order.indexOf(b.proto) ||
+      a.peers - b.peers ||
+      churnOrder.indexOf(a.churn) - churnOrder.indexOf(b.churn) ||
+      a.fileBytes - b.fileBytes,
+  );
+}
+
+export async function runCompare(
+  cfg: CompareConfig,
+  opts: { workers?: number; onProgress?: (done: number, total: number, c: CompareCase) => void } = {},
+): Promise<CompareResult> {
+  const started = performance.now();
+  const cases = comparePlan(cfg);
+  const jobs: RunJob[] = cases.map((c) => ({ input: c.doc, source: `compare:${c.id}`, keep: c.keep }));
+  const workers = opts.workers ?? undefined;
+  const results = await runJobs(jobs, {
+    ...(workers !== undefined ? { workers } : {}),
+    onResult: (i, _r, done, total) => opts.onProgress?.(done, total, cases[i] as CompareCase),
+  });
+  const measured = cases.map((c, i) => measure(c, results[i] as JobResult));
+  return { config: cfg, cases, results, measured, groups: groupResults(cases, measured), wallMs: performance.now() - started, workers: workers ?? 0 };
+}
+
+// ---- theory --------------------------------------------------------------------------------------
+
+/** Push gossip, one target per round, infect-forever: rounds to inform all ~ log2 N + ln N (Pittel). */
+export const pushRounds = (n: number): number => Math.log2(n) + Math.log(n);
+/** Push-pull: ~ log3 N + O(log log N) (Karp et al.); drawn as log3 N + ln ln N. */
+export const pushPullRounds = (n: number): number => Math.log(n) / Math.log(3) + Math.log(Math.log(n));
+/** Kademlia's hop bound ceil(log_{2^b} N), b = 1. */
+export const kademliaBound = (n: number): number => Math.ceil(Math.log2(n));
