@@ -96,7 +96,8 @@ export function bitAt(id: NodeId, pos: number): number {
 export function idEquals(a: NodeId, b: NodeId): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  // from the last byte: ids in one bucket share their leading bytes, so they differ soonest at the end
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -85,6 +85,19 @@ export class SortedIds {
     const k = table.k;
     const b = table.b;
     const pick = (lo: number, hi: number): void => {
+      const span = hi - lo;
+      if (span > 4 * k) {
+        // a wide range: k uniform draws without replacement, by rejection (no scan of the range)
+        const chosen = new Set<number>();
+        for (let tries = 0; chosen.size < k && tries < 16 * k; tries++) {
+          const p = this.order[lo + rng.int(span)] as number;
+          if (p !== self && !chosen.has(p) && accept(p)) chosen.add(p);
+        }
+        if (chosen.size === k) {
+          for (const p of chosen) table.add(contacts[p] as Contact);
+          return;
+        }
+      }
       const avail: number[] = [];
       for (let i = lo; i < hi; i++) {
         const p = this.order[i] as number;
