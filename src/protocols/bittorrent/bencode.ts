@@ -5,7 +5,7 @@
  * - integers `i<n>e`: no leading zeros, no `-0`, no `+`, no empty digits;
  * - byte strings `<len>:<bytes>`: no leading zeros in the length;
  * - dictionaries: keys are byte strings, strictly increasing in raw byte order (sorted, unique).
- * Nesting depth, string length and item counts are bounded; every error names the byte offset.
+ * Nesting depth, string length, item counts and digits (20, so |n| < 10^20) are bounded; every error names the byte offset.
  *
  * Values: integers are `number` when safe (|n| <= 2^53-1) and `bigint` beyond; byte strings are
  * `Uint8Array`; lists are arrays; dictionaries are `Map`s keyed by the key's bytes read as latin1
@@ -35,6 +35,8 @@ export interface DecodeLimits {
   maxItems?: number;
 }
 
+/** Integers and lengths have at most 20 digits (2^64 has 20): bounds the work and the numbers. */
+const MAX_DIGITS = 20;
 const I = 0x69, L = 0x6c, D = 0x64, E = 0x65, COLON = 0x3a, MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
 
 /** Where a top-level dictionary's values sit in the input: key -> [start, end) byte offsets. */
@@ -79,7 +81,7 @@ export function decodeWithSpans(bytes: Uint8Array, limits: DecodeLimits = {}): D
       if (c === end) break;
       if (c < ZERO || c > NINE) throw new BencodeError(pos, `unexpected byte 0x${c.toString(16).padStart(2, '0')} in ${what}`);
       pos++;
-      if (pos - digitsStart > 20) throw new BencodeError(digitsStart, `${what} has too many digits`);
+      if (pos - digitsStart > MAX_DIGITS) throw new BencodeError(digitsStart, `${what} has too many digits`);
     }
     if (pos === digitsStart) throw new BencodeError(pos, `empty ${what}`);
     if (bytes[digitsStart] === ZERO && pos - digitsStart > 1) throw new BencodeError(digitsStart, `leading zero in ${what}`);
@@ -165,7 +167,11 @@ export function encode(value: BValue): Uint8Array {
     if (typeof v === 'number') {
       if (!Number.isSafeInteger(v)) throw new RangeError(`bencode.encode: ${v} is not a safe integer`);
       ascii(`i${Object.is(v, -0) ? 0 : v}e`);
-    } else if (typeof v === 'bigint') ascii(`i${v}e`);
+    } else if (typeof v === 'bigint') {
+      const s = v.toString();
+      if (s.replace('-', '').length > MAX_DIGITS) throw new RangeError(`bencode.encode: ${s} has more than ${MAX_DIGITS} digits`);
+      ascii(`i${s}e`);
+    }
     else if (v instanceof Uint8Array) {
       ascii(`${v.length}:`);
       push(v);
