@@ -30,10 +30,26 @@ function nowMs(): number {
   return performance.now();
 }
 
+type Host = {
+  process?: {
+    memoryUsage?: () => { heapUsed: number; arrayBuffers: number };
+    cpuUsage?: (prev?: { user: number; system: number }) => { user: number; system: number };
+  };
+};
+const host = (globalThis as Host).process;
+
+/** CPU time of this process in ms, where the host tells (Node); null elsewhere. */
+function cpuMs(): number | null {
+  const u = host?.cpuUsage?.();
+  return u ? (u.user + u.system) / 1000 : null;
+}
+
 export interface EngineRun {
   events: number;
   wallMs: number;
   eventsPerSec: number;
+  /** Events per second of CPU time (less sensitive to other processes on a shared machine), if known. */
+  cpuEventsPerSec: number | null;
   cancelled: number;
   /** Live events pending at the end. */
   pending: number;
@@ -70,13 +86,16 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
     if (++step >= events) sim.pause();
   });
   for (let i = 0; i < pending; i++) sim.schedule(rng.float() * 100, tick, i, 0);
+  const c0 = cpuMs();
   const t0 = nowMs();
   sim.runAll();
   const wallMs = nowMs() - t0;
+  const c1 = cpuMs();
   return {
     events: sim.eventsProcessed,
     wallMs,
     eventsPerSec: sim.eventsProcessed / (wallMs / 1000),
+    cpuEventsPerSec: c0 !== null && c1 !== null && c1 > c0 ? sim.eventsProcessed / ((c1 - c0) / 1000) : null,
     cancelled,
     pending: sim.pending,
     digest: digest >>> 0,
@@ -89,17 +108,15 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
  * per-peer storage). Also measured from the heap when the host exposes process.memoryUsage.
  */
 export function worldBytesPerPeer(peers: number): { counted: number; measured: number | null } {
-  const mem = (globalThis as { process?: { memoryUsage?: () => { heapUsed: number; arrayBuffers: number } } }).process
-    ?.memoryUsage;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  const mem = host?.memoryUsage;
+  // per-peer state is all typed arrays, i.e. array buffers outside the JS heap: their growth is the
+  // figure (heapUsed moves by GC timing, not by the world)
   const before = mem ? mem() : null;
   const sim = new Simulator({ seed: 1 });
   const world = new World(sim, { peers });
   const after = mem ? mem() : null;
   const counted = world.memoryBytes() / peers;
-  const measured =
-    before && after ? (after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers)) / peers : null;
+  const measured = before && after ? (after.arrayBuffers - before.arrayBuffers) / peers : null;
   return { counted, measured };
 }
 
@@ -123,6 +140,9 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   const mem = worldBytesPerPeer(peers);
   return {
     eventsPerSec: Math.round(median(rates)),
+    cpuEventsPerSec: results.every((r) => r.cpuEventsPerSec !== null)
+      ? Math.round(median(results.map((r) => r.cpuEventsPerSec as number)))
+      : null,
     events: best.events,
     wallMs: Math.round(best.wallMs),
     runs,
