@@ -35,6 +35,8 @@ export interface Dissemination {
   readonly allRound: Float64Array;
   readonly at99: Float64Array;
   readonly round99: Float64Array;
+  /** Highest fraction of the online peers that held each broadcast at once (its reach under churn). */
+  readonly peak: Float64Array;
   readonly stats: {
     messages: number;
     payloadMessages: number;
@@ -131,6 +133,7 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
     const e = engine;
     const online = Math.max(1, world.online);
     const reachedEach: number[] = [];
+    const reachedNow: number[] = [];
     const roundsAll: number[] = [];
     const timeAll: number[] = [];
     const rounds99: number[] = [];
@@ -138,7 +141,8 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
     let allReached = true;
     let all99 = true;
     for (let r = 0; r < e.started; r++) {
-      reachedEach.push(Math.min(1, (e.holders[r] as number) / online));
+      reachedEach.push(Math.min(1, e.peak[r] as number));
+      reachedNow.push(Math.min(1, (e.holders[r] as number) / online));
       if (Number.isNaN(e.allAt[r] as number)) allReached = false;
       else {
         roundsAll.push(e.allRound[r] as number);
@@ -156,6 +160,7 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
       mode: params.mode,
       broadcasts: e.started,
       reached: round3(mean(reachedEach) ?? 0),
+      reachedNow: round3(mean(reachedNow) ?? 0),
       roundsToAll: allReached && e.started > 0 ? round3(mean(roundsAll)) : null,
       timeToAllMs: allReached && e.started > 0 ? round3(mean(timeAll)) : null,
       roundsTo99: all99 && e.started > 0 ? round3(mean(rounds99)) : null,

@@ -100,6 +100,8 @@ export class Epidemic implements Protocol<number> {
   readonly allRound: Float64Array;
   readonly at99: Float64Array;
   readonly round99: Float64Array;
+  /** Highest fraction of online peers that held the rumour at once. */
+  readonly peak: Float64Array;
   started = 0;
 
   readonly stats: EpidemicStats = {
@@ -148,6 +150,7 @@ export class Epidemic implements Protocol<number> {
     this.allRound = new Float64Array(k).fill(NaN);
     this.at99 = new Float64Array(k).fill(NaN);
     this.round99 = new Float64Array(k).fill(NaN);
+    this.peak = new Float64Array(k);
     const timers = cfg.timing !== 'rounds';
     this.gossipTimerArmed = new Uint8Array(timers ? n : 0);
     this.aeTimerArmed = new Uint8Array(cfg.antiEntropyMs > 0 ? n : 0);
@@ -212,6 +215,7 @@ export class Epidemic implements Protocol<number> {
   private checkReached(r: number, j: number): void {
     const online = this.port.world.online;
     const h = this.holders[r] as number;
+    if (online > 0 && h / online > (this.peak[r] as number)) this.peak[r] = h / online;
     if (h >= 0.99 * online && Number.isNaN(this.at99[r] as number)) {
       this.at99[r] = this.port.now() - (this.born[r] as number);
       this.round99[r] = j;
@@ -537,8 +541,7 @@ export class Epidemic implements Protocol<number> {
       const rr = round[idx] as number;
       return state[idx] !== 0 && rr < j && (!die || rr === j - 1);
     };
-    const delivered = (a: PeerId, b: PeerId): boolean =>
-      alive[b] === 1 && !net.separated(a, b) && !(loss > 0 && rng.float() < loss);
+    const cut = net.partitioned;
     const live = this.liveRumours().slice();
     if (die)
       for (const r of live) {
@@ -558,13 +561,15 @@ export class Epidemic implements Protocol<number> {
           if (!eligible(idx, j)) continue;
           if (count < 0) count = this.pickTargets(p, this.fanoutCount());
           const bytes = hb + (this.size[r] as number);
+          const targets = this.targets;
+          st.messages += count;
+          st.payloadMessages += count;
+          st.bytes += bytes * count;
+          const base = r * n;
           for (let i = 0; i < count; i++) {
-            const q = this.targets[i] as number;
-            st.messages++;
-            st.payloadMessages++;
-            st.bytes += bytes;
-            if (!delivered(p, q)) continue;
-            if (state[r * n + q] !== 0) st.duplicates++;
+            const q = targets[i] as number;
+            if (alive[q] !== 1 || (cut && net.separated(p, q)) || (loss > 0 && rng.float() < loss)) continue;
+            if (state[base + q] !== 0) st.duplicates++;
             else this.infectQuiet(r, q, p, j);
           }
           if (die && state[idx] === 1) this.retire(r, idx);
@@ -576,7 +581,7 @@ export class Epidemic implements Protocol<number> {
           const q = this.targets[i] as number;
           st.messages++;
           st.bytes += hb + this.digestBytes();
-          if (!delivered(p, q)) continue;
+          if (alive[q] !== 1 || (cut && net.separated(p, q)) || (loss > 0 && rng.float() < loss)) continue;
           for (let li = 0; li < live.length; li++) {
             const r = live[li] as number;
             const j = k - (this.baseTick[r] as number);
@@ -585,7 +590,7 @@ export class Epidemic implements Protocol<number> {
             st.messages++;
             st.payloadMessages++;
             st.bytes += bytes;
-            if (!delivered(q, p)) continue;
+            if ((cut && net.separated(q, p)) || (loss > 0 && rng.float() < loss)) continue;
             this.infectQuiet(r, p, q, j);
           }
         }

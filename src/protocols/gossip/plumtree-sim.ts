@@ -46,6 +46,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
   readonly allRound: Float64Array;
   readonly at99: Float64Array;
   readonly round99: Float64Array;
+  readonly peak: Float64Array;
   started = 0;
   readonly reachedSeries = { t: [] as number[], v: [] as number[] };
   private readonly capacity: number;
@@ -72,6 +73,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     this.allRound = new Float64Array(k).fill(NaN);
     this.at99 = new Float64Array(k).fill(NaN);
     this.round99 = new Float64Array(k).fill(NaN);
+    this.peak = new Float64Array(k);
     this.maxRound = new Int32Array(k);
     this.cores = new Array(n);
     this.views = Array.from({ length: n }, () => new Set<PeerId>());
@@ -260,6 +262,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     const online = this.world.online;
     const h = this.holders[r] as number;
     const t = this.port.now() - (this.born[r] as number);
+    if (online > 0 && h / online > (this.peak[r] as number)) this.peak[r] = h / online;
     if (h >= 0.99 * online && Number.isNaN(this.at99[r] as number)) {
       this.at99[r] = t;
       this.round99[r] = this.maxRound[r] as number;
