@@ -9,11 +9,13 @@ import { command, defineGroup } from './contract.js';
 const empty = z.strictObject({}).optional().default({});
 
 /** Virtual ms advanced per wall-clock ms. 1 = real time. */
-export const speed = z.number().positive().min(0.01).max(100_000);
+export const speed = z.number().min(0.01).max(100_000);
 
 export const labState = z.object({
   /** Scenario name, or null before anything is loaded. */
   scenario: z.string().nullable(),
+  /** The bundled scenario's file name without extension (what lab.load { name } takes), if it is one. */
+  bundled: z.string().nullable(),
   source: z.string().nullable(),
   protocol: z.string().nullable(),
   peers: z.number().int().min(0),
@@ -22,6 +24,8 @@ export const labState = z.object({
   speed,
   timeMs: z.number(),
   untilMs: z.number(),
+  /** True if the run stops once the workload completes (untilMs is then only a cap). */
+  untilComplete: z.boolean(),
   done: z.boolean(),
   endReason: z.enum(['time', 'complete', 'idle']).nullable(),
 });
@@ -32,6 +36,9 @@ export const peerView = z.object({
   alive: z.boolean(),
   state: z.string().max(64),
   value: z.number().optional(),
+  /** Place on the network's map (unit square), when the latency model has one (geo). */
+  x: z.number().optional(),
+  y: z.number().optional(),
 });
 export const snapshotData = z.object({
   timeMs: z.number(),

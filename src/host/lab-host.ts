@@ -38,6 +38,7 @@ export interface LabHostOptions {
 export class LabHost {
   private session: Session | null = null;
   private scenario: Scenario | null = null;
+  private bundled: string | null = null;
   private seed = 0;
   private running = false;
   private speed = 1;
@@ -113,6 +114,7 @@ export class LabHost {
     const session = this.makeSession(scenario, seed);
     this.pauseLoop();
     this.scenario = scenario;
+    this.bundled = args.name ?? null;
     this.seed = seed;
     this.session = session;
     this.publish(true);
@@ -187,6 +189,7 @@ export class LabHost {
     const sc = this.scenario;
     return {
       scenario: sc ? sc.name : null,
+      bundled: this.bundled,
       source: sc ? sc.source : null,
       protocol: sc ? sc.protocol.type : null,
       peers: sc ? sc.peers : 0,
@@ -195,6 +198,7 @@ export class LabHost {
       speed: this.speed,
       timeMs: s ? s.sim.now : 0,
       untilMs: s ? s.untilMs : 0,
+      untilComplete: sc ? sc.until.complete : false,
       done: s ? s.isDone() : false,
       endReason: s ? s.endReason : null,
     };
@@ -205,7 +209,16 @@ export class LabHost {
     if (!s) return { timeMs: 0, totalPeers: 0, peers: [], links: [] };
     const snap = s.run.snapshot(maxPeers);
     const peers = snap.peers.length > maxPeers ? snap.peers.slice(0, maxPeers) : snap.peers;
-    return { timeMs: s.sim.now, totalPeers: s.world.size, peers: peers.map((p) => ({ ...p })), links: snap.links };
+    const onMap = s.position(0) !== null;
+    return {
+      timeMs: s.sim.now,
+      totalPeers: s.world.size,
+      peers: peers.map((p) => {
+        const pos = onMap ? s.position(p.id) : null;
+        return pos ? { ...p, x: pos[0], y: pos[1] } : { ...p };
+      }),
+      links: snap.links,
+    };
   }
 
   counters(): CountersData {

@@ -72,6 +72,9 @@ describe('lab view in Chromium', () => {
   });
 
   it('play advances the clock and pause stops it', async () => {
+    // Half speed keeps the run (three broadcasts a second apart, until complete) from ending mid-test.
+    await page.selectOption('[data-testid=speed]', '0.5');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=speed]') as HTMLSelectElement | null)?.value === '0.5');
     const t0 = await clockMs();
     await page.click('[data-testid=play]');
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > t + 200, t0, { timeout: 15_000 });
@@ -84,7 +87,6 @@ describe('lab view in Chromium', () => {
     expect(t1).toBeGreaterThan(t0);
     await page.waitForTimeout(1000);
     expect(await clockMs()).toBe(t1);
-    await page.screenshot({ path: artifactPath('lab.png') });
   });
 
   it('answers a bad command over the WebSocket with an error naming it, and keeps serving', async () => {
@@ -104,6 +106,26 @@ describe('lab view in Chromium', () => {
     await page.click('[data-testid=step]');
     await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > x, t, { timeout: 10_000 });
     expect(served.proc.exitCode).toBeNull();
-    expect(pageErrors).toEqual([]);
+    expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+  });
+
+  it('step moves the spread forward; the picture is saved mid-spread', async () => {
+    // Step (100 virtual ms each) until the rumour has reached a good part of the swarm, then keep the picture.
+    const count = async (state: string): Promise<number> => {
+      const rows = await page.$$eval('.legend li', (lis) => lis.map((li) => li.textContent ?? ''));
+      const row = rows.find((r) => r.startsWith(state));
+      return row ? Number(row.slice(state.length).replace(/\s/g, '')) : 0;
+    };
+    let infected = await count('infected');
+    const first = infected;
+    for (let i = 0; i < 40 && infected < peers * 0.4; i++) {
+      if (!(await page.isEnabled('[data-testid=step]'))) break;
+      const t = await clockMs();
+      await page.click('[data-testid=step]');
+      await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > x, t, { timeout: 10_000 });
+      infected = await count('infected');
+    }
+    expect(infected).toBeGreaterThan(first);
+    await page.screenshot({ path: artifactPath('lab.png') });
   });
 });

@@ -54,8 +54,8 @@ describe('lab commands', () => {
 
 describe('lab events', () => {
   const state = {
-    scenario: 's', source: 'f.yaml', protocol: 'gossip', peers: 200, seed: 1, running: false, speed: 1,
-    timeMs: 0, untilMs: 1000, done: false, endReason: null,
+    scenario: 's', bundled: 'f', source: 'f.yaml', protocol: 'gossip', peers: 200, seed: 1, running: false, speed: 1,
+    timeMs: 0, untilMs: 1000, untilComplete: false, done: false, endReason: null,
   };
   it('state, snapshot and counters validate real shapes and refuse broken ones', () => {
     expect(labState.safeParse(state).success).toBe(true);

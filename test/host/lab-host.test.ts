@@ -30,7 +30,7 @@ describe('LabHost', () => {
   it('loads by name and publishes state, counters and a capped snapshot that pass their schemas', () => {
     const { host, events } = makeHost();
     const st = host.load({ name: 'rumor' });
-    expect(st).toMatchObject({ scenario: 'rumor-test', protocol: 'rumor', peers: 120, seed: 11, running: false, timeMs: 0, untilMs: 20_000 });
+    expect(st).toMatchObject({ scenario: 'rumor-test', bundled: 'rumor', untilComplete: false, protocol: 'rumor', peers: 120, seed: 11, running: false, timeMs: 0, untilMs: 20_000 });
     const names = events.map((e) => e.event);
     expect(names).toEqual(['lab.state', 'lab.counters', 'lab.snapshot']);
     expect(labState.safeParse(events[0]!.data).success).toBe(true);

@@ -54,6 +54,15 @@ describe('GraphModel (snapshot -> Cytoscape elements)', () => {
     expect(m.edgeCount).toBe(1);
   });
 
+  it('carries map positions through and then needs no force layout', () => {
+    const m = new GraphModel();
+    const s: SnapshotData = { timeMs: 0, totalPeers: 2, peers: [{ id: 0, alive: true, state: 'a', x: 0.25, y: 0.5 }, { id: 1, alive: true, state: 'a', x: 1, y: 0 }], links: [] };
+    const d = m.apply(s);
+    expect(d.addNodes.map((n) => n.pos)).toEqual([{ x: 0.25, y: 0.5 }, { x: 1, y: 0 }]);
+    expect(needsLayout(d, 0)).toBe(false);
+    expect(needsLayout(new GraphModel().apply(snap([[0, 'a'], [1, 'a']], [])), 0)).toBe(true);
+  });
+
   it('ignores a duplicate peer id instead of drawing it twice', () => {
     const m = new GraphModel();
     const d = m.apply(snap([[0, 'a'], [0, 'b'], [1, 'a']], []));

@@ -14,6 +14,8 @@ export interface NodeData {
   color: string;
   label: string;
   value?: number;
+  /** Place on the network's map (unit square), if the snapshot has one: then no force layout is needed. */
+  pos?: { x: number; y: number };
 }
 
 export interface EdgeData {
@@ -61,6 +63,7 @@ export function edgeId(a: number, b: number): string {
 function nodeData(p: PeerView): NodeData {
   const d: NodeData = { id: nodeId(p.id), peer: p.id, state: p.state, alive: p.alive, color: colorFor(p.state, p.alive), label: String(p.id) };
   if (p.value !== undefined) d.value = p.value;
+  if (p.x !== undefined && p.y !== undefined) d.pos = { x: p.x, y: p.y };
   return d;
 }
 
@@ -134,6 +137,7 @@ export class GraphModel {
 
 /** Whether the change is big enough that the layout should run again (else new nodes are placed near a neighbour). */
 export function needsLayout(diff: GraphDiff, drawnBefore: number): boolean {
+  if (diff.addNodes.length > 0 && diff.addNodes.every((n) => n.pos)) return false; // placed on their map
   if (drawnBefore === 0) return diff.addNodes.length > 0;
   return diff.addNodes.length + diff.removeNodes.length > Math.max(5, drawnBefore * 0.2);
 }
