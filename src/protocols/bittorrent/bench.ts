@@ -8,7 +8,7 @@
  * plus any driver parameter as --param key=value (repeatable is not supported: use JSON
  * --params '{"uploadSlots":3}').
  */
-import { Simulator, World } from '../../sim/index.js';
+import { Simulator, World, type BandwidthClass } from '../../sim/index.js';
 import { bittorrentParams, bittorrentWorkload, createRun } from './driver.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -31,18 +31,20 @@ export interface FlashCrowdOptions {
   downBps: number;
   seedUpBps: number;
   params?: Record<string, unknown>;
+  /** Leecher bandwidth classes (override upBps/downBps), for heterogeneous swarms. */
+  classes?: BandwidthClass[];
   /** Stop at this virtual time even if not everyone finished. */
   maxMs?: number;
 }
 
-/** The flash-crowd setup shared by the bench and the tests: one seed, N leechers of one class. */
+/** The flash-crowd setup shared by the bench and the tests: one seed (peer 0), N leechers. */
 export function flashCrowd(o: FlashCrowdOptions) {
   const sim = new Simulator({ seed: o.seed });
   const world = new World(sim, {
     peers: o.leechers + 1,
     network: {
       latency: { model: 'uniform', minMs: 10, maxMs: 50 },
-      bandwidth: [{ fraction: 1, upBps: o.upBps, downBps: o.downBps }],
+      bandwidth: o.classes ?? [{ fraction: 1, upBps: o.upBps, downBps: o.downBps }],
     },
   });
   const params = bittorrentParams.parse({

@@ -200,8 +200,14 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
     origLeave(peer);
   };
 
-  // free riders finish too (optimistic unchokes feed them), so complete means every leecher is done
-  const isComplete = (): boolean => swarm.leechersDone >= leechers.length;
+  // free riders finish too (optimistic unchokes feed them); corrupt peers may be banned by everyone
+  // and never finish, so the run is complete when every honest leecher is done
+  const honest = leechers.filter((l) => !isCorrupt(l)).length;
+  let honestDone = 0;
+  swarm.onDone = (peer) => {
+    if (!isCorrupt(peer)) honestDone++;
+  };
+  const isComplete = (): boolean => honestDone >= honest;
 
   const shareRatios = (): number[] => {
     const out: number[] = [];

@@ -735,6 +735,19 @@ export class Swarm implements Protocol<WireMsg> {
     if (st.banned.has(q)) return;
     st.banned.add(q);
     this.stats.bans++;
+    // whatever it sent into unfinished pieces is suspect: drop those blocks and fetch them again
+    for (const p of [...st.active]) {
+      const who = st.contributors.get(p);
+      if (st.singleSource.get(p) === q) st.singleSource.delete(p);
+      if (!who?.has(q)) continue;
+      const base = p * this.blocksPerPiece, n = this.blocksIn(p);
+      for (let b = 0; b < n; b++) if (st.blk[base + b] === RECEIVED) st.blk[base + b] = 0;
+      st.got[p] = 0;
+      st.acc[p] = 0;
+      st.contributors.delete(p);
+      // blocks still requested elsewhere keep their counts; the piece stays active so they land
+      if (st.got[p] === 0 && !this.anyRequested(st, p)) st.active.delete(p);
+    }
     if (this.port.observed) this.port.emit('ban', peer, { banned: q });
     const c = st.conns.get(q);
     if (c) this.close(peer, c, 'banned');
@@ -783,7 +796,10 @@ export class Swarm implements Protocol<WireMsg> {
     for (const p of st.active) {
       if (c.remoteHave[p] !== 1) continue;
       const ss = st.singleSource.get(p);
-      if (ss !== undefined && ss !== c.remote) continue;
+      if (ss !== undefined && ss !== c.remote) {
+        if (st.conns.has(ss)) continue;
+        st.singleSource.set(p, c.remote); // the chosen source went away: this peer takes over
+      }
       const n = this.blocksIn(p);
       const base = p * B;
       for (let b = 0; b < n; b++) if (blk[base + b] === 0) return base + b;
@@ -807,6 +823,12 @@ export class Swarm implements Protocol<WireMsg> {
       }
     }
     return -1;
+  }
+
+  private anyRequested(st: PeerState, p: number): boolean {
+    const base = p * this.blocksPerPiece, n = this.blocksIn(p);
+    for (let b = 0; b < n; b++) if (st.blk[base + b] !== 0) return true;
+    return false;
   }
 
   /** True when every piece we lack is under way and none of their blocks is unrequested. */
