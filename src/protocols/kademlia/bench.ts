@@ -22,6 +22,7 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   const lookups = num(opts, 'lookups', 10_000);
   const seed = num(opts, 'seed', 1);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const sim = new Simulator({ seed });
   const world = new World(sim, { peers });
   const kind = opts.kind === 'node' ? 'node' : 'value';
@@ -42,6 +43,7 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   while (!run.isComplete() && sim.pending > 0) sim.runUntil(sim.now + 60_000);
   const s = run.summary();
   const wallMs = Math.round(performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
   return {
     peers,
     lookups: s.lookups,
@@ -50,6 +52,8 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     p50LatencyMs: s.p50LatencyMs === null ? null : Math.round(Number(s.p50LatencyMs) * 10) / 10,
     p99LatencyMs: s.p99LatencyMs === null ? null : Math.round(Number(s.p99LatencyMs) * 10) / 10,
     wallMs,
+    // the machine may be shared: CPU time of this process is the steadier figure
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     meanRoundTrips: s.meanRoundTrips,
     hopBound: s.hopBound,
     messagesPerLookup: s.messagesPerLookup,

@@ -134,6 +134,7 @@ export class SortedIds {
         hi = mid;
       }
     }
+    table.compact();
   }
 }
 

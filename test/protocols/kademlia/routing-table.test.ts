@@ -30,7 +30,7 @@ function checkInvariants(t: RoutingTable, self: Uint8Array): void {
   const seen = new Set<string>();
   for (const b of buckets) {
     expect(b.contacts.length).toBeLessThanOrEqual(t.k);
-    expect(b.seenAt.length).toBe(b.contacts.length);
+    for (let i = 1; i < b.contacts.length; i++) expect(b.seenTime(i)).toBeGreaterThanOrEqual(b.seenTime(i - 1));
     space += 2 ** -b.depth;
     for (const c of b.contacts) {
       expect(hasPrefix(c.id, b.prefix, b.depth)).toBe(true);

@@ -15,8 +15,13 @@ export interface Contact {
 export class KBucket {
   /** Least-recently seen first. */
   contacts: Contact[] = [];
-  /** When each entry was last heard from (parallel to `contacts`, so non-decreasing). */
-  seenAt: number[] = [];
+  /**
+   * When each entry was last heard from (parallel to `contacts`, so non-decreasing), or null while
+   * every entry was last heard from at `baseSeen`: a prefilled table of 10^5 peers then carries no
+   * per-entry times at all until traffic reaches a bucket.
+   */
+  private seenAt: number[] | null = null;
+  private baseSeen = 0;
   /** Candidates for the next free slot, most recently seen last. */
   replacements: Contact[] = [];
   /** Virtual time of the last lookup in this bucket's range or of the last contact added (for refresh). */
@@ -38,26 +43,47 @@ export class KBucket {
     return -1;
   }
 
+  /** When the entry at `i` was last heard from. */
+  seenTime(i: number): number {
+    return this.seenAt === null ? this.baseSeen : (this.seenAt[i] as number);
+  }
+
+  private materialize(): number[] {
+    if (this.seenAt === null) this.seenAt = new Array<number>(this.contacts.length).fill(this.baseSeen);
+    return this.seenAt;
+  }
+
   /** Moves the entry at `i` to the most-recently-seen end (replacing the object: the peer may have a new address). */
   moveToTail(i: number, contact: Contact, now: number): void {
     const cs = this.contacts;
-    const ts = this.seenAt;
+    const ts = this.seenAt === null && now === this.baseSeen ? null : this.materialize();
     for (let j = i; j < cs.length - 1; j++) {
       cs[j] = cs[j + 1] as Contact;
-      ts[j] = ts[j + 1] as number;
+      if (ts !== null) ts[j] = ts[j + 1] as number;
     }
     cs[cs.length - 1] = contact;
-    ts[ts.length - 1] = now;
+    if (ts !== null) ts[ts.length - 1] = now;
   }
 
   push(contact: Contact, now: number): void {
-    this.contacts.push(contact);
-    this.seenAt.push(now);
+    if (this.contacts.length === 0 && this.seenAt === null) this.baseSeen = now;
+    if (this.seenAt === null && now === this.baseSeen) this.contacts.push(contact);
+    else {
+      const ts = this.materialize();
+      this.contacts.push(contact);
+      ts.push(now);
+    }
   }
 
   removeAt(i: number): void {
     this.contacts.splice(i, 1);
-    this.seenAt.splice(i, 1);
+    if (this.seenAt !== null) this.seenAt.splice(i, 1);
+  }
+
+  /** Drops spare array capacity (after a bulk fill). */
+  compact(): void {
+    this.contacts = this.contacts.slice();
+    if (this.seenAt !== null) this.seenAt = this.seenAt.slice();
   }
 
   /** Remembers a candidate in the replacement cache (deduplicated, bounded, most recent last). */

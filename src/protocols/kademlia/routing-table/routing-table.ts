@@ -147,7 +147,7 @@ export class RoutingTable {
         continue;
       }
       bucket.addReplacement(contact, this.replacementCacheSize);
-      if (bucket.pinging || now - (bucket.seenAt[0] as number) < this.pingAfterMs) return { status: 'full', ping: null, bucket };
+      if (bucket.pinging || now - bucket.seenTime(0) < this.pingAfterMs) return { status: 'full', ping: null, bucket };
       bucket.pinging = true;
       return { status: 'full', ping: bucket.contacts[0] as Contact, bucket };
     }
@@ -184,12 +184,12 @@ export class RoutingTable {
     prefixOne[depth >>> 3] = (prefixOne[depth >>> 3] as number) | (0x80 >>> (depth & 7));
     const zero = new KBucket(bucket.prefix, depth + 1, bucket.lastTouched);
     const one = new KBucket(prefixOne, depth + 1, bucket.lastTouched);
-    bucket.contacts.forEach((c, i) => (bitAt(c.id, depth) === 1 ? one : zero).push(c, bucket.seenAt[i] as number));
+    bucket.contacts.forEach((c, i) => (bitAt(c.id, depth) === 1 ? one : zero).push(c, bucket.seenTime(i)));
     for (const c of bucket.replacements) (bitAt(c.id, depth) === 1 ? one : zero).replacements.push(c);
     // a freed slot is filled from the replacement cache, as a later `remove` would
     for (const half of [zero, one]) {
       while (half.contacts.length < this.k && half.replacements.length > 0) {
-        half.push(half.replacements.pop() as Contact, bucket.seenAt[bucket.seenAt.length - 1] ?? 0);
+        half.push(half.replacements.pop() as Contact, bucket.contacts.length > 0 ? bucket.seenTime(bucket.contacts.length - 1) : 0);
         this.count++;
       }
     }
@@ -255,6 +255,11 @@ export class RoutingTable {
     };
     walk(this.root);
     return out;
+  }
+
+  /** Drops spare capacity of every bucket's arrays (after a bulk fill such as prefill). */
+  compact(): void {
+    for (const b of this.buckets()) b.compact();
   }
 
   /** Every contact in the table. */
