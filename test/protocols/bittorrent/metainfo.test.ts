@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decode, encode, fromLatin1, latin1, type BDict } from '../../../src/protocols/bittorrent/bencode.js';
+import { decode, encode, fromLatin1, latin1, type BDict, type BValue } from '../../../src/protocols/bittorrent/bencode.js';
 import { buildTorrent, MetainfoError, parseTorrent, PieceHasher, toHex } from '../../../src/protocols/bittorrent/metainfo.js';
 import { Rng } from '../../../src/sim/index.js';
 
@@ -101,7 +101,7 @@ describe(`metainfo (seed ${SEED})`, () => {
   it('rejects traversal in a multi-file path and names the entry', () => {
     const bytes = mutate((i) => {
       i.delete('length');
-      i.set('files', [new Map([['length', 20_000], ['path', [fromLatin1('ok'), fromLatin1('..')]]])]);
+      i.set('files', [new Map<string, BValue>([['length', 20_000], ['path', [fromLatin1('ok'), fromLatin1('..')]]])]);
     });
     expect(errorOf(bytes).where).toBe('info.files[0].path[1]');
   });
