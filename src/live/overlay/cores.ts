@@ -12,8 +12,8 @@ import type { GossipFactory } from './realtime.js';
 const plumtree: GossipFactory<PlumtreeMsg> = {
   name: 'plumtree',
   codec: plumtreeFactory.codec,
-  // GRAFT after 100 ms: on loopback a missing eager push is a lost link, not a slow one
-  create: (ctx, onDeliver) => plumtreeFactory.create(ctx, (payload) => onDeliver(payload), { graftTimeoutMs: 100 }),
+  // GRAFT after 30 ms: on loopback a missing eager push is a lost link, not a slow one
+  create: (ctx, onDeliver) => plumtreeFactory.create(ctx, (payload) => onDeliver(payload), { graftTimeoutMs: 30 }),
 };
 
 export const cores: Record<string, GossipFactory<unknown>> = {

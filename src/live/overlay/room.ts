@@ -57,7 +57,7 @@ export interface OverlayOptions {
   antiEntropyMs?: number;
   /** Announce period on signaling. Default 2000 ms. */
   helloMs?: number;
-  /** Period of the link shuffle. Default 5000 ms. */
+  /** Period of the link shuffle. Default 10 s. */
   shuffleMs?: number;
   /** Largest message accepted on a link. Default 1 MiB. */
   maxMessageBytes?: number;
@@ -172,7 +172,7 @@ export class OverlayRoom {
       gossip: opts.gossip,
       antiEntropyMs: opts.antiEntropyMs ?? 1000,
       helloMs: opts.helloMs ?? 2000,
-      shuffleMs: opts.shuffleMs ?? 5000,
+      shuffleMs: opts.shuffleMs ?? 10_000,
       maxMessageBytes: opts.maxMessageBytes ?? 1024 * 1024,
       banMs: opts.banMs ?? 30_000,
     };
