@@ -26,7 +26,7 @@ const SLOT_BITS = 2 ** 26; // up to 67M pending events; generation uses the bits
 /** Opaque handle of a scheduled event (a timer id). */
 export type EventHandle = number;
 
-const WHEEL_BITS = 14;
+const WHEEL_BITS = 16;
 const WHEEL = 1 << WHEEL_BITS; // buckets in the wheel
 const WHEEL_MASK = WHEEL - 1;
 const MIN_EXP = -30;
@@ -405,10 +405,12 @@ export class EventQueue {
     this.emptyTurns = 0;
     this.loaded = 0;
     let e = this.exp;
-    if (emptyShare > 0.5 && e < MAX_EXP) e += 2;
-    else if (perTurn > 48 && e > MIN_EXP) e -= 2;
+    // aim at ~12 events per bucket in one step when far off (a rebucket costs a pass over the wheel)
+    if (emptyShare > 0.5) e += Math.max(2, Math.ceil(Math.log2(12 / Math.max(perTurn, 1 / 4096))));
+    else if (perTurn > 48) e -= Math.max(2, Math.ceil(Math.log2(perTurn / 12)));
     else return;
-    this.rebucket(e);
+    e = Math.min(MAX_EXP, Math.max(MIN_EXP, e));
+    if (e !== this.exp) this.rebucket(e);
   }
 
   private rebucket(exp: number): void {
