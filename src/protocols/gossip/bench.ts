@@ -4,7 +4,7 @@
  * (infect-forever, fanout 1, 100 ms rounds) through the engine until every peer has it. Every message is
  * a real Simulator event through the network model (default: geo latency 5..~146 ms with jitter).
  *
- * Reports { peers, wallMs (build + run), runMs (run only), events, eventsPerSec, reached, roundsToAll,
+ * Reports { peers, wallMs (build + run), runMs (run only), runCpuMs, events, eventsPerSec, reached, roundsToAll,
  * messagesPerPeer, theoryRounds (log2 N + ln N) }; the runner adds peakRssMB.
  */
 import { Simulator, World } from '../../sim/index.js';
@@ -45,10 +45,14 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     network: { latency: latency === 'constant' ? { model: 'constant', ms: 50 } : { model: 'geo' } },
   });
   const run = createGossip(world, params, gossipWorkload.parse({ broadcasts: 1, messageBytes: 64, source: 0 }));
+  const cpu = (globalThis as { process?: { cpuUsage?: (prev?: { user: number; system: number }) => { user: number; system: number } } })
+    .process?.cpuUsage;
+  const c1 = cpu?.();
   const t1 = performance.now();
   // run until the broadcast reached everyone (the round ticker then stops and the queue drains)
   while (!run.isComplete() && sim.pending > 0) sim.runUntil(sim.now + 1000);
   const t2 = performance.now();
+  const c2 = c1 && cpu ? cpu(c1) : null;
   const s = run.summary();
   const runMs = t2 - t1;
   return {
@@ -59,6 +63,8 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     wallMs: Math.round(t2 - t0),
     buildMs: Math.round(t1 - t0),
     runMs: Math.round(runMs),
+    /** CPU time of the run (user + system): the figure to trust on a loaded machine. */
+    runCpuMs: c2 ? Math.round((c2.user + c2.system) / 1000) : null,
     events: sim.eventsProcessed,
     eventsPerSec: Math.round(sim.eventsProcessed / (runMs / 1000)),
     reached: s.reached,

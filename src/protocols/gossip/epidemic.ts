@@ -124,7 +124,8 @@ export class Epidemic implements Protocol<number> {
   private aeRunning = false;
   private readonly gossipTimerArmed: Uint8Array;
   private readonly aeTimerArmed: Uint8Array;
-  private readonly targets: number[] = [];
+  /** Scratch list of the targets of one gossip action (distinct peers). */
+  private targets: Int32Array;
   /** Rumours with an infected (spreading) peer; rebuilt lazily (stale entries are harmless). */
   private live: number[] = [];
   private liveDirty = true;
@@ -151,6 +152,10 @@ export class Epidemic implements Protocol<number> {
     this.at99 = new Float64Array(k).fill(NaN);
     this.round99 = new Float64Array(k).fill(NaN);
     this.peak = new Float64Array(k);
+    let maxDeg = 0;
+    const o = cfg.overlay;
+    if (o) for (let p = 0; p < n; p++) maxDeg = Math.max(maxDeg, (o.offsets[p + 1] as number) - (o.offsets[p] as number));
+    this.targets = new Int32Array(Math.max(maxDeg, Math.ceil(cfg.fanout)) + 1);
     const timers = cfg.timing !== 'rounds';
     this.gossipTimerArmed = new Uint8Array(timers ? n : 0);
     this.aeTimerArmed = new Uint8Array(cfg.antiEntropyMs > 0 ? n : 0);
@@ -322,7 +327,13 @@ export class Epidemic implements Protocol<number> {
       if (this.cfg.transport === 'ideal') this.idealRound(k);
       else {
         const alive = this.port.world.alive;
-        for (let p = 0; p < this.n; p++) if (alive[p] === 1) this.act(p, k);
+        const live = this.liveRumours();
+        if (this.cfg.variant === 'push' && live.length === 1) {
+          // one rumour spreading by push: only its infected peers act (skip the scan of act())
+          const state = this.state;
+          const base = (live[0] as number) * this.n;
+          for (let p = 0; p < this.n; p++) if (state[base + p] === 1 && alive[p] === 1) this.act(p, k);
+        } else for (let p = 0; p < this.n; p++) if (alive[p] === 1) this.act(p, k);
       }
     }
     for (let r = 0; r < this.started; r++) this.checkReached(r, k - (this.baseTick[r] as number));
@@ -419,17 +430,19 @@ export class Epidemic implements Protocol<number> {
   /** Fills this.targets with up to `count` distinct targets for p; returns how many. */
   private pickTargets(p: PeerId, count: number): number {
     const t = this.targets;
-    t.length = 0;
     const rng = this.port.rng;
     const o = this.cfg.overlay;
+    let len = 0;
     if (o === null) {
       const n = this.n;
       if (n < 2) return 0;
       const c = Math.min(count, n - 1);
-      while (t.length < c) {
+      while (len < c) {
         let q = rng.int(n - 1);
         if (q >= p) q++;
-        if (c === 1 || !t.includes(q)) t.push(q);
+        let dup = false;
+        for (let i = 0; i < len; i++) if (t[i] === q) dup = true;
+        if (!dup) t[len++] = q;
       }
       return c;
     }
@@ -437,12 +450,14 @@ export class Epidemic implements Protocol<number> {
     const deg = (o.offsets[p + 1] as number) - start;
     if (deg === 0) return 0;
     if (count >= deg) {
-      for (let i = 0; i < deg; i++) t.push(o.adj[start + i] as number);
+      for (let i = 0; i < deg; i++) t[i] = o.adj[start + i] as number;
       return deg;
     }
-    while (t.length < count) {
+    while (len < count) {
       const q = o.adj[start + rng.int(deg)] as number;
-      if (count === 1 || !t.includes(q)) t.push(q);
+      let dup = false;
+      for (let i = 0; i < len; i++) if (t[i] === q) dup = true;
+      if (!dup) t[len++] = q;
     }
     return count;
   }
