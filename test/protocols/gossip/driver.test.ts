@@ -88,6 +88,18 @@ describe('every variant reaches everyone over the network model', () => {
     });
   }
 
+  it('many messages in flight: 50 broadcasts at once all reach everyone, each counted apart', () => {
+    for (const variant of ['push-pull', 'plumtree']) {
+      const { sim, run } = setup(500, 31, { variant, timing: variant === 'plumtree' ? 'rounds' : 'async' }, { broadcasts: 50, intervalMs: 0 });
+      sim.runUntil(60_000);
+      const s = run.summary();
+      expect(s.broadcasts, variant).toBe(50);
+      expect(s.reached, variant).toBe(1);
+      expect(run.samples().receiveMs!.length, variant).toBe(12_500); // 25,000 receipts, thinned evenly to the cap
+      for (let r = 0; r < 50; r++) expect(run.engine.holders[r], `${variant} broadcast ${r}`).toBe(500);
+    }
+  });
+
   it('infect-and-die with fanout 1 dies out, and anti-entropy repairs what it missed', () => {
     const without = setup(N, 3, { variant: 'push', mode: 'infect-and-die', fanout: 1 }, { broadcasts: 1 });
     without.sim.runUntil(30_000);
