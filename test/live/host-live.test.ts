@@ -28,7 +28,7 @@ describe('live host group', () => {
     const b = await call<{ id: number }>('live.addPeer', { name: 'bob' });
     await call('live.type', { id: a.id, doc: 'main', count: 20, intervalMs: 5 });
     const waitSame = async () => {
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 300; i++) {
         const { peers } = await call<{ peers: { id: number; alive: boolean; docs: { length: number }[]; links: { open: boolean }[] }[] }>('live.peers');
         const live = peers.filter((p) => p.alive);
         const lens = live.map((p) => p.docs[0]?.length ?? -1);
