@@ -54,6 +54,9 @@ export interface CompareConfig {
   fileSizes: number[];
   /** Most Kademlia lookups per run in the scale and churn studies (a sample of the peers). */
   maxLookups: number;
+  /** Peers that fetch the whole file by Kademlia lookups in the file study (a sample). */
+  fileFetchers: number;
+  churnSeeds: number;
   /** The N whose runs give the dissemination curves, CDFs and connectivity maps. */
   showcasePeers: number;
 }
@@ -74,18 +77,22 @@ export function compareConfig(quick: boolean): CompareConfig {
       filePeers: 30,
       fileSizes: [64 * 1024, 256 * 1024],
       maxLookups: 100,
+      fileFetchers: 10,
+      churnSeeds: 1,
       showcasePeers: 300,
     };
   return {
     quick,
     scalePeers: [100, 1000, 10_000, 100_000],
-    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 10_000 },
+    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 10_000, bittorrent: 10_000 },
     seeds: 3,
     seedsLarge: 1,
-    churnPeers: 1000,
+    churnPeers: 500,
     filePeers: 200,
     fileSizes: [64 * 1024, 1024 * 1024, 8 * 1024 * 1024],
     maxLookups: 1000,
+    fileFetchers: 25,
+    churnSeeds: 2,
     showcasePeers: 1000,
   };
 }
@@ -136,10 +143,12 @@ function scenarioDoc(c: Omit<CompareCase, 'doc' | 'keep' | 'id' | 'fetchers'>, c
       break;
     case 'kademlia': {
       // one STORE per chunk, then lookups of random chunks from random peers: in the file study as
-      // many as every peer fetching every chunk; otherwise a sample of the peers fetching the item
-      const lookups = c.study === 'file' ? c.peers * chunks : Math.min(c.peers, cfg.maxLookups);
-      fetchers = c.study === 'file' ? c.peers : lookups;
-      doc.protocol = { type: 'kademlia', k: 20, alpha: 3, b: 1 };
+      // many as a sample of `fileFetchers` peers fetching every chunk; otherwise a sample of the
+      // peers fetching the item (all lookups issued together)
+      fetchers = c.study === 'file' ? Math.min(c.peers, cfg.fileFetchers) : Math.min(c.peers, cfg.maxLookups);
+      const lookups = c.study === 'file' ? fetchers * chunks : fetchers;
+      // big values queue on the holders' uplinks: give RPCs time to finish (10 s) in the file study
+      doc.protocol = { type: 'kademlia', k: 20, alpha: 3, b: 1, ...(c.study === 'file' ? { rpcTimeoutMs: 10_000 } : {}) };
       doc.workload = { stores: chunks, lookups, startMs: 0, ratePerSec: 1_000_000, settleMs: 1000, valueBytes: chunkBytes };
       doc.until = { complete: true, max: c.study === 'file' ? '30m' : '5m' };
       break;
@@ -194,7 +203,7 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
       add('scale', proto, n, 'none', ITEM, large ? cfg.seedsLarge : cfg.seeds, n === cfg.showcasePeers);
     }
   for (const proto of ['push', 'kademlia', 'bittorrent'] as Proto[])
-    for (const churn of ['none', 'moderate', 'heavy'] as ChurnLevel[]) add('churn', proto, cfg.churnPeers, churn, ITEM, cfg.seeds, false);
+    for (const churn of ['none', 'moderate', 'heavy'] as ChurnLevel[]) add('churn', proto, cfg.churnPeers, churn, ITEM, cfg.churnSeeds, false);
   for (const proto of ['plumtree', 'kademlia', 'bittorrent'] as Proto[])
     for (const size of cfg.fileSizes) add('file', proto, cfg.filePeers, 'none', size, cfg.seeds, false);
   // big runs first, so the pool is not left waiting on one straggler at the end

@@ -54,6 +54,31 @@ function render(option: Record<string, unknown>, width: number, height: number):
   }
 }
 
+/** Legend rows ECharts will need for these names at this width (10px font, ~6px per character). */
+function legendRows(names: string[], width: number): number {
+  if (names.length <= 1) return 0;
+  let rows = 1;
+  let x = 0;
+  const avail = width - 40;
+  for (const name of names) {
+    const w = 25 + name.length * 5.8 + 10;
+    if (x + w > avail && x > 0) {
+      rows++;
+      x = 0;
+    }
+    x += w;
+  }
+  return rows;
+}
+
+function legendAndGrid(names: string[], width: number, subtitle: boolean): { legend: Record<string, unknown>; grid: Record<string, unknown> } {
+  const rows = legendRows(names, width);
+  return {
+    legend: rows > 0 ? { data: names, bottom: 2, left: 'center', width: width - 40, textStyle: { fontSize: 10 }, itemHeight: 8, itemGap: 10 } : { show: false },
+    grid: { left: 62, right: 20, top: subtitle ? 62 : 48, bottom: 44 + rows * 18 },
+  };
+}
+
 function titleOf(o: ChartOptions): Record<string, unknown> {
   return {
     text: o.title,
@@ -109,7 +134,8 @@ export function thin<T>(points: T[], max = 400): T[] {
 
 export function lineChart(o: ChartOptions, series: LineSeries[]): string {
   const width = o.width ?? 520;
-  const height = o.height ?? 300;
+  const rows = legendRows(series.map((s) => s.name), width);
+  const height = (o.height ?? 300) + Math.max(0, rows - 1) * 18;
   const out: Record<string, unknown>[] = [];
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
@@ -156,8 +182,7 @@ export function lineChart(o: ChartOptions, series: LineSeries[]): string {
   return render(
     {
       title: titleOf(o),
-      grid: { left: 62, right: 20, top: o.subtitle ? 62 : 48, bottom: legendNames.length > 1 ? 68 : 44 },
-      legend: legendNames.length > 1 ? { data: legendNames, bottom: 2, textStyle: { fontSize: 10 }, itemHeight: 8, type: 'plain' } : { show: false },
+      ...legendAndGrid(legendNames, width, o.subtitle !== undefined),
       xAxis: axis(o.xName, o.xLog, o.xMin, o.xMax),
       yAxis: axis(o.yName, o.yLog, o.yMin, o.yMax, 46),
       series: out,
@@ -198,12 +223,11 @@ export interface BarOptions {
 /** Grouped bars: one group per category, one bar per series. */
 export function barChart(o: BarOptions, series: { name: string; values: (number | null)[]; color?: string }[]): string {
   const width = o.width ?? 520;
-  const height = o.height ?? 300;
+  const height = (o.height ?? 300) + Math.max(0, legendRows(series.map((s) => s.name), width) - 1) * 18;
   return render(
     {
       title: titleOf({ title: o.title, xName: '', yName: o.yName, ...(o.subtitle ? { subtitle: o.subtitle } : {}) }),
-      grid: { left: 62, right: 20, top: o.subtitle ? 62 : 48, bottom: series.length > 1 ? 68 : 44 },
-      legend: series.length > 1 ? { data: series.map((s) => s.name), bottom: 2, textStyle: { fontSize: 10 }, itemHeight: 8 } : { show: false },
+      ...legendAndGrid(series.map((s) => s.name), width, o.subtitle !== undefined),
       xAxis: { type: 'category', data: o.categories, axisLabel: { fontSize: 10, color: '#555', interval: 0 }, axisLine: { lineStyle: { color: '#999' } } },
       yAxis: axis(o.yName, o.yLog, o.yLog ? undefined : 0, undefined, 46),
       series: series.map((s, i) => ({

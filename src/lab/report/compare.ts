@@ -227,7 +227,7 @@ export function compareReport(r: CompareResult): string {
   const cp = cfg.churnPeers;
   sections.push({
     title: 'Under churn',
-    intro: `<p>${cp.toLocaleString('en-US')} peers. ${CHURNS.map((c) => CHURN_TEXT[c]).join('; ')}. Reliability: share of online peers holding the item when the run ended (gossip), lookups that found the value (Kademlia), leechers that completed (BitTorrent).</p>`,
+    intro: `<p>${cp.toLocaleString('en-US')} peers; ${CHURNS.map((c) => CHURN_TEXT[c]).join('; ')}. Reliability: share of online peers holding the item when the run ended (gossip), lookups that found the value (Kademlia), leechers that completed (BitTorrent).</p>`,
     charts: [
       barChart(
         { title: 'Reliability under churn', yName: 'reliability', categories: CHURNS },
@@ -269,7 +269,7 @@ export function compareReport(r: CompareResult): string {
   };
   sections.push({
     title: 'A file of growing size',
-    intro: `<p>${fp.toLocaleString('en-US')} peers, one source (upload ${SEED_UP}), files in ${sizeLabel(CHUNK)} chunks: gossip broadcasts every chunk with Plumtree (eager tree push, lazy IHAVE); Kademlia stores every chunk and runs as many FIND_VALUE lookups of random chunks from random peers as every peer fetching every chunk; BitTorrent swarms ${sizeLabel(CHUNK)} pieces. The Kumar-Ross bound T* = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)) holds for any scheme on this network.</p>`,
+    intro: `<p>${fp.toLocaleString('en-US')} peers, one source (upload ${SEED_UP}), files in ${sizeLabel(CHUNK)} chunks: gossip broadcasts every chunk with Plumtree (eager tree push, lazy IHAVE); Kademlia stores every chunk and runs as many FIND_VALUE lookups (of random chunks, from random peers) as ${cfg.fileFetchers} peers fetching every chunk, issued together; BitTorrent swarms ${sizeLabel(CHUNK)} pieces. The Kumar-Ross bound T* = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)) holds for any scheme on this network.</p>`,
     charts: [
       lineChart({ title: 'Time to deliver the file vs its size', subtitle: 'log-log; dashed: Kumar-Ross lower bound', xName: 'file size (KiB)', yName: 'time (s)', xLog: true, yLog: true }, [...fileSeries('timeMs', 1000), boundSeries]),
       lineChart({ title: 'Bytes sent per peer served / file size', subtitle: '1 = every byte sent once per peer', xName: 'file size (KiB)', yName: 'overhead factor', xLog: true, yMin: 0 }, fileProtos.map((p) => ({
@@ -309,7 +309,7 @@ export function compareReport(r: CompareResult): string {
     html: `<ul>
 <li>Network: geographic latency (10 ms + 150 ms per unit distance, 10% jitter), two bandwidth classes (half 20/100 Mbit/s, half 5/25 Mbit/s up/down); the source uploads at ${SEED_UP} in the swarm.</li>
 <li>Gossip: full membership, fanout 1, infect-forever, 300 ms rounds (longer than any latency, so rounds mean what they mean in the theory). Kademlia: k=20, alpha=3, b=1, 160-bit ids, routing tables prefilled (the driver's documented shortcut), one STORE then lookups issued together (${cfg.maxLookups.toLocaleString('en-US')} at most per run: a sample of the peers at large N). BitTorrent: one seed, flash crowd, rarest first, tit-for-tat, endgame.</li>
-<li>${totalRuns} runs (${cfg.seeds} seed${cfg.seeds > 1 ? 's' : ''} per point, ${cfg.seedsLarge} at 10^4 peers and more), on ${r.workers || 'all'} worker threads, ${formatDuration(r.wallMs)} wall in total${cfg.quick ? ' (--quick: small sizes, for tests)' : ''}.</li>
+<li>${totalRuns} runs (${cfg.seeds} seed${cfg.seeds > 1 ? 's' : ''} per point, ${cfg.seedsLarge} at 10^4 peers and more, ${cfg.churnSeeds} in the churn study), on ${r.workers || 'all'} worker threads, ${formatDuration(r.wallMs)} wall in total${cfg.quick ? ' (--quick: small sizes, for tests)' : ''}.</li>
 <li>Data: compare.json (every run's summary and metrics) and compare.csv beside this report. Reproduce: <code>peerlab compare --out DIR${cfg.quick ? ' --quick' : ''}</code>.</li>
 </ul>`,
   });
@@ -352,7 +352,7 @@ function analysis(L: Lookup): string {
       li.push(
         `<b>Speed (one ${sizeLabel(ITEM)} item, ${common.toLocaleString('en-US')} peers).</b> ${ranked
           .map((x) => `${PROTO_LABEL[x.p]} ${Number.isFinite(x.t) ? formatDuration(x.t) : 'never completed'}`)
-          .join(', ')}. ${PROTO_LABEL[best.p]} was fastest${Number.isFinite(worst.t) && best.t > 0 ? `, ${round(worst.t / best.t, 2)}× faster than ${PROTO_LABEL[worst.p]}` : ''}.`,
+          .join(', ')}${protos.includes('kademlia') ? ' (Kademlia: the slowest of its lookups, all issued at once; only the peers that ask get the item)' : ''}. ${PROTO_LABEL[best.p]} was fastest${Number.isFinite(worst.t) && best.t > 0 ? `, ${round(worst.t / best.t, 2)}× faster than ${PROTO_LABEL[worst.p]}` : ''}.`,
       );
   }
 
