@@ -3,10 +3,9 @@
  * the last completion; reports wall time and the last completion against the Kumar-Ross bound.
  *
  * Options (strings from the command line): --peers (leechers, default 10000), --seed (default 1),
- * --file-size (bytes, default 8 MiB), --piece-length (default 64 KiB), --block-size (default 16 KiB),
+ * --file-size (bytes, default 16 MiB), --piece-length (default 128 KiB), --block-size (default 32 KiB),
  * --up / --down (leecher bytes/s, default 512 KiB/s and 2 MiB/s), --seed-up (default 2 MiB/s),
- * plus any driver parameter as --param key=value (repeatable is not supported: use JSON
- * --params '{"uploadSlots":3}').
+ * and driver parameters as JSON: --params '{"uploadSlots":3}'.
  */
 import { Simulator, World, type BandwidthClass } from '../../sim/index.js';
 import { bittorrentParams, bittorrentWorkload, createRun } from './driver.js';
@@ -69,9 +68,9 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   const fc = flashCrowd({
     leechers,
     seed: numOpt(opts, 'seed', 1),
-    fileSize: numOpt(opts, 'file-size', 8 * 1024 * 1024),
-    pieceLength: numOpt(opts, 'piece-length', 64 * 1024),
-    blockSize: numOpt(opts, 'block-size', 16 * 1024),
+    fileSize: numOpt(opts, 'file-size', 16 * 1024 * 1024),
+    pieceLength: numOpt(opts, 'piece-length', 128 * 1024),
+    blockSize: numOpt(opts, 'block-size', 32 * 1024),
     upBps: numOpt(opts, 'up', 512 * 1024),
     downBps: numOpt(opts, 'down', 2 * 1024 * 1024),
     seedUpBps: numOpt(opts, 'seed-up', 2 * 1024 * 1024),

@@ -1,0 +1,14 @@
+/**
+ * BitTorrent in peerlab:
+ * - `bencode.ts`  strict canonical bencode (errors carry the byte offset);
+ * - `metainfo.ts` BEP 3 .torrent parsing/building, piece hashing, info-hash (SHA-1 injected);
+ * - `swarm.ts`    the sans-IO swarm (world-level form): peer wire messages, tracker, rarest first,
+ *                 tit-for-tat and optimistic unchoke, endgame, super-seeding, hash checks and bans;
+ * - `driver.ts`   the lab driver (`protocol.type: bittorrent`) and the Kumar-Ross lower bound;
+ * - `bench.ts`    `peerlab bench bittorrent` (flash crowd) and the `flashCrowd` setup tests share.
+ * File-system work (walking folders, reading files) lives in src/cli/torrent.ts.
+ */
+export * from './bencode.js';
+export * from './metainfo.js';
+export { Swarm, DEFAULT_SWARM, type SwarmConfig, type SwarmStats, type WireMsg } from './swarm.js';
+export { driver, bittorrentParams, bittorrentWorkload, createRun, kumarRossBoundMs, type BittorrentParams, type BittorrentWorkload } from './driver.js';
