@@ -1,10 +1,16 @@
 /**
  * `peerlab bench kademlia --peers N --lookups M [--stores S] [--b B] [--k K] [--alpha A] [--seed X]
- * [--disjoint D] [--kind value|node]`: builds N routing tables by the prefill shortcut (prefill.ts),
- * publishes S values (default 100), then runs M FIND_VALUE lookups from random peers through the
- * simulator, as real messages over the default geo-latency network.
+ * [--disjoint D] [--kind value|node] [--rate R]`: builds N routing tables by the prefill shortcut
+ * (prefill.ts), publishes S values (default 100), then runs M FIND_VALUE lookups from random peers
+ * through the simulator, as real messages over the default geo-latency network.
+ *
+ * Faults: `--fail F` crashes a fraction F of the peers at once after the STOREs (no rejoin), and the
+ * lookups follow right away, before any refresh. `--session MS` turns on churn: exponential online
+ * sessions of mean MS and offline times of mean `--offline MS` (default = session); refresh and
+ * republish run every `--refresh MS` (default 1 h); lookups are spread over `--duration MS` (default
+ * 2 h) after a warm-up of one mean session; a rejoining peer joins afresh through a random online one.
  */
-import { Simulator, World } from '../../sim/index.js';
+import { installChurn, Simulator, World, type ChurnConfig } from '../../sim/index.js';
 import { createKademliaRun, kademliaParams, kademliaWorkload } from './driver.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -32,12 +38,32 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     b: num(opts, 'b', 1),
     disjointPaths: num(opts, 'disjoint', 1),
   });
-  const workload = kademliaWorkload.parse({
-    lookups,
-    stores: kind === 'value' ? num(opts, 'stores', 100) : 0,
-    kind,
-    ratePerSec: num(opts, 'rate', 1000),
-  });
+  const stores = kind === 'value' ? num(opts, 'stores', 100) : 0;
+  const fail = num(opts, 'fail', 0);
+  const session = num(opts, 'session', 0);
+  const startMs = 1000;
+  const storeRate = 100;
+  const storesEnd = startMs + (stores * 1000) / storeRate;
+  let ratePerSec = num(opts, 'rate', 1000);
+  let settleMs = 5000;
+  const churn: ChurnConfig = {};
+  if (session > 0) {
+    const refresh = num(opts, 'refresh', 3_600_000);
+    const duration = num(opts, 'duration', 7_200_000);
+    params.refreshIntervalMs = refresh;
+    params.republishIntervalMs = refresh;
+    churn.on = { distribution: 'exponential', meanMs: session };
+    churn.off = { distribution: 'exponential', meanMs: num(opts, 'offline', session) };
+    churn.startMs = storesEnd + 1000;
+    settleMs = session;
+    ratePerSec = Math.min(ratePerSec, (lookups * 1000) / duration);
+  }
+  if (fail > 0) {
+    churn.massFailures = [{ atMs: storesEnd + 1000, fraction: fail, graceful: false, rejoin: false }];
+    settleMs = Math.max(settleMs, 2000);
+  }
+  if (churn.on || churn.massFailures) installChurn(world, churn, 'bench');
+  const workload = kademliaWorkload.parse({ lookups, stores, kind, startMs, storeRatePerSec: storeRate, ratePerSec, settleMs });
   const run = createKademliaRun({ world, seed }, params, workload);
   const buildMs = performance.now() - t0;
   while (!run.isComplete() && sim.pending > 0) sim.runUntil(sim.now + 60_000);
@@ -65,5 +91,11 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     events: sim.eventsProcessed,
     messages: world.stats.sent,
     routingTableFill: s.routingTableFill,
+    staleEntries: s.staleEntries,
+    onlinePeers: s.onlinePeers,
+    lookupsAbandoned: s.lookupsAbandoned,
+    meanReplicas: s.meanReplicas,
+    ...(fail > 0 ? { failFraction: fail } : {}),
+    ...(session > 0 ? { sessionMs: session, refreshMs: params.refreshIntervalMs, virtualMs: Math.round(sim.now) } : {}),
   };
 }

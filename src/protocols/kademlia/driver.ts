@@ -63,8 +63,10 @@ export const kademliaWorkload = z.strictObject({
   kind: z.enum(['value', 'node']).optional(),
   /** When the first STORE goes out (with bootstrap 'join': at the latest 5 s after the last join). */
   startMs: ms().default(1000),
-  /** STOREs and lookups per second of virtual time. */
+  /** Lookups (and, unless storeRatePerSec is set, STOREs) per second of virtual time. */
   ratePerSec: z.number().positive().default(100),
+  /** STOREs per second; default ratePerSec. */
+  storeRatePerSec: z.number().positive().optional(),
   /** Gap between the last STORE and the first lookup. */
   settleMs: ms().default(5000),
   valueBytes: int(0, 65536).default(32),
@@ -229,8 +231,9 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
       storesDone++;
     });
   });
-  for (let i = 0; i < workload.stores; i++) sim.at(begin + i * gap, storeKind);
-  const lookupStart = begin + workload.stores * gap + (workload.stores > 0 ? workload.settleMs : 0);
+  const storeGap = 1000 / (workload.storeRatePerSec ?? workload.ratePerSec);
+  for (let i = 0; i < workload.stores; i++) sim.at(begin + i * storeGap, storeKind);
+  const lookupStart = begin + workload.stores * storeGap + (workload.stores > 0 ? workload.settleMs : 0);
 
   const lookupKind = sim.register(() => {
     const origin = pickOnline(-1, true);

@@ -222,7 +222,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     for (const c of peers) if (!idEquals(c.id, this.id)) this.table.add(c, this.ctx.now());
     this.findNode(this.id, () => {
       const own = this.table.bucketFor(this.id);
-      const buckets = this.table.buckets().filter((b) => b !== own);
+      const buckets = this.table.ranges().filter((r) => r.bucket !== own);
       let left = buckets.length;
       const done = (): void => {
         this.joined = true;
@@ -230,7 +230,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       };
       if (left === 0) return done();
       for (const b of buckets) {
-        this.findNode(randomIdWithPrefix(this.ctx.rng, b.prefix, b.depth, this.idBits), () => {
+        this.findNode(randomIdWithPrefix(this.ctx.rng, b.prefix, b.bucket.depth, this.idBits), () => {
           if (--left === 0) done();
         });
       }
@@ -501,9 +501,9 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   /** Looks up a random id in every bucket that saw no lookup for a refresh interval. */
   private refresh(): void {
     const now = this.ctx.now();
-    for (const b of this.table.buckets()) {
-      if (now - b.lastTouched >= this.refreshIntervalMs) {
-        this.findNode(randomIdWithPrefix(this.ctx.rng, b.prefix, b.depth, this.idBits));
+    for (const { bucket, prefix } of this.table.ranges()) {
+      if (now - bucket.lastTouched >= this.refreshIntervalMs) {
+        this.findNode(randomIdWithPrefix(this.ctx.rng, prefix, bucket.depth, this.idBits));
       }
     }
   }

@@ -30,30 +30,40 @@ describe('kademlia driver', () => {
     expect(driver.workload.parse({})).toMatchObject({ stores: 100, lookups: 1000 });
   });
 
+  // one run per b, shared by the checks below (N = 1500, k = 20, alpha = 3, fixed seed)
+  const byB = new Map<number, ReturnType<typeof run>>();
+  const get = (b: number) => {
+    if (!byB.has(b)) byB.set(b, run(1500, { b }, { stores: 30, lookups: 150 }));
+    return byB.get(b)!;
+  };
+
   it.each([
-    [1, 12],
+    [1, 11],
     [4, 3],
-  ])('b = %i: every value is found, mean hops within ceil(log_2^b N) = %i (N = 3000)', (b, bound) => {
-    const { r } = run(3000, { b }, { stores: 30, lookups: 200 });
+  ])('b = %i: every value is found, mean hops within ceil(log_2^b N) = %i (N = 1500)', (b, bound) => {
+    const { r } = get(b);
     const s = r.summary();
     for (const key of ['lookups', 'successRate', 'meanHops', 'p50LatencyMs', 'p99LatencyMs', 'messagesPerLookup', 'routingTableFill', 'staleEntries'])
       expect(s).toHaveProperty(key);
-    expect(s.lookups).toBe(200);
+    expect(s.lookups).toBe(150);
     expect(s.successRate).toBe(1);
     expect(s.hopBound).toBe(bound);
     expect(Number(s.meanHops)).toBeLessThanOrEqual(bound);
-    expect(Number(s.meanHops)).toBeGreaterThanOrEqual(1);
+    // (a lookup from a peer that already holds the value counts 0 hops: a few do)
+    expect(Number(s.meanHops)).toBeGreaterThan(0.8);
+    expect(Number(s.meanRoundTrips)).toBeGreaterThanOrEqual(Number(s.meanHops));
     expect(s.staleEntries).toBe(0);
     expect(s.meanReplicas).toBe(20);
     const samples = r.samples();
-    expect(samples.hops!.length).toBe(200);
+    expect(samples.hops!.length).toBe(150);
     expect(Number(s.p99LatencyMs)).toBeGreaterThanOrEqual(Number(s.p50LatencyMs));
   });
 
-  it('b = 4 needs fewer hops than b = 1 (same seed, N = 3000)', () => {
-    const h1 = Number(run(3000, { b: 1 }, { stores: 20, lookups: 200 }).r.summary().meanHops);
-    const h4 = Number(run(3000, { b: 4 }, { stores: 20, lookups: 200 }).r.summary().meanHops);
-    expect(h4).toBeLessThan(h1);
+  it('b = 4 needs fewer hops than b = 1, with fuller tables (same seed)', () => {
+    const s1 = get(1).r.summary();
+    const s4 = get(4).r.summary();
+    expect(Number(s4.meanHops)).toBeLessThan(Number(s1.meanHops));
+    expect(Number(s4.routingTableFill)).toBeGreaterThan(Number(s1.routingTableFill));
   });
 
   it('node lookups over the codec find the true k closest; disjoint paths too', () => {

@@ -49,10 +49,10 @@ describe('prefill vs real joins (N = 300, k = 8)', () => {
     const run = filled.run;
     for (let p = 0; p < 300; p += 7) {
       const node = run.node(p)!;
-      for (const b of node.table.buckets()) {
+      for (const { bucket, prefix } of node.table.ranges()) {
         let inRange = 0;
-        for (let q = 0; q < 300; q++) if (q !== p && b.contacts.length >= 0 && hasPrefixOf(run.ids[q] as NodeId, b.prefix, b.depth)) inRange++;
-        expect(b.contacts.length).toBe(Math.min(8, inRange));
+        for (let q = 0; q < 300; q++) if (q !== p && hasPrefixOf(run.ids[q] as NodeId, prefix, bucket.depth)) inRange++;
+        expect(bucket.contacts.length).toBe(Math.min(8, inRange));
       }
     }
   });

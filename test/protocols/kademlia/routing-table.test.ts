@@ -24,22 +24,24 @@ const op = fc.oneof(
 );
 
 function checkInvariants(t: RoutingTable, self: Uint8Array): void {
+  const ranges = t.ranges();
   const buckets = t.buckets();
+  expect(ranges.map((r) => r.bucket)).toEqual(buckets);
   let total = 0;
   let space = 0;
   const seen = new Set<string>();
-  for (const b of buckets) {
+  for (const { bucket: b, prefix } of ranges) {
     expect(b.contacts.length).toBeLessThanOrEqual(t.k);
     for (let i = 1; i < b.contacts.length; i++) expect(b.seenTime(i)).toBeGreaterThanOrEqual(b.seenTime(i - 1));
     space += 2 ** -b.depth;
     for (const c of b.contacts) {
-      expect(hasPrefix(c.id, b.prefix, b.depth)).toBe(true);
+      expect(hasPrefix(c.id, prefix, b.depth)).toBe(true);
       expect(idEquals(c.id, self)).toBe(false);
       const key = `${c.id[0]},${c.id[1]}`;
       expect(seen.has(key)).toBe(false);
       seen.add(key);
     }
-    for (const r of b.replacements) expect(hasPrefix(r.id, b.prefix, b.depth)).toBe(true);
+    for (const r of b.replacements) expect(hasPrefix(r.id, prefix, b.depth)).toBe(true);
     expect(b.replacements.length).toBeLessThanOrEqual(t.replacementCacheSize);
     // a leaf exists only because its parent was split: the parent held our id, or sat at a depth
     // that is not a multiple of b (accelerated lookups)
@@ -176,11 +178,11 @@ describe('RoutingTable (paper rules)', () => {
       four.add({ peer: x, id: id(x) });
     }
     // b=1: the far half is one bucket of k
-    expect(one.buckets().filter((b) => bitAt(b.prefix, 0) === 1).map((b) => b.depth)).toEqual([1]);
+    expect(one.ranges().filter((r) => bitAt(r.prefix, 0) === 1).map((r) => r.bucket.depth)).toEqual([1]);
     expect(one.size).toBe(4);
     // b=4: the far half splits down to depth 4 (8 buckets of 2 ids each), as a digit of 4 bits would
-    const far = four.buckets().filter((b) => bitAt(b.prefix, 0) === 1);
-    expect(far.map((b) => b.depth)).toEqual(new Array(8).fill(4));
+    const far = four.ranges().filter((r) => bitAt(r.prefix, 0) === 1);
+    expect(far.map((r) => r.bucket.depth)).toEqual(new Array(8).fill(4));
     expect(four.size).toBe(18);
   });
 });

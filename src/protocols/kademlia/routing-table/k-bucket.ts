@@ -1,5 +1,6 @@
 /**
- * A k-bucket: the contacts whose ids start with the bucket's prefix (`depth` bits of `prefix`),
+ * A k-bucket: the contacts whose ids start with the bucket's prefix (its path in the routing
+ * tree, `depth` bits long; the tree knows it, the bucket does not store it, see `RoutingTable.ranges`),
  * least-recently seen first, at most k of them, plus a bounded replacement cache of contacts seen
  * while the bucket was full (most recent last), used when an entry is evicted or found dead.
  */
@@ -30,7 +31,6 @@ export class KBucket {
   pinging = false;
 
   constructor(
-    readonly prefix: NodeId,
     readonly depth: number,
     now: number,
   ) {

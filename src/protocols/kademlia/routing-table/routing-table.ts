@@ -15,7 +15,7 @@
  * matching the target's next bit is closer than every id under the other), so `closest` stops as soon
  * as it holds enough contacts instead of sorting the whole table.
  */
-import { bitAt, compareDistance, hasPrefix, idBytes, idEquals, type NodeId } from '../id.js';
+import { bitAt, compareDistance, idBytes, idEquals, type NodeId } from '../id.js';
 import { KBucket, type Contact } from './k-bucket.js';
 
 export interface RoutingTableOptions {
@@ -76,7 +76,7 @@ export class RoutingTable {
     if (!Number.isInteger(this.k) || this.k < 1) throw new RangeError(`k: expected an integer >= 1, got ${this.k}`);
     if (!Number.isInteger(this.b) || this.b < 1 || this.b > 8) throw new RangeError(`b: expected an integer in [1, 8], got ${this.b}`);
     if (self.length !== idBytes(this.idBits)) throw new RangeError(`RoutingTable: own id has ${self.length} bytes, idBits=${this.idBits} needs ${idBytes(this.idBits)}`);
-    this.root = new KBucket(new Uint8Array(self.length), 0, now);
+    this.root = new KBucket(0, now);
   }
 
   /** Contacts in the table. */
@@ -112,7 +112,7 @@ export class RoutingTable {
 
   private canSplit(bucket: KBucket): boolean {
     if (bucket.depth >= this.idBits) return false;
-    return bucket.depth % this.b !== 0 || hasPrefix(this.self, bucket.prefix, bucket.depth);
+    return bucket.depth % this.b !== 0 || this.bucketFor(this.self) === bucket;
   }
 
   /**
@@ -143,7 +143,7 @@ export class RoutingTable {
         return { status: 'added' };
       }
       if (this.canSplit(bucket) || this.amongNearest(bucket, contact)) {
-        this.split(bucket);
+        this.split(bucket, contact.id);
         continue;
       }
       bucket.addReplacement(contact, this.replacementCacheSize);
@@ -178,43 +178,37 @@ export class RoutingTable {
     this.bucketFor(id).pinging = false;
   }
 
-  private split(bucket: KBucket): void {
+  /** Splits a leaf in two; `inRange` is any id in its range (it finds the leaf's place in the tree). */
+  private split(bucket: KBucket, inRange: NodeId): void {
     const depth = bucket.depth;
-    const prefixOne = bucket.prefix.slice();
-    prefixOne[depth >>> 3] = (prefixOne[depth >>> 3] as number) | (0x80 >>> (depth & 7));
-    const zero = new KBucket(bucket.prefix, depth + 1, bucket.lastTouched);
-    const one = new KBucket(prefixOne, depth + 1, bucket.lastTouched);
+    const zero = new KBucket(depth + 1, bucket.lastTouched);
+    const one = new KBucket(depth + 1, bucket.lastTouched);
     bucket.contacts.forEach((c, i) => (bitAt(c.id, depth) === 1 ? one : zero).push(c, bucket.seenTime(i)));
     for (const c of bucket.replacements) (bitAt(c.id, depth) === 1 ? one : zero).replacements.push(c);
     // a freed slot is filled from the replacement cache, as a later `remove` would
+    const latest = bucket.contacts.length > 0 ? bucket.seenTime(bucket.contacts.length - 1) : 0;
     for (const half of [zero, one]) {
       while (half.contacts.length < this.k && half.replacements.length > 0) {
-        half.push(half.replacements.pop() as Contact, bucket.contacts.length > 0 ? bucket.seenTime(bucket.contacts.length - 1) : 0);
+        half.push(half.replacements.pop() as Contact, latest);
         this.count++;
       }
     }
     const branch = new Branch(zero, one);
-    this.replace(bucket, branch);
-    this.bucketCount++;
-  }
-
-  private replace(bucket: KBucket, branch: Branch): void {
-    if (this.root === bucket) {
-      this.root = branch;
-      return;
-    }
-    let node = this.root as Branch;
-    let depth = 0;
-    for (;;) {
-      const next = bitAt(bucket.prefix, depth) === 1 ? node.one : node.zero;
-      if (next === bucket) {
-        if (node.one === bucket) node.one = branch;
-        else node.zero = branch;
-        return;
+    if (this.root === bucket) this.root = branch;
+    else {
+      let node = this.root as Branch;
+      for (let d = 0; ; d++) {
+        const right = bitAt(inRange, d) === 1;
+        const next = right ? node.one : node.zero;
+        if (next === bucket) {
+          if (right) node.one = branch;
+          else node.zero = branch;
+          break;
+        }
+        node = next as Branch;
       }
-      node = next as Branch;
-      depth++;
     }
+    this.bucketCount++;
   }
 
   /**
@@ -254,6 +248,26 @@ export class RoutingTable {
       } else out.push(n);
     };
     walk(this.root);
+    return out;
+  }
+
+  /** Every leaf bucket with its prefix (its range: the ids starting with `depth` bits of `prefix`). */
+  ranges(): { bucket: KBucket; prefix: NodeId }[] {
+    const out: { bucket: KBucket; prefix: NodeId }[] = [];
+    const path = new Uint8Array(this.self.length);
+    const walk = (n: Node, depth: number): void => {
+      if (!(n instanceof Branch)) {
+        out.push({ bucket: n, prefix: path.slice() });
+        return;
+      }
+      const byte = depth >>> 3;
+      const bit = 0x80 >>> (depth & 7);
+      walk(n.zero, depth + 1);
+      path[byte] = (path[byte] as number) | bit;
+      walk(n.one, depth + 1);
+      path[byte] = (path[byte] as number) & ~bit;
+    };
+    walk(this.root, 0);
     return out;
   }
 
