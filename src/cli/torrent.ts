@@ -173,9 +173,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peerlab torrent: unknown subcommand ${JSON.stringify(sub ?? '')}\n${USAGE}`);
     return 2;
   } catch (e) {
-    if (e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`peerlab torrent ${(e as Error).message}`);
-      return e instanceof CliError ? 1 : 2;
+    if (e instanceof CliError) {
+      console.error(`peerlab torrent ${e.message}`);
+      return 1;
+    }
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`peerlab torrent ${sub}: ${(e as Error).message}\n${USAGE}`);
+      return 2;
     }
     if ((e as NodeJS.ErrnoException).syscall) {
       console.error(`peerlab torrent: ${(e as Error).message}`);
