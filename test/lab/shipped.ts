@@ -1,0 +1,54 @@
+/**
+ * Runs `peerlab run` (the real command's main, in this process) on a shipped scenario and checks the
+ * three outputs. Big scenarios are shrunk with --set so the whole set stays inside the test budget.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
+import { main as run } from '../../src/cli/run.js';
+
+export const SCENARIOS = resolve(import.meta.dirname, '../../resources/scenarios');
+
+/** Keys each protocol's issue promises in summary.json. */
+const PROTOCOL_KEYS: Record<string, string[]> = {
+  gossip: ['reached', 'roundsToAll', 'timeToAllMs', 'messagesPerPeer', 'duplicatesPerPeer'],
+  kademlia: ['lookups', 'successRate', 'meanHops', 'p50LatencyMs', 'p99LatencyMs', 'messagesPerLookup'],
+  bittorrent: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed'],
+};
+
+/** Overrides that keep the big shipped scenarios small in tests. */
+export const TEST_OVERRIDES: Record<string, string[]> = {
+  'gossip-push-100k.yaml': ['peers=3000'],
+  'gossip-push-theory.yaml': ['peers=2000'],
+  'gossip-plumtree-failures.yaml': ['peers=300'],
+  'kademlia-lookups.yaml': ['peers=500', 'workload.lookups=100'],
+  'kademlia-churn.yaml': ['peers=100', 'workload.lookups=40', 'workload.stores=5'],
+  'bittorrent-flash-crowd.yaml': ['peers=41', 'protocol.fileSize=1MiB'],
+  'bittorrent-churn.yaml': ['peers=40', 'until=90s', 'workload.arrivalMs=20s'],
+};
+
+export function shipped(prefix?: string): string[] {
+  return readdirSync(SCENARIOS)
+    .filter((f) => /\.(ya?ml|json)$/.test(f) && (prefix === undefined || f.startsWith(prefix)))
+    .sort();
+}
+
+export async function runShipped(file: string): Promise<Record<string, unknown>> {
+  const out = join(mkdtempSync(join(tmpdir(), 'peerlab-shipped-')), 'out');
+  const sets = (TEST_OVERRIDES[file] ?? []).flatMap((s) => ['--set', s]);
+  const code = await run([join(SCENARIOS, file), '--out', out, '--quiet', ...sets]);
+  expect(code).toBe(0);
+  for (const f of ['summary.json', 'series.csv', 'samples.csv', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  for (const k of ['scenario', 'seed', 'peers', 'virtualTimeMs', 'wallMs']) expect(summary, k).toHaveProperty(k);
+  for (const k of PROTOCOL_KEYS[summary.protocol as string] ?? []) expect(summary, `${file}: ${k}`).toHaveProperty(k);
+  const csv = readFileSync(join(out, 'series.csv'), 'utf8');
+  expect(csv.startsWith('series,t_ms,value\n')).toBe(true);
+  expect(csv.split('\n').length).toBeGreaterThan(10);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  expect(html).toContain(`<title>${String(summary.scenario).replace(/&/g, '&amp;')}</title>`);
+  expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
+  expect(html).toContain('Overlay at');
+  return summary;
+}
