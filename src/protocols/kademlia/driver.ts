@@ -199,6 +199,8 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
   // ---- workload --------------------------------------------------------------------------------
   const gap = 1000 / workload.ratePerSec;
   const keys: NodeId[] = [];
+  /** Keys whose STORE reached at least one peer (a publisher that crashes mid-STORE publishes nothing). */
+  const published: NodeId[] = [];
   const storedReplicas: number[] = [];
   const workRng = sim.rng.fork('kademlia-workload');
   let storesDone = 0;
@@ -229,6 +231,7 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
     node.put(key, value, (r) => {
       storedReplicas[idx] = r.stored;
       storesDone++;
+      if (r.stored > 0) published.push(key);
     });
   });
   const storeGap = 1000 / (workload.storeRatePerSec ?? workload.ratePerSec);
@@ -268,7 +271,14 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
       latencySeries.t.push(sim.now);
       latencySeries.v.push(r.durationMs);
     };
-    if (kind === 'value') node.findValue(workRng.pick(keys), done);
+    if (kind === 'value') {
+      if (published.length === 0) {
+        outstanding.delete(id);
+        abandoned++;
+        return;
+      }
+      node.findValue(workRng.pick(published), done);
+    }
     else node.findNode(randomId(workRng, params.idBits), done);
   });
   for (let i = 0; i < workload.lookups; i++) sim.at(lookupStart + i * gap, lookupKind);
@@ -341,6 +351,7 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
         lookupKind: kind,
         closestRecall: kind === 'node' && lookupsDone > 0 ? round(recallSum / lookupsDone, 4) : null,
         stores: storesDone,
+        storesPublished: published.length,
         meanReplicas: mean(replicas),
         routingTableFill: round(t.fill, 2),
         bucketFill: round(t.bucketFill, 4),

@@ -88,12 +88,12 @@ export class SortedIds {
       const span = hi - lo;
       if (span > 4 * k) {
         // a wide range: k uniform draws without replacement, by rejection (no scan of the range)
-        const chosen = new Set<number>();
-        for (let tries = 0; chosen.size < k && tries < 16 * k; tries++) {
+        const chosen: number[] = [];
+        for (let tries = 0; chosen.length < k && tries < 16 * k; tries++) {
           const p = this.order[lo + rng.int(span)] as number;
-          if (p !== self && !chosen.has(p) && accept(p)) chosen.add(p);
+          if (p !== self && !chosen.includes(p) && accept(p)) chosen.push(p);
         }
-        if (chosen.size === k) {
+        if (chosen.length === k) {
           for (const p of chosen) table.add(contacts[p] as Contact);
           return;
         }
