@@ -23,6 +23,8 @@
  * Runs end: when every online peer holds every rumour (or no peer is left that could spread one), the
  * round/timer chains stop and restart on a new broadcast, a join or a new infection. Message counts are
  * therefore those needed to finish, not those of an unbounded infect-forever run.
+ *
+ * Feed events (when observed): `infected` {rumour, from, round} and `removed` {rumour}, per peer.
  */
 import type { PeerId, Port, Protocol } from '../../sim/index.js';
 import type { Overlay } from './overlay.js';
@@ -208,6 +210,7 @@ export class Epidemic implements Protocol<number> {
     this.parent[idx] = from;
     this.holders[r]++;
     this.active[r]++;
+    if (this.port.observed) this.port.emit('infected', p, { rumour: r, from, round: j });
     this.checkReached(r, j);
     this.wake();
   }
@@ -215,6 +218,7 @@ export class Epidemic implements Protocol<number> {
   private retire(r: number, idx: number): void {
     this.state[idx] = 2;
     this.active[r]--;
+    if (this.port.observed) this.port.emit('removed', idx - r * this.n, { rumour: r });
   }
 
   private checkReached(r: number, j: number): void {

@@ -255,6 +255,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     this.parent[idx] = from;
     this.holders[r]++;
     if (round > (this.maxRound[r] as number)) this.maxRound[r] = round;
+    if (this.port.observed) this.port.emit('infected', peer, { rumour: r, from, round });
     this.check(r);
   }
 

@@ -242,3 +242,20 @@ describe('bench', () => {
     await expect(bench({ peers: 'many' })).rejects.toThrow(/--peers: expected a positive integer/);
   });
 });
+
+describe('feed', () => {
+  it('emits infected (with the tree parent) and removed events the dashboard timeline can read', () => {
+    const { sim, run } = setup(300, 12, { variant: 'push', mode: 'infect-and-die', fanout: 8 }, { broadcasts: 1 });
+    const infected = new Map<number, number>();
+    let removed = 0;
+    sim.feed.on((ev) => {
+      if (ev.type !== 'protocol') return;
+      if (ev.kind === 'infected') infected.set(ev.peer, (ev.data as { from: number }).from);
+      if (ev.kind === 'removed') removed++;
+    });
+    sim.runUntil(10_000);
+    expect(infected.size).toBe(run.engine.holders[0]);
+    expect(removed).toBe(run.engine.holders[0]);
+    for (const [p, from] of infected) expect(run.engine.parent[p]).toBe(from);
+  });
+});
