@@ -1,6 +1,6 @@
 /**
  * `peerlab bench sync [--peers 8] [--seconds 30] [--rate 20] [--modes overlay,ywebrtc] [--core plumtree|flood]
- *  [--seed N] [--json]`
+ *  [--shuffle-ms N] [--seed N] [--json]`
  *
  * Real WebRTC (node-datachannel) on loopback: --peers Node peer processes join one room per sync mode;
  * for --seconds, a random peer makes one edit every 1/--rate s. Every edit carries a stamp (origin, seq,
@@ -60,11 +60,11 @@ async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number): P
   return -1;
 }
 
-async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number, core: CoreName): Promise<ModeResult> {
+async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number, core: CoreName, shuffleMs?: number): Promise<ModeResult> {
   const sig = new SignalingServer();
   await sig.listen();
   const t0 = performance.now();
-  const peers = Array.from({ length: n }, (_, i) => new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core }));
+  const peers = Array.from({ length: n }, (_, i) => new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core, ...(shuffleMs ? { shuffleMs } : {}) }));
   try {
     await Promise.all(peers.map((p) => p.ready));
     // warm-up: every peer types a little and the room settles before measuring
@@ -145,7 +145,7 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   const results: ModeResult[] = [];
   for (const m of modes) {
     if (!opts.json) console.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s ...`);
-    results.push(await runMode(m, peers, seconds, rate, seed, core));
+    results.push(await runMode(m, peers, seconds, rate, seed, core, opts['shuffle-ms'] ? intOpt(opts, 'shuffle-ms', 10_000, 100) : undefined));
   }
   const overlay = results.find((r) => r.mode === 'overlay') ?? results[0];
   return {
