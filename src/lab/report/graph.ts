@@ -12,7 +12,7 @@ const STATE_COLOURS: Record<string, string> = {
   susceptible: '#b0b7c3',
   infected: '#e4572e',
   removed: '#2f6fdf',
-  seed: '#29a35a',
+  seed: '#8e44ad',
   leecher: '#2f6fdf',
   complete: '#29a35a',
   done: '#29a35a',
