@@ -48,40 +48,48 @@ const I_FLAGS = 10;
 const LIVE = 1;
 const HAS_OBJ = 2;
 
-/** A binary min-heap of slots by (time, seq); time kept beside the slot, seq read only on ties. */
+/**
+ * A binary min-heap of slots by (time, seq). Time and seq sit beside the slot in the heap's own arrays:
+ * workloads with many equal times (constant latency, zero delays) compare seqs all the time, and a seq
+ * fetched from the slot record would be a cache miss per comparison.
+ */
 class SlotHeap {
   t: Float64Array;
+  q: Float64Array;
   s: Int32Array;
   n = 0;
 
   constructor(cap: number) {
     this.t = new Float64Array(cap);
+    this.q = new Float64Array(cap);
     this.s = new Int32Array(cap);
   }
 
-  push(time: number, slot: number, rec: Float64Array): void {
+  push(time: number, seq: number, slot: number): void {
     if (this.n === this.t.length) this.grow();
-    const ht = this.t, hs = this.s;
+    const ht = this.t, hq = this.q, hs = this.s;
     let pos = this.n++;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
       const pt = ht[parent] as number;
-      if (pt < time || (pt === time && (rec[(hs[parent] as number) * STRIDE + F_SEQ] as number) < (rec[slot * STRIDE + F_SEQ] as number)))
-        break;
+      if (pt < time || (pt === time && (hq[parent] as number) < seq)) break;
       ht[pos] = pt;
+      hq[pos] = hq[parent] as number;
       hs[pos] = hs[parent] as number;
       pos = parent;
     }
     ht[pos] = time;
+    hq[pos] = seq;
     hs[pos] = slot;
   }
 
   /** Removes the top entry. */
-  pop(rec: Float64Array): void {
+  pop(): void {
     const last = --this.n;
     if (last === 0) return;
-    const ht = this.t, hs = this.s;
+    const ht = this.t, hq = this.q, hs = this.s;
     const t = ht[last] as number;
+    const q = hq[last] as number;
     const s = hs[last] as number;
     const n = last;
     const half = n >> 1;
@@ -89,22 +97,24 @@ class SlotHeap {
     while (pos < half) {
       let child = 2 * pos + 1;
       let ct = ht[child] as number;
-      let cs = hs[child] as number;
+      let cq = hq[child] as number;
       const right = child + 1;
       if (right < n) {
         const rt = ht[right] as number;
-        if (rt < ct || (rt === ct && (rec[(hs[right] as number) * STRIDE + F_SEQ] as number) < (rec[cs * STRIDE + F_SEQ] as number))) {
+        if (rt < ct || (rt === ct && (hq[right] as number) < cq)) {
           child = right;
           ct = rt;
-          cs = hs[right] as number;
+          cq = hq[right] as number;
         }
       }
-      if (t < ct || (t === ct && (rec[s * STRIDE + F_SEQ] as number) < (rec[cs * STRIDE + F_SEQ] as number))) break;
+      if (t < ct || (t === ct && q < cq)) break;
       ht[pos] = ct;
-      hs[pos] = cs;
+      hq[pos] = cq;
+      hs[pos] = hs[child] as number;
       pos = child;
     }
     ht[pos] = t;
+    hq[pos] = q;
     hs[pos] = s;
   }
 
@@ -113,6 +123,9 @@ class SlotHeap {
     const t = new Float64Array(cap);
     t.set(this.t);
     this.t = t;
+    const q = new Float64Array(cap);
+    q.set(this.q);
+    this.q = q;
     const s = new Int32Array(cap);
     s.set(this.s);
     this.s = s;
@@ -154,6 +167,7 @@ export class EventQueue {
   private loaded = 0;
   /** How many times the bucket width was retuned (for benchmarks and tests). */
   rebuckets = 0;
+  private popsSinceRebucket = 0;
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
@@ -224,13 +238,13 @@ export class EventQueue {
   /** Puts a slot where its time belongs: front, wheel or overflow. */
   private place(slot: number, time: number): void {
     const d = Math.floor(time * this.invW) - this.cur;
-    if (d <= 0) this.front.push(time, slot, this.rec);
+    if (d <= 0) this.front.push(time, this.rec[slot * STRIDE + F_SEQ] as number, slot);
     else if (d < WHEEL) {
       const b = (this.curPos + d) & WHEEL_MASK;
       this.ri[slot * I_STRIDE + I_NEXT] = this.head[b] as number;
       this.head[b] = slot;
       this.wheelCount++;
-    } else this.overflow.push(time, slot, this.rec);
+    } else this.overflow.push(time, this.rec[slot * STRIDE + F_SEQ] as number, slot);
   }
 
   private isLive(slot: number): boolean {
@@ -271,11 +285,12 @@ export class EventQueue {
     const t = front.t[0] as number;
     if (t > until) return -1;
     const slot = front.s[0] as number;
-    front.pop(this.rec);
+    front.pop();
     // stays HAS_OBJ so objOf works until release; LIVE cleared so a cancel is refused
     this.ri[slot * I_STRIDE + I_FLAGS] = (this.ri[slot * I_STRIDE + I_FLAGS] as number) & HAS_OBJ;
     this.liveCount--;
     this.lastTime = t;
+    this.popsSinceRebucket++;
     return slot;
   }
 
@@ -317,7 +332,7 @@ export class EventQueue {
       while (front.n > 0) {
         const slot = front.s[0] as number;
         if (this.isLive(slot)) return true;
-        front.pop(this.rec);
+        front.pop();
         this.freeSlot(slot);
       }
       if (this.wheelCount > 0) this.turn();
@@ -340,7 +355,7 @@ export class EventQueue {
       const i = s * I_STRIDE;
       const nx = ri[i + I_NEXT] as number;
       moved++;
-      if ((ri[i + I_FLAGS] as number) & LIVE) front.push(rec[s * STRIDE + F_TIME] as number, s, rec);
+      if ((ri[i + I_FLAGS] as number) & LIVE) front.push(rec[s * STRIDE + F_TIME] as number, rec[s * STRIDE + F_SEQ] as number, s);
       else this.freeSlot(s);
       s = nx;
     }
@@ -352,6 +367,12 @@ export class EventQueue {
 
   /** The wheel is empty: move the current bucket to the overflow's earliest event. */
   private jump(): void {
+    // a jump is a turn that found the whole wheel empty: evidence for wider buckets
+    this.turns++;
+    this.emptyTurns++;
+    if (this.turns >= TUNE_WINDOW) this.tune();
+    // the retune may have moved events into the front or wheel: let fillFront look again
+    if (this.front.n > 0 || this.wheelCount > 0 || this.overflow.n === 0) return;
     const k = Math.floor((this.overflow.t[0] as number) * this.invW);
     if (k > this.cur) this.setCur(k);
     this.drainOverflowToFront();
@@ -364,8 +385,9 @@ export class EventQueue {
     while (ov.n > 0 && Math.floor((ov.t[0] as number) * this.invW) <= this.cur) {
       const s = ov.s[0] as number;
       const t = ov.t[0] as number;
-      ov.pop(rec);
-      if (this.isLive(s)) this.front.push(t, s, rec);
+      const q = ov.q[0] as number;
+      ov.pop();
+      if (this.isLive(s)) this.front.push(t, q, s);
       else this.freeSlot(s);
     }
   }
@@ -382,7 +404,7 @@ export class EventQueue {
       const k = Math.floor(t * invW);
       if (k >= limit) break;
       const s = ov.s[0] as number;
-      ov.pop(rec);
+      ov.pop();
       if (!this.isLive(s)) {
         this.freeSlot(s);
         continue;
@@ -410,11 +432,14 @@ export class EventQueue {
     else if (perTurn > 48) e -= Math.max(2, Math.ceil(Math.log2(perTurn / 12)));
     else return;
     e = Math.min(MAX_EXP, Math.max(MIN_EXP, e));
-    if (e !== this.exp) this.rebucket(e);
+    // a rebucket touches every event in the front and wheel: allow one only after as many pops, so
+    // a workload no width suits (waves of equal times, say) pays at most one extra move per pop
+    if (e !== this.exp && this.popsSinceRebucket >= this.front.n + this.wheelCount) this.rebucket(e);
   }
 
   private rebucket(exp: number): void {
     this.rebuckets++;
+    this.popsSinceRebucket = 0;
     // collect front and wheel entries, then place them again under the new width
     const held: number[] = [];
     const front = this.front;
