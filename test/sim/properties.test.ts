@@ -71,9 +71,7 @@ describe('Simulator order (property)', () => {
     );
   });
 
-  it('the queue pops exactly what a sorted reference does, through bucket-width changes', () => {
-    // long random runs with density shifts, so the calendar retunes its bucket width meanwhile
-    let rebuckets = 0;
+  it('the queue pops exactly what a sorted reference does (ties, cancels, density shifts)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(0.001, 1, 1000, 1e6), (seed, scale) => {
         const rng = new Rng(seed);
@@ -105,11 +103,9 @@ describe('Simulator order (property)', () => {
           }
           if (q.size !== ref.length) throw new Error(`seed ${seed} op ${i}: size ${q.size}, expected ${ref.length}`);
         }
-        rebuckets += q.rebuckets;
       }),
       params(12),
     );
-    expect(rebuckets).toBeGreaterThan(0);
   });
 });
 
