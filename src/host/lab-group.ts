@@ -41,6 +41,8 @@ export const peerView = z.object({
   y: z.number().optional(),
 });
 export const snapshotData = z.object({
+  /** Changes when a different run is loaded (new scenario or seed): drawn positions no longer apply. */
+  run: z.number().int().min(0),
   timeMs: z.number(),
   /** Peers in the whole run; `peers` may hold fewer (the first by id, capped). */
   totalPeers: z.number().int().min(0),

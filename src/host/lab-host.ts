@@ -39,6 +39,8 @@ export class LabHost {
   private session: Session | null = null;
   private scenario: Scenario | null = null;
   private bundled: string | null = null;
+  /** Bumped whenever the peers may be different ones (load, reset with another seed). */
+  private run = 0;
   private seed = 0;
   private running = false;
   private speed = 1;
@@ -114,6 +116,7 @@ export class LabHost {
     const session = this.makeSession(scenario, seed);
     this.pauseLoop();
     this.scenario = scenario;
+    this.run++;
     this.bundled = args.name ?? null;
     this.seed = seed;
     this.session = session;
@@ -157,7 +160,10 @@ export class LabHost {
   reset(seed?: number): LabState {
     if (!this.scenario) throw new CommandError('no scenario loaded (lab.load first)');
     this.pauseLoop();
-    if (seed !== undefined) this.seed = seed;
+    if (seed !== undefined && seed !== this.seed) {
+      this.seed = seed;
+      this.run++;
+    }
     this.session = this.makeSession(this.scenario, this.seed);
     this.publish(true);
     return this.state();
@@ -206,11 +212,12 @@ export class LabHost {
 
   snapshot(maxPeers = this.opts.maxPeers): SnapshotData {
     const s = this.session;
-    if (!s) return { timeMs: 0, totalPeers: 0, peers: [], links: [] };
+    if (!s) return { run: this.run, timeMs: 0, totalPeers: 0, peers: [], links: [] };
     const snap = s.run.snapshot(maxPeers);
     const peers = snap.peers.length > maxPeers ? snap.peers.slice(0, maxPeers) : snap.peers;
     const onMap = s.position(0) !== null;
     return {
+      run: this.run,
       timeMs: s.sim.now,
       totalPeers: s.world.size,
       peers: peers.map((p) => {

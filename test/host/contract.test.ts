@@ -61,7 +61,7 @@ describe('lab events', () => {
     expect(labState.safeParse(state).success).toBe(true);
     expect(labState.safeParse({ ...state, endReason: 'bored' }).success).toBe(false);
     expect(labState.safeParse({ ...state, peers: -1 }).success).toBe(false);
-    const snap = { timeMs: 5, totalPeers: 3, peers: [{ id: 0, alive: true, state: 'infected' }, { id: 1, alive: false, state: 'susceptible', value: 0.5 }], links: [[0, 1]] };
+    const snap = { run: 1, timeMs: 5, totalPeers: 3, peers: [{ id: 0, alive: true, state: 'infected' }, { id: 1, alive: false, state: 'susceptible', value: 0.5 }], links: [[0, 1]] };
     expect(snapshotData.safeParse(snap).success).toBe(true);
     expect(snapshotData.safeParse({ ...snap, links: [[0, 1, 2]] }).success).toBe(false);
     expect(snapshotData.safeParse({ ...snap, peers: [{ id: -3, alive: true, state: 'x' }] }).success).toBe(false);

@@ -78,7 +78,9 @@ describe('LabHost', () => {
     const states1 = host.snapshot(120).peers.map((p) => p.state);
     expect(states1).toContain('infected');
     expect(states1).toContain('susceptible');
+    const run = host.snapshot().run;
     host.reset();
+    expect(host.snapshot().run).toBe(run); // same peers: the drawing stays
     expect(host.state().timeMs).toBe(0);
     expect(host.counters().sent).toBe(0);
     host.step(50);
@@ -106,11 +108,23 @@ describe('LabHost', () => {
     expect(host.play().running).toBe(false);
   });
 
+  it('marks snapshots of a different run (new load, other seed) so the dashboard starts its drawing over', () => {
+    const { host } = makeHost();
+    host.load({ name: 'rumor' });
+    const r1 = host.snapshot().run;
+    host.reset(11);
+    expect(host.snapshot().run).toBe(r1);
+    host.reset(12);
+    expect(host.snapshot().run).toBe(r1 + 1);
+    host.load({ name: 'rumor' });
+    expect(host.snapshot().run).toBe(r1 + 2);
+  });
+
   it('commands that need a session say so before one is loaded', () => {
     const { host } = makeHost();
     expect(() => host.play()).toThrow(/no scenario loaded/);
     expect(() => host.step(10)).toThrow(/no scenario loaded/);
     expect(() => host.reset()).toThrow(/no scenario loaded/);
-    expect(host.snapshot()).toEqual({ timeMs: 0, totalPeers: 0, peers: [], links: [] });
+    expect(host.snapshot()).toEqual({ run: 0, timeMs: 0, totalPeers: 0, peers: [], links: [] });
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotData } from '../../src/host/lab-group.js';
 import { Rng } from '../../src/sim/rng.js';
-import { GraphModel, OFFLINE_COLOR, STATE_COLORS, colorFor, edgeId, needsLayout, stateCounts } from '../../renderer/src/graph/mapping.js';
+import { GraphModel, OFFLINE_COLOR, STATE_COLORS, colorFor, edgeId, needsLayout, stateCounts, sunflower } from '../../renderer/src/graph/mapping.js';
 
-const snap = (peers: [number, string, boolean?][], links: [number, number][], totalPeers = peers.length): SnapshotData => ({
+const snap = (peers: [number, string, boolean?][], links: [number, number][], totalPeers = peers.length, run = 1): SnapshotData => ({
+  run,
   timeMs: 0,
   totalPeers,
   peers: peers.map(([id, state, alive]) => ({ id, state, alive: alive ?? true })),
@@ -56,11 +57,23 @@ describe('GraphModel (snapshot -> Cytoscape elements)', () => {
 
   it('carries map positions through and then needs no force layout', () => {
     const m = new GraphModel();
-    const s: SnapshotData = { timeMs: 0, totalPeers: 2, peers: [{ id: 0, alive: true, state: 'a', x: 0.25, y: 0.5 }, { id: 1, alive: true, state: 'a', x: 1, y: 0 }], links: [] };
+    const s: SnapshotData = { run: 1, timeMs: 0, totalPeers: 2, peers: [{ id: 0, alive: true, state: 'a', x: 0.25, y: 0.5 }, { id: 1, alive: true, state: 'a', x: 1, y: 0 }], links: [] };
     const d = m.apply(s);
     expect(d.addNodes.map((n) => n.pos)).toEqual([{ x: 0.25, y: 0.5 }, { x: 1, y: 0 }]);
     expect(needsLayout(d, 0)).toBe(false);
     expect(needsLayout(new GraphModel().apply(snap([[0, 'a'], [1, 'a']], [])), 0)).toBe(true);
+  });
+
+  it('starts over when a snapshot is of another run', () => {
+    const m = new GraphModel();
+    m.apply(snap([[0, 'a'], [1, 'a']], [[0, 1]], 2, 1));
+    const same = snap([[0, 'a'], [1, 'a']], [[0, 1]], 2, 2);
+    expect(m.isNewRun(same)).toBe(true);
+    const d = m.apply(same);
+    expect(d.addNodes.map((n) => n.id)).toEqual(['p0', 'p1']);
+    expect(d.addEdges.map((e) => e.id)).toEqual(['e0-1']);
+    expect(d.removeNodes).toEqual([]);
+    expect(m.isNewRun(same)).toBe(false);
   });
 
   it('ignores a duplicate peer id instead of drawing it twice', () => {
@@ -101,6 +114,15 @@ describe('GraphModel (snapshot -> Cytoscape elements)', () => {
 });
 
 describe('helpers', () => {
+  it('sunflower spreads n points in a disc with no two closer than the spacing allows', () => {
+    const pts = sunflower(500, 16);
+    expect(pts).toHaveLength(500);
+    const maxR = Math.max(...pts.map((p) => Math.hypot(p.x, p.y)));
+    expect(maxR).toBeCloseTo(16 * Math.sqrt(499.5), 6);
+    let minD = Infinity;
+    for (let i = 0; i < pts.length; i++) for (let j = i + 1; j < pts.length; j++) minD = Math.min(minD, Math.hypot(pts[i]!.x - pts[j]!.x, pts[i]!.y - pts[j]!.y));
+    expect(minD).toBeGreaterThan(16 * 0.9);
+  });
   it('colours unknown states stably and distinctly, offline grey', () => {
     expect(colorFor('choked')).toBe(colorFor('choked'));
     expect(colorFor('choked')).not.toBe(colorFor('unchoked'));

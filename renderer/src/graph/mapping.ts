@@ -76,6 +76,12 @@ interface Drawn {
 export class GraphModel {
   private readonly nodes = new Map<number, Drawn>();
   private readonly edges = new Set<string>();
+  private run: number | null = null;
+
+  /** True if `snap` is of another run than what is drawn: the caller clears the drawing and starts over. */
+  isNewRun(snap: SnapshotData): boolean {
+    return this.run !== null && this.run !== snap.run;
+  }
 
   get nodeCount(): number {
     return this.nodes.size;
@@ -86,6 +92,8 @@ export class GraphModel {
 
   /** What to change so the drawing matches `snap`; updates the model as if it were applied. */
   apply(snap: SnapshotData): GraphDiff {
+    if (this.isNewRun(snap)) this.clear();
+    this.run = snap.run;
     const diff: GraphDiff = { addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], changed: [] };
     const seen = new Set<number>();
     for (const p of snap.peers) {
@@ -132,6 +140,7 @@ export class GraphModel {
   clear(): void {
     this.nodes.clear();
     this.edges.clear();
+    this.run = null;
   }
 }
 
@@ -150,4 +159,19 @@ export function stateCounts(snap: SnapshotData): Map<string, number> {
     m.set(k, (m.get(k) ?? 0) + 1);
   }
   return m;
+}
+
+/**
+ * A sunflower (phyllotaxis) arrangement: n points evenly filling a disc of radius about `spacing *
+ * sqrt(n)`, in id order. Used instead of the force layout when there are few links to lay out by
+ * (e.g. only "who infected whom" edges early in a gossip run): O(n), stable, and readable.
+ */
+export function sunflower(n: number, spacing = 16): { x: number; y: number }[] {
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  const out: { x: number; y: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = spacing * Math.sqrt(i + 0.5);
+    out.push({ x: r * Math.cos(i * golden), y: r * Math.sin(i * golden) });
+  }
+  return out;
 }
