@@ -233,9 +233,9 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
       for (let p = 0; p < world.size; p++) uploaded += swarm.state(p)?.uploaded ?? 0;
       return {
         meanCompletionMs: mean,
-        lastCompletionMs: done === 1 ? last : null,
+        lastCompletionMs: isComplete() ? last : null,
         lowerBoundMs,
-        boundRatio: done === 1 && last !== null && lowerBoundMs !== null ? last / lowerBoundMs : null,
+        boundRatio: isComplete() && last !== null && lowerBoundMs !== null ? last / lowerBoundMs : null,
         completed: done,
         pieces: P,
         leechers: leechers.length,

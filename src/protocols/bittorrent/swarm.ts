@@ -426,7 +426,7 @@ export class Swarm implements Protocol<WireMsg> {
   private sendBitfield(peer: PeerId, st: PeerState, c: Conn): void {
     // super-seeding hides the seed's pieces; BEP 3 lets a peer with nothing skip the bitfield, but we
     // always send one (of zeros if need be) so the receiver's state machine has one shape
-    const hide = st.seed && this.cfg.superSeed && !this.superSeedDone;
+    const hide = st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone;
     const bits = hide || st.haveCount === 0 ? new Uint8Array(this.pieces) : st.have.slice();
     this.send(peer, st, c, BITFIELD, 0, 0, 0, bits, HEADER + Math.ceil(this.pieces / 8));
   }
@@ -557,14 +557,14 @@ export class Swarm implements Protocol<WireMsg> {
         }
         for (let p = 0; p < P; p++) if (bits[p] === 1) this.remoteGained(st, c, p);
         this.updateInterest(peer, st, c);
-        if (st.seed && this.cfg.superSeed && !this.superSeedDone) this.offerNext(peer, st, c);
+        if (st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone) this.offerNext(peer, st, c);
         return;
       }
       case HAVE: {
         if (!validPiece) return this.violate(peer, st, c, 'have out of range');
         if (c.remoteHave[m.a] === 1) return; // harmless repeat
         this.remoteGained(st, c, m.a);
-        if (st.seed && this.cfg.superSeed && !this.superSeedDone) {
+        if (st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone) {
           if (c.offered === m.a || c.offered < 0) this.offerNext(peer, st, c);
         }
         this.updateInterest(peer, st, c);
