@@ -16,7 +16,7 @@ export interface LinkOptions {
   /** Sends an SDP description to the remote peer through signaling. */
   sendSignal: (sdp: { type: string; sdp: string }) => void;
   maxMessageBytes?: number;
-  /** Gives up if the channel is not open within this time. Default 10 s. */
+  /** Gives up if the channel is not open within this time. Default 15 s. */
   connectTimeoutMs?: number;
   rtcConfig?: RTCConfiguration;
 }
@@ -46,7 +46,7 @@ export class Link {
       if (s === 'failed' || s === 'closed') this.close('failed');
     };
     this.pc.ondatachannel = (ev) => this.setChannel(ev.channel);
-    this.connectTimer = setTimeout(() => this.close('timeout'), opts.connectTimeoutMs ?? 10_000);
+    this.connectTimer = setTimeout(() => this.close('timeout'), opts.connectTimeoutMs ?? 15_000);
     if (opts.initiator) {
       this.setChannel(this.pc.createDataChannel('peerlab', { ordered: true }));
       void this.offer();

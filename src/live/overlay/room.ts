@@ -116,6 +116,8 @@ interface DocState {
 }
 
 const PEER_ID = /^\d{1,16}$/;
+/** Origin of updates applied from anti-entropy replies (only what was new here reaches 'update'). */
+const REPAIR = Symbol('anti-entropy');
 const MAX_SDP = 64 * 1024;
 
 export type OverlayEvent =
@@ -233,6 +235,9 @@ export class OverlayRoom {
       awareness,
       ownsAwareness: shared === undefined,
       onUpdate: (update, origin) => {
+        // gossip deliveries are already being spread by the core; local edits and content that arrived
+        // by anti-entropy (new here, so possibly missed by the peers that relied on us, e.g. in flight on a
+        // link that closed) are broadcast
         if (origin === this) return;
         this.core.broadcast(encodePayload({ kind: PAYLOAD_UPDATE, doc: name, origin: this.id, sentAt: wallMs(), update }));
       },
@@ -359,6 +364,9 @@ export class OverlayRoom {
       if (st.openedAt > 0) {
         this.stats.linksClosed++;
         this.core.neighborDown(peer);
+        // what was in flight on that link is lost: repair from the remaining neighbours now rather than at
+        // the next anti-entropy round
+        if (!this.closed) for (const l of this.links.values()) if (l.link.open) for (const d of this.docs.values()) this.syncRequest(l, d);
       }
       if (reason.startsWith('violation')) {
         this.stats.violations++;
@@ -434,7 +442,7 @@ export class OverlayRoom {
       case MSG_SYNC_REPLY: {
         this.stats.syncReplies++;
         const d = this.docs.get(m.doc);
-        if (d) Y.applyUpdate(d.doc, m.update, this);
+        if (d) Y.applyUpdate(d.doc, m.update, REPAIR);
         break;
       }
     }
