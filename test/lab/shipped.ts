@@ -25,7 +25,7 @@ export const TEST_OVERRIDES: Record<string, string[]> = {
   'kademlia-lookups.yaml': ['peers=500', 'workload.lookups=100'],
   'kademlia-churn.yaml': ['peers=100', 'workload.lookups=40', 'workload.stores=5'],
   'bittorrent-flash-crowd.yaml': ['peers=41', 'protocol.fileSize=1MiB'],
-  'bittorrent-churn.yaml': ['peers=40', 'until=90s', 'workload.arrivalMs=20s'],
+  'bittorrent-churn.yaml': ['peers=40', 'until=2m', 'workload.arrivalMs=20s'],
 };
 
 export function shipped(prefix?: string): string[] {
