@@ -1,0 +1,25 @@
+/**
+ * The live network: real WebRTC peers co-editing Yjs documents (see docs/live.md).
+ *
+ * - signaling/   y-webrtc-compatible signaling server (bounded, loopback by default) and its client
+ * - link.ts      one RTCPeerConnection + data channel (W3C API: browser or node-datachannel, rtc-node.ts)
+ * - overlay/     OverlayRoom (partial view, Plumtree gossip of updates and awareness, state-vector
+ *                anti-entropy), the real-time PeerContext that drives the sans-IO gossip cores, wire format
+ * - persistence/ the checksummed, compacted append-only update log of Node peers
+ * - peer.ts      LivePeer (Node); peer-process*.ts run each Node peer in its own process
+ * - browser-peer.ts  BrowserPeer (windows/tabs; IndexedDB)   network.ts  what the host runs
+ * - bench.ts     `peerlab bench sync`
+ *
+ * This index is for Node code (host, CLI, tests); the renderer imports browser-peer.ts directly.
+ */
+export { SignalingServer, startSignaling, type SignalingOptions, type SignalingStats } from './signaling/server.js';
+export { SignalingClient } from './signaling/client.js';
+export { Link } from './link.js';
+export { nodeWrtc } from './rtc-node.js';
+export { OverlayRoom, type OverlayOptions, type LinkInfo, type DocInfo } from './overlay/room.js';
+export { RealtimeContext, type GossipCore, type GossipFactory } from './overlay/realtime.js';
+export { cores, defaultGossip, type CoreName } from './overlay/cores.js';
+export { UpdateLog, persistDoc, parseLog, LogFormatError, type FsyncPolicy } from './persistence/update-log.js';
+export { LivePeer, type LivePeerOptions, type PeerState, type SyncMode } from './peer.js';
+export { PeerProcess } from './peer-process-client.js';
+export { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from './network.js';
