@@ -149,7 +149,8 @@ function scenarioDoc(c: Omit<CompareCase, 'doc' | 'keep' | 'id' | 'fetchers'>, c
       const lookups = c.study === 'file' ? fetchers * chunks : fetchers;
       // big values queue on the holders' uplinks: give RPCs time to finish (10 s) in the file study
       doc.protocol = { type: 'kademlia', k: 20, alpha: 3, b: 1, ...(c.study === 'file' ? { rpcTimeoutMs: 10_000 } : {}) };
-      doc.workload = { stores: chunks, lookups, startMs: 0, ratePerSec: 1_000_000, settleMs: 1000, valueBytes: chunkBytes };
+      // lookups start once the STOREs are done (the driver only looks up values whose STORE landed)
+      doc.workload = { stores: chunks, lookups, startMs: 0, ratePerSec: 1_000_000, settleMs: 5000, valueBytes: chunkBytes };
       doc.until = { complete: true, max: c.study === 'file' ? '30m' : '5m' };
       break;
     }
