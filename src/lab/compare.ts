@@ -84,7 +84,7 @@ export function compareConfig(quick: boolean): CompareConfig {
   return {
     quick,
     scalePeers: [100, 1000, 10_000, 100_000],
-    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 10_000, bittorrent: 10_000 },
+    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 10_000 },
     seeds: 3,
     seedsLarge: 1,
     churnPeers: 500,
