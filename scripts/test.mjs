@@ -11,7 +11,7 @@
 // renderer e2e serves), e2e (Chromium via playwright-core). live and e2e run inside a fresh network
 // namespace holding only loopback when we are root (`unshare -n`), so no test can reach the network.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +60,14 @@ function ensureChromium() {
   };
 }
 
+/** Vitest reporters for a step: the usual console output plus a JSON file we count tests from. */
+const countsDir = join(root, 'test-results', 'counts');
+function counted(step) {
+  return ['--reporter=default', '--reporter=json', `--outputFile.json=${join(countsDir, `${step}.json`)}`];
+}
+rmSync(countsDir, { recursive: true, force: true });
+mkdirSync(countsDir, { recursive: true });
+
 const steps = [
   { name: 'typecheck', argv: [bin('tsc'), '--noEmit', '-p', 'tsconfig.json'] },
   { name: 'vue-tsc', argv: [bin('vue-tsc'), '--noEmit', '-p', 'renderer/tsconfig.json'] },
@@ -68,13 +76,13 @@ const steps = [
     name: 'deps',
     argv: [bin('depcruise'), '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src', 'main', 'renderer/src', 'scripts', 'bin'],
   },
-  { name: 'unit', argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**'] },
-  { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests']), when: () => existsSync(join(root, 'test/live')) },
+  { name: 'unit', argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**', ...counted('unit')] },
+  { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests', ...counted('live')]), when: () => existsSync(join(root, 'test/live')) },
   { name: 'build', argv: [bin('electron-vite'), 'build'] },
   {
     name: 'e2e',
     before: ensureChromium,
-    argv: isolated([bin('vitest'), 'run', '-c', 'vitest.e2e.config.ts']),
+    argv: isolated([bin('vitest'), 'run', '-c', 'vitest.e2e.config.ts', ...counted('e2e')]),
   },
 ];
 
@@ -118,4 +126,23 @@ for (const r of results) {
   console.log(`  ${r.status.padEnd(8)} ${r.name.padEnd(10)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.note}`);
 }
 console.log(`  total ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed.length === 0 ? 'all passed' : `${failed.length} failed (${failed.map((r) => r.name).join(', ')})`}`);
+// One plain closing line with the number of tests across all vitest steps (CI reads it).
+let passed = 0;
+let failedTests = 0;
+let skipped = 0;
+for (const r of results) {
+  const file = join(countsDir, `${r.name}.json`);
+  if (!existsSync(file)) continue;
+  try {
+    const j = JSON.parse(readFileSync(file, 'utf8'));
+    passed += j.numPassedTests ?? 0;
+    failedTests += j.numFailedTests ?? 0;
+    skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  } catch {
+    failedTests += 1;
+  }
+}
+// a step that failed without a test failing (typecheck, lint, a crashed runner) still counts as a failure
+const stepFailuresWithoutTests = failed.filter((r) => !existsSync(join(countsDir, `${r.name}.json`))).length;
+console.log(`tests: ${passed} passed, ${failedTests + stepFailuresWithoutTests} failed, ${skipped} skipped`);
 process.exitCode = failed.length === 0 ? 0 : 1;
