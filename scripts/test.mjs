@@ -77,7 +77,7 @@ const steps = [
     argv: [bin('depcruise'), '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src', 'main', 'renderer/src', 'scripts', 'bin'],
   },
   { name: 'unit', argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**', ...counted('unit')] },
-  { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests', ...counted('live')]), when: () => existsSync(join(root, 'test/live')) },
+  { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests', '--no-file-parallelism', ...counted('live')]), when: () => existsSync(join(root, 'test/live')) },
   { name: 'build', argv: [bin('electron-vite'), 'build'] },
   {
     name: 'e2e',

@@ -116,6 +116,9 @@ describe('lab view in Chromium', () => {
       const row = rows.find((r) => r.startsWith(state));
       return row ? Number(row.slice(state.length).replace(/\s/g, '')) : 0;
     };
+    // Earlier tests played the lab for a while of wall time: go back to time 0 so there is a spread to watch.
+    await page.click('[data-testid=reset]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === 0, undefined, { timeout: 10_000 });
     let infected = await count('infected');
     const first = infected;
     for (let i = 0; i < 40 && infected < peers * 0.4; i++) {
