@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import { cores, defaultGossip, type CoreName } from './overlay/cores.js';
 import type { GossipFactory } from './overlay/realtime.js';
 import { OverlayRoom, type DocInfo, type LinkInfo } from './overlay/room.js';
+import { docInfo, latencySummary, ywebrtcLinks, type LatencySummary } from './peer-state.js';
 
 export type BrowserSyncMode = 'overlay' | 'ywebrtc';
 
@@ -38,7 +39,7 @@ export interface BrowserPeerState {
   mode: BrowserSyncMode;
   links: LinkInfo[];
   docs: DocInfo[];
-  latency: Record<string, { n: number; p50: number; p99: number }>;
+  latency: LatencySummary;
   violations: number;
 }
 
@@ -169,29 +170,17 @@ export class BrowserPeer {
   }
 
   state(): BrowserPeerState {
-    const latency: BrowserPeerState['latency'] = {};
-    for (const [origin, arr] of this.overlay?.latency ?? []) {
-      const s = [...arr].sort((a, b) => a - b);
-      const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
-      latency[String(origin)] = { n: s.length, p50: at(0.5), p99: at(0.99) };
-    }
-    const docs: DocInfo[] =
-      this.overlay?.docInfo() ??
-      [...this.docs].map(([name, d]) => {
-        const sv: Record<string, number> = {};
-        for (const [c, clock] of Y.decodeStateVector(Y.encodeStateVector(d.doc))) sv[String(c)] = clock;
-        return { name, stateVector: sv, pending: d.doc.store.pendingStructs !== null || d.doc.store.pendingDs !== null, length: d.doc.getText('text').length };
-      });
-    let links: LinkInfo[] = this.overlay?.linkInfo() ?? [];
-    if (!this.overlay) {
-      for (const p of this.ywebrtc.values()) {
-        const conns = (p.room as unknown as { webrtcConns: Map<string, { connected: boolean }> } | null)?.webrtcConns;
-        for (const [, c] of conns ?? [])
-          links.push({ peer: 0, open: c.connected, initiator: false, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, lastHeard: Date.now() });
-      }
-      links = links.slice(0, 64);
-    }
-    return { id: this.id, name: this.name, mode: this.modeNow, links, docs: docs.slice(0, 32), latency, violations: this.overlay?.stats.violations ?? 0 };
+    const docs: DocInfo[] = this.overlay?.docInfo() ?? [...this.docs].map(([name, d]) => docInfo(name, d.doc));
+    const links: LinkInfo[] = this.overlay?.linkInfo() ?? ywebrtcLinks(this.ywebrtc.values(), Date.now()).slice(0, 64);
+    return {
+      id: this.id,
+      name: this.name,
+      mode: this.modeNow,
+      links,
+      docs: docs.slice(0, 32),
+      latency: latencySummary(this.overlay?.latency),
+      violations: this.overlay?.stats.violations ?? 0,
+    };
   }
 
   close(): void {

@@ -17,6 +17,7 @@ import { persistDoc, UpdateLog, type FsyncPolicy, type LoadReport } from './pers
 import { cores, defaultGossip, type CoreName } from './overlay/cores.js';
 import { OverlayRoom, wallMs, type DocInfo, type LinkInfo, type OverlayEvent } from './overlay/room.js';
 import type { GossipFactory } from './overlay/realtime.js';
+import { docInfo, latencySummary, ywebrtcLinks, type LatencySummary } from './peer-state.js';
 import { nodeWrtc } from './rtc-node.js';
 
 export type SyncMode = 'overlay' | 'ywebrtc';
@@ -53,14 +54,9 @@ export interface PeerState {
   links: LinkInfo[];
   docs: DocInfo[];
   /** origin peer id -> { n, p50, p99 } of edit arrival latency here (overlay mode). */
-  latency: Record<string, { n: number; p50: number; p99: number }>;
+  latency: LatencySummary;
   violations: number;
   loads: Record<string, LoadReport>;
-}
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
 export class LivePeer {
@@ -197,34 +193,11 @@ export class LivePeer {
   }
 
   state(): PeerState {
-    const latency: PeerState['latency'] = {};
-    for (const [origin, arr] of this.overlay?.latency ?? []) {
-      const s = [...arr].sort((a, b) => a - b);
-      latency[String(origin)] = { n: arr.length, p50: pct(s, 0.5), p99: pct(s, 0.99) };
-    }
     const loads: PeerState['loads'] = {};
     for (const [n, d] of this.docs) loads[n] = d.report;
-    let links: LinkInfo[] = this.overlay?.linkInfo() ?? [];
-    if (!this.overlay) {
-      links = [];
-      for (const p of this.ywebrtc.values()) {
-        const conns = (p.room as unknown as { webrtcConns: Map<string, { connected: boolean }> } | null)?.webrtcConns;
-        for (const [, c] of conns ?? [])
-          links.push({ peer: 0, open: c.connected, initiator: false, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, lastHeard: wallMs() });
-      }
-    }
-    const docs: DocInfo[] =
-      this.overlay?.docInfo() ??
-      [...this.docs].map(([name, d]) => {
-        const sv: Record<string, number> = {};
-        for (const [c, clock] of Y.decodeStateVector(Y.encodeStateVector(d.doc))) sv[String(c)] = clock;
-        return {
-          name,
-          stateVector: sv,
-          pending: d.doc.store.pendingStructs !== null || d.doc.store.pendingDs !== null,
-          length: d.doc.getText('text').length,
-        };
-      });
+    const links: LinkInfo[] = this.overlay?.linkInfo() ?? ywebrtcLinks(this.ywebrtc.values(), wallMs());
+    const docs: DocInfo[] = this.overlay?.docInfo() ?? [...this.docs].map(([name, d]) => docInfo(name, d.doc));
+    const latency = latencySummary(this.overlay?.latency);
     return { id: this.id, name: this.name, mode: this.modeNow, links, docs, latency, violations: this.overlay?.stats.violations ?? 0, loads };
   }
 

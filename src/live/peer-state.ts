@@ -1,0 +1,48 @@
+/**
+ * The parts of a peer's state report that Node peers (peer.ts) and browser peers (browser-peer.ts)
+ * compute the same way. Pure: Yjs and y-webrtc only, no Node builtins, so the browser bundle can use it.
+ */
+import type { WebrtcProvider } from 'y-webrtc';
+import * as Y from 'yjs';
+import type { DocInfo, LinkInfo } from './overlay/room.js';
+
+export type LatencySummary = Record<string, { n: number; p50: number; p99: number }>;
+
+/** Nearest-rank percentile of an ascending array; 0 for an empty one. */
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+
+/** Edit arrival latency per origin peer: count, p50, p99. */
+export function latencySummary(latency: ReadonlyMap<number, number[]> | undefined): LatencySummary {
+  const out: LatencySummary = {};
+  for (const [origin, arr] of latency ?? []) {
+    const s = [...arr].sort((a, b) => a - b);
+    out[String(origin)] = { n: s.length, p50: pct(s, 0.5), p99: pct(s, 0.99) };
+  }
+  return out;
+}
+
+/** A document's sync state from the Y.Doc itself (used where no overlay room keeps it). */
+export function docInfo(name: string, doc: Y.Doc): DocInfo {
+  const sv: Record<string, number> = {};
+  for (const [c, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) sv[String(c)] = clock;
+  return {
+    name,
+    stateVector: sv,
+    pending: doc.store.pendingStructs !== null || doc.store.pendingDs !== null,
+    length: doc.getText('text').length,
+  };
+}
+
+/** The connections of stock y-webrtc providers, as links (y-webrtc keeps no traffic counters). */
+export function ywebrtcLinks(providers: Iterable<WebrtcProvider>, now: number): LinkInfo[] {
+  const links: LinkInfo[] = [];
+  for (const p of providers) {
+    const conns = (p.room as unknown as { webrtcConns: Map<string, { connected: boolean }> } | null)?.webrtcConns;
+    for (const [, c] of conns ?? [])
+      links.push({ peer: 0, open: c.connected, initiator: false, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, lastHeard: now });
+  }
+  return links;
+}
