@@ -231,6 +231,19 @@ export interface PeerContext<M = unknown> {
   emit(kind: string, data?: Record<string, unknown>): void;
 }
 
+/** One peer's view of a world-level Port: how a per-peer state machine runs inside a Protocol. */
+export function peerContext<M>(port: Port<M>, peer: PeerId): PeerContext<M> {
+  return {
+    id: peer,
+    rng: port.rng,
+    now: port.now,
+    send: (to, msg, bytes) => port.send(peer, to, msg, bytes),
+    setTimer: (delay, tag, data) => port.setTimer(peer, delay, tag, data),
+    cancelTimer: (id) => port.cancelTimer(id),
+    emit: (kind, data) => port.emit(kind, peer, data),
+  };
+}
+
 /** A sans-IO state machine for one peer. */
 export interface PeerProtocol<M = unknown> {
   /** The peer came online. */
@@ -267,17 +280,7 @@ export class PerPeer<M, P extends PeerProtocol<M>> implements Protocol<M> {
   onJoin(peer: PeerId): void {
     let inst = this.keepState ? this.instances[peer] : undefined;
     if (!inst) {
-      const port = this.port;
-      const ctx: PeerContext<M> = {
-        id: peer,
-        rng: port.rng,
-        now: port.now,
-        send: (to, msg, bytes) => port.send(peer, to, msg, bytes),
-        setTimer: (delay, tag, data) => port.setTimer(peer, delay, tag, data),
-        cancelTimer: (id) => port.cancelTimer(id),
-        emit: (kind, data) => port.emit(kind, peer, data),
-      };
-      inst = this.factory(ctx);
+      inst = this.factory(peerContext(this.port, peer));
       this.instances[peer] = inst;
     }
     inst.start?.();

@@ -14,7 +14,7 @@
  * A broadcast's payload is `messageBytes` long (at least 4) and starts with its rumour index (u32 LE),
  * which is how the recorder tells broadcasts apart without looking into the core.
  */
-import type { PeerContext, PeerId, Port, Protocol, World } from '../../sim/index.js';
+import { peerContext, type PeerId, type Port, type Protocol, type World } from '../../sim/index.js';
 import type { PlumtreeMsg } from './codec.js';
 import { randomOverlay } from './overlay.js';
 import type { GossipParams } from './params.js';
@@ -111,16 +111,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
   }
 
   private makeCore(peer: PeerId): Plumtree {
-    const port = this.port;
-    const ctx: PeerContext<PlumtreeMsg> = {
-      id: peer,
-      rng: port.rng,
-      now: port.now,
-      send: (to, msg, bytes) => port.send(peer, to, msg, bytes),
-      setTimer: (delay, tag, data) => port.setTimer(peer, delay, tag, data),
-      cancelTimer: (id) => port.cancelTimer(id),
-      emit: (kind, data) => port.emit(kind, peer, data),
-    };
+    const ctx = peerContext(this.port, peer);
     const p = this.params;
     return new Plumtree(ctx, (payload, info) => this.delivered(peer, payload, info), {
       graftTimeoutMs: p.graftTimeoutMs,
