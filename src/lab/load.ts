@@ -6,13 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import type { ProtocolDriver } from '../protocols/driver.js';
 import { ScenarioError } from './errors.js';
-import { parseAssignment, parseScenario, parseText, withOverride, type Scenario } from './scenario.js';
+import { parseAssignment, parseScenario, parseText, withOverride, type ParseOptions, type Scenario } from './scenario.js';
 
 export interface LoadOptions {
   seed?: number;
   /** `key.path=value` assignments, applied in order. */
   set?: string[];
   drivers?: Record<string, ProtocolDriver>;
+  /** Folder for relative paths in the scenario (`churn.traceFile`); default: the folder of the source file. */
+  baseDir?: string | null;
 }
 
 export async function loadScenarioFile(path: string, opts: LoadOptions = {}): Promise<Scenario> {
@@ -26,9 +28,13 @@ export async function loadScenarioFile(path: string, opts: LoadOptions = {}): Pr
   return scenarioFromText(text, path, opts);
 }
 
+function parseOptions(opts: LoadOptions): ParseOptions {
+  return opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {};
+}
+
 export function scenarioFromText(text: string, source: string, opts: LoadOptions = {}): Scenario {
   const parsed = parseText(text, source);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parseScenario(parsed ?? '', source, opts.drivers);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parseScenario(parsed ?? '', source, opts.drivers, parseOptions(opts));
   let raw = parsed as Record<string, unknown>;
   const notes: string[] = [];
   try {
@@ -45,7 +51,7 @@ export function scenarioFromText(text: string, source: string, opts: LoadOptions
     if (e instanceof ScenarioError) throw new ScenarioError(e.issues, source);
     throw e;
   }
-  const scenario = parseScenario(raw, source, opts.drivers);
+  const scenario = parseScenario(raw, source, opts.drivers, parseOptions(opts));
   scenario.text = notes.length > 0 ? `${text.trimEnd()}\n\n# overridden on the command line: ${notes.join(' ')}\n` : text;
   return scenario;
 }

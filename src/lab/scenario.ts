@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { ProtocolDriver } from '../protocols/driver.js';
 import { ConfigError, validateNetworkConfig, type BandwidthClass, type LatencyConfig, type NetworkConfig } from '../sim/index.js';
 import { validatePartitions, type PartitionEvent } from '../sim/partitions.js';
-import { validateChurn, type ChurnConfig } from './churn.js';
+import { scenarioBaseDir, validateChurn, type ChurnConfig } from './churn.js';
 import { drivers as registryDrivers } from './registry.js';
 import { ScenarioError, show, type ScenarioIssue } from './errors.js';
 import { convertUnits, parseDuration, parseRate } from './units.js';
@@ -171,6 +171,14 @@ const scenarioSchema = z.strictObject({
 
 // ---- parsing -------------------------------------------------------------------------------------
 
+export interface ParseOptions {
+  /**
+   * Folder that relative paths in the scenario (`churn.traceFile`) are resolved against. Default: the
+   * folder of `source` when it names a file; otherwise only absolute paths are accepted.
+   */
+  baseDir?: string | null;
+}
+
 /**
  * Parses and validates a scenario. `input` is YAML or JSON text, or an already parsed object.
  * `source` names it in messages (a file path). Throws ScenarioError naming every bad key.
@@ -179,12 +187,13 @@ export function parseScenario(
   input: string | object,
   source = '<inline>',
   drivers: Record<string, ProtocolDriver> = registryDrivers,
+  opts: ParseOptions = {},
 ): Scenario {
   const text = typeof input === 'string' ? input : JSON.stringify(input, null, 2);
   const raw = typeof input === 'string' ? parseText(input, source) : input;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new ScenarioError([{ path: '', problem: `expected a mapping of keys (name, peers, protocol, ...), got ${show(raw)}` }], source);
-  return validateScenario(raw as Record<string, unknown>, text, source, drivers);
+  return validateScenario(raw as Record<string, unknown>, text, source, drivers, opts);
 }
 
 /** YAML (JSON is YAML) text to plain data; syntax errors name line and column. */
@@ -208,6 +217,7 @@ function validateScenario(
   text: string,
   source: string,
   drivers: Record<string, ProtocolDriver>,
+  opts: ParseOptions,
 ): Scenario {
   const issues: ScenarioIssue[] = [];
   const top = scenarioSchema.safeParse(raw, { reportInput: true });
@@ -248,7 +258,8 @@ function validateScenario(
   let churn: ChurnConfig | null = null;
   if (raw.churn !== undefined && raw.churn !== null) {
     try {
-      churn = validateChurn(raw.churn, 'churn');
+      const peers = top.success ? top.data.peers : undefined;
+      churn = validateChurn(raw.churn, 'churn', { baseDir: opts.baseDir !== undefined ? opts.baseDir : scenarioBaseDir(source), ...(peers !== undefined ? { peers } : {}) });
     } catch (e) {
       if (e instanceof ConfigError) issues.push({ path: e.key, problem: problemOf(e) });
       else if (e instanceof ScenarioError) issues.push(...e.issues);
