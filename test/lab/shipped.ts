@@ -24,6 +24,8 @@ export const TEST_OVERRIDES: Record<string, string[]> = {
   'gossip-plumtree-failures.yaml': ['peers=300'],
   'kademlia-lookups.yaml': ['peers=500', 'workload.lookups=100'],
   'kademlia-churn.yaml': ['peers=100', 'workload.lookups=40', 'workload.stores=5'],
+  // peers stay at 100: the trace file names peers up to 99
+  'kademlia-trace.yaml': ['workload.lookups=60'],
   'bittorrent-flash-crowd.yaml': ['peers=41', 'protocol.fileSize=1MiB'],
   'bittorrent-churn.yaml': ['peers=40', 'until=2m', 'workload.arrivalMs=20s'],
 };
