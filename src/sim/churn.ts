@@ -17,6 +17,8 @@
  *   massFailures: [{ atMs: 60000, fraction: 0.5, graceful: false, rejoin: false }] }
  * ```
  * or a replayed trace: `{ trace: '0 0 5000\n1 100 9000 graceful\n...' }` (see `parseChurnTrace`).
+ * This module reads no files: a scenario's `churn.traceFile` is read and parsed by the lab
+ * (src/lab/churn.ts), which hands over the parsed sessions.
  */
 import type { World } from './world.js';
 import type { Rng } from './rng.js';
