@@ -8,6 +8,11 @@
  * A link is untrusted: every incoming message larger than `maxMessageBytes` or not binary closes it
  * (with a reason), and so does any exception from the message handler (a protocol violation destroys
  * that one connection and never throws into the caller).
+ *
+ * Sending is flow-controlled: while the channel's own buffer holds more than `highWaterBytes`, messages
+ * wait in a queue here and go out as it drains (`bufferedamountlow`, with a poll as a safety net), so a
+ * multi-MiB transfer in 64 KiB frames never overflows a browser's send buffer (Chromium fails a send past
+ * 16 MiB). The queue is bounded too: past `maxQueuedBytes` the peer is not reading and the link closes.
  */
 
 export interface LinkOptions {
@@ -16,12 +21,16 @@ export interface LinkOptions {
   /** Sends an SDP description to the remote peer through signaling. */
   sendSignal: (sdp: { type: string; sdp: string }) => void;
   maxMessageBytes?: number;
+  /** Channel buffer level above which sends wait in our queue. Default 1 MiB. */
+  highWaterBytes?: number;
+  /** Bytes allowed to wait in our queue; beyond, the link closes ('overloaded'). Default 64 MiB. */
+  maxQueuedBytes?: number;
   /** Gives up if the channel is not open within this time. Default 15 s. */
   connectTimeoutMs?: number;
   rtcConfig?: RTCConfiguration;
 }
 
-export type LinkCloseReason = 'local' | 'remote' | 'timeout' | 'failed' | `violation: ${string}`;
+export type LinkCloseReason = 'local' | 'remote' | 'timeout' | 'failed' | 'overloaded' | `violation: ${string}`;
 
 export class Link {
   readonly pc: RTCPeerConnection;
@@ -29,6 +38,13 @@ export class Link {
   private closedFlag = false;
   private readonly maxBytes: number;
   private connectTimer: ReturnType<typeof setTimeout> | null;
+  private readonly queue: Uint8Array[] = [];
+  private queueHead = 0;
+  private drainTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly highWater: number;
+  private readonly maxQueued: number;
+  /** Bytes waiting in our queue (not yet handed to the channel). */
+  queuedBytes = 0;
   open = false;
   bytesIn = 0;
   bytesOut = 0;
@@ -40,6 +56,8 @@ export class Link {
 
   constructor(private readonly opts: LinkOptions) {
     this.maxBytes = opts.maxMessageBytes ?? 1024 * 1024;
+    this.highWater = opts.highWaterBytes ?? 1024 * 1024;
+    this.maxQueued = opts.maxQueuedBytes ?? 64 * 1024 * 1024;
     this.pc = new opts.RTCPeerConnection(opts.rtcConfig ?? { iceServers: [] });
     this.pc.onconnectionstatechange = () => {
       const s = this.pc.connectionState;
@@ -108,6 +126,8 @@ export class Link {
     }
     this.dc = dc;
     dc.binaryType = 'arraybuffer';
+    dc.bufferedAmountLowThreshold = this.highWater / 2;
+    dc.onbufferedamountlow = () => this.drain();
     dc.onopen = () => {
       if (this.closedFlag) return;
       this.open = true;
@@ -140,10 +160,27 @@ export class Link {
     };
   }
 
+  /** Sends (or queues behind earlier messages); false if the link is not open or just closed. */
   send(bytes: Uint8Array): boolean {
     if (!this.open || !this.dc || this.dc.readyState !== 'open') return false;
+    if (this.queueHead === this.queue.length && this.dc.bufferedAmount < this.highWater) return this.sendNow(bytes);
+    if (this.queuedBytes + bytes.length > this.maxQueued) {
+      this.close('overloaded');
+      return false;
+    }
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
+    // bufferedamountlow should wake us; the poll covers a missed event
+    if (!this.drainTimer) {
+      this.drainTimer = setInterval(() => this.drain(), 20);
+      (this.drainTimer as { unref?: () => void }).unref?.();
+    }
+    return true;
+  }
+
+  private sendNow(bytes: Uint8Array): boolean {
     try {
-      this.dc.send(bytes as Uint8Array<ArrayBuffer>);
+      this.dc!.send(bytes as Uint8Array<ArrayBuffer>);
     } catch {
       this.close('failed');
       return false;
@@ -151,6 +188,24 @@ export class Link {
     this.bytesOut += bytes.length;
     this.messagesOut++;
     return true;
+  }
+
+  private drain(): void {
+    const dc = this.dc;
+    while (this.queueHead < this.queue.length && !this.closedFlag && dc && dc.readyState === 'open' && dc.bufferedAmount < this.highWater) {
+      const b = this.queue[this.queueHead++] as Uint8Array;
+      this.queuedBytes -= b.length;
+      if (!this.sendNow(b)) return;
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+      if (this.drainTimer) clearInterval(this.drainTimer);
+      this.drainTimer = null;
+    } else if (this.queueHead > 1024) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   get closed(): boolean {
@@ -162,6 +217,11 @@ export class Link {
     this.closedFlag = true;
     this.open = false;
     if (this.connectTimer) clearTimeout(this.connectTimer);
+    if (this.drainTimer) clearInterval(this.drainTimer);
+    this.drainTimer = null;
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.queuedBytes = 0;
     try {
       this.dc?.close();
     } catch {

@@ -5,6 +5,7 @@
  * arrive as IPC messages `{ id, cmd, ... }` and are answered `{ id, ok, result | error }`; events go up as
  * `{ ev, ... }`. Everything from the parent is validated like any other input.
  */
+import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { Rng } from '../sim/rng.js';
 import { observeStamps, randomEdit } from './edits.js';
@@ -47,6 +48,23 @@ async function edits(doc: string, seed: number, count: number, intervalMs: numbe
   return count;
 }
 
+/** Appends `bytes` characters of seeded random text in `pieces` transactions (one update each). */
+function fill(doc: string, bytes: number, pieces: number, seed: number): number {
+  open(doc);
+  const t = peer.doc(doc)?.getText('text');
+  if (!t) throw new Error(`no document ${doc}`);
+  const rng = new Rng(seed);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz      \n';
+  const per = Math.ceil(bytes / pieces);
+  for (let done = 0; done < bytes; done += per) {
+    const n = Math.min(per, bytes - done);
+    let s = '';
+    for (let i = 0; i < n; i++) s += alphabet[rng.int(alphabet.length)];
+    t.insert(t.length, s);
+  }
+  return t.length;
+}
+
 type Cmd = Record<string, unknown> & { id: number; cmd: string };
 const str = (v: unknown, what: string): string => {
   if (typeof v !== 'string' || v.length > 256) throw new Error(`${what}: expected a string`);
@@ -81,6 +99,18 @@ async function handle(m: Cmd): Promise<unknown> {
     }
     case 'text':
       return peer.text(str(m.doc, 'doc'));
+    case 'fill': {
+      const bytes = num(m.bytes, 'bytes');
+      const pieces = num(m.pieces, 'pieces', 1);
+      if (bytes < 1 || bytes > 64 * 1024 * 1024) throw new Error('bytes: expected 1..64 MiB');
+      if (!Number.isInteger(pieces) || pieces < 1 || pieces > 4096) throw new Error('pieces: expected an integer in 1..4096');
+      return fill(str(m.doc, 'doc'), bytes, pieces, num(m.seed, 'seed', 1));
+    }
+    case 'digest': {
+      // a big document's identity without shipping its text over IPC
+      const text = peer.text(str(m.doc, 'doc'));
+      return { length: text.length, sha256: createHash('sha256').update(text).digest('hex') };
+    }
     case 'state':
       return peer.state();
     case 'block':

@@ -15,7 +15,7 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { persistDoc, UpdateLog, type FsyncPolicy, type LoadReport } from './persistence/update-log.js';
 import { cores, defaultGossip, type CoreName } from './overlay/cores.js';
-import { OverlayRoom, wallMs, type DocInfo, type LinkInfo, type OverlayEvent } from './overlay/room.js';
+import { OverlayRoom, wallMs, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayStats } from './overlay/room.js';
 import type { GossipFactory } from './overlay/realtime.js';
 import { docInfo, latencySummary, ywebrtcLinks, type LatencySummary } from './peer-state.js';
 import { nodeWrtc } from './rtc-node.js';
@@ -41,8 +41,10 @@ export interface LivePeerOptions {
   antiEntropyMs?: number;
   shuffleMs?: number;
   seed?: number;
-  /** Largest message accepted on an overlay link. Default 1 MiB. */
+  /** Largest frame accepted on an overlay link. Default 1 MiB. */
   maxMessageBytes?: number;
+  /** Largest chunked message (so the largest document that syncs) in overlay mode. Default 32 MiB. */
+  maxAssembledBytes?: number;
   bindAddress?: string;
   onWarning?: (m: string) => void;
 }
@@ -57,6 +59,8 @@ export interface PeerState {
   latency: LatencySummary;
   violations: number;
   loads: Record<string, LoadReport>;
+  /** The overlay's counters (overlay mode only). */
+  overlay?: OverlayStats;
 }
 
 export class LivePeer {
@@ -104,6 +108,7 @@ export class LivePeer {
         ...(this.opts.shuffleMs ? { shuffleMs: this.opts.shuffleMs } : {}),
         ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}),
         ...(this.opts.maxMessageBytes ? { maxMessageBytes: this.opts.maxMessageBytes } : {}),
+        ...(this.opts.maxAssembledBytes ? { maxAssembledBytes: this.opts.maxAssembledBytes } : {}),
       });
       this.overlay.on((e) => {
         for (const l of this.listeners) l(e);
@@ -198,7 +203,17 @@ export class LivePeer {
     const links: LinkInfo[] = this.overlay?.linkInfo() ?? ywebrtcLinks(this.ywebrtc.values(), wallMs());
     const docs: DocInfo[] = this.overlay?.docInfo() ?? [...this.docs].map(([name, d]) => docInfo(name, d.doc));
     const latency = latencySummary(this.overlay?.latency);
-    return { id: this.id, name: this.name, mode: this.modeNow, links, docs, latency, violations: this.overlay?.stats.violations ?? 0, loads };
+    return {
+      id: this.id,
+      name: this.name,
+      mode: this.modeNow,
+      links,
+      docs,
+      latency,
+      violations: this.overlay?.stats.violations ?? 0,
+      loads,
+      ...(this.overlay ? { overlay: { ...this.overlay.stats } } : {}),
+    };
   }
 
   close(graceful = true): void {

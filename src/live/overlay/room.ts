@@ -12,17 +12,23 @@
  * - Anti-entropy: on every new link and every `antiEntropyMs` with one random neighbour, each side sends
  *   its state vector per document and gets back exactly what it lacks (Y.encodeStateAsUpdate(doc, sv)),
  *   so a peer that missed gossip (it was away, partitioned, or a link dropped mid-flight) catches up.
- * - Peers are untrusted: every message is bounded and validated (wire.ts); a violation closes that one
- *   link, is counted, and the peer is ignored for `banMs`.
+ * - Large messages (a sync reply for a document of several MiB) are cut into 64 KiB frames and put back
+ *   together per link within bounds (chunks.ts). An update too big for gossip (a multi-MiB paste) is not
+ *   gossiped but pushed to every neighbour, which forwards it only if it was new there (MSG_PUSH).
+ * - Peers are untrusted: every message is bounded and validated (wire.ts, chunks.ts); a violation closes
+ *   that one link, is counted, and the peer is ignored for `banMs`.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { Rng } from '../../sim/rng.js';
 import { Link, type LinkCloseReason } from '../link.js';
 import { SignalingClient, type WebSocketCtor } from '../signaling/client.js';
+import { DEFAULT_CHUNK_BYTES, Reassembler, chunkMessage } from './chunks.js';
 import { RealtimeContext, type GossipCore, type GossipFactory } from './realtime.js';
 import {
+  MSG_CHUNK,
   MSG_GOSSIP,
+  MSG_PUSH,
   MSG_SYNC_REPLY,
   MSG_SYNC_REQ,
   PAYLOAD_AWARENESS,
@@ -33,6 +39,7 @@ import {
   encodeChannel,
   encodePayload,
   validDocName,
+  type ChannelMessage,
 } from './wire.js';
 
 export interface OverlayOptions {
@@ -59,8 +66,15 @@ export interface OverlayOptions {
   helloMs?: number;
   /** Period of the link shuffle. Default 10 s. */
   shuffleMs?: number;
-  /** Largest message accepted on a link. Default 1 MiB. */
+  /** Largest frame accepted on a link. Default 1 MiB. */
   maxMessageBytes?: number;
+  /** Messages larger than this are sent in frames of this size. Default 64 KiB (SCTP carries 256 KiB). */
+  chunkBytes?: number;
+  /** Largest chunked message, sent or accepted (so the largest document that syncs). Default 32 MiB. */
+  maxAssembledBytes?: number;
+  /** Gossip payloads above this go out as a PUSH flood instead (Plumtree caps payloads at 1 MiB and caches
+   * them). Default 256 KiB. */
+  maxGossipBytes?: number;
   /** Violating peers are refused for this long. Default 30 s. */
   banMs?: number;
   /** Seed of the peer's random choices. */
@@ -96,6 +110,14 @@ export interface OverlayStats {
   gossipDelivered: number;
   syncRequests: number;
   syncReplies: number;
+  /** Messages sent / received in chunks. */
+  chunkedOut: number;
+  chunkedIn: number;
+  /** PUSH messages sent / received (updates too big for gossip). */
+  pushesOut: number;
+  pushesIn: number;
+  /** Messages not sent because they exceeded maxAssembledBytes. */
+  oversize: number;
 }
 
 interface LinkState {
@@ -104,6 +126,8 @@ interface LinkState {
   initiator: boolean;
   openedAt: number;
   lastHeard: number;
+  reassembly: Reassembler;
+  nextMsgId: number;
 }
 
 interface DocState {
@@ -118,12 +142,15 @@ interface DocState {
 const PEER_ID = /^\d{1,16}$/;
 /** Origin of updates applied from anti-entropy replies (only what was new here reaches 'update'). */
 const REPAIR = Symbol('anti-entropy');
+/** Origin of updates that arrived in a PUSH (forwarded to the other neighbours if new here). */
+const PUSH = Symbol('push');
 const MAX_SDP = 64 * 1024;
 
 export type OverlayEvent =
   | { type: 'link-up'; peer: number }
   | { type: 'link-down'; peer: number; reason: string }
   | { type: 'violation'; peer: number; reason: string }
+  | { type: 'oversize'; doc: string; bytes: number }
   | { type: 'edit-arrived'; doc: string; origin: number; latencyMs: number };
 
 /** Wall-clock milliseconds with sub-ms resolution (comparable across processes on one machine). */
@@ -142,6 +169,11 @@ export class OverlayRoom {
     gossipDelivered: 0,
     syncRequests: 0,
     syncReplies: 0,
+    chunkedOut: 0,
+    chunkedIn: 0,
+    pushesOut: 0,
+    pushesIn: 0,
+    oversize: 0,
   };
   /** origin peer -> recent arrival latencies (ms) of its edits here, newest last (bounded). */
   readonly latency = new Map<number, number[]>();
@@ -176,6 +208,9 @@ export class OverlayRoom {
       helloMs: opts.helloMs ?? 2000,
       shuffleMs: opts.shuffleMs ?? 10_000,
       maxMessageBytes: opts.maxMessageBytes ?? 1024 * 1024,
+      chunkBytes: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      maxAssembledBytes: opts.maxAssembledBytes ?? 32 * 1024 * 1024,
+      maxGossipBytes: opts.maxGossipBytes ?? 256 * 1024,
       banMs: opts.banMs ?? 30_000,
     };
     this.rng = new Rng(opts.seed ?? this.id);
@@ -237,16 +272,20 @@ export class OverlayRoom {
       onUpdate: (update, origin) => {
         // gossip deliveries are already being spread by the core; local edits and content that arrived
         // by anti-entropy (new here, so possibly missed by the peers that relied on us, e.g. in flight on a
-        // link that closed) are broadcast
+        // link that closed) are broadcast; a pushed update goes on to the other neighbours. Big repairs are
+        // not re-sent: a neighbour that lacks them gets them from its own anti-entropy.
         if (origin === this) return;
-        this.core.broadcast(encodePayload({ kind: PAYLOAD_UPDATE, doc: name, origin: this.id, sentAt: wallMs(), update }));
+        if (origin === PUSH) return this.push(name, update);
+        const payload = encodePayload({ kind: PAYLOAD_UPDATE, doc: name, origin: this.id, sentAt: wallMs(), update });
+        if (payload.length <= this.o.maxGossipBytes) this.core.broadcast(payload);
+        else if (origin !== REPAIR) this.push(name, update);
       },
       onAwareness: ({ added, updated, removed }, origin) => {
         if (origin === this) return;
         const changed = added.concat(updated, removed);
-        this.core.broadcast(
-          encodePayload({ kind: PAYLOAD_AWARENESS, doc: name, awareness: awarenessProtocol.encodeAwarenessUpdate(awareness, changed) }),
-        );
+        const payload = encodePayload({ kind: PAYLOAD_AWARENESS, doc: name, awareness: awarenessProtocol.encodeAwarenessUpdate(awareness, changed) });
+        // awareness is a few bytes per client; a huge one is not worth a flood
+        if (payload.length <= this.o.maxGossipBytes) this.core.broadcast(payload);
       },
     };
     doc.on('update', st.onUpdate);
@@ -342,7 +381,15 @@ export class OverlayRoom {
       sendSignal: (sdp) => void this.signaling.publish(this.topic, { type: 'signal', from: String(this.id), to: String(peer), sdp }),
       ...(this.opts.rtcConfig ? { rtcConfig: this.opts.rtcConfig } : {}),
     });
-    const st: LinkState = { link, peer, initiator, openedAt: 0, lastHeard: 0 };
+    const st: LinkState = {
+      link,
+      peer,
+      initiator,
+      openedAt: 0,
+      lastHeard: 0,
+      reassembly: new Reassembler({ maxMessageBytes: this.o.maxAssembledBytes, maxBufferedBytes: this.o.maxAssembledBytes }),
+      nextMsgId: 1,
+    };
     this.links.set(peer, st);
     link.onopen = () => {
       st.openedAt = st.lastHeard = wallMs();
@@ -407,13 +454,39 @@ export class OverlayRoom {
 
   // ---- data path -------------------------------------------------------------------------------
 
+  /** Sends one channel message, in frames if it is large; refuses (and counts) one over maxAssembledBytes. */
+  private sendChannel(st: LinkState, m: ChannelMessage): boolean {
+    const bytes = encodeChannel(m);
+    if (bytes.length > this.o.maxAssembledBytes) {
+      this.stats.oversize++;
+      this.fire({ type: 'oversize', doc: 'doc' in m ? m.doc : '', bytes: bytes.length });
+      return false;
+    }
+    if (bytes.length <= this.o.chunkBytes) return st.link.send(bytes);
+    this.stats.chunkedOut++;
+    for (const f of chunkMessage(bytes, st.nextMsgId++, this.o.chunkBytes)) if (!st.link.send(f)) return false;
+    return true;
+  }
+
   private sendGossip(to: number, msg: unknown): void {
     const st = this.links.get(to);
     if (!st) return;
-    st.link.send(encodeChannel({ type: MSG_GOSSIP, gossip: this.o.gossip.codec.encode(msg) }));
+    this.sendChannel(st, { type: MSG_GOSSIP, gossip: this.o.gossip.codec.encode(msg) });
   }
 
-  private onLinkMessage(st: LinkState, bytes: Uint8Array): void {
+  /** Floods an update too big for gossip to every neighbour but the one it came from. */
+  private push(doc: string, update: Uint8Array): void {
+    for (const l of this.links.values())
+      if (l.link.open && l.peer !== this.delivering && this.sendChannel(l, { type: MSG_PUSH, doc, update })) this.stats.pushesOut++;
+  }
+
+  private onLinkMessage(st: LinkState, frame: Uint8Array): void {
+    let bytes: Uint8Array | null = frame;
+    if (frame[0] === MSG_CHUNK) {
+      bytes = st.reassembly.push(frame); // WireError on any lie -> Link closes this link as a violation
+      if (!bytes) return;
+      this.stats.chunkedIn++;
+    }
     const m = decodeChannel(bytes); // WireError -> Link closes this link as a violation
     switch (m.type) {
       case MSG_GOSSIP: {
@@ -436,13 +509,25 @@ export class OverlayRoom {
         this.stats.syncRequests++;
         const d = this.docs.get(m.doc);
         if (!d) return; // we do not hold that document
-        st.link.send(encodeChannel({ type: MSG_SYNC_REPLY, doc: m.doc, update: Y.encodeStateAsUpdate(d.doc, m.stateVector) }));
+        this.sendChannel(st, { type: MSG_SYNC_REPLY, doc: m.doc, update: Y.encodeStateAsUpdate(d.doc, m.stateVector) });
         break;
       }
       case MSG_SYNC_REPLY: {
         this.stats.syncReplies++;
         const d = this.docs.get(m.doc);
         if (d) Y.applyUpdate(d.doc, m.update, REPAIR);
+        break;
+      }
+      case MSG_PUSH: {
+        this.stats.pushesIn++;
+        const d = this.docs.get(m.doc);
+        if (!d) return;
+        this.delivering = st.peer;
+        try {
+          Y.applyUpdate(d.doc, m.update, PUSH);
+        } finally {
+          this.delivering = null;
+        }
         break;
       }
     }
@@ -475,7 +560,7 @@ export class OverlayRoom {
   }
 
   private syncRequest(st: LinkState, d: DocState): void {
-    st.link.send(encodeChannel({ type: MSG_SYNC_REQ, doc: d.name, stateVector: Y.encodeStateVector(d.doc) }));
+    this.sendChannel(st, { type: MSG_SYNC_REQ, doc: d.name, stateVector: Y.encodeStateVector(d.doc) });
   }
 
   private antiEntropy(): void {

@@ -7,6 +7,9 @@
  *     GOSSIP      varUint8Array(gossip codec bytes)
  *     SYNC_REQ    varString doc | varUint8Array stateVector     ("this is what I have; send what I lack")
  *     SYNC_REPLY  varString doc | varUint8Array update          (Y.encodeStateAsUpdate(doc, theirSV))
+ *     CHUNK       one frame of a larger message of the types here (chunks.ts)
+ *     PUSH        varString doc | varUint8Array update          (an update too big for gossip, flooded link by
+ *                                                               link: each peer forwards it if it was new there)
  *   gossip payload = u8 kind | body
  *     UPDATE      varString doc | varUint origin | f64 sentAtMs | varUint8Array update
  *     AWARENESS   varString doc | varUint8Array awarenessUpdate
@@ -18,6 +21,8 @@ import * as Y from 'yjs';
 export const MSG_GOSSIP = 0;
 export const MSG_SYNC_REQ = 1;
 export const MSG_SYNC_REPLY = 2;
+export const MSG_CHUNK = 3;
+export const MSG_PUSH = 4;
 
 export const PAYLOAD_UPDATE = 0;
 export const PAYLOAD_AWARENESS = 1;
@@ -32,7 +37,8 @@ export class WireError extends Error {
 export type ChannelMessage =
   | { type: typeof MSG_GOSSIP; gossip: Uint8Array }
   | { type: typeof MSG_SYNC_REQ; doc: string; stateVector: Uint8Array }
-  | { type: typeof MSG_SYNC_REPLY; doc: string; update: Uint8Array };
+  | { type: typeof MSG_SYNC_REPLY; doc: string; update: Uint8Array }
+  | { type: typeof MSG_PUSH; doc: string; update: Uint8Array };
 
 export type GossipPayload =
   | { kind: typeof PAYLOAD_UPDATE; doc: string; origin: number; sentAt: number; update: Uint8Array }
@@ -78,6 +84,7 @@ export function encodeChannel(m: ChannelMessage): Uint8Array {
       encoding.writeVarUint8Array(e, m.stateVector);
       break;
     case MSG_SYNC_REPLY:
+    case MSG_PUSH:
       writeDoc(e, m.doc);
       encoding.writeVarUint8Array(e, m.update);
       break;
@@ -101,13 +108,16 @@ export function decodeChannel(bytes: Uint8Array): ChannelMessage {
         m = { type, doc, stateVector };
         break;
       }
-      case MSG_SYNC_REPLY: {
+      case MSG_SYNC_REPLY:
+      case MSG_PUSH: {
         const doc = readDoc(d);
         const update = readBytes(d, 'update');
         Y.decodeUpdate(update);
         m = { type, doc, update };
         break;
       }
+      case MSG_CHUNK:
+        throw new WireError('a chunk frame where a whole message was expected (chunks do not nest)');
       default:
         throw new WireError(`unknown message type ${type}`);
     }
