@@ -130,6 +130,14 @@ const T_SERVE = 1, T_RECHOKE = 2, T_ANNOUNCE = 3, T_LEAVE = 4;
 const RECEIVED = 255;
 const MAX_REORDER = 4096;
 
+/**
+ * The empty request queue every idle connection shares (frozen: pushing to it would throw). Most of a
+ * peer's ~40 connections are choked both ways at any time, so giving each its own two arrays cost
+ * ~200 bytes per connection for nothing; a queue gets its own array when it gets its first entry and
+ * drops it when it empties.
+ */
+const NONE: number[] = Object.freeze([]) as unknown as number[];
+
 function mix32(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2d);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
@@ -137,25 +145,30 @@ function mix32(a: number, b: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** One side of a connection, as peer `self` sees it. */
+/**
+ * One side of a connection, as peer `self` sees it. Kept small: a peer holds up to
+ * `maxConnections + 5` of these, and at 10^4 peers they are most of the swarm's memory. The remote's
+ * pieces live as a bitset in the owning peer's arena (`PeerState.remoteBits`, row `slot`), not here.
+ */
 class Conn {
   established = false;
   sendSeq = 0;
   recvSeq = 0;
+  /** Messages that arrived ahead of `recvSeq`; null when none wait (the common case). */
   reorder: Map<number, WireMsg> | null = null;
   amChoking = true;
   amInterested = false;
   peerChoking = true;
   peerInterested = false;
-  /** The remote's pieces as it told us. */
-  readonly remoteHave: Uint8Array;
+  /** Row of the remote's have-bitset in the owner's `remoteBits` (-1 once the connection is dropped). */
+  slot: number;
   remoteCount = 0;
   /** Pieces the remote has that we lack (interest = wanted > 0). */
   wanted = 0;
-  /** Blocks we requested from the remote (global block ids). */
-  readonly out: number[] = [];
-  /** Blocks the remote requested from us, in order. */
-  readonly inq: number[] = [];
+  /** Blocks we requested from the remote (global block ids); `NONE` when empty. */
+  out: number[] = NONE;
+  /** Blocks the remote requested from us, in order; `NONE` when empty. */
+  inq: number[] = NONE;
   inServeQueue = false;
   /** Bytes received from / sent to the remote since the last rechoke, and smoothed rates. */
   recvWindow = 0;
@@ -168,17 +181,27 @@ class Conn {
   constructor(
     readonly remote: PeerId,
     readonly cid: number,
-    pieces: number,
-    readonly outbound: boolean,
+    slot: number,
   ) {
-    this.remoteHave = new Uint8Array(pieces);
+    this.slot = slot;
   }
 }
 
 class PeerState {
   readonly conns = new Map<PeerId, Conn>();
+  /**
+   * The connections' remote-have bitsets, one row of `words` 32-bit words per connection (a
+   * connection's `slot`): 16 bytes per connection for 128 pieces, where a Uint8Array each cost ~400
+   * (object, ArrayBuffer, backing store). Rows are recycled through `freeRows`; the arena doubles
+   * when full.
+   */
+  remoteBits: Uint32Array;
+  readonly freeRows: number[] = [];
+  rowsUsed = 0;
   readonly have: Uint8Array;
   haveCount = 0;
+  /** A copy of `have` for bitfield messages, shared until `have` changes. */
+  bitfield: Uint8Array | null = null;
   /** Per block: number of outstanding requests, or RECEIVED. */
   readonly blk: Uint8Array;
   /** Per piece: order-free digest of the block tokens received so far. */
@@ -214,6 +237,7 @@ class PeerState {
   readonly freeRider: boolean;
   readonly corrupt: boolean;
   constructor(pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
+    this.remoteBits = new Uint32Array(8 * ((pieces + 31) >>> 5));
     this.have = new Uint8Array(pieces);
     this.blk = new Uint8Array(seed ? 0 : blocks);
     this.acc = new Uint32Array(seed ? 0 : pieces);
@@ -245,6 +269,8 @@ export class Swarm implements Protocol<WireMsg> {
   readonly pieces: number;
   readonly blocksPerPiece: number;
   readonly totalBlocks: number;
+  /** 32-bit words per remote-have bitset row. */
+  readonly words: number;
   readonly peers: (PeerState | undefined)[] = [];
   readonly stats: SwarmStats = {
     duplicateBytes: 0, corruptBytes: 0, hashFails: 0, bans: 0, violations: 0, blocksSent: 0, piecesCompleted: 0,
@@ -265,6 +291,8 @@ export class Swarm implements Protocol<WireMsg> {
   private rng!: Rng;
   private nextCid = 1;
   private readonly pieceDigest: Uint32Array;
+  /** The all-zero bitfield every peer with nothing to show sends (messages are never mutated). */
+  private readonly zeroBits: Uint8Array;
   /** Optional observer: a piece completed (after verification) at `peer`. */
   onPiece: ((peer: PeerId, piece: number) => void) | null = null;
   onDone: ((peer: PeerId) => void) | null = null;
@@ -277,6 +305,8 @@ export class Swarm implements Protocol<WireMsg> {
     if (this.blocksPerPiece > 65535) throw new RangeError('Swarm: too many blocks per piece');
     if (this.pieces > 65535) throw new RangeError('Swarm: more than 65535 pieces');
     this.totalBlocks = this.pieces * this.blocksPerPiece;
+    this.words = (this.pieces + 31) >>> 5;
+    this.zeroBits = new Uint8Array(this.pieces);
     this.offeredCount = new Uint32Array(this.pieces);
     this.pieceDigest = new Uint32Array(this.pieces);
     for (let p = 0; p < this.pieces; p++) this.pieceDigest[p] = this.digestOf(p, (b) => this.goodToken(p, b));
@@ -407,11 +437,47 @@ export class Swarm implements Protocol<WireMsg> {
       if (st.conns.size >= this.cfg.maxConnections) break;
       if (st.conns.has(q) || st.banned.has(q)) continue;
       // a seed does not dial seeds, a done peer neither
-      const c = new Conn(q, this.nextCid++, this.pieces, true);
+      const c = new Conn(q, this.nextCid++, this.allocRow(st));
       st.conns.set(q, c);
       this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
       this.sendBitfield(peer, st, c);
     }
+  }
+
+  // ---- remote-have bitsets ------------------------------------------------------------------------
+
+  /** A zeroed bitset row for a new connection of `st` (freed rows are zeroed when freed). */
+  private allocRow(st: PeerState): number {
+    const row = st.freeRows.length > 0 ? (st.freeRows.pop() as number) : st.rowsUsed++;
+    if ((row + 1) * this.words > st.remoteBits.length) {
+      const grown = new Uint32Array(st.remoteBits.length * 2);
+      grown.set(st.remoteBits);
+      st.remoteBits = grown;
+    }
+    return row;
+  }
+
+  /** Whether the remote of `c` told `st` it has piece `p`. */
+  private remoteHas(st: PeerState, c: Conn, p: number): boolean {
+    return c.slot >= 0 && ((((st.remoteBits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
+  }
+
+  /** Releases a dropped connection's row, taking its pieces out of the availability counts. */
+  private freeRow(st: PeerState, c: Conn): void {
+    if (c.slot < 0) return;
+    const bits = st.remoteBits, avail = st.avail, base = c.slot * this.words;
+    for (let w = 0; w < this.words; w++) {
+      let x = bits[base + w] as number;
+      while (x !== 0) {
+        const low = x & -x;
+        const p = w * 32 + 31 - Math.clz32(low);
+        avail[p] = (avail[p] as number) - 1;
+        x ^= low;
+      }
+      bits[base + w] = 0;
+    }
+    st.freeRows.push(c.slot);
+    c.slot = -1;
   }
 
   // ---- sending ------------------------------------------------------------------------------------
@@ -427,7 +493,8 @@ export class Swarm implements Protocol<WireMsg> {
     // super-seeding hides the seed's pieces; BEP 3 lets a peer with nothing skip the bitfield, but we
     // always send one (of zeros if need be) so the receiver's state machine has one shape
     const hide = st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone;
-    const bits = hide || st.haveCount === 0 ? new Uint8Array(this.pieces) : st.have.slice();
+    // one copy of `have` per change, shared by every bitfield sent until the next piece completes
+    const bits = hide || st.haveCount === 0 ? this.zeroBits : (st.bitfield ??= st.have.slice());
     this.send(peer, st, c, BITFIELD, 0, 0, 0, bits, HEADER + Math.ceil(this.pieces / 8));
   }
 
@@ -474,6 +541,7 @@ export class Swarm implements Protocol<WireMsg> {
       c.recvSeq++;
       this.handle(peer, st, c, m);
     }
+    if (r.size === 0 && c.reorder === r) c.reorder = null;
   }
 
   private acceptHandshake(peer: PeerId, st: PeerState, from: PeerId, msg: WireMsg, existing: Conn | undefined): void {
@@ -489,7 +557,7 @@ export class Swarm implements Protocol<WireMsg> {
       this.refuse(from, msg.cid);
       return;
     }
-    const c = new Conn(from, msg.cid, this.pieces, false);
+    const c = new Conn(from, msg.cid, this.allocRow(st));
     c.established = true;
     c.recvSeq = 1;
     st.conns.set(from, c);
@@ -524,9 +592,9 @@ export class Swarm implements Protocol<WireMsg> {
   /** Forget one side of a connection: undo its availability and outstanding requests. */
   private dropConn(peer: PeerId, st: PeerState, c: Conn): void {
     st.conns.delete(c.remote);
-    if (c.remoteCount > 0) for (let p = 0; p < this.pieces; p++) if (c.remoteHave[p] === 1) st.avail[p] = (st.avail[p] as number) - 1;
+    this.freeRow(st, c);
     this.releaseRequests(st, c);
-    c.inq.length = 0;
+    c.inq = NONE;
     if (st.optimistic === c) st.optimistic = null;
     if (c.offered >= 0) c.offered = -1;
     if (!c.amChoking) this.fillSlots(peer, st);
@@ -539,7 +607,7 @@ export class Swarm implements Protocol<WireMsg> {
       const v = st.blk[id] as number;
       if (v !== RECEIVED && v > 0) st.blk[id] = v - 1;
     }
-    c.out.length = 0;
+    c.out = NONE;
   }
 
   private handle(peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
@@ -562,7 +630,7 @@ export class Swarm implements Protocol<WireMsg> {
       }
       case HAVE: {
         if (!validPiece) return this.violate(peer, st, c, 'have out of range');
-        if (c.remoteHave[m.a] === 1) return; // harmless repeat
+        if (this.remoteHas(st, c, m.a)) return; // harmless repeat
         this.remoteGained(st, c, m.a);
         if (st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone) {
           if (c.offered === m.a || c.offered < 0) this.offerNext(peer, st, c);
@@ -601,6 +669,7 @@ export class Swarm implements Protocol<WireMsg> {
         if (st.have[m.a] !== 1) return this.violate(peer, st, c, 'request for a piece we do not have');
         if (c.amChoking) return; // a request that crossed our choke: dropped, as BEP 3 says
         if (c.inq.length >= 256) return this.violate(peer, st, c, 'too many requests');
+        if (c.inq === NONE) c.inq = [];
         c.inq.push(m.a * this.blocksPerPiece + m.b);
         if (!c.inServeQueue && st.serveCur !== c) {
           c.inServeQueue = true;
@@ -614,6 +683,7 @@ export class Swarm implements Protocol<WireMsg> {
         const id = m.a * this.blocksPerPiece + m.b;
         const i = c.inq.indexOf(id);
         if (i >= 0) c.inq.splice(i, 1);
+        if (c.inq.length === 0) c.inq = NONE;
         return;
       }
       case PIECE:
@@ -626,7 +696,8 @@ export class Swarm implements Protocol<WireMsg> {
   }
 
   private remoteGained(st: PeerState, c: Conn, p: number): void {
-    c.remoteHave[p] = 1;
+    const w = c.slot * this.words + (p >>> 5);
+    st.remoteBits[w] = (st.remoteBits[w] as number) | (1 << (p & 31));
     c.remoteCount++;
     st.avail[p] = (st.avail[p] as number) + 1;
     if (st.have[p] !== 1) c.wanted++;
@@ -659,6 +730,7 @@ export class Swarm implements Protocol<WireMsg> {
       return;
     }
     c.out.splice(i, 1);
+    if (c.out.length === 0) c.out = NONE;
     c.recvWindow += bytes;
     st.downloaded += bytes;
     if (st.seed || st.blk[id] === RECEIVED || st.have[m.a] === 1) {
@@ -683,6 +755,7 @@ export class Swarm implements Protocol<WireMsg> {
       const j = o.out.indexOf(id);
       if (j >= 0) {
         o.out.splice(j, 1);
+        if (o.out.length === 0) o.out = NONE;
         this.send(peer, st, o, CANCEL, piece, block, 0, null, 17);
       }
     }
@@ -717,11 +790,12 @@ export class Swarm implements Protocol<WireMsg> {
     st.singleSource.delete(piece);
     st.have[piece] = 1;
     st.haveCount++;
+    st.bitfield = null;
     this.stats.piecesCompleted++;
     this.notePieceOutside(piece);
     this.onPiece?.(peer, piece);
     for (const c of st.conns.values()) {
-      if (c.remoteHave[piece] === 1) {
+      if (this.remoteHas(st, c, piece)) {
         // no HAVE to a peer that has the piece (libtorrent's default, "redundant haves" off): it
         // changes nothing there and is most of the message count late in a swarm
         c.wanted--;
@@ -782,6 +856,7 @@ export class Swarm implements Protocol<WireMsg> {
       const id = this.pickBlock(st, c);
       if (id < 0) break;
       st.blk[id] = (st.blk[id] as number) + 1;
+      if (c.out === NONE) c.out = [];
       c.out.push(id);
       const piece = (id / this.blocksPerPiece) | 0;
       this.send(peer, st, c, REQUEST, piece, id - piece * this.blocksPerPiece, 0, null, 17);
@@ -794,7 +869,7 @@ export class Swarm implements Protocol<WireMsg> {
     const blk = st.blk;
     // 1. strict priority: finish pieces already started
     for (const p of st.active) {
-      if (c.remoteHave[p] !== 1) continue;
+      if (!this.remoteHas(st, c, p)) continue;
       const ss = st.singleSource.get(p);
       if (ss !== undefined && ss !== c.remote) {
         if (st.conns.has(ss)) continue;
@@ -813,7 +888,7 @@ export class Swarm implements Protocol<WireMsg> {
     // 3. endgame: once every missing block is requested somewhere, ask this peer too
     if (this.cfg.endgame && this.inEndgame(st)) {
       for (const q of st.active) {
-        if (c.remoteHave[q] !== 1) continue;
+        if (!this.remoteHas(st, c, q)) continue;
         const n = this.blocksIn(q);
         const base = q * B;
         for (let b = 0; b < n; b++) {
@@ -844,11 +919,11 @@ export class Swarm implements Protocol<WireMsg> {
 
   private pickPiece(st: PeerState, c: Conn): number {
     const P = this.pieces;
-    const have = st.have, rh = c.remoteHave, avail = st.avail, active = st.active, got = st.got;
+    const have = st.have, rb = st.remoteBits, rbase = c.slot * this.words, avail = st.avail, active = st.active, got = st.got;
     const random = this.cfg.pieceSelection === 'random' || st.haveCount < this.cfg.randomFirst;
     let best = -1, bestAvail = Infinity, ties = 0;
     for (let p = 0; p < P; p++) {
-      if (have[p] === 1 || rh[p] !== 1 || got[p] !== 0 || active.has(p)) continue;
+      if (have[p] === 1 || (((rb[rbase + (p >>> 5)] as number) >>> (p & 31)) & 1) !== 1 || got[p] !== 0 || active.has(p)) continue;
       if (random) {
         // reservoir sampling: uniform over candidates
         ties++;
@@ -912,11 +987,13 @@ export class Swarm implements Protocol<WireMsg> {
         return;
       }
       const id = c.inq.shift() as number;
+      if (c.inq.length === 0) c.inq = NONE;
       const piece = (id / B) | 0;
       const block = id - piece * B;
       const bytes = this.blockBytes(piece, block);
-      let tok = this.goodToken(piece, block);
-      if (st.corrupt) tok = (tok ^ 0x5a5a5a5a) >>> 0;
+      // signed 32-bit on the wire: a small integer in V8, where a token >= 2^31 would box a double
+      let tok = this.goodToken(piece, block) | 0;
+      if (st.corrupt) tok ^= 0x5a5a5a5a;
       this.stats.blocksSent++;
       st.uploaded += bytes;
       c.sentWindow += bytes;
@@ -937,7 +1014,7 @@ export class Swarm implements Protocol<WireMsg> {
   private choke(peer: PeerId, st: PeerState, c: Conn): void {
     if (c.amChoking) return;
     c.amChoking = true;
-    c.inq.length = 0;
+    c.inq = NONE;
     this.send(peer, st, c, CHOKE, 0, 0, 0, null, HEADER);
   }
 
@@ -1018,7 +1095,7 @@ export class Swarm implements Protocol<WireMsg> {
     for (let p = 0; p < this.pieces; p++) {
       const n = oc[p] as number;
       if (n === 0) allOut = false;
-      if (c.remoteHave[p] === 1) continue;
+      if (this.remoteHas(st, c, p)) continue;
       if (n < bestCount) {
         best = p;
         bestCount = n;
@@ -1064,7 +1141,7 @@ export class Swarm implements Protocol<WireMsg> {
       if (!st || !st.seed || this.port.world.alive[s] !== 1) continue;
       for (const c of st.conns.values()) {
         if (!c.established) continue;
-        for (let p = 0; p < this.pieces; p++) if (p !== c.offered && c.remoteHave[p] !== 1) this.send(s, st, c, HAVE, p, 0, 0, null, 9);
+        for (let p = 0; p < this.pieces; p++) if (p !== c.offered && !this.remoteHas(st, c, p)) this.send(s, st, c, HAVE, p, 0, 0, null, 9);
       }
     }
   }
