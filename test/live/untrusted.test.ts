@@ -1,6 +1,6 @@
 /**
  * Untrusted peers: an attacker joins the overlay through signaling, opens a real WebRTC link to a peer and
- * sends garbage (unknown type, malformed gossip, a non-Yjs update, an oversize message). Each time only
+ * sends garbage (unknown type, malformed gossip, a non-Yjs update, an oversize message, lying chunks). Each time only
  * that link is closed and counted; the honest peers keep their links and keep syncing.
  * Also: a stock y-webrtc client (npm package, no peerlab code) joins a peerlab Node peer's room.
  */
@@ -10,6 +10,7 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Link } from '../../src/live/link.js';
+import { encodeChunk } from '../../src/live/overlay/chunks.js';
 import { MSG_GOSSIP, MSG_SYNC_REPLY } from '../../src/live/overlay/wire.js';
 import type { PeerProcess } from '../../src/live/peer-process-client.js';
 import { nodeWrtc } from '../../src/live/rtc-node.js';
@@ -76,6 +77,9 @@ describe('untrusted peers', () => {
       })],
       ['truncated length prefix', frame(MSG_SYNC_REPLY, (e) => encoding.writeVarUint(e, 2 ** 40))],
       ['oversize message', new Uint8Array(100 * 1024)],
+      // chunked messages: a declared size over the 32 MiB bound, and a frame of a message never started
+      ['a chunk that declares 100 MiB', encodeChunk({ msgId: 1, index: 0, count: 2, total: 100 * 1024 * 1024, data: new Uint8Array(2048) })],
+      ['a chunk of a message never started', encodeChunk({ msgId: 1, index: 1, count: 2, total: 4096, data: new Uint8Array(2048) })],
     ];
     for (let k = 0; k < attacks.length; k++) {
       const [what, bytes] = attacks[k]!;
