@@ -145,59 +145,136 @@ function mix32(a: number, b: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+// A connection's scalar state lives in its owner's row arrays (struct of arrays, row = `Conn.slot`):
+// a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
+const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_STRIDE = 7;
+const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_STRIDE = 4;
+const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32;
+
 /**
- * One side of a connection, as peer `self` sees it. Kept small: a peer holds up to
- * `maxConnections + 5` of these, and at 10^4 peers they are most of the swarm's memory. The remote's
- * pieces live as a bitset in the owning peer's arena (`PeerState.remoteBits`, row `slot`), not here.
+ * One peer's connection rows: integers, doubles and the remote-have bitset (`words` 32-bit words) of
+ * each connection. Rows are recycled through `free`; the arrays grow by half when full.
+ */
+class Rows {
+  i32: Int32Array;
+  f64: Float64Array;
+  /** The remotes' have-bitsets: 16 bytes per connection for 128 pieces, where a Uint8Array each
+   * cost ~400 (object, ArrayBuffer, backing store). */
+  bits: Uint32Array;
+  readonly free: number[] = [];
+  used = 0;
+  capacity: number;
+  constructor(readonly words: number, capacity: number) {
+    this.capacity = capacity;
+    this.i32 = new Int32Array(capacity * I_STRIDE);
+    this.f64 = new Float64Array(capacity * F_STRIDE);
+    this.bits = new Uint32Array(capacity * words);
+  }
+
+  alloc(): number {
+    const row = this.free.length > 0 ? (this.free.pop() as number) : this.used++;
+    if (row >= this.capacity) {
+      const cap = this.capacity + Math.max(8, this.capacity >> 1);
+      const i32 = new Int32Array(cap * I_STRIDE), f64 = new Float64Array(cap * F_STRIDE), bits = new Uint32Array(cap * this.words);
+      i32.set(this.i32);
+      f64.set(this.f64);
+      bits.set(this.bits);
+      this.i32 = i32;
+      this.f64 = f64;
+      this.bits = bits;
+      this.capacity = cap;
+    }
+    // a fresh connection: both sides choking, not interested, nothing offered
+    this.i32.fill(0, row * I_STRIDE, row * I_STRIDE + I_STRIDE);
+    this.i32[row * I_STRIDE + I_FLAGS] = AM_CHOKING | PEER_CHOKING;
+    this.i32[row * I_STRIDE + I_OFFERED] = -1;
+    this.f64.fill(0, row * F_STRIDE, row * F_STRIDE + F_STRIDE);
+    this.bits.fill(0, row * this.words, row * this.words + this.words);
+    return row;
+  }
+}
+
+/**
+ * One side of a connection, as peer `self` sees it: identity, the request queues and accessors into
+ * the owner's `Rows`. Kept small: a peer holds up to `maxConnections + 5` of these, and at 10^4 peers
+ * connections are most of the swarm's memory.
  */
 class Conn {
-  established = false;
-  sendSeq = 0;
-  recvSeq = 0;
   /** Messages that arrived ahead of `recvSeq`; null when none wait (the common case). */
   reorder: Map<number, WireMsg> | null = null;
-  amChoking = true;
-  amInterested = false;
-  peerChoking = true;
-  peerInterested = false;
-  /** Row of the remote's have-bitset in the owner's `remoteBits` (-1 once the connection is dropped). */
-  slot: number;
-  remoteCount = 0;
-  /** Pieces the remote has that we lack (interest = wanted > 0). */
-  wanted = 0;
   /** Blocks we requested from the remote (global block ids); `NONE` when empty. */
   out: number[] = NONE;
   /** Blocks the remote requested from us, in order; `NONE` when empty. */
   inq: number[] = NONE;
-  inServeQueue = false;
-  /** Bytes received from / sent to the remote since the last rechoke, and smoothed rates. */
-  recvWindow = 0;
-  sentWindow = 0;
-  recvRate = 0;
-  sentRate = 0;
-  /** Super-seeding: the piece currently offered to this peer (-1 none). */
-  offered = -1;
-  offeredSent = 0;
   constructor(
     readonly remote: PeerId,
     readonly cid: number,
-    slot: number,
-  ) {
-    this.slot = slot;
+    /** Row in `rows` (-1 once the connection is dropped). */
+    public slot: number,
+    private readonly rows: Rows,
+  ) {}
+
+  private flag(f: number): boolean {
+    return ((this.rows.i32[this.slot * I_STRIDE + I_FLAGS] as number) & f) !== 0;
   }
+  private setFlag(f: number, on: boolean): void {
+    const i = this.slot * I_STRIDE + I_FLAGS, v = this.rows.i32[i] as number;
+    this.rows.i32[i] = on ? v | f : v & ~f;
+  }
+  private int(k: number): number {
+    return this.rows.i32[this.slot * I_STRIDE + k] as number;
+  }
+  private setInt(k: number, v: number): void {
+    this.rows.i32[this.slot * I_STRIDE + k] = v;
+  }
+  private dbl(k: number): number {
+    return this.rows.f64[this.slot * F_STRIDE + k] as number;
+  }
+  private setDbl(k: number, v: number): void {
+    this.rows.f64[this.slot * F_STRIDE + k] = v;
+  }
+
+  get established(): boolean { return this.flag(ESTABLISHED); }
+  set established(v: boolean) { this.setFlag(ESTABLISHED, v); }
+  get amChoking(): boolean { return this.flag(AM_CHOKING); }
+  set amChoking(v: boolean) { this.setFlag(AM_CHOKING, v); }
+  get amInterested(): boolean { return this.flag(AM_INTERESTED); }
+  set amInterested(v: boolean) { this.setFlag(AM_INTERESTED, v); }
+  get peerChoking(): boolean { return this.flag(PEER_CHOKING); }
+  set peerChoking(v: boolean) { this.setFlag(PEER_CHOKING, v); }
+  get peerInterested(): boolean { return this.flag(PEER_INTERESTED); }
+  set peerInterested(v: boolean) { this.setFlag(PEER_INTERESTED, v); }
+  get inServeQueue(): boolean { return this.flag(IN_SERVE_QUEUE); }
+  set inServeQueue(v: boolean) { this.setFlag(IN_SERVE_QUEUE, v); }
+  get sendSeq(): number { return this.int(I_SEND_SEQ); }
+  set sendSeq(v: number) { this.setInt(I_SEND_SEQ, v); }
+  get recvSeq(): number { return this.int(I_RECV_SEQ); }
+  set recvSeq(v: number) { this.setInt(I_RECV_SEQ, v); }
+  /** Pieces the remote has told us of. */
+  get remoteCount(): number { return this.int(I_REMOTE_COUNT); }
+  set remoteCount(v: number) { this.setInt(I_REMOTE_COUNT, v); }
+  /** Pieces the remote has that we lack (interest = wanted > 0). */
+  get wanted(): number { return this.int(I_WANTED); }
+  set wanted(v: number) { this.setInt(I_WANTED, v); }
+  /** Super-seeding: the piece currently offered to this peer (-1 none), and its blocks sent. */
+  get offered(): number { return this.int(I_OFFERED); }
+  set offered(v: number) { this.setInt(I_OFFERED, v); }
+  get offeredSent(): number { return this.int(I_OFFERED_SENT); }
+  set offeredSent(v: number) { this.setInt(I_OFFERED_SENT, v); }
+  /** Bytes received from / sent to the remote since the last rechoke, and smoothed rates. */
+  get recvWindow(): number { return this.dbl(F_RECV_WINDOW); }
+  set recvWindow(v: number) { this.setDbl(F_RECV_WINDOW, v); }
+  get sentWindow(): number { return this.dbl(F_SENT_WINDOW); }
+  set sentWindow(v: number) { this.setDbl(F_SENT_WINDOW, v); }
+  get recvRate(): number { return this.dbl(F_RECV_RATE); }
+  set recvRate(v: number) { this.setDbl(F_RECV_RATE, v); }
+  get sentRate(): number { return this.dbl(F_SENT_RATE); }
+  set sentRate(v: number) { this.setDbl(F_SENT_RATE, v); }
 }
 
 class PeerState {
   readonly conns = new Map<PeerId, Conn>();
-  /**
-   * The connections' remote-have bitsets, one row of `words` 32-bit words per connection (a
-   * connection's `slot`): 16 bytes per connection for 128 pieces, where a Uint8Array each cost ~400
-   * (object, ArrayBuffer, backing store). Rows are recycled through `freeRows`; the arena doubles
-   * when full.
-   */
-  remoteBits: Uint32Array;
-  readonly freeRows: number[] = [];
-  rowsUsed = 0;
+  readonly rows: Rows;
   readonly have: Uint8Array;
   haveCount = 0;
   /** A copy of `have` for bitfield messages, shared until `have` changes. */
@@ -237,7 +314,7 @@ class PeerState {
   readonly freeRider: boolean;
   readonly corrupt: boolean;
   constructor(pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
-    this.remoteBits = new Uint32Array(8 * ((pieces + 31) >>> 5));
+    this.rows = new Rows((pieces + 31) >>> 5, 8);
     this.have = new Uint8Array(pieces);
     this.blk = new Uint8Array(seed ? 0 : blocks);
     this.acc = new Uint32Array(seed ? 0 : pieces);
@@ -437,7 +514,7 @@ export class Swarm implements Protocol<WireMsg> {
       if (st.conns.size >= this.cfg.maxConnections) break;
       if (st.conns.has(q) || st.banned.has(q)) continue;
       // a seed does not dial seeds, a done peer neither
-      const c = new Conn(q, this.nextCid++, this.allocRow(st));
+      const c = new Conn(q, this.nextCid++, st.rows.alloc(), st.rows);
       st.conns.set(q, c);
       this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
       this.sendBitfield(peer, st, c);
@@ -446,26 +523,15 @@ export class Swarm implements Protocol<WireMsg> {
 
   // ---- remote-have bitsets ------------------------------------------------------------------------
 
-  /** A zeroed bitset row for a new connection of `st` (freed rows are zeroed when freed). */
-  private allocRow(st: PeerState): number {
-    const row = st.freeRows.length > 0 ? (st.freeRows.pop() as number) : st.rowsUsed++;
-    if ((row + 1) * this.words > st.remoteBits.length) {
-      const grown = new Uint32Array(st.remoteBits.length * 2);
-      grown.set(st.remoteBits);
-      st.remoteBits = grown;
-    }
-    return row;
-  }
-
   /** Whether the remote of `c` told `st` it has piece `p`. */
   private remoteHas(st: PeerState, c: Conn, p: number): boolean {
-    return c.slot >= 0 && ((((st.remoteBits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
+    return c.slot >= 0 && ((((st.rows.bits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
   }
 
   /** Releases a dropped connection's row, taking its pieces out of the availability counts. */
   private freeRow(st: PeerState, c: Conn): void {
     if (c.slot < 0) return;
-    const bits = st.remoteBits, avail = st.avail, base = c.slot * this.words;
+    const bits = st.rows.bits, avail = st.avail, base = c.slot * this.words;
     for (let w = 0; w < this.words; w++) {
       let x = bits[base + w] as number;
       while (x !== 0) {
@@ -474,9 +540,8 @@ export class Swarm implements Protocol<WireMsg> {
         avail[p] = (avail[p] as number) - 1;
         x ^= low;
       }
-      bits[base + w] = 0;
     }
-    st.freeRows.push(c.slot);
+    st.rows.free.push(c.slot);
     c.slot = -1;
   }
 
@@ -557,7 +622,7 @@ export class Swarm implements Protocol<WireMsg> {
       this.refuse(from, msg.cid);
       return;
     }
-    const c = new Conn(from, msg.cid, this.allocRow(st));
+    const c = new Conn(from, msg.cid, st.rows.alloc(), st.rows);
     c.established = true;
     c.recvSeq = 1;
     st.conns.set(from, c);
@@ -592,12 +657,12 @@ export class Swarm implements Protocol<WireMsg> {
   /** Forget one side of a connection: undo its availability and outstanding requests. */
   private dropConn(peer: PeerId, st: PeerState, c: Conn): void {
     st.conns.delete(c.remote);
-    this.freeRow(st, c);
+    const wasUnchoked = !c.amChoking;
+    this.freeRow(st, c); // from here on `c` has no row: only its identity and queues remain
     this.releaseRequests(st, c);
     c.inq = NONE;
     if (st.optimistic === c) st.optimistic = null;
-    if (c.offered >= 0) c.offered = -1;
-    if (!c.amChoking) this.fillSlots(peer, st);
+    if (wasUnchoked) this.fillSlots(peer, st);
     // lost a request source: others may take over
     if (!st.seed && st.conns.size > 0) this.refillAll(peer, st);
   }
@@ -697,7 +762,7 @@ export class Swarm implements Protocol<WireMsg> {
 
   private remoteGained(st: PeerState, c: Conn, p: number): void {
     const w = c.slot * this.words + (p >>> 5);
-    st.remoteBits[w] = (st.remoteBits[w] as number) | (1 << (p & 31));
+    st.rows.bits[w] = (st.rows.bits[w] as number) | (1 << (p & 31));
     c.remoteCount++;
     st.avail[p] = (st.avail[p] as number) + 1;
     if (st.have[p] !== 1) c.wanted++;
@@ -834,6 +899,7 @@ export class Swarm implements Protocol<WireMsg> {
     if (this.port.observed) this.port.emit('done', peer, { ms: st.doneAt - st.joinedAt });
     this.onDone?.(peer);
     for (const c of [...st.conns.values()]) {
+      if (st.conns.get(c.remote) !== c) continue;
       this.releaseRequests(st, c);
       // two seeds have nothing to say to each other
       if (c.remoteCount === this.pieces) this.close(peer, c, null);
@@ -919,7 +985,7 @@ export class Swarm implements Protocol<WireMsg> {
 
   private pickPiece(st: PeerState, c: Conn): number {
     const P = this.pieces;
-    const have = st.have, rb = st.remoteBits, rbase = c.slot * this.words, avail = st.avail, active = st.active, got = st.got;
+    const have = st.have, rb = st.rows.bits, rbase = c.slot * this.words, avail = st.avail, active = st.active, got = st.got;
     const random = this.cfg.pieceSelection === 'random' || st.haveCount < this.cfg.randomFirst;
     let best = -1, bestAvail = Infinity, ties = 0;
     for (let p = 0; p < P; p++) {
