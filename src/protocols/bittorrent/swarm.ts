@@ -153,7 +153,7 @@ const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER
 
 /**
  * One peer's connection rows: integers, doubles and the remote-have bitset (`words` 32-bit words) of
- * each connection. Rows are recycled through `free`; the arrays grow by half when full.
+ * each connection. Rows are recycled through `free`; the arrays grow by 8 rows when full.
  */
 class Rows {
   i32: Int32Array;
@@ -174,7 +174,7 @@ class Rows {
   alloc(): number {
     const row = this.free.length > 0 ? (this.free.pop() as number) : this.used++;
     if (row >= this.capacity) {
-      const cap = this.capacity + Math.max(8, this.capacity >> 1);
+      const cap = this.capacity + 8; // small steps: a peer's ~40 connections leave little slack
       const i32 = new Int32Array(cap * I_STRIDE), f64 = new Float64Array(cap * F_STRIDE), bits = new Uint32Array(cap * this.words);
       i32.set(this.i32);
       f64.set(this.f64);
@@ -272,8 +272,54 @@ class Conn {
   set sentRate(v: number) { this.setDbl(F_SENT_RATE, v); }
 }
 
+/**
+ * A peer's connections by remote id, in the order they were made: what a Map gave, at under half
+ * its memory (a Map's hash table cost ~50 bytes per entry); scanning ~40 small integers is as quick
+ * as hashing. `values()` is the live list: iterate a copy if the loop may close connections.
+ */
+class ConnList {
+  private readonly keys: PeerId[] = [];
+  private readonly list: Conn[] = [];
+  get size(): number {
+    return this.list.length;
+  }
+  private find(remote: PeerId): number {
+    const k = this.keys;
+    for (let i = 0; i < k.length; i++) if (k[i] === remote) return i;
+    return -1;
+  }
+  get(remote: PeerId): Conn | undefined {
+    const i = this.find(remote);
+    return i < 0 ? undefined : this.list[i];
+  }
+  has(remote: PeerId): boolean {
+    return this.find(remote) >= 0;
+  }
+  set(remote: PeerId, c: Conn): void {
+    const i = this.find(remote);
+    if (i >= 0) this.list[i] = c;
+    else {
+      this.keys.push(remote);
+      this.list.push(c);
+    }
+  }
+  delete(remote: PeerId): boolean {
+    const i = this.find(remote);
+    if (i < 0) return false;
+    this.keys.splice(i, 1);
+    this.list.splice(i, 1);
+    return true;
+  }
+  values(): readonly Conn[] {
+    return this.list;
+  }
+  entries(): [PeerId, Conn][] {
+    return this.list.map((c, i) => [this.keys[i] as PeerId, c]);
+  }
+}
+
 class PeerState {
-  readonly conns = new Map<PeerId, Conn>();
+  readonly conns = new ConnList();
   readonly rows: Rows;
   readonly have: Uint8Array;
   haveCount = 0;
@@ -283,8 +329,9 @@ class PeerState {
   readonly blk: Uint8Array;
   /** Per piece: order-free digest of the block tokens received so far. */
   readonly acc: Uint32Array;
+  // the collections below stay null until first needed: without corrupt peers most never are
   /** Pieces that failed a hash check once (re-fetched from a single peer). */
-  readonly failed = new Set<number>();
+  failed: Set<number> | null = null;
   /** Per piece: blocks received. */
   readonly got: Uint16Array;
   /** Per piece: availability among connected peers. */
@@ -292,11 +339,11 @@ class PeerState {
   /** Partially downloaded pieces (insertion order). */
   readonly active = new Set<number>();
   /** Who sent blocks of each active piece. */
-  readonly contributors = new Map<number, Set<PeerId>>();
+  readonly contributors = new Map<number, PeerId[]>();
   /** After a hash failure the piece is fetched from one peer only. */
-  readonly singleSource = new Map<number, PeerId>();
-  readonly strikes = new Map<PeerId, number>();
-  readonly banned = new Set<PeerId>();
+  singleSource: Map<number, PeerId> | null = null;
+  strikes: Map<PeerId, number> | null = null;
+  banned: Set<PeerId> | null = null;
   /** Conns with pending requests to serve (round robin). */
   readonly serveQueue: Conn[] = [];
   upFree = 0;
@@ -512,7 +559,7 @@ export class Swarm implements Protocol<WireMsg> {
     }
     for (const q of picked) {
       if (st.conns.size >= this.cfg.maxConnections) break;
-      if (st.conns.has(q) || st.banned.has(q)) continue;
+      if (st.conns.has(q) || st.banned?.has(q) === true) continue;
       // a seed does not dial seeds, a done peer neither
       const c = new Conn(q, this.nextCid++, st.rows.alloc(), st.rows);
       st.conns.set(q, c);
@@ -610,7 +657,7 @@ export class Swarm implements Protocol<WireMsg> {
   }
 
   private acceptHandshake(peer: PeerId, st: PeerState, from: PeerId, msg: WireMsg, existing: Conn | undefined): void {
-    if (msg.a !== this.cfg.infoToken || st.banned.has(from)) {
+    if (msg.a !== this.cfg.infoToken || st.banned?.has(from) === true) {
       this.refuse(from, msg.cid);
       return;
     }
@@ -806,8 +853,8 @@ export class Swarm implements Protocol<WireMsg> {
       const got = (st.got[m.a] as number) + 1;
       st.got[m.a] = got;
       let who = st.contributors.get(m.a);
-      if (!who) st.contributors.set(m.a, (who = new Set()));
-      who.add(c.remote);
+      if (!who) st.contributors.set(m.a, [c.remote]);
+      else if (!who.includes(c.remote)) who.push(c.remote);
       if (this.cfg.endgame) this.cancelElsewhere(peer, st, c, m.a, m.b, id);
       if (got === this.blocksIn(m.a)) this.pieceDone(peer, st, m.a);
     }
@@ -841,18 +888,19 @@ export class Swarm implements Protocol<WireMsg> {
       st.got[piece] = 0;
       const senders = who ? [...who] : [];
       for (const q of senders) {
-        const s = (st.strikes.get(q) ?? 0) + 1;
-        st.strikes.set(q, s);
+        const strikes = (st.strikes ??= new Map());
+        const s = (strikes.get(q) ?? 0) + 1;
+        strikes.set(q, s);
         if (senders.length === 1 || s >= this.cfg.banAfter) this.ban(peer, st, q);
       }
       // fetch it again from one peer, so a second failure names the culprit
-      st.singleSource.delete(piece);
-      st.failed.add(piece);
+      st.singleSource?.delete(piece);
+      (st.failed ??= new Set()).add(piece);
       if (this.port.observed) this.port.emit('hashFail', peer, { piece, senders });
       this.refillAll(peer, st);
       return;
     }
-    st.singleSource.delete(piece);
+    st.singleSource?.delete(piece);
     st.have[piece] = 1;
     st.haveCount++;
     st.bitfield = null;
@@ -871,14 +919,14 @@ export class Swarm implements Protocol<WireMsg> {
   }
 
   private ban(peer: PeerId, st: PeerState, q: PeerId): void {
-    if (st.banned.has(q)) return;
-    st.banned.add(q);
+    if (st.banned?.has(q) === true) return;
+    (st.banned ??= new Set()).add(q);
     this.stats.bans++;
     // whatever it sent into unfinished pieces is suspect: drop those blocks and fetch them again
     for (const p of [...st.active]) {
       const who = st.contributors.get(p);
-      if (st.singleSource.get(p) === q) st.singleSource.delete(p);
-      if (!who?.has(q)) continue;
+      if (st.singleSource?.get(p) === q) st.singleSource.delete(p);
+      if (!who?.includes(q)) continue;
       const base = p * this.blocksPerPiece, n = this.blocksIn(p);
       for (let b = 0; b < n; b++) if (st.blk[base + b] === RECEIVED) st.blk[base + b] = 0;
       st.got[p] = 0;
@@ -936,10 +984,10 @@ export class Swarm implements Protocol<WireMsg> {
     // 1. strict priority: finish pieces already started
     for (const p of st.active) {
       if (!this.remoteHas(st, c, p)) continue;
-      const ss = st.singleSource.get(p);
+      const ss = st.singleSource?.get(p);
       if (ss !== undefined && ss !== c.remote) {
         if (st.conns.has(ss)) continue;
-        st.singleSource.set(p, c.remote); // the chosen source went away: this peer takes over
+        (st.singleSource as Map<number, PeerId>).set(p, c.remote); // the chosen source went away: this peer takes over
       }
       const n = this.blocksIn(p);
       const base = p * B;
@@ -1006,7 +1054,7 @@ export class Swarm implements Protocol<WireMsg> {
         if (this.rng.int(ties) === 0) best = p;
       }
     }
-    if (best >= 0 && st.failed.has(best)) st.singleSource.set(best, c.remote);
+    if (best >= 0 && st.failed?.has(best) === true) (st.singleSource ??= new Map()).set(best, c.remote);
     return best;
   }
 

@@ -103,7 +103,7 @@ describe(`bittorrent swarm (seed ${SEED})`, () => {
     for (let p = 0; p <= 60; p++) {
       const st = fc.run.swarm.state(p)!;
       if (st.corrupt) corrupt.push(p);
-      for (const b of st.banned) {
+      for (const b of st.banned ?? []) {
         bannedBy.set(b, (bannedBy.get(b) ?? 0) + 1);
         if (!fc.run.swarm.state(b)!.corrupt) honestBanned++;
       }
