@@ -3,15 +3,14 @@
  * writes `summary.json`, `series.csv`, `samples.csv` and `report.html` into `<dir>`. A bad scenario
  * exits with code 2 and a message naming the path; nothing is written.
  */
-import { parseArgs } from 'node:util';
 import { ScenarioError } from '../lab/errors.js';
-import type { ProtocolDriver } from '../protocols/driver.js';
 import { loadScenarioFile } from '../lab/load.js';
 import { samplesCsv, seriesCsv, summaryJson, summaryObject, writeResults } from '../lab/output.js';
 import { formatValue } from '../lab/report/format.js';
 import { runSession } from '../lab/runner.js';
 import { createSession } from '../lab/session.js';
 import { formatDuration } from '../lab/units.js';
+import { Command, scenarioArgs } from './args.js';
 
 const USAGE = `usage: peerlab run <scenario.yaml|json> --out <dir> [--seed N] [--set key.path=value ...] [--quiet]
 
@@ -20,62 +19,18 @@ const USAGE = `usage: peerlab run <scenario.yaml|json> --out <dir> [--seed N] [-
   --set k.path=v     overrides one key (the value is read as YAML), e.g. --set protocol.fanout=3
   --quiet            no progress bar, no summary on stdout`;
 
-export async function main(argv: string[]): Promise<number> {
-  let values: {
-    out?: string;
-    seed?: string;
-    set?: string[];
-    quiet?: boolean;
-    help?: boolean;
-    /** For tests: a module exporting `drivers` to use instead of the registry. */
-    'drivers-module'?: string;
-  };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        seed: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-        'drivers-module': { type: 'string' },
-      },
-    }));
-  } catch (e) {
-    console.error(`peerlab run: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const file = positionals[0];
-  if (!file || positionals.length > 1 || !values.out) {
-    console.error(`peerlab run: ${!file ? 'missing the scenario file' : positionals.length > 1 ? `one scenario at a time (got ${positionals.length})` : 'missing --out <dir>'}\n\n${USAGE}`);
-    return 2;
-  }
-  let seed: number | undefined;
-  if (values.seed !== undefined) {
-    seed = Number(values.seed);
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      console.error(`peerlab run: --seed: expected a non-negative integer, got ${JSON.stringify(values.seed)}`);
-      return 2;
-    }
-  }
+const cmd = new Command('run', USAGE);
 
-  const dm = values['drivers-module'];
-  const drivers = dm ? ((await import(dm)) as { drivers: Record<string, ProtocolDriver> }).drivers : undefined;
+export async function main(argv: string[]): Promise<number> {
+  const args = await scenarioArgs(cmd, argv, {});
+  if (typeof args === 'number') return args;
+  const { file, out, values, load } = args;
+  const drivers = load.drivers;
   let scenario;
   try {
-    scenario = await loadScenarioFile(file, { ...(seed !== undefined ? { seed } : {}), set: values.set ?? [], ...(drivers ? { drivers } : {}) });
+    scenario = await loadScenarioFile(file, load);
   } catch (e) {
-    if (e instanceof ScenarioError) {
-      console.error(`peerlab run: ${e.source}: invalid scenario\n${indent(e.message)}`);
-      return 2;
-    }
+    if (e instanceof ScenarioError) return cmd.invalidScenario(e, file);
     throw e;
   }
 
@@ -85,8 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     session = createSession(scenario, drivers ? { drivers } : {});
   } catch (e) {
     // a combination of keys the driver refuses (its schema cannot see across sections)
-    console.error(`peerlab run: ${scenario.source}: invalid scenario\n${indent((e as Error).message)}`);
-    return 2;
+    return cmd.invalidScenario(e as Error, scenario.source);
   }
   const tty = process.stderr.isTTY && !values.quiet;
   const result = runSession(session, {
@@ -98,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   // charts load only now: a bad scenario fails fast without paying for ECharts
   const { runReport } = await import('../lab/report/run.js');
   const html = runReport(result, scenario, summary);
-  await writeResults(values.out, {
+  await writeResults(out, {
     'summary.json': summaryJson(result),
     'series.csv': seriesCsv(result.series),
     'samples.csv': samplesCsv(result.samples),
@@ -110,16 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`  ended by ${result.endReason} at ${formatDuration(result.virtualTimeMs)} virtual, ${formatDuration(result.wallMs)} wall, ${result.events.toLocaleString('en-US')} events`);
     const width = Math.max(...Object.keys(result.summary).map((k) => k.length));
     for (const k of Object.keys(result.summary)) console.log(`  ${k.padEnd(width)}  ${formatValue(k, summary[k])}`);
-    console.log(`  wrote ${values.out}/{summary.json,series.csv,samples.csv,report.html}`);
+    console.log(`  wrote ${out}/{summary.json,series.csv,samples.csv,report.html}`);
   }
   return 0;
-}
-
-function indent(s: string): string {
-  return s
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 }
 
 function progress(fraction: number, virtualMs: number, wallMs: number): void {

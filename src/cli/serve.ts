@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createHost } from '../host/index.js';
 import { serveHost } from '../host/ws-server.js';
+import { Command, untilStopped } from './args.js';
 
 const USAGE = `usage: peerlab serve [--port N] [--scenario NAME] [--max-peers N] [--no-build]
 
@@ -31,37 +31,20 @@ export function ensureRendererBuilt(root = repoRoot, log: (m: string) => void = 
   return null;
 }
 
+const cmd = new Command('serve', USAGE);
+
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '5173' },
-        scenario: { type: 'string' },
-        'max-peers': { type: 'string' },
-        'no-build': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    console.error(`peerlab serve: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`peerlab serve: --port: expected an integer in [0, 65535], got '${values.port}'`);
-    return 2;
-  }
-  const maxPeers = values['max-peers'] === undefined ? 1000 : Number(values['max-peers']);
-  if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > 20000) {
-    console.error(`peerlab serve: --max-peers: expected an integer in [1, 20000], got '${values['max-peers']}'`);
-    return 2;
-  }
+  const parsed = cmd.parse(argv, {
+    port: { type: 'string', default: '5173' },
+    scenario: { type: 'string' },
+    'max-peers': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const port = cmd.int('port', values.port, 0, 65535);
+  const maxPeers = cmd.int('max-peers', values['max-peers'], 1, 20000);
+  if (port === null || port === undefined || maxPeers === null) return 2;
   if (!values['no-build']) {
     const err = ensureRendererBuilt();
     if (err) console.error(`peerlab serve: ${err}; serving the WebSocket only`);
@@ -70,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   const host = createHost({
     scenariosDir: join(repoRoot, 'resources', 'scenarios'),
     ...(values.scenario !== undefined ? { defaultScenario: values.scenario } : {}),
-    maxPeers,
+    maxPeers: maxPeers ?? 1000,
     log: (m) => console.error(m),
   });
   let running;
@@ -87,13 +70,8 @@ export async function main(argv: string[]): Promise<number> {
   console.log(st.scenario ? `peerlab serve: opened scenario '${st.scenario}' (${st.peers} peers, ${st.protocol})` : 'peerlab serve: no scenario opened (lab.load one)');
   console.log('peerlab serve: Ctrl+C stops');
 
-  return new Promise<number>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void host.close().then(() => running.close()).then(() => resolve(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
+  await host.close();
+  await running.close();
+  return 0;
 }

@@ -18,14 +18,17 @@ export interface LoadOptions {
 }
 
 export async function loadScenarioFile(path: string, opts: LoadOptions = {}): Promise<Scenario> {
-  let text: string;
+  return scenarioFromText(await readScenarioText(path), path, opts);
+}
+
+/** A scenario file's text; a file that cannot be read is a ScenarioError naming it. */
+export async function readScenarioText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ScenarioError([{ path: '', problem: code === 'ENOENT' ? 'no such file' : `cannot read: ${(e as Error).message}` }], path);
   }
-  return scenarioFromText(text, path, opts);
 }
 
 function parseOptions(opts: LoadOptions): ParseOptions {
