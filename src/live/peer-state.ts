@@ -36,13 +36,20 @@ export function docInfo(name: string, doc: Y.Doc): DocInfo {
   };
 }
 
-/** The connections of stock y-webrtc providers, as links (y-webrtc keeps no traffic counters). */
+/** Our overlay id in a y-webrtc peer name `<id>.<uuid>`; null for any other client's name. */
+export function ywebrtcPeerOf(name: string): number | null {
+  const m = /^(\d{1,16})\./.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** The connections of stock y-webrtc providers, as links (y-webrtc keeps no traffic counters; the peer is
+ * our id where the remote named itself the peerlab way, else 0). */
 export function ywebrtcLinks(providers: Iterable<WebrtcProvider>, now: number): LinkInfo[] {
   const links: LinkInfo[] = [];
   for (const p of providers) {
     const conns = (p.room as unknown as { webrtcConns: Map<string, { connected: boolean }> } | null)?.webrtcConns;
-    for (const [, c] of conns ?? [])
-      links.push({ peer: 0, open: c.connected, initiator: false, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, lastHeard: now });
+    for (const [name, c] of conns ?? [])
+      links.push({ peer: ywebrtcPeerOf(name) ?? 0, open: c.connected, initiator: false, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, lastHeard: now });
   }
   return links;
 }

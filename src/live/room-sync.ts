@@ -6,7 +6,12 @@
  *   links;
  * - 'ywebrtc': the stock y-webrtc WebrtcProvider (full mesh), one provider per document on the y-webrtc
  *   room `<room>:<doc>` (y-webrtc allows one provider per room per JS context).
- * A partition (`block`) survives a mode switch. Browser-safe: no Node imports.
+ * A partition (`block`) cuts the links to the given peers and refuses new ones, in both modes, so a peer
+ * keeps its links to its own side, and it survives a mode switch. In y-webrtc mode that takes knowing who
+ * is behind a y-webrtc connection: y-webrtc names a peer by a random uuid used only for signaling, so
+ * RoomSync names its own `<overlay id>.<uuid>` (still an opaque string to every other y-webrtc client) and
+ * refuses announces and offers from blocked ids (stock clients, whose names carry no id, are never blocked).
+ * Browser-safe: no Node imports.
  */
 import { WebrtcProvider } from 'y-webrtc';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -14,7 +19,7 @@ import type * as Y from 'yjs';
 import { OverlayRoom, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayOptions, type OverlayStats } from './overlay/room.js';
 import { cores, defaultGossip, type CoreName } from './overlay/cores.js';
 import type { GossipFactory } from './overlay/realtime.js';
-import { docInfo, latencySummary, ywebrtcLinks, type LatencySummary } from './peer-state.js';
+import { docInfo, latencySummary, ywebrtcLinks, ywebrtcPeerOf, type LatencySummary } from './peer-state.js';
 import type { WebSocketCtor } from './signaling/client.js';
 
 export type SyncMode = 'overlay' | 'ywebrtc';
@@ -24,6 +29,21 @@ export type OverlayTuning = Pick<
   OverlayOptions,
   'degree' | 'maxLinks' | 'antiEntropyMs' | 'shuffleMs' | 'seed' | 'maxMessageBytes' | 'maxAssembledBytes'
 >;
+
+/** The parts of y-webrtc's Room a partition needs (public fields, untyped upstream). */
+interface YRoom {
+  peerId: string;
+  name: string;
+  key: CryptoKey | null;
+  webrtcConns: Map<string, YConn>;
+}
+interface YConn {
+  destroy(): void;
+  peer: { once(ev: 'data', f: () => void): void };
+}
+
+/** A y-webrtc connection that has carried nothing this long is dropped (see `watchdog`). */
+const SILENT_CONN_MS = 8000;
 
 const TUNING_KEYS = ['degree', 'maxLinks', 'antiEntropyMs', 'shuffleMs', 'seed', 'maxMessageBytes', 'maxAssembledBytes'] as const;
 
@@ -80,6 +100,9 @@ export class RoomSync {
   /** The peers cut off by a partition; null when there is none. */
   private blocked: number[] | null = null;
   private listeners: ((e: OverlayEvent) => void)[] = [];
+  /** y-webrtc connections: when made, and whether anything arrived on them yet. */
+  private readonly connMeta = new WeakMap<YConn, { born: number; heard: boolean }>();
+  private watchdogTimer: ReturnType<typeof setInterval> | null = null;
 
   private readonly gossip: GossipFactory<unknown>;
 
@@ -126,7 +149,11 @@ export class RoomSync {
       this.overlayRoom = room;
       for (const [name, d] of this.docs) this.startOverlayDoc(name, d);
       if (this.blocked) room.block(this.blocked);
-    } else for (const name of this.docs.keys()) this.startYwebrtc(name);
+    } else {
+      for (const name of this.docs.keys()) this.startYwebrtc(name);
+      this.watchdogTimer = setInterval(() => this.watchdog(), 1000);
+      (this.watchdogTimer as { unref?: () => void }).unref?.();
+    }
   }
 
   private startOverlayDoc(name: string, d: SyncedDoc): void {
@@ -146,11 +173,69 @@ export class RoomSync {
       filterBcConns: false,
     } as ConstructorParameters<typeof WebrtcProvider>[2]);
     if (!d.awareness) awareness.setLocalStateField('user', this.o.user);
-    if (this.blocked) p.disconnect();
     this.ywebrtc.set(name, p);
+    // Hold the first announce until y-webrtc's Room exists (it is made once the room key is derived) and
+    // carries our name. Its disconnect() there drops our awareness state, so that is put back.
+    p.disconnect();
+    const local = awareness.getLocalState();
+    void p.key.then(() => {
+      const room = p.room as unknown as YRoom | null;
+      if (!room || this.ywebrtc.get(name) !== p) return; // stopped meanwhile
+      room.peerId = `${this.o.id}.${room.peerId}`;
+      // y-webrtc makes a connection for an announce or offer through `map.setIfUndefined(webrtcConns, ...)`,
+      // i.e. `get` first: a blocked peer gets a stand-in that is never stored and ignores its signals
+      const conns = room.webrtcConns;
+      const get = conns.get.bind(conns);
+      conns.get = (key: string) => (this.isBlocked(key) ? (refused() as never) : get(key));
+      const set = conns.set.bind(conns);
+      conns.set = (key: string, conn: YConn) => {
+        const meta = { born: Date.now(), heard: false };
+        this.connMeta.set(conn, meta);
+        conn.peer.once('data', () => (meta.heard = true));
+        return set(key, conn);
+      };
+      if (local && awareness.getLocalState() === null) awareness.setLocalState(local);
+      p.connect();
+    });
+  }
+
+  /**
+   * Drops y-webrtc connections that carried nothing for SILENT_CONN_MS (y-webrtc then announces again and
+   * the pair starts over). A healthy one carries sync step 1 the moment it opens. Stock y-webrtc keeps
+   * the losers of a glare forever: when two peers get each other's announce at once, both open as
+   * initiator; the one whose offer is refused waits for an answer that never comes (seen in the partition
+   * test as a pair stuck 'opening' for 20 s), or both open and each reads no channel.
+   */
+  private watchdog(): void {
+    const now = Date.now();
+    for (const p of this.ywebrtc.values())
+      for (const conn of (p.room as unknown as YRoom | null)?.webrtcConns.values() ?? []) {
+        const meta = this.connMeta.get(conn);
+        if (meta && !meta.heard && now - meta.born > SILENT_CONN_MS) conn.destroy();
+      }
+  }
+
+  private isBlocked(ywebrtcName: string): boolean {
+    const peer = ywebrtcPeerOf(ywebrtcName);
+    return peer !== null && this.blocked !== null && this.blocked.includes(peer);
+  }
+
+  /**
+   * Heals a y-webrtc partition by leaving and re-entering the room, so that our announce goes out afresh as
+   * y-webrtc's own. Not by announcing on the open subscription: peers healing at the same moment would each
+   * get the other's announce, both would open as initiator (y-webrtc's glare check only looks at offers),
+   * and the connection would open with each side sending on its own data channel and reading none.
+   */
+  private reconnect(p: WebrtcProvider): void {
+    const local = p.awareness.getLocalState();
+    p.disconnect();
+    if (local && p.awareness.getLocalState() === null) p.awareness.setLocalState(local);
+    p.connect();
   }
 
   private stop(graceful: boolean): void {
+    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+    this.watchdogTimer = null;
     this.overlayRoom?.close(graceful);
     this.overlayRoom = null;
     for (const p of this.ywebrtc.values()) p.destroy();
@@ -173,19 +258,19 @@ export class RoomSync {
     else this.startYwebrtc(name);
   }
 
-  /** A partition: overlay mode refuses links to these peers; y-webrtc mode (full mesh by design) cuts
-   * this peer off entirely until `unblock`. */
+  /** A partition: closes the links to these peers and refuses them until `unblock` (both modes). */
   block(peers: number[]): void {
     this.blocked = [...(this.blocked ?? []), ...peers];
     if (this.overlayRoom) this.overlayRoom.block(peers);
-    else for (const p of this.ywebrtc.values()) p.disconnect();
+    for (const p of this.ywebrtc.values())
+      for (const [key, conn] of (p.room as unknown as YRoom | null)?.webrtcConns ?? []) if (this.isBlocked(key)) conn.destroy();
   }
 
   unblock(): void {
     if (!this.blocked) return;
     this.blocked = null;
     this.overlayRoom?.unblock();
-    for (const p of this.ywebrtc.values()) p.connect();
+    for (const p of this.ywebrtc.values()) this.reconnect(p);
   }
 
   links(now: number): LinkInfo[] {
@@ -212,6 +297,11 @@ export class RoomSync {
     this.stop(graceful);
     this.docs.clear();
   }
+}
+
+/** The stand-in connection y-webrtc gets for a blocked peer: not stored, never connects. */
+function refused(): { peer: { signal(): void; destroy(): void }; glareToken: undefined; destroy(): void } {
+  return { peer: { signal() {}, destroy() {} }, glareToken: undefined, destroy() {} };
 }
 
 /** What Node and browser peers expose the same way: a peer that syncs its documents through a RoomSync. */
