@@ -219,6 +219,17 @@ describe('churn.traceFile: the replay', () => {
   });
 });
 
+describe('the shipped sample trace', () => {
+  it('is what its documented seeded command writes, byte for byte', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const root = join(import.meta.dirname, '../..');
+    const shipped = readFileSync(join(root, 'resources/scenarios/traces/kademlia-sessions.txt'), 'utf8');
+    const made = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/churn-trace.ts', '--peers', '100', '--seed', '7', '--minutes', '10'], { cwd: root, encoding: 'utf8' });
+    expect(made).toBe(shipped);
+  });
+});
+
 describe('churn.traceFile through every loader', () => {
   it('peerlab run: a bad trace exits 2 naming the scenario, key, file and line; a good one runs', async () => {
     const bad = layout('0 0 10\n0 abc 20\n');

@@ -203,6 +203,13 @@ describe('trace replay', () => {
     '2 10 20 crash',
   ].join('\n');
 
+  it('reads CRLF line ends, tabs between fields and - for never leaving', () => {
+    expect(parseChurnTrace('# made elsewhere\r\n3\t0\t-\r\n4  5\t9 crash\r\n')).toEqual([
+      { peer: 3, joinMs: 0, leaveMs: Infinity, line: 2 },
+      { peer: 4, joinMs: 5, leaveMs: 9, graceful: false, line: 3 },
+    ]);
+  });
+
   it('parses the documented format', () => {
     expect(parseChurnTrace(trace)).toEqual([
       { peer: 0, joinMs: 0, leaveMs: 100, line: 2 },
