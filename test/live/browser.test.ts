@@ -6,45 +6,19 @@
  * to y-webrtc mode (so the peers are started once).
  * Must run inside a loopback-only network namespace (npm test does); ICE is restricted to 127.0.0.1.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerProcess } from '../../src/live/peer-process-client.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
 import { Rng } from '../../src/sim/rng.js';
-import { launchChromium, newPeerContext } from '../e2e/browser.js';
 import { converge, sleep, spawnPeers, tmpDir, type Replica } from './helpers.js';
+import { servePeerPages, startPage as start, type PeerPages } from './pages.js';
 
 const SEED = Number(process.env.PEERLAB_SEED ?? 4242);
-let server: http.Server;
-let origin = '';
-let browser: Browser;
+let pagesServer: PeerPages;
 
 beforeAll(async () => {
-  const out = await build({
-    entryPoints: [path.join(import.meta.dirname, 'fixtures', 'browser-entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = out.outputFiles[0]!.text;
-  server = http.createServer((req, res) => {
-    if (req.url === '/peer.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(js);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><meta charset="utf-8"><title>peer</title><script type="module" src="/peer.js"></script>');
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium({ webrtc: true });
+  pagesServer = await servePeerPages();
 });
 
 afterAll(async () => {
@@ -52,22 +26,11 @@ afterAll(async () => {
     await Promise.all(room.nodes.map((n) => n.close()));
     await room.sig.close();
   }
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await pagesServer?.close();
 });
 
-async function openPage(): Promise<Page> {
-  const ctx = await newPeerContext(browser, origin);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.error('[page]', e.message));
-  return page;
-}
-
-async function startPage(page: Page, opts: Record<string, unknown>): Promise<number> {
-  await page.goto(origin);
-  await page.waitForFunction(() => (window as unknown as { peerlabReady?: boolean }).peerlabReady === true);
-  return page.evaluate((o) => (window as never as { peerlab: { start(o: unknown): Promise<number> } }).peerlab.start(o), opts);
-}
+const openPage = (): Promise<Page> => pagesServer.open();
+const startPage = (page: Page, opts: Record<string, unknown>): Promise<number> => start(page, pagesServer.origin, opts);
 
 type Api = { peerlab: Record<string, (...a: never[]) => unknown> };
 const pageReplica = (page: Page): Replica & { id: number } => ({

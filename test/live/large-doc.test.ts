@@ -3,15 +3,18 @@
  * frame still bounded (64 KiB frames; peers refuse frames over 256 KiB here):
  * - a 4 MiB paste (one Yjs update, too big for gossip) reaches the peers already in the room by PUSH;
  * - 1 MiB more in five ~210 KiB edits goes by gossip, each gossip message in frames;
- * - a peer that joins late converges on the whole document from the state-vector sync replies (chunked).
+ * - a peer that joins late converges on the whole document from the state-vector sync replies (chunked);
+ * - so does a Chromium page (the browser's SCTP, send buffer and the same reassembly).
  * `PEERLAB_LATE_RUNS=n` repeats the late join n times and prints the median time to converge.
  * Must run inside a loopback-only network namespace (npm test does); ICE is restricted to 127.0.0.1.
  */
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PeerProcess } from '../../src/live/peer-process-client.js';
 import type { PeerState } from '../../src/live/peer.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
 import { sleep, spawnPeers } from './helpers.js';
+import { servePeerPages, startPage } from './pages.js';
 
 const MiB = 1024 * 1024;
 const RUNS = Math.max(1, Number(process.env.PEERLAB_LATE_RUNS ?? 1));
@@ -37,6 +40,9 @@ async function until(peers: PeerProcess[], want: Digest, timeoutMs: number, labe
   }
   throw new Error(`${label}: no convergence in ${timeoutMs} ms: want ${want.length} chars, have ${got.map((d) => d.length).join(', ')}`);
 }
+
+/** The room of the first test, reused by the second. */
+let room: { url: string; peers: PeerProcess[]; want: Digest } | null = null;
 
 describe('large documents', () => {
   it(`a late joiner converges on a 5 MiB document in overlay mode, frames bounded (${RUNS} run(s))`, async () => {
@@ -79,6 +85,30 @@ describe('large documents', () => {
     for (const p of peers) expect((await p.state()).violations).toBe(0);
     // and the room still syncs small edits afterwards
     await writer.call('insert', { doc: 'big', index: 0, text: 'after;' });
-    await until(peers, await digest(writer), 20_000, 'small edit after the big document');
+    const after = await digest(writer);
+    await until(peers, after, 20_000, 'small edit after the big document');
+    room = { url: sig.url, peers, want: after };
   });
+
+  it('a Chromium page joining late converges on it too', async () => {
+    expect(room, 'needs the room of the first test').not.toBeNull();
+    const { url, want } = room!;
+    const pages = await servePeerPages();
+    cleanup.push(() => pages.close());
+    const page: Page = await pages.open();
+    type Api = { peerlab: { open(d: string): void; digest(d: string): Promise<Digest>; state(): { violations: number } } };
+    const t0 = Date.now();
+    await startPage(page, pages.origin, { room: 'big', signaling: url, name: 'late-page', persist: false, maxMessageBytes: 256 * 1024 });
+    await page.evaluate(() => (window as unknown as Api).peerlab.open('big'));
+    let got: Digest = { length: 0, sha256: '' };
+    while (Date.now() - t0 < 60_000) {
+      got = await page.evaluate(() => (window as unknown as Api).peerlab.digest('big'));
+      if (got.sha256 === want.sha256) break;
+      await sleep(100);
+    }
+    expect(got.length).toBe(want.length);
+    expect(got.sha256).toBe(want.sha256);
+    console.log(`[large-doc] a Chromium page converged on 5 MiB in ${Date.now() - t0} ms (from page load)`);
+    expect((await page.evaluate(() => (window as unknown as Api).peerlab.state())).violations).toBe(0);
+  }, 90_000);
 });
