@@ -65,12 +65,14 @@ export async function main(argv: string[]): Promise<number> {
     await host.close();
     return 1;
   }
+  // listen for Ctrl+C before saying we are up: whoever reads the address may signal us at once
+  const stopped = untilStopped();
   const st = host.lab.state();
   console.log(`peerlab serve: ${running.url}  (LabHost WebSocket ${running.wsUrl})`);
   console.log(st.scenario ? `peerlab serve: opened scenario '${st.scenario}' (${st.peers} peers, ${st.protocol})` : 'peerlab serve: no scenario opened (lab.load one)');
   console.log('peerlab serve: Ctrl+C stops');
 
-  await untilStopped();
+  await stopped;
   await host.close();
   await running.close();
   return 0;

@@ -31,8 +31,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`peerlab signal: cannot listen on ${values.host}:${port}: ${(e as Error).message}`);
     return 1;
   }
+  // listen for Ctrl+C before saying we are up: whoever reads that line may signal us at once
+  const stopped = untilStopped();
   console.log(`peerlab signal: listening on ${server.url} (y-webrtc signaling protocol)`);
-  await untilStopped();
+  await stopped;
   await server.close();
   return 0;
 }
