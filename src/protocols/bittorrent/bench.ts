@@ -34,6 +34,8 @@ export interface FlashCrowdOptions {
   classes?: BandwidthClass[];
   /** Stop at this virtual time even if not everyone finished. */
   maxMs?: number;
+  /** Leechers join spread over [0, arrivalMs] instead of all at once (default 0: a flash crowd). */
+  arrivalMs?: number;
 }
 
 /** The flash-crowd setup shared by the bench and the tests: one seed (peer 0), N leechers. */
@@ -54,7 +56,7 @@ export function flashCrowd(o: FlashCrowdOptions) {
     seedUpBps: o.seedUpBps,
     ...o.params,
   });
-  const run = createRun(world, params, bittorrentWorkload.parse({}));
+  const run = createRun(world, params, bittorrentWorkload.parse({ arrivalMs: o.arrivalMs ?? 0 }));
   const maxMs = o.maxMs ?? 100 * (run.lowerBoundMs ?? 1e6);
   const go = (): void => {
     while (!run.isComplete() && sim.now < maxMs && sim.nextTime() !== Infinity) sim.runUntil(Math.min(maxMs, sim.now + 10_000));

@@ -53,7 +53,7 @@ export const bittorrentParams = z.object({
   endgame: z.boolean().default(DEFAULT_SWARM.endgame),
   /** Initial seeds hand out pieces one at a time, least-handed-out first (super-seeding). */
   superSeed: z.boolean().default(DEFAULT_SWARM.superSeed),
-  /** How seeds choose whom to unchoke: fastest (mainline) | behind (fewest pieces first). */
+  /** How seeds choose whom to unchoke: fastest (mainline) | behind (who uploaded to it while it leeched, fewest pieces first; then the rest at random). */
   seedChoking: z.enum(['fastest', 'behind']).default(DEFAULT_SWARM.seedChoking),
   /** Initial seeds leave at this time (ms); null = they stay. */
   seedLeaveMs: num(0).nullable().default(null),

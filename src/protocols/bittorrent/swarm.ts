@@ -9,13 +9,17 @@
  * - piece picking: `randomFirst` pieces, then `rarestFirst` by availability among neighbours, always
  *   finishing partial pieces first (strict priority); `endgame` requests the last blocks everywhere
  *   and cancels duplicates;
- * - choking: tit-for-tat every `rechokeMs` (the `uploadSlots` best uploaders to us get unchoked; a seed
- *   favours the peers it uploads to fastest), plus an `optimisticUnchoke` rotated every `optimisticMs`;
+ * - choking: tit-for-tat every `rechokeMs` (the `uploadSlots` peers that uploaded most to us over a
+ *   rolling window of two rechoke periods get unchoked, then those that ever uploaded to us), plus an
+ *   `optimisticUnchoke` rotated every `optimisticMs`; a slot freed between rechokes goes by the same
+ *   ranking, so a free rider gets a regular slot only when no contributor wants one; a peer that has
+ *   everything serves first the peers that uploaded to it while it was leeching (`seedChoking`);
  * - a peer uploads only when its uplink is free (`serve`): the network's upload queue holds at most
  *   one block, so choking decisions take effect at once, like a TCP send buffer kept short;
  * - `superSeed` (optional, documented in docs/bittorrent.md): a seed announces one piece at a time to
  *   each peer, the piece it has handed out least, so the first copies of all pieces leave the seed
- *   as fast as its uplink allows;
+ *   as fast as its uplink allows; as BEP 16 says, a peer is offered its next piece only once its
+ *   last one shows up at another neighbour, so a peer that passes nothing on gets nothing more;
  * - every completed piece is checked against its digest; a failed piece is dropped and fetched again
  *   from a single peer, and a peer that sent a failed piece alone (or was among the senders of
  *   `banAfter` failed pieces) is banned.
@@ -59,7 +63,9 @@ export interface SwarmConfig {
   endgame: boolean;
   superSeed: boolean;
   /** How a peer that has everything picks whom to unchoke: `fastest` (mainline: who downloads from it
-   * fastest) or `behind` (the interested peers with the fewest pieces, which evens completion times). */
+   * fastest) or `behind` (first the peers that uploaded to it while it was leeching, fewest pieces
+   * first, which evens completion times; then the others in random order: a seed cannot tell a free
+   * rider from a newcomer, and the peer furthest behind is most often a free rider). */
   seedChoking: 'fastest' | 'behind';
   /** Initial seeds leave at this time (ms), or never (null). */
   seedLeaveMs: number | null;
@@ -128,6 +134,7 @@ const HEADER = 5; // 4-byte length + 1-byte id
 const T_SERVE = 1, T_RECHOKE = 2, T_ANNOUNCE = 3, T_LEAVE = 4;
 
 const RECEIVED = 255;
+
 const MAX_REORDER = 4096;
 
 /**
@@ -148,7 +155,7 @@ function mix32(a: number, b: number): number {
 // A connection's scalar state lives in its owner's row arrays (struct of arrays, row = `Conn.slot`):
 // a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
 const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_STRIDE = 7;
-const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_STRIDE = 4;
+const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_STRIDE = 5;
 const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32;
 
 /**
@@ -261,7 +268,8 @@ class Conn {
   set offered(v: number) { this.setInt(I_OFFERED, v); }
   get offeredSent(): number { return this.int(I_OFFERED_SENT); }
   set offeredSent(v: number) { this.setInt(I_OFFERED_SENT, v); }
-  /** Bytes received from / sent to the remote since the last rechoke, and smoothed rates. */
+  /** Bytes received from / sent to the remote since the last rechoke (`*Window`) and in the rechoke
+   * period before it (`*Rate`): the two buckets of the rolling tit-for-tat window. */
   get recvWindow(): number { return this.dbl(F_RECV_WINDOW); }
   set recvWindow(v: number) { this.setDbl(F_RECV_WINDOW, v); }
   get sentWindow(): number { return this.dbl(F_SENT_WINDOW); }
@@ -270,6 +278,9 @@ class Conn {
   set recvRate(v: number) { this.setDbl(F_RECV_RATE, v); }
   get sentRate(): number { return this.dbl(F_SENT_RATE); }
   set sentRate(v: number) { this.setDbl(F_SENT_RATE, v); }
+  /** Bytes received from the remote over the connection's life (a new seed remembers who gave). */
+  get recvTotal(): number { return this.dbl(F_RECV_TOTAL); }
+  set recvTotal(v: number) { this.setDbl(F_RECV_TOTAL, v); }
 }
 
 /**
@@ -745,7 +756,12 @@ export class Swarm implements Protocol<WireMsg> {
         if (this.remoteHas(st, c, m.a)) return; // harmless repeat
         this.remoteGained(st, c, m.a);
         if (st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone) {
-          if (c.offered === m.a || c.offered < 0) this.offerNext(peer, st, c);
+          // BEP 16: a peer is offered its next piece once the last one shows up at another peer
+          // (it passed it on), so a peer that never uploads gets one piece from the seed, not many
+          if (c.offered < 0 || (c.offered === m.a && this.heldElsewhere(st, c, m.a))) this.offerNext(peer, st, c);
+          for (const o of st.conns.values()) {
+            if (o !== c && o.offered === m.a && o.offeredSent >= this.blocksIn(m.a) && !this.superSeedDone) this.offerNext(peer, st, o);
+          }
         }
         this.updateInterest(peer, st, c);
         if (c.amInterested && !c.peerChoking) this.fill(peer, st, c);
@@ -844,6 +860,7 @@ export class Swarm implements Protocol<WireMsg> {
     c.out.splice(i, 1);
     if (c.out.length === 0) c.out = NONE;
     c.recvWindow += bytes;
+    c.recvTotal += bytes;
     st.downloaded += bytes;
     if (st.seed || st.blk[id] === RECEIVED || st.have[m.a] === 1) {
       this.stats.duplicateBytes += bytes;
@@ -852,7 +869,7 @@ export class Swarm implements Protocol<WireMsg> {
       st.acc[m.a] = ((st.acc[m.a] as number) ^ mix32(m.tok >>> 0, id)) >>> 0;
       const got = (st.got[m.a] as number) + 1;
       st.got[m.a] = got;
-      let who = st.contributors.get(m.a);
+      const who = st.contributors.get(m.a);
       if (!who) st.contributors.set(m.a, [c.remote]);
       else if (!who.includes(c.remote)) who.push(c.remote);
       if (this.cfg.endgame) this.cancelElsewhere(peer, st, c, m.a, m.b, id);
@@ -1113,8 +1130,8 @@ export class Swarm implements Protocol<WireMsg> {
       c.sentWindow += bytes;
       this.send(peer, st, c, PIECE, piece, block, tok, null, 13 + bytes);
       if (piece === c.offered && ++c.offeredSent >= this.blocksIn(piece) && this.cfg.superSeed && !this.superSeedDone) {
-        // super-seeding: that piece has left; offer this peer the next one
-        this.offerNext(peer, st, c);
+        // super-seeding: that piece has left; the next offer waits until it is seen elsewhere
+        if (this.heldElsewhere(st, c, piece)) this.offerNext(peer, st, c);
       }
     }
   }
@@ -1141,34 +1158,52 @@ export class Swarm implements Protocol<WireMsg> {
   /** An interested peer may take a free slot at once rather than wait for the next rechoke. */
   private maybeUnchokeNow(peer: PeerId, st: PeerState, c: Conn): void {
     if (st.freeRider || !c.amChoking) return;
-    if (this.cfg.choking === 'none' || this.unchokedCount(st) < this.cfg.uploadSlots + 1) this.unchoke(peer, st, c);
+    if (this.cfg.choking === 'none') return this.unchoke(peer, st, c);
+    if (this.unchokedCount(st) < this.cfg.uploadSlots + 1) this.unchoke(peer, st, c);
   }
 
-  /** Gives free unchoke slots to random interested, choked peers. */
+  /**
+   * Gives free unchoke slots (a partner lost interest or left) to the best interested, choked peers
+   * by the same rule as a rechoke: a leecher's freed slot goes to whoever uploaded to it most
+   * recently, not to a random peer, so between rechokes a free rider gets a slot only when no
+   * contributor wants one.
+   */
   private fillSlots(peer: PeerId, st: PeerState): void {
     if (st.freeRider || this.cfg.choking === 'none') return;
-    let free = this.cfg.uploadSlots + 1 - this.unchokedCount(st);
+    const free = this.cfg.uploadSlots + 1 - this.unchokedCount(st);
     if (free <= 0) return;
     const pool: Conn[] = [];
     for (const c of st.conns.values()) if (c.amChoking && c.peerInterested && c.established) pool.push(c);
-    const behind = st.haveCount === this.pieces && this.cfg.seedChoking === 'behind';
-    while (free > 0 && pool.length > 0) {
-      let i = this.rng.int(pool.length);
-      if (behind) for (let j = 0; j < pool.length; j++) if ((pool[j] as Conn).remoteCount < (pool[i] as Conn).remoteCount) i = j;
-      const c = pool[i] as Conn;
-      pool[i] = pool[pool.length - 1] as Conn;
-      pool.pop();
-      this.unchoke(peer, st, c);
-      free--;
-    }
+    this.rankForUnchoke(st, pool);
+    for (let i = 0; i < free && i < pool.length; i++) this.unchoke(peer, st, pool[i] as Conn);
+  }
+
+  /** Bytes `c`'s remote uploaded to us in the last one to two rechoke periods: a rolling window of
+   * two buckets (the last whole period and the current one), ~20 s with the 10 s rechoke, like
+   * mainline's rate estimate. */
+  private recvScore(c: Conn): number {
+    return c.recvRate + c.recvWindow;
+  }
+
+  private sentScore(c: Conn): number {
+    return c.sentRate + c.sentWindow;
+  }
+
+  /** Orders unchoke candidates best first (random among equals): a leecher by what they uploaded to
+   * it (tit-for-tat), a peer that has everything by `seedChoking`. */
+  private rankForUnchoke(st: PeerState, list: Conn[]): void {
+    this.rng.shuffle(list);
+    if (st.haveCount < this.pieces) list.sort((x, y) => this.recvScore(y) - this.recvScore(x) || y.recvTotal - x.recvTotal);
+    else if (this.cfg.seedChoking === 'fastest') list.sort((x, y) => this.sentScore(y) - this.sentScore(x));
+    else list.sort((x, y) => (x.recvTotal > 0 ? 0 : 1) - (y.recvTotal > 0 ? 0 : 1) || (x.recvTotal > 0 && y.recvTotal > 0 ? x.remoteCount - y.remoteCount : 0));
   }
 
   /** Tit-for-tat: unchoke the best `uploadSlots` interested peers plus one optimistic unchoke. */
   private rechoke(peer: PeerId, st: PeerState, periodic = true): void {
-    // smoothed rates (bytes per rechoke period), so one slow period does not drop a good partner
+    // the rolling window moves on one bucket: the period just ended becomes the previous one
     if (periodic) for (const c of st.conns.values()) {
-      c.recvRate = 0.5 * c.recvRate + c.recvWindow;
-      c.sentRate = 0.5 * c.sentRate + c.sentWindow;
+      c.recvRate = c.recvWindow;
+      c.sentRate = c.sentWindow;
       c.recvWindow = 0;
       c.sentWindow = 0;
     }
@@ -1180,12 +1215,7 @@ export class Swarm implements Protocol<WireMsg> {
     if (periodic) st.rechokes++;
     const candidates: Conn[] = [];
     for (const c of st.conns.values()) if (c.peerInterested && c.established) candidates.push(c);
-    // a leecher rewards who uploads to it; a seed favours who downloads from it fastest
-    const seedNow = st.haveCount === this.pieces;
-    this.rng.shuffle(candidates); // random order among equals
-    if (!seedNow) candidates.sort((x, y) => y.recvRate - x.recvRate);
-    else if (this.cfg.seedChoking === 'fastest') candidates.sort((x, y) => y.sentRate - x.sentRate);
-    else candidates.sort((x, y) => x.remoteCount - y.remoteCount);
+    this.rankForUnchoke(st, candidates);
     const keep = new Set<Conn>(candidates.slice(0, this.cfg.uploadSlots));
     const rotate = st.rechokes % Math.max(1, Math.round(this.cfg.optimisticMs / this.cfg.rechokeMs)) === 1 || !st.optimistic;
     if (rotate || (st.optimistic && (!st.optimistic.peerInterested || keep.has(st.optimistic)))) {
@@ -1228,6 +1258,12 @@ export class Swarm implements Protocol<WireMsg> {
     c.offeredSent = 0;
     oc[best] = (oc[best] as number) + 1;
     this.send(peer, st, c, HAVE, best, 0, 0, null, 9);
+  }
+
+  /** Whether a neighbour other than `c` has announced piece `p` to us. */
+  private heldElsewhere(st: PeerState, c: Conn, p: number): boolean {
+    for (const o of st.conns.values()) if (o !== c && this.remoteHas(st, o, p)) return true;
+    return false;
   }
 
   private servedOnce: Uint8Array | null = null;
