@@ -17,6 +17,24 @@ interface Config extends LivePeerOptions {
 }
 
 const send = (m: unknown) => process.send?.(m);
+
+/**
+ * y-webrtc's signaling handler takes the connection an 'answer' is for without checking that it still
+ * exists (y-webrtc.js: `existingConn.glareToken = undefined`), so an answer arriving after that connection
+ * was dropped (a partition, a heal, a silent connection dropped by RoomSync) throws out of the WebSocket's
+ * message event — in Node that would end the whole peer (seen once in the partition test). That one error
+ * is survived and reported; anything else still ends the process as Node would.
+ */
+function survive(e: unknown): void {
+  if (e instanceof TypeError && e.message.includes('glareToken') && (e.stack ?? '').includes('y-webrtc')) {
+    send({ ev: 'warning', message: `y-webrtc: answer for a dropped connection ignored (${e.message})` });
+    return;
+  }
+  console.error(e);
+  process.exit(1);
+}
+process.on('uncaughtException', survive);
+process.on('unhandledRejection', survive);
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
 const peer = new LivePeer({ ...cfg, onWarning: (m) => send({ ev: 'warning', message: m }) });
 const stampLatency: number[] = [];

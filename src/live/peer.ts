@@ -13,6 +13,7 @@ import { wallMs, type DocInfo, type LinkInfo, type OverlayEvent, type OverlaySta
 import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
 import { nodeWrtc } from './rtc-node.js';
+import { guardedWebSocket } from './ws-node.js';
 
 export type { SyncMode } from './room-sync.js';
 
@@ -50,9 +51,12 @@ export class LivePeer extends RoomPeer {
 
   constructor(private readonly opts: LivePeerOptions) {
     super();
-    (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
     this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 48 - 2));
     this.name = opts.name ?? `node-${this.id % 10000}`;
+    const warn = opts.onWarning ?? ((m) => console.warn(`[peer ${this.name}] ${m}`));
+    // for y-webrtc, which takes the global WebSocket (Node 20 has none; a Node 22 one is replaced so the
+    // fence below holds there too)
+    (globalThis as { WebSocket?: unknown }).WebSocket = guardedWebSocket((e) => warn(`y-webrtc signaling message dropped: ${(e as Error).message}`));
     const wrtc = nodeWrtc(opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {});
     this.sync = new RoomSync(opts, {
       id: this.id,

@@ -42,8 +42,10 @@ interface YConn {
   peer: { once(ev: 'data', f: () => void): void };
 }
 
-/** A y-webrtc connection that has carried nothing this long is dropped (see `watchdog`). */
-const SILENT_CONN_MS = 8000;
+/** A y-webrtc connection that has carried nothing this long (plus up to SILENT_JITTER_MS, so the two ends
+ * of a deaf pair do not drop and announce again in step, and glare again) is dropped (see `watchdog`). */
+const SILENT_CONN_MS = 10_000;
+const SILENT_JITTER_MS = 5000;
 
 const TUNING_KEYS = ['degree', 'maxLinks', 'antiEntropyMs', 'shuffleMs', 'seed', 'maxMessageBytes', 'maxAssembledBytes'] as const;
 
@@ -101,7 +103,7 @@ export class RoomSync {
   private blocked: number[] | null = null;
   private listeners: ((e: OverlayEvent) => void)[] = [];
   /** y-webrtc connections: when made, and whether anything arrived on them yet. */
-  private readonly connMeta = new WeakMap<YConn, { born: number; heard: boolean }>();
+  private readonly connMeta = new WeakMap<YConn, { deadline: number; heard: boolean }>();
   private watchdogTimer: ReturnType<typeof setInterval> | null = null;
 
   private readonly gossip: GossipFactory<unknown>;
@@ -189,7 +191,7 @@ export class RoomSync {
       conns.get = (key: string) => (this.isBlocked(key) ? (refused() as never) : get(key));
       const set = conns.set.bind(conns);
       conns.set = (key: string, conn: YConn) => {
-        const meta = { born: Date.now(), heard: false };
+        const meta = { deadline: Date.now() + SILENT_CONN_MS + Math.random() * SILENT_JITTER_MS, heard: false };
         this.connMeta.set(conn, meta);
         conn.peer.once('data', () => (meta.heard = true));
         return set(key, conn);
@@ -200,7 +202,7 @@ export class RoomSync {
   }
 
   /**
-   * Drops y-webrtc connections that carried nothing for SILENT_CONN_MS (y-webrtc then announces again and
+   * Drops y-webrtc connections that carried nothing for 10-15 s (y-webrtc then announces again and
    * the pair starts over). A healthy one carries sync step 1 the moment it opens. Stock y-webrtc keeps
    * the losers of a glare forever: when two peers get each other's announce at once, both open as
    * initiator; the one whose offer is refused waits for an answer that never comes (seen in the partition
@@ -211,7 +213,7 @@ export class RoomSync {
     for (const p of this.ywebrtc.values())
       for (const conn of (p.room as unknown as YRoom | null)?.webrtcConns.values() ?? []) {
         const meta = this.connMeta.get(conn);
-        if (meta && !meta.heard && now - meta.born > SILENT_CONN_MS) conn.destroy();
+        if (meta && !meta.heard && now > meta.deadline) conn.destroy();
       }
   }
 

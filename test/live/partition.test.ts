@@ -43,13 +43,13 @@ describe('partitions by group', () => {
     const sideOf = (id: number) => (id === a0.id || id === a1.id ? 'A' : 'B');
     for (const mode of ['overlay', 'ywebrtc'] as const) {
       await Promise.all(peers.map((p) => p.setMode(mode)));
-      await until(peers, `${mode}: every peer linked`, 20_000, async () => (await Promise.all(peers.map(openLinks))).every((l) => l.length > 0));
+      await until(peers, `${mode}: every peer linked`, 30_000, async () => (await Promise.all(peers.map(openLinks))).every((l) => l.length > 0));
       await Promise.all([
         ...[a0, a1].map((p) => p.call('block', { peers: [b0.id, b1.id] })),
         ...[b0, b1].map((p) => p.call('block', { peers: [a0.id, a1.id] })),
       ]);
       // links across are gone, each side is linked within (the only peer on its side)
-      await until(peers, `${mode}: links only within each side`, 20_000, async () =>
+      await until(peers, `${mode}: links only within each side`, 30_000, async () =>
         (await Promise.all(peers.map(async (p) => ({ p, l: await openLinks(p) })))).every(
           ({ p, l }) => l.length === 1 && l.every((q) => sideOf(q) === sideOf(p.id) && ids.includes(q)),
         ),
@@ -63,12 +63,12 @@ describe('partitions by group', () => {
       for (const p of [a0, a1]) expect(await p.text('main'), `${mode}: side A`).not.toContain(`[${mode} B]`);
       for (const p of [b0, b1]) expect(await p.text('main'), `${mode}: side B`).not.toContain(`[${mode} A]`);
       await Promise.all(peers.map((p) => p.call('unblock')));
-      const text = await converge(peers, 'main', 20_000, `${mode} healed`);
+      const text = await converge(peers, 'main', 30_000, `${mode} healed`);
       expect(text).toContain(`[${mode} A]`);
       expect(text).toContain(`[${mode} B]`);
-      await until(peers, `${mode}: links across again`, 20_000, async () =>
+      await until(peers, `${mode}: links across again`, 30_000, async () =>
         (await Promise.all(peers.map(openLinks))).some((l) => l.some((q) => q === b0.id || q === b1.id) && l.some((q) => q === a0.id || q === a1.id)),
       );
     }
-  }, 120_000);
+  }, 200_000);
 });

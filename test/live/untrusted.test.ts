@@ -23,8 +23,24 @@ afterAll(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
 });
 
-/** Opens a raw link from a fresh attacker id to `target` and returns it once open. */
+/**
+ * Opens a raw link from a fresh attacker id to `target` and returns it once open. Tries again with another
+ * id if the link fails while opening: now and then the answer is refused by libdatachannel ("Got a remote
+ * candidate without ICE transport", seen 2 in 4 runs under load, before this issue's changes too), which is
+ * the WebRTC setup failing, not what this test is about.
+ */
 async function attackerLink(url: string, room: string, target: number, attackerId: number): Promise<{ link: Link; done: () => void }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await attackerLinkOnce(url, room, target, attackerId + 1000 * attempt);
+    } catch (e) {
+      if (attempt === 2) throw e;
+      console.warn(`[untrusted] ${(e as Error).message}; trying again`);
+    }
+  }
+}
+
+async function attackerLinkOnce(url: string, room: string, target: number, attackerId: number): Promise<{ link: Link; done: () => void }> {
   const sc = new SignalingClient(url, { WebSocket: WebSocket as never });
   const topic = `peerlab-overlay/${room}`;
   const wrtc = nodeWrtc();
@@ -39,10 +55,15 @@ async function attackerLink(url: string, room: string, target: number, attackerI
     initiator: true,
     sendSignal: (sdp) => void sc.publish(topic, { type: 'signal', from: String(attackerId), to: String(target), sdp }),
   });
-  await new Promise<void>((resolve, reject) => {
-    link!.onopen = resolve;
-    link!.onclose = (r) => reject(new Error(`attacker link closed: ${r}`));
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      link!.onopen = resolve;
+      link!.onclose = (r) => reject(new Error(`attacker link closed: ${r}`));
+    });
+  } catch (e) {
+    sc.close();
+    throw e;
+  }
   return { link, done: () => sc.close() };
 }
 
@@ -97,6 +118,33 @@ describe('untrusted peers', () => {
     const text = await converge(peers, 'main', 20_000, 'after attacks');
     expect(text.length).toBeGreaterThan(30);
     expect((await target.state()).links.filter((l) => l.open && l.peer >= 300 && l.peer < 304).length).toBeGreaterThan(0);
+  });
+
+  it("y-webrtc mode: a forged 'answer' on signaling (which throws inside stock y-webrtc) does not end the peer", async () => {
+    const sig = new SignalingServer();
+    await sig.listen();
+    cleanup.push(() => sig.close());
+    const peers = await spawnPeers(2, (i) => ({ room: 'forged', signaling: sig.url, mode: 'ywebrtc', docs: ['main'], peerId: 800 + i }));
+    cleanup.push(async () => void (await Promise.all(peers.map((p) => p.close()))));
+    const warnings: string[] = [];
+    peers[0]!.onEvent = (ev) => void (ev.ev === 'warning' && warnings.push(String(ev.message)));
+    // y-webrtc reads `webrtcConns.get(from).glareToken` for any answer not addressed elsewhere: one message
+    // from anyone on the signaling server (no room password) used to kill a Node peer
+    const ws = new WebSocket(sig.url);
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'subscribe', topics: ['forged:main'] }));
+    // again until it lands (the peers subscribe once their signaling socket is up)
+    for (let t = 0; t < 50 && warnings.length === 0; t++) {
+      ws.send(JSON.stringify({ type: 'publish', topic: 'forged:main', data: { type: 'signal', from: 'nobody', signal: { type: 'answer', sdp: '' } } }));
+      await sleep(200);
+    }
+    await sleep(300);
+    ws.close();
+    expect(peers.every((p) => p.alive)).toBe(true);
+    expect(warnings.some((w) => w.includes('glareToken'))).toBe(true);
+    await peers[0]!.call('insert', { doc: 'main', index: 0, text: 'still here;' });
+    // (30 s: two stock y-webrtc peers starting at once can glare; RoomSync drops a deaf pair after 10-15 s)
+    expect(await converge(peers, 'main', 30_000, 'after the forged answer')).toContain('still here;');
   });
 
   it('a stock y-webrtc client (npm package, no peerlab code) co-edits with a peerlab Node peer', async () => {
