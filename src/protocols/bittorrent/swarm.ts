@@ -138,10 +138,9 @@ const RECEIVED = 255;
 const MAX_REORDER = 4096;
 
 /**
- * The empty request queue every idle connection shares (frozen: pushing to it would throw). Most of a
- * peer's ~40 connections are choked both ways at any time, so giving each its own two arrays cost
- * ~200 bytes per connection for nothing; a queue gets its own array when it gets its first entry and
- * drops it when it empties.
+ * The empty upload queue every idle connection shares (frozen: pushing to it would throw). Most of a
+ * peer's ~40 connections are choked at any time, so giving each its own array cost ~100 bytes per
+ * connection for nothing; a queue gets its own array with its first request and drops it when empty.
  */
 const NONE: number[] = Object.freeze([]) as unknown as number[];
 
@@ -154,25 +153,33 @@ function mix32(a: number, b: number): number {
 
 // A connection's scalar state lives in its owner's row arrays (struct of arrays, row = `Conn.slot`):
 // a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
-const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_STRIDE = 7;
+const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_STRIDE = 8;
 const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_STRIDE = 5;
 const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32;
 
 /**
- * One peer's connection rows: integers, doubles and the remote-have bitset (`words` 32-bit words) of
- * each connection. Rows are recycled through `free`; the arrays grow by 8 rows when full.
+ * One peer's connection rows: integers, doubles, the remote-have bitset (`words` 32-bit words) and
+ * the outstanding requests (at most `outCap` = `pipeline` block ids) of each connection. Rows are
+ * recycled through `free`; the arrays grow by 8 rows when full.
  */
 class Rows {
   i32: Int32Array;
   f64: Float64Array;
+  /** Blocks requested from each remote, `outCap` slots per row, `I_OUT_LEN` of them in use. */
+  out: Int32Array;
   /** The remotes' have-bitsets: 16 bytes per connection for 128 pieces, where a Uint8Array each
    * cost ~400 (object, ArrayBuffer, backing store). */
   bits: Uint32Array;
   readonly free: number[] = [];
   used = 0;
   capacity: number;
-  constructor(readonly words: number, capacity: number) {
+  constructor(
+    readonly words: number,
+    readonly outCap: number,
+    capacity: number,
+  ) {
     this.capacity = capacity;
+    this.out = new Int32Array(capacity * outCap);
     this.i32 = new Int32Array(capacity * I_STRIDE);
     this.f64 = new Float64Array(capacity * F_STRIDE);
     this.bits = new Uint32Array(capacity * words);
@@ -183,6 +190,9 @@ class Rows {
     if (row >= this.capacity) {
       const cap = this.capacity + 8; // small steps: a peer's ~40 connections leave little slack
       const i32 = new Int32Array(cap * I_STRIDE), f64 = new Float64Array(cap * F_STRIDE), bits = new Uint32Array(cap * this.words);
+      const out = new Int32Array(cap * this.outCap);
+      out.set(this.out);
+      this.out = out;
       i32.set(this.i32);
       f64.set(this.f64);
       bits.set(this.bits);
@@ -209,8 +219,6 @@ class Rows {
 class Conn {
   /** Messages that arrived ahead of `recvSeq`; null when none wait (the common case). */
   reorder: Map<number, WireMsg> | null = null;
-  /** Blocks we requested from the remote (global block ids); `NONE` when empty. */
-  out: number[] = NONE;
   /** Blocks the remote requested from us, in order; `NONE` when empty. */
   inq: number[] = NONE;
   constructor(
@@ -239,6 +247,31 @@ class Conn {
   }
   private setDbl(k: number, v: number): void {
     this.rows.f64[this.slot * F_STRIDE + k] = v;
+  }
+
+  /** Blocks we requested from the remote (global block ids), oldest first. */
+  get outLength(): number { return this.int(I_OUT_LEN); }
+  outAt(i: number): number {
+    return this.rows.out[this.slot * this.rows.outCap + i] as number;
+  }
+  outIndexOf(id: number): number {
+    const o = this.rows.out, base = this.slot * this.rows.outCap, n = this.outLength;
+    for (let i = 0; i < n; i++) if (o[base + i] === id) return i;
+    return -1;
+  }
+  /** Appends a request; the caller keeps at most `outCap` outstanding. */
+  outPush(id: number): void {
+    const n = this.outLength;
+    this.rows.out[this.slot * this.rows.outCap + n] = id;
+    this.setInt(I_OUT_LEN, n + 1);
+  }
+  outRemoveAt(i: number): void {
+    const base = this.slot * this.rows.outCap, n = this.outLength;
+    this.rows.out.copyWithin(base + i, base + i + 1, base + n);
+    this.setInt(I_OUT_LEN, n - 1);
+  }
+  outClear(): void {
+    this.setInt(I_OUT_LEN, 0);
   }
 
   get established(): boolean { return this.flag(ESTABLISHED); }
@@ -371,8 +404,8 @@ class PeerState {
   readonly seed: boolean;
   readonly freeRider: boolean;
   readonly corrupt: boolean;
-  constructor(pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
-    this.rows = new Rows((pieces + 31) >>> 5, 8);
+  constructor(pieces: number, blocks: number, pipeline: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
+    this.rows = new Rows((pieces + 31) >>> 5, pipeline, 8);
     this.have = new Uint8Array(pieces);
     this.blk = new Uint8Array(seed ? 0 : blocks);
     this.acc = new Uint32Array(seed ? 0 : pieces);
@@ -489,7 +522,7 @@ export class Swarm implements Protocol<WireMsg> {
   onJoin(peer: PeerId): void {
     const seed = this.isSeedAtStart(peer) || (this.peers[peer]?.doneAt ?? -1) >= 0;
     const prev = this.peers[peer];
-    const st = new PeerState(this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
+    const st = new PeerState(this.pieces, this.totalBlocks, this.cfg.pipeline, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
     if (prev && prev.doneAt >= 0) st.doneAt = prev.doneAt;
     st.joinedAt = this.port.now();
     if (seed) {
@@ -716,8 +749,8 @@ export class Swarm implements Protocol<WireMsg> {
   private dropConn(peer: PeerId, st: PeerState, c: Conn): void {
     st.conns.delete(c.remote);
     const wasUnchoked = !c.amChoking;
-    this.freeRow(st, c); // from here on `c` has no row: only its identity and queues remain
     this.releaseRequests(st, c);
+    this.freeRow(st, c); // from here on `c` has no row: only its identity and queues remain
     c.inq = NONE;
     if (st.optimistic === c) st.optimistic = null;
     if (wasUnchoked) this.fillSlots(peer, st);
@@ -726,11 +759,12 @@ export class Swarm implements Protocol<WireMsg> {
   }
 
   private releaseRequests(st: PeerState, c: Conn): void {
-    for (const id of c.out) {
+    for (let i = 0, n = c.outLength; i < n; i++) {
+      const id = c.outAt(i);
       const v = st.blk[id] as number;
       if (v !== RECEIVED && v > 0) st.blk[id] = v - 1;
     }
-    c.out = NONE;
+    c.outClear();
   }
 
   private handle(peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
@@ -782,7 +816,7 @@ export class Swarm implements Protocol<WireMsg> {
         return;
       case CHOKE:
         c.peerChoking = true;
-        if (!st.seed && c.out.length > 0) {
+        if (!st.seed && c.outLength > 0) {
           this.releaseRequests(st, c);
           this.refillAll(peer, st);
         }
@@ -850,15 +884,14 @@ export class Swarm implements Protocol<WireMsg> {
       return this.violate(peer, st, c, 'piece out of range');
     const id = m.a * this.blocksPerPiece + m.b;
     const bytes = this.blockBytes(m.a, m.b);
-    const i = c.out.indexOf(id);
+    const i = c.outIndexOf(id);
     if (i < 0) {
       // not outstanding: a block we cancelled (endgame) or a request the choke released; only a block
       // we never asked this peer for at all would be a violation, and we do not keep that history
       this.stats.duplicateBytes += bytes;
       return;
     }
-    c.out.splice(i, 1);
-    if (c.out.length === 0) c.out = NONE;
+    c.outRemoveAt(i);
     c.recvWindow += bytes;
     c.recvTotal += bytes;
     st.downloaded += bytes;
@@ -880,11 +913,10 @@ export class Swarm implements Protocol<WireMsg> {
 
   private cancelElsewhere(peer: PeerId, st: PeerState, from: Conn, piece: number, block: number, id: number): void {
     for (const o of st.conns.values()) {
-      if (o === from || o.out.length === 0) continue;
-      const j = o.out.indexOf(id);
+      if (o === from || o.outLength === 0) continue;
+      const j = o.outIndexOf(id);
       if (j >= 0) {
-        o.out.splice(j, 1);
-        if (o.out.length === 0) o.out = NONE;
+        o.outRemoveAt(j);
         this.send(peer, st, o, CANCEL, piece, block, 0, null, 17);
       }
     }
@@ -983,12 +1015,11 @@ export class Swarm implements Protocol<WireMsg> {
   /** Keeps `pipeline` requests outstanding on a connection. */
   private fill(peer: PeerId, st: PeerState, c: Conn): void {
     if (!c.amInterested || c.peerChoking || st.haveCount === this.pieces) return;
-    while (c.out.length < this.cfg.pipeline) {
+    while (c.outLength < this.cfg.pipeline) {
       const id = this.pickBlock(st, c);
       if (id < 0) break;
       st.blk[id] = (st.blk[id] as number) + 1;
-      if (c.out === NONE) c.out = [];
-      c.out.push(id);
+      c.outPush(id);
       const piece = (id / this.blocksPerPiece) | 0;
       this.send(peer, st, c, REQUEST, piece, id - piece * this.blocksPerPiece, 0, null, 17);
     }
@@ -1024,7 +1055,7 @@ export class Swarm implements Protocol<WireMsg> {
         const base = q * B;
         for (let b = 0; b < n; b++) {
           const v = blk[base + b] as number;
-          if (v !== RECEIVED && v < 3 && !c.out.includes(base + b)) return base + b;
+          if (v !== RECEIVED && v < 3 && c.outIndexOf(base + b) < 0) return base + b;
         }
       }
     }
