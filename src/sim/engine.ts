@@ -97,16 +97,10 @@ export class Simulator {
     let count = 0;
     try {
       while (count < maxEvents) {
-        const slot = q.popUntil(until);
-        if (slot < 0) break;
+        if (!q.popUntil(until)) break;
         this.now = q.lastTime;
-        const kind = q.kindOf(slot);
-        const target = q.targetOf(slot);
-        const arg = q.argOf(slot);
-        const obj = q.objOf(slot);
-        q.release(slot);
         count++;
-        (handlers[kind] as Handler)(target, arg, obj);
+        (handlers[q.lastKind] as Handler)(q.lastTarget, q.lastArg, q.lastObj);
         if (this.pausedFlag) break;
       }
     } finally {

@@ -1,200 +1,65 @@
 /**
- * The pending-event queue: a binary min-heap keyed by (time, seq) kept in typed arrays, with the
- * event payloads in slots beside it. (A calendar queue and a 4-ary heap were tried and measured
- * against it: neither won across workloads, see docs/engine.md.) No object is allocated per event, which is what lets the engine
- * run millions of events a second without the garbage collector taking over.
+ * The pending-event queue: a two-level timing wheel with a small exact heap in front, exact in
+ * (time, seq) order. No object is allocated per event, which is what lets the engine run millions
+ * of events a second without the garbage collector taking over.
+ *
+ * Virtual time is cut into ticks of width W = 2^-shift ms (adapted to the event density, see
+ * `retune`). An event's tick is floor(time * 2^shift), exact for any finite time because the factor
+ * is a power of two. Where an event waits depends on how far ahead of the current tick `cur` it is:
+ *
+ * - tick <= cur: the **front**, a binary min-heap on (time, seq). Events come out of the front only.
+ * - same block (2^14 ticks) as cur, later tick: **level 0**, one FIFO list per tick.
+ * - a later block less than 2^14 blocks ahead: **level 1**, one FIFO list per block.
+ * - further: the **far** heap, a binary heap (rare: timers hours ahead at fine ticks).
+ *
+ * When the front runs dry, the next non-empty level-0 list (found through a bitmap, 32 ticks per
+ * word) is moved into the front; when level 0 is empty, the next non-empty level-1 list is spread
+ * over level 0 ("cascading"), and far events whose block came into range move down. So an event is
+ * moved at most three times, each in O(1), and only the front (a few events per tick) is ordered by
+ * comparisons: the cost per event does not grow with the number pending, where a single heap pays
+ * log2(n) cache-missing levels per pop.
  *
  * `seq` is a global insertion counter, so two events at the same virtual time come out in the order
- * they were scheduled: the stable tie-break that makes runs deterministic.
+ * they were scheduled: the stable tie-break that makes runs deterministic. The order is a pure function
+ * of the (time, seq) keys, so the tick width (and its retuning) cannot change a run.
  *
- * Cancellation is lazy: a cancelled slot stays in the heap and is skipped when it reaches the top.
- * A handle names (slot, generation), so cancelling an event that already ran, or whose slot has been
- * reused, is a harmless no-op.
+ * Cancellation is lazy: a cancelled event stays in its list and is dropped in O(1) when its list is
+ * moved (most timeouts are cancelled long before their tick comes near). A handle names
+ * (slot, generation), so cancelling an event that already ran, or whose slot has been reused, is a
+ * harmless no-op.
  */
 
 const SLOT_BITS = 2 ** 26; // up to 67M pending events; generation uses the bits above
 
+const L0_BITS = 14;
+const NB0 = 1 << L0_BITS; // ticks per block (level-0 lists)
+const NB1 = 1 << 14; // blocks in level 1
+const MIN_SHIFT = -24; // widest tick: 2^24 ms (4.7 h)
+const MAX_SHIFT = 40; // narrowest tick: 2^-40 ms
+const SAMPLE = 4096; // pops between looks at the event density
+/** Target distinct event times per tick: a few, so the front stays tiny but ticks are rarely empty. */
+const TIMES_PER_TICK = 4;
+
 /** Opaque handle of a scheduled event (a timer id). */
 export type EventHandle = number;
 
-export class EventQueue {
-  // heap, ordered by (time, seq); position 0 is the minimum
-  private hTime: Float64Array;
-  private hSeq: Float64Array;
-  private hSlot: Int32Array;
-  private n = 0;
-  private seqCounter = 0;
+/** A binary min-heap of (time, seq, slot) in typed arrays. */
+class KeyHeap {
+  time: Float64Array;
+  seq: Float64Array;
+  slot: Int32Array;
+  n = 0;
 
-  // payload per slot
-  kind: Int32Array; // handler index; -1 = cancelled
-  target: Int32Array;
-  arg: Float64Array;
-  obj: unknown[];
-  private gen: Int32Array;
-  private live: Uint8Array;
-  private freeSlots: Int32Array;
-  private freeTop = 0;
-  private slotCap: number;
-  private nextFresh = 0;
-  private liveCount = 0;
-
-  constructor(initialCapacity = 1024) {
-    const cap = Math.max(16, initialCapacity);
-    this.hTime = new Float64Array(cap);
-    this.hSeq = new Float64Array(cap);
-    this.hSlot = new Int32Array(cap);
-    this.slotCap = cap;
-    this.kind = new Int32Array(cap);
-    this.target = new Int32Array(cap);
-    this.arg = new Float64Array(cap);
-    this.obj = new Array<unknown>(cap).fill(undefined);
-    this.gen = new Int32Array(cap);
-    this.live = new Uint8Array(cap);
-    this.freeSlots = new Int32Array(cap);
+  constructor(cap: number) {
+    this.time = new Float64Array(cap);
+    this.seq = new Float64Array(cap);
+    this.slot = new Int32Array(cap);
   }
 
-  /** Number of events scheduled and not yet run or cancelled. */
-  get size(): number {
-    return this.liveCount;
-  }
-
-  /** Heap entries including cancelled ones not yet skipped. */
-  get heapSize(): number {
-    return this.n;
-  }
-
-  /** Time of the earliest live event, or Infinity. */
-  peekTime(): number {
-    this.dropCancelledTop();
-    return this.n > 0 ? (this.hTime[0] as number) : Infinity;
-  }
-
-  push(time: number, kind: number, target: number, arg: number, obj: unknown): EventHandle {
-    const slot = this.allocSlot();
-    this.kind[slot] = kind;
-    this.target[slot] = target;
-    this.arg[slot] = arg;
-    this.obj[slot] = obj;
-    this.live[slot] = 1;
-    this.liveCount++;
-    if (this.n === this.hTime.length) this.growHeap();
-    this.siftUp(this.n++, time, this.seqCounter++, slot);
-    return (this.gen[slot] as number) * SLOT_BITS + slot;
-  }
-
-  /** Cancels a scheduled event. Returns false if it already ran or was cancelled. */
-  cancel(handle: EventHandle): boolean {
-    if (!(handle >= 0)) return false;
-    const slot = handle % SLOT_BITS;
-    const g = Math.floor(handle / SLOT_BITS);
-    if (slot >= this.slotCap || this.gen[slot] !== g || this.live[slot] !== 1) return false;
-    this.live[slot] = 0;
-    this.obj[slot] = undefined;
-    this.liveCount--;
-    return true;
-  }
-
-  /**
-   * Removes the earliest live event and returns its slot (valid until the next push), or -1 if empty.
-   * The caller reads kind/target/arg/obj[slot] and must call `release(slot)` when done with them.
-   */
-  popSlot(): number {
-    for (;;) {
-      if (this.n === 0) return -1;
-      const slot = this.hSlot[0] as number;
-      this.removeTop();
-      if (this.live[slot] === 1) {
-        this.live[slot] = 0;
-        this.liveCount--;
-        this.lastTime = this.poppedTime;
-        return slot;
-      }
-      this.freeSlot(slot);
-    }
-  }
-
-  /**
-   * Like popSlot, but only if the earliest live event is at or before `until`; else -1 and nothing
-   * live is removed. One look at the top instead of a peek followed by a pop.
-   */
-  popUntil(until: number): number {
-    const hTime = this.hTime, hSlot = this.hSlot, live = this.live;
-    while (this.n > 0) {
-      const slot = hSlot[0] as number;
-      if (live[slot] !== 1) {
-        this.removeTop();
-        this.freeSlot(slot);
-        continue;
-      }
-      const t = hTime[0] as number;
-      if (t > until) return -1;
-      this.removeTop();
-      live[slot] = 0;
-      this.liveCount--;
-      this.lastTime = t;
-      return slot;
-    }
-    return -1;
-  }
-
-  /** Handler index of a popped slot (same as kind[slot]). */
-  kindOf(slot: number): number {
-    return this.kind[slot] as number;
-  }
-  /** Target of a popped slot. */
-  targetOf(slot: number): number {
-    return this.target[slot] as number;
-  }
-  /** Numeric argument of a popped slot. */
-  argOf(slot: number): number {
-    return this.arg[slot] as number;
-  }
-  /** Object payload of a popped slot. */
-  objOf(slot: number): unknown {
-    return this.obj[slot];
-  }
-
-  /** Time of the event returned by the last popSlot/popUntil. */
-  lastTime = 0;
-  private poppedTime = 0;
-
-  release(slot: number): void {
-    this.obj[slot] = undefined;
-    this.freeSlot(slot);
-  }
-
-  clear(): void {
-    for (let i = 0; i < this.n; i++) {
-      const s = this.hSlot[i] as number;
-      this.live[s] = 0;
-      this.obj[s] = undefined;
-      this.freeSlot(s);
-    }
-    this.n = 0;
-    this.liveCount = 0;
-  }
-
-  private dropCancelledTop(): void {
-    while (this.n > 0) {
-      const slot = this.hSlot[0] as number;
-      if (this.live[slot] === 1) return;
-      this.removeTop();
-      this.freeSlot(slot);
-    }
-  }
-
-  private removeTop(): void {
-    this.poppedTime = this.hTime[0] as number;
-    const last = --this.n;
-    if (last === 0) return;
-    const t = this.hTime[last] as number;
-    const q = this.hSeq[last] as number;
-    const s = this.hSlot[last] as number;
-    this.siftDown(0, t, q, s);
-  }
-
-  private siftUp(pos: number, t: number, q: number, s: number): void {
-    const hTime = this.hTime, hSeq = this.hSeq, hSlot = this.hSlot;
+  push(t: number, q: number, s: number): void {
+    if (this.n === this.time.length) this.grow();
+    const hTime = this.time, hSeq = this.seq, hSlot = this.slot;
+    let pos = this.n++;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
       const pt = hTime[parent] as number;
@@ -209,10 +74,17 @@ export class EventQueue {
     hSlot[pos] = s;
   }
 
-  private siftDown(pos: number, t: number, q: number, s: number): void {
-    const hTime = this.hTime, hSeq = this.hSeq, hSlot = this.hSlot;
-    const n = this.n;
+  /** Removes the top entry (n > 0). */
+  pop(): void {
+    const last = --this.n;
+    if (last === 0) return;
+    const hTime = this.time, hSeq = this.seq, hSlot = this.slot;
+    const t = hTime[last] as number;
+    const q = hSeq[last] as number;
+    const s = hSlot[last] as number;
+    const n = last;
     const half = n >> 1;
+    let pos = 0;
     while (pos < half) {
       let child = 2 * pos + 1;
       let ct = hTime[child] as number;
@@ -237,6 +109,451 @@ export class EventQueue {
     hSlot[pos] = s;
   }
 
+  private grow(): void {
+    const cap = this.time.length * 2;
+    const t = new Float64Array(cap);
+    t.set(this.time);
+    this.time = t;
+    const q = new Float64Array(cap);
+    q.set(this.seq);
+    this.seq = q;
+    const s = new Int32Array(cap);
+    s.set(this.slot);
+    this.slot = s;
+  }
+}
+
+/** Index of the first set bit at or after `from` in [from, end), or -1. */
+function nextSetBit(bits: Uint32Array, from: number, end: number): number {
+  if (from >= end) return -1;
+  let w = from >> 5;
+  let x = (bits[w] as number) & (~0 << (from & 31));
+  const lastWord = (end - 1) >> 5;
+  for (;;) {
+    if (x !== 0) {
+      const i = (w << 5) + 31 - Math.clz32(x & -x);
+      return i < end ? i : -1;
+    }
+    if (++w > lastWord) return -1;
+    x = bits[w] as number;
+  }
+}
+
+/** Flag in a slot's kind word: the event has an object payload (in `obj`). */
+const HAS_OBJ = 1 << 30;
+
+export class EventQueue {
+  // payload per slot
+  /** Handler index (| HAS_OBJ) and target, side by side: read together when the event runs. */
+  private kt: Int32Array;
+  private arg: Float64Array;
+  /** Object payloads; only events that have one touch this array. */
+  private obj: unknown[];
+  /** (time, seq) of each slot, interleaved: one cache line serves both. */
+  private key: Float64Array;
+  /** Next and previous slot in the same tick/block list, -1 at the ends. */
+  private next: Int32Array;
+  private prev: Int32Array;
+  private gen: Int32Array;
+  private live: Uint8Array;
+  private freeSlots: Int32Array;
+  private freeTop = 0;
+  private slotCap: number;
+  private nextFresh = 0;
+  private liveCount = 0;
+  private stored = 0;
+  private seqCounter = 0;
+
+  private readonly front: KeyHeap;
+  private readonly far: KeyHeap;
+  /** List heads and tails: level-0 tick lists at [0, NB0), level-1 block lists at [NB0, NB0 + NB1). */
+  private readonly head = new Int32Array(NB0 + NB1).fill(-1);
+  private readonly tail = new Int32Array(NB0 + NB1);
+  private readonly bits0 = new Uint32Array(NB0 >> 5);
+  private readonly bits1 = new Uint32Array(NB1 >> 5);
+  private count0 = 0; // non-empty level-0 lists
+  private count1 = 0; // non-empty level-1 lists
+
+  /** Ticks per ms, 2^shift. */
+  private scale = 1;
+  private shift = 0;
+  /** The current tick: everything at or before it is in the front. */
+  private cur = -1;
+  /** The current block, floor(cur / NB0) once an event has been taken. */
+  private curBlock = -1;
+
+  // density sampling for retune()
+  private sampleLeft = SAMPLE;
+  private sampleStart = 0;
+  private distinct = 0;
+  private popsSinceRebuild = 0;
+  private rebuilt = false;
+
+  constructor(initialCapacity = 1024) {
+    const cap = Math.max(16, initialCapacity);
+    this.slotCap = cap;
+    this.kt = new Int32Array(2 * cap);
+    this.arg = new Float64Array(cap);
+    this.obj = new Array<unknown>(cap).fill(undefined);
+    this.key = new Float64Array(2 * cap);
+    this.next = new Int32Array(cap);
+    this.prev = new Int32Array(cap);
+    this.gen = new Int32Array(cap);
+    this.live = new Uint8Array(cap);
+    this.freeSlots = new Int32Array(cap);
+    this.front = new KeyHeap(256);
+    this.far = new KeyHeap(256);
+  }
+
+  /** Number of events scheduled and not yet run or cancelled. */
+  get size(): number {
+    return this.liveCount;
+  }
+
+  /** Entries held, including cancelled ones not yet dropped. */
+  get heapSize(): number {
+    return this.stored;
+  }
+
+  /** Current tick width in ms (changes with the event density). */
+  get tickMs(): number {
+    return 1 / this.scale;
+  }
+
+  /** Time of the earliest live event, or Infinity. */
+  peekTime(): number {
+    const front = this.front;
+    for (;;) {
+      while (front.n > 0) {
+        const slot = front.slot[0] as number;
+        if (this.live[slot] === 1) return front.time[0] as number;
+        front.pop();
+        this.freeSlot(slot);
+      }
+      if (!this.advance()) return Infinity;
+    }
+  }
+
+  push(time: number, kind: number, target: number, arg: number, obj: unknown): EventHandle {
+    const slot = this.allocSlot();
+    this.kt[2 * slot + 1] = target;
+    this.arg[slot] = arg;
+    if (obj !== undefined) {
+      this.obj[slot] = obj;
+      this.kt[2 * slot] = kind | HAS_OBJ;
+    } else this.kt[2 * slot] = kind;
+    this.live[slot] = 1;
+    this.liveCount++;
+    this.stored++;
+    const seq = this.seqCounter++;
+    this.key[2 * slot] = time;
+    this.key[2 * slot + 1] = seq;
+    this.place(slot, time, seq);
+    return (this.gen[slot] as number) * SLOT_BITS + slot;
+  }
+
+  /** Cancels a scheduled event. Returns false if it already ran or was cancelled. */
+  cancel(handle: EventHandle): boolean {
+    if (!(handle >= 0)) return false;
+    const slot = handle % SLOT_BITS;
+    const g = Math.floor(handle / SLOT_BITS);
+    if (slot >= this.slotCap || this.gen[slot] !== g || this.live[slot] !== 1) return false;
+    this.live[slot] = 0;
+    if (((this.kt[2 * slot] as number) & HAS_OBJ) !== 0) this.obj[slot] = undefined;
+    this.liveCount--;
+    const w = this.listOf(this.key[2 * slot] as number);
+    if (w >= 0) {
+      // in a list: unlink now, so the slot is reused while its cache lines are warm
+      const pv = this.prev[slot] as number, nx = this.next[slot] as number;
+      if (pv >= 0) this.next[pv] = nx;
+      else {
+        this.head[w] = nx;
+        if (nx < 0) this.clearBit(w);
+      }
+      if (nx >= 0) this.prev[nx] = pv;
+      else this.tail[w] = pv;
+      this.freeSlot(slot);
+    }
+    return true;
+  }
+
+  /**
+   * Removes the earliest live event; false if there is none. Its time, handler index, target, argument
+   * and object are then in lastTime/lastKind/lastTarget/lastArg/lastObj (until the next pop).
+   */
+  pop(): boolean {
+    return this.popUntil(Infinity);
+  }
+
+  /**
+   * Like pop, but only if the earliest live event is at or before `until`; else false and nothing
+   * live is removed.
+   */
+  popUntil(until: number): boolean {
+    const front = this.front, live = this.live;
+    for (;;) {
+      if (front.n > 0) {
+        const slot = front.slot[0] as number;
+        if (live[slot] !== 1) {
+          front.pop();
+          this.freeSlot(slot);
+          continue;
+        }
+        const t = front.time[0] as number;
+        if (t > until) return false;
+        front.pop();
+        live[slot] = 0;
+        this.liveCount--;
+        const k = this.kt[2 * slot] as number;
+        this.lastKind = k & ~HAS_OBJ;
+        this.lastTarget = this.kt[2 * slot + 1] as number;
+        this.lastArg = this.arg[slot] as number;
+        if (k !== this.lastKind) {
+          this.lastObj = this.obj[slot];
+          this.obj[slot] = undefined;
+        } else this.lastObj = undefined;
+        // the payload is copied out, so the slot can serve the next push at once
+        this.freeSlot(slot);
+        if (t !== this.lastTime) this.distinct++;
+        this.lastTime = t;
+        if (--this.sampleLeft === 0) this.retune(t);
+        return true;
+      }
+      if (!this.advance()) return false;
+    }
+  }
+
+  /** Time of the event the last successful pop returned. */
+  lastTime = 0;
+  /** Its handler index. */
+  lastKind = 0;
+  /** Its target. */
+  lastTarget = 0;
+  /** Its numeric argument. */
+  lastArg = 0;
+  /** Its object payload (undefined if none). */
+  lastObj: unknown = undefined;
+
+  /** Drops every pending event; handles given out before stay harmless. */
+  clear(): void {
+    for (let s = 0; s < this.nextFresh; s++) {
+      this.gen[s] = ((this.gen[s] as number) + 1) & 0x7ffffff;
+      this.live[s] = 0;
+      this.obj[s] = undefined;
+    }
+    this.freeTop = 0;
+    this.nextFresh = 0;
+    this.liveCount = 0;
+    this.stored = 0;
+    this.resetStructure();
+  }
+
+  // ---- placement -------------------------------------------------------------------------------
+
+  /** Puts a stored slot where its tick says (front, level 0, level 1 or far). */
+  private place(slot: number, time: number, seq: number): void {
+    const w = this.listOf(time);
+    if (w >= 0) this.append(w, slot);
+    else if (w === -1) this.front.push(time, seq, slot);
+    else this.far.push(time, seq, slot);
+  }
+
+  /**
+   * Where an event at `time` waits: the index of its list (into head/tail), -1 for the front, -2 for
+   * the far heap. A pure function of the time and the current tick and block: every move keeps it true
+   * (entering a block cascades all of its events, and far events come in range only there), so the
+   * queue need not store where each event is.
+   */
+  private listOf(time: number): number {
+    const tick = Math.floor(time * this.scale);
+    if (tick <= this.cur) return -1;
+    const block = Math.floor(tick / NB0);
+    const ahead = block - this.curBlock;
+    if (ahead === 0) return tick - block * NB0;
+    if (ahead < NB1) return NB0 + block - Math.floor(block / NB1) * NB1;
+    return -2;
+  }
+
+  /** Appends a slot to list w (FIFO, so equal times stay in seq order). */
+  private append(w: number, slot: number): void {
+    this.next[slot] = -1;
+    const t = this.tail[w] as number;
+    if ((this.head[w] as number) < 0) {
+      this.head[w] = slot;
+      this.prev[slot] = -1;
+      if (w < NB0) {
+        this.bits0[w >> 5] = (this.bits0[w >> 5] as number) | (1 << (w & 31));
+        this.count0++;
+      } else {
+        const p = w - NB0;
+        this.bits1[p >> 5] = (this.bits1[p >> 5] as number) | (1 << (p & 31));
+        this.count1++;
+      }
+    } else {
+      this.next[t] = slot;
+      this.prev[slot] = t;
+    }
+    this.tail[w] = slot;
+  }
+
+  /** Marks list w empty. */
+  private clearBit(w: number): void {
+    if (w < NB0) {
+      this.bits0[w >> 5] = (this.bits0[w >> 5] as number) & ~(1 << (w & 31));
+      this.count0--;
+    } else {
+      const p = w - NB0;
+      this.bits1[p >> 5] = (this.bits1[p >> 5] as number) & ~(1 << (p & 31));
+      this.count1--;
+    }
+  }
+
+  /**
+   * Moves the next non-empty tick into the front (cascading a block or far events when level 0 is
+   * empty). Returns false when nothing is stored anywhere.
+   */
+  private advance(): boolean {
+    if (this.count0 > 0) {
+      const from = this.cur - this.curBlock * NB0 + 1;
+      const p = nextSetBit(this.bits0, from < 0 ? 0 : from, NB0);
+      // count0 > 0 means a set bit after cur: ticks at or before cur are never in level 0
+      this.cur = this.curBlock * NB0 + p;
+      this.drain0(p);
+      return true;
+    }
+    let block: number;
+    if (this.count1 > 0) {
+      const start = this.curBlock + 1 - Math.floor((this.curBlock + 1) / NB1) * NB1;
+      let p = nextSetBit(this.bits1, start, NB1);
+      if (p < 0) p = nextSetBit(this.bits1, 0, start);
+      block = this.curBlock + 1 + ((p - start + NB1) % NB1);
+    } else {
+      const far = this.far;
+      while (far.n > 0 && this.live[far.slot[0] as number] !== 1) {
+        const s = far.slot[0] as number;
+        far.pop();
+        this.freeSlot(s);
+      }
+      if (far.n === 0) return false;
+      block = Math.floor(Math.floor((far.time[0] as number) * this.scale) / NB0);
+    }
+    this.enterBlock(block);
+    return true;
+  }
+
+  /** Makes `block` current: its level-1 list spreads over level 0, far events in range move down. */
+  private enterBlock(block: number): void {
+    this.curBlock = block;
+    this.cur = block * NB0 - 1;
+    const w = NB0 + block - Math.floor(block / NB1) * NB1;
+    let s = this.head[w] as number;
+    if (s >= 0) {
+      this.head[w] = -1;
+      this.clearBit(w);
+      const next = this.next, key = this.key;
+      // lists hold live events only (cancel unlinks)
+      while (s >= 0) {
+        const n = next[s] as number;
+        this.place(s, key[2 * s] as number, key[2 * s + 1] as number);
+        s = n;
+      }
+    }
+    const far = this.far;
+    const limit = (block + NB1) * NB0; // first tick beyond level 1's reach
+    while (far.n > 0) {
+      const t = far.time[0] as number;
+      if (Math.floor(t * this.scale) >= limit) break;
+      const slot = far.slot[0] as number;
+      const q = far.seq[0] as number;
+      far.pop();
+      if (this.live[slot] === 1) this.place(slot, t, q);
+      else this.freeSlot(slot);
+    }
+  }
+
+  /** Moves level-0 list p (the tick just made current) into the front, dropping cancelled events. */
+  private drain0(p: number): void {
+    let s = this.head[p] as number;
+    this.head[p] = -1;
+    this.clearBit(p);
+    const next = this.next, key = this.key, front = this.front;
+    while (s >= 0) {
+      const n = next[s] as number;
+      front.push(key[2 * s] as number, key[2 * s + 1] as number, s);
+      s = n;
+    }
+  }
+
+  // ---- tick width ------------------------------------------------------------------------------
+
+  /**
+   * Every SAMPLE pops: from the span of virtual time they covered and how many distinct times they
+   * had, pick the tick width that gives ~TIMES_PER_TICK distinct times per tick. Waves of equal times
+   * count once, so they do not drive the width to zero. Rebuilding costs O(stored), so it happens only
+   * for a 4x change and at most once per `stored` pops (amortised O(1) per event).
+   */
+  private retune(t: number): void {
+    const span = t - this.sampleStart;
+    const distinct = this.distinct;
+    this.sampleLeft = SAMPLE;
+    this.sampleStart = t;
+    this.distinct = 0;
+    this.popsSinceRebuild += SAMPLE;
+    if (!(span > 0) || distinct === 0) return;
+    const width = (TIMES_PER_TICK * span) / distinct;
+    let shift = -Math.round(Math.log2(width));
+    if (shift < MIN_SHIFT) shift = MIN_SHIFT;
+    if (shift > MAX_SHIFT) shift = MAX_SHIFT;
+    // the first retune may rebuild at once (the initial 1 ms tick is a guess); later ones wait until
+    // the pops since the last rebuild have paid for it
+    if (Math.abs(shift - this.shift) < 2 || (this.rebuilt && this.popsSinceRebuild < this.stored)) return;
+    this.rebuilt = true;
+    this.rebuild(shift);
+  }
+
+  /** Re-places every stored event under a new tick width. Order is unaffected (it is by key). */
+  private rebuild(shift: number): void {
+    this.popsSinceRebuild = 0;
+    const slots = new Int32Array(this.stored);
+    let n = 0;
+    for (const h of [this.front, this.far]) {
+      for (let i = 0; i < h.n; i++) slots[n++] = h.slot[i] as number;
+      h.n = 0;
+    }
+    for (let w = 0; w < this.head.length; w++) {
+      for (let s = this.head[w] as number; s >= 0; s = this.next[s] as number) slots[n++] = s;
+    }
+    this.shift = shift;
+    this.scale = 2 ** shift;
+    this.resetLists();
+    // the front takes everything at or before the last popped time's tick, as after a pop
+    this.cur = Math.floor(this.lastTime * this.scale);
+    this.curBlock = Math.floor(this.cur / NB0);
+    for (let i = 0; i < n; i++) {
+      const s = slots[i] as number;
+      if (this.live[s] === 1) this.place(s, this.key[2 * s] as number, this.key[2 * s + 1] as number);
+      else this.freeSlot(s);
+    }
+  }
+
+  private resetLists(): void {
+    this.head.fill(-1);
+    this.bits0.fill(0);
+    this.bits1.fill(0);
+    this.count0 = 0;
+    this.count1 = 0;
+    this.front.n = 0;
+    this.far.n = 0;
+  }
+
+  private resetStructure(): void {
+    this.resetLists();
+    this.cur = Math.floor(this.lastTime * this.scale);
+    this.curBlock = Math.floor(this.cur / NB0);
+  }
+
+  // ---- slots -----------------------------------------------------------------------------------
+
   private allocSlot(): number {
     if (this.freeTop > 0) return this.freeSlots[--this.freeTop] as number;
     if (this.nextFresh === this.slotCap) this.growSlots();
@@ -246,32 +563,22 @@ export class EventQueue {
   private freeSlot(slot: number): void {
     this.gen[slot] = ((this.gen[slot] as number) + 1) & 0x7ffffff;
     this.freeSlots[this.freeTop++] = slot;
-  }
-
-  private growHeap(): void {
-    const cap = this.hTime.length * 2;
-    const t = new Float64Array(cap);
-    t.set(this.hTime);
-    this.hTime = t;
-    const q = new Float64Array(cap);
-    q.set(this.hSeq);
-    this.hSeq = q;
-    const s = new Int32Array(cap);
-    s.set(this.hSlot);
-    this.hSlot = s;
+    this.stored--;
   }
 
   private growSlots(): void {
     const cap = this.slotCap * 2;
     if (cap > SLOT_BITS) throw new RangeError(`EventQueue: more than ${SLOT_BITS} pending events`);
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T, n = cap): T => {
+      const b = make(n);
       b.set(a);
       return b;
     };
-    this.kind = grow(this.kind, (n) => new Int32Array(n));
-    this.target = grow(this.target, (n) => new Int32Array(n));
+    this.kt = grow(this.kt, (n) => new Int32Array(n), 2 * cap);
     this.arg = grow(this.arg, (n) => new Float64Array(n));
+    this.key = grow(this.key, (n) => new Float64Array(n), 2 * cap);
+    this.next = grow(this.next, (n) => new Int32Array(n));
+    this.prev = grow(this.prev, (n) => new Int32Array(n));
     this.gen = grow(this.gen, (n) => new Int32Array(n));
     this.live = grow(this.live, (n) => new Uint8Array(n));
     this.freeSlots = grow(this.freeSlots, (n) => new Int32Array(n));

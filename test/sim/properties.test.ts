@@ -95,10 +95,8 @@ describe('Simulator order (property)', () => {
               const e = ref[j]!, b = ref[best]!;
               if (e.t < b.t || (e.t === b.t && e.seq < b.seq)) best = j;
             }
-            const s = q.popSlot();
-            if (s < 0 || q.targetOf(s) !== ref[best]!.id) throw new Error(`seed ${seed} op ${i}: popped the wrong event`);
+            if (!q.pop() || q.lastTarget !== ref[best]!.id) throw new Error(`seed ${seed} op ${i}: popped the wrong event`);
             now = q.lastTime;
-            q.release(s);
             ref.splice(best, 1);
           }
           if (q.size !== ref.length) throw new Error(`seed ${seed} op ${i}: size ${q.size}, expected ${ref.length}`);
