@@ -45,21 +45,24 @@ export function validateChurn(v: unknown, prefix: string, ctx: ChurnContext = {}
   const issues: ScenarioIssue[] = [];
   const converted = convertUnits(v, prefix, issues);
   if (issues.length > 0) throw new ScenarioError(issues);
-  let cfg = converted;
-  let traceLabel = `${prefix}.trace`;
-  if (cfg !== null && typeof cfg === 'object' && !Array.isArray(cfg) && 'traceFile' in cfg) {
-    const { traceFile, ...rest } = cfg as Record<string, unknown>;
+  if (converted !== null && typeof converted === 'object' && !Array.isArray(converted) && 'traceFile' in converted) {
+    const { traceFile, ...rest } = converted as Record<string, unknown>;
     const key = `${prefix}.traceFile`;
     if (rest.trace !== undefined) throw new ScenarioError([{ path: key, problem: `give either ${prefix}.trace (inline text) or ${prefix}.traceFile, not both` }]);
     if (rest.on !== undefined || rest.off !== undefined)
       throw new ScenarioError([{ path: key, problem: `a trace replaces on/off: give either the trace file or ${prefix}.on/${prefix}.off` }]);
     if (typeof traceFile !== 'string' || traceFile.trim() === '')
       throw new ScenarioError([{ path: key, problem: `expected the path of a trace file, got ${show(traceFile)}` }]);
-    traceLabel = `${key} (${traceFile})`;
-    cfg = { ...rest, trace: readTrace(traceFile, key, traceLabel, ctx.baseDir ?? null) };
+    const traceLabel = `${key} (${traceFile})`;
+    const sessions = readTrace(traceFile, key, traceLabel, ctx.baseDir ?? null);
+    // parseChurnTrace has checked every session; the engine checks the other keys (and the sessions
+    // once more when the churn is installed), so a large trace is not walked a third time here
+    const out: ChurnConfig = { ...validateChurnConfig(rest, prefix), trace: sessions };
+    if (ctx.peers !== undefined) checkTracePeers(sessions, ctx.peers, traceLabel, true);
+    return out;
   }
-  const out = validateChurnConfig(cfg, prefix);
-  if (ctx.peers !== undefined && Array.isArray(out.trace)) checkTracePeers(out.trace, ctx.peers, traceLabel, traceLabel !== `${prefix}.trace`);
+  const out = validateChurnConfig(converted, prefix);
+  if (ctx.peers !== undefined && Array.isArray(out.trace)) checkTracePeers(out.trace, ctx.peers, `${prefix}.trace`, false);
   return out;
 }
 

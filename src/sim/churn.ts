@@ -273,17 +273,35 @@ export function parseChurnTrace(text: string, source = 'trace'): TraceSession[] 
 }
 
 function checkOverlaps(sessions: TraceSession[], source: string): void {
+  // Traces are usually written in time order, so each peer's sessions come in join order: then one
+  // pass comparing each session with the peer's previous one finds every overlap without a sort.
+  const prev = new Map<PeerId, TraceSession>();
+  let inOrder = true;
+  for (const b of sessions) {
+    const a = prev.get(b.peer);
+    if (a !== undefined) {
+      if (b.joinMs < a.joinMs) {
+        inOrder = false;
+        break;
+      }
+      if (b.joinMs < a.leaveMs) throw overlapError(a, b, source);
+    }
+    prev.set(b.peer, b);
+  }
+  if (inOrder) return;
   const sorted = [...sessions].sort((a, b) => a.peer - b.peer || a.joinMs - b.joinMs);
   for (let i = 1; i < sorted.length; i++) {
     const a = sorted[i - 1] as TraceSession, b = sorted[i] as TraceSession;
-    if (a.peer === b.peer && b.joinMs < a.leaveMs)
-      throw new TraceError(
-        source,
-        b.line ?? 0,
-        `session of peer ${b.peer} joining at ${b.joinMs} overlaps the one from ${a.joinMs} to ${a.leaveMs}` +
-          (a.line ? ` (line ${a.line})` : ''),
-      );
+    if (a.peer === b.peer && b.joinMs < a.leaveMs) throw overlapError(a, b, source);
   }
+}
+
+function overlapError(a: TraceSession, b: TraceSession, source: string): TraceError {
+  return new TraceError(
+    source,
+    b.line ?? 0,
+    `session of peer ${b.peer} joining at ${b.joinMs} overlaps the one from ${a.joinMs} to ${a.leaveMs}` + (a.line ? ` (line ${a.line})` : ''),
+  );
 }
 
 /**

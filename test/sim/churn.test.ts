@@ -210,6 +210,18 @@ describe('trace replay', () => {
     ]);
   });
 
+  it('finds overlaps whether or not the lines are in time order', () => {
+    // in time order: found in one pass, at the later session
+    expect(() => parseChurnTrace('0 0 10\n1 2 4\n0 9 20')).toThrow('trace:3: session of peer 0 joining at 9 overlaps the one from 0 to 10 (line 1)');
+    // out of order: found by sorting each peer's sessions
+    expect(() => parseChurnTrace('0 5 20\n1 0 3\n0 0 10')).toThrow('trace:1: session of peer 0 joining at 5 overlaps the one from 0 to 10 (line 3)');
+    expect(() => parseChurnTrace('0 0 10\n0 30 40\n0 20 25\n0 10 20')).not.toThrow();
+    expect(() => parseChurnTrace('0 30 40\n0 0 10\n0 5 6')).toThrow('trace:3: session of peer 0 joining at 5 overlaps the one from 0 to 10 (line 2)');
+    // a session starting exactly when the previous one ends is fine; one starting at the same time is not
+    expect(() => parseChurnTrace('0 0 10\n0 10 20')).not.toThrow();
+    expect(() => parseChurnTrace('0 0 10\n0 0 20')).toThrow('trace:2: session of peer 0 joining at 0 overlaps');
+  });
+
   it('parses the documented format', () => {
     expect(parseChurnTrace(trace)).toEqual([
       { peer: 0, joinMs: 0, leaveMs: 100, line: 2 },
