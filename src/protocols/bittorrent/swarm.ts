@@ -12,7 +12,7 @@
  * - choking: tit-for-tat every `rechokeMs` (the `uploadSlots` peers that uploaded most to us over a
  *   rolling window of two rechoke periods get unchoked, then those that ever uploaded to us), plus an
  *   `optimisticUnchoke` rotated every `optimisticMs`; a slot freed between rechokes goes by the same
- *   ranking, so a free rider gets a regular slot only when no contributor wants one; a peer that has
+ *   ranking, so a free rider gets a regular slot only when no peer that uploaded to us wants it; a peer that has
  *   everything serves first the peers that uploaded to it while it was leeching (`seedChoking`);
  * - a peer uploads only when its uplink is free (`serve`): the network's upload queue holds at most
  *   one block, so choking decisions take effect at once, like a TCP send buffer kept short;
@@ -1196,8 +1196,8 @@ export class Swarm implements Protocol<WireMsg> {
   /**
    * Gives free unchoke slots (a partner lost interest or left) to the best interested, choked peers
    * by the same rule as a rechoke: a leecher's freed slot goes to whoever uploaded to it most
-   * recently, not to a random peer, so between rechokes a free rider gets a slot only when no
-   * contributor wants one.
+   * recently, not to a random peer, so between rechokes a free rider gets a slot only when no peer
+   * that uploaded to us wants one.
    */
   private fillSlots(peer: PeerId, st: PeerState): void {
     if (st.freeRider || this.cfg.choking === 'none') return;
