@@ -141,6 +141,9 @@ function nextSetBit(bits: Uint32Array, from: number, end: number): number {
 
 /** Flag in a slot's kind word: the event has an object payload (in `obj`). */
 const HAS_OBJ = 1 << 30;
+/** A slot's kind word once it is cancelled while in a heap. */
+const CANCELLED = -1;
+const GEN_MASK = 0x7ffffff;
 
 export class EventQueue {
   // payload per slot
@@ -155,13 +158,11 @@ export class EventQueue {
   private next: Int32Array;
   private prev: Int32Array;
   private gen: Int32Array;
-  private live: Uint8Array;
   private freeSlots: Int32Array;
   private freeTop = 0;
   private slotCap: number;
   private nextFresh = 0;
   private liveCount = 0;
-  private stored = 0;
   private seqCounter = 0;
 
   private readonly front: KeyHeap;
@@ -199,7 +200,6 @@ export class EventQueue {
     this.next = new Int32Array(cap);
     this.prev = new Int32Array(cap);
     this.gen = new Int32Array(cap);
-    this.live = new Uint8Array(cap);
     this.freeSlots = new Int32Array(cap);
     this.front = new KeyHeap(256);
     this.far = new KeyHeap(256);
@@ -210,10 +210,6 @@ export class EventQueue {
     return this.liveCount;
   }
 
-  /** Entries held, including cancelled ones not yet dropped. */
-  get heapSize(): number {
-    return this.stored;
-  }
 
   /** Current tick width in ms (changes with the event density). */
   get tickMs(): number {
@@ -226,7 +222,7 @@ export class EventQueue {
     for (;;) {
       while (front.n > 0) {
         const slot = front.slot[0] as number;
-        if (this.live[slot] === 1) return front.time[0] as number;
+        if (this.kt[2 * slot] !== CANCELLED) return front.time[0] as number;
         front.pop();
         this.freeSlot(slot);
       }
@@ -242,9 +238,7 @@ export class EventQueue {
       this.obj[slot] = obj;
       this.kt[2 * slot] = kind | HAS_OBJ;
     } else this.kt[2 * slot] = kind;
-    this.live[slot] = 1;
     this.liveCount++;
-    this.stored++;
     const seq = this.seqCounter++;
     this.key[2 * slot] = time;
     this.key[2 * slot + 1] = seq;
@@ -257,12 +251,14 @@ export class EventQueue {
     if (!(handle >= 0)) return false;
     const slot = handle % SLOT_BITS;
     const g = Math.floor(handle / SLOT_BITS);
-    if (slot >= this.slotCap || this.gen[slot] !== g || this.live[slot] !== 1) return false;
-    this.live[slot] = 0;
+    // the generation moves on when an event runs or is cancelled, so a matching handle is live
+    if (slot >= this.slotCap || this.gen[slot] !== g) return false;
+    this.gen[slot] = (g + 1) & GEN_MASK;
     if (((this.kt[2 * slot] as number) & HAS_OBJ) !== 0) this.obj[slot] = undefined;
     this.liveCount--;
     const w = this.listOf(this.key[2 * slot] as number);
-    if (w >= 0) {
+    if (w < 0) this.kt[2 * slot] = CANCELLED; // in a heap: dropped when it surfaces
+    else {
       // in a list: unlink now, so the slot is reused while its cache lines are warm
       const pv = this.prev[slot] as number, nx = this.next[slot] as number;
       if (pv >= 0) this.next[pv] = nx;
@@ -290,11 +286,12 @@ export class EventQueue {
    * live is removed.
    */
   popUntil(until: number): boolean {
-    const front = this.front, live = this.live;
+    const front = this.front, kt = this.kt;
     for (;;) {
       if (front.n > 0) {
         const slot = front.slot[0] as number;
-        if (live[slot] !== 1) {
+        const k = kt[2 * slot] as number;
+        if (k === CANCELLED) {
           front.pop();
           this.freeSlot(slot);
           continue;
@@ -302,9 +299,8 @@ export class EventQueue {
         const t = front.time[0] as number;
         if (t > until) return false;
         front.pop();
-        live[slot] = 0;
+        this.gen[slot] = ((this.gen[slot] as number) + 1) & GEN_MASK;
         this.liveCount--;
-        const k = this.kt[2 * slot] as number;
         this.lastKind = k & ~HAS_OBJ;
         this.lastTarget = this.kt[2 * slot + 1] as number;
         this.lastArg = this.arg[slot] as number;
@@ -337,14 +333,12 @@ export class EventQueue {
   /** Drops every pending event; handles given out before stay harmless. */
   clear(): void {
     for (let s = 0; s < this.nextFresh; s++) {
-      this.gen[s] = ((this.gen[s] as number) + 1) & 0x7ffffff;
-      this.live[s] = 0;
+      this.gen[s] = ((this.gen[s] as number) + 1) & GEN_MASK;
       this.obj[s] = undefined;
     }
     this.freeTop = 0;
     this.nextFresh = 0;
     this.liveCount = 0;
-    this.stored = 0;
     this.resetStructure();
   }
 
@@ -429,7 +423,7 @@ export class EventQueue {
       block = this.curBlock + 1 + ((p - start + NB1) % NB1);
     } else {
       const far = this.far;
-      while (far.n > 0 && this.live[far.slot[0] as number] !== 1) {
+      while (far.n > 0 && this.kt[2 * (far.slot[0] as number)] === CANCELLED) {
         const s = far.slot[0] as number;
         far.pop();
         this.freeSlot(s);
@@ -466,7 +460,7 @@ export class EventQueue {
       const slot = far.slot[0] as number;
       const q = far.seq[0] as number;
       far.pop();
-      if (this.live[slot] === 1) this.place(slot, t, q);
+      if (this.kt[2 * slot] !== CANCELLED) this.place(slot, t, q);
       else this.freeSlot(slot);
     }
   }
@@ -506,7 +500,7 @@ export class EventQueue {
     if (shift > MAX_SHIFT) shift = MAX_SHIFT;
     // the first retune may rebuild at once (the initial 1 ms tick is a guess); later ones wait until
     // the pops since the last rebuild have paid for it
-    if (Math.abs(shift - this.shift) < 2 || (this.rebuilt && this.popsSinceRebuild < this.stored)) return;
+    if (Math.abs(shift - this.shift) < 2 || (this.rebuilt && this.popsSinceRebuild < this.liveCount)) return;
     this.rebuilt = true;
     this.rebuild(shift);
   }
@@ -514,7 +508,8 @@ export class EventQueue {
   /** Re-places every stored event under a new tick width. Order is unaffected (it is by key). */
   private rebuild(shift: number): void {
     this.popsSinceRebuild = 0;
-    const slots = new Int32Array(this.stored);
+    // lists hold live events only; the heaps may also hold cancelled ones
+    const slots = new Int32Array(this.liveCount + this.front.n + this.far.n);
     let n = 0;
     for (const h of [this.front, this.far]) {
       for (let i = 0; i < h.n; i++) slots[n++] = h.slot[i] as number;
@@ -531,7 +526,7 @@ export class EventQueue {
     this.curBlock = Math.floor(this.cur / NB0);
     for (let i = 0; i < n; i++) {
       const s = slots[i] as number;
-      if (this.live[s] === 1) this.place(s, this.key[2 * s] as number, this.key[2 * s + 1] as number);
+      if (this.kt[2 * s] !== CANCELLED) this.place(s, this.key[2 * s] as number, this.key[2 * s + 1] as number);
       else this.freeSlot(s);
     }
   }
@@ -561,9 +556,7 @@ export class EventQueue {
   }
 
   private freeSlot(slot: number): void {
-    this.gen[slot] = ((this.gen[slot] as number) + 1) & 0x7ffffff;
     this.freeSlots[this.freeTop++] = slot;
-    this.stored--;
   }
 
   private growSlots(): void {
@@ -580,7 +573,6 @@ export class EventQueue {
     this.next = grow(this.next, (n) => new Int32Array(n));
     this.prev = grow(this.prev, (n) => new Int32Array(n));
     this.gen = grow(this.gen, (n) => new Int32Array(n));
-    this.live = grow(this.live, (n) => new Uint8Array(n));
     this.freeSlots = grow(this.freeSlots, (n) => new Int32Array(n));
     this.obj.length = cap;
     this.slotCap = cap;
