@@ -8,7 +8,7 @@
  * is a power of two. Where an event waits depends on how far ahead of the current tick `cur` it is:
  *
  * - tick <= cur: the **front**, a binary min-heap on (time, seq). Events come out of the front only.
- * - same block (2^14 ticks) as cur, later tick: **level 0**, one FIFO list per tick.
+ * - same block (2^16 ticks) as cur, later tick: **level 0**, one FIFO list per tick.
  * - a later block less than 2^14 blocks ahead: **level 1**, one FIFO list per block.
  * - further: the **far** heap, a binary heap (rare: timers hours ahead at fine ticks).
  *
@@ -31,7 +31,7 @@
 
 const SLOT_BITS = 2 ** 26; // up to 67M pending events; generation uses the bits above
 
-const L0_BITS = 14;
+const L0_BITS = 16;
 const NB0 = 1 << L0_BITS; // ticks per block (level-0 lists)
 const NB1 = 1 << 14; // blocks in level 1
 const MIN_SHIFT = -24; // widest tick: 2^24 ms (4.7 h)
