@@ -153,7 +153,7 @@ function mix32(a: number, b: number): number {
 
 // A connection's scalar state lives in its owner's row arrays (struct of arrays, row = `Conn.slot`):
 // a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
-const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_STRIDE = 8;
+const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_OFFERED_PREV = 8, I_STRIDE = 9;
 const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_STRIDE = 5;
 const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32;
 
@@ -205,6 +205,7 @@ class Rows {
     this.i32.fill(0, row * I_STRIDE, row * I_STRIDE + I_STRIDE);
     this.i32[row * I_STRIDE + I_FLAGS] = AM_CHOKING | PEER_CHOKING;
     this.i32[row * I_STRIDE + I_OFFERED] = -1;
+    this.i32[row * I_STRIDE + I_OFFERED_PREV] = -1;
     this.f64.fill(0, row * F_STRIDE, row * F_STRIDE + F_STRIDE);
     this.bits.fill(0, row * this.words, row * this.words + this.words);
     return row;
@@ -299,6 +300,9 @@ class Conn {
   /** Super-seeding: the piece currently offered to this peer (-1 none), and its blocks sent. */
   get offered(): number { return this.int(I_OFFERED); }
   set offered(v: number) { this.setInt(I_OFFERED, v); }
+  /** The piece offered before `offered`, until it is seen at another neighbour (-1 none). */
+  get offeredPrev(): number { return this.int(I_OFFERED_PREV); }
+  set offeredPrev(v: number) { this.setInt(I_OFFERED_PREV, v); }
   get offeredSent(): number { return this.int(I_OFFERED_SENT); }
   set offeredSent(v: number) { this.setInt(I_OFFERED_SENT, v); }
   /** Bytes received from / sent to the remote since the last rechoke (`*Window`) and in the rechoke
@@ -790,11 +794,14 @@ export class Swarm implements Protocol<WireMsg> {
         if (this.remoteHas(st, c, m.a)) return; // harmless repeat
         this.remoteGained(st, c, m.a);
         if (st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeedDone) {
-          // BEP 16: a peer is offered its next piece once the last one shows up at another peer
-          // (it passed it on), so a peer that never uploads gets one piece from the seed, not many
-          if (c.offered < 0 || (c.offered === m.a && this.heldElsewhere(st, c, m.a))) this.offerNext(peer, st, c);
+          // BEP 16: a peer is offered a new piece only once the piece before its last one shows up
+          // at another peer (it passed it on), so a peer that never uploads gets two pieces from the
+          // seed, not dozens (one piece of slack keeps an honest peer's next piece coming meanwhile)
+          if (c.offered < 0 || (c.offered === m.a && this.mayOfferNext(st, c))) this.offerNext(peer, st, c);
           for (const o of st.conns.values()) {
-            if (o !== c && o.offered === m.a && o.offeredSent >= this.blocksIn(m.a) && !this.superSeedDone) this.offerNext(peer, st, o);
+            if (o === c || o.offeredPrev !== m.a || this.superSeedDone) continue;
+            o.offeredPrev = -1; // it spread
+            if (o.offered >= 0 && (o.offeredSent >= this.blocksIn(o.offered) || this.remoteHas(st, o, o.offered))) this.offerNext(peer, st, o);
           }
         }
         this.updateInterest(peer, st, c);
@@ -1161,8 +1168,8 @@ export class Swarm implements Protocol<WireMsg> {
       c.sentWindow += bytes;
       this.send(peer, st, c, PIECE, piece, block, tok, null, 13 + bytes);
       if (piece === c.offered && ++c.offeredSent >= this.blocksIn(piece) && this.cfg.superSeed && !this.superSeedDone) {
-        // super-seeding: that piece has left; the next offer waits until it is seen elsewhere
-        if (this.heldElsewhere(st, c, piece)) this.offerNext(peer, st, c);
+        // super-seeding: that piece has left; offer the next unless the one before has not spread
+        if (this.mayOfferNext(st, c)) this.offerNext(peer, st, c);
       }
     }
   }
@@ -1285,10 +1292,20 @@ export class Swarm implements Protocol<WireMsg> {
       return;
     }
     if (best < 0) return;
+    c.offeredPrev = c.offered;
     c.offered = best;
     c.offeredSent = 0;
     oc[best] = (oc[best] as number) + 1;
     this.send(peer, st, c, HAVE, best, 0, 0, null, 9);
+  }
+
+  /** BEP 16's condition for a new offer to `c`: the piece before its last one is seen elsewhere. */
+  private mayOfferNext(st: PeerState, c: Conn): boolean {
+    const q = c.offeredPrev;
+    if (q < 0) return true;
+    if (!this.heldElsewhere(st, c, q)) return false;
+    c.offeredPrev = -1;
+    return true;
   }
 
   /** Whether a neighbour other than `c` has announced piece `p` to us. */
