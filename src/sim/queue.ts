@@ -210,10 +210,20 @@ export class EventQueue {
     return this.liveCount;
   }
 
+  /**
+   * How often the rare paths ran (tests check they were exercised): rebuilds for a new tick width,
+   * blocks entered (level-1 buckets cascaded), events that waited in the far heap.
+   */
+  readonly stats = { rebuilds: 0, blocks: 0, far: 0 };
 
   /** Current tick width in ms (changes with the event density). */
   get tickMs(): number {
     return 1 / this.scale;
+  }
+
+  /** How far ahead of the current tick the wheel reaches (ms); events beyond wait in the far heap. */
+  get horizonMs(): number {
+    return (NB0 * NB1) / this.scale;
   }
 
   /** Time of the earliest live event, or Infinity. */
@@ -349,7 +359,10 @@ export class EventQueue {
     const w = this.listOf(time);
     if (w >= 0) this.append(w, slot);
     else if (w === -1) this.front.push(time, seq, slot);
-    else this.far.push(time, seq, slot);
+    else {
+      this.stats.far++;
+      this.far.push(time, seq, slot);
+    }
   }
 
   /**
@@ -437,6 +450,7 @@ export class EventQueue {
 
   /** Makes `block` current: its level-1 list spreads over level 0, far events in range move down. */
   private enterBlock(block: number): void {
+    this.stats.blocks++;
     this.curBlock = block;
     this.cur = block * NB0 - 1;
     const w = NB0 + block - Math.floor(block / NB1) * NB1;
@@ -507,6 +521,7 @@ export class EventQueue {
 
   /** Re-places every stored event under a new tick width. Order is unaffected (it is by key). */
   private rebuild(shift: number): void {
+    this.stats.rebuilds++;
     this.popsSinceRebuild = 0;
     // lists hold live events only; the heaps may also hold cancelled ones
     const slots = new Int32Array(this.liveCount + this.front.n + this.far.n);
