@@ -64,8 +64,9 @@ export class LabHost {
     this.drivers = opts.drivers;
   }
 
-  private parse(input: string, source: string): Scenario {
-    return this.drivers ? parseScenario(input, source, this.drivers) : parseScenario(input, source);
+  /** `baseDir` resolves relative paths inside the scenario (churn.traceFile); by default its file's folder. */
+  private parse(input: string, source: string, baseDir?: string): Scenario {
+    return parseScenario(input, source, this.drivers, baseDir !== undefined ? { baseDir } : {});
   }
 
   private makeSession(scenario: Scenario, seed: number): Session {
@@ -110,7 +111,8 @@ export class LabHost {
       const path = join(this.opts.scenariosDir, info.file);
       scenario = this.parse(readFileSync(path, 'utf8'), path);
     } else {
-      scenario = this.parse(args.text ?? '', '<dashboard>');
+      // text typed in the dashboard has no file: its relative paths are taken from the scenarios folder
+      scenario = this.parse(args.text ?? '', '<dashboard>', this.opts.scenariosDir ?? undefined);
     }
     const seed = args.seed ?? scenario.seed;
     const session = this.makeSession(scenario, seed);

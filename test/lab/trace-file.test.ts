@@ -3,7 +3,7 @@
  * (relative to the scenario file, not the working directory), located errors, the replay itself on the
  * world, and every loader that re-reads a scenario (run, sweep planning, the sweep worker, LabHost).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -264,5 +264,14 @@ describe('churn.traceFile through every loader', () => {
     expect(st.peers).toBe(6);
     host.step(1000);
     expect(host.state().timeMs).toBe(1000);
+  });
+
+  it('LabHost: scenario text typed in the dashboard finds a relative trace file in the scenarios folder', () => {
+    const { dir, scenario } = layout();
+    const host = new LabHost({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
+    const st = host.load({ text: readFileSync(scenario, 'utf8') });
+    expect(st.peers).toBe(6);
+    const other = new LabHost({ emit: () => {}, autoTick: false, drivers }); // no folder: a clear error
+    expect(() => other.load({ text: readFileSync(scenario, 'utf8') })).toThrow(/churn\.traceFile/);
   });
 });
