@@ -170,8 +170,8 @@ export class EventQueue {
   /** List heads and tails: level-0 tick lists at [0, NB0), level-1 block lists at [NB0, NB0 + NB1). */
   private readonly head = new Int32Array(NB0 + NB1).fill(-1);
   private readonly tail = new Int32Array(NB0 + NB1);
-  private readonly bits0 = new Uint32Array(NB0 >> 5);
-  private readonly bits1 = new Uint32Array(NB1 >> 5);
+  /** One bit per list, set while it is non-empty (same indexing as head/tail). */
+  private readonly bits = new Uint32Array((NB0 + NB1) >> 5);
   private count0 = 0; // non-empty level-0 lists
   private count1 = 0; // non-empty level-1 lists
 
@@ -228,16 +228,7 @@ export class EventQueue {
 
   /** Time of the earliest live event, or Infinity. */
   peekTime(): number {
-    const front = this.front;
-    for (;;) {
-      while (front.n > 0) {
-        const slot = front.slot[0] as number;
-        if (this.kt[2 * slot] !== CANCELLED) return front.time[0] as number;
-        front.pop();
-        this.freeSlot(slot);
-      }
-      if (!this.advance()) return Infinity;
-    }
+    return this.surface() ? (this.front.time[0] as number) : Infinity;
   }
 
   push(time: number, kind: number, target: number, arg: number, obj: unknown): EventHandle {
@@ -296,37 +287,53 @@ export class EventQueue {
    * live is removed.
    */
   popUntil(until: number): boolean {
-    const front = this.front, kt = this.kt;
+    // kept small: the run loop inlines this, and what it leaves of V8's inlining budget goes to the
+    // handlers and their schedule() calls
+    const front = this.front;
+    if ((front.n === 0 || this.kt[2 * (front.slot[0] as number)] === CANCELLED) && !this.surface()) return false;
+    const t = front.time[0] as number;
+    if (t > until) return false;
+    const slot = front.slot[0] as number;
+    front.pop();
+    const k = this.kt[2 * slot] as number;
+    this.gen[slot] = ((this.gen[slot] as number) + 1) & GEN_MASK;
+    this.liveCount--;
+    this.lastKind = k & ~HAS_OBJ;
+    this.lastTarget = this.kt[2 * slot + 1] as number;
+    this.lastArg = this.arg[slot] as number;
+    this.lastObj = k === this.lastKind ? undefined : this.takeObj(slot);
+    // the payload is copied out, so the slot can serve the next push at once
+    this.freeSlots[this.freeTop++] = slot;
+    if (t !== this.lastTime) {
+      this.distinct++;
+      this.lastTime = t;
+    }
+    this.sampleLeft--;
+    return true;
+  }
+
+  /**
+   * Makes the front's top a live event: drops cancelled ones and refills the front from the wheel
+   * (retuning the tick width first when a sample is complete). False when nothing is left.
+   */
+  private surface(): boolean {
+    const front = this.front;
     for (;;) {
-      if (front.n > 0) {
+      while (front.n > 0) {
         const slot = front.slot[0] as number;
-        const k = kt[2 * slot] as number;
-        if (k === CANCELLED) {
-          front.pop();
-          this.freeSlot(slot);
-          continue;
-        }
-        const t = front.time[0] as number;
-        if (t > until) return false;
+        if (this.kt[2 * slot] !== CANCELLED) return true;
         front.pop();
-        this.gen[slot] = ((this.gen[slot] as number) + 1) & GEN_MASK;
-        this.liveCount--;
-        this.lastKind = k & ~HAS_OBJ;
-        this.lastTarget = this.kt[2 * slot + 1] as number;
-        this.lastArg = this.arg[slot] as number;
-        if (k !== this.lastKind) {
-          this.lastObj = this.obj[slot];
-          this.obj[slot] = undefined;
-        } else this.lastObj = undefined;
-        // the payload is copied out, so the slot can serve the next push at once
         this.freeSlot(slot);
-        if (t !== this.lastTime) this.distinct++;
-        this.lastTime = t;
-        if (--this.sampleLeft === 0) this.retune(t);
-        return true;
       }
+      if (this.sampleLeft <= 0) this.retune();
       if (!this.advance()) return false;
     }
+  }
+
+  private takeObj(slot: number): unknown {
+    const o = this.obj[slot];
+    this.obj[slot] = undefined;
+    return o;
   }
 
   /** Time of the event the last successful pop returned. */
@@ -388,14 +395,9 @@ export class EventQueue {
     if ((this.head[w] as number) < 0) {
       this.head[w] = slot;
       this.prev[slot] = -1;
-      if (w < NB0) {
-        this.bits0[w >> 5] = (this.bits0[w >> 5] as number) | (1 << (w & 31));
-        this.count0++;
-      } else {
-        const p = w - NB0;
-        this.bits1[p >> 5] = (this.bits1[p >> 5] as number) | (1 << (p & 31));
-        this.count1++;
-      }
+      this.bits[w >> 5] = (this.bits[w >> 5] as number) | (1 << (w & 31));
+      if (w < NB0) this.count0++;
+      else this.count1++;
     } else {
       this.next[t] = slot;
       this.prev[slot] = t;
@@ -405,14 +407,9 @@ export class EventQueue {
 
   /** Marks list w empty. */
   private clearBit(w: number): void {
-    if (w < NB0) {
-      this.bits0[w >> 5] = (this.bits0[w >> 5] as number) & ~(1 << (w & 31));
-      this.count0--;
-    } else {
-      const p = w - NB0;
-      this.bits1[p >> 5] = (this.bits1[p >> 5] as number) & ~(1 << (p & 31));
-      this.count1--;
-    }
+    this.bits[w >> 5] = (this.bits[w >> 5] as number) & ~(1 << (w & 31));
+    if (w < NB0) this.count0--;
+    else this.count1--;
   }
 
   /**
@@ -422,7 +419,7 @@ export class EventQueue {
   private advance(): boolean {
     if (this.count0 > 0) {
       const from = this.cur - this.curBlock * NB0 + 1;
-      const p = nextSetBit(this.bits0, from < 0 ? 0 : from, NB0);
+      const p = nextSetBit(this.bits, from < 0 ? 0 : from, NB0);
       // count0 > 0 means a set bit after cur: ticks at or before cur are never in level 0
       this.cur = this.curBlock * NB0 + p;
       this.drain0(p);
@@ -431,8 +428,8 @@ export class EventQueue {
     let block: number;
     if (this.count1 > 0) {
       const start = this.curBlock + 1 - Math.floor((this.curBlock + 1) / NB1) * NB1;
-      let p = nextSetBit(this.bits1, start, NB1);
-      if (p < 0) p = nextSetBit(this.bits1, 0, start);
+      let p = nextSetBit(this.bits, NB0 + start, NB0 + NB1) - NB0;
+      if (p < 0) p = nextSetBit(this.bits, NB0, NB0 + start) - NB0;
       block = this.curBlock + 1 + ((p - start + NB1) % NB1);
     } else {
       const far = this.far;
@@ -500,13 +497,14 @@ export class EventQueue {
    * count once, so they do not drive the width to zero. Rebuilding costs O(stored), so it happens only
    * for a 4x change and at most once per `stored` pops (amortised O(1) per event).
    */
-  private retune(t: number): void {
+  private retune(): void {
+    const t = this.lastTime;
     const span = t - this.sampleStart;
     const distinct = this.distinct;
+    this.popsSinceRebuild += SAMPLE - this.sampleLeft;
     this.sampleLeft = SAMPLE;
     this.sampleStart = t;
     this.distinct = 0;
-    this.popsSinceRebuild += SAMPLE;
     if (!(span > 0) || distinct === 0) return;
     const width = (TIMES_PER_TICK * span) / distinct;
     let shift = -Math.round(Math.log2(width));
@@ -548,8 +546,7 @@ export class EventQueue {
 
   private resetLists(): void {
     this.head.fill(-1);
-    this.bits0.fill(0);
-    this.bits1.fill(0);
+    this.bits.fill(0);
     this.count0 = 0;
     this.count1 = 0;
     this.front.n = 0;
