@@ -313,8 +313,8 @@ export class EventQueue {
   }
 
   /**
-   * Makes the front's top a live event: drops cancelled ones and refills the front from the wheel
-   * (retuning the tick width first when a sample is complete). False when nothing is left.
+   * Makes the front's top a live event: drops cancelled ones and refills the front from the wheel.
+   * False when nothing is left.
    */
   private surface(): boolean {
     const front = this.front;
@@ -325,7 +325,6 @@ export class EventQueue {
         front.pop();
         this.freeSlot(slot);
       }
-      if (this.sampleLeft <= 0) this.retune();
       if (!this.advance()) return false;
     }
   }
@@ -417,6 +416,8 @@ export class EventQueue {
    * empty). Returns false when nothing is stored anywhere.
    */
   private advance(): boolean {
+    // here rather than per pop: once a tick, and out of the code the run loop inlines
+    if (this.sampleLeft <= 0) this.retune();
     if (this.count0 > 0) {
       const from = this.cur - this.curBlock * NB0 + 1;
       const p = nextSetBit(this.bits, from < 0 ? 0 : from, NB0);
