@@ -3,7 +3,7 @@
  * Kademlia vs BitTorrent on the same dissemination task (see src/lab/compare.ts). Writes
  * report.html, compare.json and compare.csv. `--quick` runs small sizes (for tests and a first look).
  */
-import { parseArgs } from 'node:util';
+import { Command, USAGE_ERROR } from './args.js';
 import { compareConfig, measure, runCompare, PROTO_LABEL, type CompareResult } from '../lab/compare.js';
 import { jsonNumber, rowsCsv, writeResults } from '../lab/output.js';
 import { defaultWorkers } from '../lab/pool.js';
@@ -15,38 +15,19 @@ const USAGE = `usage: peerlab compare --out <dir> [--quick] [--workers N]
   --quick        small sizes only (seconds, not minutes)
   --workers N    worker threads (default: one per core, ${defaultWorkers()} here)`;
 
+const cmd = new Command('compare', USAGE);
+
 export async function main(argv: string[]): Promise<number> {
-  let values: { out?: string; quick?: boolean; workers?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string', short: 'o' },
-        quick: { type: 'boolean' },
-        workers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    console.error(`peerlab compare: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.out) {
-    console.error(`peerlab compare: missing --out <dir>\n\n${USAGE}`);
-    return 2;
-  }
-  let workers: number | undefined;
-  if (values.workers !== undefined) {
-    workers = Number(values.workers);
-    if (!Number.isSafeInteger(workers) || workers < 1) {
-      console.error(`peerlab compare: --workers: expected an integer >= 1, got ${JSON.stringify(values.workers)}`);
-      return 2;
-    }
-  }
+  const parsed = cmd.parse(argv, {
+    out: { type: 'string', short: 'o' },
+    quick: { type: 'boolean' },
+    workers: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  if (!values.out) return cmd.fail('missing --out <dir>', true);
+  const workers = cmd.int('workers', values.workers, 1);
+  if (workers === null) return USAGE_ERROR;
   const cfg = compareConfig(values.quick === true);
   const tty = process.stderr.isTTY;
   const started = performance.now();

@@ -1,5 +1,5 @@
 /**
- * The shared argv preamble of `peerlab run`, `sweep`, `serve` and `signal` (src/cli/args.ts): help,
+ * The shared argv preamble of `peerlab run`, `sweep`, `serve`, `signal` and `compare` (src/cli/args.ts): help,
  * parse errors with the usage, located messages for bad integers, exit codes; and `signal` started for
  * real (loopback, port 0) and stopped by SIGTERM through the shared wait.
  */
@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Command, scenarioArgs } from '../../src/cli/args.js';
+import { main as compare } from '../../src/cli/compare.js';
 import { main as run } from '../../src/cli/run.js';
 import { main as serve } from '../../src/cli/serve.js';
 import { main as signal } from '../../src/cli/signal.js';
@@ -95,13 +96,14 @@ describe('Command: the shared preamble', () => {
   });
 });
 
-describe('the four commands keep their options, help and messages', () => {
+describe('the commands keep their options, help and messages', () => {
   it('--help lists each command own options', async () => {
     const cases: [(a: string[]) => Promise<number>, string[]][] = [
       [run, ['--out <dir>', '--seed <N>', '--set k.path=v', '--quiet']],
       [sweep, ['--vary k=v1,v2', '--seeds N', '--seed N', '--set k.path=v', '--workers N', '--out <dir>']],
       [serve, ['--port N', '--scenario NAME', '--max-peers N', '--no-build']],
       [signal, ['--port N', '--host H', '--max-message-bytes N']],
+      [compare, ['--out <dir>', '--quick', '--workers N']],
     ];
     for (const [main, opts] of cases) {
       const r = await capture(() => main(['--help']));
@@ -123,6 +125,9 @@ describe('the four commands keep their options, help and messages', () => {
       [serve, ['extra'], "peerlab serve: Unexpected argument 'extra'"],
       [signal, ['--port', 'x'], 'peerlab signal: --port: expected an integer in [0, 65535], got "x"'],
       [signal, ['--max-message-bytes', '10'], 'peerlab signal: --max-message-bytes: expected an integer >= 1024, got "10"'],
+      [compare, ['--quick'], 'peerlab compare: missing --out <dir>\n\nusage: peerlab compare'],
+      [compare, ['--out', 'o', '--workers', '0'], 'peerlab compare: --workers: expected an integer >= 1, got "0"'],
+      [compare, ['--bogus'], "peerlab compare: Unknown option '--bogus'"],
     ];
     for (const [main, argv, msg] of cases) {
       const r = await capture(() => main(argv));
