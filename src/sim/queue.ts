@@ -23,10 +23,11 @@
  * they were scheduled: the stable tie-break that makes runs deterministic. The order is a pure function
  * of the (time, seq) keys, so the tick width (and its retuning) cannot change a run.
  *
- * Cancellation is lazy: a cancelled event stays in its list and is dropped in O(1) when its list is
- * moved (most timeouts are cancelled long before their tick comes near). A handle names
- * (slot, generation), so cancelling an event that already ran, or whose slot has been reused, is a
- * harmless no-op.
+ * Cancelling unlinks an event from its list at once (the lists are doubly linked, and which list
+ * holds it follows from its time, see `listOf`), so its slot is reused while still in cache; an event
+ * already in the front or far heap is marked and dropped when it reaches the top. A handle names
+ * (slot, generation) and the generation moves on when the event runs or is cancelled, so cancelling an
+ * event that already ran, or whose slot has been reused, is a harmless no-op.
  */
 
 const SLOT_BITS = 2 ** 26; // up to 67M pending events; generation uses the bits above
@@ -303,7 +304,7 @@ export class EventQueue {
     this.lastArg = this.arg[slot] as number;
     this.lastObj = k === this.lastKind ? undefined : this.takeObj(slot);
     // the payload is copied out, so the slot can serve the next push at once
-    this.freeSlots[this.freeTop++] = slot;
+    this.freeSlot(slot);
     if (t !== this.lastTime) {
       this.distinct++;
       this.lastTime = t;
@@ -317,15 +318,19 @@ export class EventQueue {
    * False when nothing is left.
    */
   private surface(): boolean {
-    const front = this.front;
     for (;;) {
-      while (front.n > 0) {
-        const slot = front.slot[0] as number;
-        if (this.kt[2 * slot] !== CANCELLED) return true;
-        front.pop();
-        this.freeSlot(slot);
-      }
+      this.dropCancelled(this.front);
+      if (this.front.n > 0) return true;
       if (!this.advance()) return false;
+    }
+  }
+
+  /** Pops cancelled events off the top of a heap (front or far), freeing their slots. */
+  private dropCancelled(h: KeyHeap): void {
+    while (h.n > 0 && this.kt[2 * (h.slot[0] as number)] === CANCELLED) {
+      const s = h.slot[0] as number;
+      h.pop();
+      this.freeSlot(s);
     }
   }
 
@@ -434,11 +439,7 @@ export class EventQueue {
       block = this.curBlock + 1 + ((p - start + NB1) % NB1);
     } else {
       const far = this.far;
-      while (far.n > 0 && this.kt[2 * (far.slot[0] as number)] === CANCELLED) {
-        const s = far.slot[0] as number;
-        far.pop();
-        this.freeSlot(s);
-      }
+      this.dropCancelled(far);
       if (far.n === 0) return false;
       block = Math.floor(Math.floor((far.time[0] as number) * this.scale) / NB0);
     }
@@ -477,7 +478,7 @@ export class EventQueue {
     }
   }
 
-  /** Moves level-0 list p (the tick just made current) into the front, dropping cancelled events. */
+  /** Moves level-0 list p (the tick just made current) into the front (lists hold live events only). */
   private drain0(p: number): void {
     let s = this.head[p] as number;
     this.head[p] = -1;
@@ -495,8 +496,8 @@ export class EventQueue {
   /**
    * Every SAMPLE pops: from the span of virtual time they covered and how many distinct times they
    * had, pick the tick width that gives ~TIMES_PER_TICK distinct times per tick. Waves of equal times
-   * count once, so they do not drive the width to zero. Rebuilding costs O(stored), so it happens only
-   * for a 4x change and at most once per `stored` pops (amortised O(1) per event).
+   * count once, so they do not drive the width to zero. Rebuilding costs O(pending), so it happens only
+   * for a 4x change and at most once per `pending` pops (amortised O(1) per event).
    */
   private retune(): void {
     const t = this.lastTime;
@@ -527,17 +528,13 @@ export class EventQueue {
     let n = 0;
     for (const h of [this.front, this.far]) {
       for (let i = 0; i < h.n; i++) slots[n++] = h.slot[i] as number;
-      h.n = 0;
     }
     for (let w = 0; w < this.head.length; w++) {
       for (let s = this.head[w] as number; s >= 0; s = this.next[s] as number) slots[n++] = s;
     }
     this.shift = shift;
     this.scale = 2 ** shift;
-    this.resetLists();
-    // the front takes everything at or before the last popped time's tick, as after a pop
-    this.cur = Math.floor(this.lastTime * this.scale);
-    this.curBlock = Math.floor(this.cur / NB0);
+    this.resetStructure();
     for (let i = 0; i < n; i++) {
       const s = slots[i] as number;
       if (this.kt[2 * s] !== CANCELLED) this.place(s, this.key[2 * s] as number, this.key[2 * s + 1] as number);
@@ -545,17 +542,14 @@ export class EventQueue {
     }
   }
 
-  private resetLists(): void {
+  /** Empties every list and heap; the front takes everything up to the last popped time's tick. */
+  private resetStructure(): void {
     this.head.fill(-1);
     this.bits.fill(0);
     this.count0 = 0;
     this.count1 = 0;
     this.front.n = 0;
     this.far.n = 0;
-  }
-
-  private resetStructure(): void {
-    this.resetLists();
     this.cur = Math.floor(this.lastTime * this.scale);
     this.curBlock = Math.floor(this.cur / NB0);
   }
@@ -575,7 +569,7 @@ export class EventQueue {
   private growSlots(): void {
     const cap = this.slotCap * 2;
     if (cap > SLOT_BITS) throw new RangeError(`EventQueue: more than ${SLOT_BITS} pending events`);
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T, n = cap): T => {
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T, n = cap): T => {
       const b = make(n);
       b.set(a);
       return b;
