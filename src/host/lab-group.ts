@@ -28,6 +28,26 @@ export const labState = z.object({
   untilComplete: z.boolean(),
   done: z.boolean(),
   endReason: z.enum(['time', 'complete', 'idle']).nullable(),
+  // mode, recording and replay are optional only so that older LabState producers still validate; LabHost always sends them.
+  /** 'live': a simulation runs; 'replay': a recording is shown (no simulator), with the same controls. */
+  mode: z.enum(['live', 'replay']).optional(),
+  /** The recording being made (or finished and not yet replaced), or null. */
+  recording: z
+    .object({
+      active: z.boolean(),
+      frames: z.number().int().min(0),
+      /** Characters of the file so far (before compression). */
+      bytes: z.number().int().min(0),
+      everyMs: z.number().positive(),
+      fromMs: z.number().nullable(),
+      toMs: z.number().nullable(),
+      /** Why it stopped (null while active). */
+      reason: z.enum(['stopped', 'done', 'full', 'closed']).nullable(),
+    })
+    .nullable()
+    .optional(),
+  /** The recording being replayed, or null in live mode. */
+  replay: z.object({ name: z.string(), frames: z.number().int().min(0), fromMs: z.number(), toMs: z.number(), seed: z.number() }).nullable().optional(),
 });
 export type LabState = z.infer<typeof labState>;
 
@@ -66,6 +86,40 @@ export const countersData = z.object({
 });
 export type CountersData = z.infer<typeof countersData>;
 
+/** One series as sent: its points of indices [start, end), thinned when `t.length < end - start`. */
+export const seriesChunk = z.object({
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  t: z.array(z.number()).max(20_000),
+  v: z.array(z.number()).max(20_000),
+});
+export const seriesData = z.object({
+  run: z.number().int().min(0),
+  /** Virtual time the series are shown at (points after it are not included). */
+  timeMs: z.number(),
+  /**
+   * True: `series` is each series whole (thinned), replacing what the client has (a new run, a seek
+   * back, replay). False: only points added since the last event; a client whose series end before a
+   * chunk's `start` missed some and asks `lab.series` for the whole.
+   */
+  reset: z.boolean(),
+  series: z.record(z.string().max(200), seriesChunk),
+});
+export type SeriesData = z.infer<typeof seriesData>;
+export type SeriesChunkData = z.infer<typeof seriesChunk>;
+
+export const savedRecording = z.object({
+  /** A file name to offer (`<scenario>-seed<seed>.peerlab.jsonl`). */
+  name: z.string(),
+  /** The recording's text (JSON lines; the dashboard gzips it when saving). */
+  text: z.string(),
+  frames: z.number().int().min(0),
+});
+export type SavedRecording = z.infer<typeof savedRecording>;
+
+/** Largest part of a recording sent in one `lab.replay.open` (frames are limited to 1 MiB). */
+export const REPLAY_PART_CHARS = 768 * 1024;
+
 export const scenarioInfo = z.object({ name: z.string(), description: z.string(), file: z.string() });
 export type ScenarioInfo = z.infer<typeof scenarioInfo>;
 
@@ -103,11 +157,47 @@ export const labGroup = defineGroup({
       z.strictObject({ maxPeers: z.number().int().min(1).max(20_000).optional() }).optional().default({}),
       snapshotData,
     ),
+    'lab.seek': command(
+      'show virtual time t: live, a run back in time is simulated again from 0 (deterministic), one ahead runs forward; replay jumps to the frame at t',
+      z.strictObject({ timeMs: z.number().min(0).max(1e12) }),
+      labState,
+    ),
+    'lab.series': command(
+      "the run's time series up to now, each thinned to at most maxPoints (default 2000)",
+      z.strictObject({ maxPoints: z.number().int().min(10).max(20_000).optional() }).optional().default({}),
+      seriesData,
+    ),
+    'lab.record.start': command(
+      'start recording the live run: a frame (counters and snapshot) every everyMs of virtual time',
+      z
+        .strictObject({
+          everyMs: z.number().min(1).max(3_600_000).optional(),
+          maxPeers: z.number().int().min(1).max(20_000).optional(),
+          keyframeEvery: z.number().int().min(1).max(10_000).optional(),
+        })
+        .optional()
+        .default({}),
+      labState,
+    ),
+    'lab.record.stop': command('stop recording (the recording is kept for lab.record.save)', empty, labState),
+    'lab.record.save': command('the recording made so far, as the text of a recording file', empty, savedRecording),
+    'lab.replay.open': command(
+      'open a recording to replay, sent in parts of at most 768 KiB (part 0..parts-1, in order); the last part opens it',
+      z.strictObject({
+        name: z.string().min(1).max(200),
+        part: z.number().int().min(0),
+        parts: z.number().int().min(1).max(128),
+        text: z.string().max(REPLAY_PART_CHARS),
+      }),
+      labState,
+    ),
+    'lab.replay.close': command('leave replay: back to the live run as it was', empty, labState),
   },
   events: {
     'lab.state': labState,
     'lab.snapshot': snapshotData,
     'lab.counters': countersData,
+    'lab.series': seriesData,
   },
 });
 

@@ -32,7 +32,7 @@ describe('LabHost', () => {
     const st = host.load({ name: 'rumor' });
     expect(st).toMatchObject({ scenario: 'rumor-test', bundled: 'rumor', untilComplete: false, protocol: 'rumor', peers: 120, seed: 11, running: false, timeMs: 0, untilMs: 20_000 });
     const names = events.map((e) => e.event);
-    expect(names).toEqual(['lab.state', 'lab.counters', 'lab.snapshot']);
+    expect(names).toEqual(['lab.state', 'lab.counters', 'lab.snapshot', 'lab.series']);
     expect(labState.safeParse(events[0]!.data).success).toBe(true);
     expect(countersData.safeParse(events[1]!.data).success).toBe(true);
     const snap = snapshotData.parse(events[2]!.data);
