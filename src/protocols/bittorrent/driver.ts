@@ -67,6 +67,8 @@ export const bittorrentParams = z.object({
   banAfter: int(1, 1000).default(DEFAULT_SWARM.banAfter),
   /** Sampling period of the series. */
   sampleMs: num(1).default(1000),
+  /** The tracker stops answering at this time (ms): later announces get no peers. null = it never fails. */
+  trackerDownAtMs: num(0).nullable().default(null),
 });
 export type BittorrentParams = z.infer<typeof bittorrentParams>;
 
@@ -103,7 +105,15 @@ export interface BittorrentRun extends DriverRun {
   readonly lowerBoundMs: number | null;
 }
 
-export function createRun(world: World, params: BittorrentParams, workload: BittorrentWorkload): BittorrentRun {
+/** What another driver (the hybrid) changes when it reuses this one. */
+export interface CreateRunOptions {
+  /** Run with a tracker (default true). */
+  tracker?: boolean;
+  /** Called with the swarm before it is added to the world (set its hooks here). */
+  beforeAdd?: (swarm: Swarm) => void;
+}
+
+export function createRun(world: World, params: BittorrentParams, workload: BittorrentWorkload, opts: CreateRunOptions = {}): BittorrentRun {
   const seedsN = Math.min(params.seeds, world.size);
   if (params.seedUpBps !== null) for (let s = 0; s < seedsN; s++) world.net.up[s] = params.seedUpBps / 1000;
   const isFreeRider = fractionPicker(world, params.freeRiders, 'bittorrent:freeRiders', seedsN);
@@ -131,8 +141,11 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
     banAfter: params.banAfter,
     isFreeRider,
     isCorrupt,
+    tracker: opts.tracker ?? true,
+    trackerDownAtMs: params.trackerDownAtMs,
   };
   const swarm = new Swarm(cfg);
+  opts.beforeAdd?.(swarm);
   const sim = world.sim;
   const seeds: PeerId[] = [];
   const leechers: PeerId[] = [];

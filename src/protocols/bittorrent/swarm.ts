@@ -81,6 +81,10 @@ export interface SwarmConfig {
   announceMs: number;
   /** Torrent identity (the handshake's info-hash): peers of another torrent are refused. */
   infoToken: number;
+  /** There is a tracker (default true). False: peers come only through `connectTo` (e.g. a DHT, src/protocols/hybrid). */
+  tracker?: boolean;
+  /** The tracker stops answering at this time (ms); null/undefined: never. Announces after it return no peers. */
+  trackerDownAtMs?: number | null;
 }
 
 export const DEFAULT_SWARM: Omit<SwarmConfig, 'isFreeRider' | 'isCorrupt'> = {
@@ -468,6 +472,18 @@ export class Swarm implements Protocol<WireMsg> {
   /** Optional observer: a piece completed (after verification) at `peer`. */
   onPiece: ((peer: PeerId, piece: number) => void) | null = null;
   onDone: ((peer: PeerId) => void) | null = null;
+  /**
+   * Optional: called whenever a peer would ask the tracker for peers (on join, and every `announceMs`
+   * while it has fewer than numWant/2 connections and is not done), tracker or not; another peer
+   * source (the hybrid's DHT) answers through `connectTo`.
+   */
+  onNeedPeers: ((peer: PeerId) => void) | null = null;
+  /** Optional observer: a connection between `peer` and `remote` completed its handshake (called at both ends). */
+  onConnected: ((peer: PeerId, remote: PeerId) => void) | null = null;
+  /** Announces the tracker answered (for tracker-traffic estimates). */
+  trackerAnnounces = 0;
+  /** Dials `connectTo` skipped because the remote was offline (a refused TCP connect). */
+  dialsRefused = 0;
 
   constructor(cfg: SwarmConfig) {
     if (!(cfg.fileSize >= 1) || !(cfg.pieceLength >= 1) || !(cfg.blockSize >= 1)) throw new RangeError('Swarm: sizes must be >= 1');
@@ -585,6 +601,11 @@ export class Swarm implements Protocol<WireMsg> {
 
   /** Announce: the tracker returns up to numWant random other peers; connect to them. */
   private announce(peer: PeerId, st: PeerState): void {
+    this.onNeedPeers?.(peer);
+    if (this.cfg.tracker === false) return;
+    const down = this.cfg.trackerDownAtMs;
+    if (down !== undefined && down !== null && this.port.now() >= down) return;
+    this.trackerAnnounces++;
     const list = this.trackerList;
     const want = this.cfg.numWant;
     const picked: PeerId[] = [];
@@ -605,6 +626,11 @@ export class Swarm implements Protocol<WireMsg> {
       this.trackerIndex.set(peer, list.length);
       list.push(peer);
     }
+    this.dial(peer, st, picked);
+  }
+
+  private dial(peer: PeerId, st: PeerState, picked: readonly PeerId[]): number {
+    let n = 0;
     for (const q of picked) {
       if (st.conns.size >= this.cfg.maxConnections) break;
       if (st.conns.has(q) || st.banned?.has(q) === true) continue;
@@ -613,7 +639,29 @@ export class Swarm implements Protocol<WireMsg> {
       st.conns.set(q, c);
       this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
       this.sendBitfield(peer, st, c);
+      n++;
     }
+    return n;
+  }
+
+  /**
+   * Dials peers learned elsewhere (a DHT lookup): the same as the tracker's answer, up to
+   * `maxConnections`. A peer id outside the world, ourselves, or an offline peer (a refused TCP
+   * connect, seen at once) is skipped. Returns how many dials went out.
+   */
+  connectTo(peer: PeerId, remotes: readonly PeerId[]): number {
+    const st = this.peers[peer];
+    if (!st || this.port.world.alive[peer] !== 1) return 0;
+    const ok: PeerId[] = [];
+    for (const q of remotes) {
+      if (!(Number.isInteger(q) && q >= 0 && q < this.port.world.size) || q === peer) continue;
+      if (this.port.world.alive[q] !== 1) {
+        if (!st.conns.has(q)) this.dialsRefused++;
+        continue;
+      }
+      ok.push(q);
+    }
+    return this.dial(peer, st, ok);
   }
 
   // ---- remote-have bitsets ------------------------------------------------------------------------
@@ -672,6 +720,7 @@ export class Swarm implements Protocol<WireMsg> {
         if (msg.a !== this.cfg.infoToken) return this.violate(peer, st, c, 'wrong info-hash');
         c.established = true;
         c.recvSeq = 1;
+        this.onConnected?.(peer, from);
         this.drainReorder(peer, st, c);
         return;
       }
@@ -723,6 +772,7 @@ export class Swarm implements Protocol<WireMsg> {
     st.conns.set(from, c);
     this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
     this.sendBitfield(peer, st, c);
+    this.onConnected?.(peer, from);
   }
 
   /** TCP refusal: the dialer's half-open connection closes (seen at once; a RST is tiny). */

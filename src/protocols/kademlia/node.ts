@@ -303,6 +303,27 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     }
   }
 
+  /**
+   * A peer spoke to us through an extension of this node (BEP 5's get_peers / announce_peer in
+   * src/protocols/hybrid): record it as any message would (table upkeep, eviction ping, hand-over).
+   */
+  heard(from: PeerId, id: NodeId): void {
+    if (this.stopped || from === this.ctx.id) return;
+    this.seen(from, id);
+  }
+
+  /** An extension's request to `c` timed out: count it as our own requests' timeouts are counted. */
+  unresponsive(c: Contact): void {
+    if (this.stopped) return;
+    this.stats.timeouts++;
+    const fails = (this.failures.get(c.peer) ?? 0) + 1;
+    if (fails >= this.staleLimit) {
+      this.failures.delete(c.peer);
+      const cur = this.table.get(c.id);
+      if (cur !== undefined && cur.peer === c.peer) this.table.remove(c.id, this.ctx.now());
+    } else this.failures.set(c.peer, fails);
+  }
+
   /** Sends a request; `cb` gets the matching reply, or null on timeout. */
   private request(to: Contact, msg: KadRequest, cb: (reply: KadResponse | null) => void): void {
     const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
