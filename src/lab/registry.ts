@@ -6,6 +6,7 @@ import type { ProtocolDriver } from '../protocols/driver.js';
 import { driver as adaptive } from '../protocols/adaptive/driver.js';
 import { driver as bittorrent } from '../protocols/bittorrent/driver.js';
 import { driver as gossip } from '../protocols/gossip/driver.js';
+import { driver as hybrid } from '../protocols/hybrid/driver.js';
 import { driver as kademlia } from '../protocols/kademlia/driver.js';
 
 export const drivers: Record<string, ProtocolDriver> = {
@@ -13,4 +14,5 @@ export const drivers: Record<string, ProtocolDriver> = {
   kademlia: kademlia as ProtocolDriver,
   bittorrent: bittorrent as ProtocolDriver,
   adaptive: adaptive as ProtocolDriver,
+  hybrid: hybrid as ProtocolDriver,
 };
