@@ -14,6 +14,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ bench: Be
   gossip: { summary: 'push gossip of one message to --peers N (default 1000000)', load: () => import('../protocols/gossip/bench.js') },
   kademlia: { summary: '--peers N --lookups M iterative lookups', load: () => import('../protocols/kademlia/bench.js') },
   bittorrent: { summary: 'flash crowd of --peers N leechers', load: () => import('../protocols/bittorrent/bench.js') },
+  hybrid: { summary: 'trackerless flash crowd of --peers N leechers (DHT peer discovery)', load: () => import('../protocols/hybrid/bench.js') },
   sync: { summary: 'live WebRTC + Yjs edits among --peers N, per sync mode', load: () => import('../live/bench.js') },
 };
 

@@ -15,6 +15,7 @@ const PROTOCOL_KEYS: Record<string, string[]> = {
   gossip: ['reached', 'roundsToAll', 'timeToAllMs', 'messagesPerPeer', 'duplicatesPerPeer'],
   kademlia: ['lookups', 'successRate', 'meanHops', 'p50LatencyMs', 'p99LatencyMs', 'messagesPerLookup'],
   bittorrent: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed'],
+  hybrid: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed', 'timeToFirstPeerMs', 'dhtMessagesPerPeer', 'dhtBytesPerPeer', 'lookupsDone', 'lookupHops', 'pieceLookups'],
 };
 
 /** Overrides that keep the big shipped scenarios small in tests. */
@@ -28,6 +29,8 @@ export const TEST_OVERRIDES: Record<string, string[]> = {
   'kademlia-trace.yaml': ['workload.lookups=60'],
   'bittorrent-flash-crowd.yaml': ['peers=41', 'protocol.fileSize=1MiB'],
   'bittorrent-churn.yaml': ['peers=40', 'until=2m', 'workload.arrivalMs=20s'],
+  'hybrid-trackerless.yaml': ['peers=61'],
+  'hybrid-tracker-outage.yaml': ['peers=41', 'workload.arrivalMs=20s', 'protocol.trackerDownAtMs=5s', 'protocol.fileSize=1MiB'],
 };
 
 export function shipped(prefix?: string): string[] {
