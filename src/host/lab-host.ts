@@ -230,7 +230,7 @@ export class LabHost {
     const target = Math.min(timeMs, s.untilMs);
     if (target < s.sim.now) {
       const fresh = this.makeSession(s.scenario, this.seed);
-      this.recorder?.truncateAfter(target);
+      if (this.recordingActive) this.recorder?.truncateAfter(target); // a finished recording stays as it is
       fresh.advance(target); // no frames are captured on the way: they are in the recording already, identical
       this.session = fresh;
       this.seriesReset = true;
@@ -263,7 +263,7 @@ export class LabHost {
       this.stopRecording('closed');
       this.seed = seed;
       this.run++;
-    } else {
+    } else if (this.recordingActive) {
       this.recorder?.truncateAfter(0);
     }
     this.seriesReset = true;

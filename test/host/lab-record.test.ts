@@ -193,3 +193,18 @@ describe('LabHost timeline', () => {
     expect(parseRecording(host.recordSave().text).header.scenario.name).toBe('slow rumor');
   });
 });
+
+describe('LabHost recording after it stopped', () => {
+  it('a stopped recording is not changed by seeking or resetting the run', () => {
+    const { host } = makeHost();
+    host.load({ name: 'slow' });
+    host.recordStart({ everyMs: 100 });
+    host.step(800);
+    host.recordStop();
+    const before = host.recordSave().text;
+    host.seek(300);
+    host.reset();
+    host.step(50);
+    expect(host.recordSave().text).toBe(before);
+  });
+});

@@ -43,6 +43,10 @@ export const STATE_COLORS: Record<string, string> = {
   idle: '#94a3b8',
   online: '#0ea5e9',
   offline: '#d4d4d8',
+  // reputation and rewiring (hybrid, adaptive): value is the peer's reputation 0..1 (drawn as size)
+  honest: '#0d9488',
+  malicious: '#dc2626',
+  isolated: '#78716c',
 };
 export const OFFLINE_COLOR = '#d4d4d8';
 
@@ -174,4 +178,58 @@ export function sunflower(n: number, spacing = 16): { x: number; y: number }[] {
     out.push({ x: r * Math.cos(i * golden), y: r * Math.sin(i * golden) });
   }
   return out;
+}
+
+/**
+ * Links that changed recently, for the overlay's rewiring to be seen: a new link is highlighted for
+ * `holdMs` of wall time, a removed one stays drawn, fading, for as long before it goes. Nothing is
+ * highlighted on a first picture, after a new run, or when more than `maxTracked` links changed at
+ * once (a seek: the change is not one to watch, and tracking it would cost).
+ */
+export class LinkChanges {
+  readonly fresh = new Map<string, number>();
+  readonly fading = new Map<string, number>();
+
+  constructor(
+    readonly holdMs = 2500,
+    readonly maxTracked = 1500,
+  ) {}
+
+  /**
+   * What to do with a diff's links at wall time `now`: `fresh` (ids to highlight), `keep` (removed
+   * ids to leave drawn, fading), and `revived` (ids that came back while fading: restyle, do not add).
+   */
+  note(diff: GraphDiff, now: number, quiet: boolean): { fresh: string[]; keep: string[]; revived: string[] } {
+    const revived: string[] = [];
+    for (const e of diff.addEdges) if (this.fading.delete(e.id)) revived.push(e.id);
+    if (quiet || diff.addEdges.length + diff.removeEdges.length > this.maxTracked) {
+      return { fresh: [], keep: [], revived };
+    }
+    const fresh = diff.addEdges.map((e) => e.id);
+    for (const id of fresh) this.fresh.set(id, now + this.holdMs);
+    for (const id of diff.removeEdges) {
+      this.fresh.delete(id);
+      this.fading.set(id, now + this.holdMs);
+    }
+    return { fresh, keep: diff.removeEdges, revived };
+  }
+
+  /** Highlights that ran out (`unfresh`) and faded links to remove now (`remove`). */
+  expire(now: number): { unfresh: string[]; remove: string[] } {
+    const unfresh: string[] = [];
+    const remove: string[] = [];
+    for (const [id, t] of this.fresh) if (t <= now) unfresh.push(id);
+    for (const [id, t] of this.fading) if (t <= now) remove.push(id);
+    for (const id of unfresh) this.fresh.delete(id);
+    for (const id of remove) this.fading.delete(id);
+    return { unfresh, remove };
+  }
+
+  /** Everything still fading (to remove at once: a new run, a seek). */
+  clear(): string[] {
+    const ids = [...this.fading.keys()];
+    this.fresh.clear();
+    this.fading.clear();
+    return ids;
+  }
 }

@@ -1,12 +1,18 @@
 /**
- * The lab's state as the dashboard sees it, fed by LabHost events (state, counters, snapshots) and
- * driving it with commands. Snapshots are kept as raw (non-reactive) objects: the graph component
- * diffs them itself, and making 1000 peers deeply reactive would cost more than drawing them.
+ * The lab's state as the dashboard sees it, fed by LabHost events (state, counters, snapshots,
+ * series) and driving it with commands. Snapshots are kept as raw (non-reactive) objects: the graph
+ * component diffs them itself, and making 1000 peers deeply reactive would cost more than drawing
+ * them. Series live in a SeriesStore (also raw); `seriesVersion` tells charts when to redraw.
  */
 import { defineStore } from 'pinia';
-import { markRaw, ref, shallowRef } from 'vue';
-import type { CountersData, LabState, ScenarioInfo, SnapshotData } from '../../../src/host/lab-group.js';
+import { computed, markRaw, ref, shallowRef } from 'vue';
+import type { CountersData, LabState, ScenarioInfo, SeriesData, SnapshotData } from '../../../src/host/lab-group.js';
+import { SeriesStore } from '../charts/series-store.js';
+import { gzip, downloadBlob, readRecordingFile } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
+
+/** The host takes a recording in parts of at most this many characters (REPLAY_PART_CHARS in lab-group.ts). */
+const PART_CHARS = 768 * 1024;
 
 export const useLab = defineStore('lab', () => {
   const host = useHost();
@@ -16,16 +22,46 @@ export const useLab = defineStore('lab', () => {
   const scenarios = ref<ScenarioInfo[]>([]);
   const error = ref<string | null>(null);
   const busy = ref(false);
+  const series = markRaw(new SeriesStore());
+  const seriesVersion = ref(0);
+  /** Furthest virtual time this run has been at (the timeline reaches at least this far). */
+  const furthestMs = ref(0);
+  let furthestRun = -1;
+
+  const timeMs = computed(() => counters.value?.timeMs ?? state.value?.timeMs ?? 0);
+
+  function onSeries(d: SeriesData): void {
+    if (series.apply(d) === 'gap') void fetchSeries();
+    seriesVersion.value = series.version;
+  }
+  async function fetchSeries(): Promise<void> {
+    try {
+      series.apply(await host.call('lab.series'));
+      seriesVersion.value = series.version;
+    } catch {
+      // the next whole-series event repairs it
+    }
+  }
 
   host.on('lab.state', (s) => (state.value = s));
   host.on('lab.counters', (c) => (counters.value = c));
-  host.on('lab.snapshot', (s) => (snapshot.value = markRaw(s)));
+  host.on('lab.snapshot', (s) => {
+    snapshot.value = markRaw(s);
+    if (s.run !== furthestRun) {
+      furthestRun = s.run;
+      furthestMs.value = 0;
+    }
+    furthestMs.value = Math.max(furthestMs.value, s.timeMs);
+  });
+  host.on('lab.series', onSeries);
 
   async function refresh(): Promise<void> {
-    const [s, list, snap] = await Promise.all([host.call('lab.state'), host.call('lab.scenarios'), host.call('lab.snapshot')]);
+    const [s, list, snap, ser] = await Promise.all([host.call('lab.state'), host.call('lab.scenarios'), host.call('lab.snapshot'), host.call('lab.series')]);
     state.value = s;
     scenarios.value = list;
     snapshot.value = markRaw(snap);
+    series.apply(ser);
+    seriesVersion.value = series.version;
   }
   host.onStatus((st) => {
     if (st === 'open') void guard(refresh);
@@ -48,6 +84,50 @@ export const useLab = defineStore('lab', () => {
     if (s) state.value = s;
   };
 
+  // Scrubbing sends many targets while the slider moves; only one seek is in flight, and when it
+  // returns the latest target (if it moved on) is sent next, so the host never queues stale work.
+  let seekInFlight = false;
+  let seekWanted: number | null = null;
+  const seekWaiters: (() => void)[] = [];
+  async function seek(t: number): Promise<void> {
+    seekWanted = t;
+    if (seekInFlight) return new Promise((resolve) => seekWaiters.push(resolve));
+    seekInFlight = true;
+    try {
+      while (seekWanted !== null) {
+        const target = seekWanted;
+        seekWanted = null;
+        apply(await guard(() => host.call('lab.seek', { timeMs: target })));
+      }
+    } finally {
+      seekInFlight = false;
+      for (const w of seekWaiters.splice(0)) w();
+    }
+  }
+
+  async function saveRecording(): Promise<string | undefined> {
+    return guard(async () => {
+      const rec = await host.call('lab.record.save');
+      downloadBlob(await gzip(rec.text), `${rec.name}.gz`);
+      return rec.name;
+    });
+  }
+
+  /** Opens a recording file (gzip or plain JSON lines) for replay; a bad one leaves the lab as it was. */
+  async function openRecording(file: File): Promise<void> {
+    apply(
+      await guard(async () => {
+        const text = await readRecordingFile(file);
+        const parts = Math.max(1, Math.ceil(text.length / PART_CHARS));
+        let st: LabState | undefined;
+        for (let i = 0; i < parts; i++) {
+          st = await host.call('lab.replay.open', { name: file.name || 'recording', part: i, parts, text: text.slice(i * PART_CHARS, (i + 1) * PART_CHARS) });
+        }
+        return st;
+      }),
+    );
+  }
+
   return {
     state,
     counters,
@@ -55,6 +135,10 @@ export const useLab = defineStore('lab', () => {
     scenarios,
     error,
     busy,
+    series,
+    seriesVersion,
+    furthestMs,
+    timeMs,
     refresh: () => guard(refresh),
     play: async () => apply(await guard(() => host.call('lab.play'))),
     pause: async () => apply(await guard(() => host.call('lab.pause'))),
@@ -62,6 +146,13 @@ export const useLab = defineStore('lab', () => {
     setSpeed: async (speed: number) => apply(await guard(() => host.call('lab.speed', { speed }))),
     reset: async (seed?: number) => apply(await guard(() => host.call('lab.reset', seed === undefined ? {} : { seed }))),
     load: async (name: string) => apply(await guard(() => host.call('lab.load', { name }))),
+    seek,
+    recordStart: async () => apply(await guard(() => host.call('lab.record.start'))),
+    recordStop: async () => apply(await guard(() => host.call('lab.record.stop'))),
+    saveRecording,
+    openRecording,
+    closeReplay: async () => apply(await guard(() => host.call('lab.replay.close'))),
+    showError: (msg: string) => (error.value = msg),
     dismissError: () => (error.value = null),
   };
 });

@@ -1,0 +1,126 @@
+/**
+ * The run's time series as the dashboard holds them, fed by `lab.series` events: a whole set replaces
+ * what is held (new run, seek back, replay), a partial one appends the points after the last held.
+ * A gap (points missed while disconnected) is reported so the caller asks `lab.series` for the whole.
+ * Each series keeps at most `maxPoints` (thinned by min/max buckets beyond it), so a long run stays
+ * cheap to hold and to chart. Pure (no DOM, no Vue): unit-tested directly.
+ */
+import type { SeriesData } from '../../../src/host/lab-group.js';
+
+export interface HeldSeries {
+  t: number[];
+  v: number[];
+  /** The host's count of points this series has been sent up to (its `end`). */
+  end: number;
+}
+
+/** Keeps each bucket's first, minimum and maximum point (in time order) and the last point. */
+export function thinPoints(t: readonly number[], v: readonly number[], maxPoints: number): { t: number[]; v: number[] } {
+  const n = t.length;
+  if (n <= maxPoints) return { t: [...t], v: [...v] };
+  const ot: number[] = [];
+  const ov: number[] = [];
+  const buckets = Math.max(1, Math.floor((maxPoints - 1) / 3));
+  const size = n / buckets;
+  for (let b = 0; b < buckets; b++) {
+    const lo = Math.floor(b * size);
+    const hi = Math.min(n, Math.floor((b + 1) * size));
+    if (hi <= lo) continue;
+    let iMin = lo;
+    let iMax = lo;
+    for (let i = lo + 1; i < hi; i++) {
+      if ((v[i] as number) < (v[iMin] as number)) iMin = i;
+      if ((v[i] as number) > (v[iMax] as number)) iMax = i;
+    }
+    for (const i of [...new Set([lo, iMin, iMax])].sort((a, b) => a - b)) {
+      ot.push(t[i] as number);
+      ov.push(v[i] as number);
+    }
+  }
+  if (ot[ot.length - 1] !== t[n - 1]) {
+    ot.push(t[n - 1] as number);
+    ov.push(v[n - 1] as number);
+  }
+  return { t: ot, v: ov };
+}
+
+export class SeriesStore {
+  run = -1;
+  timeMs = 0;
+  readonly series = new Map<string, HeldSeries>();
+  /** Bumped on every change (a cheap reactivity key for charts). */
+  version = 0;
+
+  constructor(readonly maxPoints = 20_000) {}
+
+  /** Applies an event or a whole answer. 'gap' means points were missed: fetch the whole set and apply it. */
+  apply(data: SeriesData): 'ok' | 'gap' {
+    if (data.reset || data.run !== this.run) {
+      if (!data.reset) return 'gap'; // a new run's first event was missed
+      this.run = data.run;
+      this.series.clear();
+      for (const [name, c] of Object.entries(data.series)) this.series.set(name, { ...thinPoints(c.t, c.v, this.maxPoints), end: c.end });
+      this.timeMs = data.timeMs;
+      this.version++;
+      return 'ok';
+    }
+    let gap = false;
+    for (const [name, c] of Object.entries(data.series)) {
+      let s = this.series.get(name);
+      if (!s) {
+        if (c.start !== 0) {
+          gap = true;
+          continue;
+        }
+        s = { t: [], v: [], end: 0 };
+        this.series.set(name, s);
+      }
+      if (c.start > s.end) {
+        gap = true;
+        continue;
+      }
+      const lastT = s.t.length ? (s.t[s.t.length - 1] as number) : -Infinity;
+      for (let i = 0; i < c.t.length; i++) {
+        if ((c.t[i] as number) <= lastT) continue; // already held (overlap after a whole answer)
+        s.t.push(c.t[i] as number);
+        s.v.push(c.v[i] as number);
+      }
+      s.end = Math.max(s.end, c.end);
+      if (s.t.length > this.maxPoints) {
+        const th = thinPoints(s.t, s.v, Math.floor(this.maxPoints / 2));
+        s.t = th.t;
+        s.v = th.v;
+      }
+    }
+    this.timeMs = Math.max(this.timeMs, data.timeMs);
+    this.version++;
+    return gap ? 'gap' : 'ok';
+  }
+
+  clear(): void {
+    this.series.clear();
+    this.run = -1;
+    this.version++;
+  }
+}
+
+/**
+ * Per-second rate of a cumulative counter (messages sent so far -> messages/s), one point per
+ * interval, placed at the interval's end. Intervals of zero length are skipped.
+ */
+export function rate(t: readonly number[], v: readonly number[]): { t: number[]; v: number[] } {
+  const ot: number[] = [];
+  const ov: number[] = [];
+  for (let i = 1; i < t.length; i++) {
+    const dt = (t[i] as number) - (t[i - 1] as number);
+    if (!(dt > 0)) continue;
+    ot.push(t[i] as number);
+    ov.push((((v[i] as number) - (v[i - 1] as number)) / dt) * 1000);
+  }
+  return { t: ot, v: ov };
+}
+
+/** The driver's own series (charted together), apart from the session's `net.*` counters. */
+export function protocolSeriesNames(names: Iterable<string>): string[] {
+  return [...names].filter((n) => !n.startsWith('net.')).sort();
+}

@@ -1,0 +1,189 @@
+// The dashboard's timeline, charts, recording, replay and exports in Debian's Chromium against a real
+// `peerlab serve` (default scenario: gossip among 200 peers). Scrubbing back must show what a fresh
+// run to that time gives; a saved recording, opened again, must show its recorded frames; a corrupt
+// file must give a located error and leave the lab running. Leaves test-results/dashboard.png.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Download, Page } from 'playwright-core';
+import { parseRecording, Replay, type Recording } from '../../src/host/recording.js';
+import { parseScenario } from '../../src/lab/scenario.js';
+import { createSession } from '../../src/lab/session.js';
+import { stateCounts } from '../../renderer/src/graph/mapping.js';
+import { artifactPath, launchChromium } from './browser.js';
+import { startServe, type Served } from './serve.js';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+const scenarioFile = join(process.cwd(), 'resources/scenarios/gossip-small.yaml');
+
+beforeAll(async () => {
+  served = await startServe([]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+});
+
+afterAll(async () => {
+  if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
+  await browser?.close();
+  await served?.stop();
+});
+
+const num = (s: string | null): number => Number((s ?? '').replace(/\s/g, ''));
+const clockMs = async (): Promise<number> => Number(await page.getAttribute('[data-testid=clock]', 'data-ms'));
+const shown = async () => ({
+  timeMs: await clockMs(),
+  sent: num(await page.textContent('[data-testid=sent]')),
+  events: num(await page.textContent('[data-testid=events]')),
+  online: num(await page.textContent('[data-testid=online]')),
+  legend: Object.fromEntries(
+    (await page.$$eval('.legend li:not(.note)', (lis) => lis.map((li) => [li.childNodes[1]?.textContent ?? '', li.querySelector('b')?.textContent ?? '']))).map(([k, v]) => [
+      k,
+      num(v!),
+    ]),
+  ),
+});
+
+/** Moves the timeline to t (as a drag would) and waits until the clock shows it; returns the t it took. */
+async function scrubTo(t: number): Promise<number> {
+  const set = await page.$eval(
+    '[data-testid=timeline]',
+    (el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      return Number(input.value);
+    },
+    t,
+  );
+  await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === x, set, { timeout: 15_000 });
+  await page.waitForTimeout(150); // the snapshot and legend of the same publish
+  return set;
+}
+
+async function download(testid: string): Promise<{ d: Download; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.click(`[data-testid=${testid}]`)]);
+  const path = await d.path();
+  return { d, bytes: readFileSync(path) };
+}
+
+describe('dashboard in Chromium', () => {
+  let recording: Recording;
+  let recordingFile = '';
+
+  it('plays with recording on, and the charts fill as it plays', async () => {
+    await page.goto(served.url);
+    await page.waitForSelector('[data-testid=connection]:has-text("open")');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === 200, undefined, { timeout: 30_000 });
+    await page.click('[data-testid=record]');
+    await page.waitForSelector('[data-testid=record-info]');
+    await page.selectOption('[data-testid=speed]', '0.5');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=speed]') as HTMLSelectElement | null)?.value === '0.5');
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=charts]')?.getAttribute('data-points')) > 20, undefined, { timeout: 15_000 });
+    const p1 = Number(await page.getAttribute('[data-testid=charts]', 'data-points'));
+    await page.waitForFunction((p) => Number(document.querySelector('[data-testid=charts]')?.getAttribute('data-points')) > p + 10, p1, { timeout: 15_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > 1300, undefined, { timeout: 20_000 });
+    await page.click('[data-testid=pause]');
+    await page.click('[data-testid=record]'); // stop
+    await page.waitForSelector('[data-testid=record]:has-text("Record")');
+    expect(Number(await page.getAttribute('[data-testid=record-info]', 'data-frames'))).toBeGreaterThan(4);
+  });
+
+  it('scrubbing back shows exactly what a fresh run to that time shows', async () => {
+    const t = await scrubTo(600);
+    const got = await shown();
+    const session = createSession(parseScenario(readFileSync(scenarioFile, 'utf8'), scenarioFile));
+    session.advance(t);
+    const fresh = session.world.stats;
+    expect(got.timeMs).toBe(t);
+    expect({ sent: got.sent, events: got.events, online: got.online }).toEqual({ sent: fresh.sent, events: session.sim.eventsProcessed, online: session.world.online });
+    const snap = session.run.snapshot(1000);
+    expect(got.legend).toEqual(Object.fromEntries(stateCounts({ run: 0, timeMs: t, totalPeers: 200, peers: snap.peers, links: [] })));
+    // and forward again past where it was
+    const t2 = await scrubTo(1500);
+    session.advance(t2 - t);
+    expect((await shown()).sent).toBe(session.world.stats.sent);
+  });
+
+  it('saves the recording (gzip JSON lines) with the scenario text and seed', async () => {
+    const { d, bytes } = await download('save-recording');
+    expect(d.suggestedFilename()).toMatch(/^gossip-200-peers-seed1\.peerlab\.jsonl\.gz$/);
+    expect(bytes[0]).toBe(0x1f);
+    recording = parseRecording(gunzipSync(bytes).toString('utf8'), d.suggestedFilename());
+    expect(recording.header.scenario.text).toBe(readFileSync(scenarioFile, 'utf8'));
+    expect(recording.header.seed).toBe(1);
+    expect(recording.frames.length).toBeGreaterThan(4);
+    recordingFile = artifactPath('dashboard.peerlab.jsonl.gz');
+    (await import('node:fs')).writeFileSync(recordingFile, bytes);
+  });
+
+  it('a corrupt recording gives a located error and the lab goes on playing', async () => {
+    const good = gunzipSync(readFileSync(recordingFile)).toString('utf8');
+    await page.click('[data-testid=play]');
+    await page.setInputFiles('[data-testid=recording-file]', { name: 'cut.peerlab.jsonl', mimeType: 'application/json', buffer: Buffer.from(good.slice(0, Math.floor(good.length * 0.7))) });
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toMatch(/cut\.peerlab\.jsonl: line \d+: cut off mid-record \(the file is truncated\)/);
+    const gz = readFileSync(recordingFile);
+    await page.setInputFiles('[data-testid=recording-file]', { name: 'half.gz', mimeType: 'application/gzip', buffer: gz.subarray(0, gz.length >> 1) });
+    await page.waitForSelector('[data-testid=error]:has-text("half.gz")');
+    expect(await page.textContent('[data-testid=error]')).toMatch(/half\.gz: (not a complete gzip file|line \d+: cut off)/);
+    expect(await page.isVisible('[data-testid=replaying]')).toBe(false);
+    const t = await clockMs();
+    await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > x, t, { timeout: 10_000 });
+    await page.click('[data-testid=pause]');
+  });
+
+  it('replays the saved file without the simulator: its frames, with the same controls', async () => {
+    await page.setInputFiles('[data-testid=recording-file]', recordingFile);
+    await page.waitForSelector('[data-testid=replaying]');
+    const replay = new Replay(recording);
+    for (const i of [1, Math.floor(recording.frames.length / 2), recording.frames.length - 1]) {
+      const f = recording.frames[i]!;
+      await scrubTo(f.timeMs);
+      const got = await shown();
+      expect(got.sent, `frame ${i}`).toBe(f.counters.sent);
+      expect(got.events, `frame ${i}`).toBe(f.counters.events);
+      expect(got.legend, `frame ${i}`).toEqual(Object.fromEntries(stateCounts(replay.snapshot(i, 0))));
+    }
+    // play from the start runs the replay clock
+    await page.click('[data-testid=reset]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === 0);
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) >= 250, undefined, { timeout: 10_000 });
+    await page.click('[data-testid=pause]').catch(() => undefined);
+    await page.screenshot({ path: artifactPath('dashboard.png') });
+  });
+
+  it('exports the graph and charts as PNG, the graph as SVG, series and peers as CSV', async () => {
+    const png = await download('export-png');
+    expect(png.bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.bytes.length).toBeGreaterThan(5000);
+    const charts = await download('export-charts');
+    expect(charts.bytes.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    expect(charts.bytes.length).toBeGreaterThan(5000);
+    const svg = (await download('export-svg')).bytes.toString('utf8');
+    expect(svg.match(/<circle /g)?.length).toBe(200);
+    const csv = (await download('export-csv')).bytes.toString('utf8').trim().split('\n');
+    expect(csv[0]).toBe('series,t_ms,value');
+    expect(csv.length).toBeGreaterThan(20);
+    expect(csv.slice(1).every((r) => /^[\w.]+,\d+(\.\d+)?,-?[\d.e+-]+$/.test(r))).toBe(true);
+    const peers = (await download('export-peers')).bytes.toString('utf8').split('\n');
+    expect(peers[0]).toBe('id,alive,state,value,x,y');
+    expect(peers.filter((r) => /^\d+,(true|false),/.test(r))).toHaveLength(200);
+  });
+
+  it('back to live returns to the live run where it was', async () => {
+    await page.click('[data-testid=close-replay]');
+    await page.waitForSelector('[data-testid=replaying]', { state: 'detached' });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === 200);
+    expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+  });
+});
