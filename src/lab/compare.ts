@@ -5,7 +5,10 @@
  *
  * - scale: one 1 KiB item to every peer, for 10^2..10^5 peers, no churn;
  * - churn: the same at a fixed size under moderate and heavy churn;
- * - file: a file of growing size (in 64 KiB chunks / pieces) to every peer.
+ * - file: a file of growing size (in 64 KiB chunks / pieces) to every peer;
+ * - trackerless: the same swarm fed by a tracker or by a Kademlia DHT (BEP 5, `protocol.type: hybrid`),
+ *   flash crowd, with and without churn: completion against the bound, time to first peer, and the
+ *   bytes peer discovery costs (DHT traffic against the tracker's HTTP announces).
  *
  * The plan is a list of scenario documents run on the worker pool; metrics are normalised across
  * protocols (time to complete, reliability, messages and bytes per peer served) and aggregated over
@@ -15,8 +18,8 @@ import type { SummaryValue } from '../protocols/driver.js';
 import { runJobs, type JobResult, type RunJob } from './pool.js';
 import { aggregate, type Aggregate } from './stats.js';
 
-export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent';
-export type Study = 'scale' | 'churn' | 'file';
+export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent' | 'tracker' | 'trackerless';
+export type Study = 'scale' | 'churn' | 'file' | 'trackerless';
 export type ChurnLevel = 'none' | 'moderate' | 'heavy';
 
 export const PROTO_LABEL: Record<Proto, string> = {
@@ -25,6 +28,8 @@ export const PROTO_LABEL: Record<Proto, string> = {
   plumtree: 'gossip (Plumtree)',
   kademlia: 'Kademlia (store + lookups)',
   bittorrent: 'BitTorrent swarm',
+  tracker: 'swarm + tracker',
+  trackerless: 'swarm + DHT (trackerless)',
 };
 
 export interface CompareCase {
@@ -59,6 +64,12 @@ export interface CompareConfig {
   churnSeeds: number;
   /** The N whose runs give the dissemination curves, CDFs and connectivity maps. */
   showcasePeers: number;
+  /** Swarm sizes (leechers + 1 seed) of the trackerless-vs-tracker study. */
+  trackerlessPeers: number[];
+  /** File and piece size of that study. */
+  trackerlessFile: number;
+  trackerlessPiece: number;
+  trackerlessSeeds: number;
 }
 
 export const CHUNK = 64 * 1024;
@@ -70,7 +81,7 @@ export function compareConfig(quick: boolean): CompareConfig {
     return {
       quick,
       scalePeers: [100, 300],
-      maxPeers: { push: 300, 'push-pull': 300, plumtree: 300, kademlia: 300, bittorrent: 300 },
+      maxPeers: { push: 300, 'push-pull': 300, plumtree: 300, kademlia: 300, bittorrent: 300, tracker: 300, trackerless: 300 },
       seeds: 1,
       seedsLarge: 1,
       churnPeers: 100,
@@ -80,11 +91,15 @@ export function compareConfig(quick: boolean): CompareConfig {
       fileFetchers: 10,
       churnSeeds: 1,
       showcasePeers: 300,
+      trackerlessPeers: [100],
+      trackerlessFile: 1024 * 1024,
+      trackerlessPiece: 64 * 1024,
+      trackerlessSeeds: 1,
     };
   return {
     quick,
     scalePeers: [100, 1000, 10_000, 100_000],
-    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 10_000 },
+    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 10_000, tracker: 1000, trackerless: 1000 },
     seeds: 3,
     seedsLarge: 1,
     churnPeers: 500,
@@ -94,6 +109,10 @@ export function compareConfig(quick: boolean): CompareConfig {
     fileFetchers: 25,
     churnSeeds: 2,
     showcasePeers: 1000,
+    trackerlessPeers: [200, 1000],
+    trackerlessFile: 4 * 1024 * 1024,
+    trackerlessPiece: 256 * 1024,
+    trackerlessSeeds: 2,
   };
 }
 
@@ -168,6 +187,23 @@ function scenarioDoc(c: Omit<CompareCase, 'doc' | 'keep' | 'id' | 'fetchers'>, c
       doc.until = { complete: true, max: c.study === 'file' ? '2h' : '30m' };
       fetchers = c.peers - 1;
       break;
+    case 'tracker':
+    case 'trackerless':
+      // the same swarm (the hybrid driver), its peers from a tracker or from the DHT only
+      doc.protocol = {
+        type: 'hybrid',
+        tracker: c.proto === 'tracker',
+        dht: c.proto === 'trackerless',
+        fileSize: c.fileBytes,
+        pieceLength: cfg.trackerlessPiece,
+        seeds: 1,
+        seedUpBps: SEED_UP,
+        sampleMs: 200,
+      };
+      doc.workload = { arrivalMs: 0 };
+      doc.until = { complete: true, max: '10m' };
+      fetchers = c.peers - 1;
+      break;
   }
   return { doc, fetchers };
 }
@@ -178,6 +214,8 @@ const SNAPSHOTS: Record<Proto, (string | number)[]> = {
   plumtree: ['end'],
   kademlia: ['end'],
   bittorrent: ['800ms', 'end'],
+  tracker: ['end'],
+  trackerless: ['end'],
 };
 
 export function comparePlan(cfg: CompareConfig): CompareCase[] {
@@ -207,13 +245,23 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
     for (const churn of ['none', 'moderate', 'heavy'] as ChurnLevel[]) add('churn', proto, cfg.churnPeers, churn, ITEM, cfg.churnSeeds, false);
   for (const proto of ['plumtree', 'kademlia', 'bittorrent'] as Proto[])
     for (const size of cfg.fileSizes) add('file', proto, cfg.filePeers, 'none', size, cfg.seeds, false);
+  for (const proto of ['tracker', 'trackerless'] as Proto[])
+    for (const n of cfg.trackerlessPeers)
+      for (const churn of ['none', 'moderate'] as ChurnLevel[]) {
+        for (let s = 1; s <= cfg.trackerlessSeeds; s++) {
+          const base = { study: 'trackerless' as Study, proto, peers: n, churn, fileBytes: cfg.trackerlessFile, seed: s };
+          const { doc, fetchers } = scenarioDoc(base, cfg, []);
+          // keep the per-peer samples of seed 1 for the CDFs
+          cases.push({ ...base, id: `trackerless/${proto}/n${n}/${churn}/${cfg.trackerlessFile}/s${s}`, fetchers, doc, keep: { samples: s === 1 ? ['completionMs', 'timeToFirstPeerMs'] : [] } });
+        }
+      }
   // big runs first, so the pool is not left waiting on one straggler at the end
   return cases.sort((a, b) => cost(b) - cost(a));
 }
 
 /** A rough relative cost, for scheduling only. */
 function cost(c: CompareCase): number {
-  const per = c.proto === 'bittorrent' ? 12 : c.proto === 'kademlia' ? 4 : 1;
+  const per = c.proto === 'bittorrent' ? 12 : c.proto === 'tracker' || c.proto === 'trackerless' ? 16 : c.proto === 'kademlia' ? 4 : 1;
   return c.peers * per * Math.max(1, c.fileBytes / CHUNK);
 }
 
@@ -230,6 +278,10 @@ export interface Metrics {
   rounds: number | null;
   hops: number | null;
   boundMs: number | null;
+  /** Swarms: median time from a leecher's arrival to its first connection (ms). */
+  firstPeerMs: number | null;
+  /** Swarms: bytes spent finding peers per peer (DHT traffic, or the tracker's HTTP announces). */
+  discoveryBytesPerPeer: number | null;
 }
 
 const num = (v: SummaryValue | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -243,6 +295,8 @@ export function measure(c: CompareCase, r: JobResult): Metrics {
   let rounds: number | null = null;
   let hops: number | null = null;
   let boundMs: number | null = null;
+  let firstPeerMs: number | null = null;
+  let discoveryBytesPerPeer: number | null = null;
   switch (c.proto) {
     case 'push':
     case 'push-pull':
@@ -268,9 +322,18 @@ export function measure(c: CompareCase, r: JobResult): Metrics {
       timeMs = num(s.lastCompletionMs);
       boundMs = num(s.lowerBoundMs);
       break;
+    case 'tracker':
+    case 'trackerless':
+      reliability = num(s.completed) ?? 0;
+      timeMs = num(s.lastCompletionMs);
+      boundMs = num(s.lowerBoundMs);
+      firstPeerMs = num(s.timeToFirstPeerMs);
+      discoveryBytesPerPeer = (num(s.dhtBytesPerPeer) ?? 0) + (num(s.trackerBytesPerPeer) ?? 0);
+      hops = num(s.lookupHops);
+      break;
   }
   const served = Math.max(1, reliability * c.fetchers);
-  return { timeMs, reliability, messagesPerPeer: messages / served, bytesPerPeer: bytes / served, rounds, hops, boundMs };
+  return { timeMs, reliability, messagesPerPeer: messages / served, bytesPerPeer: bytes / served, rounds, hops, boundMs, firstPeerMs, discoveryBytesPerPeer };
 }
 
 export interface Group {
@@ -306,13 +369,13 @@ export function groupResults(cases: CompareCase[], measured: Metrics[]): Group[]
   const groups: Group[] = [];
   for (const { c, m } of byKey.values()) {
     const metrics: Group['metrics'] = {};
-    for (const k of ['timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs'] as (keyof Metrics)[]) {
+    for (const k of ['timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer'] as (keyof Metrics)[]) {
       const a = aggregate(m.map((x) => x[k]).filter((v): v is number => v !== null));
       if (a) metrics[k] = a;
     }
     groups.push({ study: c.study, proto: c.proto, peers: c.peers, churn: c.churn, fileBytes: c.fileBytes, runs: m.length, incomplete: m.filter((x) => x.timeMs === null).length, metrics });
   }
-  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent'];
+  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent', 'tracker', 'trackerless'];
   const churnOrder: ChurnLevel[] = ['none', 'moderate', 'heavy'];
   return groups.sort(
     (a, b) =>

@@ -34,6 +34,8 @@ const COLOUR: Record<Proto, string> = {
   plumtree: PALETTE[3] as string,
   kademlia: PALETTE[4] as string,
   bittorrent: PALETTE[2] as string,
+  tracker: PALETTE[7] as string,
+  trackerless: PALETTE[6] as string,
 };
 const CHURNS: ChurnLevel[] = ['none', 'moderate', 'heavy'];
 
@@ -289,6 +291,10 @@ export function compareReport(r: CompareResult): string {
     ],
   });
 
+  // ---- trackerless vs tracker ----
+  const tl = trackerlessSection(L);
+  if (tl) sections.push(tl);
+
   // ---- connectivity maps ----
   const maps: string[] = [];
   for (const p of protos) {
@@ -331,6 +337,73 @@ function logSpace(a: number, b: number, count: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(Math.round(a * (b / a) ** (i / (count - 1))));
   return [...new Set(out)];
+}
+
+// ---- trackerless vs tracker --------------------------------------------------------------------
+
+const SWARMS: Proto[] = ['tracker', 'trackerless'];
+
+function trackerlessSection(L: Lookup): Section | undefined {
+  const r = L.r;
+  const cfg = r.config;
+  const F = cfg.trackerlessFile;
+  const peers = [...new Set(r.groups.filter((g) => g.study === 'trackerless').map((g) => g.peers))].sort((a, b) => a - b);
+  if (peers.length === 0) return undefined;
+  const g = (p: Proto, n: number, churn: ChurnLevel) => L.group('trackerless', p, n, churn, F);
+  const ratio = (x: Group | undefined): number | undefined => {
+    const t = L.m(x, 'timeMs')?.mean, b = L.m(x, 'boundMs')?.mean;
+    return t !== undefined && b ? t / b : undefined;
+  };
+  const rows: string[][] = [];
+  for (const n of peers)
+    for (const churn of ['none', 'moderate'] as ChurnLevel[])
+      for (const p of SWARMS) {
+        const x = g(p, n, churn);
+        if (!x) continue;
+        rows.push([
+          PROTO_LABEL[p],
+          n.toLocaleString('en-US'),
+          churn,
+          `${ms(L.m(x, 'timeMs')?.mean)}${x.incomplete > 0 ? ` (${x.incomplete}/${x.runs} never)` : ''}`,
+          n_(ratio(x)),
+          pct(L.m(x, 'reliability')?.mean),
+          ms(L.m(x, 'firstPeerMs')?.mean),
+          formatBytes(L.m(x, 'discoveryBytesPerPeer')?.mean ?? NaN),
+          n_(L.m(x, 'hops')?.mean),
+          String(x.runs),
+        ]);
+      }
+  const cats = peers.flatMap((n) => (['none', 'moderate'] as ChurnLevel[]).filter((c) => g('tracker', n, c) || g('trackerless', n, c)).map((c) => `${n.toLocaleString('en-US')} ${c === 'none' ? '' : '· churn'}`.trim()));
+  const keys = peers.flatMap((n) => (['none', 'moderate'] as ChurnLevel[]).filter((c) => g('tracker', n, c) || g('trackerless', n, c)).map((c) => [n, c] as const));
+  const bars = (metric: keyof Metrics, scale: number) =>
+    SWARMS.map((p) => ({ name: PROTO_LABEL[p], color: COLOUR[p], values: keys.map(([n, c]) => { const v = L.m(g(p, n, c), metric)?.mean; return v === undefined ? null : v / scale; }) }));
+  const charts = [
+    barChart({ title: 'Trackerless vs tracker: last completion / Kumar-Ross bound', yName: 'T / T*', categories: cats }, SWARMS.map((p) => ({ name: PROTO_LABEL[p], color: COLOUR[p], values: keys.map(([n, c]) => ratio(g(p, n, c)) ?? null) }))),
+    barChart({ title: 'Time to first peer (median over leechers)', yName: 'seconds', categories: cats }, bars('firstPeerMs', 1000)),
+    barChart({ title: 'Peer discovery bytes per peer: DHT vs tracker', subtitle: 'DHT: every KRPC message; tracker: HTTP announces (estimated size)', yName: 'KiB', categories: cats }, bars('discoveryBytesPerPeer', 1024)),
+  ];
+  // CDFs of the largest no-churn pair, seed 1
+  const big = peers[peers.length - 1] as number;
+  const comp: { name: string; values: number[]; color: string }[] = [];
+  const first: { name: string; values: number[]; color: string }[] = [];
+  r.cases.forEach((c, i) => {
+    if (c.study !== 'trackerless' || c.peers !== big || c.churn !== 'none' || c.seed !== 1) return;
+    const smp = (r.results[i] as JobResult).samples;
+    if (smp.completionMs) comp.push({ name: PROTO_LABEL[c.proto], values: smp.completionMs.map((x) => x / 1000), color: COLOUR[c.proto] });
+    if (smp.timeToFirstPeerMs) first.push({ name: PROTO_LABEL[c.proto], values: smp.timeToFirstPeerMs.map((x) => x / 1000), color: COLOUR[c.proto] });
+  });
+  if (comp.length > 0) charts.push(cdfChart({ title: `Trackerless vs tracker: CDF of completion time, ${big.toLocaleString('en-US')} peers`, xName: 'seconds', yName: 'fraction of leechers' }, comp));
+  if (first.length > 0) charts.push(cdfChart({ title: `CDF of time to first peer, ${big.toLocaleString('en-US')} peers`, xName: 'seconds', yName: 'fraction of leechers' }, first));
+  return {
+    title: 'Trackerless vs tracker',
+    intro: `<p>The same swarm (one seed at ${SEED_UP}, a flash crowd, a ${sizeLabel(F)} file in ${sizeLabel(cfg.trackerlessPiece)} pieces) with its peers from a tracker or from a Kademlia DHT only (BEP 5 get_peers / announce_peer, k=8, 3 bootstrap nodes, piece discovery on), without churn and under ${CHURN_TEXT.moderate}. Completion is the last leecher's; T* is the Kumar-Ross bound; discovery bytes are all DHT traffic, or the tracker's announces at ~${350 + 120} B plus 6 B per peer returned.</p>`,
+    html: table(['peer source', 'peers', 'churn', 'last completion', 'T / T*', 'completed', 'first peer', 'discovery bytes / peer', 'lookup hops', 'runs'], rows),
+    charts,
+  };
+}
+
+function n_(x: number | undefined): string {
+  return x === undefined ? '—' : round(x, 3).toLocaleString('en-US');
 }
 
 // ---- the written analysis ------------------------------------------------------------------------
@@ -445,6 +518,23 @@ function analysis(L: Lookup): string {
     const most = (['push', 'kademlia', 'bittorrent'] as Proto[]).filter((p) => L.group('churn', p, cp, 'heavy')).sort((a, b) => rel(b) - rel(a))[0] as Proto;
     li.push(
       `<b>Churn.</b> Reliability with no, moderate and heavy churn at ${cp.toLocaleString('en-US')} peers: ${churnParts.join('; ')}. Under heavy churn ${PROTO_LABEL[most]} held up best. Gossip's redundancy (every informed peer keeps pushing) repairs losses by itself; a DHT lookup fails when the holders it needs are gone; a swarm stalls when the only copies leave.`,
+    );
+  }
+
+  // trackerless vs tracker
+  const tlPeers = [...new Set(r.groups.filter((g) => g.study === 'trackerless').map((g) => g.peers))].sort((a, b) => a - b);
+  const tlBig = tlPeers[tlPeers.length - 1];
+  if (tlBig !== undefined) {
+    const F = cfg.trackerlessFile;
+    const tg = (p: Proto, churn: ChurnLevel) => L.group('trackerless', p, tlBig, churn, F);
+    const tr = tg('tracker', 'none'), dh = tg('trackerless', 'none');
+    const rt = (x: Group | undefined) => {
+      const t = L.m(x, 'timeMs')?.mean, b = L.m(x, 'boundMs')?.mean;
+      return t !== undefined && b ? n(t / b) : '—';
+    };
+    const slower = (L.m(dh, 'timeMs')?.mean ?? Infinity) / (L.m(tr, 'timeMs')?.mean ?? Infinity);
+    li.push(
+      `<b>Trackerless vs tracker.</b> At ${tlBig.toLocaleString('en-US')} peers the DHT-fed swarm finished in ${ms(L.m(dh, 'timeMs')?.mean)} (${rt(dh)}× T*) against ${ms(L.m(tr, 'timeMs')?.mean)} (${rt(tr)}× T*) with a tracker${Number.isFinite(slower) ? `, ${n(slower)}× the time` : ''}; a leecher's first peer came after ${ms(L.m(dh, 'firstPeerMs')?.mean)} against ${ms(L.m(tr, 'firstPeerMs')?.mean)}, and finding peers cost ${formatBytes(L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer against ${formatBytes(L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN)} of tracker announces (lookups of ${n(L.m(dh, 'hops')?.mean)} hops). Under moderate churn ${pct(L.m(tg('trackerless', 'moderate'), 'reliability')?.mean)} of the leechers completed with the DHT, ${pct(L.m(tg('tracker', 'moderate'), 'reliability')?.mean)} with the tracker. The DHT removes the single point of failure at the price of a slower start in a flash crowd (nobody has announced yet when everyone looks) and tens of times the discovery bytes.`,
     );
   }
 
