@@ -4,27 +4,33 @@
  * exits with code 2 and a message naming the path; nothing is written.
  */
 import { ScenarioError } from '../lab/errors.js';
-import { loadScenarioFile } from '../lab/load.js';
+import { loadScenarioFile, readScenarioText } from '../lab/load.js';
 import { samplesCsv, seriesCsv, summaryJson, summaryObject, writeResults } from '../lab/output.js';
 import { formatValue } from '../lab/report/format.js';
 import { runSession } from '../lab/runner.js';
 import { createSession } from '../lab/session.js';
 import { formatDuration } from '../lab/units.js';
-import { Command, scenarioArgs } from './args.js';
+import { Command, scenarioArgs, USAGE_ERROR } from './args.js';
 
 const USAGE = `usage: peerlab run <scenario.yaml|json> --out <dir> [--seed N] [--set key.path=value ...] [--quiet]
+                   [--record <file.peerlab.jsonl[.gz]>] [--record-every <ms>]
 
   --out <dir>        where summary.json, series.csv, samples.csv and report.html go
   --seed <N>         overrides the scenario's seed
   --set k.path=v     overrides one key (the value is read as YAML), e.g. --set protocol.fanout=3
-  --quiet            no progress bar, no summary on stdout`;
+  --quiet            no progress bar, no summary on stdout
+  --record <file>    also write a dashboard recording of the run (gzip if the name ends in .gz;
+                     the dashboard opens it for replay); simulates the run a second time
+  --record-every <ms>  virtual ms between recorded frames (default 250)`;
 
 const cmd = new Command('run', USAGE);
 
 export async function main(argv: string[]): Promise<number> {
-  const args = await scenarioArgs(cmd, argv, {});
+  const args = await scenarioArgs(cmd, argv, { record: { type: 'string' }, 'record-every': { type: 'string' } });
   if (typeof args === 'number') return args;
   const { file, out, values, load } = args;
+  const recordEvery = cmd.int('record-every', values['record-every'], 1);
+  if (recordEvery === null) return USAGE_ERROR;
   const drivers = load.drivers;
   let scenario;
   try {
@@ -58,6 +64,21 @@ export async function main(argv: string[]): Promise<number> {
     'samples.csv': samplesCsv(result.samples),
     'report.html': html,
   });
+
+  if (values.record) {
+    // added by the dashboard (src/host/record-run.ts): the same recording the dashboard saves
+    const { recordRun, writeRecording } = await import('../host/record-run.js');
+    const rec = recordRun({
+      file,
+      text: await readScenarioText(file),
+      set: load.set ?? [],
+      ...(load.seed !== undefined ? { seed: load.seed } : {}),
+      ...(drivers ? { drivers } : {}),
+      ...(recordEvery !== undefined ? { everyMs: recordEvery } : {}),
+    });
+    await writeRecording(values.record, rec);
+    if (!values.quiet) console.log(`  recorded ${rec.frames} frames to ${values.record}`);
+  }
 
   if (!values.quiet) {
     console.log(`${scenario.name}: ${result.protocol}, ${result.peers} peers, seed ${result.seed}`);

@@ -143,7 +143,7 @@ export class LabHost {
   }
 
   /** Loads a bundled scenario by name, or YAML/JSON text. Leaves the current one intact on error. */
-  load(args: { name?: string; text?: string; seed?: number }): LabState {
+  load(args: { name?: string; text?: string; seed?: number }, opts: { source?: string } = {}): LabState {
     let scenario: Scenario;
     let text: string;
     if (args.name !== undefined) {
@@ -158,7 +158,7 @@ export class LabHost {
     } else {
       // text typed in the dashboard has no file: its relative paths are taken from the scenarios folder
       text = args.text ?? '';
-      scenario = this.parse(text, '<dashboard>', this.opts.scenariosDir ?? undefined);
+      scenario = this.parse(text, opts.source ?? '<dashboard>', this.opts.scenariosDir ?? undefined);
     }
     const seed = args.seed ?? scenario.seed;
     const session = this.makeSession(scenario, seed);
