@@ -123,6 +123,9 @@ const TIMER_PROBE = 5;
 export const TIMER_NEIGHBOUR_DOWN = 6;
 
 const SENT_RING = 4;
+/** Bad evidence of one provably invalid message (a valid one is worth VALID_WEIGHT good). */
+const PROOF_WEIGHT = 4;
+const VALID_WEIGHT = 0.25;
 const CONNECT_TIMEOUT_FACTOR = 4;
 const MAX_MSG_BYTES = 2 ** 28;
 const OPINION_ENTRY_BYTES = 12;
@@ -247,6 +250,14 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
     const now = this.ctx.now();
     const timeout = CONNECT_TIMEOUT_FACTOR * this.cfg.maintainMs;
     for (const [p, pc] of this.pending) if (now - pc.at > timeout) this.pending.delete(p);
+    // over the cap (initial overlay, crossing requests): a rewiring peer sheds its worst link
+    if (this.adversary === null && this.cfg.rewiring.strategy !== 'none' && this.links.size > this.cfg.maxDegree) {
+      const worst = this.worstLink();
+      if (worst !== null) {
+        this.send(worst, { t: 'disconnect' }, 0);
+        this.removeLink(worst, 'rewire');
+      }
+    }
     let missing = this.cfg.degree - this.links.size - this.pending.size;
     for (let tries = 0; missing > 0 && tries < 4 * missing + 4; tries++) {
       const c = this.host.sample();
@@ -351,13 +362,14 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
       return;
     }
     if (!msg.valid) {
-      // a tampered or junk message is proof against the neighbour that sent it; never kept or forwarded
+      // a tampered or junk message is proof against the neighbour that sent it (an honest peer checks
+      // the signature before forwarding): it weighs more than a valid message; never kept or forwarded
       this.stats.invalidReceived++;
-      if (this.judging) this.trust.bad(from);
+      if (this.judging) this.trust.bad(from, PROOF_WEIGHT);
       return;
     }
     link.delivered++;
-    if (this.judging) this.trust.good(from, 0.25);
+    if (this.judging) this.trust.good(from, VALID_WEIGHT);
     if (this.seen.has(msg.id)) {
       this.stats.duplicates++;
       return;
@@ -404,7 +416,8 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
 
   private onAccept(from: PeerId): void {
     const pc = this.pending.get(from);
-    if (pc === undefined || !this.acceptable(from)) {
+    if (pc === undefined || !this.acceptable(from) || (pc.replace < 0 && this.links.size >= this.cfg.maxDegree)) {
+      this.pending.delete(from);
       // we gave up on it (or learnt it is bad meanwhile): close the link it opened
       if (!this.links.has(from)) this.send(from, { t: 'disconnect' }, 0);
       return;

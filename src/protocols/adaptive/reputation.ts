@@ -46,8 +46,10 @@ export interface TrustConfig {
 const MIN_CHECK_EVIDENCE = 3;
 /** A report disagrees with us when the scores differ by more than this. */
 const DEVIATION = 0.4;
+/** Reporters less credible than this are ignored. */
+const MIN_CREDIBILITY = 0.3;
 /** Second-hand knowledge is passed on damped by this (so rumours of rumours fade with distance). */
-const HOP_DAMPING = 0.5;
+const HOP_DAMPING = 1;
 
 /**
  * Checks an opinion list from a peer: an array of at most `maxOpinions` entries `{peer, good, bad}`
@@ -160,7 +162,8 @@ export class TrustTable {
    * Takes in a reporter's (already validated) opinion list. First the deviation test: entries about
    * peers we have enough first-hand evidence on (and about ourselves, whom we know to be honest)
    * move the reporter's credibility up or down. Then each entry adds second-hand evidence weighted by
-   * trust(reporter) x credibility(reporter). Returns how many entries were used.
+   * trust(reporter) x credibility(reporter); a reporter below MIN_CREDIBILITY is ignored. Returns how
+   * many entries were used.
    */
   integrate(reporter: PeerId, ops: Opinion[]): number {
     const rep = this.get(reporter);
@@ -181,7 +184,10 @@ export class TrustTable {
       if (Math.abs(o.good / total - mine) > DEVIATION) rep.cb += 1;
       else rep.cg += 1;
     }
-    const tau = this.score(reporter) * this.credibility(reporter);
+    // a reporter we caught lying is not heard at all (Buchegger & Le Boudec's untrustworthy reporter)
+    const cred = this.credibility(reporter);
+    if (cred < MIN_CREDIBILITY) return 0;
+    const tau = this.score(reporter) * cred;
     let used = 0;
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i] as Opinion;

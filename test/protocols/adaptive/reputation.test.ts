@@ -1,0 +1,136 @@
+/**
+ * The trust table (beta reputation with ageing, discounted second-hand evidence, the deviation test
+ * on reporters) and what a peer does with an opinion list it cannot trust: a malformed or oversized
+ * list is dropped whole and counts against its sender.
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng, type PeerContext } from '../../../src/sim/index.js';
+import { TrustTable, validateOpinions, type Opinion } from '../../../src/protocols/adaptive/reputation.js';
+import { AdaptivePeer, type AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
+import { adaptiveParams } from '../../../src/protocols/adaptive/params.js';
+
+const CFG = { ageing: 0.5, indirectWeight: 0.5, maxOpinions: 4, maxReportWeight: 5, maxKnown: 16, peers: 100 };
+
+describe('TrustTable', () => {
+  it('scores as the mean of Beta(r+1, s+1), ages evidence, and blacklisting wins', () => {
+    const t = new TrustTable(0, CFG);
+    expect(t.score(7)).toBe(0.5); // a stranger
+    t.good(7, 8);
+    expect(t.score(7)).toBeCloseTo(9 / 10, 12);
+    t.bad(7, 8);
+    expect(t.score(7)).toBeCloseTo(0.5, 12);
+    t.bad(7, 4);
+    expect(t.score(7)).toBeCloseTo(9 / 22, 12);
+    t.age(); // r 4, s 6
+    expect(t.get(7).rd).toBeCloseTo(4, 12);
+    expect(t.score(7)).toBeCloseTo(5 / 12, 12);
+    t.blacklist(7);
+    expect(t.score(7)).toBe(0);
+  });
+
+  it('weights second-hand evidence by trust x credibility, and a reporter that lies about what we saw loses credibility', () => {
+    const t = new TrustTable(0, CFG);
+    // we know 1 and 2 first-hand: 1 good, 2 bad; reporters 10 (truthful) and 11 (liar) are trusted neighbours
+    t.good(1, 10);
+    t.bad(2, 10);
+    t.good(10, 10);
+    t.good(11, 10);
+    for (let i = 0; i < 5; i++) {
+      t.integrate(10, [{ peer: 1, good: 5, bad: 0 }, { peer: 2, good: 0, bad: 5 }, { peer: 50, good: 0, bad: 5 }]);
+      t.integrate(11, [{ peer: 1, good: 0, bad: 5 }, { peer: 2, good: 5, bad: 0 }, { peer: 0, good: 0, bad: 5 }, { peer: 51, good: 0, bad: 5 }]);
+    }
+    expect(t.credibility(10)).toBeGreaterThan(0.9);
+    expect(t.credibility(11)).toBeLessThan(0.1);
+    // both said "bad" about a stranger five times: the truthful one is believed, the liar not at all
+    expect(t.score(50)).toBeLessThan(0.3);
+    expect(t.score(51)).toBe(0.5);
+    // first-hand evidence still dominates: the liar cannot turn our view of 1 around
+    expect(t.score(1)).toBeGreaterThan(0.7);
+  });
+
+  it('builds bounded opinion lists: warnings first, no entry above the weight cap, the recipient left out', () => {
+    const t = new TrustTable(0, { ...CFG, maxOpinions: 3 });
+    t.good(1, 20);
+    t.good(2, 3);
+    t.blacklist(9);
+    t.bad(8, 1);
+    for (let p = 20; p < 30; p++) t.good(p, 1);
+    const list = t.opinions([1, 2], 0);
+    expect(list.length).toBe(4); // maxOpinions + 1, so one can be left out per recipient
+    expect(list.map((o) => o.peer).slice(0, 3)).toEqual([1, 2, 9]);
+    for (const o of list) expect(o.good + o.bad).toBeLessThanOrEqual(5);
+    expect(list.find((o) => o.peer === 9)).toMatchObject({ good: 0 });
+    expect(validateOpinions(list.slice(0, 3), { maxOpinions: 3, maxReportWeight: 5, peers: 100 })).toEqual(list.slice(0, 3));
+  });
+});
+
+describe('validateOpinions', () => {
+  const cfg = { maxOpinions: 4, maxReportWeight: 5, peers: 100 };
+  const ok: Opinion[] = [{ peer: 3, good: 1, bad: 2 }];
+  it('accepts a well-formed list and names what is wrong with a bad one', () => {
+    expect(validateOpinions(ok, cfg)).toEqual(ok);
+    expect(validateOpinions({}, cfg)).toMatch(/expected a list/);
+    expect(validateOpinions(Array.from({ length: 5 }, (_, i) => ({ peer: i, good: 1, bad: 0 })), cfg)).toMatch(/5 entries, more than the 4 allowed/);
+    expect(validateOpinions([{ peer: 100, good: 1, bad: 0 }], cfg)).toMatch(/opinions\[0\]\.peer: expected a peer id in \[0, 99\]/);
+    expect(validateOpinions([{ peer: 1.5, good: 1, bad: 0 }], cfg)).toMatch(/\.peer/);
+    expect(validateOpinions([ok[0], { peer: 4, good: Number.NaN, bad: 0 }], cfg)).toMatch(/opinions\[1\]: good and bad/);
+    expect(validateOpinions([{ peer: 4, good: -1, bad: 0 }], cfg)).toMatch(/opinions\[0\]/);
+    expect(validateOpinions([{ peer: 4, good: 3, bad: 3 }], cfg)).toMatch(/at most 5/);
+    expect(validateOpinions([{ peer: 4, good: 1, bad: 0 }, { peer: 4, good: 1, bad: 0 }], cfg)).toMatch(/named twice/);
+    expect(validateOpinions([null], cfg)).toMatch(/expected \{peer, good, bad\}/);
+  });
+});
+
+describe('a peer receiving opinions', () => {
+  function peerWith(neighbours: number[]): { peer: AdaptivePeer; sent: { to: number; msg: AdaptiveMsg }[] } {
+    const sent: { to: number; msg: AdaptiveMsg }[] = [];
+    const ctx: PeerContext<AdaptiveMsg> = {
+      id: 0,
+      rng: new Rng(5),
+      now: () => 0,
+      send: (to, msg) => sent.push({ to, msg }),
+      setTimer: () => 0,
+      cancelTimer: () => true,
+      emit: () => {},
+    };
+    const p = adaptiveParams.parse({ reputation: { maxOpinions: 8 } });
+    const peer = new AdaptivePeer(
+      ctx,
+      { peers: 50, degree: 8, maxDegree: 10, fanout: 3, headerBytes: 24, cacheSize: 64, maintainMs: 500, junkBytes: 0, reputation: p.reputation, rewiring: p.rewiring },
+      { sample: () => 1, deliver: () => {} },
+      neighbours,
+    );
+    peer.start();
+    return { peer, sent };
+  }
+
+  it('takes in a valid list from a neighbour', () => {
+    const { peer } = peerWith([1, 2]);
+    peer.onMessage(1, { t: 'opinions', entries: [{ peer: 7, good: 0, bad: 5 }] });
+    expect(peer.trust.get(7).si).toBeGreaterThan(0);
+    expect(peer.stats.malformed).toBe(0);
+  });
+
+  it('drops an oversized or malformed list whole, and holds it against the sender', () => {
+    const { peer } = peerWith([1, 2]);
+    const big = Array.from({ length: 9 }, (_, i) => ({ peer: 10 + i, good: 0, bad: 5 }));
+    peer.onMessage(1, { t: 'opinions', entries: big });
+    peer.onMessage(2, { t: 'opinions', entries: [{ peer: 11, good: 0, bad: 5 }, { peer: 'x', good: 0, bad: 1 }] as unknown as Opinion[] });
+    peer.onMessage(2, { t: 'opinions', entries: [{ peer: 12, good: 0, bad: 1e9 }] });
+    peer.onMessage(2, { t: 'opinions' } as unknown as AdaptiveMsg);
+    expect(peer.stats.malformed).toBe(4);
+    for (let p = 10; p < 19; p++) expect(peer.trust.reps.get(p)?.si ?? 0, `peer ${p}`).toBe(0);
+    expect(peer.trust.get(1).sd).toBe(1);
+    expect(peer.trust.get(2).sd).toBe(3);
+  });
+
+  it('ignores opinions from a peer that is not its neighbour, and survives garbage messages', () => {
+    const { peer } = peerWith([1]);
+    peer.onMessage(30, { t: 'opinions', entries: [{ peer: 7, good: 0, bad: 5 }] });
+    expect(peer.trust.reps.get(7)).toBeUndefined();
+    for (const junk of [null, 42, 'hello', { t: 7 }, { t: 'gossip', id: -1 }, { t: 'pull', id: 'a', nonce: 1 }, { t: 'teleport' }])
+      peer.onMessage(1, junk as unknown as AdaptiveMsg);
+    expect(peer.stats.malformed).toBe(7);
+    expect(peer.links.size).toBe(1);
+  });
+});
