@@ -16,6 +16,7 @@ const PROTOCOL_KEYS: Record<string, string[]> = {
   kademlia: ['lookups', 'successRate', 'meanHops', 'p50LatencyMs', 'p99LatencyMs', 'messagesPerLookup'],
   bittorrent: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed'],
   hybrid: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed', 'timeToFirstPeerMs', 'dhtMessagesPerPeer', 'dhtBytesPerPeer', 'lookupsDone', 'lookupHops', 'pieceLookups'],
+  adaptive: ['deliveryRatio', 'deliveryRatioLate', 'maliciousCutOff', 'falsePositives', 'timeToIsolateMs', 'meanLinkLatencyMsStart', 'meanLinkLatencyMsEnd', 'p50DeliveryMs', 'p99DeliveryMs', 'rewiresPerPeer', 'largestComponent', 'reputationBytesPerPeer'],
 };
 
 /** Overrides that keep the big shipped scenarios small in tests. */
@@ -31,6 +32,8 @@ export const TEST_OVERRIDES: Record<string, string[]> = {
   'bittorrent-churn.yaml': ['peers=40', 'until=2m', 'workload.arrivalMs=20s'],
   'hybrid-trackerless.yaml': ['peers=61'],
   'hybrid-tracker-outage.yaml': ['peers=41', 'workload.arrivalMs=20s', 'protocol.trackerDownAtMs=5s', 'protocol.fileSize=1MiB'],
+  'adaptive-reputation.yaml': ['peers=150', 'workload.broadcasts=50'],
+  'adaptive-rewiring.yaml': ['peers=150', 'workload.broadcasts=40'],
 };
 
 export function shipped(prefix?: string): string[] {
