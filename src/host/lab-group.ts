@@ -192,6 +192,11 @@ export const labGroup = defineGroup({
       labState,
     ),
     'lab.replay.close': command('leave replay: back to the live run as it was', empty, labState),
+    'lab.replay.resimulate': command(
+      "load the replayed recording's scenario text and seed as a live run, at the time the replay shows",
+      empty,
+      labState,
+    ),
   },
   events: {
     'lab.state': labState,

@@ -65,6 +65,12 @@ interface ReplayMode {
 
 export class LabHost {
   private session: Session | null = null;
+  /**
+   * After a seek back, the session that was further on, kept so that going forward again to or past
+   * its time (back to "now" after a look at the past) costs nothing instead of a second re-run.
+   * One only (memory); dropped when the run changes.
+   */
+  private ahead: Session | null = null;
   private scenario: Scenario | null = null;
   private bundled: string | null = null;
   /** Bumped whenever the peers may be different ones (load, reset with another seed). */
@@ -172,6 +178,7 @@ export class LabHost {
     this.bundled = args.name ?? null;
     this.seed = seed;
     this.session = session;
+    this.ahead = null;
     this.publish(true);
     return this.state();
   }
@@ -229,13 +236,21 @@ export class LabHost {
     const s = this.requireSession();
     const target = Math.min(timeMs, s.untilMs);
     if (target < s.sim.now) {
+      if (!this.ahead || s.sim.now > this.ahead.sim.now) this.ahead = s;
       const fresh = this.makeSession(s.scenario, this.seed);
       if (this.recordingActive) this.recorder?.truncateAfter(target); // a finished recording stays as it is
       fresh.advance(target); // no frames are captured on the way: they are in the recording already, identical
       this.session = fresh;
       this.seriesReset = true;
     } else if (target > s.sim.now) {
-      this.advanceLive(s, target - s.sim.now);
+      const a = this.ahead;
+      // While recording, frames between now and the kept session's time would be skipped: run on instead.
+      if (a && !this.recordingActive && a.sim.now <= target && a.sim.now > s.sim.now) {
+        this.session = a;
+        this.ahead = null;
+        a.advance(target - a.sim.now);
+        this.seriesReset = true;
+      } else this.advanceLive(s, target - s.sim.now);
     }
     if (this.session?.isDone()) this.pauseLoop();
     this.lastWall = this.opts.now();
@@ -259,12 +274,16 @@ export class LabHost {
     }
     if (!this.scenario) throw new CommandError('no scenario loaded (lab.load first)');
     this.pauseLoop();
+    const old = this.session;
     if (seed !== undefined && seed !== this.seed) {
       this.stopRecording('closed');
       this.seed = seed;
       this.run++;
-    } else if (this.recordingActive) {
-      this.recorder?.truncateAfter(0);
+      this.ahead = null;
+    } else {
+      if (this.recordingActive) this.recorder?.truncateAfter(0);
+      // the same run from 0: keep where it was, so seeking back there is free
+      if (old && (!this.ahead || old.sim.now > this.ahead.sim.now)) this.ahead = old;
     }
     this.seriesReset = true;
     this.session = this.makeSession(this.scenario, this.seed);
@@ -521,6 +540,19 @@ export class LabHost {
     return this.state();
   }
 
+  /**
+   * Simulates the replayed recording again: its scenario text and seed become the live run (the one
+   * before is dropped), advanced to the time the replay shows. A recording whose scenario no longer
+   * loads (e.g. a protocol this build lacks) is refused with the scenario's own message.
+   */
+  replayResimulate(): LabState {
+    const r = this.replayMode;
+    if (!r) throw new CommandError('no recording is being replayed');
+    const h = r.replay.rec.header;
+    this.load({ text: h.scenario.text, seed: h.seed }, { source: h.scenario.source });
+    return this.seek(r.clockMs);
+  }
+
   /** Stops the loop (for shutdown). */
   close(): void {
     this.pauseLoop();
@@ -647,6 +679,7 @@ export function labHandlers(host: LabHost): GroupHandlers<typeof labGroup> {
     'lab.record.save': () => host.recordSave(),
     'lab.replay.open': (a) => host.replayOpen(a),
     'lab.replay.close': () => host.replayClose(),
+    'lab.replay.resimulate': () => host.replayResimulate(),
   };
 }
 

@@ -208,3 +208,47 @@ describe('LabHost recording after it stopped', () => {
     expect(host.recordSave().text).toBe(before);
   });
 });
+
+describe('LabHost seek back and forth', () => {
+  it('going forward again to where the run was reuses that session (same state as running on)', () => {
+    const { host } = makeHost();
+    host.load({ name: 'slow' });
+    host.step(3000);
+    const at3000 = host.counters();
+    host.seek(500);
+    host.seek(3000); // the kept session, not a second re-run
+    expect(host.counters()).toEqual(at3000);
+    host.seek(3700);
+    const fresh = makeHost().host;
+    fresh.load({ name: 'slow' });
+    fresh.step(3700);
+    expect(host.counters()).toEqual(fresh.counters());
+    expect(host.snapshot().peers).toEqual(fresh.snapshot().peers);
+    // reset keeps it too; another seed does not
+    host.reset();
+    host.seek(3700);
+    expect(host.counters()).toEqual(fresh.counters());
+    host.reset(99);
+    host.seek(3700);
+    expect(host.counters()).not.toEqual(fresh.counters());
+  });
+});
+
+describe('LabHost replay, simulated again', () => {
+  it('resimulate turns the replayed recording into the live run at the time shown, with the same numbers', () => {
+    const { host } = makeHost();
+    host.load({ name: 'slow' });
+    host.recordStart({ everyMs: 250 });
+    host.step(1500);
+    host.recordStop();
+    const text = host.recordSave().text;
+    const frame = parseRecording(text).frames[4]!; // 1000 ms
+    host.load({ name: 'rumor' });
+    openText(host, text);
+    host.seek(1000);
+    const st = host.replayResimulate();
+    expect(st).toMatchObject({ mode: 'live', scenario: 'slow rumor', seed: 11, timeMs: 1000, replay: null });
+    expect(host.counters()).toEqual(frame.counters);
+    expect(() => host.replayResimulate()).toThrow(/no recording is being replayed/);
+  });
+});

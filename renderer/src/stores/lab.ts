@@ -89,18 +89,25 @@ export const useLab = defineStore('lab', () => {
   let seekInFlight = false;
   let seekWanted: number | null = null;
   const seekWaiters: (() => void)[] = [];
+  /** Wall ms the last seek took (a seek back re-simulates from 0: slow runs make it slow). */
+  const lastSeekMs = ref(0);
+  const seeking = ref(false);
   async function seek(t: number): Promise<void> {
     seekWanted = t;
     if (seekInFlight) return new Promise((resolve) => seekWaiters.push(resolve));
     seekInFlight = true;
+    seeking.value = true;
     try {
       while (seekWanted !== null) {
         const target = seekWanted;
         seekWanted = null;
+        const t0 = performance.now();
         apply(await guard(() => host.call('lab.seek', { timeMs: target })));
+        lastSeekMs.value = performance.now() - t0;
       }
     } finally {
       seekInFlight = false;
+      seeking.value = false;
       for (const w of seekWaiters.splice(0)) w();
     }
   }
@@ -139,6 +146,8 @@ export const useLab = defineStore('lab', () => {
     seriesVersion,
     furthestMs,
     timeMs,
+    lastSeekMs,
+    seeking,
     refresh: () => guard(refresh),
     play: async () => apply(await guard(() => host.call('lab.play'))),
     pause: async () => apply(await guard(() => host.call('lab.pause'))),
@@ -152,6 +161,7 @@ export const useLab = defineStore('lab', () => {
     saveRecording,
     openRecording,
     closeReplay: async () => apply(await guard(() => host.call('lab.replay.close'))),
+    resimulate: async () => apply(await guard(() => host.call('lab.replay.resimulate'))),
     showError: (msg: string) => (error.value = msg),
     dismissError: () => (error.value = null),
   };
