@@ -151,6 +151,8 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
       return st !== undefined && swarm !== null && st.haveCount < swarm.pieces;
     },
     connections: () => stateOf(peer)?.conns.size ?? 0,
+    progress: () => stateOf(peer)?.haveCount ?? 0,
+    connectedTo: (q) => stateOf(peer)?.conns.has(q) ?? false,
     rareHeldGroups: () => {
       const st = stateOf(peer);
       const out: number[] = [];

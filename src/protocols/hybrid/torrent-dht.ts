@@ -36,6 +36,10 @@ export interface TorrentLink {
   downloading(): boolean;
   /** Connections open or being opened. */
   connections(): number;
+  /** Whether there is a connection to `peer` already. */
+  connectedTo(peer: PeerId): boolean;
+  /** Pieces held (to notice a download that makes no progress). */
+  progress(): number;
   /** Piece groups this peer should publish itself under (it holds a piece of the group that is rare around it). */
   rareHeldGroups(): number[];
   /** Piece groups holding a piece this peer lacks that none of its neighbours has. */
@@ -116,10 +120,12 @@ export interface TorrentDhtInit {
   announceSwarm?: boolean;
   /** The swarm's own re-announce period, the cap of the retry backoff. Default 30 s. */
   maxRetryMs?: number;
+  /** A downloading peer that completed no piece for this long looks up more peers (0 = never). Default 5 s. */
+  stallMs?: number;
 }
 
 // Kademlia uses timer tags 1..3; ours start at 16
-const T_RPC = 16, T_REANNOUNCE = 17, T_PIECES = 18, T_RETRY = 19, T_EXPIRE = 20, T_TOKEN = 21;
+const T_RPC = 16, T_REANNOUNCE = 17, T_PIECES = 18, T_RETRY = 19, T_EXPIRE = 20, T_TOKEN = 21, T_STALL = 22;
 
 interface Pending {
   to: Contact;
@@ -167,6 +173,9 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
   private readonly maxPieceAnnounces: number;
   private readonly maxPieceLookups: number;
   private readonly announceSwarm: boolean;
+  private readonly stallMs: number;
+  /** Pieces held at the last stall check (a peer with none after the first period has stalled too). */
+  private lastProgress = 0;
   private readonly pending = new Map<number, Pending>();
   private nextRpc: number;
   private secret: number;
@@ -201,6 +210,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     this.maxPieceAnnounces = init.maxPieceAnnounces ?? 1;
     this.maxPieceLookups = init.maxPieceLookups ?? 1;
     this.announceSwarm = init.announceSwarm ?? true;
+    this.stallMs = init.stallMs ?? 5000;
     this.store = new PeerStore(init.peerTtlMs ?? 1_800_000);
     this.limits = { peers: init.peers, idLen: this.idLen, maxValues: this.maxValues, maxContacts: this.k };
     this.nextRpc = ctx.rng.nextU32();
@@ -224,6 +234,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     this.ctx.setTimer(this.tokenRotateMs, T_TOKEN);
     this.ctx.setTimer(60_000, T_EXPIRE);
     if (this.init.groupKeys.length > 0) this.ctx.setTimer(this.pieceCheckMs * rng.float(), T_PIECES);
+    if (this.stallMs > 0) this.ctx.setTimer(this.stallMs, T_STALL);
   }
 
   stop(): void {
@@ -287,6 +298,17 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
         this.store.expire(this.ctx.now());
         this.ctx.setTimer(60_000, T_EXPIRE);
         return;
+      case T_STALL: {
+        // peer turnover, as clients do when the download rate is low: peers that joined late may sit
+        // among neighbours that all have better partners (choked, waiting for a 30 s optimistic
+        // unchoke); more neighbours, from a fresh lookup, get them going
+        const link = this.init.link;
+        const p = link.progress();
+        if (link.downloading() && p === this.lastProgress && !this.swarmBusy) this.lookupSwarm();
+        this.lastProgress = p;
+        this.ctx.setTimer(this.stallMs, T_STALL);
+        return;
+      }
       case T_TOKEN:
         this.prevSecret = this.secret;
         this.secret = this.ctx.rng.nextU32();
@@ -405,9 +427,11 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     pump();
   }
 
-  /** Up to maxDials of `peers`, a uniform sample (like a tracker's numWant answer). */
-  private sample(peers: PeerId[]): PeerId[] {
+  /** Up to maxDials of the `found` peers we are not connected to, a uniform sample (like a tracker's numWant answer). */
+  private sample(found: PeerId[]): PeerId[] {
     const rng = this.ctx.rng;
+    const link = this.init.link;
+    const peers = found.filter((p) => !link.connectedTo(p));
     const m = Math.min(this.maxDials, peers.length);
     for (let i = 0; i < m; i++) {
       const j = i + rng.int(peers.length - i);
