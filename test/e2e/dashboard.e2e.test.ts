@@ -84,9 +84,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === 200, undefined, { timeout: 30_000 });
     await page.click('[data-testid=record]');
     await page.waitForSelector('[data-testid=record-info]');
-    await page.selectOption('[data-testid=speed]', '0.5');
-    await page.waitForFunction(() => (document.querySelector('[data-testid=speed]') as HTMLSelectElement | null)?.value === '0.5');
-    await page.click('[data-testid=play]');
+    await page.click('[data-testid=play]'); // at 1x: the run (three broadcasts) completes at ~3.4 s
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=charts]')?.getAttribute('data-points')) > 20, undefined, { timeout: 15_000 });
     const p1 = Number(await page.getAttribute('[data-testid=charts]', 'data-points'));
     await page.waitForFunction((p) => Number(document.querySelector('[data-testid=charts]')?.getAttribute('data-points')) > p + 10, p1, { timeout: 15_000 });
@@ -184,6 +182,20 @@ describe('dashboard in Chromium', () => {
     await page.click('[data-testid=close-replay]');
     await page.waitForSelector('[data-testid=replaying]', { state: 'detached' });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === 200);
+  });
+
+  it('simulate again: the replayed recording becomes the live run at the time shown, with its numbers', async () => {
+    await page.setInputFiles('[data-testid=recording-file]', recordingFile);
+    await page.waitForSelector('[data-testid=replaying]');
+    const f = recording.frames[3]!;
+    await scrubTo(f.timeMs);
+    await page.click('[data-testid=resimulate]');
+    await page.waitForSelector('[data-testid=replaying]', { state: 'detached' });
+    await page.waitForSelector('[data-testid=record]'); // live controls again
+    const got = await shown();
+    expect(got.timeMs).toBe(f.timeMs);
+    expect(got.sent).toBe(f.counters.sent);
+    expect(got.events).toBe(f.counters.events);
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 });
