@@ -327,8 +327,15 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
 
   // ---- reports ----
   const ratioOf = (r: number): number => Math.min(1, (reached[r] as number) / Math.max(1, honestAtStart[r] as number));
+  /** Broadcasts old enough to count: younger ones may still be in flight (workload.settleMs). */
+  const settled = (): number => {
+    const limit = world.sim.now - workload.settleMs;
+    let k = born.length;
+    while (k > 0 && (born[k - 1] as number) > limit) k--;
+    return k;
+  };
   const thirds = (): [number[], number[]] => {
-    const k = born.length;
+    const k = settled();
     const early: number[] = [];
     const late: number[] = [];
     for (let r = 0; r < k; r++) {
@@ -340,7 +347,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
   const delaysOf = (rs: number[]): number[] => rs.flatMap((r) => delays[r] as number[]).sort((a, b) => a - b);
 
   const summary = (): Record<string, SummaryValue> => {
-    const k = born.length;
+    const k = settled();
     const [early, late] = thirds();
     const all = Array.from({ length: k }, (_, r) => r);
     const dEarly = delaysOf(early);
@@ -356,6 +363,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
       honestPeers: honestCount,
       maliciousPeers: malicious.length,
       broadcasts: k,
+      broadcastsInFlight: born.length - k,
       deliveryRatio: round3(meanOf(all.map(ratioOf)) ?? 0),
       deliveryRatioLate: round3(meanOf(late.map(ratioOf)) ?? 0),
       deliveryRatioEarly: round3(meanOf(early.map(ratioOf)) ?? 0),
@@ -382,7 +390,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
 
   const series = (): Record<string, Series> => {
     const delivery: Series = { t: [], v: [] };
-    for (let r = 0; r < born.length; r++) {
+    for (let r = 0; r < settled(); r++) {
       delivery.t.push(born[r] as number);
       delivery.v.push(round3(ratioOf(r)) as number);
     }
@@ -394,7 +402,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
   };
 
   const samples = (): Record<string, number[]> => {
-    const all = delaysOf(Array.from({ length: born.length }, (_, r) => r));
+    const all = delaysOf(Array.from({ length: settled() }, (_, r) => r));
     const stride = Math.max(1, Math.ceil(all.length / MAX_SAMPLES));
     const deliveryMs = all.filter((_, i) => i % stride === 0);
     const isolateMs: number[] = [];

@@ -129,7 +129,8 @@ export const adaptiveWorkload = z.object({
   intervalMs: num(0).default(200),
   /** Payload bytes of each broadcast (and of each junk message). */
   messageBytes: int(0, 64 * 1024 * 1024).default(1024),
-  /** After the last broadcast, the run is complete once this much time has passed. */
-  settleMs: num(0).default(5000),
+  /** A broadcast counts in the delivery figures once this old (younger ones may still be in flight);
+   * the run is complete this long after the last broadcast. */
+  settleMs: num(0).default(2000),
 });
 export type AdaptiveWorkload = z.infer<typeof adaptiveWorkload>;
