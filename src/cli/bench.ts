@@ -15,6 +15,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ bench: Be
   kademlia: { summary: '--peers N --lookups M iterative lookups', load: () => import('../protocols/kademlia/bench.js') },
   bittorrent: { summary: 'flash crowd of --peers N leechers', load: () => import('../protocols/bittorrent/bench.js') },
   hybrid: { summary: 'trackerless flash crowd of --peers N leechers (DHT peer discovery)', load: () => import('../protocols/hybrid/bench.js') },
+  adaptive: { summary: '--peers N with 15% droppers/corrupters/badmouthers, reputation on (--strategy for rewiring)', load: () => import('../protocols/adaptive/bench.js') },
   sync: { summary: 'live WebRTC + Yjs edits among --peers N, per sync mode', load: () => import('../live/bench.js') },
 };
 
