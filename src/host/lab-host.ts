@@ -581,6 +581,7 @@ export class LabHost {
    * (played at any speed, stepped, sought).
    */
   private advanceLive(s: Session, ms: number): void {
+    this.dropStaleAhead(s, ms);
     if (!this.recorder || !this.recordingActive || this.recorder.full) {
       s.advance(ms);
       return;
@@ -603,6 +604,11 @@ export class LabHost {
       this.captureFrame(s);
       if (this.recordingActive) this.stopRecording(this.recorder.full ? 'full' : 'done');
     }
+  }
+
+  /** The kept session is of no use once the current one is about to pass it: free its memory. */
+  private dropStaleAhead(s: Session, ms: number): void {
+    if (this.ahead && s.sim.now + ms >= this.ahead.sim.now) this.ahead = null;
   }
 
   private captureFrame(s: Session): void {
