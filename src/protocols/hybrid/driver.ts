@@ -131,13 +131,13 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
   const pickRng = sim.rng.fork('hybrid:bootstrap');
   const bootstrapFor = (peer: PeerId): Contact[] => {
     const out: Contact[] = [];
+    const has = (q: PeerId) => out.some((c) => c.peer === q);
     for (const b of bootIds) if (b !== peer && world.alive[b] === 1) out.push({ peer: b, id: ids[b] as NodeId });
-    if (out.length === 0) {
-      // every bootstrap node is down: a client falls back on nodes it remembers; here any online peer
-      for (let tries = 0; tries < 64 && out.length === 0; tries++) {
-        const q = pickRng.int(n);
-        if (q !== peer && world.alive[q] === 1) out.push({ peer: q, id: ids[q] as NodeId });
-      }
+    // bootstrap nodes offline (not arrived yet, or churned away): a client falls back on nodes it
+    // remembers; here random online peers, up to the same count
+    for (let tries = 0; tries < 64 && out.length < B; tries++) {
+      const q = pickRng.int(n);
+      if (q !== peer && world.alive[q] === 1 && !has(q)) out.push({ peer: q, id: ids[q] as NodeId });
     }
     return out;
   };

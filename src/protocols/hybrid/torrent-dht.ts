@@ -182,6 +182,8 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
   private prevSecret: number;
   private stopped = false;
   private swarmBusy = false;
+  /** Our last swarm announce reached at least one node. */
+  private announced = false;
   private retries = 0;
   private retryTimer: TimerId | null = null;
   /** Last time each piece group was published / looked up by us. */
@@ -292,7 +294,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
         return;
       case T_RETRY:
         this.retryTimer = null;
-        if (!this.swarmBusy && this.wantsPeers()) this.lookupSwarm();
+        if (!this.swarmBusy && (this.wantsPeers() || (this.announceSwarm && !this.announced))) this.lookupSwarm();
         return;
       case T_EXPIRE:
         this.store.expire(this.ctx.now());
@@ -459,10 +461,13 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
       const link = this.init.link;
       const dials = r.peers.length > 0 ? link.connect(this.sample(r.peers)) : 0;
       this.init.stats.dialsFromSwarmLookups += dials;
-      if (this.announceSwarm) this.announceTo(this.init.infoHash, r.closest, false);
-      // too few peers (the DHT may still be filling in a flash crowd, or the peers found were full):
-      // look again soon, backing off, and check again then
-      if (link.downloading() && this.retryTimer === null) {
+      if (this.announceSwarm) {
+        this.announceTo(this.init.infoHash, r.closest, false);
+        this.announced = r.closest.length > 0;
+      }
+      // too few peers (the DHT may still be filling in a flash crowd, or the peers found were full),
+      // or nobody to announce to yet (a seed alone in an empty DHT): look again soon, backing off
+      if ((link.downloading() || (this.announceSwarm && !this.announced)) && this.retryTimer === null) {
         if (dials > 0) this.retries = 0;
         const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** this.retries);
         this.retries = Math.min(this.retries + 1, 16);
