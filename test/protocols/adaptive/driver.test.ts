@@ -125,7 +125,7 @@ describe('reputation against droppers and corrupters (200 peers, 20% malicious)'
 
 describe('badmouthing and spam', () => {
   it('25% colluders badmouthing honest peers (and forwarding honestly) get no honest link cut', () => {
-    const s = summaryAt(setup(200, 4, { adversaries: { fraction: 0.25, behaviour: 'badmouth' } }, { broadcasts: 120 }), 25_000);
+    const s = summaryAt(setup(150, 4, { adversaries: { fraction: 0.25, behaviour: 'badmouth' } }, { broadcasts: 95 }), 20_000);
     // measured: 0 honest links cut (they behave well first-hand, so they are not cut either)
     expect(num(s, 'falsePositives')).toBeLessThanOrEqual(1);
     expect(num(s, 'honestPeersCut')).toBeLessThanOrEqual(1);
@@ -163,9 +163,9 @@ describe('rewiring (200 peers, geo latency)', () => {
   });
 
   it('keeps every peer between half its degree and maxDegree', () => {
-    const s = setup(200, 5, { rewiring: { strategy: 'latency', keepRandom: 2 } }, { broadcasts: 30 }, net);
+    const s = setup(150, 5, { rewiring: { strategy: 'latency', keepRandom: 2 } }, { broadcasts: 30 }, net);
     s.sim.runUntil(8000);
-    for (let p = 0; p < 200; p++) {
+    for (let p = 0; p < 150; p++) {
       const deg = s.run.peer(p)!.links.size;
       expect(deg, `peer ${p}`).toBeGreaterThanOrEqual(3);
       expect(deg, `peer ${p}`).toBeLessThanOrEqual(10);
@@ -174,7 +174,7 @@ describe('rewiring (200 peers, geo latency)', () => {
   });
 
   it('throughput strategy rewires links that deliver little first and stays connected', () => {
-    const s = summaryAt(setup(150, 7, { rewiring: { strategy: 'throughput', periodMs: 1000 } }, { broadcasts: 70 }, net), 15_000);
+    const s = summaryAt(setup(120, 7, { rewiring: { strategy: 'throughput', periodMs: 1000 } }, { broadcasts: 55 }, net), 12_000);
     expect(num(s, 'rewiresPerPeer')).toBeGreaterThan(0.3);
     expect(num(s, 'largestComponent')).toBe(1);
     expect(num(s, 'deliveryRatio')).toBeGreaterThan(0.93);
