@@ -8,9 +8,13 @@ import { BrowserWindow, Menu, app, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHost } from '../src/host/index.js';
+import { applyV8Tuning } from '../src/host/v8-tuning.js';
 import { CSP } from '../src/host/ws-server.js';
 import { attachIpc } from './ipc.js';
 import type { SenderPolicy } from './sender.js';
+
+// the engine's V8 settings (src/sim/tuning.ts), before the lab's simulations are optimized
+applyV8Tuning();
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');

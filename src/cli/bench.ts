@@ -6,6 +6,7 @@
  * Each bench lives beside the code it measures and exports `bench(options): Promise<object>`.
  */
 import { parseArgs } from 'node:util';
+import { v8Tuning } from '../host/v8-tuning.js';
 
 type BenchFn = (opts: Record<string, string | boolean | undefined>) => Promise<Record<string, unknown>>;
 
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   const { bench } = await entry.load();
   const result = await bench(values);
   const peakRssMB = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
-  const out = { bench: name, ...result, peakRssMB };
+  const out = { bench: name, ...result, peakRssMB, v8Flags: v8Tuning(), execArgv: process.execArgv };
   if (!values.json) console.log(`peerlab bench ${name}:`);
   console.log(JSON.stringify(out));
   return 0;
