@@ -1,5 +1,6 @@
 // The dashboard's timeline, charts, recording, replay and exports in Debian's Chromium against a real
-// `peerlab serve` (default scenario: gossip among 200 peers). Scrubbing back must show what a fresh
+// `peerlab serve` (the default gossip among 200 peers, loaded over the WebSocket with a 30 s horizon
+// so the run never ends mid-test). Scrubbing back must show what a fresh
 // run to that time gives; a saved recording, opened again, must show its recorded frames; a corrupt
 // file must give a located error and leave the lab running. Leaves test-results/dashboard.png.
 import { readFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Download, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { parseRecording, Replay, type Recording } from '../../src/host/recording.js';
 import { parseScenario } from '../../src/lab/scenario.js';
 import { createSession } from '../../src/lab/session.js';
@@ -19,6 +21,26 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 const scenarioFile = join(process.cwd(), 'resources/scenarios/gossip-small.yaml');
+const SCENARIO = readFileSync(scenarioFile, 'utf8')
+  .replace('name: gossip, 200 peers', 'name: gossip, 200 peers, 30 s')
+  .replace('broadcasts: 3', 'broadcasts: 30')
+  .replace('until: complete', 'until: 30s');
+
+/** Loads a scenario text from another client, as any client may; the page follows the new run. */
+function loadOverWs(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(served.wsUrl);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, cmd: 'lab.load', args: { text } })));
+    ws.on('message', (d) => {
+      const f = JSON.parse(String(d)) as { type: string; id?: number; error?: unknown };
+      if (f.type === 'event') return;
+      ws.close();
+      if (f.type === 'result') resolve();
+      else reject(new Error(JSON.stringify(f)));
+    });
+    ws.on('error', reject);
+  });
+}
 
 beforeAll(async () => {
   served = await startServe([]);
@@ -82,9 +104,11 @@ describe('dashboard in Chromium', () => {
     await page.goto(served.url);
     await page.waitForSelector('[data-testid=connection]:has-text("open")');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === 200, undefined, { timeout: 30_000 });
+    await loadOverWs(SCENARIO);
+    await page.waitForSelector('[data-testid=counters] dd:has-text("gossip, 200 peers, 30 s")');
     await page.click('[data-testid=record]');
     await page.waitForSelector('[data-testid=record-info]');
-    await page.click('[data-testid=play]'); // at 1x: the run (three broadcasts) completes at ~3.4 s
+    await page.click('[data-testid=play]');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=charts]')?.getAttribute('data-points')) > 20, undefined, { timeout: 15_000 });
     const p1 = Number(await page.getAttribute('[data-testid=charts]', 'data-points'));
     await page.waitForFunction((p) => Number(document.querySelector('[data-testid=charts]')?.getAttribute('data-points')) > p + 10, p1, { timeout: 15_000 });
@@ -98,7 +122,7 @@ describe('dashboard in Chromium', () => {
   it('scrubbing back shows exactly what a fresh run to that time shows', async () => {
     const t = await scrubTo(600);
     const got = await shown();
-    const session = createSession(parseScenario(readFileSync(scenarioFile, 'utf8'), scenarioFile));
+    const session = createSession(parseScenario(SCENARIO, '<dashboard>'));
     session.advance(t);
     const fresh = session.world.stats;
     expect(got.timeMs).toBe(t);
@@ -113,10 +137,10 @@ describe('dashboard in Chromium', () => {
 
   it('saves the recording (gzip JSON lines) with the scenario text and seed', async () => {
     const { d, bytes } = await download('save-recording');
-    expect(d.suggestedFilename()).toMatch(/^gossip-200-peers-seed1\.peerlab\.jsonl\.gz$/);
+    expect(d.suggestedFilename()).toBe('gossip-200-peers-30-s-seed1.peerlab.jsonl.gz');
     expect(bytes[0]).toBe(0x1f);
     recording = parseRecording(gunzipSync(bytes).toString('utf8'), d.suggestedFilename());
-    expect(recording.header.scenario.text).toBe(readFileSync(scenarioFile, 'utf8'));
+    expect(recording.header.scenario.text).toBe(SCENARIO);
     expect(recording.header.seed).toBe(1);
     expect(recording.frames.length).toBeGreaterThan(4);
     recordingFile = artifactPath('dashboard.peerlab.jsonl.gz');

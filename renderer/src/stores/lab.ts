@@ -43,13 +43,19 @@ export const useLab = defineStore('lab', () => {
     }
   }
 
-  host.on('lab.state', (s) => (state.value = s));
+  /** Where this live run ended, once it has (a run that stops on completion has no end known before). */
+  const endMs = ref<number | null>(null);
+  host.on('lab.state', (s) => {
+    state.value = s;
+    if (s.done && s.mode !== 'replay') endMs.value = s.timeMs;
+  });
   host.on('lab.counters', (c) => (counters.value = c));
   host.on('lab.snapshot', (s) => {
     snapshot.value = markRaw(s);
     if (s.run !== furthestRun) {
       furthestRun = s.run;
       furthestMs.value = 0;
+      endMs.value = null;
     }
     furthestMs.value = Math.max(furthestMs.value, s.timeMs);
   });
@@ -145,6 +151,7 @@ export const useLab = defineStore('lab', () => {
     series,
     seriesVersion,
     furthestMs,
+    endMs,
     timeMs,
     lastSeekMs,
     seeking,
