@@ -46,7 +46,8 @@ export type AdaptiveMsg =
   | GossipMsg
   | { t: 'pull'; id: number; nonce: number }
   | { t: 'pullReply'; nonce: number; msg: GossipMsg | null }
-  | { t: 'connect' }
+  /** `random`: a random link (kept by both ends up to keepRandom), else one picked by the rewiring metric. */
+  | { t: 'connect'; random: boolean }
   | { t: 'accept' }
   | { t: 'reject' }
   | { t: 'disconnect' }
@@ -99,7 +100,7 @@ export interface AdaptiveHost {
 }
 
 interface Link {
-  /** Not picked by the rewiring metric (initial, repair or accepted links). */
+  /** A random link (initial overlay, repair, or asked for as random), not one picked by the metric. */
   random: boolean;
   since: number;
   /** EWMA of measured round-trip times; NaN until measured. */
@@ -242,7 +243,14 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
 
   private connect(p: PeerId, replace: PeerId): void {
     this.pending.set(p, { at: this.ctx.now(), replace });
-    this.send(p, { t: 'connect' }, 0);
+    this.send(p, { t: 'connect', random: replace < 0 }, 1);
+  }
+
+  private randomLinks(): number {
+    let c = 0;
+    for (const l of this.links.values()) if (l.random) c++;
+    for (const pc of this.pending.values()) if (pc.replace < 0) c++;
+    return c;
   }
 
   /** Asks sampled peers for links until links + pending reach the degree. */
@@ -259,6 +267,16 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
       }
     }
     let missing = this.cfg.degree - this.links.size - this.pending.size;
+    // a rewiring peer whose random links were dropped from the other end asks for a fresh one, so
+    // keepRandom random shortcuts survive even at full degree (GoCast's random neighbours)
+    if (
+      missing <= 0 &&
+      this.adversary === null &&
+      this.cfg.rewiring.strategy !== 'none' &&
+      this.links.size < this.cfg.maxDegree &&
+      this.randomLinks() < this.cfg.rewiring.keepRandom
+    )
+      missing = 1;
     for (let tries = 0; missing > 0 && tries < 4 * missing + 4; tries++) {
       const c = this.host.sample();
       if (c === this.id || c < 0 || this.links.has(c) || this.pending.has(c) || !this.acceptable(c)) continue;
@@ -319,7 +337,8 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
         if (!isNonNegInt(msg.nonce) || (msg.msg !== null && !isGossip(msg.msg))) return this.reject(from, 'pullReply: bad fields');
         return this.onPullReply(from, msg.nonce, msg.msg);
       case 'connect':
-        return this.onConnect(from);
+        if (typeof msg.random !== 'boolean') return this.reject(from, 'connect: bad fields');
+        return this.onConnect(from, msg.random);
       case 'accept':
         return this.onAccept(from);
       case 'reject':
@@ -400,7 +419,7 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
     else this.trust.bad(from);
   }
 
-  private onConnect(from: PeerId): void {
+  private onConnect(from: PeerId, random: boolean): void {
     if (this.links.has(from)) {
       this.send(from, { t: 'accept' }, 0);
       return;
@@ -410,7 +429,7 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
       return;
     }
     this.pending.delete(from);
-    this.addLink(from, true);
+    this.addLink(from, random);
     this.send(from, { t: 'accept' }, 0);
   }
 
