@@ -117,8 +117,14 @@ export const savedRecording = z.object({
 });
 export type SavedRecording = z.infer<typeof savedRecording>;
 
-/** Largest part of a recording sent in one `lab.replay.open` (frames are limited to 1 MiB). */
+/**
+ * Largest part of a recording sent in one `lab.replay.open` (frames are limited to 1 MiB; senders
+ * should send less, as the dashboard does (256 Ki characters), since JSON escaping of the quotes in a
+ * recording's text and UTF-8 can grow a part on the wire).
+ */
 export const REPLAY_PART_CHARS = 768 * 1024;
+/** A whole recording sent for replay, at most (characters). */
+export const REPLAY_MAX_CHARS = 96 * 1024 * 1024;
 
 export const scenarioInfo = z.object({ name: z.string(), description: z.string(), file: z.string() });
 export type ScenarioInfo = z.infer<typeof scenarioInfo>;
@@ -182,11 +188,11 @@ export const labGroup = defineGroup({
     'lab.record.stop': command('stop recording (the recording is kept for lab.record.save)', empty, labState),
     'lab.record.save': command('the recording made so far, as the text of a recording file', empty, savedRecording),
     'lab.replay.open': command(
-      'open a recording to replay, sent in parts of at most 768 KiB (part 0..parts-1, in order); the last part opens it',
+      'open a recording to replay, sent in parts of at most 768 Ki characters (part 0..parts-1, in order; 96 Mi characters in all); the last part opens it',
       z.strictObject({
         name: z.string().min(1).max(200),
         part: z.number().int().min(0),
-        parts: z.number().int().min(1).max(128),
+        parts: z.number().int().min(1).max(1024),
         text: z.string().max(REPLAY_PART_CHARS),
       }),
       labState,

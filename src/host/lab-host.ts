@@ -13,6 +13,7 @@ import type { ProtocolDriver, Series } from '../protocols/driver.js';
 import type { GroupHandlers } from './contract.js';
 import {
   labGroup,
+  REPLAY_MAX_CHARS,
   type CountersData,
   type LabState,
   type SavedRecording,
@@ -92,7 +93,7 @@ export class LabHost {
   private readonly recordingLimits: { maxFrames?: number; maxBytes?: number };
   private readonly date: () => Date;
   private replayMode: ReplayMode | null = null;
-  private upload: { name: string; parts: number; got: string[] } | null = null;
+  private upload: { name: string; parts: number; got: string[]; chars: number } | null = null;
   private readonly seriesCursor = new SeriesCursor();
   /** The next series event sends every series whole (history changed: new run, seek back, replay). */
   private seriesReset = true;
@@ -499,7 +500,7 @@ export class LabHost {
    * which line; the live lab is not touched (it keeps running if it was).
    */
   replayOpen(args: { name: string; part: number; parts: number; text: string }): LabState {
-    if (args.part === 0) this.upload = { name: args.name, parts: args.parts, got: [] };
+    if (args.part === 0) this.upload = { name: args.name, parts: args.parts, got: [], chars: 0 };
     const up = this.upload;
     if (!up || up.name !== args.name || up.parts !== args.parts || up.got.length !== args.part) {
       this.upload = null;
@@ -510,6 +511,11 @@ export class LabHost {
       throw new CommandError(`lab.replay.open: part ${args.part} is not below parts ${args.parts}`);
     }
     up.got.push(args.text);
+    up.chars += args.text.length;
+    if (up.chars > REPLAY_MAX_CHARS) {
+      this.upload = null;
+      throw new CommandError(`lab.replay.open: '${args.name}' is over ${REPLAY_MAX_CHARS / 1024 / 1024} Mi characters (the most a replay takes)`);
+    }
     if (up.got.length < up.parts) return this.state();
     this.upload = null;
     let replay: Replay;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LabHost } from '../../src/host/lab-host.js';
-import { labState, seriesData, type SeriesData } from '../../src/host/lab-group.js';
+import { labGroup, labState, REPLAY_PART_CHARS, seriesData, type SeriesData } from '../../src/host/lab-group.js';
 import { parseRecording } from '../../src/host/recording.js';
 import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
 
@@ -173,6 +173,10 @@ describe('LabHost timeline', () => {
     expect(() => openText(host, text.split('\n').slice(0, 4).join('\n') + '\n', 'short.jsonl')).toThrow(/short\.jsonl: truncated: 4 lines \(3 frames\) and no end record/);
     expect(() => openText(host, 'hello\n', 'x.txt')).toThrow(/x\.txt: line 1: not JSON/);
     expect(() => host.replayOpen({ name: 'a', part: 1, parts: 2, text: 'x' })).toThrow(/came out of order/);
+    const big = 'x'.repeat(768 * 1024);
+    expect(() => {
+      for (let i = 0; i < 200; i++) host.replayOpen({ name: 'big', part: i, parts: 200, text: big });
+    }).toThrow(/'big' is over 96 Mi characters/);
     expect(host.state()).toEqual(before);
     advanceWall(100);
     host.tick();
@@ -250,5 +254,29 @@ describe('LabHost replay, simulated again', () => {
     expect(st).toMatchObject({ mode: 'live', scenario: 'slow rumor', seed: 11, timeMs: 1000, replay: null });
     expect(host.counters()).toEqual(frame.counters);
     expect(() => host.replayResimulate()).toThrow(/no recording is being replayed/);
+  });
+});
+
+describe('timeline and recording commands: arguments are bounded', () => {
+  const args = (cmd: keyof typeof labGroup.commands) => labGroup.commands[cmd].args;
+  it('refuses what is out of bounds, naming the key', () => {
+    const bad: [keyof typeof labGroup.commands, unknown, string][] = [
+      ['lab.seek', { timeMs: -1 }, 'timeMs'],
+      ['lab.seek', {}, 'timeMs'],
+      ['lab.series', { maxPoints: 50_000 }, 'maxPoints'],
+      ['lab.record.start', { everyMs: 0 }, 'everyMs'],
+      ['lab.record.start', { maxPeers: 50_000 }, 'maxPeers'],
+      ['lab.replay.open', { name: 'x', part: 0, parts: 1, text: 'x'.repeat(REPLAY_PART_CHARS + 1) }, 'text'],
+      ['lab.replay.open', { name: 'x', part: 0, parts: 1025, text: '' }, 'parts'],
+      ['lab.replay.open', { name: '', part: 0, parts: 1, text: '' }, 'name'],
+    ];
+    for (const [cmd, a, key] of bad) {
+      const r = args(cmd).safeParse(a);
+      expect(r.success, `${cmd} ${JSON.stringify(a).slice(0, 80)}`).toBe(false);
+      expect(r.error!.issues[0]!.path).toEqual([key]);
+    }
+    expect(args('lab.replay.open').safeParse({ name: 'r.jsonl', part: 0, parts: 1, text: 'x'.repeat(REPLAY_PART_CHARS) }).success).toBe(true);
+    // the dashboard's part (256 Ki characters) fits in one 1 MiB frame even if every character needs escaping
+    expect(Buffer.byteLength(JSON.stringify({ type: 'call', id: 1, cmd: 'lab.replay.open', args: { name: 'r', part: 0, parts: 1, text: '"'.repeat(256 * 1024) } }))).toBeLessThan(1024 * 1024);
   });
 });

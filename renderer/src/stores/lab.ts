@@ -11,8 +11,12 @@ import { SeriesStore } from '../charts/series-store.js';
 import { gzip, downloadBlob, readRecordingFile } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
 
-/** The host takes a recording in parts of at most this many characters (REPLAY_PART_CHARS in lab-group.ts). */
-const PART_CHARS = 768 * 1024;
+/**
+ * Characters of a recording per `lab.replay.open` part: well under the host's 768 Ki (REPLAY_PART_CHARS
+ * in lab-group.ts), because JSON escaping of the text's quotes and its UTF-8 bytes can double it on the
+ * wire, and a frame may not exceed 1 MiB.
+ */
+const PART_CHARS = 256 * 1024;
 
 export const useLab = defineStore('lab', () => {
   const host = useHost();
