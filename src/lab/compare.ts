@@ -7,7 +7,7 @@
  * - churn: the same at a fixed size under moderate and heavy churn;
  * - file: a file of growing size (in 64 KiB chunks / pieces) to every peer;
  * - trackerless: the same swarm fed by a tracker or by a Kademlia DHT (BEP 5, `protocol.type: hybrid`),
- *   flash crowd, with and without churn: completion against the bound, time to first peer, and the
+ *   flash crowd, without and with heavy churn: completion against the bound, time to first peer, and the
  *   bytes peer discovery costs (DHT traffic against the tracker's HTTP announces).
  *
  * The plan is a list of scenario documents run on the worker pool; metrics are normalised across
@@ -70,6 +70,8 @@ export interface CompareConfig {
   trackerlessFile: number;
   trackerlessPiece: number;
   trackerlessSeeds: number;
+  /** Churn levels of that study: heavy churn (15-s sessions) is what a ~10-s download notices. */
+  trackerlessChurn: ChurnLevel[];
 }
 
 export const CHUNK = 64 * 1024;
@@ -91,10 +93,12 @@ export function compareConfig(quick: boolean): CompareConfig {
       fileFetchers: 10,
       churnSeeds: 1,
       showcasePeers: 300,
-      trackerlessPeers: [100],
-      trackerlessFile: 1024 * 1024,
+      trackerlessPeers: [60],
+      trackerlessFile: 512 * 1024,
       trackerlessPiece: 64 * 1024,
       trackerlessSeeds: 1,
+      // churn runs last until every leecher got the file once: minutes of virtual time, kept out of --quick
+      trackerlessChurn: ['none'],
     };
   return {
     quick,
@@ -113,6 +117,7 @@ export function compareConfig(quick: boolean): CompareConfig {
     trackerlessFile: 4 * 1024 * 1024,
     trackerlessPiece: 256 * 1024,
     trackerlessSeeds: 2,
+    trackerlessChurn: ['none', 'heavy'],
   };
 }
 
@@ -247,7 +252,7 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
     for (const size of cfg.fileSizes) add('file', proto, cfg.filePeers, 'none', size, cfg.seeds, false);
   for (const proto of ['tracker', 'trackerless'] as Proto[])
     for (const n of cfg.trackerlessPeers)
-      for (const churn of ['none', 'moderate'] as ChurnLevel[]) {
+      for (const churn of cfg.trackerlessChurn) {
         for (let s = 1; s <= cfg.trackerlessSeeds; s++) {
           const base = { study: 'trackerless' as Study, proto, peers: n, churn, fileBytes: cfg.trackerlessFile, seed: s };
           const { doc, fetchers } = scenarioDoc(base, cfg, []);

@@ -356,7 +356,7 @@ function trackerlessSection(L: Lookup): Section | undefined {
   };
   const rows: string[][] = [];
   for (const n of peers)
-    for (const churn of ['none', 'moderate'] as ChurnLevel[])
+    for (const churn of cfg.trackerlessChurn)
       for (const p of SWARMS) {
         const x = g(p, n, churn);
         if (!x) continue;
@@ -373,8 +373,8 @@ function trackerlessSection(L: Lookup): Section | undefined {
           String(x.runs),
         ]);
       }
-  const cats = peers.flatMap((n) => (['none', 'moderate'] as ChurnLevel[]).filter((c) => g('tracker', n, c) || g('trackerless', n, c)).map((c) => `${n.toLocaleString('en-US')} ${c === 'none' ? '' : '· churn'}`.trim()));
-  const keys = peers.flatMap((n) => (['none', 'moderate'] as ChurnLevel[]).filter((c) => g('tracker', n, c) || g('trackerless', n, c)).map((c) => [n, c] as const));
+  const cats = peers.flatMap((n) => cfg.trackerlessChurn.filter((c) => g('tracker', n, c) || g('trackerless', n, c)).map((c) => `${n.toLocaleString('en-US')} ${c === 'none' ? '' : `· ${c} churn`}`.trim()));
+  const keys = peers.flatMap((n) => cfg.trackerlessChurn.filter((c) => g('tracker', n, c) || g('trackerless', n, c)).map((c) => [n, c] as const));
   const bars = (metric: keyof Metrics, scale: number) =>
     SWARMS.map((p) => ({ name: PROTO_LABEL[p], color: COLOUR[p], values: keys.map(([n, c]) => { const v = L.m(g(p, n, c), metric)?.mean; return v === undefined ? null : v / scale; }) }));
   const charts = [
@@ -396,7 +396,7 @@ function trackerlessSection(L: Lookup): Section | undefined {
   if (first.length > 0) charts.push(cdfChart({ title: `CDF of time to first peer, ${big.toLocaleString('en-US')} peers`, xName: 'seconds', yName: 'fraction of leechers' }, first));
   return {
     title: 'Trackerless vs tracker',
-    intro: `<p>The same swarm (one seed at ${SEED_UP}, a flash crowd, a ${sizeLabel(F)} file in ${sizeLabel(cfg.trackerlessPiece)} pieces) with its peers from a tracker or from a Kademlia DHT only (BEP 5 get_peers / announce_peer, k=8, 3 bootstrap nodes, piece discovery on), without churn and under ${CHURN_TEXT.moderate}. Completion is the last leecher's; T* is the Kumar-Ross bound; discovery bytes are all DHT traffic, or the tracker's announces at ~${350 + 120} B plus 6 B per peer returned.</p>`,
+    intro: `<p>The same swarm (one seed at ${SEED_UP}, a flash crowd, a ${sizeLabel(F)} file in ${sizeLabel(cfg.trackerlessPiece)} pieces) with its peers from a tracker or from a Kademlia DHT only (BEP 5 get_peers / announce_peer, k=8, 3 bootstrap nodes, piece discovery on), without churn${cfg.trackerlessChurn.includes('heavy') ? ` and under ${CHURN_TEXT.heavy} (a peer that comes back starts its download again)` : ''}. Completion is the last leecher's; T* is the Kumar-Ross bound; discovery bytes are all DHT traffic, or the tracker's announces at ~${350 + 120} B plus 6 B per peer returned.</p>`,
     html: table(['peer source', 'peers', 'churn', 'last completion', 'T / T*', 'completed', 'first peer', 'discovery bytes / peer', 'lookup hops', 'runs'], rows),
     charts,
   };
@@ -533,8 +533,12 @@ function analysis(L: Lookup): string {
       return t !== undefined && b ? n(t / b) : '—';
     };
     const slower = (L.m(dh, 'timeMs')?.mean ?? Infinity) / (L.m(tr, 'timeMs')?.mean ?? Infinity);
+    const bytesX = (L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN) / (L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN);
+    const churnText = tg('trackerless', 'heavy')
+      ? `Under heavy churn the last completion (per session) was ${ms(L.m(tg('trackerless', 'heavy'), 'timeMs')?.mean)} with the DHT and ${ms(L.m(tg('tracker', 'heavy'), 'timeMs')?.mean)} with the tracker, ${pct(L.m(tg('trackerless', 'heavy'), 'reliability')?.mean)} and ${pct(L.m(tg('tracker', 'heavy'), 'reliability')?.mean)} of the leechers completed, for ${formatBytes(L.m(tg('trackerless', 'heavy'), 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer (returning peers look up again, and stored peers that left are dialled in vain). `
+      : '';
     li.push(
-      `<b>Trackerless vs tracker.</b> At ${tlBig.toLocaleString('en-US')} peers the DHT-fed swarm finished in ${ms(L.m(dh, 'timeMs')?.mean)} (${rt(dh)}× T*) against ${ms(L.m(tr, 'timeMs')?.mean)} (${rt(tr)}× T*) with a tracker${Number.isFinite(slower) ? `, ${n(slower)}× the time` : ''}; a leecher's first peer came after ${ms(L.m(dh, 'firstPeerMs')?.mean)} against ${ms(L.m(tr, 'firstPeerMs')?.mean)}, and finding peers cost ${formatBytes(L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer against ${formatBytes(L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN)} of tracker announces (lookups of ${n(L.m(dh, 'hops')?.mean)} hops). Under moderate churn ${pct(L.m(tg('trackerless', 'moderate'), 'reliability')?.mean)} of the leechers completed with the DHT, ${pct(L.m(tg('tracker', 'moderate'), 'reliability')?.mean)} with the tracker. The DHT removes the single point of failure at the price of a slower start in a flash crowd (nobody has announced yet when everyone looks) and tens of times the discovery bytes.`,
+      `<b>Trackerless vs tracker.</b> At ${tlBig.toLocaleString('en-US')} peers the DHT-fed swarm finished in ${ms(L.m(dh, 'timeMs')?.mean)} (${rt(dh)}× T*) against ${ms(L.m(tr, 'timeMs')?.mean)} (${rt(tr)}× T*) with a tracker${Number.isFinite(slower) ? `, ${n(slower)}× the time` : ''}; a leecher's first peer came after ${ms(L.m(dh, 'firstPeerMs')?.mean)} against ${ms(L.m(tr, 'firstPeerMs')?.mean)}, and finding peers cost ${formatBytes(L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer against ${formatBytes(L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN)} of tracker announces (lookups of ${n(L.m(dh, 'hops')?.mean)} hops). ${churnText}The DHT removes the single point of failure at the price of a slower start in a flash crowd (nobody has announced yet when everyone looks)${Number.isFinite(bytesX) ? ` and ${n(bytesX)}× the discovery bytes` : ''}.`,
     );
   }
 
