@@ -18,6 +18,7 @@ const benches: Record<string, { summary: string; load: () => Promise<{ bench: Be
   hybrid: { summary: 'trackerless flash crowd of --peers N leechers (DHT peer discovery)', load: () => import('../protocols/hybrid/bench.js') },
   adaptive: { summary: '--peers N with 15% droppers/corrupters/badmouthers, reputation on (--strategy for rewiring)', load: () => import('../protocols/adaptive/bench.js') },
   sync: { summary: 'live WebRTC + Yjs edits among --peers N, per sync mode', load: () => import('../live/bench.js') },
+  dashboard: { summary: 'recording size and scrub latency on --scenario NAME (dashboard timeline)', load: () => import('../host/bench.js') },
 };
 
 function usage(): string {
