@@ -595,7 +595,9 @@ export class LabHost {
     const every = this.recorder.header.everyMs;
     const target = Math.min(s.sim.now + ms, s.untilMs);
     while (!s.isDone() && s.sim.now < target) {
-      const next = (Math.floor(s.sim.now / every) + 1) * every;
+      // the first grid time after now (now / every can round up to a whole number just below a grid time)
+      let next = (Math.floor(s.sim.now / every) + 1) * every;
+      if (next - every > s.sim.now) next -= every;
       s.advance(Math.min(next, target) - s.sim.now);
       if (s.sim.now >= next || s.isDone()) {
         this.captureFrame(s);

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LabHost } from '../../src/host/lab-host.js';
 import { labGroup, labState, REPLAY_PART_CHARS, seriesData, type SeriesData } from '../../src/host/lab-group.js';
 import { parseRecording } from '../../src/host/recording.js';
+import { Rng } from '../../src/sim/rng.js';
 import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peerlab-rec-'));
@@ -278,5 +279,38 @@ describe('timeline and recording commands: arguments are bounded', () => {
     expect(args('lab.replay.open').safeParse({ name: 'r.jsonl', part: 0, parts: 1, text: 'x'.repeat(REPLAY_PART_CHARS) }).success).toBe(true);
     // the dashboard's part (256 Ki characters) fits in one 1 MiB frame even if every character needs escaping
     expect(Buffer.byteLength(JSON.stringify({ type: 'call', id: 1, cmd: 'lab.replay.open', args: { name: 'r', part: 0, parts: 1, text: '"'.repeat(256 * 1024) } }))).toBeLessThan(1024 * 1024);
+  });
+});
+
+describe('LabHost recording, driven at random', () => {
+  it('any mix of odd speeds, ticks, steps and seeks records the same file as a straight run (seeded)', () => {
+    const straight = makeHost();
+    straight.host.load({ name: 'slow' });
+    straight.host.recordStart({ everyMs: 70 });
+    straight.host.step(2100);
+    straight.host.recordStop();
+    const want = straight.host.recordSave().text;
+    for (const seed of [1, 2, 3]) {
+      const rng = new Rng(seed);
+      const { host, advanceWall } = makeHost();
+      host.load({ name: 'slow' });
+      host.recordStart({ everyMs: 70 });
+      host.setSpeed(0.1 + rng.float() * 9.9);
+      while (host.state().timeMs < 2100) {
+        const r = rng.float();
+        const now = host.state().timeMs;
+        if (r < 0.4) {
+          if (!host.state().running) host.play();
+          advanceWall(rng.float() * 40);
+          host.tick();
+        } else if (r < 0.6) host.step(Math.min(2100 - now, 0.1 + rng.float() * 150));
+        else if (r < 0.75) host.seek(rng.float() * now);
+        else if (r < 0.9) host.seek(Math.min(2100, now + rng.float() * 300));
+        else host.setSpeed(0.1 + rng.float() * 9.9);
+        if (host.state().timeMs > 2100) host.seek(2100);
+      }
+      host.recordStop();
+      expect(host.recordSave().text, `seed ${seed}`).toBe(want);
+    }
   });
 });
