@@ -5,6 +5,10 @@
  * Written against the W3C API, so the browser's RTCPeerConnection and node-datachannel's polyfill
  * (see rtc-node.ts) both drive it.
  *
+ * Each negotiation is named by a nonce the initiator draws: its offer carries it, the answer echoes it,
+ * and an answer without the link's own nonce (a stale one from an earlier link to the same peer, a
+ * duplicate, a forgery) or arriving when no offer is outstanding is ignored rather than failing the link.
+ *
  * A link is untrusted: every incoming message larger than `maxMessageBytes` or not binary closes it
  * (with a reason), and so does any exception from the message handler (a protocol violation destroys
  * that one connection and never throws into the caller).
@@ -18,8 +22,8 @@
 export interface LinkOptions {
   RTCPeerConnection: typeof globalThis.RTCPeerConnection;
   initiator: boolean;
-  /** Sends an SDP description to the remote peer through signaling. */
-  sendSignal: (sdp: { type: string; sdp: string }) => void;
+  /** Sends an SDP description (with this negotiation's nonce) to the remote peer through signaling. */
+  sendSignal: (sdp: SignalDescription) => void;
   maxMessageBytes?: number;
   /** Channel buffer level above which sends wait in our queue. Default 1 MiB. */
   highWaterBytes?: number;
@@ -30,12 +34,29 @@ export interface LinkOptions {
   rtcConfig?: RTCConfiguration;
 }
 
+/** What goes through signaling: an offer or answer, and the nonce naming the negotiation. */
+export interface SignalDescription {
+  type: string;
+  sdp: string;
+  nonce?: string;
+}
+
+/** 64 random bits in hex (Web Crypto: in browsers and Node alike). */
+function drawNonce(): string {
+  const w = crypto.getRandomValues(new Uint32Array(2));
+  return Array.from(w, (x) => x.toString(16).padStart(8, '0')).join('');
+}
+
 export type LinkCloseReason = 'local' | 'remote' | 'timeout' | 'failed' | 'overloaded' | `violation: ${string}`;
 
 export class Link {
   readonly pc: RTCPeerConnection;
   private dc: RTCDataChannel | null = null;
   private closedFlag = false;
+  /** The negotiation's name: drawn by the initiator, taken from the offer by the answerer. */
+  private nonceValue: string;
+  /** Whether this answerer has taken an offer (a second one is ignored). */
+  private offerTaken = false;
   private readonly maxBytes: number;
   private connectTimer: ReturnType<typeof setTimeout> | null;
   private readonly queue: Uint8Array[] = [];
@@ -55,6 +76,7 @@ export class Link {
   onclose: (reason: LinkCloseReason) => void = () => {};
 
   constructor(private readonly opts: LinkOptions) {
+    this.nonceValue = opts.initiator ? drawNonce() : '';
     this.maxBytes = opts.maxMessageBytes ?? 1024 * 1024;
     this.highWater = opts.highWaterBytes ?? 1024 * 1024;
     this.maxQueued = opts.maxQueuedBytes ?? 64 * 1024 * 1024;
@@ -93,25 +115,37 @@ export class Link {
       await this.gathered();
       if (this.closedFlag) return;
       const d = this.pc.localDescription;
-      if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp });
+      if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp, nonce: this.nonceValue });
     } catch {
       this.close('failed');
     }
   }
 
-  /** Feeds the remote description (offer for the answerer, answer for the initiator). */
-  async signal(desc: { type: string; sdp: string }): Promise<void> {
+  /** The nonce naming this link's negotiation ('' for an answerer that has not seen its offer yet). */
+  get nonce(): string {
+    return this.nonceValue;
+  }
+
+  /**
+   * Feeds the remote description: the offer, for the answerer (the first one only); the answer, for the
+   * initiator (only one echoing its nonce, while its offer is outstanding). Anything else is ignored.
+   */
+  async signal(desc: SignalDescription): Promise<void> {
     if (this.closedFlag) return;
     try {
       if (desc.type === 'offer' && !this.opts.initiator) {
+        if (this.offerTaken) return;
+        this.offerTaken = true;
+        this.nonceValue = desc.nonce ?? '';
         await this.pc.setRemoteDescription({ type: 'offer', sdp: desc.sdp });
         const answer = await this.pc.createAnswer();
         await this.pc.setLocalDescription(answer);
         await this.gathered();
         if (this.closedFlag) return;
         const d = this.pc.localDescription;
-        if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp });
+        if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp, nonce: this.nonceValue });
       } else if (desc.type === 'answer' && this.opts.initiator) {
+        if (desc.nonce !== this.nonceValue || this.pc.signalingState !== 'have-local-offer') return;
         await this.pc.setRemoteDescription({ type: 'answer', sdp: desc.sdp });
       }
     } catch {

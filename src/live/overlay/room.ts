@@ -145,6 +145,8 @@ const REPAIR = Symbol('anti-entropy');
 /** Origin of updates that arrived in a PUSH (forwarded to the other neighbours if new here). */
 const PUSH = Symbol('push');
 const MAX_SDP = 64 * 1024;
+/** A negotiation nonce (Link draws 16 hex digits; up to 32 accepted). */
+const NONCE = /^[0-9a-f]{1,32}$/;
 
 export type OverlayEvent =
   | { type: 'link-up'; peer: number }
@@ -336,11 +338,13 @@ export class OverlayRoom {
         break;
       }
       case 'signal': {
-        const sdp = m.sdp as { type?: unknown; sdp?: unknown } | undefined;
+        const sdp = m.sdp as { type?: unknown; sdp?: unknown; nonce?: unknown } | undefined;
         if (!sdp || (sdp.type !== 'offer' && sdp.type !== 'answer') || typeof sdp.sdp !== 'string' || sdp.sdp.length > MAX_SDP) return;
+        // the nonce names the negotiation (see Link); a malformed one is dropped with the message
+        if (sdp.nonce !== undefined && (typeof sdp.nonce !== 'string' || !NONCE.test(sdp.nonce))) return;
         this.known.set(from, wallMs());
-        if (sdp.type === 'offer') this.onOffer(from, sdp.sdp);
-        else this.links.get(from)?.link.signal({ type: 'answer', sdp: sdp.sdp });
+        if (sdp.type === 'offer') this.onOffer(from, sdp.sdp, sdp.nonce);
+        else this.links.get(from)?.link.signal({ type: 'answer', sdp: sdp.sdp, nonce: sdp.nonce });
         break;
       }
     }
@@ -357,12 +361,15 @@ export class OverlayRoom {
     return true;
   }
 
-  private onOffer(from: number, sdp: string): void {
+  private onOffer(from: number, sdp: string, nonce: string | undefined): void {
     if (this.refused(from)) return;
     const existing = this.links.get(from);
     if (existing) {
       // glare: both sides offered; the lower id's offer wins
       if (existing.initiator && !existing.link.open && this.id > from) existing.link.close('local');
+      // a new negotiation from a peer we are still answering: it gave up on the earlier one (an open
+      // link is kept: a forged offer must not cut it, and a real restart shows as its channel closing)
+      else if (!existing.initiator && !existing.link.open && existing.link.nonce !== (nonce ?? '')) existing.link.close('remote');
       else return;
     }
     if (this.links.size >= this.o.maxLinks) {
@@ -370,7 +377,7 @@ export class OverlayRoom {
       return;
     }
     const st = this.createLink(from, false);
-    void st.link.signal({ type: 'offer', sdp });
+    void st.link.signal({ type: 'offer', sdp, nonce });
   }
 
   private createLink(peer: number, initiator: boolean): LinkState {
