@@ -227,12 +227,15 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
 
   const firstPeerMs: number[] = [];
   const hadPeer = new Uint8Array(n);
+  /** Handshakes completed, counted at both ends. */
+  let connectedEnds = 0;
   const bt = createRun(world, params, workload, {
     tracker: params.tracker,
     beforeAdd: (s) => {
       swarm = s;
       if (params.dht) s.onNeedPeers = (peer) => dht.get(peer)?.needPeers();
       s.onConnected = (peer) => {
+        connectedEnds++;
         if (hadPeer[peer] === 1 || s.isSeedAtStart(peer)) return;
         hadPeer[peer] = 1;
         const st = s.state(peer);
@@ -298,6 +301,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
         tokenRejects: stats.tokenRejects,
         malformedReplies: stats.malformedReplies,
         dialsFromDht: stats.dialsFromSwarmLookups + stats.dialsFromPieceLookups,
+        connectionsOpened: connectedEnds / 2,
         dialsFromPieceLookups: stats.dialsFromPieceLookups,
         dialsRefused: sw.dialsRefused,
         trackerAnnounces: sw.trackerAnnounces,
