@@ -73,8 +73,9 @@ export const reputationSchema = z.strictObject({
   probeTimeoutMs: pos().default(2000),
   /** Probes ask for a message we sent the neighbour at least this long ago (it must have arrived). */
   probeAgeMs: num(0).default(500),
-  /** Most peers a peer keeps reputation records of (the least-evidenced are forgotten first). */
-  maxKnown: int(16, 1_000_000).default(4096),
+  /** Most peers a peer keeps reputation records of (~100 bytes each; when full, the least-evidenced
+   * are forgotten first, blacklist entries last, down to 90%). */
+  maxKnown: int(16, 1_000_000).default(512),
 });
 
 export const rewiringSchema = z.strictObject({
@@ -104,7 +105,7 @@ export const adaptiveParams = z.object({
   /** Per-message header bytes added to every message's size on the wire. */
   headerBytes: int(0, 4096).default(24),
   /** Messages a peer keeps (ids for deduplication, payloads to answer pulls). */
-  cacheSize: int(16, 10_000_000).default(2048),
+  cacheSize: int(16, 10_000_000).default(512),
   /** How often a peer below its degree asks sampled peers for a link. */
   maintainMs: pos().default(500),
   /** Delay until the neighbours of a departed peer notice (failure detector). */

@@ -59,7 +59,6 @@ const HOP_DAMPING = 1;
 export function validateOpinions(x: unknown, cfg: Pick<TrustConfig, 'maxOpinions' | 'maxReportWeight' | 'peers'>): Opinion[] | string {
   if (!Array.isArray(x)) return 'opinions: expected a list';
   if (x.length > cfg.maxOpinions) return `opinions: ${x.length} entries, more than the ${cfg.maxOpinions} allowed`;
-  const out: Opinion[] = [];
   const seen = new Set<number>();
   for (let i = 0; i < x.length; i++) {
     const e = x[i] as unknown;
@@ -71,9 +70,9 @@ export function validateOpinions(x: unknown, cfg: Pick<TrustConfig, 'maxOpinions
       return `opinions[${i}]: good and bad must be numbers >= 0 adding up to at most ${cfg.maxReportWeight}`;
     if (seen.has(peer)) return `opinions[${i}].peer: peer ${peer} named twice`;
     seen.add(peer);
-    out.push({ peer, good, bad });
   }
-  return out;
+  // checked field by field: the list itself is used (no copy: lists arrive every period from every neighbour)
+  return x as Opinion[];
 }
 
 export class TrustTable {
@@ -150,11 +149,13 @@ export class TrustTable {
       r.cb *= a;
     }
     if (this.reps.size > this.cfg.maxKnown) {
-      // forget the least-evidenced strangers (blacklist entries are kept while room allows)
+      // forget the least-evidenced records (blacklist entries last), down to 90% of the cap so the
+      // sort runs once in a while, not every period
+      const keep = Math.floor(this.cfg.maxKnown * 0.9);
       const entries = [...this.reps.entries()].sort(
         (x, y) => Number(x[1].blacklisted) - Number(y[1].blacklisted) || weight(x[1]) - weight(y[1]) || x[0] - y[0],
       );
-      for (let i = 0; i < entries.length - this.cfg.maxKnown; i++) this.reps.delete((entries[i] as [PeerId, Rep])[0]);
+      for (let i = 0; i < entries.length - keep; i++) this.reps.delete((entries[i] as [PeerId, Rep])[0]);
     }
   }
 

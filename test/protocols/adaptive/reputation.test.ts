@@ -48,6 +48,18 @@ describe('TrustTable', () => {
     expect(t.score(1)).toBeGreaterThan(0.7);
   });
 
+  it('keeps at most maxKnown records: the least evidenced go first, blacklist entries last', () => {
+    const t = new TrustTable(0, CFG); // maxKnown 16
+    for (let p = 1; p <= 30; p++) t.good(p, p); // peer p has evidence p
+    t.blacklist(2);
+    t.blacklist(3);
+    t.age();
+    expect(t.reps.size).toBe(14); // trimmed to 90% of the cap
+    expect(t.isBlacklisted(2) && t.isBlacklisted(3)).toBe(true);
+    for (let p = 19; p <= 30; p++) expect(t.reps.has(p), `peer ${p}`).toBe(true);
+    expect(t.reps.has(18)).toBe(false);
+  });
+
   it('builds bounded opinion lists: warnings first, no entry above the weight cap, the recipient left out', () => {
     const t = new TrustTable(0, { ...CFG, maxOpinions: 3 });
     t.good(1, 20);
