@@ -253,6 +253,7 @@ describe('hybrid: configuration errors name the key', () => {
     expect(() => scenarioFromText(doc('pieceGroupSize: -2'), 'x.yaml')).toThrow(/protocol\.pieceGroupSize/);
     expect(() => scenarioFromText(doc('dht: false'), 'x.yaml')).toThrow(/protocol\.dht: with tracker: false the DHT is the only peer source/);
     expect(() => scenarioFromText(doc('reannounceMs: 10'), 'x.yaml')).toThrow(/protocol\.reannounceMs/);
+    expect(() => scenarioFromText(doc('pieceGroup: 4'), 'x.yaml')).toThrow(/protocol\.pieceGroup: unknown key \(hybrid takes .*pieceGroupSize/);
   });
 });
 
