@@ -78,6 +78,10 @@ describe('large documents', () => {
       expect(st.overlay!.chunkedIn).toBeGreaterThan(0); // it came in frames
       expect(st.violations).toBe(0);
       expect(st.docs[0]).toMatchObject({ name: 'big', length: 5 * MiB, pending: false });
+      // one neighbour sends the document, the others only what it lacked after that (each sent it all before)
+      const bytesIn = st.links.reduce((sum, l) => sum + l.bytesIn, 0);
+      console.log(`[large-doc] late joiner ${run}: ${st.links.length} links, ${(bytesIn / MiB).toFixed(2)} MiB in`);
+      expect(bytesIn).toBeLessThan(1.5 * 5 * MiB);
       await late!.close();
     }
     times.sort((a, b) => a - b);

@@ -137,7 +137,21 @@ interface DocState {
   ownsAwareness: boolean;
   onUpdate: (u: Uint8Array, origin: unknown) => void;
   onAwareness: (c: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => void;
+  /** The neighbour whose sync reply we are waiting for (-1: none), and since when (see syncRequest). */
+  syncAwait: number;
+  syncAwaitAt: number;
+  /** Neighbours whose sync request waits for that reply. */
+  syncDeferred: Set<number>;
 }
+
+/**
+ * How long a sync request holds back the others (see syncRequest) once its neighbour has gone quiet, and
+ * at most in all (a big reply keeps arriving in frames for a while).
+ */
+const SYNC_WAIT_MS = 3000;
+const SYNC_MAX_WAIT_MS = 30_000;
+/** A sync reply for a document we do not hold: an empty update (so the asker stops waiting on us). */
+const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
 
 const PEER_ID = /^\d{1,16}$/;
 /** Origin of updates applied from anti-entropy replies (only what was new here reaches 'update'). */
@@ -271,6 +285,9 @@ export class OverlayRoom {
       doc,
       awareness,
       ownsAwareness: shared === undefined,
+      syncAwait: -1,
+      syncAwaitAt: 0,
+      syncDeferred: new Set(),
       onUpdate: (update, origin) => {
         // gossip deliveries are already being spread by the core; local edits and content that arrived
         // by anti-entropy (new here, so possibly missed by the peers that relied on us, e.g. in flight on a
@@ -515,14 +532,17 @@ export class OverlayRoom {
       case MSG_SYNC_REQ: {
         this.stats.syncRequests++;
         const d = this.docs.get(m.doc);
-        if (!d) return; // we do not hold that document
-        this.sendChannel(st, { type: MSG_SYNC_REPLY, doc: m.doc, update: Y.encodeStateAsUpdate(d.doc, m.stateVector) });
+        // a document we do not hold: an empty reply, so the asker need not wait for us
+        this.sendChannel(st, { type: MSG_SYNC_REPLY, doc: m.doc, update: d ? Y.encodeStateAsUpdate(d.doc, m.stateVector) : EMPTY_UPDATE });
         break;
       }
       case MSG_SYNC_REPLY: {
         this.stats.syncReplies++;
         const d = this.docs.get(m.doc);
-        if (d) Y.applyUpdate(d.doc, m.update, REPAIR);
+        if (d) {
+          Y.applyUpdate(d.doc, m.update, REPAIR);
+          if (d.syncAwait === st.peer) this.releaseSync(d);
+        }
         break;
       }
       case MSG_PUSH: {
@@ -566,11 +586,45 @@ export class OverlayRoom {
     }
   }
 
+  /**
+   * Asks a neighbour for what we lack of a document (our state vector; the reply is the difference).
+   * One request per document is in flight at a time: while its reply, maybe the whole document for a
+   * peer that just joined, is on the way, requests to other neighbours wait for it and then ask only for
+   * what is still missing, instead of each neighbour sending the whole document again. The others are
+   * released when the reply comes, or when that neighbour goes quiet or away (see syncStalled).
+   */
   private syncRequest(st: LinkState, d: DocState): void {
+    if (d.syncAwait !== -1 && d.syncAwait !== st.peer && !this.syncStalled(d)) {
+      d.syncDeferred.add(st.peer);
+      return;
+    }
+    d.syncAwait = st.peer;
+    d.syncAwaitAt = wallMs();
     this.sendChannel(st, { type: MSG_SYNC_REQ, doc: d.name, stateVector: Y.encodeStateVector(d.doc) });
   }
 
+  /** Whether the awaited sync reply should no longer hold the others back. */
+  private syncStalled(d: DocState): boolean {
+    const l = this.links.get(d.syncAwait);
+    if (!l?.link.open) return true;
+    const now = wallMs();
+    return now - Math.max(d.syncAwaitAt, l.lastHeard) >= SYNC_WAIT_MS || now - d.syncAwaitAt >= SYNC_MAX_WAIT_MS;
+  }
+
+  /** The awaited reply came (or will not): the held-back requests go now, with the updated state vector. */
+  private releaseSync(d: DocState): void {
+    d.syncAwait = -1;
+    const held = [...d.syncDeferred];
+    d.syncDeferred.clear();
+    const sv = held.length > 0 ? Y.encodeStateVector(d.doc) : null;
+    for (const p of held) {
+      const l = this.links.get(p);
+      if (l?.link.open && sv) this.sendChannel(l, { type: MSG_SYNC_REQ, doc: d.name, stateVector: sv });
+    }
+  }
+
   private antiEntropy(): void {
+    for (const d of this.docs.values()) if (d.syncAwait !== -1 && this.syncStalled(d)) this.releaseSync(d);
     const open = [...this.links.values()].filter((l) => l.link.open);
     if (open.length === 0) return;
     const st = this.rng.pick(open);
