@@ -163,7 +163,8 @@ export class TrustTable {
    * Takes in a reporter's (already validated) opinion list. First the deviation test: entries about
    * peers we have enough first-hand evidence on (and about ourselves, whom we know to be honest)
    * move the reporter's credibility up or down. Then each entry adds second-hand evidence weighted by
-   * trust(reporter) x credibility(reporter); a reporter below MIN_CREDIBILITY is ignored. Returns how
+   * the reporter's first-hand track record r/(r+s+2) x its credibility; a reporter below
+   * MIN_CREDIBILITY is ignored. Returns how
    * many entries were used.
    */
   integrate(reporter: PeerId, ops: Opinion[]): number {
@@ -188,7 +189,9 @@ export class TrustTable {
     // a reporter we caught lying is not heard at all (Buchegger & Le Boudec's untrustworthy reporter)
     const cred = this.credibility(reporter);
     if (cred < MIN_CREDIBILITY) return 0;
-    const tau = this.score(reporter) * cred;
+    // the reporter's first-hand track record without the prior: a reporter we have no good
+    // experience with is not heard (EigenTrust's local trust is likewise 0 without positive interactions)
+    const tau = (rep.rd / (rep.rd + rep.sd + 2)) * cred;
     let used = 0;
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i] as Opinion;

@@ -116,10 +116,13 @@ describe('a peer receiving opinions', () => {
     return { peer, sent };
   }
 
-  it('takes in a valid list from a neighbour', () => {
+  it('takes in a valid list from a neighbour it has good experience with, and not from one it has none with', () => {
     const { peer } = peerWith([1, 2]);
+    peer.trust.good(1, 4);
     peer.onMessage(1, { t: 'opinions', entries: [{ peer: 7, good: 0, bad: 5 }] });
-    expect(peer.trust.get(7).si).toBeGreaterThan(0);
+    expect(peer.trust.get(7).si).toBeCloseTo(5 * (4 / 6) * 0.5, 9); // track record 4/(4+0+2) x credibility 1/2
+    peer.onMessage(2, { t: 'opinions', entries: [{ peer: 8, good: 0, bad: 5 }] });
+    expect(peer.trust.get(8).si).toBe(0);
     expect(peer.stats.malformed).toBe(0);
   });
 
