@@ -158,7 +158,7 @@ function mix32(a: number, b: number): number {
 // A connection's scalar state lives in its owner's row arrays (struct of arrays, row = `Conn.slot`):
 // a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
 const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_OFFERED_PREV = 8, I_STRIDE = 9;
-const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_STRIDE = 5;
+const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_SINCE = 5, F_STRIDE = 6;
 const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32;
 
 /**
@@ -322,6 +322,9 @@ class Conn {
   /** Bytes received from the remote over the connection's life (a new seed remembers who gave). */
   get recvTotal(): number { return this.dbl(F_RECV_TOTAL); }
   set recvTotal(v: number) { this.setDbl(F_RECV_TOTAL, v); }
+  /** When the handshake completed (virtual ms): a new connection is favoured by the optimistic unchoke. */
+  get since(): number { return this.dbl(F_SINCE); }
+  set since(v: number) { this.setDbl(F_SINCE, v); }
 }
 
 /**
@@ -719,6 +722,7 @@ export class Swarm implements Protocol<WireMsg> {
         if (c.established) return this.violate(peer, st, c, 'second handshake');
         if (msg.a !== this.cfg.infoToken) return this.violate(peer, st, c, 'wrong info-hash');
         c.established = true;
+        c.since = this.port.now();
         c.recvSeq = 1;
         this.onConnected?.(peer, from);
         this.drainReorder(peer, st, c);
@@ -768,6 +772,7 @@ export class Swarm implements Protocol<WireMsg> {
     }
     const c = new Conn(from, msg.cid, st.rows.alloc(), st.rows);
     c.established = true;
+    c.since = this.port.now();
     c.recvSeq = 1;
     st.conns.set(from, c);
     this.send(peer, st, c, HANDSHAKE, this.cfg.infoToken, 0, 0, null, 68);
@@ -1307,14 +1312,32 @@ export class Swarm implements Protocol<WireMsg> {
     const keep = new Set<Conn>(candidates.slice(0, this.cfg.uploadSlots));
     const rotate = st.rechokes % Math.max(1, Math.round(this.cfg.optimisticMs / this.cfg.rechokeMs)) === 1 || !st.optimistic;
     if (rotate || (st.optimistic && (!st.optimistic.peerInterested || keep.has(st.optimistic)))) {
-      const pool = candidates.filter((c) => !keep.has(c));
-      st.optimistic = pool.length > 0 ? (this.rng.pick(pool) as Conn) : null;
+      st.optimistic = this.pickOptimistic(candidates.filter((c) => !keep.has(c)));
     }
     if (st.optimistic && st.conns.get(st.optimistic.remote) === st.optimistic) keep.add(st.optimistic);
     for (const c of st.conns.values()) {
       if (keep.has(c)) this.unchoke(peer, st, c);
       else if (!c.amChoking) this.choke(peer, st, c);
     }
+  }
+
+  /**
+   * The optimistic unchoke: a random interested peer outside the regular slots, where connections made
+   * within the last rotation period count three times (mainline: "new connections are three times as
+   * likely to start as the current optimistic unchoke"), so a newcomer that has nothing to trade yet is
+   * not left waiting a whole rotation or more among peers that already trade with each other.
+   */
+  private pickOptimistic(pool: Conn[]): Conn | null {
+    if (pool.length === 0) return null;
+    const recent = this.port.now() - this.cfg.optimisticMs;
+    let total = 0;
+    for (const c of pool) total += c.since > recent ? 3 : 1;
+    let r = this.rng.int(total);
+    for (const c of pool) {
+      r -= c.since > recent ? 3 : 1;
+      if (r < 0) return c;
+    }
+    return pool[pool.length - 1] as Conn;
   }
 
   // ---- super-seeding ------------------------------------------------------------------------------
