@@ -72,7 +72,7 @@ function compareJson(r: CompareResult): string {
 }
 
 function compareCsv(r: CompareResult): string {
-  const cols = ['study', 'protocol', 'peers', 'churn', 'fileBytes', 'seed', 'timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'wallMs'];
+  const cols = ['study', 'protocol', 'peers', 'churn', 'fileBytes', 'seed', 'timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer', 'wallMs'];
   return rowsCsv(
     cols,
     r.cases.map((c, i) => ({

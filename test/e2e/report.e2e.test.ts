@@ -1,7 +1,7 @@
 // The lab's reports in Debian's Chromium: `peerlab run` on the dashboard's default scenario and
 // `peerlab compare --quick` write report.html files that open from disk with no console errors, no
 // network requests, and every chart drawn as inline SVG. Leaves full-page screenshots in test-results/.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,6 +75,14 @@ describe('report.html in Chromium', () => {
   it('peerlab compare --quick: the headline report holds every chart the issue lists', async () => {
     const out = join(tmp, 'compare');
     expect(await compare(['--out', out, '--quick'])).toBe(0);
+    // compare.csv carries the swarm discovery columns, filled for the trackerless study's rows
+    const csv = readFileSync(join(out, 'compare.csv'), 'utf8').trim().split('\n');
+    const head = (csv[0] as string).split(',');
+    expect(head).toEqual(expect.arrayContaining(['firstPeerMs', 'discoveryBytesPerPeer']));
+    const firstPeer = head.indexOf('firstPeerMs');
+    const swarmRows = csv.slice(1).filter((l) => l.split(',')[head.indexOf('study')] === 'trackerless');
+    expect(swarmRows.length).toBeGreaterThan(0);
+    for (const l of swarmRows) expect(Number(l.split(',')[firstPeer])).toBeGreaterThan(0);
     const { page, problems, requests } = await open(join(out, 'report.html'));
     const html = await page.content();
     for (const title of [
