@@ -558,7 +558,9 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
       if (id < 0) continue;
       const nonce = this.nonce++;
       this.probes.set(nonce, { peer: p, id });
-      this.host.reputationBytes?.(this.send(p, { t: 'pull', id, nonce }, 16));
+      // (send first: an optional call `f?.(send())` would skip the send when the host has no counter)
+      const bytes = this.send(p, { t: 'pull', id, nonce }, 16);
+      this.host.reputationBytes?.(bytes);
       this.ctx.setTimer(rep.probeTimeoutMs, TIMER_PROBE, nonce);
     }
     // cut: below the threshold, and our own evidence is against it too (a stranger's 0.5 is not)
@@ -576,7 +578,8 @@ export class AdaptivePeer implements PeerProtocol<AdaptiveMsg> {
     const list = trust.opinions(this.links.keys(), this.cursor);
     for (const p of this.links.keys()) {
       const entries = opinionsFor(list, p, rep.maxOpinions);
-      this.host.reputationBytes?.(this.send(p, { t: 'opinions', entries }, 4 + OPINION_ENTRY_BYTES * entries.length));
+      const bytes = this.send(p, { t: 'opinions', entries }, 4 + OPINION_ENTRY_BYTES * entries.length);
+      this.host.reputationBytes?.(bytes);
     }
   }
 
