@@ -14,20 +14,21 @@
  *   that happened to get every message from us first;
  * - the forwarding share measured against the other neighbours: a neighbour that delivered (almost)
  *   nothing while the median neighbour delivered plenty is a little bad evidence;
- * - a malformed or oversized opinion list (dropped whole) is bad evidence.
+ * - a malformed or oversized opinion list (dropped whole), or any malformed message, is bad evidence.
  *
  * Cut rule: a neighbour whose combined score is below `threshold` is cut (link dropped, blacklisted,
- * replaced through the maintenance loop), but only when our own evidence does not speak for it
- * (first-hand score <= 0.5): second-hand opinions alone cannot cut a neighbour we saw behave well.
+ * replaced through the maintenance loop), but only when our own evidence is against it too
+ * (first-hand score < 0.5): second-hand opinions alone cannot cut a neighbour we saw behave well, nor
+ * a new one we know nothing of yet.
  * Second-hand opinions decide whom we accept or ask for a new link, which is how known-bad peers find
  * no new honest neighbour.
  *
  * Rewiring (GoCast, Tang & Ward 2005; T-Man's ranking by a metric): each period a peer pings its
  * neighbours and a few sampled candidates; with `latency` it asks a candidate whose RTT beats its
  * slowest rewirable link by `improvement`, and drops that link once the candidate accepts; with
- * `throughput` it replaces the link that delivered the fewest new messages first. `keepRandom`
- * links (those it did not pick by the metric) are never rewired, so the overlay keeps random
- * shortcuts and does not split into local clusters.
+ * `throughput` it replaces the link that delivered the fewest new messages first. The first
+ * `keepRandom` random links (agreed as random by both ends) are never rewired and are topped up when
+ * the far end drops one, so the overlay keeps random shortcuts and does not split into local clusters.
  */
 import type { PeerContext, PeerId, PeerProtocol } from '../../sim/index.js';
 import type { ReputationParams, RewiringParams } from './params.js';
