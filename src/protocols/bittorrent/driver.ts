@@ -10,15 +10,7 @@ import { z } from 'zod';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
 import type { PeerId, World } from '../../sim/index.js';
 import { DEFAULT_SWARM, Swarm, type SwarmConfig } from './swarm.js';
-
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `expected an integer in [${min}, ${max}]` })
-    .refine((x) => Number.isInteger(x) && x >= min && x <= max, { message: `expected an integer in [${min}, ${max}]` });
-const num = (min: number, max = Infinity) =>
-  z.number({ error: `expected a number in [${min}, ${max}]` }).refine((x) => Number.isFinite(x) && x >= min && x <= max, {
-    message: `expected a number in [${min}, ${max}]`,
-  });
+import { intIn as int, numIn as num } from '../params.js';
 
 export const bittorrentParams = z.object({
   /** Bytes of the shared file. */

@@ -3,6 +3,7 @@
  * Every key is documented here with its default; docs/gossip.md shows them in a scenario.
  */
 import { z } from 'zod';
+import { intIn as int } from '../params.js';
 
 export const VARIANTS = ['push', 'pull', 'push-pull', 'plumtree'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -26,10 +27,6 @@ const mode = z.string().superRefine((v, ctx) => {
 
 const num = (what: string, min: number) =>
   z.number({ error: `expected a number >= ${min}` }).refine((x) => Number.isFinite(x) && x >= min, { message: `expected a ${what} >= ${min}` });
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `expected an integer in [${min}, ${max}]` })
-    .refine((x) => Number.isInteger(x) && x >= min && x <= max, { message: `expected an integer in [${min}, ${max}]` });
 
 export const gossipParams = z.object({
   /** push | pull | push-pull (epidemic rumour spreading) or plumtree (epidemic broadcast tree). */

@@ -17,15 +17,7 @@ import { bittorrentParams, bittorrentWorkload, createRun, type BittorrentRun, ty
 import { randomId, type Contact, type NodeId } from '../kademlia/index.js';
 import type { HybridMessage } from './messages.js';
 import { TorrentDhtNode, emptyTorrentDhtStats, type TorrentDhtStats, type TorrentLink } from './torrent-dht.js';
-
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `expected an integer in [${min}, ${max}]` })
-    .refine((x) => Number.isInteger(x) && x >= min && x <= max, { message: `expected an integer in [${min}, ${max}]` });
-const num = (min: number, max = Infinity) =>
-  z.number({ error: `expected a number in [${min}, ${max}]` }).refine((x) => Number.isFinite(x) && x >= min && x <= max, {
-    message: `expected a number in [${min}, ${max}]`,
-  });
+import { intIn as int, numIn as num } from '../params.js';
 
 export const hybridParams = bittorrentParams
   .extend({
