@@ -12,7 +12,8 @@ import { bittorrentParams, bittorrentWorkload, createRun } from './driver.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
-function numOpt(opts: Opts, key: string, def: number): number {
+/** A positive number option (`--file-size 4194304`), or its default. */
+export function numOpt(opts: Opts, key: string, def: number): number {
   const v = opts[key];
   if (v === undefined || v === true) return def;
   const n = Number(v);
@@ -38,8 +39,11 @@ export interface FlashCrowdOptions {
   arrivalMs?: number;
 }
 
-/** The flash-crowd setup shared by the bench and the tests: one seed (peer 0), N leechers. */
-export function flashCrowd(o: FlashCrowdOptions) {
+/**
+ * The flash crowd's world: one seed (peer 0) and N leechers, 10-50 ms uniform latency, the leechers'
+ * bandwidth (the seed's upload is the driver's `seedUpBps`). Also the hybrid's bench and tests.
+ */
+export function flashCrowdWorld(o: Pick<FlashCrowdOptions, 'leechers' | 'seed' | 'upBps' | 'downBps' | 'classes'>): { sim: Simulator; world: World } {
   const sim = new Simulator({ seed: o.seed });
   const world = new World(sim, {
     peers: o.leechers + 1,
@@ -48,6 +52,12 @@ export function flashCrowd(o: FlashCrowdOptions) {
       bandwidth: o.classes ?? [{ fraction: 1, upBps: o.upBps, downBps: o.downBps }],
     },
   });
+  return { sim, world };
+}
+
+/** The flash-crowd setup shared by the bench and the tests: one seed (peer 0), N leechers. */
+export function flashCrowd(o: FlashCrowdOptions) {
+  const { sim, world } = flashCrowdWorld(o);
   const params = bittorrentParams.parse({
     fileSize: o.fileSize,
     pieceLength: o.pieceLength,

@@ -8,18 +8,11 @@
  * --seed-up (default 2 MiB/s), --tracker (the same swarm fed by a tracker instead of the DHT), and
  * driver parameters as JSON: --params '{"pieceDiscovery":false}'.
  */
-import { Simulator, World, type BandwidthClass, type PeerId } from '../../sim/index.js';
+import type { BandwidthClass, PeerId } from '../../sim/index.js';
+import { flashCrowdWorld, numOpt } from '../bittorrent/bench.js';
 import { createHybridRun, hybridParams, hybridWorkload, type HybridRunOptions } from './driver.js';
 
 type Opts = Record<string, string | boolean | undefined>;
-
-function numOpt(opts: Opts, key: string, def: number): number {
-  const v = opts[key];
-  if (v === undefined || v === true) return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--${key}: expected a positive number, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 export interface HybridSetupOptions {
   leechers: number;
@@ -38,14 +31,7 @@ export interface HybridSetupOptions {
 
 /** One seed (peer 0) and N leechers on one World, as the bench and the tests use it. */
 export function hybridSetup(o: HybridSetupOptions) {
-  const sim = new Simulator({ seed: o.seed });
-  const world = new World(sim, {
-    peers: o.leechers + 1,
-    network: {
-      latency: { model: 'uniform', minMs: 10, maxMs: 50 },
-      bandwidth: o.classes ?? [{ fraction: 1, upBps: o.upBps, downBps: o.downBps }],
-    },
-  });
+  const { sim, world } = flashCrowdWorld(o);
   const params = hybridParams.parse({ fileSize: o.fileSize, pieceLength: o.pieceLength, seeds: 1, seedUpBps: o.seedUpBps, ...o.params });
   const ro: HybridRunOptions = o.announceSwarm ? { announceSwarm: o.announceSwarm } : {};
   const run = createHybridRun(world, params, hybridWorkload.parse({ arrivalMs: o.arrivalMs ?? 0 }), ro);
