@@ -105,6 +105,22 @@ export class Rng {
     return items[this.int(items.length)] as T;
   }
 
+  /**
+   * A uniform sample of k of the items without replacement, in place: the first k entries become the
+   * sample (partial Fisher-Yates, k draws) and the array is cut to k. Returns the array.
+   */
+  sampleInPlace<T>(items: T[], k: number): T[] {
+    const m = Math.min(k, items.length);
+    for (let i = 0; i < m; i++) {
+      const j = i + this.int(items.length - i);
+      const t = items[i] as T;
+      items[i] = items[j] as T;
+      items[j] = t;
+    }
+    items.length = m;
+    return items;
+  }
+
   /** Fisher-Yates shuffle in place. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {

@@ -110,6 +110,21 @@ describe('Rng', () => {
     expect(() => r.pick([])).toThrow(RangeError);
   });
 
+  it('sampleInPlace keeps k distinct items, each equally likely; all of them (shuffled) when k >= length', () => {
+    const r = new Rng(9);
+    const counts = new Array<number>(10).fill(0);
+    for (let i = 0; i < 50_000; i++) {
+      const s = r.sampleInPlace(Array.from({ length: 10 }, (_, j) => j), 3);
+      expect(s).toHaveLength(3);
+      expect(new Set(s).size).toBe(3);
+      for (const x of s) counts[x]!++;
+    }
+    expect(chiSquare(counts)).toBeLessThan(27.9); // 9 d.o.f., p = 0.001
+    const all = r.sampleInPlace([1, 2, 3, 4], 10);
+    expect([...all].sort()).toEqual([1, 2, 3, 4]);
+    expect(r.sampleInPlace([], 2)).toEqual([]);
+  });
+
   it('fork gives reproducible streams independent of draws on the parent and of each other', () => {
     const a = new Rng(77);
     const f1 = a.fork('churn');

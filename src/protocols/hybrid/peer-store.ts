@@ -65,15 +65,7 @@ export class PeerStore {
     if (peers.size === 0) this.map.delete(h);
     if (live.length <= max) return live;
     if (rng === undefined) return live.slice(live.length - max);
-    // partial Fisher-Yates: the first `max` entries become the sample
-    for (let i = 0; i < max; i++) {
-      const j = i + rng.int(live.length - i);
-      const t = live[i] as PeerId;
-      live[i] = live[j] as PeerId;
-      live[j] = t;
-    }
-    live.length = max;
-    return live;
+    return rng.sampleInPlace(live, max);
   }
 
   /** Drops lapsed announces and empty keys; returns how many announces lapsed. */

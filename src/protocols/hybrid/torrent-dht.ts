@@ -431,17 +431,11 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
 
   /** Up to maxDials of the `found` peers we are not connected to, a uniform sample (like a tracker's numWant answer). */
   private sample(found: PeerId[]): PeerId[] {
-    const rng = this.ctx.rng;
     const link = this.init.link;
-    const peers = found.filter((p) => !link.connectedTo(p));
-    const m = Math.min(this.maxDials, peers.length);
-    for (let i = 0; i < m; i++) {
-      const j = i + rng.int(peers.length - i);
-      const t = peers[i] as PeerId;
-      peers[i] = peers[j] as PeerId;
-      peers[j] = t;
-    }
-    return peers.slice(0, m);
+    return this.ctx.rng.sampleInPlace(
+      found.filter((p) => !link.connectedTo(p)),
+      this.maxDials,
+    );
   }
 
   /** announce_peer to the k closest nodes that gave us a token. */

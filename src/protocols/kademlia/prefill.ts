@@ -103,16 +103,7 @@ export class SortedIds {
         const p = this.order[i] as number;
         if (p !== self && accept(p)) avail.push(p);
       }
-      if (avail.length > k) {
-        // partial Fisher-Yates: k uniform picks without replacement
-        for (let i = 0; i < k; i++) {
-          const j = i + rng.int(avail.length - i);
-          const t = avail[i] as number;
-          avail[i] = avail[j] as number;
-          avail[j] = t;
-        }
-        avail.length = k;
-      }
+      if (avail.length > k) rng.sampleInPlace(avail, k); // k uniform picks without replacement
       for (const p of avail) table.add(contacts[p] as Contact);
     };
     // a sibling range at depth `depth` may be split further while depth % b != 0
