@@ -81,9 +81,9 @@ module.exports = {
     {
       name: 'renderer-host-only-type-imports',
       severity: 'error',
-      comment: 'Host code is Node-side: the renderer imports its types only (`import type`).',
+      comment: 'Host code is Node-side: the renderer imports its types only (`import type`), and thin.ts (pure, import-free).',
       from: { path: '^renderer/' },
-      to: { path: '^src/host/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/host/', pathNot: '^src/host/thin\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'renderer-not-main',

@@ -4,6 +4,7 @@
  * or as the points added since the last publish. Pure (no Node), shared by LabHost and replay.
  */
 import type { Series } from '../protocols/driver.js';
+import { thinRange } from './thin.js';
 
 /** One series as sent: the points of server indices `[start, end)`, possibly thinned (then `t.length < end - start`). */
 export interface SeriesChunk {
@@ -13,38 +14,9 @@ export interface SeriesChunk {
   v: number[];
 }
 
-/**
- * Thins `[from, to)` of a series to at most `maxPoints` points, keeping each bucket's first, minimum
- * and maximum point (in time order), so spikes survive, and always the last point.
- */
+/** Thins `[from, to)` of a series to at most `maxPoints` points (see thinRange). */
 export function thin(s: Series, from: number, to: number, maxPoints: number): { t: number[]; v: number[] } {
-  const n = to - from;
-  if (n <= maxPoints) return { t: s.t.slice(from, to), v: s.v.slice(from, to) };
-  const t: number[] = [];
-  const v: number[] = [];
-  const buckets = Math.max(1, Math.floor((maxPoints - 1) / 3));
-  const size = n / buckets;
-  for (let b = 0; b < buckets; b++) {
-    const lo = from + Math.floor(b * size);
-    const hi = Math.min(to, from + Math.floor((b + 1) * size));
-    if (hi <= lo) continue;
-    let iMin = lo;
-    let iMax = lo;
-    for (let i = lo + 1; i < hi; i++) {
-      const x = s.v[i] as number;
-      if (x < (s.v[iMin] as number)) iMin = i;
-      if (x > (s.v[iMax] as number)) iMax = i;
-    }
-    for (const i of [...new Set([lo, iMin, iMax])].sort((a, b) => a - b)) {
-      t.push(s.t[i] as number);
-      v.push(s.v[i] as number);
-    }
-  }
-  if (t[t.length - 1] !== s.t[to - 1]) {
-    t.push(s.t[to - 1] as number);
-    v.push(s.v[to - 1] as number);
-  }
-  return { t, v };
+  return thinRange(s.t, s.v, from, to, maxPoints);
 }
 
 /** Index of the first point with time > `timeMs` (series are in time order): the count visible at that time. */

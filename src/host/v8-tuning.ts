@@ -1,7 +1,7 @@
 /**
- * Applies the engine's V8 settings (src/sim/tuning.ts explains them) to this process, before the
- * simulation code is optimized; bin/peerlab.mjs and the Electron main process call it first thing. Benchmarks report what was
- * applied, so their figures say how they were made.
+ * Applies the engine's V8 settings (src/sim/tuning.ts explains them) to this process before the
+ * simulation code is optimized: bin/peerlab.mjs and the Electron main process call it first thing.
+ * Benchmarks report what was applied, so their figures say how they were made.
  */
 import { setFlagsFromString } from 'node:v8';
 import { V8_FLAGS } from '../sim/tuning.js';

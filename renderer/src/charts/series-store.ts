@@ -6,6 +6,7 @@
  * cheap to hold and to chart. Pure (no DOM, no Vue): unit-tested directly.
  */
 import type { SeriesData } from '../../../src/host/lab-group.js';
+import { thinRange } from '../../../src/host/thin.js';
 
 export interface HeldSeries {
   t: number[];
@@ -14,34 +15,9 @@ export interface HeldSeries {
   end: number;
 }
 
-/** Keeps each bucket's first, minimum and maximum point (in time order) and the last point. */
+/** Keeps each bucket's first, minimum and maximum point (in time order) and the last point (see thinRange). */
 export function thinPoints(t: readonly number[], v: readonly number[], maxPoints: number): { t: number[]; v: number[] } {
-  const n = t.length;
-  if (n <= maxPoints) return { t: [...t], v: [...v] };
-  const ot: number[] = [];
-  const ov: number[] = [];
-  const buckets = Math.max(1, Math.floor((maxPoints - 1) / 3));
-  const size = n / buckets;
-  for (let b = 0; b < buckets; b++) {
-    const lo = Math.floor(b * size);
-    const hi = Math.min(n, Math.floor((b + 1) * size));
-    if (hi <= lo) continue;
-    let iMin = lo;
-    let iMax = lo;
-    for (let i = lo + 1; i < hi; i++) {
-      if ((v[i] as number) < (v[iMin] as number)) iMin = i;
-      if ((v[i] as number) > (v[iMax] as number)) iMax = i;
-    }
-    for (const i of [...new Set([lo, iMin, iMax])].sort((a, b) => a - b)) {
-      ot.push(t[i] as number);
-      ov.push(v[i] as number);
-    }
-  }
-  if (ot[ot.length - 1] !== t[n - 1]) {
-    ot.push(t[n - 1] as number);
-    ov.push(v[n - 1] as number);
-  }
-  return { t: ot, v: ov };
+  return thinRange(t, v, 0, t.length, maxPoints);
 }
 
 export class SeriesStore {
