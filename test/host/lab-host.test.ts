@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LabHost } from '../../src/host/lab-host.js';
 import { countersData, labState, snapshotData } from '../../src/host/lab-group.js';
 import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
+import { runScenario } from '../../src/lab/runner.js';
+import { parseScenario } from '../../src/lab/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peerlab-host-'));
 writeFileSync(join(dir, 'rumor.yaml'), RUMOR_YAML);
@@ -100,12 +102,38 @@ describe('LabHost', () => {
     const st = host.state();
     expect(st.done).toBe(true);
     expect(st.running).toBe(false);
-    expect(['time', 'idle']).toContain(st.endReason);
+    expect(st.endReason).toBe('time'); // until: 20s, not complete: only time ends it
     expect(host.snapshot(120).peers.every((p) => p.state === 'removed')).toBe(true);
     const last = events.filter((e) => e.event === 'lab.state').at(-1)!.data as { done: boolean };
     expect(last.done).toBe(true);
     // playing a finished run is a no-op, not an error
     expect(host.play().running).toBe(false);
+  });
+
+  it('played at any speed and frame rate, ends after the same event with the same summary as peerlab run', () => {
+    // geo latency: the last peer is reached between samples; until: complete, sampled every 250 ms
+    const text = RUMOR_YAML.replace('until: 20s', 'until: complete\nobserve: { sampleEvery: 250ms }').replace('{ model: constant, ms: 20 }', '{ model: geo }');
+    const cli = runScenario(parseScenario(text, 'rumor', drivers), { drivers });
+    expect(cli.endReason).toBe('complete');
+    for (const speed of [1, 10, 100_000]) {
+      const { host, advanceWall } = makeHost();
+      host.load({ text });
+      host.setSpeed(speed);
+      host.play();
+      for (let i = 0; i < 100_000 && host.state().running; i++) {
+        advanceWall(16 + ((i * 7919) % 23)); // frames of 16-38 ms
+        host.tick();
+      }
+      const st = host.state();
+      expect([st.done, st.endReason, st.timeMs]).toEqual([true, 'complete', cli.virtualTimeMs]);
+      const c = host.counters();
+      expect(c.events).toBe(cli.events);
+      expect(c.summary).toEqual(cli.summary);
+      // the charts' last point is the run's last sample
+      const series = host.series(20_000).series;
+      expect(series['net.online']!.t.at(-1)).toBe(cli.virtualTimeMs);
+      expect(series['net.messages']!.v.at(-1)).toBe(cli.messages);
+    }
   });
 
   it('marks snapshots of a different run (new load, other seed) so the dashboard starts its drawing over', () => {

@@ -36,6 +36,42 @@ describe('session', () => {
     expect(b.world.stats).toEqual(a.world.stats);
   });
 
+  it('ends at the same event with the same summary however time is sliced (until: complete)', () => {
+    // geo latency with jitter: completion falls between samples, where a check at every slice end would see it
+    const sc = scenario({ network: { latency: { model: 'geo' } }, observe: { sampleEvery: '500ms' } });
+    const straight = runScenario(sc, { drivers });
+    expect(straight.endReason).toBe('complete');
+    expect(straight.virtualTimeMs % 500).toBe(0);
+    const slicings: ((i: number) => number)[] = [() => 1, () => 7.3, (i) => 1 + ((i * 7919) % 97), () => 1e9];
+    for (const slice of slicings) {
+      const s = createSession(sc, { drivers });
+      for (let i = 0; !s.isDone(); i++) s.advance(slice(i));
+      expect(s.endReason).toBe('complete');
+      expect(s.sim.now).toBe(straight.virtualTimeMs);
+      expect(s.sim.eventsProcessed).toBe(straight.events);
+      expect(s.run.summary()).toEqual(straight.summary);
+      expect(s.series()).toEqual({ online: straight.series['net.online'], messages: straight.series['net.messages'], bytes: straight.series['net.bytes'], dropped: straight.series['net.dropped'] });
+    }
+  });
+
+  it('an idle run waiting for completion ends on the sample grid, whatever the slicing', () => {
+    // every peer crashes before the source starts: nothing is left to happen after its timer at 1,050 ms
+    const sc = scenario({ workload: { startMs: 1050 }, churn: { massFailures: [{ atMs: '500ms', fraction: 1 }] }, observe: { sampleEvery: '100ms' } });
+    const straight = runScenario(sc, { drivers });
+    expect(straight.endReason).toBe('idle');
+    expect(straight.virtualTimeMs).toBe(1100);
+    const s = createSession(sc, { drivers });
+    for (let i = 0; !s.isDone(); i++) s.advance(3.7 + (i % 5));
+    expect([s.endReason, s.sim.now, s.sim.eventsProcessed]).toEqual(['idle', straight.virtualTimeMs, straight.events]);
+  });
+
+  it('refuses a run too long to simulate or sample in bounded memory, naming the key', () => {
+    expect(() => createSession(scenario({ until: 1e308 }), { drivers })).toThrow(/until: 1e\+308 ms is beyond the longest run/);
+    expect(() => createSession(scenario({ until: '1000h', observe: { sampleEvery: '1ms' } }), { drivers })).toThrow(
+      /observe\.sampleEvery: sampling every 1 ms until 3600000000 ms takes 3600000000 samples; at most 1000000/,
+    );
+  });
+
   it('same seed, same summary.json bytes (apart from wallMs); another seed differs', () => {
     const sc = scenario({ network: { latency: { model: 'geo' }, loss: 0.05 } });
     const one = withoutWall(summaryJson(runScenario(sc, { drivers })));
