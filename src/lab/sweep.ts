@@ -57,8 +57,14 @@ export function grid(vary: Vary[]): GridPoint[] {
   return points;
 }
 
+/** What a sweep's outputs need of its scenario (a merge of shards rebuilds only this much). */
+export interface SweepScenario {
+  name: string;
+  protocol: { type: string };
+}
+
 export interface SweepPlan {
-  scenario: Scenario;
+  scenario: SweepScenario;
   text: string;
   source: string;
   vary: Vary[];
@@ -71,7 +77,7 @@ export interface SweepPlan {
  * Validates the scenario at every grid point before anything runs, so a bad value fails fast with
  * the path (`protocol.fanout: expected a number >= 1, got 0 (at --vary protocol.fanout=0)`).
  */
-export function planSweep(text: string, source: string, vary: Vary[], seeds: number, opts: LoadOptions = {}): SweepPlan {
+export function planSweep(text: string, source: string, vary: Vary[], seeds: number, opts: LoadOptions = {}): SweepPlan & { scenario: Scenario } {
   if (vary.length === 0) throw new ScenarioError([{ path: '', problem: 'sweep: give at least one --vary key=v1,v2,...' }], source);
   const baseSet = opts.set ?? [];
   const base = scenarioFromText(text, source, { ...opts, set: baseSet });
@@ -111,11 +117,8 @@ export interface SweepResult {
 /** Lab keys that are bookkeeping rather than results. */
 const NOT_METRICS = new Set(['seed', 'peers', 'wallMs', 'events']);
 
-export async function runSweep(
-  plan: SweepPlan,
-  opts: { workers?: number; driversModule?: string; onProgress?: (done: number, total: number) => void } = {},
-): Promise<SweepResult> {
-  const started = performance.now();
+/** Every run of the sweep, grid point major, seed minor: job `pi * seeds + si` is point pi with seed si. */
+export function sweepJobs(plan: SweepPlan, driversModule?: string): RunJob[] {
   const jobs: RunJob[] = [];
   for (const p of plan.points)
     for (const seed of plan.seeds)
@@ -124,8 +127,17 @@ export async function runSweep(
         source: plan.source,
         set: [...plan.baseSet, ...p.set],
         seed,
-        ...(opts.driversModule ? { driversModule: opts.driversModule } : {}),
+        ...(driversModule ? { driversModule } : {}),
       });
+  return jobs;
+}
+
+export async function runSweep(
+  plan: SweepPlan,
+  opts: { workers?: number; driversModule?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SweepResult> {
+  const started = performance.now();
+  const jobs = sweepJobs(plan, opts.driversModule);
   const results = await runJobs(jobs, {
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     onResult: (_i, _r, done, total) => opts.onProgress?.(done, total),
@@ -133,10 +145,11 @@ export async function runSweep(
   return aggregateSweep(plan, results, performance.now() - started);
 }
 
-export function aggregateSweep(plan: SweepPlan, results: JobResult[], wallMs: number): SweepResult {
+/** Aggregates the runs' summaries (in `sweepJobs` order) per grid point. */
+export function aggregateSweep(plan: SweepPlan, results: Pick<JobResult, 'summary'>[], wallMs: number): SweepResult {
   const metricKeys: string[] = [];
   const points: PointResult[] = plan.points.map((point, pi) => {
-    const runs = plan.seeds.map((_, si) => (results[pi * plan.seeds.length + si] as JobResult).summary);
+    const runs = plan.seeds.map((_, si) => (results[pi * plan.seeds.length + si] as Pick<JobResult, 'summary'>).summary);
     const metrics: Record<string, Aggregate> = {};
     const nulls: Record<string, number> = {};
     const keys = new Set<string>();
