@@ -1,7 +1,8 @@
 /**
  * Import rules of DESIGN.md: dependencies point one way
- *   renderer -> host (types only),  main -> host -> lab/live -> protocols -> sim
- * and there are no cycles. `npm test` runs this over src, main, renderer/src, scripts and bin.
+ *   renderer -> host (types only),  main -> host -> lab/live -> protocols -> sim -> core
+ * (everyone may import core, the kernel) and there are no cycles. `npm test` runs this over src, main,
+ * renderer/src, scripts and bin. docs/architecture.md draws the same picture.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -14,11 +15,46 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'sim-imports-nothing-of-ours',
+      name: 'core-imports-nothing-of-ours',
       severity: 'error',
-      comment: 'src/sim runs anywhere (worker, browser, test): it imports nothing outside src/sim.',
+      comment: 'src/core is the kernel under everything: it imports nothing of ours outside src/core.',
+      from: { path: '^src/core/' },
+      to: { pathNot: '^src/core/', dependencyTypesNot: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'core-no-node-builtins',
+      severity: 'error',
+      comment: 'src/core runs in a worker, a browser and a test: no node:* builtins.',
+      from: { path: '^src/core/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'core-only-zod',
+      severity: 'error',
+      comment: 'The kernel uses one package, zod (the validation kit, in schema.ts).',
+      from: { path: '^src/core/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'], pathNot: 'node_modules/zod/' },
+    },
+    {
+      name: 'core-index-without-packages',
+      severity: 'error',
+      comment: 'src/core/index.ts carries no package (a browser peer and the engine take it); schema.ts (zod) is imported by name.',
+      from: { path: '^src/core/index\\.ts$' },
+      to: { path: '^src/core/schema\\.ts$' },
+    },
+    {
+      name: 'sim-imports-only-core',
+      severity: 'error',
+      comment: 'src/sim runs anywhere (worker, browser, test): it imports nothing of ours but src/core.',
       from: { path: '^src/sim/' },
-      to: { pathNot: '^src/sim/', dependencyTypesNot: ['core'] },
+      to: { pathNot: '^src/(sim|core)/', dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'sim-core-without-packages',
+      severity: 'error',
+      comment: 'The engine imports no packages, so not the zod half of the validation kit (src/core/schema.ts).',
+      from: { path: '^src/sim/' },
+      to: { path: '^src/core/schema\\.ts$' },
     },
     {
       name: 'sim-no-node-builtins',
@@ -37,7 +73,7 @@ module.exports = {
     {
       name: 'protocols-only-sim',
       severity: 'error',
-      comment: 'Protocols may import src/sim and packages, not lab/live/host/cli/main/renderer.',
+      comment: 'Protocols may import src/core, src/sim and packages, not lab/live/host/cli/main/renderer.',
       from: { path: '^src/protocols/' },
       to: { path: '^(src/(lab|live|host|cli)|main|renderer)/' },
     },
@@ -111,6 +147,6 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.vue', '.json'] },
-    exclude: { path: '(^|/)(out|dist|node_modules|test-results)/' },
+    exclude: { path: '^(renderer/)?(out|dist|test-results)/' },
   },
 };

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { sessionSampler } from '../src/sim/churn.js';
-import { Rng } from '../src/sim/rng.js';
+import { Rng } from '../src/core/index.js';
 
 const { values } = parseArgs({
   options: {

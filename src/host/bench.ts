@@ -12,15 +12,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { median } from '../core/index.js';
 import { LabHost } from './lab-host.js';
 import { recordedText } from './record-run.js';
 
 type Opts = Record<string, string | boolean | undefined>;
 
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? (s[s.length >> 1] as number) : NaN;
-};
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function bench(opts: Opts): Promise<Record<string, unknown>> {

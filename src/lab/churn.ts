@@ -7,9 +7,18 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { installChurn, parseChurnTrace, TraceError, validateChurnConfig, type Churn, type ChurnConfig, type TraceSession } from '../sim/churn.js';
+import {
+  installChurn,
+  parseChurnTrace,
+  TraceError,
+  validateChurnConfig,
+  type Churn,
+  type ChurnConfig,
+  type TraceSession,
+} from '../sim/churn.js';
 import type { World } from '../sim/index.js';
-import { ScenarioError, show, type ScenarioIssue } from './errors.js';
+import { ScenarioError, type ScenarioIssue } from './errors.js';
+import { show } from '../core/index.js';
 import { convertUnits } from './units.js';
 
 export type { ChurnConfig } from '../sim/churn.js';

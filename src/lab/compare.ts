@@ -16,7 +16,7 @@
  */
 import type { SummaryValue } from '../protocols/driver.js';
 import { runJobs, type JobResult, type RunJob } from './pool.js';
-import { aggregate, type Aggregate } from './stats.js';
+import { aggregate, type Aggregate } from '../core/index.js';
 
 export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent' | 'tracker' | 'trackerless';
 export type Study = 'scale' | 'churn' | 'file' | 'trackerless';

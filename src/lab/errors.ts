@@ -1,10 +1,8 @@
 /** The lab's input errors: a scenario (or an override of one) that cannot run, with located problems. */
+import type { ConfigIssue } from '../core/check.js';
 
-export interface ScenarioIssue {
-  /** Dotted path of the bad key (`protocol.fanout`, `network.bandwidth[0].up`); '' for the whole file. */
-  path: string;
-  problem: string;
-}
+/** Dotted path of the bad key (`protocol.fanout`, `network.bandwidth[0].up`; '' for the whole file) and the problem. */
+export type ScenarioIssue = ConfigIssue;
 
 /** A scenario that cannot run. `message` lists every problem, one per line, each starting with its path. */
 export class ScenarioError extends Error {
@@ -15,14 +13,4 @@ export class ScenarioError extends Error {
   ) {
     super(issues.map((i) => (i.path ? `${i.path}: ${i.problem}` : i.problem)).join('\n'));
   }
-}
-
-/** A short rendering of an input value for messages. */
-export function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v;
 }

@@ -10,11 +10,13 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { ProtocolDriver } from '../protocols/driver.js';
-import { ConfigError, validateNetworkConfig, type BandwidthClass, type LatencyConfig, type NetworkConfig } from '../sim/index.js';
+import { ConfigError, show } from '../core/index.js';
+import { zodIssues } from '../core/schema.js';
+import { validateNetworkConfig, type BandwidthClass, type LatencyConfig, type NetworkConfig } from '../sim/index.js';
 import { validatePartitions, type PartitionEvent } from '../sim/partitions.js';
 import { scenarioBaseDir, validateChurn, type ChurnConfig } from './churn.js';
 import { drivers as registryDrivers } from './registry.js';
-import { ScenarioError, show, type ScenarioIssue } from './errors.js';
+import { ScenarioError, type ScenarioIssue } from './errors.js';
 import { convertUnits, parseDuration, parseRate } from './units.js';
 
 export { ScenarioError, type ScenarioIssue } from './errors.js';
@@ -379,79 +381,6 @@ function splitPath(path: string): (string | number)[] {
     for (const idx of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
   }
   return out;
-}
-
-// ---- messages ------------------------------------------------------------------------------------
-
-type Issue = z.core.$ZodIssue;
-
-function pathText(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const k of path) {
-    if (typeof k === 'number') s += `[${k}]`;
-    else s += s ? `.${String(k)}` : String(k);
-  }
-  return s;
-}
-
-/** zod's issues rephrased for a scenario author, each under its full path. */
-export function zodIssues(issues: readonly Issue[], prefix: PropertyKey[]): ScenarioIssue[] {
-  const out: ScenarioIssue[] = [];
-  for (const is of issues) {
-    const path = [...prefix, ...is.path];
-    if (is.code === 'unrecognized_keys') {
-      for (const k of is.keys) out.push({ path: pathText([...path, k]), problem: 'unknown key' });
-      continue;
-    }
-    out.push({ path: pathText(path), problem: describe(is) });
-  }
-  return out;
-}
-
-const DEFAULT_MESSAGE = /^(Invalid input|Invalid option|Too small|Too big|Invalid string|Invalid number|Invalid discriminator|Unrecognized key|Invalid element|Invalid key|Invalid value)/;
-
-function describe(is: Issue): string {
-  const input = (is as { input?: unknown }).input;
-  if (!DEFAULT_MESSAGE.test(is.message)) return is.message; // the schema's own wording
-  switch (is.code) {
-    case 'invalid_type': {
-      const want = is.expected === 'int' ? 'an integer' : article(is.expected);
-      if (input === undefined) return `missing (expected ${want})`;
-      return `expected ${want}, got ${show(input)}`;
-    }
-    case 'too_small': {
-      const min = String(is.minimum);
-      if (is.origin === 'array' || is.origin === 'set') return `expected at least ${min} item${min === '1' ? '' : 's'}`;
-      if (is.origin === 'string') return `expected at least ${min} character${min === '1' ? '' : 's'}`;
-      return `expected a number ${is.inclusive ? '>=' : '>'} ${min}${input !== undefined ? `, got ${show(input)}` : ''}`;
-    }
-    case 'too_big': {
-      const max = String(is.maximum);
-      if (is.origin === 'array' || is.origin === 'set') return `expected at most ${max} items`;
-      if (is.origin === 'string') return `expected at most ${max} characters`;
-      return `expected a number ${is.inclusive ? '<=' : '<'} ${max}${input !== undefined ? `, got ${show(input)}` : ''}`;
-    }
-    case 'invalid_value':
-      return `expected ${is.values.length === 1 ? show(is.values[0]) : `one of ${is.values.map(show).join(', ')}`}${input !== undefined ? `, got ${show(input)}` : ''}`;
-    case 'invalid_union': {
-      const d = is as { discriminator?: string; options?: unknown[] };
-      if (d.options && d.options.length > 0) return `expected one of ${d.options.map(show).join(', ')}${input !== undefined ? `, got ${show(input)}` : ''}`;
-      const branches = is.errors
-        .map((errs) => (errs[0] ? describe(errs[0]) : ''))
-        .filter((m) => m !== '');
-      return branches.length > 0 ? [...new Set(branches)].join('; or ') : 'no alternative matches';
-    }
-    case 'invalid_format':
-      return `expected ${is.format} format${input !== undefined ? `, got ${show(input)}` : ''}`;
-    case 'not_multiple_of':
-      return `expected a multiple of ${String(is.divisor)}`;
-    default:
-      return is.message;
-  }
-}
-
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 /** Keys the driver's object schema does not know (zod's default would drop them silently). */

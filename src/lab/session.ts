@@ -12,7 +12,8 @@
  * the session (src/sim/snapshot.ts) holds all of it.
  */
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series } from '../protocols/driver.js';
-import { Simulator, World, type PeerId } from '../sim/index.js';
+import { Simulator, World } from '../sim/index.js';
+import type { PeerId } from '../core/index.js';
 import { installPartitions } from '../sim/partitions.js';
 import { installScenarioChurn } from './churn.js';
 import { ScenarioError } from './errors.js';

@@ -9,7 +9,7 @@ import { scenarioFromText, type LoadOptions } from './load.js';
 import { jsonNumber, rowsCsv } from './output.js';
 import { runJobs, type JobResult, type RunJob } from './pool.js';
 import { parseValue, type Scenario } from './scenario.js';
-import { aggregate, type Aggregate } from './stats.js';
+import { aggregate, type Aggregate } from '../core/index.js';
 
 export interface Vary {
   path: string;

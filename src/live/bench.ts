@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../core/index.js';
 import { PeerProcess } from './peer-process-client.js';
 import type { SyncMode } from './peer.js';
 import type { CoreName } from './overlay/cores.js';

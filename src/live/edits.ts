@@ -5,7 +5,7 @@
  * measure each edit's arrival latency the same way in every sync mode.
  */
 import * as Y from 'yjs';
-import type { Rng } from '../sim/rng.js';
+import type { Rng } from '../core/index.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 

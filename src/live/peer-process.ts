@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../core/index.js';
 import { observeStamps, randomEdit } from './edits.js';
 import { LivePeer, type LivePeerOptions, type SyncMode } from './peer.js';
 import { wallMs } from './overlay/room.js';

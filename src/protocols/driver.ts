@@ -5,7 +5,8 @@
  * the dashboard (LabHost) drive every protocol through this one interface.
  */
 import type { z } from 'zod';
-import type { PeerId, World } from '../sim/index.js';
+import type { PeerId } from '../core/index.js';
+import type { World } from '../sim/index.js';
 
 export type SummaryValue = number | string | boolean | null;
 

@@ -13,7 +13,8 @@
  * --runs N (median of N timed runs, default 3), --peers N (for the memory figure, default 1,000,000).
  */
 import { Simulator } from './engine.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
+import { median } from '../core/stats.js';
 import { World } from './world.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -118,12 +119,6 @@ export function worldBytesPerPeer(peers: number): { counted: number; measured: n
   const counted = world.memoryBytes() / peers;
   const measured = before && after ? (after.arrayBuffers - before.arrayBuffers) / peers : null;
   return { counted, measured };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 export async function bench(opts: Opts): Promise<Record<string, unknown>> {

@@ -21,8 +21,9 @@
  * (src/lab/churn.ts), which hands over the parsed sessions.
  */
 import type { World } from './world.js';
-import type { Rng } from './rng.js';
-import { ConfigError, type PeerId } from './types.js';
+import { ConfigError, checkKeys, checkNumber as num, isObject, show } from '../core/check.js';
+import type { PeerId } from '../core/ids.js';
+import type { Rng } from '../core/rng.js';
 
 /** A session-time (or downtime) distribution. Pareto and Weibull take either `scaleMs` or `meanMs`. */
 export type SessionDistribution =
@@ -77,33 +78,6 @@ const DIST_KEYS: Record<string, string[]> = {
   weibull: ['distribution', 'shape', 'scaleMs', 'meanMs'],
   constant: ['distribution', 'ms'],
 };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (isObject(v)) return 'a mapping';
-  return JSON.stringify(v) ?? String(v);
-}
-
-function num(key: string, v: unknown, min: number, max = Infinity, opts: { exclusiveMin?: boolean } = {}): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ConfigError(key, `expected a number, got ${show(v)}`);
-  const lowOk = opts.exclusiveMin ? v > min : v >= min;
-  if (!lowOk || v > max) {
-    const lo = opts.exclusiveMin ? `(${min}` : `[${min}`;
-    throw new ConfigError(key, `expected a number in ${lo}, ${max}], got ${v}`);
-  }
-  return v;
-}
-
-function checkKeys(prefix: string, obj: Record<string, unknown>, allowed: Iterable<string>): void {
-  const set = allowed instanceof Set ? allowed : new Set(allowed);
-  for (const k of Object.keys(obj))
-    if (!set.has(k)) throw new ConfigError(`${prefix}.${k}`, `unknown key (expected one of ${[...set].join(', ')})`);
-}
 
 /** Lanczos approximation of the gamma function (|rel. error| < 1e-13 for the arguments used here). */
 export function gamma(x: number): number {

@@ -8,7 +8,7 @@
  */
 import { EventFeed } from './feed.js';
 import { EventQueue, type EventHandle } from './queue.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 
 /** Called when an event fires: target (usually a peer), a numeric argument and an optional object. */
 export type Handler = (target: number, arg: number, obj: unknown) => void;

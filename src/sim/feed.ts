@@ -3,7 +3,7 @@
  * dashboard and reports all read this one feed. Emitting sites check `feed.active` first, so a run
  * nobody watches pays one predictable branch per event and allocates nothing.
  */
-import type { PeerId } from './types.js';
+import type { PeerId } from '../core/ids.js';
 
 export type DropReason = 'loss' | 'partition' | 'offline' | 'queue';
 

@@ -1,10 +1,9 @@
 /**
- * The simulation engine: virtual time, a seeded PRNG, the event queue, the network model, the world
- * of peers and protocols, churn, and metrics. Imports nothing of Node, the DOM or Electron, so it runs
- * in a worker, the main process, the browser or a test alike.
+ * The simulation engine: virtual time, the event queue, the network model, the world of peers and
+ * protocols, churn, partitions and metrics. It takes ids, Rng and the sans-IO contract from the kernel
+ * (src/core) and imports nothing else: no packages, nothing of Node, the DOM or Electron, so it runs in
+ * a worker, the main process, the browser or a test alike.
  */
-export * from './types.js';
-export * from './rng.js';
 export * from './queue.js';
 export * from './engine.js';
 export * from './feed.js';

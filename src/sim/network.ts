@@ -10,8 +10,10 @@
  * - `geo`: peers sit at random points of a unit square (a synthetic geographic space); latency is
  *   `baseMs + distance * msPerUnit`, symmetric, plus per-message jitter of up to `jitter` (a fraction).
  */
-import type { Rng } from './rng.js';
-import { ConfigError, type PeerId } from './types.js';
+import { ConfigError, checkNumber, show } from '../core/check.js';
+import { hash32 } from '../core/hash.js';
+import type { PeerId } from '../core/ids.js';
+import type { Rng } from '../core/rng.js';
 
 export type LatencyConfig =
   | { model: 'constant'; ms: number }
@@ -37,19 +39,13 @@ export interface NetworkConfig {
 
 export const DEFAULT_LATENCY: LatencyConfig = { model: 'geo', baseMs: 5, msPerUnit: 100, jitter: 0.1 };
 
-function checkNumber(key: string, v: unknown, min: number, max = Infinity): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ConfigError(key, `expected a number, got ${JSON.stringify(v)}`);
-  if (v < min || v > max) throw new ConfigError(key, `expected a number in [${min}, ${max}], got ${v}`);
-  return v;
-}
-
 /** Validates a network configuration; throws ConfigError naming the bad key. */
 export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): void {
   if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg))
-    throw new ConfigError(prefix, `expected a mapping, got ${JSON.stringify(cfg)}`);
+    throw new ConfigError(prefix, `expected a mapping, got ${show(cfg)}`);
   const lat = cfg.latency;
   if (lat !== undefined && (lat === null || typeof lat !== 'object'))
-    throw new ConfigError(`${prefix}.latency`, `expected a mapping with a model, got ${JSON.stringify(lat)}`);
+    throw new ConfigError(`${prefix}.latency`, `expected a mapping with a model, got ${show(lat)}`);
   if (lat !== undefined) {
     switch (lat.model) {
       case 'constant':
@@ -67,7 +63,7 @@ export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): v
       default:
         throw new ConfigError(
           `${prefix}.latency.model`,
-          `unknown latency model ${JSON.stringify((lat as { model: unknown }).model)} (expected constant, uniform or geo)`,
+          `unknown latency model ${show((lat as { model: unknown }).model)} (expected constant, uniform or geo)`,
         );
     }
   }
@@ -83,13 +79,6 @@ export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): v
     if (!(cfg.bandwidth.reduce((t, c) => t + c.fraction, 0) > 0))
       throw new ConfigError(`${prefix}.bandwidth`, 'the class fractions add up to 0: give at least one a share > 0');
   }
-}
-
-function mix32(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2d);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-  return (h ^ (h >>> 15)) >>> 0;
 }
 
 export class Network {
@@ -166,7 +155,7 @@ export class Network {
       case 'uniform': {
         const lo = a < b ? a : b;
         const hi = a < b ? b : a;
-        const u = mix32(lo ^ this.pairSalt, hi) / 4294967296;
+        const u = hash32(lo ^ this.pairSalt, hi) / 4294967296;
         return lat.minMs + u * (lat.maxMs - lat.minMs);
       }
       case 'geo': {

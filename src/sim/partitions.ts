@@ -13,7 +13,8 @@
  * overlapping schedules behave as written.
  */
 import type { World } from './world.js';
-import { ConfigError, type PeerId } from './types.js';
+import { ConfigError, isNumber as isNum, show } from '../core/check.js';
+import type { PeerId } from '../core/ids.js';
 
 export interface PartitionEvent {
   atMs: number;
@@ -32,17 +33,6 @@ const MAX_GROUPS = 65535;
 
 function bad(key: string, problem: string): never {
   throw new ConfigError(key, problem);
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (v !== null && typeof v === 'object') return 'a mapping';
-  return JSON.stringify(v) ?? String(v);
-}
-
-function isNum(v: unknown): v is number {
-  return typeof v === 'number' && !Number.isNaN(v);
 }
 
 /** Validates a partition schedule; throws ConfigError naming the key. `peers` bounds explicit ids. */

@@ -4,8 +4,8 @@
  * Two ways to write a protocol, both sans-IO (no sockets, clocks or Math.random: all handed in):
  * - `Protocol`: one object handles the events of every peer (so it can keep per-peer state in typed
  *   arrays: the lean form for 10^6 peers). It gets a `Port` to send messages and set timers.
- * - `PeerProtocol` (see `perPeer`): one state machine per peer with a `PeerContext`. This is the form the
- *   live network drives with real time and WebRTC channels; `perPeer` runs it in the simulator.
+ * - `PeerProtocol` (src/core/protocol.ts): one state machine per peer with a `PeerContext`. This is the
+ *   form the live network drives with real time and WebRTC channels; `PerPeer` runs it in the simulator.
  *
  * Messages are objects passed by reference (never mutate one after sending); `bytes` is its wire size,
  * which the network model uses for transmission time.
@@ -13,8 +13,9 @@
 import type { Simulator } from './engine.js';
 import type { DropReason, ProtocolEvent } from './feed.js';
 import { Network, type NetworkConfig } from './network.js';
-import type { Rng } from './rng.js';
-import type { PeerId, TimerId } from './types.js';
+import type { PeerId, TimerId } from '../core/ids.js';
+import type { PeerContext, PeerProtocol } from '../core/protocol.js';
+import type { Rng } from '../core/rng.js';
 
 export interface Protocol<M = unknown> {
   readonly name: string;
@@ -220,17 +221,6 @@ export class World {
   }
 }
 
-/** The context a per-peer state machine gets: its own id, time, randomness, sending and timers. */
-export interface PeerContext<M = unknown> {
-  readonly id: PeerId;
-  readonly rng: Rng;
-  now(): number;
-  send(to: PeerId, msg: M, bytes: number): void;
-  setTimer(delayMs: number, tag: number, data?: unknown): TimerId;
-  cancelTimer(id: TimerId): boolean;
-  emit(kind: string, data?: Record<string, unknown>): void;
-}
-
 /** One peer's view of a world-level Port: how a per-peer state machine runs inside a Protocol. */
 export function peerContext<M>(port: Port<M>, peer: PeerId): PeerContext<M> {
   return {
@@ -242,16 +232,6 @@ export function peerContext<M>(port: Port<M>, peer: PeerId): PeerContext<M> {
     cancelTimer: (id) => port.cancelTimer(id),
     emit: (kind, data) => port.emit(kind, peer, data),
   };
-}
-
-/** A sans-IO state machine for one peer. */
-export interface PeerProtocol<M = unknown> {
-  /** The peer came online. */
-  start?(): void;
-  /** The peer leaves gracefully (a crash just drops the instance). */
-  stop?(): void;
-  onMessage(from: PeerId, msg: M): void;
-  onTimer(tag: number, data: unknown): void;
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LabHost } from '../../src/host/lab-host.js';
 import { labGroup, labState, REPLAY_PART_CHARS, seriesData, type SeriesData } from '../../src/host/lab-group.js';
 import { parseRecording } from '../../src/host/recording.js';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/core/index.js';
 import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peerlab-rec-'));

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRecording, Recorder, RecordingError, Replay, type RecordingHeader } from '../../src/host/recording.js';
 import type { CountersData, PeerView, SnapshotData } from '../../src/host/lab-group.js';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/core/index.js';
 
 const header = (over: Partial<RecordingHeader> = {}): RecordingHeader => ({
   format: 'peerlab-recording',

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeerProcess } from '../../src/live/peer-process-client.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/core/index.js';
 import { converge, sleep, spawnPeers, tmpDir, type Replica } from './helpers.js';
 import { servePeerPages, startPage as start, type PeerPages } from './pages.js';
 

@@ -4,7 +4,7 @@
  * closes the link as a violation) — plus the bounds on what one link may keep buffered.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/core/index.js';
 import { Reassembler, chunkMessage, decodeChunk, encodeChunk, type ChunkFrame } from '../../src/live/overlay/chunks.js';
 import { MSG_CHUNK, MSG_SYNC_REPLY, WireError, decodeChannel, encodeChannel } from '../../src/live/overlay/wire.js';
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { crc32 } from '../../src/live/persistence/crc32.js';
 import { LOG_MAGIC, LogFormatError, UpdateLog, parseLog, persistDoc } from '../../src/live/persistence/update-log.js';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/core/index.js';
 
 const dirs: string[] = [];
 function tmpFile(): string {

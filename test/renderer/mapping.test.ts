@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotData } from '../../src/host/lab-group.js';
-import { Rng } from '../../src/sim/rng.js';
-import { GraphModel, OFFLINE_COLOR, STATE_COLORS, colorFor, edgeId, needsLayout, stateCounts, sunflower } from '../../renderer/src/graph/mapping.js';
+import { Rng } from '../../src/core/index.js';
+import {
+  GraphModel,
+  OFFLINE_COLOR,
+  STATE_COLORS,
+  colorFor,
+  edgeId,
+  needsLayout,
+  stateCounts,
+  sunflower,
+} from '../../renderer/src/graph/mapping.js';
 
 const snap = (peers: [number, string, boolean?][], links: [number, number][], totalPeers = peers.length, run = 1): SnapshotData => ({
   run,

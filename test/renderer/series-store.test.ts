@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LabHost } from '../../src/host/lab-host.js';
 import type { SeriesData } from '../../src/host/lab-group.js';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/core/index.js';
 import { protocolSeriesNames, rate, SeriesStore, thinPoints } from '../../renderer/src/charts/series-store.js';
 import { drivers, RUMOR_YAML } from '../host/fixtures/rumor.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/index.js';
 import {
-  ConfigError,
   Simulator,
   World,
   installChurn,
@@ -269,7 +269,7 @@ describe('trace replay', () => {
 describe('churn config errors name the key', () => {
   const cases: [unknown, string][] = [
     [{ on: { distribution: 'gauss', meanMs: 1 } }, 'churn.on.distribution: unknown distribution "gauss"'],
-    [{ on: { distribution: 'exponential', meanMs: -5 } }, 'churn.on.meanMs: expected a number in (0'],
+    [{ on: { distribution: 'exponential', meanMs: -5 } }, 'churn.on.meanMs: expected a number > 0, got -5'],
     [{ off: { distribution: 'weibull', shape: 0, scaleMs: 1 } }, 'churn.off.shape'],
     [{ off: { distribution: 'pareto', shape: 2 } }, 'churn.off.scaleMs: give exactly one of scaleMs or meanMs'],
     [{ on: { distribution: 'pareto', shape: 1, meanMs: 10 } }, 'churn.on.meanMs: a Pareto with shape 1 <= 1 has no finite mean'],

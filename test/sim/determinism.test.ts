@@ -4,16 +4,8 @@
  * the same seed and differently for another.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  PerPeer,
-  Simulator,
-  World,
-  installChurn,
-  installPartitions,
-  type PeerContext,
-  type PeerProtocol,
-  type SimEvent,
-} from '../../src/sim/index.js';
+import { PerPeer, Simulator, World, installChurn, installPartitions, type SimEvent } from '../../src/sim/index.js';
+import type { PeerContext, PeerProtocol } from '../../src/core/index.js';
 
 /** A small gossip with periodic timers, random targets and random message sizes. */
 class Chatter implements PeerProtocol<{ hops: number; id: number }> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Simulator, World, PerPeer, type PeerContext, type PeerProtocol } from '../../src/sim/index.js';
+import { Simulator, World, PerPeer } from '../../src/sim/index.js';
+import type { PeerContext, PeerProtocol } from '../../src/core/index.js';
 
 describe('Simulator', () => {
   it('runs events in time order with a stable tie-break, and cancelled events never fire', () => {

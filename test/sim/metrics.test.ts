@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Counter, Histogram, Rng, TimeSeries } from '../../src/sim/index.js';
+import { Counter, Histogram, TimeSeries } from '../../src/sim/index.js';
+import { Rng } from '../../src/core/index.js';
 
 function nearestRank(sorted: number[], p: number): number {
   if (p === 0) return sorted[0] as number;

@@ -8,15 +8,14 @@ import { describe, expect, it } from 'vitest';
 import {
   EventQueue,
   Network,
-  Rng,
   Simulator,
   World,
   installPartitions,
   type LatencyConfig,
-  type PeerId,
   type Port,
   type Protocol,
 } from '../../src/sim/index.js';
+import { Rng, type PeerId } from '../../src/core/index.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261125);
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });

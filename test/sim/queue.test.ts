@@ -5,7 +5,8 @@
  * popUntil/peekTime at arbitrary limits. Seeds are fixed and printed on failure.
  */
 import { describe, expect, it } from 'vitest';
-import { EventQueue, Rng } from '../../src/sim/index.js';
+import { EventQueue } from '../../src/sim/index.js';
+import { Rng } from '../../src/core/index.js';
 
 interface Ref {
   t: number;

@@ -22,7 +22,7 @@ import {
   type Proto,
 } from '../compare.js';
 import type { JobResult } from '../pool.js';
-import type { Aggregate } from '../stats.js';
+import type { Aggregate } from '../../core/index.js';
 import { formatBytes, formatDuration, round } from '../units.js';
 import { PALETTE, barChart, cdfChart, lineChart, type LineSeries } from './charts.js';
 import { connectivityMap } from './graph.js';

@@ -1,5 +1,5 @@
 /** The report of a sweep: every metric charted against the first varied key (one line per value of the others), and a table. */
-import type { Aggregate } from '../stats.js';
+import type { Aggregate } from '../../core/index.js';
 import type { PointResult, SweepResult, Vary } from '../sweep.js';
 import { formatDuration } from '../units.js';
 import { barChart, lineChart, type LineSeries } from './charts.js';

@@ -7,7 +7,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { PeerContext } from '../../sim/world.js';
+import type { PeerContext } from '../../core/index.js';
 import type { GossipCore, GossipFactory } from './realtime.js';
 
 export interface FloodMsg {

@@ -1,10 +1,10 @@
 /**
- * Runs a sans-IO per-peer protocol (the `PeerProtocol`/`PeerContext` form of src/sim/world.ts) in real
+ * Runs a sans-IO per-peer protocol (the `PeerProtocol`/`PeerContext` form of src/core/protocol.ts) in real
  * time: `now()` is the monotonic clock, timers are setTimeout, `send` goes to a real link through the
  * protocol's codec. The simulator drives the very same protocol object in virtual time.
  */
-import { Rng } from '../../sim/rng.js';
-import type { PeerContext, PeerProtocol } from '../../sim/world.js';
+import { Rng } from '../../core/index.js';
+import type { PeerContext, PeerProtocol } from '../../core/index.js';
 
 /** What the overlay needs from a dissemination core (contract 5 of ownership.md). */
 export interface GossipCore<M> extends PeerProtocol<M> {

@@ -20,7 +20,7 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { Rng } from '../../sim/rng.js';
+import { Rng } from '../../core/index.js';
 import { Link, type LinkCloseReason } from '../link.js';
 import { SignalingClient, type WebSocketCtor } from '../signaling/client.js';
 import { DEFAULT_CHUNK_BYTES, Reassembler, chunkMessage } from './chunks.js';

@@ -11,7 +11,8 @@
  * neighbours after `failureDetectMs`.
  */
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
-import { PerPeer, type PeerContext, type PeerId, type Port, type Protocol, type World } from '../../sim/index.js';
+import { PerPeer, type Port, type Protocol, type World } from '../../sim/index.js';
+import { quantileSorted, type PeerContext, type PeerId } from '../../core/index.js';
 import { randomOverlay } from '../gossip/overlay.js';
 import {
   AdaptiveError,
@@ -20,18 +21,17 @@ import {
   type AdaptiveParams,
   type AdaptiveWorkload,
 } from './params.js';
-import { AdaptivePeer, TIMER_NEIGHBOUR_DOWN, type AdaptiveConfig, type AdaptiveMsg, type Adversary, type GossipMsg } from './peer.js';
+import {
+  AdaptivePeer,
+  TIMER_NEIGHBOUR_DOWN,
+  type AdaptiveConfig,
+  type AdaptiveMsg,
+  type Adversary,
+  type GossipMsg,
+} from './peer.js';
 
 /** Most delivery-time samples returned (evenly thinned beyond). */
 const MAX_SAMPLES = 20_000;
-
-function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
-}
 
 function round3(x: number | null): number | null {
   return x === null || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000;
@@ -371,15 +371,15 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
       falsePositives,
       honestPeersCut: honestBlacklisted,
       maliciousCuts: trueCuts,
-      timeToIsolateMs: round3(quantile(isolateTimes, 0.5)),
+      timeToIsolateMs: round3(quantileSorted(isolateTimes, 0.5)),
       meanLinkLatencyMsStart: round3(latencyAtStart),
       meanLinkLatencyMsEnd: round3(meanLinkLatency()),
-      p50DeliveryMs: round3(quantile(dAll, 0.5)),
-      p99DeliveryMs: round3(quantile(dAll, 0.99)),
-      p50DeliveryMsEarly: round3(quantile(dEarly, 0.5)),
-      p99DeliveryMsEarly: round3(quantile(dEarly, 0.99)),
-      p50DeliveryMsLate: round3(quantile(dLate, 0.5)),
-      p99DeliveryMsLate: round3(quantile(dLate, 0.99)),
+      p50DeliveryMs: round3(quantileSorted(dAll, 0.5)),
+      p99DeliveryMs: round3(quantileSorted(dAll, 0.99)),
+      p50DeliveryMsEarly: round3(quantileSorted(dEarly, 0.5)),
+      p99DeliveryMsEarly: round3(quantileSorted(dEarly, 0.99)),
+      p50DeliveryMsLate: round3(quantileSorted(dLate, 0.5)),
+      p99DeliveryMsLate: round3(quantileSorted(dLate, 0.99)),
       rewiresPerPeer: round3(rewires / honestCount),
       largestComponent: round3(largestComponent()),
       maliciousLinks: maliciousLinkCount(),

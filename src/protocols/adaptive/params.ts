@@ -4,6 +4,7 @@
  * Nested groups are strict: a misspelt key (`adversaries.fractoin`) is an error naming it.
  */
 import { z } from 'zod';
+import { intIn as int, numAbove, numIn as num } from '../../core/schema.js';
 
 /** Named error of the adaptive protocol (a configuration that cannot run). */
 export class AdaptiveError extends Error {
@@ -14,19 +15,6 @@ export const BEHAVIOURS = ['drop', 'corrupt', 'spam', 'badmouth'] as const;
 export type Behaviour = (typeof BEHAVIOURS)[number];
 export const STRATEGIES = ['latency', 'throughput', 'none'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
-
-const num = (min: number, max = Infinity) =>
-  z
-    .number({ error: max === Infinity ? `expected a number >= ${min}` : `expected a number in [${min}, ${max}]` })
-    .refine((x) => Number.isFinite(x) && x >= min && x <= max, {
-      message: max === Infinity ? `expected a number >= ${min}` : `expected a number in [${min}, ${max}]`,
-    });
-const pos = () =>
-  z.number({ error: 'expected a number > 0' }).refine((x) => Number.isFinite(x) && x > 0, { message: 'expected a number > 0' });
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .number({ error: `expected an integer in [${min}, ${max}]` })
-    .refine((x) => Number.isInteger(x) && x >= min && x <= max, { message: `expected an integer in [${min}, ${max}]` });
 
 const behaviour = z.string().superRefine((v, ctx) => {
   if (!(BEHAVIOURS as readonly string[]).includes(v))
@@ -56,7 +44,7 @@ export const reputationSchema = z.strictObject({
   /** Off: no evidence, no opinions, no cuts (invalid messages are still rejected: that is the signature check). */
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
   /** Period of ageing, pull probes, opinion exchange and the cut decision. */
-  periodMs: pos().default(1000),
+  periodMs: numAbove().default(1000),
   /** Forgetting factor applied to all evidence once per period (Josang's beta reputation with ageing). */
   ageing: num(0.01, 1).default(0.9),
   /** A neighbour whose combined score (0..1) falls below this is cut off and blacklisted. */
@@ -70,7 +58,7 @@ export const reputationSchema = z.strictObject({
   /** Most evidence (good + bad) one opinion entry may carry. */
   maxReportWeight: num(0.001, 1000).default(5),
   /** A pull probe unanswered after this long counts as bad evidence. */
-  probeTimeoutMs: pos().default(2000),
+  probeTimeoutMs: numAbove().default(2000),
   /** Probes ask for a message we sent the neighbour at least this long ago (it must have arrived). */
   probeAgeMs: num(0).default(500),
   /** Most peers a peer keeps reputation records of (~100 bytes each; when full, the least-evidenced
@@ -83,7 +71,7 @@ export const rewiringSchema = z.strictObject({
    * throughput: replace the neighbour that delivers fewest new messages first; none: static overlay. */
   strategy: strategy.default('none'),
   /** How often each peer measures its links and considers one swap. */
-  periodMs: pos().default(2000),
+  periodMs: numAbove().default(2000),
   /** Links per peer kept random (never rewired by the strategy), so the overlay stays one component. */
   keepRandom: int(0, 64).default(2),
   /** Sampled candidates measured per period. */
@@ -107,11 +95,11 @@ export const adaptiveParams = z.object({
   /** Messages a peer keeps (ids for deduplication, payloads to answer pulls). */
   cacheSize: int(16, 10_000_000).default(512),
   /** How often a peer below its degree asks sampled peers for a link. */
-  maintainMs: pos().default(500),
+  maintainMs: numAbove().default(500),
   /** Delay until the neighbours of a departed peer notice (failure detector). */
   failureDetectMs: num(0).default(500),
   /** Virtual time between samples of the time series. */
-  sampleMs: pos().default(500),
+  sampleMs: numAbove().default(500),
   adversaries: adversariesSchema.prefault({}),
   reputation: z.preprocess(onOff, reputationSchema.prefault({})) as unknown as typeof reputationSchema,
   rewiring: rewiringSchema.prefault({}),

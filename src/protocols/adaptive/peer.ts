@@ -30,7 +30,7 @@
  * `keepRandom` random links (agreed as random by both ends) are never rewired and are topped up when
  * the far end drops one, so the overlay keeps random shortcuts and does not split into local clusters.
  */
-import type { PeerContext, PeerId, PeerProtocol } from '../../sim/index.js';
+import type { PeerContext, PeerId, PeerProtocol } from '../../core/index.js';
 import type { ReputationParams, RewiringParams } from './params.js';
 import { opinionsFor, TrustTable, validateOpinions, type Opinion } from './reputation.js';
 

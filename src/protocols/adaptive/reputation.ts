@@ -12,7 +12,7 @@
  *
  * Opinion lists come from untrusted peers: `validateOpinions` bounds and checks them before use.
  */
-import type { PeerId } from '../../sim/index.js';
+import type { PeerId } from '../../core/index.js';
 
 export interface Rep {
   rd: number;

@@ -8,9 +8,10 @@
  */
 import { z } from 'zod';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
-import type { PeerId, World } from '../../sim/index.js';
+import type { World } from '../../sim/index.js';
 import { DEFAULT_SWARM, Swarm, type SwarmConfig } from './swarm.js';
-import { intIn as int, numIn as num } from '../params.js';
+import { intIn as int, numIn as num } from '../../core/schema.js';
+import type { PeerId } from '../../core/index.js';
 
 export const bittorrentParams = z.object({
   /** Bytes of the shared file. */

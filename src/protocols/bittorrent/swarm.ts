@@ -33,7 +33,8 @@
  * a small reorder buffer undo the network model's per-message jitter), and any protocol violation
  * closes that one connection (never throws).
  */
-import type { PeerId, Port, Protocol, Rng } from '../../sim/index.js';
+import { hash32, type PeerId, type Rng } from '../../core/index.js';
+import type { Port, Protocol } from '../../sim/index.js';
 
 export type PieceSelection = 'rarest' | 'random';
 export type ChokingMode = 'tft' | 'none';
@@ -147,13 +148,6 @@ const MAX_REORDER = 4096;
  * connection for nothing; a queue gets its own array with its first request and drops it when empty.
  */
 const NONE: number[] = Object.freeze([]) as unknown as number[];
-
-function mix32(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2d);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-  return (h ^ (h >>> 15)) >>> 0;
-}
 
 // A connection's scalar state lives in its owner's row arrays (struct of arrays, row = `Conn.slot`):
 // a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
@@ -519,14 +513,14 @@ export class Swarm implements Protocol<WireMsg> {
   }
 
   goodToken(piece: number, block: number): number {
-    return mix32(this.cfg.infoToken, piece * 65536 + block);
+    return hash32(this.cfg.infoToken, piece * 65536 + block);
   }
 
   /** A piece's digest: an order-free mix of its blocks' tokens (blocks arrive in any order). */
   private digestOf(piece: number, tokenOf: (b: number) => number): number {
     let h = 0;
     const n = this.blocksIn(piece);
-    for (let b = 0; b < n; b++) h = (h ^ mix32(tokenOf(b) >>> 0, piece * this.blocksPerPiece + b)) >>> 0;
+    for (let b = 0; b < n; b++) h = (h ^ hash32(tokenOf(b) >>> 0, piece * this.blocksPerPiece + b)) >>> 0;
     return h;
   }
 
@@ -961,7 +955,7 @@ export class Swarm implements Protocol<WireMsg> {
       this.stats.duplicateBytes += bytes;
     } else {
       st.blk[id] = RECEIVED;
-      st.acc[m.a] = ((st.acc[m.a] as number) ^ mix32(m.tok >>> 0, id)) >>> 0;
+      st.acc[m.a] = ((st.acc[m.a] as number) ^ hash32(m.tok >>> 0, id)) >>> 0;
       const got = (st.got[m.a] as number) + 1;
       st.got[m.a] = got;
       const who = st.contributors.get(m.a);

@@ -7,7 +7,8 @@
  * over the partial-view membership of `PlumtreeNetwork` (plumtree-sim.ts).
  */
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
-import type { PeerId, World } from '../../sim/index.js';
+import type { PeerId } from '../../core/index.js';
+import type { World } from '../../sim/index.js';
 import { Epidemic } from './epidemic.js';
 import { overlayLinks, randomOverlay, type Overlay } from './overlay.js';
 import {

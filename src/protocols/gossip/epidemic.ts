@@ -26,7 +26,8 @@
  *
  * Feed events (when observed): `infected` {rumour, from, round} and `removed` {rumour}, per peer.
  */
-import type { PeerId, Port, Protocol } from '../../sim/index.js';
+import type { PeerId } from '../../core/index.js';
+import type { Port, Protocol } from '../../sim/index.js';
 import type { Overlay } from './overlay.js';
 import type { Mode } from './params.js';
 

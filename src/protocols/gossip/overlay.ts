@@ -9,7 +9,7 @@
  * over it with a repair rule (see membership in driver.ts): when a neighbour is detected failed, a peer
  * replaces it by a random live peer (HyParView's promotion from the passive view).
  */
-import type { Rng } from '../../sim/index.js';
+import type { Rng } from '../../core/index.js';
 
 export interface Overlay {
   readonly size: number;

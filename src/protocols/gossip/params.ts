@@ -3,7 +3,7 @@
  * Every key is documented here with its default; docs/gossip.md shows them in a scenario.
  */
 import { z } from 'zod';
-import { intIn as int } from '../params.js';
+import { intIn as int, numIn as num } from '../../core/schema.js';
 
 export const VARIANTS = ['push', 'pull', 'push-pull', 'plumtree'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -25,8 +25,6 @@ const mode = z.string().superRefine((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: `unknown mode ${JSON.stringify(v)} (expected one of ${MODES.join(', ')})` });
 }) as unknown as z.ZodType<Mode>;
 
-const num = (what: string, min: number) =>
-  z.number({ error: `expected a number >= ${min}` }).refine((x) => Number.isFinite(x) && x >= min, { message: `expected a ${what} >= ${min}` });
 
 export const gossipParams = z.object({
   /** push | pull | push-pull (epidemic rumour spreading) or plumtree (epidemic broadcast tree). */
@@ -35,9 +33,9 @@ export const gossipParams = z.object({
    * infect-and-die: it gossips once to `fanout` peers, then stops ('removed'). */
   mode: mode.default('infect-forever'),
   /** Peers contacted per gossip action; may be fractional (mean: floor or ceil at random). >= 1. */
-  fanout: num('number', 1).default(1),
+  fanout: num(1).default(1),
   /** Length of a gossip round (rounds timing), or mean gossip period of a peer (async timing). */
-  roundMs: num('number', 0.001).default(100),
+  roundMs: num(0.001).default(100),
   /** rounds: every peer acts at the same instants k*roundMs (the theory's synchronous rounds);
    * async: each peer on its own timer (random phase, period roundMs; 'poisson' clocks: exponential gaps). */
   timing: z.enum(['rounds', 'async', 'poisson']).default('rounds'),
@@ -51,19 +49,19 @@ export const gossipParams = z.object({
   /** Target size of a peer's partial view (active view for Plumtree). */
   viewSize: int(2, 1000).default(6),
   /** Anti-entropy period (a random peer each time exchanges digests and repairs); 0 = off. */
-  antiEntropyMs: num('number', 0).default(0),
+  antiEntropyMs: num(0).default(0),
   /** Largest message payload allowed, in bytes; a bigger broadcast is a configuration error. */
   maxMessageBytes: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   /** Per-message header bytes (ids, type, round) added to every message's size on the wire. */
   headerBytes: int(0, 4096).default(24),
   /** Plumtree: how long a peer waits after an IHAVE for the payload before it GRAFTs. */
-  graftTimeoutMs: num('number', 0.001).default(200),
+  graftTimeoutMs: num(0.001).default(200),
   /** Plumtree: how long IHAVEs are batched before they are sent (0 = at once). */
-  lazyDelayMs: num('number', 0).default(0),
+  lazyDelayMs: num(0).default(0),
   /** Duplicate suppression memory per peer: message ids remembered (oldest forgotten first). */
   seenCapacity: int(16, 10_000_000).default(100_000),
   /** Simulator membership: delay until the neighbours of a crashed peer notice (failure detector). */
-  failureDetectMs: num('number', 0).default(500),
+  failureDetectMs: num(0).default(500),
 });
 export type GossipParams = z.infer<typeof gossipParams>;
 
@@ -71,11 +69,11 @@ export const gossipWorkload = z.object({
   /** Number of broadcasts. */
   broadcasts: int(0, 1_000_000).default(1),
   /** Time of the first broadcast. */
-  startMs: num('number', 0).default(0),
+  startMs: num(0).default(0),
   /** Gap between consecutive broadcasts (0 = all at once: many messages in flight). */
-  intervalMs: num('number', 0).default(1000),
+  intervalMs: num(0).default(1000),
   /** Explicit broadcast times (overrides broadcasts/startMs/intervalMs). */
-  atMs: z.array(num('number', 0)).optional(),
+  atMs: z.array(num(0)).optional(),
   /** Payload size of each broadcast in bytes (uses the network's bandwidth). */
   messageBytes: int(0, Number.MAX_SAFE_INTEGER).default(1024),
   /** The peer that broadcasts: a peer id, or 'random' (a random online peer each time). */

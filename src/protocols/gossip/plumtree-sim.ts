@@ -14,7 +14,8 @@
  * A broadcast's payload is `messageBytes` long (at least 4) and starts with its rumour index (u32 LE),
  * which is how the recorder tells broadcasts apart without looking into the core.
  */
-import { peerContext, type PeerId, type Port, type Protocol, type World } from '../../sim/index.js';
+import { peerContext, type Port, type Protocol, type World } from '../../sim/index.js';
+import type { PeerId } from '../../core/index.js';
 import type { PlumtreeMsg } from './codec.js';
 import { randomOverlay } from './overlay.js';
 import type { GossipParams } from './params.js';

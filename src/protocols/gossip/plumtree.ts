@@ -19,7 +19,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../sim/index.js';
+import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../core/index.js';
 import {
   createCodec,
   DIGEST,

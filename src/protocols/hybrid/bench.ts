@@ -8,7 +8,8 @@
  * --seed-up (default 2 MiB/s), --tracker (the same swarm fed by a tracker instead of the DHT), and
  * driver parameters as JSON: --params '{"pieceDiscovery":false}'.
  */
-import type { BandwidthClass, PeerId } from '../../sim/index.js';
+import type { BandwidthClass } from '../../sim/index.js';
+import type { PeerId } from '../../core/index.js';
 import { flashCrowdWorld, numOpt } from '../bittorrent/bench.js';
 import { createHybridRun, hybridParams, hybridWorkload, type HybridRunOptions } from './driver.js';
 

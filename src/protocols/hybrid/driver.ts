@@ -10,14 +10,21 @@
  * and the DHT (the tracker may die at `trackerDownAtMs`).
  */
 import { z } from 'zod';
-import { PerPeer, Rng, type PeerContext, type PeerId, type World } from '../../sim/index.js';
+import { PerPeer, type World } from '../../sim/index.js';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
 import { DEFAULT_SWARM, type Swarm } from '../bittorrent/swarm.js';
-import { bittorrentParams, bittorrentWorkload, createRun, type BittorrentRun, type BittorrentWorkload } from '../bittorrent/driver.js';
+import {
+  bittorrentParams,
+  bittorrentWorkload,
+  createRun,
+  type BittorrentRun,
+  type BittorrentWorkload,
+} from '../bittorrent/driver.js';
 import { randomId, type Contact, type NodeId } from '../kademlia/index.js';
 import type { HybridMessage } from './messages.js';
 import { TorrentDhtNode, emptyTorrentDhtStats, type TorrentDhtStats, type TorrentLink } from './torrent-dht.js';
-import { intIn as int, numIn as num } from '../params.js';
+import { Rng, median, type PeerContext, type PeerId } from '../../core/index.js';
+import { intIn as int, numIn as num } from '../../core/schema.js';
 
 export const hybridParams = bittorrentParams
   .extend({
@@ -92,13 +99,6 @@ export interface HybridRun extends DriverRun {
 export interface HybridRunOptions {
   /** Whether a peer announces itself under the info-hash (default all): tests construct hidden holders with it. */
   announceSwarm?: (peer: PeerId) => boolean;
-}
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 export function createHybridRun(world: World, params: HybridParams, workload: HybridWorkload, opts: HybridRunOptions = {}): HybridRun {
@@ -280,7 +280,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
         lowerBoundMs: s.lowerBoundMs ?? null,
         boundRatio: s.boundRatio ?? null,
         completed: s.completed ?? null,
-        timeToFirstPeerMs: median(firstPeerMs),
+        timeToFirstPeerMs: firstPeerMs.length > 0 ? median(firstPeerMs) : null,
         dhtMessagesPerPeer: dhtMessages / n,
         dhtBytesPerPeer: dhtBytes / n,
         lookupsDone: stats.lookupsDone,

@@ -8,7 +8,7 @@
  * is what the network model charges. A reply comes from an untrusted peer: `checkPeersReply` bounds
  * and validates it before anything of it is used.
  */
-import type { PeerId } from '../../sim/index.js';
+import type { PeerId } from '../../core/index.js';
 import type { Contact, KadMessage, NodeId } from '../kademlia/index.js';
 
 export const GET_PEERS = 20;

@@ -4,7 +4,7 @@
  * Announcers are untrusted, so both the keys and the peers per key are bounded; when a key is full
  * the entry that expires first makes room (a fresh announce is worth more than one about to lapse).
  */
-import type { PeerId, Rng } from '../../sim/index.js';
+import type { PeerId, Rng } from '../../core/index.js';
 import { toHex, type NodeId } from '../kademlia/index.js';
 
 export class PeerStore {

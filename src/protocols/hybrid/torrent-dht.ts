@@ -12,8 +12,17 @@
  * as failed; an announce is stored only with a token we issued to that address in the last two
  * token periods (BEP 5: the secret changes every 5 minutes, tokens up to 10 minutes old are good).
  */
-import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../sim/index.js';
-import { KademliaNode, Lookup, idBytes, idEquals, type Contact, type KademliaInit, type KadMessage, type NodeId } from '../kademlia/index.js';
+import { hash32, type PeerContext, type PeerId, type PeerProtocol, type TimerId } from '../../core/index.js';
+import {
+  KademliaNode,
+  Lookup,
+  idBytes,
+  idEquals,
+  type Contact,
+  type KademliaInit,
+  type KadMessage,
+  type NodeId,
+} from '../kademlia/index.js';
 import {
   ANNOUNCE_ACK,
   ANNOUNCE_PEER,
@@ -144,13 +153,6 @@ export interface GetPeersResult {
   hops: number;
   messages: number;
   durationMs: number;
-}
-
-function mix32(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2d);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-  return (h ^ (h >>> 15)) >>> 0;
 }
 
 export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
@@ -351,11 +353,11 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
 
   /** The token a requester at `peer` gets now: a keyed hash of its address. */
   tokenFor(peer: PeerId): number {
-    return mix32(this.secret, peer);
+    return hash32(this.secret, peer);
   }
 
   private tokenValid(peer: PeerId, token: number): boolean {
-    return token === mix32(this.secret, peer) || token === mix32(this.prevSecret, peer);
+    return token === hash32(this.secret, peer) || token === hash32(this.prevSecret, peer);
   }
 
   // ---- handlers -----------------------------------------------------------------------------------

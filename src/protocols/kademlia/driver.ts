@@ -9,7 +9,9 @@
  */
 import { z } from 'zod';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series } from '../driver.js';
-import { PerPeer, type PeerContext, type PeerId, type PeerProtocol, type Rng, type World } from '../../sim/index.js';
+import { PerPeer, type World } from '../../sim/index.js';
+import { intIn as int, numAbove, numIn } from '../../core/schema.js';
+import type { PeerContext, PeerId, PeerProtocol, Rng } from '../../core/index.js';
 import { idEquals, randomId, type NodeId } from './id.js';
 import { KademliaNode, type KademliaInit, type LookupResult } from './node.js';
 import { SortedIds } from './prefill.js';
@@ -18,8 +20,7 @@ import { createCodec } from './rpc/codec.js';
 import type { KadMessage } from './rpc/messages.js';
 import { encodingContext, WireProtocol } from './wire.js';
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
-const ms = () => z.number().min(0);
+const ms = () => numIn(0);
 
 export const kademliaParams = z.strictObject({
   /** Bucket size and replication factor. */
@@ -64,9 +65,9 @@ export const kademliaWorkload = z.strictObject({
   /** When the first STORE goes out (with bootstrap 'join': at the latest 5 s after the last join). */
   startMs: ms().default(1000),
   /** Lookups (and, unless storeRatePerSec is set, STOREs) per second of virtual time. */
-  ratePerSec: z.number().positive().default(100),
+  ratePerSec: numAbove(0).default(100),
   /** STOREs per second; default ratePerSec. */
-  storeRatePerSec: z.number().positive().optional(),
+  storeRatePerSec: numAbove(0).optional(),
   /** Gap between the last STORE and the first lookup. */
   settleMs: ms().default(5000),
   valueBytes: int(0, 65536).default(32),

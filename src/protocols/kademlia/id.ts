@@ -6,7 +6,7 @@
  * the first differing byte, and `commonPrefixLength` (the bucket index of the flat view) scans with
  * Math.clz32. `xorDistance` builds the distance for tests and display.
  */
-import type { Rng } from '../../sim/index.js';
+import type { Rng } from '../../core/index.js';
 
 export type NodeId = Uint8Array;
 

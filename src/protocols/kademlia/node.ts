@@ -10,7 +10,7 @@
  * Peers are untrusted: replies are matched to our own pending requests by rpc id *and* sender, a
  * reply of the wrong type or from the wrong peer is dropped, and a NODES reply is capped at k.
  */
-import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../sim/index.js';
+import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../core/index.js';
 import { compareDistance, idBytes, idEquals, randomId, randomIdWithPrefix, toHex, type NodeId } from './id.js';
 import { Lookup } from './query/lookup.js';
 import type { LookupEvent } from './query/events.js';

@@ -13,7 +13,7 @@
  *   start empty and every entry is live at time 0. A test checks the result against tables built by
  *   real joins at small N (test/protocols/kademlia/prefill.test.ts).
  */
-import type { PeerId, Rng } from '../../sim/index.js';
+import type { PeerId, Rng } from '../../core/index.js';
 import { bitAt, compareDistance, type NodeId } from './id.js';
 import type { Contact, RoutingTable } from './routing-table/index.js';
 

@@ -5,7 +5,7 @@
  * The simulator uses it with `wire: true` to run the real codec end to end; the live network would
  * put the same bytes on a data channel.
  */
-import type { PeerContext, PeerId, PeerProtocol } from '../../sim/index.js';
+import type { PeerContext, PeerId, PeerProtocol } from '../../core/index.js';
 import { KademliaCodecError, type Codec } from './rpc/codec.js';
 import type { KadMessage } from './rpc/messages.js';
 

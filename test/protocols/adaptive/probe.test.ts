@@ -5,7 +5,7 @@
  * dropper stays silent and is cut; a corrupter's tampered copy is proof on its own.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng, type PeerContext, type PeerId } from '../../../src/sim/index.js';
+import { Rng, type PeerContext, type PeerId } from '../../../src/core/index.js';
 import { AdaptivePeer, type AdaptiveMsg, type Adversary } from '../../../src/protocols/adaptive/peer.js';
 import { adaptiveParams } from '../../../src/protocols/adaptive/params.js';
 

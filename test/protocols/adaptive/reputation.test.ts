@@ -4,7 +4,7 @@
  * list is dropped whole and counts against its sender.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng, type PeerContext } from '../../../src/sim/index.js';
+import { Rng, type PeerContext } from '../../../src/core/index.js';
 import { TrustTable, validateOpinions, type Opinion } from '../../../src/protocols/adaptive/reputation.js';
 import { AdaptivePeer, type AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
 import { adaptiveParams } from '../../../src/protocols/adaptive/params.js';

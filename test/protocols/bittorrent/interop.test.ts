@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main as torrentMain } from '../../../src/cli/torrent.js';
-import { Rng } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
 
 function has(tool: string): boolean {
   try {

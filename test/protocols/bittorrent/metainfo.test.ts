@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, fromLatin1, latin1, type BDict, type BValue } from '../../../src/protocols/bittorrent/bencode.js';
 import { buildTorrent, MetainfoError, parseTorrent, PieceHasher, toHex } from '../../../src/protocols/bittorrent/metainfo.js';
-import { Rng } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
 
 const sha1 = (d: Uint8Array): Uint8Array => new Uint8Array(createHash('sha1').update(d).digest());
 const SEED = 6006;

@@ -18,7 +18,7 @@ import {
 } from '../../../src/protocols/gossip/codec.js';
 import { GossipError } from '../../../src/protocols/gossip/params.js';
 import { Plumtree, type AntiEntropy, type PlumtreeOptions } from '../../../src/protocols/gossip/plumtree.js';
-import { Rng, type PeerContext } from '../../../src/sim/index.js';
+import { Rng, type PeerContext } from '../../../src/core/index.js';
 
 /** An in-memory network of cores: messages go through the real codec (bytes), delivered in random order. */
 class TestNet {

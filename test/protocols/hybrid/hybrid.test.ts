@@ -5,10 +5,17 @@
  * configuration names its key. Seeds are fixed and printed in the test names.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
 import { hybridSetup, type HybridSetupOptions } from '../../../src/protocols/hybrid/bench.js';
 import { hybridParams } from '../../../src/protocols/hybrid/driver.js';
-import { ANNOUNCE_PEER, GET_PEERS, PEERS, checkPeersReply, type HybridMessage, type PeersMsg } from '../../../src/protocols/hybrid/messages.js';
+import {
+  ANNOUNCE_PEER,
+  GET_PEERS,
+  PEERS,
+  checkPeersReply,
+  type HybridMessage,
+  type PeersMsg,
+} from '../../../src/protocols/hybrid/messages.js';
 import { PeerStore } from '../../../src/protocols/hybrid/peer-store.js';
 import type { GetPeersResult } from '../../../src/protocols/hybrid/torrent-dht.js';
 import { flashCrowd } from '../../../src/protocols/bittorrent/bench.js';

@@ -11,7 +11,7 @@ import {
   toHex,
   xorDistance,
 } from '../../../src/protocols/kademlia/index.js';
-import { Rng } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
 
 const b = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 

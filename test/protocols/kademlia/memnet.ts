@@ -4,7 +4,7 @@
  * requests, as on a real network); timers fire when `advance` moves the clock past them. A link can
  * be cut (messages over it vanish), so timeouts happen. Optionally every message crosses the codec.
  */
-import { Rng, type PeerContext, type PeerId } from '../../../src/sim/index.js';
+import { Rng, type PeerContext, type PeerId } from '../../../src/core/index.js';
 import { KademliaNode, createCodec, type KadMessage, type KademliaInit } from '../../../src/protocols/kademlia/index.js';
 
 interface Timer {

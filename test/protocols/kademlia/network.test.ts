@@ -10,7 +10,7 @@ import {
   type KademliaNode,
   type LookupResult,
 } from '../../../src/protocols/kademlia/index.js';
-import { Rng } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
 import { MemNet } from './memnet.js';
 
 const SEED = 424242;

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { createKademliaRun, kademliaParams, kademliaWorkload, type KademliaRun } from '../../../src/protocols/kademlia/driver.js';
 import { compareDistance, randomId, SortedIds, type NodeId } from '../../../src/protocols/kademlia/index.js';
-import { Rng, Simulator, World } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
+import { Simulator, World } from '../../../src/sim/index.js';
 
 const SEED = 77;
 console.log(`kademlia prefill seed ${SEED}`);

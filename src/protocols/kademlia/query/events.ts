@@ -3,7 +3,7 @@
  * kad-dht query events. Emitted through `PeerContext.emit(event.type, event)`; `lookup` is a
  * per-node counter, so (peer, lookup) names one lookup.
  */
-import type { PeerId } from '../../../sim/index.js';
+import type { PeerId } from '../../../core/index.js';
 
 export interface SendQueryEvent {
   type: 'SEND_QUERY';

@@ -17,7 +17,7 @@
  * peer found (node lookups); `roundTrips` is the deepest hop that answered, i.e. the longest chain of
  * dependent round trips the lookup waited for.
  */
-import type { PeerId } from '../../../sim/index.js';
+import type { PeerId } from '../../../core/index.js';
 import { compareDistance, type NodeId } from '../id.js';
 import type { Contact } from '../routing-table/index.js';
 

@@ -4,7 +4,7 @@
  * least-recently seen first, at most k of them, plus a bounded replacement cache of contacts seen
  * while the bucket was full (most recent last), used when an entry is evicted or found dead.
  */
-import type { PeerId } from '../../../sim/index.js';
+import type { PeerId } from '../../../core/index.js';
 import { idEquals, type NodeId } from '../id.js';
 
 /** A peer as the DHT knows it: its transport address (a dense peer number) and its node id. */

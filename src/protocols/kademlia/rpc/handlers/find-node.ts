@@ -1,5 +1,5 @@
 /** FIND_NODE: the k closest contacts we know to the target (never the requester itself). */
-import type { PeerId } from '../../../../sim/index.js';
+import type { PeerId } from '../../../../core/index.js';
 import { NODES, type FindNodeMessage, type NodesMessage } from '../messages.js';
 import type { HandlerContext } from './context.js';
 

@@ -1,5 +1,5 @@
 /** FIND_VALUE: the value if we hold it, else the k closest contacts we know (like FIND_NODE). */
-import type { PeerId } from '../../../../sim/index.js';
+import type { PeerId } from '../../../../core/index.js';
 import { NODES, VALUE, type FindValueMessage, type NodesMessage, type ValueMessage } from '../messages.js';
 import type { HandlerContext } from './context.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/sim/index.js';
+import { Rng } from '../../src/core/index.js';
 
 /** Chi-square statistic of counts against equal expected frequencies. */
 function chiSquare(counts: number[]): number {

@@ -1,0 +1,61 @@
+/**
+ * The plain half of the validation kit (no packages, so the engine can use it): the one error type for
+ * a configuration that cannot run, naming the key, and the checks the engine's hand-written validators
+ * share. The zod half (schema.ts) produces the same wording for the sections written as schemas.
+ */
+
+/** One located problem: the dotted path of the bad key ('' for the whole input) and what is wrong. */
+export interface ConfigIssue {
+  path: string;
+  problem: string;
+}
+
+/** A configuration error: names the key that is wrong (`network.loss`, `churn.on.meanMs`) and why. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`${key}: ${problem}`);
+  }
+}
+
+/** A short rendering of an input value for messages (bounded: a long string is cut). */
+export function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}
+
+/** A plain mapping (not null, not a list). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A number that is not NaN (Infinity passes: bounds decide). */
+export function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && !Number.isNaN(v);
+}
+
+/** Throws ConfigError unless `v` is a number in [min, max] (or (min, max] with exclusiveMin). */
+export function checkNumber(key: string, v: unknown, min: number, max = Infinity, opts: { exclusiveMin?: boolean } = {}): number {
+  if (!isNumber(v)) throw new ConfigError(key, `expected a number, got ${show(v)}`);
+  const lowOk = opts.exclusiveMin ? v > min : v >= min;
+  if (!lowOk || v > max) {
+    const want =
+      max === Infinity ? `${opts.exclusiveMin ? '>' : '>='} ${min}` : `in ${opts.exclusiveMin ? '(' : '['}${min}, ${max}]`;
+    throw new ConfigError(key, `expected a number ${want}, got ${v}`);
+  }
+  return v;
+}
+
+/** Throws ConfigError naming the first key of `obj` that is not allowed. */
+export function checkKeys(prefix: string, obj: Record<string, unknown>, allowed: Iterable<string>): void {
+  const set = allowed instanceof Set ? allowed : new Set(allowed);
+  for (const k of Object.keys(obj))
+    if (!set.has(k)) throw new ConfigError(`${prefix}.${k}`, `unknown key (expected one of ${[...set].join(', ')})`);
+}
