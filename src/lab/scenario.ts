@@ -7,7 +7,6 @@
  *
  * The format is documented key by key in docs/lab.md.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { ProtocolDriver } from '../protocols/driver.js';
 import { ConfigError, show } from '../core/index.js';
@@ -18,6 +17,7 @@ import { scenarioBaseDir, validateChurn, type ChurnConfig } from './churn.js';
 import { drivers as registryDrivers } from './registry.js';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
 import { convertUnits, parseDuration, parseRate } from './units.js';
+import { readYaml } from './yaml-text.js';
 
 export { ScenarioError, type ScenarioIssue } from './errors.js';
 
@@ -56,6 +56,14 @@ export interface Scenario {
 
 /** Default virtual-time cap for `until: complete`. */
 export const DEFAULT_COMPLETE_CAP_MS = 3_600_000;
+/** Longest run a scenario may ask for (365 days of virtual time). */
+export const MAX_UNTIL_MS = 365 * 24 * 3_600_000;
+/**
+ * Most samples of each series a run may take (`until` / `observe.sampleEvery`): each costs 16 bytes per
+ * series, so a million keeps a run's series within a few hundred MB (a 20-peer run of `until: 1e308`
+ * sampled every 100 ms grew to 4.8 GB and crashed).
+ */
+export const MAX_SAMPLES = 1_000_000;
 const MAX_PEERS = 2 ** 24 - 1;
 
 // ---- schema pieces -------------------------------------------------------------------------------
@@ -129,6 +137,7 @@ const until = z.unknown().transform((v, ctx) => {
     const max = o.max === undefined ? DEFAULT_COMPLETE_CAP_MS : parseDuration(o.max);
     if (max === null) ctx.addIssue({ code: 'custom', path: ['max'], message: `${DURATION_HINT}, got ${show(o.max)}` });
     else if (max <= 0) ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected a duration > 0' });
+    else if (max > MAX_UNTIL_MS) ctx.addIssue({ code: 'custom', path: ['max'], message: `${max} ms is longer than the ${MAX_UNTIL_MS} ms (365 days) a run may last` });
     return { complete: o.complete !== false, ms: max ?? 0 };
   }
   const ms = parseDuration(v);
@@ -137,6 +146,10 @@ const until = z.unknown().transform((v, ctx) => {
       code: 'custom',
       message: `expected 'complete', { complete: true, max: <duration> } or a virtual time such as 60s or 10m, got ${show(v)}`,
     });
+    return z.NEVER;
+  }
+  if (ms > MAX_UNTIL_MS) {
+    ctx.addIssue({ code: 'custom', message: `${ms} ms is longer than the ${MAX_UNTIL_MS} ms (365 days) a run may last` });
     return z.NEVER;
   }
   return { complete: false, ms };
@@ -198,20 +211,9 @@ export function parseScenario(
   return validateScenario(raw as Record<string, unknown>, text, source, drivers, opts);
 }
 
-/** YAML (JSON is YAML) text to plain data; syntax errors name line and column. */
+/** YAML (JSON is YAML) text to plain data at a bounded cost; errors name the key path or line and column. */
 export function parseText(text: string, source = '<inline>'): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        const where = at ? `line ${at.line}, column ${at.col}` : 'YAML';
-        return { path: '', problem: `${where}: ${firstLine(e.message)}` };
-      }),
-      source,
-    );
-  }
-  return doc.toJS({ maxAliasCount: 100 });
+  return readYaml(text, source);
 }
 
 function validateScenario(
@@ -233,7 +235,8 @@ function validateScenario(
     const { type, ...given } = proto as Record<string, unknown>;
     const params = convertUnits(given, 'protocol', issues) as Record<string, unknown>;
     if (typeof type === 'string') {
-      const driver = drivers[type];
+      // own keys only: `constructor`, `__proto__` and `toString` are not protocols
+      const driver = Object.hasOwn(drivers, type) ? drivers[type] : undefined;
       if (!driver) {
         const known = Object.keys(drivers).sort();
         issues.push({
@@ -282,6 +285,12 @@ function validateScenario(
       if (e instanceof ConfigError) issues.push({ path: e.key.replace(/\.atMs$/, '.at').replace(/\.healMs$/, '.heal'), problem: problemOf(e) });
       else throw e;
     }
+    const samples = Math.ceil(top.data.until.ms / top.data.observe.sampleEvery);
+    if (samples > MAX_SAMPLES)
+      issues.push({
+        path: 'until',
+        problem: `${top.data.until.ms} ms sampled every ${top.data.observe.sampleEvery} ms (observe.sampleEvery) is ${samples} samples per series, more than ${MAX_SAMPLES}: shorten the run or sample less often (observe.sampleEvery >= ${Math.ceil(top.data.until.ms / MAX_SAMPLES)}ms)`,
+      });
     top.data.observe.snapshots.forEach((t, i) => {
       if (t !== null && t > top.data.until.ms)
         issues.push({ path: `observe.snapshots[${i}]`, problem: `at ${t} ms, after the run ends (${top.data.until.ms} ms)` });
@@ -332,29 +341,46 @@ function toNetworkConfig(n: NetworkInput): NetworkConfig {
 
 // ---- overrides (--set, sweeps) -------------------------------------------------------------------
 
+/** Keys that name an object's machinery, not a scenario key: setting one would reach Object.prototype. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * Sets `path` (dotted, with `[i]` or `.i` for list items) in a deep copy of `raw`. `value` is given as
  * text and read as YAML, so `3`, `true`, `10m`, `[1, 2]` and `{ model: constant, ms: 20 }` all work.
+ * Only the document's own keys are followed, a list index may be at most the list's length (one past
+ * its end appends), and `__proto__`, `constructor` and `prototype` are refused.
  */
 export function withOverride(raw: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
   const keys = splitPath(path);
   if (keys.length === 0) throw new ScenarioError([{ path: '', problem: `--set: empty key path in ${show(path)}` }]);
   const copy = structuredClone(raw);
   let node: Record<string, unknown> | unknown[] = copy;
-  for (let i = 0; i < keys.length - 1; i++) {
+  for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string | number;
-    const next = (node as Record<string | number, unknown>)[k];
+    const here = keys.slice(0, i + 1).join('.');
+    if (typeof k === 'number') {
+      if (!Array.isArray(node))
+        throw new ScenarioError([{ path: keys.slice(0, i).join('.'), problem: `cannot set ${path}: this key holds a mapping, not a list` }]);
+      if (k > node.length) throw new ScenarioError([{ path: here, problem: `cannot set ${path}: index ${k} is past the end of the list (${node.length} items)` }]);
+    } else if (Array.isArray(node)) {
+      throw new ScenarioError([{ path: keys.slice(0, i).join('.'), problem: `cannot set ${path}: this key holds a list; give an index such as [0]` }]);
+    }
+    const rec = node as Record<string | number, unknown>;
+    if (i === keys.length - 1) {
+      rec[k] = value;
+      break;
+    }
+    const next = Object.hasOwn(rec, k) ? rec[k] : undefined;
     if (next === undefined || next === null) {
       const created: Record<string, unknown> | unknown[] = typeof keys[i + 1] === 'number' ? [] : {};
-      (node as Record<string | number, unknown>)[k] = created;
+      rec[k] = created;
       node = created;
     } else if (typeof next === 'object') {
       node = next as Record<string, unknown>;
     } else {
-      throw new ScenarioError([{ path: keys.slice(0, i + 1).join('.'), problem: `cannot set ${path}: this key holds ${show(next)}, not a mapping` }]);
+      throw new ScenarioError([{ path: here, problem: `cannot set ${path}: this key holds ${show(next)}, not a mapping` }]);
     }
   }
-  (node as Record<string | number, unknown>)[keys[keys.length - 1] as string | number] = value;
   return copy;
 }
 
@@ -366,10 +392,15 @@ export function parseAssignment(text: string): { path: string; value: unknown } 
   return { path, value: parseValue(text.slice(eq + 1)) };
 }
 
-/** A command-line value read as YAML (`3` is a number, `abc` a string, `[1,2]` a list). */
+/** A command-line value read as YAML (`3` is a number, `abc` a string, `[1,2]` a list); text that is not
+ * valid YAML (or nests too deep, or holds aliases) is taken as the string it is. */
 export function parseValue(text: string): unknown {
-  const doc = parseDocument(text);
-  return doc.errors.length > 0 ? text : doc.toJS();
+  try {
+    return readYaml(text);
+  } catch (e) {
+    if (e instanceof ScenarioError) return text;
+    throw e;
+  }
 }
 
 function splitPath(path: string): (string | number)[] {
@@ -380,6 +411,8 @@ function splitPath(path: string): (string | number)[] {
     if (m[1]) out.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
     for (const idx of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
   }
+  for (const k of out)
+    if (typeof k === 'string' && FORBIDDEN_KEYS.has(k)) throw new ScenarioError([{ path: '', problem: `bad key path ${show(path)}: '${k}' is not a scenario key` }]);
   return out;
 }
 
@@ -406,8 +439,4 @@ function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
     seen.add(k);
     return true;
   });
-}
-
-function firstLine(s: string): string {
-  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '').trim();
 }

@@ -114,7 +114,7 @@ describe('parseScenario', () => {
     expect(e.issues[0]?.path).toBe('');
     expect(e.message).toMatch(/^line \d+, column \d+: /);
     const dup = errorOf('name: x\nname: y\n');
-    expect(dup.message).toMatch(/^line 2, column 1: .*unique/i);
+    expect(dup.message).toBe('name: line 2, column 1: duplicate key (a key may appear once in a mapping)');
   });
 
   it('validates the workload with the driver schema, prefixed with workload.', () => {
