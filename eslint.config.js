@@ -32,6 +32,32 @@ export default tseslint.config(
     },
   },
   {
+    // Tests: a stray `.only` would silently skip the rest of a file, and every property runs through
+    // test/fuzz.ts (a fixed seed and a fresh one, replayable by FC_SEED) rather than one seed forever.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name=/^(it|test|describe|suite|bench)$/][property.name='only']",
+          message: '.only skips every other test of the file: remove it before committing',
+        },
+        {
+          selector: "MemberExpression[object.type='MemberExpression'][object.object.name=/^(it|test|describe)$/][property.name='only']",
+          message: '.only skips every other test of the file: remove it before committing',
+        },
+        {
+          selector: "CallExpression[callee.object.name='fc'][callee.property.name=/^(assert|check)$/]",
+          message: 'run properties through fuzz()/fuzzAsync() of test/fuzz.ts (fixed and fresh seeds, FC_SEED replays)',
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/fuzz.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
     // The preload is CommonJS by necessity (sandboxed preloads cannot be ESM).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },

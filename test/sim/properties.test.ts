@@ -1,6 +1,6 @@
 /**
- * Property tests (fast-check, fixed seed printed on failure) of the engine's contracts: time order
- * with a stable tie-break, cancelled events never fire, partitions deliver nothing across them until
+ * Property tests (fast-check through test/fuzz.ts: a fixed seed and a fresh one, FC_SEED replays) of the
+ * engine's contracts: time order with a stable tie-break, cancelled events never fire, partitions deliver nothing across them until
  * healed (messages in flight included), symmetric latency where the model says so.
  */
 import fc from 'fast-check';
@@ -16,10 +16,7 @@ import {
   type Protocol,
 } from '../../src/sim/index.js';
 import { Rng, type PeerId } from '../../src/core/index.js';
-
-const SEED = Number(process.env.FC_SEED ?? 20261125);
-const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
-console.log(`fast-check seed ${SEED} (set FC_SEED to replay another)`);
+import { fuzz } from '../fuzz.js';
 
 describe('Simulator order (property)', () => {
   // delays drawn from a small set so ties are frequent; some events schedule children when they fire
@@ -30,7 +27,7 @@ describe('Simulator order (property)', () => {
   });
 
   it('fires every live event once, in (time, scheduling order), and never a cancelled one', () => {
-    fc.assert(
+    fuzz(
       fc.property(fc.array(op, { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 4 }), (ops, slices) => {
         const sim2 = new Simulator({ seed: 1 });
         let seq = 0;
@@ -66,12 +63,11 @@ describe('Simulator order (property)', () => {
         }
         expect(sim2.pending).toBe(0);
       }),
-      params(200),
     );
   });
 
   it('the queue pops exactly what a sorted reference does (ties, cancels, density shifts)', () => {
-    fc.assert(
+    fuzz(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(0.001, 1, 1000, 1e6), (seed, scale) => {
         const rng = new Rng(seed);
         const q = new EventQueue(16);
@@ -101,7 +97,6 @@ describe('Simulator order (property)', () => {
           if (q.size !== ref.length) throw new Error(`seed ${seed} op ${i}: size ${q.size}, expected ${ref.length}`);
         }
       }),
-      params(12),
     );
   });
 });
@@ -126,7 +121,7 @@ class Recorder implements Protocol<{ id: number; sentAt: number }> {
 describe('partitions (property)', () => {
   it('deliver nothing across the cut until healed, including messages already in flight', () => {
     let crossDelivered = 0, crossDropped = 0;
-    fc.assert(
+    fuzz(
       fc.property(
         fc.integer({ min: 2, max: 30 }),
         fc.array(fc.record({ from: fc.nat(), to: fc.nat(), at: fc.double({ min: 0, max: 400, noNaN: true }) }), {
@@ -178,7 +173,6 @@ describe('partitions (property)', () => {
           expect(world.stats.delivered + world.stats.dropped).toBe(msgs.length);
         },
       ),
-      params(150),
     );
     // not vacuous: messages did cross the cut outside the window, and the cut did drop some
     expect(crossDelivered).toBeGreaterThan(0);
@@ -212,7 +206,7 @@ describe('latency symmetry (property)', () => {
   ];
   for (const [name, latency] of models)
     it(`${name}: a->b takes as long as b->a, every time`, () => {
-      fc.assert(
+      fuzz(
         fc.property(fc.integer({ min: 2, max: 5000 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 1e6 }), (n, a0, b0, seed) => {
           const net = new Network(n, { latency }, new Rng(seed));
           const a = a0 % n, b = b0 % n;
@@ -221,12 +215,11 @@ describe('latency symmetry (property)', () => {
           expect(net.transmit(a, b, 1000, 0)).toBe(net.transmit(b, a, 1000, 0));
           expect(net.baseLatency(a, b)).toBeGreaterThanOrEqual(0);
         }),
-        params(300),
       );
     });
 
   it('geo with jitter: the base is symmetric and each sample lies in [base, base * (1 + jitter))', () => {
-    fc.assert(
+    fuzz(
       fc.property(fc.integer({ min: 2, max: 1000 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 1e6 }), (n, a0, b0, seed) => {
         const net = new Network(n, { latency: { model: 'geo', baseMs: 5, msPerUnit: 100, jitter: 0.2 } }, new Rng(seed));
         const a = a0 % n, b = b0 % n;
@@ -236,7 +229,6 @@ describe('latency symmetry (property)', () => {
         expect(s).toBeGreaterThanOrEqual(base);
         expect(s).toBeLessThan(base * 1.2 + 1e-9);
       }),
-      params(300),
     );
   });
 });

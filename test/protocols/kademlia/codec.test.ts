@@ -13,9 +13,9 @@ import {
   createCodec,
   type KadMessage,
 } from '../../../src/protocols/kademlia/index.js';
+import { fuzz } from '../../fuzz.js';
 
-const SEED = Number(process.env.FC_SEED ?? 5052026);
-console.log(`kademlia codec fast-check seed ${SEED} (set FC_SEED to replay another)`);
+const SEED = 5052026;
 
 const codec = createCodec({ idBits: 160, maxContacts: 20, maxValueBytes: 64 });
 const id = (x: number): Uint8Array => new Uint8Array(20).fill(x);
@@ -52,11 +52,11 @@ describe('codec round trip', () => {
       fc.record({ type: fc.constant(STORE), ...base, key: idA, ttlMs: fc.nat({ max: 0xffffffff }), value: fc.uint8Array({ maxLength: 64 }) }),
       fc.record({ type: fc.constant(VALUE), ...base, key: idA, value: fc.uint8Array({ maxLength: 64 }) }),
     ) as fc.Arbitrary<KadMessage>;
-    fc.assert(
+    fuzz(
       fc.property(msg, (m) => {
         expect(codec.decode(codec.encode(m))).toEqual(m);
       }),
-      { seed: SEED, numRuns: 300, endOnFailure: true },
+      { numRuns: 300, fixedSeed: SEED },
     );
   });
 });
@@ -120,7 +120,7 @@ describe('malformed input is rejected with KademliaCodecError', () => {
   });
 
   it('never throws anything but KademliaCodecError on random bytes (property)', () => {
-    fc.assert(
+    fuzz(
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.integer({ min: 1, max: 8 }), (bytes, type) => {
         const b = bytes.length > 0 ? Uint8Array.from([type, ...bytes.subarray(1)]) : bytes;
         try {
@@ -130,7 +130,7 @@ describe('malformed input is rejected with KademliaCodecError', () => {
           expect(e).toBeInstanceOf(KademliaCodecError);
         }
       }),
-      { seed: SEED, numRuns: 2000, endOnFailure: true },
+      { numRuns: 1000, fixedSeed: SEED },
     );
   });
 });

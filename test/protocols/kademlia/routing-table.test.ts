@@ -1,5 +1,5 @@
 /**
- * Routing-table invariants as property tests (fast-check, fixed seed printed; FC_SEED replays another).
+ * Routing-table invariants as property tests (test/fuzz.ts: a fixed seed and a fresh one; FC_SEED replays).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,9 @@ import {
   idEquals,
   type Contact,
 } from '../../../src/protocols/kademlia/index.js';
+import { fuzz } from '../../fuzz.js';
 
-const SEED = Number(process.env.FC_SEED ?? 5052026);
-console.log(`kademlia routing-table fast-check seed ${SEED} (set FC_SEED to replay another)`);
+const SEED = 5052026;
 const ID_BITS = 16;
 
 const idArb = fc.uint8Array({ minLength: 2, maxLength: 2 });
@@ -56,7 +56,7 @@ function checkInvariants(t: RoutingTable, self: Uint8Array): void {
 
 describe('RoutingTable (property)', () => {
   it('keeps its invariants under any sequence of adds, evictions and pongs, for b = 1..4', () => {
-    fc.assert(
+    fuzz(
       fc.property(idArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 400 }), (self, b, k, ops) => {
         const t = new RoutingTable(self, { k, b, idBits: ID_BITS, replacementCacheSize: 3 });
         let peer = 0;
@@ -86,12 +86,12 @@ describe('RoutingTable (property)', () => {
         }
         checkInvariants(t, self);
       }),
-      { seed: SEED, numRuns: 200, endOnFailure: true },
+      { numRuns: 200, fixedSeed: SEED },
     );
   });
 
   it('keeps the k nearest contacts it ever heard of (the paper\'s unbalanced-tree rule)', () => {
-    fc.assert(
+    fuzz(
       fc.property(idArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.array(idArb, { maxLength: 300 }), (self, b, k, ids) => {
         const t = new RoutingTable(self, { k, b, idBits: ID_BITS });
         ids.forEach((id, i) => t.add({ peer: i, id }));
@@ -100,12 +100,12 @@ describe('RoutingTable (property)', () => {
         for (const id of distinct.slice(0, k)) expect(t.has(id)).toBe(true);
         checkInvariants(t, self);
       }),
-      { seed: SEED, numRuns: 200, endOnFailure: true },
+      { numRuns: 200, fixedSeed: SEED },
     );
   });
 
   it('closest(target, n) equals a brute-force sort of the whole table', () => {
-    fc.assert(
+    fuzz(
       fc.property(idArb, fc.integer({ min: 1, max: 3 }), fc.array(idArb, { maxLength: 300 }), idArb, fc.integer({ min: 1, max: 40 }), (self, b, ids, target, n) => {
         const t = new RoutingTable(self, { k: 4, b, idBits: ID_BITS });
         ids.forEach((id, i) => t.add({ peer: i, id }));
@@ -116,7 +116,7 @@ describe('RoutingTable (property)', () => {
           .map((c) => c.id.join(','));
         expect(t.closest(target, n).map((c) => c.id.join(','))).toEqual(want);
       }),
-      { seed: SEED, numRuns: 200, endOnFailure: true },
+      { numRuns: 200, fixedSeed: SEED },
     );
   });
 });
