@@ -60,6 +60,32 @@ function ensureChromium() {
   };
 }
 
+/** The commands the BitTorrent interop tests run, and the Debian package of each. */
+const INTEROP_TOOLS = { mktorrent: 'mktorrent', 'transmission-create': 'transmission-cli', 'transmission-show': 'transmission-cli' };
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+/**
+ * The interop tests fail (not skip) when a tool is missing, so install them here as root on Debian, or
+ * say how (the unit step runs anyway). PEERLAB_SKIP_INTEROP=1 skips them on purpose (outside CI only).
+ */
+function ensureInteropTools() {
+  if (process.env.PEERLAB_SKIP_INTEROP === '1' && !process.env.CI) return { ok: true };
+  const missing = [...new Set(Object.entries(INTEROP_TOOLS).filter(([cmd]) => !onPath(cmd)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return { ok: true };
+  if (isRoot && existsSync('/usr/bin/apt-get')) {
+    console.log(`[test] interop tools missing: apt-get install -y ${missing.join(' ')}`);
+    const upd = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : upd;
+    if (inst.status === 0 && Object.keys(INTEROP_TOOLS).every(onPath)) return { ok: true };
+  }
+  // the unit step still runs: the interop tests fail on their own, naming what to install
+  console.error(
+    `[test] the BitTorrent interop tests need ${missing.join(', ')} and will fail. Run:\n    sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n  (or PEERLAB_SKIP_INTEROP=1 to skip those tests on purpose), then npm test again.`,
+  );
+  return { ok: true };
+}
+
 /** Vitest reporters for a step: the usual console output plus a JSON file we count tests from. */
 const countsDir = join(root, 'test-results', 'counts');
 function counted(step) {
@@ -76,7 +102,7 @@ const steps = [
     name: 'deps',
     argv: [bin('depcruise'), '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src', 'main', 'renderer/src', 'scripts', 'bin'],
   },
-  { name: 'unit', argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**', ...counted('unit')] },
+  { name: 'unit', before: ensureInteropTools, argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**', ...counted('unit')] },
   { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests', '--no-file-parallelism', ...counted('live')]), when: () => existsSync(join(root, 'test/live')) },
   { name: 'build', argv: [bin('electron-vite'), 'build'] },
   {

@@ -5,6 +5,8 @@
  * need: integer options with a range, the test-only `--drivers-module`, scenario errors, and waiting
  * for Ctrl+C.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScenarioError } from '../lab/errors.js';
 import type { LoadOptions } from '../lab/load.js';
@@ -78,6 +80,66 @@ export class Command {
   }
 }
 
+/** The nearest existing folder at or above `path`, or why there is none to write into. */
+function writableAncestor(path: string): string | null {
+  let dir = resolve(path);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return `no folder to create ${path} in`;
+      dir = up;
+      continue;
+    }
+    if (!st.isDirectory()) return `${dir} is a file, not a folder`;
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      return `cannot write in ${dir} (permission denied)`;
+    }
+    return null;
+  }
+}
+
+/**
+ * Why results cannot go into the folder `out`, or null: it must be a folder or not exist yet, inside a
+ * folder we may write in. Checked before anything runs, so a bad path costs no run and writes nothing.
+ */
+export function outDirProblem(out: string): string | null {
+  try {
+    if (!statSync(out).isDirectory()) return `--out ${out}: exists and is not a folder`;
+  } catch {
+    /* created later */
+  }
+  const why = writableAncestor(out);
+  return why ? `--out ${out}: ${why}` : null;
+}
+
+/** Why the file `path` (named by `option`) cannot be written, or null; checked before anything runs. */
+export function outFileProblem(option: string, path: string): string | null {
+  if (path === '' || path.endsWith('/')) return `${option} ${JSON.stringify(path)}: expected a file name`;
+  try {
+    if (statSync(path).isDirectory()) return `${option} ${path}: is a folder, expected a file name`;
+  } catch {
+    /* created later */
+  }
+  let parent: ReturnType<typeof statSync> | null = null;
+  try {
+    parent = statSync(dirname(resolve(path)));
+  } catch {
+    return `${option} ${path}: no folder ${dirname(path)}`;
+  }
+  if (!parent.isDirectory()) return `${option} ${path}: ${dirname(path)} is not a folder`;
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+  } catch {
+    return `${option} ${path}: cannot write in ${dirname(path)} (permission denied)`;
+  }
+  return null;
+}
+
 /** The options of the commands that run one scenario file (run, sweep). */
 export const SCENARIO_OPTIONS = {
   out: { type: 'string', short: 'o' },
@@ -113,6 +175,8 @@ export async function scenarioArgs<const O extends Options>(cmd: Command, argv: 
   if (!file) return cmd.fail('missing the scenario file', true);
   if (positionals.length > 1) return cmd.fail(`one scenario at a time (got ${positionals.length})`, true);
   if (!common.out) return cmd.fail('missing --out <dir>', true);
+  const outProblem = outDirProblem(common.out);
+  if (outProblem) return cmd.fail(outProblem);
   const seed = cmd.int('seed', common.seed, 0);
   if (seed === null) return USAGE_ERROR;
   const drivers = await driversFrom(common['drivers-module']);

@@ -3,7 +3,7 @@
  * Kademlia vs BitTorrent on the same dissemination task (see src/lab/compare.ts). Writes
  * report.html, compare.json and compare.csv. `--quick` runs small sizes (for tests and a first look).
  */
-import { Command, USAGE_ERROR } from './args.js';
+import { Command, outDirProblem, USAGE_ERROR } from './args.js';
 import { compareConfig, measure, runCompare, PROTO_LABEL, type CompareResult } from '../lab/compare.js';
 import { jsonNumber, rowsCsv, writeResults } from '../lab/output.js';
 import { defaultWorkers } from '../lab/pool.js';
@@ -26,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   if (!values.out) return cmd.fail('missing --out <dir>', true);
+  const outProblem = outDirProblem(values.out);
+  if (outProblem) return cmd.fail(outProblem);
   const workers = cmd.int('workers', values.workers, 1);
   if (workers === null) return USAGE_ERROR;
   const cfg = compareConfig(values.quick === true);

@@ -10,7 +10,7 @@ import { formatValue } from '../lab/report/format.js';
 import { runSession } from '../lab/runner.js';
 import { createSession } from '../lab/session.js';
 import { formatDuration } from '../lab/units.js';
-import { Command, scenarioArgs, USAGE_ERROR } from './args.js';
+import { Command, outFileProblem, scenarioArgs, USAGE_ERROR } from './args.js';
 
 const USAGE = `usage: peerlab run <scenario.yaml|json> --out <dir> [--seed N] [--set key.path=value ...] [--quiet]
                    [--record <file.peerlab.jsonl[.gz]>] [--record-every <ms>]
@@ -31,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   const { file, out, values, load } = args;
   const recordEvery = cmd.int('record-every', values['record-every'], 1);
   if (recordEvery === null) return USAGE_ERROR;
+  const recordProblem = values.record !== undefined ? outFileProblem('--record', values.record) : null;
+  if (recordProblem) return cmd.fail(recordProblem);
   const drivers = load.drivers;
   let scenario;
   try {
@@ -58,26 +60,34 @@ export async function main(argv: string[]): Promise<number> {
   // charts load only now: a bad scenario fails fast without paying for ECharts
   const { runReport } = await import('../lab/report/run.js');
   const html = runReport(result, scenario, summary);
-  await writeResults(out, {
-    'summary.json': summaryJson(result),
-    'series.csv': seriesCsv(result.series),
-    'samples.csv': samplesCsv(result.samples),
-    'report.html': html,
-  });
 
-  if (values.record) {
-    // added by the dashboard (src/host/record-run.ts): the same recording the dashboard saves
-    const { recordRun, writeRecording } = await import('../host/record-run.js');
-    const rec = recordRun({
-      file,
-      text: await readScenarioText(file),
-      set: load.set ?? [],
-      ...(load.seed !== undefined ? { seed: load.seed } : {}),
-      ...(drivers ? { drivers } : {}),
-      ...(recordEvery !== undefined ? { everyMs: recordEvery } : {}),
+  // the recording is made before anything is written, so a run either writes everything or nothing
+  // (src/host/record-run.ts: the same recording the dashboard saves)
+  const recordMod = values.record ? await import('../host/record-run.js') : null;
+  const rec = recordMod
+    ? recordMod.recordRun({
+        file,
+        text: await readScenarioText(file),
+        set: load.set ?? [],
+        ...(load.seed !== undefined ? { seed: load.seed } : {}),
+        ...(drivers ? { drivers } : {}),
+        ...(recordEvery !== undefined ? { everyMs: recordEvery } : {}),
+      })
+    : null;
+  try {
+    await writeResults(out, {
+      'summary.json': summaryJson(result),
+      'series.csv': seriesCsv(result.series),
+      'samples.csv': samplesCsv(result.samples),
+      'report.html': html,
     });
-    await writeRecording(values.record, rec);
-    if (!values.quiet) console.log(`  recorded ${rec.frames} frames to ${values.record}`);
+    if (recordMod && rec && values.record) {
+      await recordMod.writeRecording(values.record, rec);
+      if (!values.quiet) console.log(`  recorded ${rec.frames} frames to ${values.record}`);
+    }
+  } catch (e) {
+    console.error(`peerlab run: cannot write the results: ${(e as Error).message}`);
+    return 1;
   }
 
   if (!values.quiet) {

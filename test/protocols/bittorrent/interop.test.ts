@@ -1,6 +1,7 @@
 /**
  * Interop with real BitTorrent tools from Debian (mktorrent, transmission-cli): the same info-hash
- * both ways. CI installs the tools (.ci/run); where one is missing its tests are skipped and say so.
+ * both ways. CI installs the tools (.ci/run, and `npm test` as root); a missing tool fails its test with
+ * the command that installs it, unless PEERLAB_SKIP_INTEROP=1 says on purpose to skip (never in CI).
  * Also drives `peerlab torrent create/info` in-process (its exit codes and JSON).
  */
 import { execFileSync } from 'node:child_process';
@@ -20,7 +21,18 @@ function has(tool: string): boolean {
   }
 }
 const tools = { mktorrent: has('mktorrent'), create: has('transmission-create'), show: has('transmission-show') };
-for (const [k, v] of Object.entries(tools)) if (!v) console.warn(`interop: ${k} is not installed here; its interop test is skipped (apt-get install mktorrent transmission-cli)`);
+const skipMissing = process.env.PEERLAB_SKIP_INTEROP === '1' && !process.env.CI;
+for (const [k, v] of Object.entries(tools))
+  if (!v) console.warn(`interop: ${k} is not installed here (apt-get install mktorrent transmission-cli)${skipMissing ? '; skipped as PEERLAB_SKIP_INTEROP=1 asks' : ''}`);
+
+/** An interop test: skipped only when asked to (PEERLAB_SKIP_INTEROP=1), otherwise a missing tool fails it. */
+function interop(name: string, needs: (keyof typeof tools)[], fn: () => Promise<void>): void {
+  const missing = needs.filter((t) => !tools[t]);
+  it.skipIf(missing.length > 0 && skipMissing)(name, async () => {
+    expect(missing, `missing interop tools (apt-get install -y mktorrent transmission-cli): ${missing.join(', ')}`).toEqual([]);
+    await fn();
+  });
+}
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [], err: string[] = [];
@@ -84,22 +96,22 @@ describe(`peerlab torrent (data seed ${SEED})`, () => {
     ]);
   });
 
-  it('a bad or truncated torrent is a clear error with the byte offset and a non-zero exit', async () => {
+  it('a bad or truncated torrent is a clear error with the byte offset and exit code 2', async () => {
     const t = path.join(dir, 'own2.torrent');
     await cli(['create', single, '-o', t]);
     const bytes = fs.readFileSync(t);
     const cut = path.join(dir, 'cut.torrent');
     fs.writeFileSync(cut, bytes.subarray(0, 120));
     const r = await cli(['info', cut, '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/invalid torrent: byte \d+: unexpected end of input/);
     fs.writeFileSync(cut, Buffer.from('d4:infoi03ee'));
     expect((await cli(['info', cut])).err).toContain('byte 8: leading zero in integer');
-    expect((await cli(['info', path.join(dir, 'nope.torrent')])).code).toBe(1);
+    expect((await cli(['info', path.join(dir, 'nope.torrent')])).code).toBe(2);
     expect((await cli(['create', single, '-o', t, '--piece-length', '1000'])).err).toContain('--piece-length: expected a power of two');
   });
 
-  it.skipIf(!tools.show)('transmission-show accepts our torrents with the same info-hash (file and folder)', async () => {
+  interop('transmission-show accepts our torrents with the same info-hash (file and folder)', ['show'], async () => {
     for (const [src, name] of [[single, 's.torrent'], [folder, 'f.torrent']] as const) {
       const t = path.join(dir, name);
       expect((await cli(['create', src, '-o', t])).code).toBe(0);
@@ -108,7 +120,7 @@ describe(`peerlab torrent (data seed ${SEED})`, () => {
     }
   });
 
-  it.skipIf(!tools.mktorrent || !tools.show)('a torrent made by mktorrent: our info-hash equals transmission-show\'s', async () => {
+  interop("a torrent made by mktorrent: our info-hash equals transmission-show's", ['mktorrent', 'show'], async () => {
     const t = path.join(dir, 'mk.torrent');
     execFileSync('mktorrent', ['-l', '16', '-a', 'http://127.0.0.1:1/announce', '-o', t, folder], { stdio: 'pipe' });
     const j = JSON.parse((await cli(['info', t, '--json'])).out);
@@ -117,7 +129,7 @@ describe(`peerlab torrent (data seed ${SEED})`, () => {
     expect(j.length).toBe(370_006);
   });
 
-  it.skipIf(!tools.create || !tools.show)('a torrent made by transmission-create: our info-hash equals transmission-show\'s', async () => {
+  interop("a torrent made by transmission-create: our info-hash equals transmission-show's", ['create', 'show'], async () => {
     for (const [src, name] of [[single, 'tc1.torrent'], [folder, 'tc2.torrent']] as const) {
       const t = path.join(dir, name);
       execFileSync('transmission-create', ['-o', t, src], { stdio: 'pipe' });
