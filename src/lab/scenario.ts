@@ -56,12 +56,12 @@ export interface Scenario {
 
 /** Default virtual-time cap for `until: complete`. */
 export const DEFAULT_COMPLETE_CAP_MS = 3_600_000;
-/** Longest run a scenario may ask for (365 days of virtual time). */
-export const MAX_UNTIL_MS = 365 * 24 * 3_600_000;
+/** Latest virtual time a run may be asked to reach (about 31 years): beyond, time arithmetic loses whole milliseconds. */
+export const MAX_UNTIL_MS = 1e12;
 /**
  * Most samples of each series a run may take (`until` / `observe.sampleEvery`): each costs 16 bytes per
- * series, so a million keeps a run's series within a few hundred MB (a 20-peer run of `until: 1e308`
- * sampled every 100 ms grew to 4.8 GB and crashed).
+ * series, so a million keeps a run's series within tens of MB (a 20-peer run of `until: 1e308` sampled
+ * every 100 ms grew to 4.8 GB and crashed).
  */
 export const MAX_SAMPLES = 1_000_000;
 const MAX_PEERS = 2 ** 24 - 1;
@@ -137,7 +137,7 @@ const until = z.unknown().transform((v, ctx) => {
     const max = o.max === undefined ? DEFAULT_COMPLETE_CAP_MS : parseDuration(o.max);
     if (max === null) ctx.addIssue({ code: 'custom', path: ['max'], message: `${DURATION_HINT}, got ${show(o.max)}` });
     else if (max <= 0) ctx.addIssue({ code: 'custom', path: ['max'], message: 'expected a duration > 0' });
-    else if (max > MAX_UNTIL_MS) ctx.addIssue({ code: 'custom', path: ['max'], message: `${max} ms is longer than the ${MAX_UNTIL_MS} ms (365 days) a run may last` });
+    else if (max > MAX_UNTIL_MS) ctx.addIssue({ code: 'custom', path: ['max'], message: `${max} ms is beyond the longest run the lab simulates (${MAX_UNTIL_MS} ms, about 31 years)` });
     return { complete: o.complete !== false, ms: max ?? 0 };
   }
   const ms = parseDuration(v);
@@ -149,7 +149,7 @@ const until = z.unknown().transform((v, ctx) => {
     return z.NEVER;
   }
   if (ms > MAX_UNTIL_MS) {
-    ctx.addIssue({ code: 'custom', message: `${ms} ms is longer than the ${MAX_UNTIL_MS} ms (365 days) a run may last` });
+    ctx.addIssue({ code: 'custom', message: `${ms} ms is beyond the longest run the lab simulates (${MAX_UNTIL_MS} ms, about 31 years)` });
     return z.NEVER;
   }
   return { complete: false, ms };
@@ -285,11 +285,11 @@ function validateScenario(
       if (e instanceof ConfigError) issues.push({ path: e.key.replace(/\.atMs$/, '.at').replace(/\.healMs$/, '.heal'), problem: problemOf(e) });
       else throw e;
     }
-    const samples = Math.ceil(top.data.until.ms / top.data.observe.sampleEvery);
+    const samples = top.data.until.ms / top.data.observe.sampleEvery;
     if (samples > MAX_SAMPLES)
       issues.push({
-        path: 'until',
-        problem: `${top.data.until.ms} ms sampled every ${top.data.observe.sampleEvery} ms (observe.sampleEvery) is ${samples} samples per series, more than ${MAX_SAMPLES}: shorten the run or sample less often (observe.sampleEvery >= ${Math.ceil(top.data.until.ms / MAX_SAMPLES)}ms)`,
+        path: 'observe.sampleEvery',
+        problem: `sampling every ${top.data.observe.sampleEvery} ms until ${top.data.until.ms} ms takes ${Math.ceil(samples)} samples; at most ${MAX_SAMPLES} (sample less often or end earlier)`,
       });
     top.data.observe.snapshots.forEach((t, i) => {
       if (t !== null && t > top.data.until.ms)

@@ -18,12 +18,8 @@ import { installPartitions } from '../sim/partitions.js';
 import { installScenarioChurn } from './churn.js';
 import { ScenarioError } from './errors.js';
 import { drivers as registryDrivers } from './registry.js';
-import type { Scenario } from './scenario.js';
+import { MAX_SAMPLES, MAX_UNTIL_MS, type Scenario } from './scenario.js';
 
-/** Latest virtual time a run may be asked to reach (about 31 years): beyond, time arithmetic loses whole milliseconds. */
-export const MAX_UNTIL_MS = 1e12;
-/** Samples of each session series a run may take at most (until / sampleEvery), so its memory is bounded (~64 MB). */
-export const MAX_SAMPLES = 1_000_000;
 
 export interface SessionOptions {
   /** Overrides the scenario's seed. */
@@ -56,7 +52,10 @@ export interface Session {
   position(peer: PeerId): [number, number] | null;
 }
 
-/** Refuses runs whose time or sample count would not fit in bounded time arithmetic and memory. */
+/**
+ * Refuses runs whose time or sample count would not fit in bounded time arithmetic and memory: the
+ * scenario's own bounds (parseScenario checks them too), again for scenarios built in code.
+ */
 export function checkBounds(scenario: Scenario): void {
   const until = scenario.until.ms;
   if (!(until <= MAX_UNTIL_MS))
