@@ -18,12 +18,13 @@ import {
   type ShardFile,
   type ShardPlan,
 } from '../../src/lab/shard.js';
+import { fuzz } from '../fuzz.js';
 
 const SEED = 0x19_5a4d;
 
 describe('slices', () => {
-  it(`the N slices of any job list are disjoint, in order, and cover it (fast-check seed ${SEED})`, () => {
-    fc.assert(
+  it(`the N slices of any job list are disjoint, in order, and cover it (fixed seed ${SEED} and a fresh one)`, () => {
+    fuzz(
       fc.property(fc.nat(500), fc.integer({ min: 1, max: 64 }), (total, n) => {
         const seen = new Array<number>(total).fill(0);
         let biggest = 0;
@@ -39,7 +40,7 @@ describe('slices', () => {
         // balanced: slice sizes differ by at most one run
         expect(biggest - smallest).toBeLessThanOrEqual(1);
       }),
-      { seed: SEED, numRuns: 300 },
+      { numRuns: 300, fixedSeed: SEED },
     );
   });
 
@@ -69,8 +70,8 @@ describe('--shard I/N', () => {
       expect(() => parseShardSpec(t), t).toThrow(m);
   });
 
-  it(`any text either reads as 0 <= I < N or throws a ShardError (fast-check seed ${SEED})`, () => {
-    fc.assert(
+  it(`any text either reads as 0 <= I < N or throws a ShardError (fixed seed ${SEED} and a fresh one)`, () => {
+    fuzz(
       fc.property(fc.oneof(fc.string({ maxLength: 20 }), fc.tuple(fc.integer({ min: -5, max: 50 }), fc.integer({ min: -5, max: 50 })).map(([a, b]) => `${a}/${b}`)), (t) => {
         try {
           const s = parseShardSpec(t);
@@ -80,7 +81,7 @@ describe('--shard I/N', () => {
           expect(e).toBeInstanceOf(ShardError);
         }
       }),
-      { seed: SEED, numRuns: 500 },
+      { numRuns: 500, fixedSeed: SEED },
     );
   });
 });
@@ -157,7 +158,7 @@ describe('shard files', () => {
     for (const [text, m] of cases) expect(() => parseShardFile(text, 'f.json')).toThrow(m);
   });
 
-  it(`every random corruption of a valid file is refused with a ShardError naming it (fast-check seed ${SEED})`, () => {
+  it(`every random corruption of a valid file is refused with a ShardError naming it (fixed seed ${SEED} and a fresh one)`, () => {
     const bytes = Buffer.from(good);
     const edit = fc.oneof(
       // overwrite one byte
@@ -169,7 +170,7 @@ describe('shard files', () => {
       // insert one byte
       fc.tuple(fc.constant('ins' as const), fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })),
     );
-    fc.assert(
+    fuzz(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
         let b = Buffer.from(bytes);
         for (const [op, at, v] of edits) {
@@ -192,7 +193,7 @@ describe('shard files', () => {
         }
         expect(JSON.stringify(parsed)).toBe(JSON.stringify(JSON.parse(good)));
       }),
-      { seed: SEED, numRuns: 1000 },
+      { numRuns: 1000, fixedSeed: SEED },
     );
   });
 });
