@@ -81,7 +81,7 @@ module.exports = {
       name: 'protocols-no-node-builtins',
       severity: 'error',
       comment: 'Protocol cores are sans-IO and run in the browser too: no node:* builtins.',
-      from: { path: '^src/protocols/', pathNot: '/bench\\.ts$' },
+      from: { path: '^src/protocols/' },
       to: { dependencyTypes: ['core'] },
     },
     {
@@ -90,6 +90,13 @@ module.exports = {
       comment: 'lab and live sit below host/cli/main.',
       from: { path: '^src/(lab|live)/' },
       to: { path: '^(src/(host|cli)|main|renderer)/' },
+    },
+    {
+      name: 'bench-only-from-cli',
+      severity: 'error',
+      comment: 'src/bench (the runner and the measured cases) sits beside cli: only cli runs it; nothing it measures imports it.',
+      from: { pathNot: '^src/(bench|cli)/' },
+      to: { path: '^src/bench/' },
     },
     {
       name: 'host-not-upward',

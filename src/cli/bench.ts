@@ -1,67 +1,86 @@
 /**
- * `peerlab bench <name> [--json] [options]`: runs one benchmark in this process and prints its result
- * as one JSON object on the last line of stdout (with --json, that line is all that is printed to
- * stdout). Peak RSS is the process's own high-water mark (getrusage), so run one bench per process.
- *
- * Each bench lives beside the code it measures and exports `bench(options): Promise<object>`.
+ * `peerlab bench <name|file.yaml> [--json] [--runs N] [--warmup N] [options]`: runs the bench that
+ * resources/bench/<name>.yaml (or the given file) describes, in this process, and prints its figures as
+ * one JSON object on the last line of stdout (with --json, that line is all that is printed there).
+ * Peak RSS is the process's own high-water mark, so run one bench per process.
  */
-import { parseArgs } from 'node:util';
-import { v8Tuning } from '../host/v8-tuning.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cases } from '../bench/cases/index.js';
+import { checkCaseOptions, loadBenchFile, type BenchFile } from '../bench/file.js';
+import { optionHelp, optionValues, parseArgsOptions, runnerCounts } from '../bench/options.js';
+import { runBench } from '../bench/runner.js';
+import { ConfigError } from '../core/index.js';
+import { Command } from './args.js';
 
-type BenchFn = (opts: Record<string, string | boolean | undefined>) => Promise<Record<string, unknown>>;
+const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../resources/bench');
 
-const benches: Record<string, { summary: string; load: () => Promise<{ bench: BenchFn }> }> = {
-  engine: { summary: 'raw event throughput on a realistic mix (random delays, cancels)', load: () => import('../sim/bench.js') },
-  gossip: { summary: 'push gossip of one message to --peers N (default 1000000)', load: () => import('../protocols/gossip/bench.js') },
-  kademlia: { summary: '--peers N --lookups M iterative lookups', load: () => import('../protocols/kademlia/bench.js') },
-  bittorrent: { summary: 'flash crowd of --peers N leechers', load: () => import('../protocols/bittorrent/bench.js') },
-  hybrid: { summary: 'trackerless flash crowd of --peers N leechers (DHT peer discovery)', load: () => import('../protocols/hybrid/bench.js') },
-  adaptive: { summary: '--peers N with 15% droppers/corrupters/badmouthers, reputation on (--strategy for rewiring)', load: () => import('../protocols/adaptive/bench.js') },
-  sync: { summary: 'live WebRTC + Yjs edits among --peers N, per sync mode', load: () => import('../live/bench.js') },
-  dashboard: { summary: 'recording size and scrub latency on --scenario NAME (dashboard timeline)', load: () => import('../host/bench.js') },
-};
-
-function usage(): string {
+function listing(): string {
+  const rows = readdirSync(BENCH_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const name = basename(f, '.yaml');
+      try {
+        return `  ${name.padEnd(11)} ${loadBenchFile(join(BENCH_DIR, f), name).summary}`;
+      } catch (e) {
+        return `  ${name.padEnd(11)} (does not load: ${(e as Error).message})`;
+      }
+    });
   return [
-    'usage: peerlab bench <name> [--json] [--peers N] [--lookups N] [--seed N] ...',
+    'usage: peerlab bench <name|file.yaml> [--json] [--runs N] [--warmup N] [options]',
     '',
-    ...Object.entries(benches).map(([n, b]) => `  ${n.padEnd(11)} ${b.summary}`),
+    `benches (each a file in resources/bench/; 'peerlab bench <name> --help' lists its options):`,
+    ...rows,
   ].join('\n');
+}
+
+function benchFileOf(arg: string): BenchFile {
+  if (arg.endsWith('.yaml') || arg.endsWith('.yml')) return loadBenchFile(arg, basename(arg).replace(/\.ya?ml$/, ''));
+  if (!/^[a-z][a-z0-9-]*$/.test(arg)) throw new ConfigError(arg, 'expected a bench name such as engine, or a bench file');
+  const path = join(BENCH_DIR, `${arg}.yaml`);
+  if (!existsSync(path)) throw new ConfigError(arg, 'unknown benchmark');
+  return loadBenchFile(path, arg);
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const top = new Command('bench', listing());
   if (!name || name === '--help' || name === '-h') {
-    console.log(usage());
+    console.log(top.usage);
     return name ? 0 : 1;
   }
-  const entry = benches[name];
-  if (!entry) {
-    console.error(`peerlab bench: unknown benchmark '${name}'\n\n${usage()}`);
-    return 2;
-  }
-  let values: Record<string, string | boolean | undefined>;
+  let file: BenchFile;
   try {
-    // strict: false treats `--peers 1000` as a flag plus a stray positional: join such pairs first
-    const args: string[] = [];
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i] as string;
-      const next = rest[i + 1];
-      if (a.startsWith('--') && !a.includes('=') && next !== undefined && !next.startsWith('--')) {
-        args.push(`${a}=${next}`);
-        i++;
-      } else args.push(a);
-    }
-    ({ values } = parseArgs({ args, strict: false, allowPositionals: false }));
+    file = benchFileOf(name);
   } catch (e) {
-    console.error(`peerlab bench ${name}: ${(e as Error).message}`);
-    return 2;
+    return top.fail(e instanceof ConfigError && e.problem === 'unknown benchmark' ? `unknown benchmark '${name}'` : (e as Error).message, true);
   }
-  const { bench } = await entry.load();
-  const result = await bench(values);
-  const peakRssMB = Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
-  const out = { bench: name, ...result, peakRssMB, v8Flags: v8Tuning(), execArgv: process.execArgv };
-  if (!values.json) console.log(`peerlab bench ${name}:`);
+  const cmd = new Command(`bench ${file.name}`, `usage: peerlab bench ${file.name} [options]\n\n${file.summary}\n\noptions:\n${optionHelp(file)}`);
+  const loadCase = cases[file.case];
+  if (!loadCase) return cmd.fail(`${file.path}: case: unknown case ${JSON.stringify(file.case)} (known: ${Object.keys(cases).join(', ')})`);
+  const parsed = cmd.parse(rest, parseArgsOptions(file));
+  if (typeof parsed === 'number') return parsed;
+  const given = parsed.values as Record<string, string | boolean | undefined>;
+  const { values, problems } = optionValues(file, given);
+  const counts = runnerCounts(file, given);
+  problems.push(...counts.problems);
+  if (problems.length > 0) return cmd.fail(problems.join('\n'));
+  const benchCase = await loadCase();
+  try {
+    checkCaseOptions(file, benchCase.options);
+  } catch (e) {
+    return cmd.fail((e as Error).message);
+  }
+  const json = given.json === true;
+  const out = await runBench(file, benchCase, values, {
+    runs: counts.runs,
+    warmup: counts.warmup,
+    argv: rest,
+    log: json ? undefined : (line) => console.error(`bench ${file.name}: ${line}`),
+  });
+  if (!json) console.log(`peerlab bench ${file.name}:`);
   console.log(JSON.stringify(out));
   return 0;
 }

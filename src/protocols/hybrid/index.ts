@@ -5,9 +5,10 @@
  * - `peer-store.ts`   the bounded store of announced peers, which lapse (BEP 5: ~30 min)
  * - `torrent-dht.ts`  TorrentDhtNode: one peer's Kademlia node + BEP 5 + piece discovery (per-peer form)
  * - `driver.ts`       the lab driver (`protocol.type: hybrid`), also a tracker-only baseline
- * - `bench.ts`        `peerlab bench hybrid`
+ * - `flash-crowd.ts`  one seed and N leechers finding each other through the DHT (bench and tests)
  */
 export * from './messages.js';
 export * from './peer-store.js';
 export * from './torrent-dht.js';
 export { driver, hybridParams, hybridWorkload, createHybridRun, keyOf, type HybridParams, type HybridWorkload, type HybridRun } from './driver.js';
+export { hybridSetup, type HybridSetupOptions } from './flash-crowd.js';

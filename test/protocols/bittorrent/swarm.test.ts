@@ -4,7 +4,7 @@
  * the test names; every run is deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { flashCrowd, type FlashCrowdOptions } from '../../../src/protocols/bittorrent/bench.js';
+import { flashCrowd, type FlashCrowdOptions } from '../../../src/protocols/bittorrent/flash-crowd.js';
 import { bittorrentParams } from '../../../src/protocols/bittorrent/driver.js';
 import { BITFIELD, HAVE, PIECE, REQUEST, type WireMsg } from '../../../src/protocols/bittorrent/swarm.js';
 

@@ -231,18 +231,6 @@ describe('under loss, churn and partitions', () => {
   });
 });
 
-describe('bench', () => {
-  it('spreads one push broadcast through the engine and reports what it did', async () => {
-    const { bench } = await import('../../../src/protocols/gossip/bench.js');
-    const r = await bench({ peers: '5000', seed: '3' });
-    expect(r).toMatchObject({ peers: 5000, reached: 1, variant: 'push', transport: 'network' });
-    // every payload message is one delivery event (plus round ticks and the broadcast)
-    expect(r.events as number).toBeGreaterThan((r.messagesPerPeer as number) * 5000 * 0.99);
-    expect(Math.abs((r.roundsToAll as number) - (r.theoryRounds as number))).toBeLessThan(4);
-    await expect(bench({ peers: 'many' })).rejects.toThrow(/--peers: expected a positive integer/);
-  });
-});
-
 describe('feed', () => {
   it('emits infected (with the tree parent) and removed events the dashboard timeline can read', () => {
     const { sim, run } = setup(300, 12, { variant: 'push', mode: 'infect-and-die', fanout: 8 }, { broadcasts: 1 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/index.js';
-import { hybridSetup, type HybridSetupOptions } from '../../../src/protocols/hybrid/bench.js';
+import { hybridSetup, type HybridSetupOptions } from '../../../src/protocols/hybrid/flash-crowd.js';
 import { hybridParams } from '../../../src/protocols/hybrid/driver.js';
 import {
   ANNOUNCE_PEER,
@@ -18,7 +18,7 @@ import {
 } from '../../../src/protocols/hybrid/messages.js';
 import { PeerStore } from '../../../src/protocols/hybrid/peer-store.js';
 import type { GetPeersResult } from '../../../src/protocols/hybrid/torrent-dht.js';
-import { flashCrowd } from '../../../src/protocols/bittorrent/bench.js';
+import { flashCrowd } from '../../../src/protocols/bittorrent/flash-crowd.js';
 import { scenarioFromText } from '../../../src/lab/load.js';
 
 const SEED = 1;

@@ -1,59 +1,67 @@
 /**
- * `peerlab bench kademlia --peers N --lookups M [--stores S] [--b B] [--k K] [--alpha A] [--seed X]
- * [--disjoint D] [--kind value|node] [--rate R]`: builds N routing tables by the prefill shortcut
- * (prefill.ts), publishes S values (default 100), then runs M FIND_VALUE lookups from random peers
- * through the simulator, as real messages over the default geo-latency network.
+ * Lookups over a Kademlia DHT through the simulator (resources/bench/kademlia.yaml): N routing tables
+ * built by the prefill shortcut (src/protocols/kademlia/prefill.ts), S values published, then M lookups
+ * from random peers as real messages over the default geo-latency network.
  *
- * Faults: `--fail F` crashes a fraction F of the peers at once after the STOREs (no rejoin), and the
- * lookups follow right away, before any refresh. `--session MS` turns on churn: exponential online
- * sessions of mean MS and offline times of mean `--offline MS` (default = session); refresh and
- * republish run every `--refresh MS` (default 1 h); lookups are spread over `--duration MS` (default
- * 2 h) after a warm-up of one mean session; a rejoining peer joins afresh through a random online one.
+ * Faults: `fail` crashes that fraction of the peers at once after the STOREs (no rejoin), and the lookups
+ * follow right away, before any refresh. `session` > 0 turns on churn: exponential online sessions of
+ * that mean and offline times of mean `offline` (0: same as session); refresh and republish run every
+ * `refresh` ms; lookups are spread over `duration` ms after a warm-up of one mean session; a rejoining
+ * peer joins afresh through a random online one.
  */
+import { createKademliaRun, kademliaParams, kademliaWorkload } from '../../protocols/kademlia/driver.js';
 import { installChurn, Simulator, World, type ChurnConfig } from '../../sim/index.js';
-import { createKademliaRun, kademliaParams, kademliaWorkload } from './driver.js';
+import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
 
-type Opts = Record<string, string | boolean | undefined>;
+const OPTIONS = {
+  peers: 'int',
+  lookups: 'int',
+  stores: 'int',
+  kind: 'string',
+  seed: 'int',
+  k: 'int',
+  alpha: 'int',
+  b: 'int',
+  disjoint: 'int',
+  rate: 'number',
+  fail: 'number',
+  session: 'number',
+  offline: 'number',
+  refresh: 'number',
+  duration: 'number',
+} as const satisfies OptionTypes;
 
-function num(opts: Opts, key: string, def: number): number {
-  const v = opts[key];
-  if (v === undefined || typeof v === 'boolean') return def;
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new RangeError(`--${key}: expected a number, got '${v}'`);
-  return x;
-}
-
-export async function bench(opts: Opts): Promise<Record<string, unknown>> {
-  const peers = num(opts, 'peers', 100_000);
-  const lookups = num(opts, 'lookups', 10_000);
-  const seed = num(opts, 'seed', 1);
+async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
+  const peers = o.peers;
+  const lookups = o.lookups;
+  const seed = o.seed;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const sim = new Simulator({ seed });
   const world = new World(sim, { peers });
-  const kind = opts.kind === 'node' ? 'node' : 'value';
+  const kind = o.kind === 'node' ? 'node' : 'value';
   const params = kademliaParams.parse({
-    k: num(opts, 'k', 20),
-    alpha: num(opts, 'alpha', 3),
-    b: num(opts, 'b', 1),
-    disjointPaths: num(opts, 'disjoint', 1),
+    k: o.k,
+    alpha: o.alpha,
+    b: o.b,
+    disjointPaths: o.disjoint,
   });
-  const stores = kind === 'value' ? num(opts, 'stores', 100) : 0;
-  const fail = num(opts, 'fail', 0);
-  const session = num(opts, 'session', 0);
+  const stores = kind === 'value' ? o.stores : 0;
+  const fail = o.fail;
+  const session = o.session;
   const startMs = 1000;
   const storeRate = 100;
   const storesEnd = startMs + (stores * 1000) / storeRate;
-  let ratePerSec = num(opts, 'rate', 1000);
+  let ratePerSec = o.rate;
   let settleMs = 5000;
   const churn: ChurnConfig = {};
   if (session > 0) {
-    const refresh = num(opts, 'refresh', 3_600_000);
-    const duration = num(opts, 'duration', 7_200_000);
+    const refresh = o.refresh;
+    const duration = o.duration;
     params.refreshIntervalMs = refresh;
     params.republishIntervalMs = refresh;
     churn.on = { distribution: 'exponential', meanMs: session };
-    churn.off = { distribution: 'exponential', meanMs: num(opts, 'offline', session) };
+    churn.off = { distribution: 'exponential', meanMs: o.offline || session };
     churn.startMs = storesEnd + 1000;
     settleMs = session;
     ratePerSec = Math.min(ratePerSec, (lookups * 1000) / duration);
@@ -99,3 +107,5 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     ...(session > 0 ? { sessionMs: session, refreshMs: params.refreshIntervalMs, virtualMs: Math.round(sim.now) } : {}),
   };
 }
+
+export const benchCase: BenchCase<typeof OPTIONS> = { options: OPTIONS, run };

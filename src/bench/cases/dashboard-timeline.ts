@@ -1,33 +1,34 @@
 /**
- * `peerlab bench dashboard`: what the dashboard's timeline and recordings cost on a scenario: the
+ * What the dashboard's timeline and recordings cost on a scenario (resources/bench/dashboard.yaml): the
  * recording's size (JSON lines and gzip, per virtual minute), the time to simulate with and without
  * recording, and scrub latency (seek back = simulate again from 0; return to where it was; 1 s forward).
- *
- *   --scenario NAME|FILE   a bundled scenario or a file (default gossip-small)
- *   --set 'k=v;k2=v2'      overrides, as `peerlab run --set` (e.g. 'workload.broadcasts=60;until=60s')
- *   --record-every MS      frame cadence (default 250)
- *   --seek-to MS           where to seek back to (default half the run)
- *   --repeat N             seeks measured (default 5; medians reported)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { median } from '../core/index.js';
-import { LabHost } from './lab-host.js';
-import { recordedText } from './record-run.js';
-
-type Opts = Record<string, string | boolean | undefined>;
+import { median } from '../../core/index.js';
+import { LabHost } from '../../host/lab-host.js';
+import { recordedText } from '../../host/record-run.js';
+import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
-export async function bench(opts: Opts): Promise<Record<string, unknown>> {
-  const bundledDir = join(dirname(new URL(import.meta.url).pathname), '../../resources/scenarios');
-  const name = typeof opts.scenario === 'string' ? opts.scenario : 'gossip-small';
+const OPTIONS = {
+  scenario: 'string',
+  set: 'string',
+  'record-every': 'number',
+  'seek-to': 'number',
+  repeat: 'int',
+} as const satisfies OptionTypes;
+
+async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
+  const bundledDir = join(dirname(new URL(import.meta.url).pathname), '../../../resources/scenarios');
+  const name = o.scenario;
   const file = existsSync(name) ? name : join(bundledDir, `${name}.yaml`);
-  const set = typeof opts.set === 'string' ? opts.set.split(';').filter(Boolean) : [];
+  const set = o.set.split(';').filter(Boolean);
   const text = recordedText({ file, text: readFileSync(file, 'utf8'), set });
-  const every = Number(opts['record-every'] ?? 250);
-  const repeat = Number(opts.repeat ?? 5);
+  const every = o.recordEvery;
+  const repeat = o.repeat;
   const host = (): LabHost => new LabHost({ scenariosDir: dirname(file), emit: () => undefined, autoTick: false });
 
   // the whole run, without and with recording
@@ -50,7 +51,7 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
   const perMinute = endMs > 0 ? 60_000 / endMs : NaN;
 
   // scrubbing: from the end back to seekTo (a re-run from 0), back to the end (the kept session), 1 s on
-  const seekTo = Number(opts['seek-to'] ?? Math.round(endMs / 2));
+  const seekTo = o.seekTo > 0 ? o.seekTo : Math.round(endMs / 2);
   const back: number[] = [];
   const ret: number[] = [];
   const fwd: number[] = [];
@@ -84,3 +85,5 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     returnToEndMedianMs: round(median(ret)),
   };
 }
+
+export const benchCase: BenchCase<typeof OPTIONS> = { options: OPTIONS, run };

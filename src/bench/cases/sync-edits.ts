@@ -1,6 +1,5 @@
 /**
- * `peerlab bench sync [--peers 8] [--seconds 30] [--rate 20] [--modes overlay,ywebrtc] [--core plumtree|flood]
- *  [--shuffle-ms N] [--seed N] [--json]`
+ * Live sync of random edits (resources/bench/sync.yaml).
  *
  * Real WebRTC (node-datachannel) on loopback: --peers Node peer processes join one room per sync mode;
  * for --seconds, a random peer makes one edit every 1/--rate s. Every edit carries a stamp (origin, seq,
@@ -14,13 +13,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../core/index.js';
-import { PeerProcess } from './peer-process-client.js';
-import type { SyncMode } from './peer.js';
-import type { CoreName } from './overlay/cores.js';
-import { SignalingServer } from './signaling/server.js';
-
-type Opts = Record<string, string | boolean | undefined>;
+import { Rng, quantileSorted } from '../../core/index.js';
+import type { CoreName } from '../../live/overlay/cores.js';
+import { PeerProcess } from '../../live/peer-process-client.js';
+import type { SyncMode } from '../../live/peer.js';
+import { SignalingServer } from '../../live/signaling/server.js';
+import { RUNNER_KEYS, type BenchCase, type CaseContext, type Figures, type OptionsOf, type OptionTypes } from '../runner.js';
 
 export interface ModeResult {
   mode: SyncMode;
@@ -36,19 +34,6 @@ export interface ModeResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function intOpt(opts: Opts, key: string, dflt: number, min: number): number {
-  const v = opts[key];
-  if (v === undefined || v === true) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new RangeError(`--${key}: expected a number >= ${min}, got '${v}'`);
-  return n;
-}
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-}
 
 async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number): Promise<number> {
   const t0 = performance.now();
@@ -94,8 +79,8 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
     return {
       mode,
       edits,
-      p50Ms: r2(pct(lat, 0.5)),
-      p99Ms: r2(pct(lat, 0.99)),
+      p50Ms: r2(quantileSorted(lat, 0.5)),
+      p99Ms: r2(quantileSorted(lat, 0.99)),
       maxMs: r2(lat.at(-1) ?? Number.NaN),
       samples: lat.length,
       converged: convergeMs >= 0,
@@ -109,11 +94,10 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
 }
 
 /** Re-runs this bench inside `unshare -n` when root and not already inside; null if not applicable. */
-function inNamespace(opts: Opts): Record<string, unknown> | null {
+function inNamespace(ctx: CaseContext): Record<string, unknown> | null {
   if (process.env.PEERLAB_NETNS === '1' || typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/peerlab.mjs');
-  const args = ['bench', 'sync', '--json'];
-  for (const [k, v] of Object.entries(opts)) if (k !== 'json' && v !== undefined) args.push(`--${k}`, String(v));
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/peerlab.mjs');
+  const args = ['bench', 'sync', '--json', '--runs', '1', '--warmup', '0', ...ctx.argv.filter((a) => a !== '--json')];
   const cmd = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${[bin, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
   const r = spawnSync('unshare', ['-n', 'sh', '-c', cmd], {
     env: { ...process.env, PEERLAB_NETNS: '1' },
@@ -126,26 +110,34 @@ function inNamespace(opts: Opts): Record<string, unknown> | null {
     return null;
   }
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
-  delete out.bench;
-  delete out.peakRssMB;
+  for (const k of RUNNER_KEYS) delete out[k];
   return { ...out, netns: true };
 }
 
-export async function bench(opts: Opts): Promise<Record<string, unknown>> {
-  const peers = intOpt(opts, 'peers', 8, 2);
-  const seconds = intOpt(opts, 'seconds', 30, 1);
-  const rate = intOpt(opts, 'rate', 20, 0.1);
-  const seed = intOpt(opts, 'seed', 1, 0);
-  const modes = String(opts.modes ?? 'overlay,ywebrtc').split(',') as SyncMode[];
+const OPTIONS = {
+  peers: 'int',
+  seconds: 'number',
+  rate: 'number',
+  modes: 'string',
+  core: 'string',
+  'shuffle-ms': 'int',
+  seed: 'int',
+} as const satisfies OptionTypes;
+
+async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figures> {
+  const peers = o.peers;
+  const seconds = o.seconds;
+  const rate = o.rate;
+  const seed = o.seed;
+  const modes = o.modes.split(',') as SyncMode[];
   for (const m of modes) if (m !== 'overlay' && m !== 'ywebrtc') throw new RangeError(`--modes: unknown mode '${m}'`);
-  const core = String(opts.core ?? 'plumtree') as CoreName;
-  if (core !== 'plumtree' && core !== 'flood') throw new RangeError(`--core: expected plumtree or flood, got '${core}'`);
-  const outer = inNamespace(opts);
+  const core = o.core as CoreName;
+  const outer = inNamespace(ctx);
   if (outer) return outer;
   const results: ModeResult[] = [];
   for (const m of modes) {
-    if (!opts.json) console.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s ...`);
-    results.push(await runMode(m, peers, seconds, rate, seed, core, opts['shuffle-ms'] ? intOpt(opts, 'shuffle-ms', 10_000, 100) : undefined));
+    ctx.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s ...`);
+    results.push(await runMode(m, peers, seconds, rate, seed, core, o.shuffleMs || undefined));
   }
   const overlay = results.find((r) => r.mode === 'overlay') ?? results[0];
   return {
@@ -162,3 +154,5 @@ export async function bench(opts: Opts): Promise<Record<string, unknown>> {
     modes: results,
   };
 }
+
+export const benchCase: BenchCase<typeof OPTIONS> = { options: OPTIONS, run };

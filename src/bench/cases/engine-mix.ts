@@ -1,6 +1,6 @@
 /**
- * `peerlab bench engine`: raw event throughput of the Simulator on a realistic mix, plus the memory
- * an idle peer costs in a World.
+ * The engine's raw event throughput on a realistic mix, plus the memory an idle peer costs in a World
+ * (resources/bench/engine.yaml).
  *
  * The mix: `pending` (default 100,000) event chains run side by side. Each event schedules its
  * successor after a random delay (half network-like: uniform 5..105 ms; half timer-like: exponential
@@ -8,48 +8,26 @@
  * four also arms a timeout 1 s out; three quarters of the timeouts are cancelled before they fire
  * (the request/response pattern). So the queue holds ~10^5 live events plus cancelled ones, and every
  * event costs a pop, a push, a few random draws, and now and then a cancel.
- *
- * Options (strings from the command line): --events N (default 10,000,000), --pending N, --seed N,
- * --runs N (median of N timed runs, default 3), --peers N (for the memory figure, default 1,000,000).
  */
-import { Simulator } from './engine.js';
-import { Rng } from '../core/rng.js';
-import { median } from '../core/stats.js';
-import { World } from './world.js';
-
-type Opts = Record<string, string | boolean | undefined>;
-
-function intOpt(opts: Opts, key: string, dflt: number): number {
-  const v = opts[key];
-  if (v === undefined || typeof v === 'boolean') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 1) throw new RangeError(`--${key}: expected a positive number, got ${v}`);
-  return Math.floor(n);
-}
+import { Rng } from '../../core/index.js';
+import { Simulator, World } from '../../sim/index.js';
+import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
 
 function nowMs(): number {
   return performance.now();
 }
 
-type Host = {
-  process?: {
-    memoryUsage?: () => { heapUsed: number; arrayBuffers: number };
-    cpuUsage?: (prev?: { user: number; system: number }) => { user: number; system: number };
-  };
-};
-const host = (globalThis as Host).process;
-
-/** CPU time of this process in ms, where the host tells (Node); null elsewhere. */
-function cpuMs(): number | null {
-  const u = host?.cpuUsage?.();
-  return u ? (u.user + u.system) / 1000 : null;
+/** CPU time of this process in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export interface EngineRun {
   events: number;
   wallMs: number;
   eventsPerSec: number;
-  /** Events per second of CPU time (less sensitive to other processes on a shared machine), if known. */
+  /** Events per second of CPU time (less sensitive to other processes on a shared machine). */
   cpuEventsPerSec: number | null;
   cancelled: number;
   /** Live events pending at the end. */
@@ -96,7 +74,7 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
     events: sim.eventsProcessed,
     wallMs,
     eventsPerSec: sim.eventsProcessed / (wallMs / 1000),
-    cpuEventsPerSec: c0 !== null && c1 !== null && c1 > c0 ? sim.eventsProcessed / ((c1 - c0) / 1000) : null,
+    cpuEventsPerSec: c1 > c0 ? sim.eventsProcessed / ((c1 - c0) / 1000) : null,
     cancelled,
     pending: sim.pending,
     digest: digest >>> 0,
@@ -106,46 +84,39 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
 /**
  * Bytes a peer costs in an idle World (+ its Network) with the default geo latency, no bandwidth
  * classes, no protocol: the sum of the per-peer typed arrays, which is exact (they are the only
- * per-peer storage). Also measured from the heap when the host exposes process.memoryUsage.
+ * per-peer storage), and the same measured from the process's array buffers.
  */
-export function worldBytesPerPeer(peers: number): { counted: number; measured: number | null } {
-  const mem = host?.memoryUsage;
+export function worldBytesPerPeer(peers: number): { counted: number; measured: number } {
   // per-peer state is all typed arrays, i.e. array buffers outside the JS heap: their growth is the
   // figure (heapUsed moves by GC timing, not by the world)
-  const before = mem ? mem() : null;
+  const before = process.memoryUsage();
   const sim = new Simulator({ seed: 1 });
   const world = new World(sim, { peers });
-  const after = mem ? mem() : null;
-  const counted = world.memoryBytes() / peers;
-  const measured = before && after ? (after.arrayBuffers - before.arrayBuffers) / peers : null;
-  return { counted, measured };
+  const after = process.memoryUsage();
+  return { counted: world.memoryBytes() / peers, measured: (after.arrayBuffers - before.arrayBuffers) / peers };
 }
 
-export async function bench(opts: Opts): Promise<Record<string, unknown>> {
-  const events = intOpt(opts, 'events', 10_000_000);
-  const pending = intOpt(opts, 'pending', 100_000);
-  const seed = intOpt(opts, 'seed', 1);
-  const runs = intOpt(opts, 'runs', 3);
-  const peers = intOpt(opts, 'peers', 1_000_000);
-  runMix(Math.min(events, 1_000_000), pending, seed); // warm-up: let the JIT settle
-  const results: EngineRun[] = [];
-  for (let i = 0; i < runs; i++) results.push(runMix(events, pending, seed));
-  const rates = results.map((r) => r.eventsPerSec);
-  const best = results[rates.indexOf(median(rates))] ?? (results[0] as EngineRun);
-  const mem = worldBytesPerPeer(peers);
+const OPTIONS = {
+  events: 'int',
+  pending: 'int',
+  seed: 'int',
+  peers: 'int',
+} as const satisfies OptionTypes;
+
+async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
+  const r = runMix(o.events, o.pending, o.seed);
+  const mem = worldBytesPerPeer(o.peers);
   return {
-    eventsPerSec: Math.round(median(rates)),
-    cpuEventsPerSec: results.every((r) => r.cpuEventsPerSec !== null)
-      ? Math.round(median(results.map((r) => r.cpuEventsPerSec as number)))
-      : null,
-    events: best.events,
-    wallMs: Math.round(best.wallMs),
-    runs,
-    runsEventsPerSec: rates.map(Math.round),
-    pending,
-    cancelled: best.cancelled,
-    digest: best.digest,
+    eventsPerSec: Math.round(r.eventsPerSec),
+    cpuEventsPerSec: r.cpuEventsPerSec === null ? null : Math.round(r.cpuEventsPerSec),
+    events: r.events,
+    wallMs: Math.round(r.wallMs),
+    pending: o.pending,
+    cancelled: r.cancelled,
+    digest: r.digest,
     bytesPerIdlePeer: mem.counted,
-    bytesPerIdlePeerMeasured: mem.measured === null ? null : Math.round(mem.measured * 10) / 10,
+    bytesPerIdlePeerMeasured: Math.round(mem.measured * 10) / 10,
   };
 }
+
+export const benchCase: BenchCase<typeof OPTIONS> = { options: OPTIONS, run };

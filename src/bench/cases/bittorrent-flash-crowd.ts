@@ -1,0 +1,52 @@
+/**
+ * A BitTorrent flash crowd of N leechers and one seed, run to the last completion
+ * (resources/bench/bittorrent.yaml); wall time and the last completion against the Kumar-Ross bound.
+ */
+import { flashCrowd } from '../../protocols/bittorrent/flash-crowd.js';
+import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
+
+const OPTIONS = {
+  peers: 'int',
+  seed: 'int',
+  'file-size': 'int',
+  'piece-length': 'int',
+  'block-size': 'int',
+  up: 'number',
+  down: 'number',
+  'seed-up': 'number',
+  params: 'json',
+} as const satisfies OptionTypes;
+
+async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
+  const leechers = o.peers;
+  const fc = flashCrowd({
+    leechers,
+    seed: o.seed,
+    fileSize: o.fileSize,
+    pieceLength: o.pieceLength,
+    blockSize: o.blockSize,
+    upBps: o.up,
+    downBps: o.down,
+    seedUpBps: o.seedUp,
+    params: o.params,
+  });
+  const t0 = performance.now();
+  fc.go();
+  const wallMs = performance.now() - t0;
+  const s = fc.run.summary();
+  return {
+    peers: leechers + 1,
+    pieces: fc.run.swarm.pieces,
+    wallMs: Math.round(wallMs),
+    lastCompletionMs: s.lastCompletionMs,
+    lowerBoundMs: s.lowerBoundMs,
+    boundRatio: s.boundRatio,
+    meanCompletionMs: s.meanCompletionMs,
+    completed: s.completed,
+    events: fc.sim.eventsProcessed,
+    eventsPerSec: Math.round(fc.sim.eventsProcessed / (wallMs / 1000)),
+    wastedBytes: s.wastedBytes,
+  };
+}
+
+export const benchCase: BenchCase<typeof OPTIONS> = { options: OPTIONS, run };

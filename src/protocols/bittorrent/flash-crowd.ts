@@ -1,0 +1,59 @@
+/**
+ * The flash crowd: one seed (peer 0) and N leechers arriving at once (or spread over `arrivalMs`), the
+ * set-up the BitTorrent bench, the hybrid's and the tests share.
+ */
+import { Simulator, World, type BandwidthClass } from '../../sim/index.js';
+import { bittorrentParams, bittorrentWorkload, createRun } from './driver.js';
+
+export interface FlashCrowdOptions {
+  leechers: number;
+  seed: number;
+  fileSize: number;
+  pieceLength: number;
+  blockSize: number;
+  upBps: number;
+  downBps: number;
+  seedUpBps: number;
+  params?: Record<string, unknown>;
+  /** Leecher bandwidth classes (override upBps/downBps), for heterogeneous swarms. */
+  classes?: BandwidthClass[];
+  /** Stop at this virtual time even if not everyone finished. */
+  maxMs?: number;
+  /** Leechers join spread over [0, arrivalMs] instead of all at once (default 0: a flash crowd). */
+  arrivalMs?: number;
+}
+
+/**
+ * The flash crowd's world: one seed (peer 0) and N leechers, 10-50 ms uniform latency, the leechers'
+ * bandwidth (the seed's upload is the driver's `seedUpBps`). Also the hybrid's bench and tests.
+ */
+export function flashCrowdWorld(o: Pick<FlashCrowdOptions, 'leechers' | 'seed' | 'upBps' | 'downBps' | 'classes'>): { sim: Simulator; world: World } {
+  const sim = new Simulator({ seed: o.seed });
+  const world = new World(sim, {
+    peers: o.leechers + 1,
+    network: {
+      latency: { model: 'uniform', minMs: 10, maxMs: 50 },
+      bandwidth: o.classes ?? [{ fraction: 1, upBps: o.upBps, downBps: o.downBps }],
+    },
+  });
+  return { sim, world };
+}
+
+/** The flash-crowd setup shared by the bench and the tests: one seed (peer 0), N leechers. */
+export function flashCrowd(o: FlashCrowdOptions) {
+  const { sim, world } = flashCrowdWorld(o);
+  const params = bittorrentParams.parse({
+    fileSize: o.fileSize,
+    pieceLength: o.pieceLength,
+    blockSize: o.blockSize,
+    seeds: 1,
+    seedUpBps: o.seedUpBps,
+    ...o.params,
+  });
+  const run = createRun(world, params, bittorrentWorkload.parse({ arrivalMs: o.arrivalMs ?? 0 }));
+  const maxMs = o.maxMs ?? 100 * (run.lowerBoundMs ?? 1e6);
+  const go = (): void => {
+    while (!run.isComplete() && sim.now < maxMs && sim.nextTime() !== Infinity) sim.runUntil(Math.min(maxMs, sim.now + 10_000));
+  };
+  return { sim, world, run, go };
+}
