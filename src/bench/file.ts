@@ -5,11 +5,12 @@
  * and how often (`runs` timed runs after `warmup` untimed ones). Reading the file tells what a figure
  * measured; changing a default is a reviewed change of the bench.
  */
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, show } from '../core/index.js';
 import { intIn, zodIssues } from '../core/schema.js';
+import { ScenarioError } from '../lab/errors.js';
+import { MAX_SCENARIO_CHARS, readYaml } from '../lab/yaml-text.js';
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -79,15 +80,17 @@ export function checkValue(o: OptionSpec, v: unknown): string | null {
 
 /** Reads and checks a bench file; a problem throws ConfigError naming the file and the key. */
 export function loadBenchFile(path: string, name: string): BenchFile {
-  let text: string;
+  let raw: unknown;
   try {
-    text = readFileSync(path, 'utf8');
+    if (statSync(path).size > MAX_SCENARIO_CHARS) throw new ConfigError(path, `larger than ${MAX_SCENARIO_CHARS} bytes`);
+    raw = readYaml(readFileSync(path, 'utf8'), path);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const first = e instanceof ScenarioError ? e.issues[0] : undefined;
+    if (first) throw new ConfigError(first.path ? `${path}: ${first.path}` : path, first.problem);
     throw new ConfigError(path, `cannot read: ${(e as Error).message}`);
   }
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) throw new ConfigError(path, (doc.errors[0] as Error).message.split('\n')[0] ?? 'invalid YAML');
-  const parsed = benchFileSchema.safeParse(doc.toJS(), { reportInput: true });
+  const parsed = benchFileSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issue = zodIssues(parsed.error.issues)[0];
     throw new ConfigError(`${path}${issue?.path ? `: ${issue.path}` : ''}`, issue?.problem ?? 'invalid');

@@ -55,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     file = benchFileOf(name);
   } catch (e) {
-    return top.fail(e instanceof ConfigError && e.problem === 'unknown benchmark' ? `unknown benchmark '${name}'` : (e as Error).message, true);
+    const unknown = e instanceof ConfigError && e.problem === 'unknown benchmark';
+    return top.fail(unknown ? `unknown benchmark '${name}'` : (e as Error).message, unknown);
   }
   const cmd = new Command(`bench ${file.name}`, `usage: peerlab bench ${file.name} [options]\n\n${file.summary}\n\noptions:\n${optionHelp(file)}`);
   const loadCase = cases[file.case];

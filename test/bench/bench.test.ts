@@ -3,13 +3,17 @@
  * its case takes; the one option parser converts and checks values; the runner reports the same
  * figures for every bench; and the gossip case does what its file says.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/index.js';
 import { cases } from '../../src/bench/cases/index.js';
 import { checkCaseOptions, loadBenchFile, type BenchFile } from '../../src/bench/file.js';
 import { optionValues, runnerCounts } from '../../src/bench/options.js';
 import { runBench } from '../../src/bench/runner.js';
+import { fuzz } from '../fuzz.js';
 
 const DIR = resolve(import.meta.dirname, '../../resources/bench');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
@@ -75,5 +79,51 @@ describe('runner', () => {
     expect(r.peakRssMB as number).toBeGreaterThan(10);
     expect(r.loadAvg).toHaveLength(3);
     expect(Array.isArray(r.v8Flags)).toBe(true);
+  });
+});
+
+describe('bench input from anyone', () => {
+  it('any option text gives a value within the declared bounds or a problem naming the option; never a throw', () => {
+    const file = load('bittorrent');
+    const names = Object.keys(file.options);
+    fuzz(
+      fc.property(fc.dictionary(fc.constantFrom(...names), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('1', '-1', '1e400', '0x10', ' 7 ', 'NaN', '{}', '{"a":1}', '[1]')), { maxKeys: 4 }), (given) => {
+        const { values, problems } = optionValues(file, given);
+        for (const [name, raw] of Object.entries(given)) {
+          const bad = problems.find((p) => p.startsWith(`--${name}: `));
+          const o = file.options[name]!;
+          const v = values[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+          if (bad) expect(bad).toContain(JSON.stringify(raw));
+          else if (o.type === 'int' || o.type === 'number') {
+            expect(typeof v).toBe('number');
+            expect(v as number).toBeGreaterThanOrEqual(o.min ?? -Infinity);
+            expect(v as number).toBeLessThanOrEqual(o.max ?? Infinity);
+            if (o.type === 'int') expect(Number.isSafeInteger(v)).toBe(true);
+          } else if (o.type === 'json') expect(typeof v).toBe('object');
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a bench file of any shape loads or fails with a ConfigError naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peerlab-bench-'));
+    const path = join(dir, 'x.yaml');
+    try {
+      fuzz(
+        fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v))), (text) => {
+          writeFileSync(path, text);
+          try {
+            loadBenchFile(path, 'x');
+          } catch (e) {
+            expect(e).toBeInstanceOf(ConfigError);
+            expect((e as ConfigError).key.startsWith(path)).toBe(true);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
