@@ -223,15 +223,42 @@ export class World {
 
 /** One peer's view of a world-level Port: how a per-peer state machine runs inside a Protocol. */
 export function peerContext<M>(port: Port<M>, peer: PeerId): PeerContext<M> {
-  return {
-    id: peer,
-    rng: port.rng,
-    now: port.now,
-    send: (to, msg, bytes) => port.send(peer, to, msg, bytes),
-    setTimer: (delay, tag, data) => port.setTimer(peer, delay, tag, data),
-    cancelTimer: (id) => port.cancelTimer(id),
-    emit: (kind, data) => port.emit(kind, peer, data),
-  };
+  return new PortContext(port, peer);
+}
+
+/**
+ * A class rather than an object of closures: one small object per peer (a million peers each with
+ * six closures of their own would hold ~1 KB apiece).
+ */
+class PortContext<M> implements PeerContext<M> {
+  readonly rng: Rng;
+
+  constructor(
+    private readonly port: Port<M>,
+    readonly id: PeerId,
+  ) {
+    this.rng = port.rng;
+  }
+
+  now(): number {
+    return this.port.now();
+  }
+
+  send(to: PeerId, msg: M, bytes: number): void {
+    this.port.send(this.id, to, msg, bytes);
+  }
+
+  setTimer(delayMs: number, tag: number, data?: unknown): TimerId {
+    return this.port.setTimer(this.id, delayMs, tag, data);
+  }
+
+  cancelTimer(id: TimerId): boolean {
+    return this.port.cancelTimer(id);
+  }
+
+  emit(kind: string, data?: Record<string, unknown>): void {
+    this.port.emit(kind, this.id, data);
+  }
 }
 
 /**

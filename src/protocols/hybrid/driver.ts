@@ -23,7 +23,7 @@ import {
 import { randomId, type Contact, type NodeId } from '../kademlia/index.js';
 import type { HybridMessage } from './messages.js';
 import { TorrentDhtNode, emptyTorrentDhtStats, type TorrentDhtStats, type TorrentLink } from './torrent-dht.js';
-import { Rng, median, type PeerContext, type PeerId } from '../../core/index.js';
+import { Rng, median, type PeerContext, type PeerId, type TimerId } from '../../core/index.js';
 import { intIn as int, numIn as num } from '../../core/schema.js';
 
 export const hybridParams = bittorrentParams
@@ -174,16 +174,13 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
   });
 
   const observed = (): boolean => sim.feed.active;
+  const countDht = (bytes: number): void => {
+    dhtMessages++;
+    dhtBytes += bytes;
+  };
   const announceSwarm = opts.announceSwarm;
   const dht = new PerPeer<HybridMessage, TorrentDhtNode>('hybrid-dht', (c: PeerContext<HybridMessage>) => {
-    const counted: PeerContext<HybridMessage> = {
-      ...c,
-      send: (to, msg, bytes) => {
-        dhtMessages++;
-        dhtBytes += bytes;
-        c.send(to, msg, bytes);
-      },
-    };
+    const counted = new CountedContext(c, countDht);
     return new TorrentDhtNode(counted, {
       kad: {
         id: ids[c.id] as NodeId,
@@ -333,3 +330,38 @@ export const driver: ProtocolDriver<HybridParams, HybridWorkload> = {
   workload: hybridWorkload,
   create: (ctx, params, workload) => createHybridRun(ctx.world, params, workload),
 };
+
+/** A peer's context that reports every message it sends (the DHT's traffic, counted apart from the swarm's). */
+class CountedContext<M> implements PeerContext<M> {
+  readonly id: PeerId;
+  readonly rng: Rng;
+
+  constructor(
+    private readonly inner: PeerContext<M>,
+    private readonly count: (bytes: number) => void,
+  ) {
+    this.id = inner.id;
+    this.rng = inner.rng;
+  }
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  send(to: PeerId, msg: M, bytes: number): void {
+    this.count(bytes);
+    this.inner.send(to, msg, bytes);
+  }
+
+  setTimer(delayMs: number, tag: number, data?: unknown): TimerId {
+    return this.inner.setTimer(delayMs, tag, data);
+  }
+
+  cancelTimer(id: TimerId): boolean {
+    return this.inner.cancelTimer(id);
+  }
+
+  emit(kind: string, data?: Record<string, unknown>): void {
+    this.inner.emit(kind, data);
+  }
+}

@@ -12,10 +12,10 @@ import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series } from '../driv
 import { PerPeer, type World } from '../../sim/index.js';
 import { intIn as int, numAbove, numIn } from '../../core/schema.js';
 import type { PeerContext, PeerId, PeerProtocol, Rng } from '../../core/index.js';
-import { idEquals, randomId, type NodeId } from './id.js';
+import { idBytes, idEquals, randomId, randomIdInto, type NodeId } from './id.js';
 import { KademliaNode, type KademliaInit, type LookupResult } from './node.js';
 import { SortedIds } from './prefill.js';
-import type { Contact } from './routing-table/index.js';
+import { PeerDirectory, TableArena, type Contact } from './routing-table/index.js';
 import { createCodec } from './rpc/codec.js';
 import type { KadMessage } from './rpc/messages.js';
 import { encodingContext, WireProtocol } from './wire.js';
@@ -99,9 +99,15 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
   const n = world.size;
   const rng: Rng = sim.rng.fork('kademlia-driver');
   const idRng = sim.rng.fork('kademlia-ids');
+  // every id a view of one buffer, and every contact shared by all the tables (a PeerDirectory):
+  // at 10^6 peers an id of its own per peer and per table entry would cost gigabytes
+  const width = idBytes(params.idBits);
+  const idBuf = new Uint8Array(n * width);
   const ids: NodeId[] = [];
-  for (let p = 0; p < n; p++) ids.push(randomId(idRng, params.idBits));
+  for (let p = 0; p < n; p++) ids.push(randomIdInto(idRng, params.idBits, idBuf.subarray(p * width, (p + 1) * width)));
   const contacts: Contact[] = ids.map((id, peer) => ({ peer, id }));
+  const book = new PeerDirectory(contacts);
+  const arena = new TableArena();
   const oracle = new SortedIds(ids, params.idBits);
   const codec = createCodec({ idBits: params.idBits, maxContacts: Math.max(32, params.k), maxValueBytes: Math.max(65536, workload.valueBytes) });
   const observed = (): boolean => sim.feed.active;
@@ -139,7 +145,16 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
     bootstrap,
     size: codec.encodedLength,
     observed,
+    self: contacts[peer] as Contact,
+    book,
+    arena,
   });
+  /** A fresh node for `peer` (at start, or rejoining after churn: the old one's table is given back). */
+  const fresh = (peer: PeerId, node: KademliaNode): KademliaNode => {
+    nodes[peer]?.dispose();
+    nodes[peer] = node;
+    return node;
+  };
   const bootstrapFor = (peer: PeerId): Contact[] => {
     if (initializing) return [];
     const via = pickOnline(peer, true);
@@ -149,17 +164,14 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
   let protocolName: string;
   if (params.wire) {
     const pp = new PerPeer<Uint8Array, WireProtocol<KademliaNode>>('kademlia', (c: PeerContext<Uint8Array>) => {
-      const node = new KademliaNode(encodingContext(c, codec), makeInit(c.id, bootstrapFor(c.id)));
-      nodes[c.id] = node;
+      const node = fresh(c.id, new KademliaNode(encodingContext(c, codec), makeInit(c.id, bootstrapFor(c.id))));
       return new WireProtocol(node, codec);
     });
     world.add(pp);
     protocolName = pp.name;
   } else {
     const pp = new PerPeer<KadMessage, PeerProtocol<KadMessage>>('kademlia', (c: PeerContext<KadMessage>) => {
-      const node = new KademliaNode(c, makeInit(c.id, bootstrapFor(c.id)));
-      nodes[c.id] = node;
-      return node;
+      return fresh(c.id, new KademliaNode(c, makeInit(c.id, bootstrapFor(c.id))));
     });
     world.add(pp);
     protocolName = pp.name;
@@ -294,6 +306,15 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
     }
   };
 
+  /**
+   * An entry is stale when it names a peer that is offline or runs under another id. A ref below n is
+   * peer ref with its own id (the directory's), and a peer keeps its id across sessions.
+   */
+  const isStale = (ref: number): boolean => {
+    if (ref < n) return alive[ref] !== 1 || nodes[ref] === undefined;
+    const c = book.contact(ref);
+    return alive[c.peer] !== 1 || !nodes[c.peer] || !idEquals((nodes[c.peer] as KademliaNode).id, c.id);
+  };
   const tableStats = (): { fill: number; bucketFill: number; stale: number; buckets: number } => {
     let entries = 0;
     let staleN = 0;
@@ -304,14 +325,10 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
       const node = nodes[p];
       if (!node || alive[p] !== 1) continue;
       peers++;
-      for (const b of node.table.buckets()) {
-        buckets++;
-        cap += params.k;
-        for (const c of b.contacts) {
-          entries++;
-          if (alive[c.peer] !== 1 || !nodes[c.peer] || !idEquals((nodes[c.peer] as KademliaNode).id, c.id)) staleN++;
-        }
-      }
+      buckets += node.table.numBuckets;
+      cap += params.k * node.table.numBuckets;
+      entries += node.table.size;
+      staleN += node.table.countRefs(isStale);
     }
     return {
       fill: peers > 0 ? entries / peers : 0,
@@ -374,7 +391,7 @@ export function createKademliaRun(ctx: { world: World; seed: number }, params: K
           peers.push({ id: p, alive: false, state: 'offline' });
           continue;
         }
-        const held = node.store.size > 0;
+        const held = node.storedValues > 0;
         peers.push({ id: p, alive: true, state: held ? 'holder' : 'online', value: node.table.size / Math.max(1, params.k * node.table.numBuckets) });
         // a sample: at most 8 links per peer, to peers inside the snapshot
         let shown = 0;

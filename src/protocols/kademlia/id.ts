@@ -31,8 +31,13 @@ export function checkIdBits(idBits: number, key = 'idBits'): void {
 
 /** A uniformly random id of `idBits` bits from a seeded generator. */
 export function randomId(rng: Rng, idBits: number): NodeId {
+  return randomIdInto(rng, idBits, new Uint8Array(idBytes(idBits)));
+}
+
+/** `randomId` written into `id` (exactly idBytes(idBits) long, e.g. a view of a shared buffer); returns it. */
+export function randomIdInto(rng: Rng, idBits: number, id: Uint8Array): NodeId {
   const n = idBytes(idBits);
-  const id = new Uint8Array(n);
+  if (id.length !== n) throw new RangeError(`randomIdInto: ${id.length} bytes, idBits=${idBits} needs ${n}`);
   for (let i = 0; i < n; i += 4) {
     const x = rng.nextU32();
     id[i] = x >>> 24;

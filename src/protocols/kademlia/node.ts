@@ -14,7 +14,7 @@ import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../core/inde
 import { compareDistance, idBytes, idEquals, randomId, randomIdWithPrefix, toHex, type NodeId } from './id.js';
 import { Lookup } from './query/lookup.js';
 import type { LookupEvent } from './query/events.js';
-import { RoutingTable, type Contact } from './routing-table/index.js';
+import { RoutingTable, type Contact, type ContactBook, type TableArena } from './routing-table/index.js';
 import { createCodec } from './rpc/codec.js';
 import { onFindNode, onFindValue, onPing, onStore, type HandlerContext } from './rpc/handlers/index.js';
 import {
@@ -75,6 +75,11 @@ export interface KademliaInit {
   observed?: () => boolean;
   /** Called when the join (self-lookup and bucket refreshes) has finished. */
   onJoined?: () => void;
+  /** Our own contact (default: made from the context's id and `id`); a population can share one. */
+  self?: Contact;
+  /** Where the routing table keeps contacts and its arrays (default: its own; see routing-table/). */
+  book?: ContactBook;
+  arena?: TableArena;
 }
 
 export interface LookupResult {
@@ -140,7 +145,6 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   readonly idBits: number;
   readonly disjointPaths: number;
   readonly table: RoutingTable;
-  readonly store: ValueStore;
   readonly self: Contact;
   /** Counters for metrics. */
   readonly stats = { requestsHandled: 0, requestsSent: 0, timeouts: 0, dropped: 0, evictions: 0, handedOver: 0 };
@@ -156,9 +160,13 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   private readonly sizeOf: (msg: KadMessage) => number;
   private readonly observed: () => boolean;
   private readonly onJoined: (() => void) | undefined;
-  private readonly handlers: HandlerContext;
-  private readonly pending = new Map<number, Pending>();
-  private readonly failures = new Map<PeerId, number>();
+  private readonly maxStoredValues: number;
+  // made on first use: in a population of 10^6 most nodes never hold a value, fail a request, or
+  // answer one before the run ends
+  private handlersOf: HandlerContext | null = null;
+  private storeOf: ValueStore | null = null;
+  private pendingOf: Map<number, Pending> | null = null;
+  private failuresOf: Map<PeerId, number> | null = null;
   private nextRpc: number;
   private nextLookup = 0;
   private stopped = false;
@@ -191,11 +199,47 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       const codec = createCodec({ idBits: this.idBits, maxContacts: Math.min(255, Math.max(32, this.k)) });
       this.sizeOf = codec.encodedLength;
     }
-    this.table = new RoutingTable(this.id, { k: this.k, b: this.b, idBits: this.idBits, replacementCacheSize: init.replacementCacheSize ?? this.k, pingAfterMs: init.pingAfterMs ?? 900_000 }, ctx.now());
-    this.store = new ValueStore(init.maxStoredValues ?? 65536);
-    this.self = { peer: ctx.id, id: this.id };
+    this.table = new RoutingTable(
+      this.id,
+      {
+        k: this.k,
+        b: this.b,
+        idBits: this.idBits,
+        replacementCacheSize: init.replacementCacheSize ?? this.k,
+        pingAfterMs: init.pingAfterMs ?? 900_000,
+        ...(init.book ? { book: init.book } : {}),
+        ...(init.arena ? { arena: init.arena } : {}),
+      },
+      ctx.now(),
+    );
+    this.maxStoredValues = init.maxStoredValues ?? 65536;
+    this.self = init.self ?? { peer: ctx.id, id: this.id };
     this.nextRpc = ctx.rng.nextU32();
-    this.handlers = { self: this.id, k: this.k, table: this.table, store: this.store, maxTtlMs: this.expireMs, now: () => ctx.now() };
+  }
+
+  /** The values this node holds. */
+  get store(): ValueStore {
+    return (this.storeOf ??= new ValueStore(this.maxStoredValues));
+  }
+
+  /** Values held, without making the store. */
+  get storedValues(): number {
+    return this.storeOf === null ? 0 : this.storeOf.size;
+  }
+
+  private get handlers(): HandlerContext {
+    const ctx = this.ctx;
+    return (this.handlersOf ??= { self: this.id, k: this.k, table: this.table, store: this.store, maxTtlMs: this.expireMs, now: () => ctx.now() });
+  }
+
+  private get failures(): Map<PeerId, number> {
+    return (this.failuresOf ??= new Map());
+  }
+
+  /** Gives the routing table's memory back to its arena (the node is discarded, e.g. after a crash). */
+  dispose(): void {
+    this.stopped = true;
+    this.table.dispose();
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------
@@ -210,8 +254,9 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
 
   stop(): void {
     this.stopped = true;
-    for (const p of this.pending.values()) this.ctx.cancelTimer(p.timer);
-    this.pending.clear();
+    if (this.pendingOf === null) return;
+    for (const p of this.pendingOf.values()) this.ctx.cancelTimer(p.timer);
+    this.pendingOf.clear();
   }
 
   /**
@@ -221,8 +266,8 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   join(peers: readonly Contact[]): void {
     for (const c of peers) if (!idEquals(c.id, this.id)) this.table.add(c, this.ctx.now());
     this.findNode(this.id, () => {
-      const own = this.table.bucketFor(this.id);
-      const buckets = this.table.ranges().filter((r) => r.bucket !== own);
+      const own = this.table.bucketFor(this.id).index;
+      const buckets = this.table.ranges().filter((r) => r.bucket.index !== own);
       let left = buckets.length;
       const done = (): void => {
         this.joined = true;
@@ -262,14 +307,14 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       this.ctx.send(from, reply, this.sizeOf(reply));
       return;
     }
-    const p = this.pending.get(msg.rpc);
+    const p = this.pendingOf?.get(msg.rpc);
     if (p === undefined || p.to.peer !== from || !replyMatches(p.type, msg.type) || !idEquals(p.to.id, msg.sender)) {
       this.stats.dropped++;
       return;
     }
-    this.pending.delete(msg.rpc);
+    this.pendingOf?.delete(msg.rpc);
     this.ctx.cancelTimer(p.timer);
-    this.failures.delete(from);
+    this.failuresOf?.delete(from);
     this.seen(from, msg.sender);
     p.cb(msg);
   }
@@ -279,9 +324,9 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     switch (tag) {
       case TAG_RPC: {
         const rpc = data as number;
-        const p = this.pending.get(rpc);
+        const p = this.pendingOf?.get(rpc);
         if (p === undefined) return;
-        this.pending.delete(rpc);
+        this.pendingOf?.delete(rpc);
         this.stats.timeouts++;
         const fails = (this.failures.get(p.to.peer) ?? 0) + 1;
         if (fails >= this.staleLimit) {
@@ -329,7 +374,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
     msg.rpc = rpc;
     const timer = this.ctx.setTimer(this.rpcTimeoutMs, TAG_RPC, rpc);
-    this.pending.set(rpc, { to, type: msg.type, timer, cb });
+    (this.pendingOf ??= new Map()).set(rpc, { to, type: msg.type, timer, cb });
     this.stats.requestsSent++;
     this.ctx.send(to.peer, msg, this.sizeOf(msg));
   }
@@ -340,7 +385,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     if (contact === undefined || contact.peer !== from) contact = { peer: from, id };
     const r = this.table.add(contact, this.ctx.now());
     if (r.status === 'added') {
-      if (this.store.size > 0) this.handOver(contact);
+      if (this.storedValues > 0) this.handOver(contact);
     } else if (r.status === 'full' && r.ping !== null) {
       const old = r.ping;
       this.request(old, { type: PING, rpc: 0, sender: this.id }, (reply) => {
@@ -385,7 +430,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
 
   /** Iterative FIND_VALUE: stops at the first peer holding the value. */
   findValue(key: NodeId, cb?: (r: LookupResult) => void): void {
-    const local = this.store.get(key, this.ctx.now());
+    const local = this.storeOf?.get(key, this.ctx.now());
     if (local) {
       const now = this.ctx.now();
       cb?.({ target: key, findValue: true, found: true, value: local.value, closest: [], hops: 0, roundTrips: 0, messages: 0, startedAt: now, durationMs: 0 });
@@ -395,7 +440,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   }
 
   private lookup(target: NodeId, findValue: boolean, cb: ((r: LookupResult) => void) | undefined): void {
-    this.table.bucketFor(target).lastTouched = this.ctx.now();
+    this.table.touch(target, this.ctx.now());
     const lookup = new Lookup(target, this.table.closest(target, this.k), { k: this.k, alpha: this.alpha, paths: this.disjointPaths, findValue }, this.ctx.id);
     const al: ActiveLookup = { id: this.nextLookup++, lookup, startedAt: this.ctx.now(), finished: false, cb };
     this.pump(al);
@@ -495,7 +540,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
 
   /** The value if we hold it. */
   getLocal(key: NodeId): Uint8Array | undefined {
-    return this.store.get(key, this.ctx.now())?.value;
+    return this.storeOf?.get(key, this.ctx.now())?.value;
   }
 
   /**
@@ -505,8 +550,10 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
    */
   private republish(): void {
     const now = this.ctx.now();
-    this.store.expire(now);
-    for (const r of [...this.store.values()]) {
+    const store = this.storeOf;
+    if (store === null) return;
+    store.expire(now);
+    for (const r of [...store.values()]) {
       if (r.cached) continue;
       if (r.original) {
         r.lastStoredAt = now;

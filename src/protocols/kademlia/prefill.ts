@@ -20,18 +20,50 @@ import type { Contact, RoutingTable } from './routing-table/index.js';
 export class SortedIds {
   /** Peers ordered by id. */
   readonly order: Int32Array;
+  /** The first 32 bits of each id, in that order (the splits of the top of the tree read only these). */
+  private readonly top: Uint32Array;
+  /** No two peers share an id. */
+  readonly unique: boolean;
 
   constructor(
     readonly ids: readonly NodeId[],
     readonly idBits: number,
   ) {
-    const order = Array.from({ length: ids.length }, (_, i) => i);
-    order.sort((a, b) => compareBytes(ids[a] as NodeId, ids[b] as NodeId));
+    const n = ids.length;
+    // sort on the first 48 bits (exact in a double), the whole id only on a tie
+    const key = new Float64Array(n);
+    const top = new Uint32Array(n);
+    for (let p = 0; p < n; p++) {
+      const id = ids[p] as NodeId;
+      let k = 0;
+      for (let i = 0; i < 6; i++) k = k * 256 + (i < id.length ? (id[i] as number) : 0);
+      key[p] = k;
+    }
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => (key[a] as number) - (key[b] as number) || compareBytes(ids[a] as NodeId, ids[b] as NodeId));
     this.order = Int32Array.from(order);
+    let unique = true;
+    for (let i = 0; i < n; i++) {
+      const p = order[i] as number;
+      top[i] = Math.floor((key[p] as number) / 65536);
+      if (i > 0 && key[p] === key[order[i - 1] as number] && compareBytes(ids[p] as NodeId, ids[order[i - 1] as number] as NodeId) === 0) unique = false;
+    }
+    this.top = top;
+    this.unique = unique;
   }
 
   /** First index in [lo, hi) whose id has bit `bit` set (ids in [lo, hi) share the bits before it). */
   private splitAt(lo: number, hi: number, bit: number): number {
+    if (bit < 32) {
+      const top = this.top;
+      const shift = 31 - bit;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((((top[mid] as number) >>> shift) & 1) === 1) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    }
     const ids = this.ids;
     const order = this.order;
     while (lo < hi) {
@@ -79,55 +111,72 @@ export class SortedIds {
   /**
    * Fills `table` (owned by `self`) as joins and refreshes would, from the peers for which
    * `accept(peer)` holds. `contacts[p]` is the shared Contact of peer p.
+   *
+   * The picks are what `RoutingTable.add` would get, one by one, in this order; with b = 1 and
+   * distinct ids the table takes them in one step (`fillSpine`, the same table those adds build).
    */
   prefill(table: RoutingTable, self: PeerId, contacts: readonly Contact[], rng: Rng, accept: (peer: PeerId) => boolean): void {
     const own = this.ids[self] as NodeId;
     const k = table.k;
     const b = table.b;
-    const pick = (lo: number, hi: number): void => {
+    const picks = scratchPicks;
+    const cpls = scratchCpls;
+    let n = 0;
+    const take = (p: PeerId, cpl: number): void => {
+      picks[n] = contacts[p] as Contact;
+      cpls[n] = cpl;
+      n++;
+    };
+    const chosen: number[] = [];
+    const avail: number[] = [];
+    const pick = (lo: number, hi: number, cpl: number): void => {
       const span = hi - lo;
       if (span > 4 * k) {
         // a wide range: k uniform draws without replacement, by rejection (no scan of the range)
-        const chosen: number[] = [];
+        chosen.length = 0;
         for (let tries = 0; chosen.length < k && tries < 16 * k; tries++) {
           const p = this.order[lo + rng.int(span)] as number;
           if (p !== self && !chosen.includes(p) && accept(p)) chosen.push(p);
         }
         if (chosen.length === k) {
-          for (const p of chosen) table.add(contacts[p] as Contact);
+          for (const p of chosen) take(p, cpl);
           return;
         }
       }
-      const avail: number[] = [];
+      avail.length = 0;
       for (let i = lo; i < hi; i++) {
         const p = this.order[i] as number;
         if (p !== self && accept(p)) avail.push(p);
       }
       if (avail.length > k) rng.sampleInPlace(avail, k); // k uniform picks without replacement
-      for (const p of avail) table.add(contacts[p] as Contact);
+      for (const p of avail) take(p, cpl);
     };
     // a sibling range at depth `depth` may be split further while depth % b != 0
-    const fillRange = (lo: number, hi: number, depth: number): void => {
-      if (hi - lo <= k || depth % b === 0 || depth >= this.idBits) return pick(lo, hi);
+    const fillRange = (lo: number, hi: number, depth: number, cpl: number): void => {
+      if (hi - lo <= k || depth % b === 0 || depth >= this.idBits) return pick(lo, hi, cpl);
       const mid = this.splitAt(lo, hi, depth);
-      fillRange(lo, mid, depth + 1);
-      fillRange(mid, hi, depth + 1);
+      fillRange(lo, mid, depth + 1, cpl);
+      fillRange(mid, hi, depth + 1, cpl);
     };
     let lo = 0;
     let hi = this.order.length;
     for (let depth = 0; depth < this.idBits && hi - lo > 1; depth++) {
       const mid = this.splitAt(lo, hi, depth);
       if (bitAt(own, depth) === 1) {
-        fillRange(lo, mid, depth + 1);
+        fillRange(lo, mid, depth + 1, depth);
         lo = mid;
       } else {
-        fillRange(mid, hi, depth + 1);
+        fillRange(mid, hi, depth + 1, depth);
         hi = mid;
       }
     }
+    if (!(this.unique && table.fillSpine(picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(picks[i] as Contact);
     table.compact();
   }
 }
+
+const scratchPicks: Contact[] = [];
+const scratchCpls: number[] = [];
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) {

@@ -64,7 +64,7 @@ describe('RoutingTable (property)', () => {
           if (o.kind === 'add') {
             const r = t.add({ peer: peer++, id: o.id }, peer);
             if (idEquals(o.id, self)) expect(r.status).toBe('self');
-            if (r.status === 'full' && r.ping) expect(r.bucket.contacts[0]).toBe(r.ping);
+            if (r.status === 'full' && r.ping) expect(t.bucketAt(r.bucket).contacts[0]).toBe(r.ping);
           } else {
             const all = t.all();
             if (all.length === 0) continue;
