@@ -137,6 +137,22 @@ function replyMatches(request: number, reply: number): boolean {
   }
 }
 
+/** What the RPC handlers see of a node (an object with methods, not closures). */
+class NodeHandlers implements HandlerContext {
+  constructor(
+    readonly self: NodeId,
+    readonly k: number,
+    readonly table: RoutingTable,
+    readonly store: ValueStore,
+    readonly maxTtlMs: number,
+    private readonly clock: { now(): number },
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+}
+
 export class KademliaNode implements PeerProtocol<KadMessage> {
   readonly id: NodeId;
   readonly k: number;
@@ -228,8 +244,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   }
 
   private get handlers(): HandlerContext {
-    const ctx = this.ctx;
-    return (this.handlersOf ??= { self: this.id, k: this.k, table: this.table, store: this.store, maxTtlMs: this.expireMs, now: () => ctx.now() });
+    return (this.handlersOf ??= new NodeHandlers(this.id, this.k, this.table, this.store, this.expireMs, this.ctx));
   }
 
   private get failures(): Map<PeerId, number> {
