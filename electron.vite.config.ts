@@ -32,6 +32,8 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,
+      // minified: the browser fallback loads it over HTTP on every start (4.2 MB unminified)
+      minify: true,
       chunkSizeWarningLimit: 2000,
       rolldownOptions: { input: { index: resolve(root, 'renderer/index.html') } },
     },

@@ -65,11 +65,11 @@ const shown = async () => ({
   sent: num(await page.textContent('[data-testid=sent]')),
   events: num(await page.textContent('[data-testid=events]')),
   online: num(await page.textContent('[data-testid=online]')),
+  // peers by state as the graph's legend counts them (states with none left out, as stateCounts does)
   legend: Object.fromEntries(
-    (await page.$$eval('.legend li:not(.note)', (lis) => lis.map((li) => [li.childNodes[1]?.textContent ?? '', li.querySelector('b')?.textContent ?? '']))).map(([k, v]) => [
-      k,
-      num(v!),
-    ]),
+    (await page.$$eval('[data-testid=node-legend] li[data-state]', (lis) => lis.map((li) => [li.getAttribute('data-state') ?? '', li.querySelector('b')?.textContent ?? ''])))
+      .map(([k, v]) => [k, num(v!)] as const)
+      .filter(([, n]) => n > 0),
   ),
 });
 
@@ -99,6 +99,8 @@ async function download(testid: string): Promise<{ d: Download; bytes: Buffer }>
 describe('dashboard in Chromium', () => {
   let recording: Recording;
   let recordingFile = '';
+  /** What the live run showed when the replay was opened over it. */
+  let liveBefore: Awaited<ReturnType<typeof shown>>;
 
   it('plays with recording on, and the charts fill as it plays', async () => {
     await page.goto(served.url);
@@ -161,6 +163,9 @@ describe('dashboard in Chromium', () => {
     const t = await clockMs();
     await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > x, t, { timeout: 10_000 });
     await page.click('[data-testid=pause]');
+    await page.waitForSelector('[data-testid=play]');
+    await page.waitForTimeout(300); // the pause's own publish
+    liveBefore = await shown();
   });
 
   it('replays the saved file without the simulator: its frames, with the same controls', async () => {
@@ -192,7 +197,40 @@ describe('dashboard in Chromium', () => {
     expect(charts.bytes.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     expect(charts.bytes.length).toBeGreaterThan(5000);
     const svg = (await download('export-svg')).bytes.toString('utf8');
-    expect(svg.match(/<circle /g)?.length).toBe(200);
+    const [graphPart, legendPart] = svg.split('<g class="legend"') as [string, string];
+    expect(graphPart.match(/<circle /g)?.length).toBe(200);
+    // the caption says what and when; the legend below says what the colours mean, with the counts shown
+    const legend = (await shown()).legend;
+    expect(graphPart).toMatch(/>gossip, 200 peers, 30 s · gossip · seed 1 · t = [\d.]+ (ms|s) \(replay\)<\/text>/);
+    for (const [state, n] of Object.entries(legend)) expect(legendPart).toMatch(new RegExp(`>[^<]* \\(${n}\\)</text>`));
+    expect(legendPart.match(/<circle /g)?.length).toBeGreaterThanOrEqual(Object.keys(legend).length);
+    // the PNG has the same caption on top (dark text pixels) and the legend's dots at the bottom
+    const bands = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const rgb = (css: string): number[] => (css.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+      const colours = [...document.querySelectorAll<HTMLElement>('[data-testid=node-legend] li[data-state] i')].map((i) => rgb(getComputedStyle(i).backgroundColor));
+      const count = (y0: number, y1: number, match: (r: number, g: number, b: number) => boolean): number => {
+        const d = ctx.getImageData(0, y0, c.width, y1 - y0).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (match(d[i]!, d[i + 1]!, d[i + 2]!)) n++;
+        return n;
+      };
+      const bottom = Math.floor(c.height * 0.85);
+      return {
+        captionInk: count(0, 52, (r, g, b) => r + g + b < 200),
+        legendDots: colours.map((col) => count(bottom, c.height, (r, g, b) => r === col[0] && g === col[1] && b === col[2])),
+      };
+    }, png.bytes.toString('base64'));
+    expect(bands.captionInk).toBeGreaterThan(100);
+    expect(bands.legendDots.length).toBeGreaterThan(0);
+    for (const n of bands.legendDots) expect(n).toBeGreaterThan(20);
     const csv = (await download('export-csv')).bytes.toString('utf8').trim().split('\n');
     expect(csv[0]).toBe('series,t_ms,value');
     expect(csv.length).toBeGreaterThan(20);
@@ -206,6 +244,14 @@ describe('dashboard in Chromium', () => {
     await page.click('[data-testid=close-replay]');
     await page.waitForSelector('[data-testid=replaying]', { state: 'detached' });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === 200);
+    await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === x, liveBefore.timeMs, { timeout: 10_000 });
+    await page.waitForTimeout(150); // the snapshot and legend of the same publish
+    // the very state it had: same time, same counters, same peers by state, and paused
+    const back = await shown();
+    expect(back).toEqual(liveBefore);
+    expect(liveBefore.sent).toBeGreaterThan(0);
+    expect(await page.isVisible('[data-testid=play]')).toBe(true);
+    expect(await page.isVisible('[data-testid=record]')).toBe(true);
   });
 
   it('simulate again: the replayed recording becomes the live run at the time shown, with its numbers', async () => {

@@ -66,8 +66,29 @@ describe('lab view in Chromium', () => {
     await page.goto(served.url);
     await page.waitForSelector('[data-testid=connection]:has-text("open")');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === n, peers, { timeout: 30_000 });
-    // Cytoscape drew them on its canvas (not just counted them): its node layer has non-blank pixels.
-    expect(await page.locator('[data-testid=graph] canvas').count()).toBeGreaterThan(0);
+    // Cytoscape drew them on its canvas (not just counted them): pixels of the legend's state colours,
+    // read back from the graph's canvases, cover at least 10 pixels per peer (a dot is ~50 to 150).
+    await page.waitForTimeout(500); // Cytoscape paints on the next animation frames
+    const painted = await page.evaluate(() => {
+      const rgb = (css: string): number[] => (css.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+      const colours = [...document.querySelectorAll<HTMLElement>('[data-testid=node-legend] i')].map((i) => rgb(getComputedStyle(i).backgroundColor));
+      let coloured = 0;
+      let nonBlank = 0;
+      for (const c of document.querySelectorAll<HTMLCanvasElement>('[data-testid=graph] canvas')) {
+        const ctx = c.getContext('2d');
+        if (!ctx || c.width === 0 || c.height === 0) continue;
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i + 3] === 0) continue;
+          nonBlank++;
+          if (colours.some(([r, g, b]) => d[i] === r && d[i + 1] === g && d[i + 2] === b)) coloured++;
+        }
+      }
+      return { coloured, nonBlank, colours: colours.length };
+    });
+    expect(painted.colours).toBeGreaterThan(0);
+    expect(painted.coloured).toBeGreaterThan(peers * 10);
+    expect(painted.nonBlank).toBeGreaterThan(painted.coloured);
     expect(await page.textContent('[data-testid=peers]')).toBe(String(st.peers).replace(/\B(?=(\d{3})+(?!\d))/g, ' '));
   });
 
@@ -87,6 +108,36 @@ describe('lab view in Chromium', () => {
     expect(t1).toBeGreaterThan(t0);
     await page.waitForTimeout(1000);
     expect(await clockMs()).toBe(t1);
+  });
+
+  it('shortcuts work whatever control has focus: Space after the slider or the speed box, Shift+→ is 1 s', async () => {
+    const waitClock = (x: number) => page.waitForFunction((v) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === v, x, { timeout: 10_000 });
+    const speed = await page.inputValue('[data-testid=speed]');
+    await page.focus('[data-testid=timeline]');
+    const t0 = await clockMs();
+    await page.keyboard.press('Shift+ArrowRight');
+    await waitClock(t0 + 1000);
+    await page.focus('[data-testid=speed]');
+    await page.keyboard.press('ArrowLeft');
+    await waitClock(t0 + 900);
+    expect(await page.inputValue('[data-testid=speed]')).toBe(speed); // the speed box did not take the arrow
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid=pause]');
+    await page.focus('[data-testid=timeline]');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid=play]');
+    // a focused button does not click on Space either: Space still means play/pause
+    await page.focus('[data-testid=reset]');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid=pause]');
+    expect(await clockMs()).toBeGreaterThan(t0); // not reset to 0
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid=play]');
+    // a text field keeps its keys
+    await page.focus('[data-testid=peer-search]');
+    await page.keyboard.press('Space');
+    await page.waitForTimeout(300);
+    expect(await page.isVisible('[data-testid=play]')).toBe(true);
   });
 
   it('answers a bad command over the WebSocket with an error naming it, and keeps serving', async () => {
@@ -112,9 +163,8 @@ describe('lab view in Chromium', () => {
   it('step moves the spread forward; the picture is saved mid-spread', async () => {
     // Step (100 virtual ms each) until the rumour has reached a good part of the swarm, then keep the picture.
     const count = async (state: string): Promise<number> => {
-      const rows = await page.$$eval('.legend li', (lis) => lis.map((li) => li.textContent ?? ''));
-      const row = rows.find((r) => r.startsWith(state));
-      return row ? Number(row.slice(state.length).replace(/\s/g, '')) : 0;
+      const n = await page.$$eval(`[data-testid=node-legend] li[data-state="${state}"] b`, (bs) => bs[0]?.textContent ?? '0');
+      return Number(n.replace(/\s/g, ''));
     };
     // Earlier tests played the lab for a while of wall time: go back to time 0 so there is a spread to watch.
     await page.click('[data-testid=reset]');

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotData } from '../../src/host/lab-group.js';
 import { Rng } from '../../src/core/index.js';
-import {
-  GraphModel,
-  OFFLINE_COLOR,
-  STATE_COLORS,
-  colorFor,
-  edgeId,
-  needsLayout,
-  stateCounts,
-  sunflower,
-} from '../../renderer/src/graph/mapping.js';
+import { GraphModel, edgeId, needsLayout, stateCounts, sunflower } from '../../renderer/src/graph/mapping.js';
+import { OFFLINE_COLOUR, Palette } from '../../renderer/src/observe/palette.js';
+
+const palette = new Palette({
+  protocol: 'gossip',
+  metrics: [],
+  series: [],
+  states: [
+    { name: 'susceptible', label: 'susceptible', colour: '#94a3b8', description: '' },
+    { name: 'infected', label: 'infected', colour: '#f97316', description: '' },
+  ],
+  linkKinds: [{ name: 'tree', label: 'delivery tree', colour: '#64748b', description: '', rewiring: false }],
+});
 
 const snap = (peers: [number, string, boolean?][], links: [number, number][], totalPeers = peers.length, run = 1): SnapshotData => ({
   run,
@@ -22,16 +25,16 @@ const snap = (peers: [number, string, boolean?][], links: [number, number][], to
 
 describe('GraphModel (snapshot -> Cytoscape elements)', () => {
   it('first snapshot adds every peer and link, coloured by state', () => {
-    const m = new GraphModel();
+    const m = new GraphModel(palette);
     const d = m.apply(snap([[0, 'infected'], [1, 'susceptible'], [2, 'removed', false]], [[0, 1], [2, 1]]));
     expect(d.addNodes.map((n) => [n.id, n.color])).toEqual([
-      ['p0', STATE_COLORS.infected],
-      ['p1', STATE_COLORS.susceptible],
-      ['p2', OFFLINE_COLOR],
+      ['p0', '#f97316'],
+      ['p1', '#94a3b8'],
+      ['p2', OFFLINE_COLOUR],
     ]);
     expect(d.addEdges).toEqual([
-      { id: 'e0-1', source: 'p0', target: 'p1' },
-      { id: 'e1-2', source: 'p1', target: 'p2' },
+      { id: 'e0-1', source: 'p0', target: 'p1', kind: 0, color: '#64748b' },
+      { id: 'e1-2', source: 'p1', target: 'p2', kind: 0, color: '#64748b' },
     ]);
     expect(d.changed).toEqual([]);
     expect(m.nodeCount).toBe(3);
@@ -50,7 +53,7 @@ describe('GraphModel (snapshot -> Cytoscape elements)', () => {
       ['p2', 'susceptible', false],
     ]);
     expect(m.apply(snap([[0, 'infected'], [1, 'infected'], [2, 'susceptible', false]], [[0, 1]]))).toEqual({
-      addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], changed: [],
+      addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], removeEdgeKinds: [], changedEdges: [], changed: [],
     });
   });
 
@@ -132,16 +135,11 @@ describe('helpers', () => {
     for (let i = 0; i < pts.length; i++) for (let j = i + 1; j < pts.length; j++) minD = Math.min(minD, Math.hypot(pts[i]!.x - pts[j]!.x, pts[i]!.y - pts[j]!.y));
     expect(minD).toBeGreaterThan(16 * 0.9);
   });
-  it('colours unknown states stably and distinctly, offline grey', () => {
-    expect(colorFor('choked')).toBe(colorFor('choked'));
-    expect(colorFor('choked')).not.toBe(colorFor('unchoked'));
-    expect(colorFor('infected', false)).toBe(OFFLINE_COLOR);
-  });
   it('edge ids do not depend on direction', () => {
     expect(edgeId(5, 2)).toBe(edgeId(2, 5));
   });
   it('lays out on the first picture and on big population changes only', () => {
-    const empty = { addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], changed: [] };
+    const empty = { addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], removeEdgeKinds: [], changedEdges: [], changed: [] };
     const add = (k: number) => ({ ...empty, addNodes: Array.from({ length: k }, (_, i) => ({ id: `p${i}`, peer: i, state: 'a', alive: true, color: '', label: '' })) });
     expect(needsLayout(add(200), 0)).toBe(true);
     expect(needsLayout(add(3), 200)).toBe(false);

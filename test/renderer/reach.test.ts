@@ -9,7 +9,7 @@ import type { SnapshotData } from '../../src/host/lab-group.js';
 import { parseScenario } from '../../src/lab/scenario.js';
 import { createSession } from '../../src/lab/session.js';
 import { stateCounts } from '../../renderer/src/graph/mapping.js';
-import { HOLDER_STATES, SUMMARY_LABELS, percent, reachOf } from '../../renderer/src/stores/reach.js';
+import { HOLDER_STATES, reachOf } from '../../renderer/src/stores/reach.js';
 
 const snap = (peers: [string, boolean][], totalPeers = peers.length): SnapshotData => ({
   run: 1,
@@ -64,20 +64,6 @@ describe('reachOf', () => {
     expect(reachOf(undefined, null)).toBeNull();
     expect(reachOf({ reached: 'n/a' }, null)).toBeNull();
     expect(reachOf({ reached: 0.5, broadcasts: 1 }, null)).toEqual({ latest: null, holders: 0, online: 0, partial: false, mean: 0.5, broadcasts: 1 });
-  });
-
-  it('percent never rounds a partial spread up to 100% nor a started one down to 0%', () => {
-    expect(percent(1)).toBe('100%');
-    expect(percent(0)).toBe('0%');
-    expect(percent(0.999)).toBe('99.9%');
-    expect(percent(0.995)).toBe('99.5%');
-    expect(percent(0.004)).toBe('0.4%');
-    expect(percent(0.876)).toBe('87%');
-    expect(percent(1.2)).toBe('100%');
-  });
-
-  it('labels say what the summary keys average over', () => {
-    expect(SUMMARY_LABELS.reached).toBe('reached (mean)');
   });
 });
 

@@ -33,9 +33,11 @@ export class SeriesStore {
   apply(data: SeriesData): 'ok' | 'gap' {
     if (data.reset || data.run !== this.run) {
       if (!data.reset) return 'gap'; // a new run's first event was missed
+      const old = data.run === this.run ? new Map(this.series) : null;
       this.run = data.run;
       this.series.clear();
       for (const [name, c] of Object.entries(data.series)) this.series.set(name, { ...thinPoints(c.t, c.v, this.maxPoints), end: c.end });
+      if (old) this.keepAhead(old, data.timeMs);
       this.timeMs = data.timeMs;
       this.version++;
       return 'ok';
@@ -71,6 +73,41 @@ export class SeriesStore {
     this.timeMs = Math.max(this.timeMs, data.timeMs);
     this.version++;
     return gap ? 'gap' : 'ok';
+  }
+
+  /**
+   * The same run shown at an earlier time (a seek back, a reset to 0): the simulation is
+   * deterministic, so what it held beyond that time is what the run will do again. It stays, and the
+   * charts keep their full range with a cursor at the time shown instead of shrinking to 0..t.
+   * Points the host sends again as the run goes on are skipped (held already), so nothing doubles.
+   */
+  private keepAhead(old: Map<string, HeldSeries>, timeMs: number): void {
+    for (const [name, o] of old) {
+      let i = 0;
+      while (i < o.t.length && (o.t[i] as number) <= timeMs) i++;
+      if (i === o.t.length) continue;
+      const s = this.series.get(name) ?? { t: [], v: [], end: 0 };
+      s.t = s.t.concat(o.t.slice(i));
+      s.v = s.v.concat(o.v.slice(i));
+      if (s.t.length > this.maxPoints) {
+        const th = thinPoints(s.t, s.v, this.maxPoints);
+        s.t = th.t;
+        s.v = th.v;
+      }
+      this.series.set(name, s);
+    }
+  }
+
+  /** Index of the first point after `timeMs` (points from there on lie ahead of the time shown). */
+  static splitAt(t: readonly number[], timeMs: number): number {
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((t[mid] as number) <= timeMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   clear(): void {

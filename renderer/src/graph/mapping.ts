@@ -5,6 +5,7 @@
  * again on every snapshot. Pure (no DOM, no Cytoscape), so it is unit-tested directly.
  */
 import type { PeerView, SnapshotData } from '../../../src/host/lab-group.js';
+import { Palette } from '../observe/palette.js';
 
 export interface NodeData {
   id: string;
@@ -22,6 +23,9 @@ export interface EdgeData {
   id: string;
   source: string;
   target: string;
+  /** Index into the contract's link kinds (0 when the snapshot gives none). */
+  kind: number;
+  color: string;
 }
 
 export interface GraphDiff {
@@ -29,34 +33,12 @@ export interface GraphDiff {
   removeNodes: string[];
   addEdges: EdgeData[];
   removeEdges: string[];
+  /** Kinds of `removeEdges`, index for index (a cut is rewiring only if its kind says so). */
+  removeEdgeKinds: number[];
+  /** Drawn links whose kind changed: restyle these only. */
+  changedEdges: EdgeData[];
   /** Drawn peers whose state, liveness or value changed: restyle these only. */
   changed: NodeData[];
-}
-
-/** Colours of the states protocols report; anything else gets a stable colour from its name. */
-export const STATE_COLORS: Record<string, string> = {
-  susceptible: '#94a3b8',
-  infected: '#f97316',
-  removed: '#8b5cf6',
-  seed: '#16a34a',
-  leecher: '#3b82f6',
-  idle: '#94a3b8',
-  online: '#0ea5e9',
-  offline: '#d4d4d8',
-  // reputation and rewiring (hybrid, adaptive): value is the peer's reputation 0..1 (drawn as size)
-  honest: '#0d9488',
-  malicious: '#dc2626',
-  isolated: '#78716c',
-};
-export const OFFLINE_COLOR = '#d4d4d8';
-
-export function colorFor(state: string, alive = true): string {
-  if (!alive) return OFFLINE_COLOR;
-  const known = STATE_COLORS[state];
-  if (known) return known;
-  let h = 0;
-  for (let i = 0; i < state.length; i++) h = (h * 31 + state.charCodeAt(i)) >>> 0;
-  return `hsl(${h % 360}, 65%, 50%)`;
 }
 
 export const nodeId = (peer: number): string => `p${peer}`;
@@ -64,12 +46,8 @@ export function edgeId(a: number, b: number): string {
   return a < b ? `e${a}-${b}` : `e${b}-${a}`;
 }
 
-function nodeData(p: PeerView): NodeData {
-  const d: NodeData = { id: nodeId(p.id), peer: p.id, state: p.state, alive: p.alive, color: colorFor(p.state, p.alive), label: String(p.id) };
-  if (p.value !== undefined) d.value = p.value;
-  if (p.x !== undefined && p.y !== undefined) d.pos = { x: p.x, y: p.y };
-  return d;
-}
+/** A snapshot's link: `[a, b]` or `[a, b, kind]`. */
+type Link = readonly [number, number, number?] | readonly number[];
 
 interface Drawn {
   state: string;
@@ -79,8 +57,11 @@ interface Drawn {
 
 export class GraphModel {
   private readonly nodes = new Map<number, Drawn>();
-  private readonly edges = new Set<string>();
+  /** Drawn link id -> its kind. */
+  private readonly edges = new Map<string, number>();
   private run: number | null = null;
+
+  constructor(public palette: Palette = new Palette(null)) {}
 
   /** True if `snap` is of another run than what is drawn: the caller clears the drawing and starts over. */
   isNewRun(snap: SnapshotData): boolean {
@@ -94,21 +75,32 @@ export class GraphModel {
     return this.edges.size;
   }
 
+  nodeData(p: PeerView): NodeData {
+    const d: NodeData = { id: nodeId(p.id), peer: p.id, state: p.state, alive: p.alive, color: this.palette.colour(p.state, p.alive), label: String(p.id) };
+    if (p.value !== undefined) d.value = p.value;
+    if (p.x !== undefined && p.y !== undefined) d.pos = { x: p.x, y: p.y };
+    return d;
+  }
+
+  private edgeData(a: number, b: number, kind: number): EdgeData {
+    return { id: edgeId(a, b), source: nodeId(Math.min(a, b)), target: nodeId(Math.max(a, b)), kind, color: this.palette.link(kind).colour };
+  }
+
   /** What to change so the drawing matches `snap`; updates the model as if it were applied. */
   apply(snap: SnapshotData): GraphDiff {
     if (this.isNewRun(snap)) this.clear();
     this.run = snap.run;
-    const diff: GraphDiff = { addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], changed: [] };
+    const diff: GraphDiff = { addNodes: [], removeNodes: [], addEdges: [], removeEdges: [], removeEdgeKinds: [], changedEdges: [], changed: [] };
     const seen = new Set<number>();
     for (const p of snap.peers) {
       if (seen.has(p.id)) continue; // a duplicate id would make Cytoscape throw: first one wins
       seen.add(p.id);
       const old = this.nodes.get(p.id);
       if (!old) {
-        diff.addNodes.push(nodeData(p));
+        diff.addNodes.push(this.nodeData(p));
         this.nodes.set(p.id, { state: p.state, alive: p.alive, value: p.value });
       } else if (old.state !== p.state || old.alive !== p.alive || old.value !== p.value) {
-        diff.changed.push(nodeData(p));
+        diff.changed.push(this.nodeData(p));
         old.state = p.state;
         old.alive = p.alive;
         old.value = p.value;
@@ -121,24 +113,34 @@ export class GraphModel {
       }
     }
     const linkIds = new Set<string>();
-    for (const [a, b] of snap.links) {
+    for (const link of snap.links as readonly Link[]) {
+      const a = link[0] as number;
+      const b = link[1] as number;
+      const kind = (link[2] as number | undefined) ?? 0;
       // Links to peers outside the (capped) snapshot, and self-links, cannot be drawn.
       if (a === b || !seen.has(a) || !seen.has(b)) continue;
       const id = edgeId(a, b);
       if (linkIds.has(id)) continue;
       linkIds.add(id);
-      if (!this.edges.has(id)) {
-        diff.addEdges.push({ id, source: nodeId(Math.min(a, b)), target: nodeId(Math.max(a, b)) });
-        this.edges.add(id);
-      }
+      const old = this.edges.get(id);
+      if (old === undefined) diff.addEdges.push(this.edgeData(a, b, kind));
+      else if (old !== kind) diff.changedEdges.push(this.edgeData(a, b, kind));
+      this.edges.set(id, kind);
     }
-    for (const id of [...this.edges]) {
+    for (const [id, kind] of [...this.edges]) {
       if (!linkIds.has(id)) {
         diff.removeEdges.push(id);
+        diff.removeEdgeKinds.push(kind);
         this.edges.delete(id);
       }
     }
     return diff;
+  }
+
+  /** The state each drawn peer is in (for filters and legends). */
+  stateOf(peer: number): string | undefined {
+    const d = this.nodes.get(peer);
+    return d ? (d.alive ? d.state : 'offline') : undefined;
   }
 
   clear(): void {
@@ -181,10 +183,12 @@ export function sunflower(n: number, spacing = 16): { x: number; y: number }[] {
 }
 
 /**
- * Links that changed recently, for the overlay's rewiring to be seen: a new link is highlighted for
- * `holdMs` of wall time, a removed one stays drawn, fading, for as long before it goes. Nothing is
- * highlighted on a first picture, after a new run, or when more than `maxTracked` links changed at
- * once (a seek: the change is not one to watch, and tracking it would cost).
+ * Links that changed recently, for the overlay's rewiring to be seen: a new link of a rewiring kind
+ * is highlighted for `holdMs` of wall time, a cut one stays drawn, fading, for as long before it goes.
+ * Only kinds the contract marks as rewiring are highlighted (a gossip delivery tree growing, or a
+ * swarm's connections coming and going, is not rewiring). Nothing is highlighted on a first picture,
+ * after a new run, or when more than `maxTracked` links changed at once (a seek: the change is not
+ * one to watch, and tracking it would cost).
  */
 export class LinkChanges {
   readonly fresh = new Map<string, number>();
@@ -199,19 +203,22 @@ export class LinkChanges {
    * What to do with a diff's links at wall time `now`: `fresh` (ids to highlight), `keep` (removed
    * ids to leave drawn, fading), and `revived` (ids that came back while fading: restyle, do not add).
    */
-  note(diff: GraphDiff, now: number, quiet: boolean): { fresh: string[]; keep: string[]; revived: string[] } {
+  note(diff: GraphDiff, now: number, quiet: boolean, rewires: (kind: number) => boolean): { fresh: string[]; keep: string[]; revived: string[] } {
     const revived: string[] = [];
     for (const e of diff.addEdges) if (this.fading.delete(e.id)) revived.push(e.id);
     if (quiet || diff.addEdges.length + diff.removeEdges.length > this.maxTracked) {
       return { fresh: [], keep: [], revived };
     }
-    const fresh = diff.addEdges.map((e) => e.id);
+    const fresh = diff.addEdges.filter((e) => rewires(e.kind)).map((e) => e.id);
     for (const id of fresh) this.fresh.set(id, now + this.holdMs);
-    for (const id of diff.removeEdges) {
+    const keep: string[] = [];
+    diff.removeEdges.forEach((id, i) => {
       this.fresh.delete(id);
+      if (!rewires(diff.removeEdgeKinds[i] ?? 0)) return;
       this.fading.set(id, now + this.holdMs);
-    }
-    return { fresh, keep: diff.removeEdges, revived };
+      keep.push(id);
+    });
+    return { fresh, keep, revived };
   }
 
   /** Highlights that ran out (`unfresh`) and faded links to remove now (`remove`). */

@@ -10,6 +10,8 @@ import type { CountersData, LabState, ScenarioInfo, SeriesData, SnapshotData } f
 import { SeriesStore } from '../charts/series-store.js';
 import { gzip, downloadBlob, readRecordingFile } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
+import type { ObservationData, PeerInspection } from '../observe/spec.js';
+import { formatDuration } from '../observe/units.js';
 
 /**
  * Characters of a recording per `lab.replay.open` part: well under the host's 768 Ki (REPLAY_PART_CHARS
@@ -28,6 +30,8 @@ export const useLab = defineStore('lab', () => {
   const busy = ref(false);
   const series = markRaw(new SeriesStore());
   const seriesVersion = ref(0);
+  /** What the loaded protocol measures and how it is drawn (labels, units, colours). */
+  const observation = shallowRef<ObservationData | null>(null);
   /** Furthest virtual time this run has been at (the timeline reaches at least this far). */
   const furthestMs = ref(0);
   let furthestRun = -1;
@@ -64,6 +68,19 @@ export const useLab = defineStore('lab', () => {
     furthestMs.value = Math.max(furthestMs.value, s.timeMs);
   });
   host.on('lab.series', onSeries);
+  /** Commands this host serves (from its hello): newer views ask only for what it has. */
+  const commands = ref<ReadonlySet<string>>(new Set());
+  host.on('host.hello', (h) => (commands.value = new Set(h.commands)));
+
+  /**
+   * The peer's state per protocol, or null when this host does not inspect peers (the inspector then
+   * shows what the snapshot says).
+   */
+  async function inspect(peer: number): Promise<PeerInspection | null> {
+    if (!commands.value.has('lab.inspect')) return null;
+    const call = host.call as unknown as (cmd: string, args: unknown) => Promise<PeerInspection>;
+    return call('lab.inspect', { peer });
+  }
 
   async function refresh(): Promise<void> {
     const [s, list, snap, ser] = await Promise.all([host.call('lab.state'), host.call('lab.scenarios'), host.call('lab.snapshot'), host.call('lab.series')]);
@@ -145,8 +162,45 @@ export const useLab = defineStore('lab', () => {
     );
   }
 
+  /**
+   * The timeline's range: the run's horizon, a replay's frames, or, for a run that stops on completion
+   * (whose cap is often far beyond), its end once known, else a bit past the furthest time seen.
+   */
+  const range = computed(() => {
+    const s = state.value;
+    if (!s) return { min: 0, max: 1000 };
+    if (s.replay) return { min: s.replay.fromMs, max: Math.max(s.replay.fromMs + 1, s.replay.toMs) };
+    if (!s.untilComplete) return { min: 0, max: s.untilMs };
+    if (endMs.value !== null) return { min: 0, max: Math.max(endMs.value, 1) };
+    const far = Math.max(furthestMs.value, s.timeMs);
+    return { min: 0, max: Math.min(s.untilMs, Math.max(1000, Math.ceil((far * 1.25) / 1000) * 1000)) };
+  });
+  /** The furthest time this run is known to reach: its end, or the furthest seen. */
+  const knownEndMs = computed(() => endMs.value ?? Math.max(furthestMs.value, timeMs.value));
+
+  /** Seeks `d` virtual ms from the time shown, kept within the timeline. */
+  function seekBy(d: number): Promise<void> {
+    const r = range.value;
+    const target = Math.min(Math.max(r.min, timeMs.value + d), r.max);
+    return target === timeMs.value ? Promise.resolve() : seek(target);
+  }
+
+  /** `gossip, 200 peers · seed 1 · t = 1.25 s`: what an exported picture is of. */
+  const caption = computed(() => {
+    const s = state.value;
+    if (!s) return '';
+    return `${s.scenario ?? 'no scenario'} · ${s.protocol ?? ''} · seed ${s.seed} · t = ${formatDuration(timeMs.value)}${s.mode === 'replay' ? ' (replay)' : ''}`;
+  });
+
   return {
     state,
+    observation,
+    caption,
+    range,
+    knownEndMs,
+    seekBy,
+    inspect,
+    commands,
     counters,
     snapshot,
     scenarios,

@@ -56,19 +56,3 @@ export function reachOf(summary: Record<string, unknown> | null | undefined, sna
     broadcasts,
   };
 }
-
-/** `87%`, `99.5%`, `100%`: whole percent except near the ends, where the difference matters. */
-export function percent(x: number): string {
-  const p = clamp01(x) * 100;
-  if (p === 100 || p === 0) return `${p}%`;
-  return p > 99 || p < 1 ? `${p.toFixed(1)}%` : `${Math.floor(p)}%`;
-}
-
-/**
- * Display labels for summary keys whose bare name hides that they average over the broadcasts (short:
- * the counters panel is narrow; its tooltip keeps the key).
- */
-export const SUMMARY_LABELS: Readonly<Record<string, string>> = {
-  reached: 'reached (mean)',
-  reachedNow: 'holding now (mean)',
-};
