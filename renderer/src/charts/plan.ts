@@ -6,7 +6,7 @@
  * axis up to 100%, and the contract's theory values as dashed lines. Pure: unit-tested directly.
  */
 import type { ObservationData, QuantitySpec } from '../observe/spec.js';
-import type { Unit } from '../observe/units.js';
+import type { Unit } from '../../../src/core/format.js';
 import { humanize } from '../observe/words.js';
 
 export interface LinePlan {

@@ -5,7 +5,7 @@
  * canvas). The layout is computed once (`legendLayout`, pure) and drawn by both.
  */
 import type { Legend, LegendEntry } from '../graph/legend.js';
-import { formatQuantity } from '../observe/units.js';
+import { formatQuantity } from '../../../src/core/format.js';
 
 export interface SvgNode {
   x: number;

@@ -4,7 +4,7 @@
  * label, unit and colour the dashboard shows comes from here, so they are the ones `run` reports and
  * `compare` show.
  */
-import type { Unit } from './units.js';
+import type { Unit } from '../../../src/core/format.js';
 
 export interface QuantitySpec {
   key: string;

@@ -6,7 +6,7 @@
  */
 import { humanize } from './words.js';
 import type { ObservationData } from './spec.js';
-import { formatQuantity, type Unit } from './units.js';
+import { formatQuantity, type Unit } from '../../../src/core/format.js';
 
 export interface SummaryRow {
   key: string;

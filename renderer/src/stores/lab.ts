@@ -11,7 +11,7 @@ import { SeriesStore } from '../charts/series-store.js';
 import { gzip, downloadBlob, readRecordingFile } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
 import type { ObservationData, PeerInspection } from '../observe/spec.js';
-import { formatDuration } from '../observe/units.js';
+import { formatDuration } from '../../../src/core/format.js';
 
 /**
  * Characters of a recording per `lab.replay.open` part: well under the host's 768 Ki (REPLAY_PART_CHARS

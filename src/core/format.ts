@@ -4,7 +4,8 @@
  * number and a unit from the observation contract's closed set; nothing here guesses a unit from a
  * key's name. Numbers never use exponent notation: thousands are grouped with a thin space
  * (`1 343 488`), fractions keep 3 significant digits, and bytes and times pick a readable scale
- * (`26.5 kB`, `3.45 s`). Pure and import-free, so the renderer and the reports share it.
+ * (`26.5 kB`, `3.45 s`). Pure and import-free, so the renderer (the one module of src/core it may
+ * import) and the reports share it.
  */
 
 /** The units a metric or series may declare (the observation contract's set). */
