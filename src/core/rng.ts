@@ -23,6 +23,8 @@ export class Rng {
   private d: number;
   /** The seed this generator was made from (for printing on failure). */
   readonly seed: number;
+  /** Generators forked from this one (made at construction time; a run forks a few). */
+  private forks: Rng[] | null = null;
 
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
@@ -140,6 +142,9 @@ export class Rng {
     let h = 0x811c9dc5;
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
     const hi = Math.floor(Math.abs(this.seed) / TWO_POW_32) % 0x200000;
-    return new Rng((((this.seed >>> 0) ^ h) >>> 0) + hi * TWO_POW_32);
+    const child = new Rng((((this.seed >>> 0) ^ h) >>> 0) + hi * TWO_POW_32);
+    // a stream captured only by a closure stays reachable from the root: keyframes copy it (snapshot.ts)
+    (this.forks ??= []).push(child);
+    return child;
   }
 }

@@ -363,9 +363,10 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
   const onTime = cfg.on ? sessionSampler(cfg.on, rng) : null;
   const offTime = cfg.off ? sessionSampler(cfg.off, rng) : null;
   const stats = { joins: 0, leaves: 0, crashes: 0, massFailed: 0 };
-  let stopped = false;
   // epoch per peer: a pending transition carries it, and is ignored when it no longer matches
   const epoch = new Uint32Array(cfg.trace !== undefined ? 0 : n);
+  // what the handlers below change, where a keyframe of the run reaches it (snapshot.ts)
+  const st = sim.keep({ stopped: false, stats, epoch });
   const EPOCH_SPAN = 4;
 
   const doLeave = (peer: PeerId, graceful: boolean): void => {
@@ -389,7 +390,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
   };
 
   const transition = sim.register((peer, arg) => {
-    if (stopped) return;
+    if (st.stopped) return;
     const op = arg % EPOCH_SPAN;
     if (Math.floor(arg / EPOCH_SPAN) !== epoch[peer]) return;
     if (op === OP_LEAVE) {
@@ -402,7 +403,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
   });
 
   const replay = sim.register((peer, arg) => {
-    if (stopped) return;
+    if (st.stopped) return;
     if (arg === OP_JOIN) doJoin(peer);
     else if (arg === OP_LEAVE_GRACEFUL) doLeave(peer, true);
     else if (arg === OP_LEAVE_CRASH) doLeave(peer, false);
@@ -410,7 +411,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
   });
 
   const failure = sim.register((_t, _a, obj) => {
-    if (stopped) return;
+    if (st.stopped) return;
     const f = obj as MassFailure;
     // choose round(fraction * online) of the online peers, uniformly (partial Fisher-Yates)
     const online: PeerId[] = [];
@@ -463,7 +464,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
   return {
     stats,
     stop: () => {
-      stopped = true;
+      st.stopped = true;
     },
   };
 }

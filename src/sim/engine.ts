@@ -37,11 +37,23 @@ export class Simulator {
   private readonly handlers: Handler[] = [];
   private pausedFlag = false;
   private running = false;
+  /** State objects of closures made at construction (see `keep`). */
+  private readonly kept: object[] = [];
 
   constructor(opts: SimulatorOptions) {
     this.seed = opts.seed;
     this.rng = new Rng(opts.seed);
     this.queue = new EventQueue(opts.queueCapacity ?? 1024);
+  }
+
+  /**
+   * Holds `state` for the run's lifetime and returns it. Mutable state used by closures made at
+   * construction (an install function's counters, a driver's tallies) belongs in such an object
+   * rather than in captured `let`s, so that keyframes (src/sim/snapshot.ts) reach it.
+   */
+  keep<T extends object>(state: T): T {
+    this.kept.push(state);
+    return state;
   }
 
   /** Registers a handler and returns its index for `schedule`. */

@@ -12,3 +12,4 @@ export * from './world.js';
 export * from './churn.js';
 export * from './partitions.js';
 export * from './metrics.js';
+export * from './snapshot.js';

@@ -83,7 +83,7 @@ export function installPartitions(world: World, events: readonly PartitionEvent[
   const net = world.net;
   const n = world.size;
   const rng = sim.rng.fork('partitions');
-  let current = -1; // index of the partition in force, -1 = none
+  const st = sim.keep({ current: -1 }); // index of the partition in force, -1 = none (kept: keyframes reach it)
 
   const split = sim.register((_t, index, obj) => {
     const ev = obj as PartitionEvent;
@@ -116,13 +116,13 @@ export function installPartitions(world: World, events: readonly PartitionEvent[
       }
     }
     net.setGroups(groupOf);
-    current = index;
+    st.current = index;
     if (sim.feed.active) sim.feed.emit({ type: 'partition', t: sim.now, groups });
   });
   const heal = sim.register((_t, index) => {
-    if (current !== index) return; // replaced by a later partition, which heals on its own schedule
+    if (st.current !== index) return; // replaced by a later partition, which heals on its own schedule
     net.heal();
-    current = -1;
+    st.current = -1;
     if (sim.feed.active) sim.feed.emit({ type: 'healed', t: sim.now });
   });
   events.forEach((ev, i) => {

@@ -221,7 +221,6 @@ export class World {
   }
 }
 
-/** One peer's view of a world-level Port: how a per-peer state machine runs inside a Protocol. */
 export function peerContext<M>(port: Port<M>, peer: PeerId): PeerContext<M> {
   return new PortContext(port, peer);
 }

@@ -11,7 +11,7 @@
  * neighbours after `failureDetectMs`.
  */
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
-import { PerPeer, type Port, type Protocol, type World } from '../../sim/index.js';
+import { cont, PerPeer, type Port, type Protocol, type World } from '../../sim/index.js';
 import { quantileSorted, type PeerContext, type PeerId } from '../../core/index.js';
 import { randomOverlay } from '../gossip/overlay.js';
 import {
@@ -169,12 +169,10 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
   /** honest peers that hold a link to each malicious peer */
   const honestLinks = new Int32Array(n);
   const isolatedAt = new Float64Array(n).fill(NaN);
-  let falsePositives = 0;
-  let trueCuts = 0;
-  let rewires = 0;
-  let reputationBytes = 0;
-  let malformed = 0;
   const cutHonest = new Uint8Array(n);
+  // the tallies the closures below change, kept where a keyframe of the run reaches them (sim/snapshot.ts)
+  const m = world.sim.keep({ falsePositives: 0, trueCuts: 0, rewires: 0, reputationBytes: 0, malformed: 0, created: 0, fired: 0 });
+  world.sim.keep({ idToBroadcast, born, honestAtStart, reached, delays, honestLinks, isolatedAt, cutHonest });
 
   const deliver = (p: PeerId, msg: GossipMsg): void => {
     const r = idToBroadcast.get(msg.id);
@@ -195,37 +193,41 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
       if (honestLinks[q] === 0) isolatedAt[q] = world.sim.now;
     }
     if (why === 'cut') {
-      if (isBad[q] === 1) trueCuts++;
+      if (isBad[q] === 1) m.trueCuts++;
       else {
-        falsePositives++;
+        m.falsePositives++;
         cutHonest[q] = 1;
       }
-    } else if (why === 'rewire') rewires++;
+    } else if (why === 'rewire') m.rewires++;
   };
 
-  let created = 0;
+  const addReputationBytes = (b: number): void => {
+    m.reputationBytes += b;
+  };
+  const countMalformed = (): void => {
+    m.malformed++;
+  };
+  // what peers' continuations call, reachable from the run even if no peer existed at time 0
+  world.sim.keep({ sample, deliver, linkUp, linkDown, addReputationBytes, countMalformed });
   const makePeer = (ctx: PeerContext<AdaptiveMsg>): AdaptivePeer => {
     const p = ctx.id;
     // the initial overlay at time 0; a peer (re)joining later starts empty and asks sampled peers
     const initial: PeerId[] = [];
-    if (world.sim.now === 0 && created < n) {
+    if (world.sim.now === 0 && m.created < n) {
       for (let i = overlay.offsets[p] as number; i < (overlay.offsets[p + 1] as number); i++) initial.push(overlay.adj[i] as number);
     }
-    created++;
+    m.created++;
     return new AdaptivePeer(
       ctx,
       cfg,
+      // continuations, not closures: a peer that (re)joins during the run stays copyable by keyframes
       {
-        sample: () => sample(p),
-        deliver: (msg) => deliver(p, msg),
-        linkUp: (q) => linkUp(p, q),
-        linkDown: (q, why) => linkDown(p, q, why),
-        reputationBytes: (b) => {
-          reputationBytes += b;
-        },
-        malformed: () => {
-          malformed++;
-        },
+        sample: cont(sample, p),
+        deliver: cont(deliver, p),
+        linkUp: cont(linkUp, p),
+        linkDown: cont(linkDown, p),
+        reputationBytes: addReputationBytes,
+        malformed: countMalformed,
       },
       initial,
       adversaries[p] ?? null,
@@ -288,6 +290,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
   const latencyAtStart = meanLinkLatency();
   const latencySeries: Series = { t: [], v: [] };
   const maliciousSeries: Series = { t: [], v: [] };
+  world.sim.keep({ latencySeries, maliciousSeries });
   const sampleKind = world.sim.register(() => {
     const t = world.sim.now;
     latencySeries.t.push(t);
@@ -300,9 +303,8 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
 
   // ---- broadcasts from random honest online peers ----
   const srcRng = world.sim.rng.fork('adaptive:sources');
-  let fired = 0;
   const bcastKind = world.sim.register(() => {
-    fired++;
+    m.fired++;
     let src = -1;
     for (let i = 0; i < 256 && src < 0; i++) {
       const q = srcRng.int(n);
@@ -368,9 +370,9 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
       deliveryRatioLate: round3(meanOf(late.map(ratioOf)) ?? 0),
       deliveryRatioEarly: round3(meanOf(early.map(ratioOf)) ?? 0),
       maliciousCutOff: malicious.length ? round3(isolated.length / malicious.length) : null,
-      falsePositives,
+      falsePositives: m.falsePositives,
       honestPeersCut: honestBlacklisted,
-      maliciousCuts: trueCuts,
+      maliciousCuts: m.trueCuts,
       timeToIsolateMs: round3(quantileSorted(isolateTimes, 0.5)),
       meanLinkLatencyMsStart: round3(latencyAtStart),
       meanLinkLatencyMsEnd: round3(meanLinkLatency()),
@@ -380,11 +382,11 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
       p99DeliveryMsEarly: round3(quantileSorted(dEarly, 0.99)),
       p50DeliveryMsLate: round3(quantileSorted(dLate, 0.5)),
       p99DeliveryMsLate: round3(quantileSorted(dLate, 0.99)),
-      rewiresPerPeer: round3(rewires / honestCount),
+      rewiresPerPeer: round3(m.rewires / honestCount),
       largestComponent: round3(largestComponent()),
       maliciousLinks: maliciousLinkCount(),
-      reputationBytesPerPeer: round3(reputationBytes / n),
-      malformed,
+      reputationBytesPerPeer: round3(m.reputationBytes / n),
+      malformed: m.malformed,
     };
   };
 
@@ -457,7 +459,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
     protocol,
     adversaries,
     peer,
-    isComplete: () => fired >= times.length && world.sim.now >= lastAt + workload.settleMs,
+    isComplete: () => m.fired >= times.length && world.sim.now >= lastAt + workload.settleMs,
     summary,
     series,
     samples,

@@ -165,6 +165,8 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
   const completed: Series = { t: [], v: [] };
   const availMin: Series = { t: [], v: [] };
   const availMean: Series = { t: [], v: [] };
+  // state the closures below change, where keyframes of the run reach it (sim/snapshot.ts)
+  const tally = sim.keep({ copies, completed, availMin, availMean, honestDone: 0 });
   const sampleKind = sim.register(() => {
     sample();
     if (!isComplete()) sim.schedule(params.sampleMs, sampleKind);
@@ -209,11 +211,10 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
   // free riders finish too (optimistic unchokes feed them); corrupt peers may be banned by everyone
   // and never finish, so the run is complete when every honest leecher is done
   const honest = leechers.filter((l) => !isCorrupt(l)).length;
-  let honestDone = 0;
   swarm.onDone = (peer) => {
-    if (!isCorrupt(peer)) honestDone++;
+    if (!isCorrupt(peer)) tally.honestDone++;
   };
-  const isComplete = (): boolean => honestDone >= honest;
+  const isComplete = (): boolean => tally.honestDone >= honest;
 
   const shareRatios = (): number[] => {
     const out: number[] = [];

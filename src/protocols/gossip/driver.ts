@@ -116,9 +116,9 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
 
   // broadcasts: world-level events at the workload's times
   const srcRng = world.sim.rng.fork('gossip:sources');
-  let fired = 0;
+  const st = world.sim.keep({ fired: 0 });
   const bcastKind = world.sim.register(() => {
-    fired++;
+    st.fired++;
     let src: number;
     if (typeof workload.source === 'number') src = workload.source;
     else {
@@ -229,7 +229,7 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
   return {
     engine,
     isComplete: () => {
-      if (fired < times.length) return false;
+      if (st.fired < times.length) return false;
       const online = world.online;
       for (let r = 0; r < engine.started; r++) if ((engine.holders[r] as number) < online) return false;
       return true;

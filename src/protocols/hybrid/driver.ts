@@ -115,7 +115,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
   const groupKeys: NodeId[] = [];
   if (params.pieceDiscovery) for (let g = 0; g < groups; g++) groupKeys.push(keyOf(infoToken * 65536 + g + 1, params.idBits));
   const stats = emptyTorrentDhtStats();
-  let dhtMessages = 0, dhtBytes = 0;
+  const dhtTally = sim.keep({ messages: 0, bytes: 0 });
 
   const B = Math.min(params.bootstrap, n);
   const bootIds: PeerId[] = [];
@@ -175,8 +175,8 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
 
   const observed = (): boolean => sim.feed.active;
   const countDht = (bytes: number): void => {
-    dhtMessages++;
-    dhtBytes += bytes;
+    dhtTally.messages++;
+    dhtTally.bytes += bytes;
   };
   const announceSwarm = opts.announceSwarm;
   const dht = new PerPeer<HybridMessage, TorrentDhtNode>('hybrid-dht', (c: PeerContext<HybridMessage>) => {
@@ -250,9 +250,9 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
     connected.t.push(sim.now);
     connected.v.push(online > 0 ? conns / online : 0);
     dhtBytesSeries.t.push(sim.now);
-    dhtBytesSeries.v.push(dhtBytes / n);
+    dhtBytesSeries.v.push(dhtTally.bytes / n);
     dhtMsgSeries.t.push(sim.now);
-    dhtMsgSeries.v.push(dhtMessages / n);
+    dhtMsgSeries.v.push(dhtTally.messages / n);
     if (!bt.isComplete()) sim.schedule(params.sampleMs, sampleKind);
   });
   sim.schedule(0, sampleKind);
@@ -267,7 +267,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
     infoHash,
     groupKeys,
     node: (peer) => dht.get(peer),
-    dhtTraffic: () => ({ messages: dhtMessages, bytes: dhtBytes }),
+    dhtTraffic: () => ({ messages: dhtTally.messages, bytes: dhtTally.bytes }),
     isComplete: () => bt.isComplete(),
     summary(): Record<string, SummaryValue> {
       const s = bt.summary();
@@ -278,8 +278,8 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
         boundRatio: s.boundRatio ?? null,
         completed: s.completed ?? null,
         timeToFirstPeerMs: firstPeerMs.length > 0 ? median(firstPeerMs) : null,
-        dhtMessagesPerPeer: dhtMessages / n,
-        dhtBytesPerPeer: dhtBytes / n,
+        dhtMessagesPerPeer: dhtTally.messages / n,
+        dhtBytesPerPeer: dhtTally.bytes / n,
         lookupsDone: stats.lookupsDone,
         lookupHops: stats.lookupsDone > 0 ? stats.lookupHopsSum / stats.lookupsDone : null,
         pieceLookups: stats.pieceLookups,

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { Census, capture, cont, markImmutable, markStatic, restore, SnapshotError } from '../../src/sim/snapshot.js';
+
+/** A small "session": built the same way every time, with closures over its time-0 objects. */
+class Peer {
+  links = new Map<number, { since: number }>();
+  seen = new Set<string>();
+  constructor(readonly id: number) {}
+  bump(by: number): void {
+    this.links.set(by, { since: by });
+  }
+}
+
+/** [1, <hole>, 3] */
+function holey(): (number | undefined)[] {
+  const a: (number | undefined)[] = [1];
+  a[2] = 3;
+  return a;
+}
+
+function build() {
+  const counters = { a: 0 };
+  const arr = new Float64Array(4);
+  const peers = [new Peer(0), new Peer(1)];
+  const shared = { tag: 'x' };
+  const config = markImmutable({ name: 'cfg', big: [1, 2, 3] });
+  const root = {
+    peers,
+    arr,
+    holes: holey(),
+    left: shared,
+    right: shared,
+    config,
+    counters,
+    // a closure made at construction: after a restore it must see the restored counters
+    inc: () => counters.a++,
+    later: [] as unknown[],
+  };
+  return { root, counters, arr, peers, Peer };
+}
+
+function addOne(state: { n: number }, by: number): number {
+  state.n += by;
+  return state.n;
+}
+markStatic(addOne);
+
+describe('engine snapshot (keyframes)', () => {
+  it('restores into a fresh build: contents, prototypes, shared references, Map and Set order, holes, typed arrays', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    a.root.inc();
+    a.root.inc();
+    a.arr[2] = 7.5;
+    a.peers[1]!.bump(9);
+    a.peers[1]!.bump(3);
+    a.peers[0]!.seen.add('q');
+    a.peers[0]!.seen.add('p');
+    const made = new a.Peer(5); // made during the run
+    made.bump(1);
+    a.root.peers.push(made);
+    a.root.holes[5] = 6;
+    const kf = capture(a.root, census, 10);
+    // the original goes on changing: the keyframe is a copy
+    a.root.inc();
+    a.peers[1]!.links.clear();
+
+    const b = build();
+    restore(kf, b.root);
+    expect(b.counters.a).toBe(2);
+    b.root.inc(); // the fresh closure counts on from the restored value
+    expect(b.counters.a).toBe(3);
+    expect([...b.arr]).toEqual([0, 0, 7.5, 0]);
+    expect(b.arr).toBe(b.root.arr); // time-0 objects overwritten in place
+    expect([...b.peers[1]!.links.keys()]).toEqual([9, 3]);
+    expect([...b.peers[0]!.seen]).toEqual(['q', 'p']);
+    expect(b.root.peers).toHaveLength(3);
+    const p5 = b.root.peers[2]!;
+    expect(p5).toBeInstanceOf(Peer);
+    expect(Object.getPrototypeOf(p5)).toBe(Object.getPrototypeOf(b.peers[0]));
+    expect(p5.id).toBe(5);
+    expect(b.root.left).toBe(b.root.right);
+    expect(1 in b.root.holes).toBe(false);
+    expect(b.root.holes).toHaveLength(6);
+    expect(b.root.holes[5]).toBe(6);
+    // restoring again gives the same (the keyframe is not used up)
+    const c = build();
+    restore(kf, c.root);
+    expect(c.counters.a).toBe(2);
+    expect([...c.peers[1]!.links.keys()]).toEqual([9, 3]);
+  });
+
+  it('copies continuations and rebuilds them bound to the restored state', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    const st = { n: 1 };
+    a.root.later.push(cont(addOne, st), st);
+    expect((a.root.later[0] as (by: number) => number)(2)).toBe(3);
+    const kf = capture(a.root, census, 0);
+    const b = build();
+    restore(kf, b.root);
+    const f = b.root.later[0] as (by: number) => number;
+    const st2 = b.root.later[1] as { n: number };
+    expect(st2).not.toBe(st);
+    expect(f(10)).toBe(13);
+    expect(st2.n).toBe(13);
+    expect(st.n).toBe(3);
+  });
+
+  it('refuses a closure made during the run, naming where it is', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    a.peers[1]!.links.set(4, { since: 1, cb: () => 1 } as unknown as { since: number });
+    expect(() => capture(a.root, census, 0)).toThrow(SnapshotError);
+    expect(() => capture(a.root, census, 0)).toThrow(/session\.peers\[1\]\.links\.get\(4\)\.cb: a function made during the run/);
+  });
+
+  it('refuses values whose state it cannot see (a Promise, a WeakMap)', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    a.root.later.push(new WeakMap());
+    expect(() => capture(a.root, census, 0)).toThrow(/session\.later\[0\]: a WeakMap cannot be copied/);
+  });
+
+  it('says when a fresh build does not match the original (non-deterministic construction)', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    const kf = capture(a.root, census, 0);
+    const b = build();
+    b.root.peers.push(new b.Peer(9));
+    expect(() => restore(kf, b.root)).toThrow(/construction is not deterministic/);
+  });
+});
