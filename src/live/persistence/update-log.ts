@@ -1,33 +1,33 @@
 /**
- * A per-peer, per-document append-only log of Yjs updates on disk.
+ * A per-peer, per-document append-only log of Yjs updates on disk (the bytes: format.ts).
  *
- * File layout (all integers little-endian):
- *   header  8 bytes  'PLYLOG' 0x00 0x01         (magic + format version 1)
- *   record  u32 length | u32 crc32(payload) | payload (a Yjs update, v1 encoding)
+ * Loading keeps every intact record, wherever damage is: a torn tail (a crash mid-write), flipped bytes in
+ * the middle, a damaged header, records of another writer interleaved. Each damaged stretch is reported
+ * (warning callback, `LoadReport.damaged`) and its bytes are copied aside to `<file>.corrupt-<time>`; the
+ * log is then rewritten as its intact records alone (written to `<file>.tmp`, fsynced, renamed over it),
+ * so new records never follow garbage and nothing intact is ever cut off. A format-1 log is rewritten as
+ * format 2 the same way. A file that is not a log at all is refused (LogFormatError), never overwritten.
  *
- * Loading reads records until the first one that is short, longer than `maxRecordBytes`, fails its
- * checksum, or is not a decodable Yjs update: that is a torn or corrupt tail. It is reported (warning
- * callback), copied aside to `<file>.corrupt-<time>` for forensics, and the file is truncated back to the
- * end of the last good record before anything is appended — so garbage is never loaded, new records
- * never follow garbage, and every record that was intact stays.
+ * One writer: opening takes `<file>.lock` (lock.ts); a second writer, in this process or another, gets
+ * LogLockedError.
  *
- * Durability: each append is one write(2) of the whole record (length, checksum and payload), so a
- * crash of the process (kill -9) loses nothing that `append` returned from: it is in the OS page cache.
- * fsync policy (power loss / kernel crash): 'always' fsyncs every record; 'interval' (default) fsyncs at
- * most every `fsyncIntervalMs` (default 200 ms) if anything was written; 'never' leaves it to the OS.
+ * Durability: each append is one write(2) of the whole record, so a crash of the process (kill -9) loses
+ * nothing that `append` returned from: it is in the OS page cache. fsync policy (power loss / kernel
+ * crash): 'always' fsyncs every record; 'interval' (default) fsyncs at most every `fsyncIntervalMs`
+ * (default 200 ms) if anything was written; 'never' leaves it to the OS.
  *
  * Compaction: when the log holds more than `compactAfterRecords` records (default 1000) it is rewritten
- * as one record, `Y.mergeUpdates` of all of them, into `<file>.tmp`, fsynced and renamed over the log (an
- * atomic replace): a crash during compaction leaves either the old log or the new one.
+ * as one record, `Y.mergeUpdates` of all of them, the same atomic way: a crash during compaction leaves
+ * either the old log or the new one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
-import { crc32 } from './crc32.js';
+import { DEFAULT_MAX_RECORD_BYTES, encodeRecord, HEADER_BYTES, LOG_MAGIC, parseLog, type Damage } from './format.js';
+import { lockLog } from './lock.js';
 
-export const LOG_MAGIC = new Uint8Array([0x50, 0x4c, 0x59, 0x4c, 0x4f, 0x47, 0x00, 0x01]); // 'PLYLOG' 0 1
-const HEADER = LOG_MAGIC.length;
-const RECORD_HEADER = 8;
+export { encodeRecord, LOG_MAGIC, LogFormatError, parseLog, type Damage, type ParsedLog } from './format.js';
+export { LogLockedError } from './lock.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -37,65 +37,40 @@ export interface UpdateLogOptions {
   compactAfterRecords?: number;
   /** Largest record accepted on load and append. Default 64 MiB. */
   maxRecordBytes?: number;
-  /** Told about a torn/corrupt tail or a bad header. Default: console.warn. */
+  /** Told about damage found on load. Default: console.warn. */
   onWarning?: (message: string) => void;
 }
 
 export interface LoadReport {
+  /** Intact records loaded. */
   records: number;
-  /** Bytes of torn/corrupt tail that were skipped and cut off (0 if the log was clean). */
+  /** Bytes of damage moved aside (0 if the log was clean). */
   skippedBytes: number;
-  /** Why the tail was rejected, if it was. */
-  tailError?: string;
+  /** Each damaged stretch: where, how long, why. */
+  damaged?: Damage[];
+  /** The file the damaged bytes were copied to. */
+  aside?: string;
 }
 
-export class LogFormatError extends Error {
-  override name = 'LogFormatError';
-}
-
-/** Parses a log image: returns the good updates and where the good part ends. Pure (no I/O). */
-export function parseLog(
-  buf: Uint8Array,
-  maxRecordBytes = 64 * 1024 * 1024,
-): { updates: Uint8Array[]; goodEnd: number; error?: string } {
-  if (buf.length === 0) return { updates: [], goodEnd: 0 };
-  if (buf.length < HEADER) return { updates: [], goodEnd: 0, error: `header torn (${buf.length} of ${HEADER} bytes)` };
-  for (let i = 0; i < HEADER; i++)
-    if (buf[i] !== LOG_MAGIC[i]) throw new LogFormatError('not a peerlab update log (bad magic/version)');
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const updates: Uint8Array[] = [];
-  let off = HEADER;
-  while (off < buf.length) {
-    if (buf.length - off < RECORD_HEADER)
-      return { updates, goodEnd: off, error: `record header torn at offset ${off}` };
-    const len = view.getUint32(off, true);
-    const sum = view.getUint32(off + 4, true);
-    if (len === 0 || len > maxRecordBytes)
-      return { updates, goodEnd: off, error: `record at offset ${off}: bad length ${len}` };
-    if (buf.length - off - RECORD_HEADER < len)
-      return { updates, goodEnd: off, error: `record at offset ${off}: torn (${buf.length - off - RECORD_HEADER} of ${len} bytes)` };
-    const start = off + RECORD_HEADER;
-    if (crc32(buf, start, start + len) !== sum)
-      return { updates, goodEnd: off, error: `record at offset ${off}: checksum mismatch` };
-    const payload = buf.slice(start, start + len);
-    try {
-      Y.decodeUpdate(payload);
-    } catch {
-      return { updates, goodEnd: off, error: `record at offset ${off}: not a Yjs update` };
-    }
-    updates.push(payload);
-    off = start + len;
+/** Writes `<file>.tmp` (header + records), fsyncs it, renames it over `file` and fsyncs the folder. */
+function rewrite(file: string, records: Uint8Array[]): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeSync(fd, LOG_MAGIC);
+    for (const r of records) fs.writeSync(fd, encodeRecord(r));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
-  return { updates, goodEnd: off };
-}
-
-export function encodeRecord(update: Uint8Array): Uint8Array {
-  const out = new Uint8Array(RECORD_HEADER + update.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, update.length, true);
-  view.setUint32(4, crc32(update), true);
-  out.set(update, RECORD_HEADER);
-  return out;
+  fs.renameSync(tmp, file);
+  try {
+    const dfd = fs.openSync(path.dirname(file), 'r');
+    fs.fsyncSync(dfd);
+    fs.closeSync(dfd);
+  } catch {
+    /* directory fsync is not supported everywhere */
+  }
 }
 
 export class UpdateLog {
@@ -103,6 +78,7 @@ export class UpdateLog {
   private records = 0;
   private dirty = false;
   private fsyncTimer: ReturnType<typeof setTimeout> | null = null;
+  private unlock: (() => void) | null = null;
   private readonly opts: Required<UpdateLogOptions>;
 
   constructor(
@@ -113,14 +89,25 @@ export class UpdateLog {
       fsync: opts.fsync ?? 'interval',
       fsyncIntervalMs: opts.fsyncIntervalMs ?? 200,
       compactAfterRecords: opts.compactAfterRecords ?? 1000,
-      maxRecordBytes: opts.maxRecordBytes ?? 64 * 1024 * 1024,
+      maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
       onWarning: opts.onWarning ?? ((m) => console.warn(m)),
     };
   }
 
-  /** Opens (creating if needed), validates and repairs the log; returns its good updates. */
+  /** Takes the log's lock, opens it (creating it if needed), keeps every intact record and moves damage aside. */
   open(): { updates: Uint8Array[]; report: LoadReport } {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    this.unlock = lockLog(this.file);
+    try {
+      return this.load();
+    } catch (e) {
+      this.unlock();
+      this.unlock = null;
+      throw e;
+    }
+  }
+
+  private load(): { updates: Uint8Array[]; report: LoadReport } {
     let buf: Uint8Array = new Uint8Array(0);
     try {
       buf = fs.readFileSync(this.file);
@@ -128,28 +115,25 @@ export class UpdateLog {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     const parsed = parseLog(buf, this.opts.maxRecordBytes);
-    const report: LoadReport = { records: parsed.updates.length, skippedBytes: buf.length - parsed.goodEnd };
-    if (parsed.error) {
-      report.tailError = parsed.error;
+    const skipped = parsed.damaged.reduce((n, d) => n + d.length, 0);
+    const report: LoadReport = { records: parsed.updates.length, skippedBytes: skipped };
+    if (parsed.damaged.length > 0) {
+      report.damaged = parsed.damaged;
       const aside = `${this.file}.corrupt-${Date.now()}`;
       try {
-        fs.writeFileSync(aside, buf.subarray(parsed.goodEnd));
+        // the damaged stretches, in file order: for forensics, nothing reads them back
+        fs.writeFileSync(aside, Buffer.concat(parsed.damaged.map((d) => buf.subarray(d.offset, d.offset + d.length))));
+        report.aside = aside;
       } catch {
         /* keeping a forensic copy is best effort */
       }
+      const where = parsed.damaged.map((d) => `${d.length} bytes at offset ${d.offset} (${d.why})`).join('; ');
       this.opts.onWarning(
-        `update log ${this.file}: ${parsed.error}; skipped ${report.skippedBytes} bytes (kept ${report.records} good records; tail copied to ${path.basename(aside)})`,
+        `update log ${this.file}: skipped ${skipped} damaged bytes: ${where}; kept all ${report.records} intact records${report.aside ? ` (damage copied to ${path.basename(report.aside)})` : ''}`,
       );
     }
-    this.fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-    if (parsed.goodEnd < HEADER) {
-      fs.ftruncateSync(this.fd, 0);
-      fs.writeSync(this.fd, LOG_MAGIC, 0, HEADER, 0);
-      fs.fsyncSync(this.fd);
-    } else if (parsed.goodEnd < buf.length) {
-      fs.ftruncateSync(this.fd, parsed.goodEnd);
-      fs.fsyncSync(this.fd);
-    }
+    if (parsed.damaged.length > 0 || parsed.version !== 2 || buf.length < HEADER_BYTES) rewrite(this.file, parsed.updates);
+    this.fd = fs.openSync(this.file, fs.constants.O_RDWR);
     this.records = parsed.updates.length;
     return { updates: parsed.updates, report };
   }
@@ -198,27 +182,9 @@ export class UpdateLog {
   /** Rewrites the log as one merged record (atomic rename). */
   compact(): void {
     if (this.fd === null) throw new Error('UpdateLog.compact before open()');
-    const buf = fs.readFileSync(this.file);
-    const { updates } = parseLog(buf, this.opts.maxRecordBytes);
+    const { updates } = parseLog(fs.readFileSync(this.file), this.opts.maxRecordBytes);
     if (updates.length <= 1) return;
-    const merged = Y.mergeUpdates(updates);
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o644);
-    try {
-      fs.writeSync(fd, LOG_MAGIC);
-      fs.writeSync(fd, encodeRecord(merged));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    try {
-      const dfd = fs.openSync(path.dirname(this.file), 'r');
-      fs.fsyncSync(dfd);
-      fs.closeSync(dfd);
-    } catch {
-      /* directory fsync is not supported everywhere */
-    }
+    rewrite(this.file, [Y.mergeUpdates(updates)]);
     fs.closeSync(this.fd);
     this.fd = fs.openSync(this.file, fs.constants.O_RDWR);
     this.records = 1;
@@ -233,6 +199,8 @@ export class UpdateLog {
       fs.closeSync(this.fd);
       this.fd = null;
     }
+    this.unlock?.();
+    this.unlock = null;
   }
 }
 
