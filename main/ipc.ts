@@ -4,6 +4,7 @@
  * a renderer is trusted: a refused sender gets an error frame, never a throw into Electron.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { logger } from '../src/core/index.js';
 import { IPC_CALL, IPC_EVENT, IPC_OPEN_WINDOW } from '../src/host/bridge.js';
 import type { HostFrame } from '../src/host/contract.js';
 import type { Host } from '../src/host/index.js';
@@ -26,7 +27,7 @@ function senderOf(e: IpcMainInvokeEvent): { url: string; isMainFrame: boolean; w
 }
 
 export function attachIpc(opts: IpcAdapterOptions): () => void {
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const log = opts.log ?? ((m: string) => logger('main:ipc').warn(m));
   opts.ipcMain.handle(IPC_CALL, async (e, frame: unknown): Promise<HostFrame> => {
     const verdict = checkSender(senderOf(e), opts.policy);
     if (!verdict.ok) {

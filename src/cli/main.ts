@@ -1,8 +1,10 @@
 /**
  * The `peerlab` command: a table of subcommands, each in its own module exporting
  * `main(argv): Promise<number>` (the exit code). Modules load lazily, so `peerlab torrent info` does not
- * pay for the dashboard server or WebRTC.
+ * pay for the dashboard server or WebRTC. `--verbose` anywhere turns on every part's debug log (the
+ * environment variable PEERLAB_DEBUG=kademlia,live turns on chosen parts; src/core/log.ts).
  */
+import { enableDebug } from '../core/index.js';
 
 interface Command {
   summary: string;
@@ -22,11 +24,15 @@ const commands: Record<string, Command> = {
 export function usage(): string {
   const lines = ['usage: peerlab <command> [options]', '', 'commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
-  lines.push('', "run 'peerlab <command> --help' for a command's options");
+  lines.push('', "run 'peerlab <command> --help' for a command's options", 'PEERLAB_DEBUG=kademlia,live (or --verbose: all) prints those parts\' debug log on stderr');
   return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--verbose')) {
+    enableDebug('*');
+    argv = argv.filter((a) => a !== '--verbose');
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());

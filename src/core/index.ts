@@ -8,6 +8,7 @@
  * - check.ts and schema.ts: the validation kit (one `ConfigError` naming the key; plain checks for the
  *   engine, zod schemas and zod issue wording for everything else)
  * - stats.ts: mean, confidence intervals and the one quantile definition
+ * - log.ts: the one logger, a namespace per part, quiet by default (PEERLAB_DEBUG, --verbose)
  * This index carries no package, so a browser peer or the engine takes it without zod; schema.ts
  * (zod) is imported by name where a section is written as a schema. No Node builtins anywhere: the
  * kernel runs in a worker, a browser and a test alike.
@@ -18,3 +19,4 @@ export * from './hash.js';
 export * from './protocol.js';
 export * from './check.js';
 export * from './stats.js';
+export * from './log.js';

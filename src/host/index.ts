@@ -5,6 +5,7 @@
  * `lab-host.ts` runs a simulation session in scaled real time, and `ws-server.ts` is the WebSocket
  * transport (Electron's IPC adapter lives in main/). `createHost` wires them together.
  */
+import { logger } from '../core/index.js';
 import { groups } from './groups.js';
 import { hostGroup } from './lab-group.js';
 import { LabHost, mountLab, type LabHostOptions } from './lab-host.js';
@@ -35,7 +36,7 @@ export interface Host {
 }
 
 export function createHost(opts: CreateHostOptions = {}): Host {
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const log = opts.log ?? ((m: string) => logger('host').warn(m));
   const router = new HostRouter();
   const emit = (event: string, data: unknown): void => {
     router.emit(event, data);

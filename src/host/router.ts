@@ -8,6 +8,7 @@
  * arguments each get an error frame naming the problem, and a handler's exception becomes a
  * `failed` (or `internal`) error frame.
  */
+import { logger } from '../core/index.js';
 import { z } from 'zod';
 import {
   MAX_FRAME_BYTES,
@@ -22,6 +23,8 @@ import {
   type GroupHandlers,
   type HostFrame,
 } from './contract.js';
+
+const log = logger('host');
 
 /** Thrown by a handler to refuse a command with a message meant for the user (bad scenario, ...). */
 export class CommandError extends Error {
@@ -42,7 +45,7 @@ interface Mounted {
 }
 
 export interface RouterOptions {
-  /** Reports handler bugs (not user errors). Default: console.error. */
+  /** Reports handler bugs (not user errors). Default: the `host` logger. */
   onInternalError?: (err: unknown, cmd: string) => void;
 }
 
@@ -53,7 +56,7 @@ export class HostRouter {
   private readonly onInternalError: (err: unknown, cmd: string) => void;
 
   constructor(opts: RouterOptions = {}) {
-    this.onInternalError = opts.onInternalError ?? ((err, cmd) => console.error(`LabHost: ${cmd} failed:`, err));
+    this.onInternalError = opts.onInternalError ?? ((err, cmd) => log.error(`${cmd} failed`, err));
   }
 
   /** Adds a group's commands with their handlers and its events. A name may be mounted once. */
@@ -153,8 +156,10 @@ export class HostRouter {
       return errorFrame(id, 'bad_args', `${cmd}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
     }
     let result: unknown;
+    const t0 = log.enabled ? performance.now() : 0;
     try {
       result = await mounted.handler(argsParsed.data);
+      if (log.enabled) log.debug(`${cmd} ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (err) {
       if (err instanceof CommandError) return errorFrame(id, 'failed', `${cmd}: ${err.message}`, err.issues);
       const e = err as Error;

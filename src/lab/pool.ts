@@ -7,7 +7,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { OverlaySnapshot, Series, SummaryValue } from '../protocols/driver.js';
+import { logger } from '../core/index.js';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
+
+const log = logger('lab:pool');
 
 export interface RunJob {
   /** Scenario text (YAML/JSON) or an already parsed scenario document. */
@@ -72,6 +75,7 @@ export async function runJobs(jobs: RunJob[], opts: PoolOptions = {}): Promise<J
         return;
       }
       const id = next++;
+      log.debug(`job ${id + 1}/${jobs.length} to worker ${w.threadId}`);
       w.postMessage({ id, job: jobs[id] as RunJob } satisfies WorkerRequest);
     };
     for (let i = 0; i < count; i++) {
@@ -88,6 +92,7 @@ export async function runJobs(jobs: RunJob[], opts: PoolOptions = {}): Promise<J
         }
         results[reply.id] = reply.result;
         done++;
+        log.debug(`job ${reply.id + 1}/${jobs.length} done (${done} of ${jobs.length})`);
         opts.onResult?.(reply.id, reply.result, done, jobs.length);
         if (done === jobs.length) {
           stopAll();

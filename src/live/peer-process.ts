@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
-import { Rng } from '../core/index.js';
+import { logger, Rng } from '../core/index.js';
 import { observeStamps, randomEdit } from './edits.js';
 import { LivePeer, type LivePeerOptions, type SyncMode } from './peer.js';
 import { wallMs } from './overlay/room.js';
@@ -30,7 +30,7 @@ function survive(e: unknown): void {
     send({ ev: 'warning', message: `y-webrtc: answer for a dropped connection ignored (${e.message})` });
     return;
   }
-  console.error(e);
+  logger('live:peer-process').error('uncaught, exiting', e);
   process.exit(1);
 }
 process.on('uncaughtException', survive);

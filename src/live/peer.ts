@@ -8,12 +8,15 @@
 import path from 'node:path';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
+import { logger } from '../core/index.js';
 import { persistDoc, UpdateLog, type FsyncPolicy, type LoadReport } from './persistence/update-log.js';
 import { wallMs, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayStats } from './overlay/room.js';
 import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
 import { nodeWrtc } from './rtc-node.js';
 import { guardedWebSocket } from './ws-node.js';
+
+const peerLog = logger('live:peer');
 
 export type { SyncMode } from './room-sync.js';
 
@@ -53,7 +56,7 @@ export class LivePeer extends RoomPeer {
     super();
     this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 48 - 2));
     this.name = opts.name ?? `node-${this.id % 10000}`;
-    const warn = opts.onWarning ?? ((m) => console.warn(`[peer ${this.name}] ${m}`));
+    const warn = opts.onWarning ?? ((m) => peerLog.warn(`${this.name}: ${m}`));
     // for y-webrtc, which takes the global WebSocket (Node 20 has none; a Node 22 one is replaced so the
     // fence below holds there too)
     (globalThis as { WebSocket?: unknown }).WebSocket = guardedWebSocket((e) => warn(`y-webrtc signaling message dropped: ${(e as Error).message}`));
@@ -83,7 +86,7 @@ export class LivePeer extends RoomPeer {
       const file = path.join(this.opts.dataDir, `${encodeURIComponent(name)}.ylog`);
       const log = new UpdateLog(file, {
         ...(this.opts.fsync ? { fsync: this.opts.fsync } : {}),
-        onWarning: this.opts.onWarning ?? ((m) => console.warn(`[peer ${this.name}] ${m}`)),
+        onWarning: this.opts.onWarning ?? ((m) => peerLog.warn(`${this.name}: ${m}`)),
       });
       ({ detach, report } = persistDoc(doc, log));
     }

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, quantileSorted } from '../../core/index.js';
+import { logger, Rng, quantileSorted } from '../../core/index.js';
 import type { CoreName } from '../../live/overlay/cores.js';
 import { PeerProcess } from '../../live/peer-process-client.js';
 import type { SyncMode } from '../../live/peer.js';
@@ -106,7 +106,7 @@ function inNamespace(ctx: CaseContext): Record<string, unknown> | null {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0 || !r.stdout) {
-    console.error(`bench sync: could not run inside a network namespace (${r.error?.message ?? `exit ${r.status}`}); running here, ICE bound to 127.0.0.1`);
+    logger('bench').warn(`sync: could not run inside a network namespace (${r.error?.message ?? `exit ${r.status}`}); running here, ICE bound to 127.0.0.1`);
     return null;
   }
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;

@@ -23,11 +23,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
+import { logger } from '../../core/index.js';
 import { DEFAULT_MAX_RECORD_BYTES, encodeRecord, HEADER_BYTES, LOG_MAGIC, parseLog, type Damage } from './format.js';
 import { lockLog } from './lock.js';
 
 export { encodeRecord, LOG_MAGIC, LogFormatError, parseLog, type Damage, type ParsedLog } from './format.js';
 export { LogLockedError } from './lock.js';
+
+const log = logger('live:persistence');
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -37,7 +40,7 @@ export interface UpdateLogOptions {
   compactAfterRecords?: number;
   /** Largest record accepted on load and append. Default 64 MiB. */
   maxRecordBytes?: number;
-  /** Told about damage found on load. Default: console.warn. */
+  /** Told about damage found on load. Default: the `live:persistence` logger. */
   onWarning?: (message: string) => void;
 }
 
@@ -90,7 +93,7 @@ export class UpdateLog {
       fsyncIntervalMs: opts.fsyncIntervalMs ?? 200,
       compactAfterRecords: opts.compactAfterRecords ?? 1000,
       maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
-      onWarning: opts.onWarning ?? ((m) => console.warn(m)),
+      onWarning: opts.onWarning ?? ((m) => log.warn(m)),
     };
   }
 
