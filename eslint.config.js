@@ -54,6 +54,13 @@ export default tseslint.config(
     },
   },
   {
+    // The library logs through src/core/log.ts (a namespace per part, quiet by default); only the CLI
+    // (its output is the point) and the logger's own console sink write to the console.
+    files: ['src/**/*.ts', 'main/**/*.ts'],
+    ignores: ['src/cli/**', 'src/core/log.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['test/fuzz.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

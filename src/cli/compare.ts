@@ -1,10 +1,10 @@
 /**
  * `peerlab compare --out <dir> [--quick] [--workers N]`: the lab's headline report, gossip vs
- * Kademlia vs BitTorrent on the same dissemination task (see src/lab/compare.ts). Writes
+ * Kademlia vs BitTorrent on the same dissemination task (see src/lab/compare-study.ts). Writes
  * report.html, compare.json and compare.csv. `--quick` runs small sizes (for tests and a first look).
  */
 import { Command, outDirProblem, USAGE_ERROR } from './args.js';
-import { compareConfig, measure, runCompare, PROTO_LABEL, type CompareResult } from '../lab/compare.js';
+import { compareConfig, measure, runCompare, PROTO_LABEL, type CompareResult } from '../lab/compare-study.js';
 import { jsonNumber, rowsCsv, writeResults } from '../lab/output.js';
 import { defaultWorkers } from '../lab/pool.js';
 import { formatDuration } from '../lab/units.js';

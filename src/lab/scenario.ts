@@ -13,7 +13,7 @@ import { ConfigError, show } from '../core/index.js';
 import { zodIssues } from '../core/schema.js';
 import { validateNetworkConfig, type BandwidthClass, type LatencyConfig, type NetworkConfig } from '../sim/index.js';
 import { validatePartitions, type PartitionEvent } from '../sim/partitions.js';
-import { scenarioBaseDir, validateChurn, type ChurnConfig } from './churn.js';
+import { scenarioBaseDir, validateChurn, type ChurnConfig } from './scenario-churn.js';
 import { drivers as registryDrivers } from './registry.js';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
 import { convertUnits, parseDuration, parseRate } from './units.js';

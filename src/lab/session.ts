@@ -15,7 +15,7 @@ import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series } from '../prot
 import { Simulator, World } from '../sim/index.js';
 import type { PeerId } from '../core/index.js';
 import { installPartitions } from '../sim/partitions.js';
-import { installScenarioChurn } from './churn.js';
+import { installScenarioChurn } from './scenario-churn.js';
 import { ScenarioError } from './errors.js';
 import { drivers as registryDrivers } from './registry.js';
 import { MAX_SAMPLES, MAX_UNTIL_MS, type Scenario } from './scenario.js';

@@ -18,7 +18,7 @@
  * ```
  * or a replayed trace: `{ trace: '0 0 5000\n1 100 9000 graceful\n...' }` (see `parseChurnTrace`).
  * This module reads no files: a scenario's `churn.traceFile` is read and parsed by the lab
- * (src/lab/churn.ts), which hands over the parsed sessions.
+ * (src/lab/scenario-churn.ts), which hands over the parsed sessions.
  */
 import type { World } from './world.js';
 import { ConfigError, checkKeys, checkNumber as num, isObject, show } from '../core/check.js';

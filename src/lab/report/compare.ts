@@ -17,10 +17,10 @@ import {
   type ChurnLevel,
   type CompareCase,
   type CompareResult,
-  type Group,
+  type CaseAggregate,
   type Metrics,
   type Proto,
-} from '../compare.js';
+} from '../compare-study.js';
 import type { JobResult } from '../pool.js';
 import type { Aggregate } from '../../core/index.js';
 import { formatBytes, formatDuration, round } from '../units.js';
@@ -61,10 +61,10 @@ function sizeLabel(b: number): string {
 
 class Lookup {
   constructor(readonly r: CompareResult) {}
-  group(study: Group['study'], proto: Proto, peers: number, churn: ChurnLevel = 'none', fileBytes = ITEM): Group | undefined {
+  group(study: CaseAggregate['study'], proto: Proto, peers: number, churn: ChurnLevel = 'none', fileBytes = ITEM): CaseAggregate | undefined {
     return this.r.groups.find((g) => g.study === study && g.proto === proto && g.peers === peers && g.churn === churn && g.fileBytes === fileBytes);
   }
-  m(g: Group | undefined, k: keyof Metrics): Aggregate | undefined {
+  m(g: CaseAggregate | undefined, k: keyof Metrics): Aggregate | undefined {
     return g?.metrics[k];
   }
   /** The showcase run (seed 1, with series/samples/snapshots) of a protocol in the scale study. */
@@ -75,7 +75,7 @@ class Lookup {
   scaleProtos(): Proto[] {
     return (['push', 'push-pull', 'kademlia', 'bittorrent'] as Proto[]).filter((p) => this.r.groups.some((g) => g.study === 'scale' && g.proto === p));
   }
-  peersOf(study: Group['study'], proto: Proto): number[] {
+  peersOf(study: CaseAggregate['study'], proto: Proto): number[] {
     return [...new Set(this.r.groups.filter((g) => g.study === study && g.proto === proto).map((g) => g.peers))].sort((a, b) => a - b);
   }
 }
@@ -86,7 +86,7 @@ function curve(s: Series | undefined, div = 1000): [number, number][] {
 }
 
 /** Mean line with a CI band over a numeric x. */
-function metricSeries(L: Lookup, study: Group['study'], proto: Proto, xs: number[], key: keyof Metrics, xOf: (g: Group) => number, scale = 1, fileBytes?: number): LineSeries {
+function metricSeries(L: Lookup, study: CaseAggregate['study'], proto: Proto, xs: number[], key: keyof Metrics, xOf: (g: CaseAggregate) => number, scale = 1, fileBytes?: number): LineSeries {
   const groups = L.r.groups.filter((g) => g.study === study && g.proto === proto && (fileBytes === undefined || g.fileBytes === fileBytes) && g.churn === 'none');
   const pts = groups.filter((g) => xs.includes(xOf(g))).sort((a, b) => xOf(a) - xOf(b));
   return {
@@ -350,7 +350,7 @@ function trackerlessSection(L: Lookup): Section | undefined {
   const peers = [...new Set(r.groups.filter((g) => g.study === 'trackerless').map((g) => g.peers))].sort((a, b) => a - b);
   if (peers.length === 0) return undefined;
   const g = (p: Proto, n: number, churn: ChurnLevel) => L.group('trackerless', p, n, churn, F);
-  const ratio = (x: Group | undefined): number | undefined => {
+  const ratio = (x: CaseAggregate | undefined): number | undefined => {
     const t = L.m(x, 'timeMs')?.mean, b = L.m(x, 'boundMs')?.mean;
     return t !== undefined && b ? t / b : undefined;
   };
@@ -493,11 +493,11 @@ function analysis(L: Lookup): string {
     const pl = L.group('file', 'plumtree', fp, 'none', big);
     const kd = L.group('file', 'kademlia', fp, 'none', big);
     const bound = L.m(bt, 'boundMs')?.mean;
-    const ratio = (g: Group | undefined) => {
+    const ratio = (g: CaseAggregate | undefined) => {
       const t = L.m(g, 'timeMs')?.mean;
       return t !== undefined && bound ? `${n(t / bound)}× T*` : 'n/a';
     };
-    const factor = (g: Group | undefined) => {
+    const factor = (g: CaseAggregate | undefined) => {
       const b = L.m(g, 'bytesPerPeer')?.mean;
       return b !== undefined ? n(b / big) : '—';
     };
@@ -528,7 +528,7 @@ function analysis(L: Lookup): string {
     const F = cfg.trackerlessFile;
     const tg = (p: Proto, churn: ChurnLevel) => L.group('trackerless', p, tlBig, churn, F);
     const tr = tg('tracker', 'none'), dh = tg('trackerless', 'none');
-    const rt = (x: Group | undefined) => {
+    const rt = (x: CaseAggregate | undefined) => {
       const t = L.m(x, 'timeMs')?.mean, b = L.m(x, 'boundMs')?.mean;
       return t !== undefined && b ? n(t / b) : '—';
     };

@@ -341,7 +341,8 @@ export function measure(c: CompareCase, r: JobResult): Metrics {
   return { timeMs, reliability, messagesPerPeer: messages / served, bytesPerPeer: bytes / served, rounds, hops, boundMs, firstPeerMs, discoveryBytesPerPeer };
 }
 
-export interface Group {
+/** The runs of one case (study, protocol, size, churn, file size) over the seeds: each metric aggregated. */
+export interface CaseAggregate {
   study: Study;
   proto: Proto;
   peers: number;
@@ -358,12 +359,12 @@ export interface CompareResult {
   cases: CompareCase[];
   results: JobResult[];
   measured: Metrics[];
-  groups: Group[];
+  groups: CaseAggregate[];
   wallMs: number;
   workers: number;
 }
 
-export function groupResults(cases: CompareCase[], measured: Metrics[]): Group[] {
+export function groupResults(cases: CompareCase[], measured: Metrics[]): CaseAggregate[] {
   const byKey = new Map<string, { c: CompareCase; m: Metrics[] }>();
   cases.forEach((c, i) => {
     const key = `${c.study}/${c.proto}/${c.peers}/${c.churn}/${c.fileBytes}`;
@@ -371,9 +372,9 @@ export function groupResults(cases: CompareCase[], measured: Metrics[]): Group[]
     g.m.push(measured[i] as Metrics);
     byKey.set(key, g);
   });
-  const groups: Group[] = [];
+  const groups: CaseAggregate[] = [];
   for (const { c, m } of byKey.values()) {
-    const metrics: Group['metrics'] = {};
+    const metrics: CaseAggregate['metrics'] = {};
     for (const k of ['timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer'] as (keyof Metrics)[]) {
       const a = aggregate(m.map((x) => x[k]).filter((v): v is number => v !== null));
       if (a) metrics[k] = a;
