@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DocInfo, LinkInfo } from './overlay/room.js';
-import { PeerProcess } from './peer-process-client.js';
+import { PeerProcess, PeerProcessError } from './peer-process-client.js';
 import type { PeerState, SyncMode } from './peer.js';
 import { SignalingServer } from './signaling/server.js';
 
@@ -24,6 +24,8 @@ export interface LiveNetworkOptions {
   /** Where Node peers keep their update logs. Default <tmp>/peerlab-live. */
   dataDir?: string;
   docs?: string[];
+  /** Node peers listed at most (running or killed; each is a process). Default 32. */
+  maxNodePeers?: number;
 }
 
 export interface LivePeerSummary {
@@ -52,6 +54,16 @@ export interface LiveInfo {
 
 export class LiveNetworkError extends Error {
   override name = 'LiveNetworkError';
+}
+
+/** Waits for a peer process to be ready; one that could not start is the user's error, with its reason. */
+async function started(proc: PeerProcess): Promise<void> {
+  try {
+    await proc.ready;
+  } catch (e) {
+    if (e instanceof PeerProcessError) throw new LiveNetworkError(e.message);
+    throw e;
+  }
 }
 
 interface NodePeer {
@@ -116,6 +128,8 @@ export class LiveNetwork {
   }
 
   async addPeer(name?: string): Promise<LivePeerSummary> {
+    const max = this.opts.maxNodePeers ?? 32;
+    if (this.nodes.size >= max) throw new LiveNetworkError(`at most ${max} Node peers (remove one first)`);
     const signaling = await this.signalingUrl();
     this.counter++;
     const id = 1 + Math.floor(Math.random() * (2 ** 40));
@@ -125,7 +139,7 @@ export class LiveNetwork {
     const node: NodePeer = { proc, id, name: peerName, dataDir, alive: true, last: null };
     this.nodes.set(id, node);
     this.watch(node);
-    await proc.ready;
+    await started(proc);
     return this.summary(node);
   }
 
@@ -162,7 +176,7 @@ export class LiveNetwork {
     n.proc = this.spawn(id, n.name, n.dataDir, await this.signalingUrl());
     n.alive = true;
     this.watch(n);
-    await n.proc.ready;
+    await started(n.proc);
     return this.summary(n);
   }
 
@@ -180,18 +194,25 @@ export class LiveNetwork {
     await Promise.all(this.alive().map((n) => n.proc.setMode(mode)));
   }
 
-  /** Changes room/password/signaling: Node peers restart into the new room (their logs stay). */
+  /**
+   * Changes room/password/signaling: Node peers restart into the new room (their logs stay). Each old
+   * process is gone before its successor starts (its log's lock allows one writer), and the record
+   * follows the new process.
+   */
   async configure(c: { room?: string; password?: string | null; signaling?: string | null }): Promise<LiveInfo> {
     if (c.room !== undefined) this.room = c.room;
     if (c.password !== undefined) this.password = c.password;
     if (c.signaling !== undefined) this.remote = c.signaling;
     const signaling = await this.signalingUrl();
-    for (const n of this.alive()) {
-      await n.proc.close();
+    const running = this.alive();
+    for (const n of running) {
+      await n.proc.close(); // its exit marks the record dead (the record still names it): revived below
       n.proc = this.spawn(n.id, n.name, n.dataDir, signaling);
+      n.alive = true;
       this.watch(n);
     }
-    await Promise.all(this.alive().map((n) => n.proc.ready));
+    // one that cannot start (its log is locked, say) shows as not alive; the others carry on
+    await Promise.allSettled(running.map((n) => n.proc.ready));
     return this.info();
   }
 

@@ -1,6 +1,6 @@
 /**
- * The host side of a Node peer process: spawns src/live/peer-process.ts (through tsx's loader), sends it
- * commands, relays its events, and can SIGKILL it (the lab's "kill peer").
+ * The host side of a Node peer process: spawns src/live/peer-process.ts (through tsx's loader), hands it
+ * its config over IPC, sends it commands, relays its events, and can SIGKILL it (the lab's "kill peer").
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -79,11 +79,13 @@ export class PeerProcess {
 
   private async spawn(exitedResolve: (code: number | null) => void): Promise<{ id: number; name: string }> {
     const js = await compiledEntry();
-    this.child = fork(js ?? ENTRY, [JSON.stringify(this.opts)], {
+    // the config (the room password among it) goes over the IPC channel, never on the command line
+    this.child = fork(js ?? ENTRY, [], {
       execArgv: js ? [] : ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
+    this.child.send({ config: this.opts });
     if (this.killRequested) this.child.kill('SIGKILL');
     this.child.on('exit', (code) => {
         this.exitedFlag = true;
@@ -92,10 +94,12 @@ export class PeerProcess {
         exitedResolve(code);
     });
     return new Promise((resolve, reject) => {
-      this.child.once('exit', () => reject(new PeerProcessError('peer process exited before it was ready')));
+      let why = 'peer process exited before it was ready';
+      this.child.once('exit', () => reject(new PeerProcessError(why)));
       this.child.on('message', (raw) => {
         const m = raw as Record<string, unknown>;
-        if (m.ev === 'ready') {
+        if (m.ev === 'failed') why = `peer process could not start: ${String(m.message)}`;
+        else if (m.ev === 'ready') {
           this.id = m.id as number;
           resolve({ id: m.id as number, name: m.name as string });
         } else if (typeof m.id === 'number' && 'ok' in m) {

@@ -1,9 +1,10 @@
 /**
  * Entry point of a Node peer running in its own process (forked by PeerProcess with an IPC channel).
  * One process per peer: y-webrtc allows one provider per room per JS context, and a real process can be
- * killed with SIGKILL to test persistence. Config is JSON in argv[2] (LivePeerOptions + docs). Commands
- * arrive as IPC messages `{ id, cmd, ... }` and are answered `{ id, ok, result | error }`; events go up as
- * `{ ev, ... }`. Everything from the parent is validated like any other input.
+ * killed with SIGKILL to test persistence. Its config (LivePeerOptions + docs) is the first IPC message,
+ * `{ config }`: never on the command line, where any local user's `ps` would read the room password.
+ * Commands arrive as IPC messages `{ id, cmd, ... }` and are answered `{ id, ok, result | error }`;
+ * events go up as `{ ev, ... }`. Everything from the parent is validated like any other input.
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
@@ -25,9 +26,20 @@ const send = (m: unknown) => process.send?.(m);
  * message event — in Node that would end the whole peer (seen once in the partition test). That one error
  * is survived and reported; anything else still ends the process as Node would.
  */
+let undecryptable = 0;
 function survive(e: unknown): void {
   if (e instanceof TypeError && e.message.includes('glareToken') && (e.stack ?? '').includes('y-webrtc')) {
     send({ ev: 'warning', message: `y-webrtc: answer for a dropped connection ignored (${e.message})` });
+    return;
+  }
+  // y-webrtc decrypts every signaling message of a password room without a catch: a message sealed with
+  // another key (a stranger who knows the room name only) rejects with WebCrypto's OperationError. Our own
+  // code catches its decryption failures (signaling/crypto.ts), so in this process that rejection can only
+  // be y-webrtc's: the message is dropped (y-webrtc acts on nothing) and counted, and the peer lives.
+  if (typeof DOMException !== 'undefined' && e instanceof DOMException && e.name === 'OperationError') {
+    undecryptable++;
+    if (undecryptable <= 3 || undecryptable % 100 === 0)
+      send({ ev: 'warning', message: `y-webrtc: a signaling message that does not decrypt with the room key was dropped (${undecryptable} so far)` });
     return;
   }
   logger('live:peer-process').error('uncaught, exiting', e);
@@ -35,24 +47,32 @@ function survive(e: unknown): void {
 }
 process.on('uncaughtException', survive);
 process.on('unhandledRejection', survive);
-const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
-const peer = new LivePeer({ ...cfg, onWarning: (m) => send({ ev: 'warning', message: m }) });
-const stampLatency: number[] = [];
-const watched = new Set<string>();
 
-function open(doc: string): void {
-  const d = peer.open(doc);
-  if (!watched.has(doc)) {
-    watched.add(doc);
-    observeStamps(d, wallMs, (_o, ms) => {
-      if (stampLatency.length < 1_000_000) stampLatency.push(ms);
-    });
-  }
+interface Started {
+  peer: LivePeer;
+  open(doc: string): void;
 }
-for (const d of cfg.docs ?? []) open(d);
+let started: Started | null = null;
+
+function start(cfg: Config): Started {
+  const peer = new LivePeer({ ...cfg, onWarning: (m) => send({ ev: 'warning', message: m }) });
+  const watched = new Set<string>();
+  const open = (doc: string): void => {
+    const d = peer.open(doc);
+    if (!watched.has(doc)) {
+      watched.add(doc);
+      observeStamps(d, wallMs, (_o, ms) => {
+        if (stampLatency.length < 1_000_000) stampLatency.push(ms);
+      });
+    }
+  };
+  for (const d of cfg.docs ?? []) open(d);
+  return { peer, open };
+}
+const stampLatency: number[] = [];
 
 let seq = 0;
-async function edits(doc: string, seed: number, count: number, intervalMs: number, stamp: boolean, report: boolean): Promise<number> {
+async function edits({ peer, open }: Started, doc: string, seed: number, count: number, intervalMs: number, stamp: boolean, report: boolean): Promise<number> {
   open(doc);
   const d = peer.doc(doc);
   if (!d) throw new Error(`no document ${doc}`);
@@ -67,7 +87,7 @@ async function edits(doc: string, seed: number, count: number, intervalMs: numbe
 }
 
 /** Appends `bytes` characters of seeded random text in `pieces` transactions (one update each). */
-function fill(doc: string, bytes: number, pieces: number, seed: number): number {
+function fill({ peer, open }: Started, doc: string, bytes: number, pieces: number, seed: number): number {
   open(doc);
   const t = peer.doc(doc)?.getText('text');
   if (!t) throw new Error(`no document ${doc}`);
@@ -94,13 +114,15 @@ const num = (v: unknown, what: string, dflt?: number): number => {
   return v;
 };
 
-async function handle(m: Cmd): Promise<unknown> {
+async function handle(st: Started, m: Cmd): Promise<unknown> {
+  const { peer, open } = st;
   switch (m.cmd) {
     case 'open':
       open(str(m.doc, 'doc'));
       return true;
     case 'edits':
       return edits(
+        st,
         str(m.doc, 'doc'),
         num(m.seed, 'seed'),
         num(m.count, 'count'),
@@ -122,7 +144,7 @@ async function handle(m: Cmd): Promise<unknown> {
       const pieces = num(m.pieces, 'pieces', 1);
       if (bytes < 1 || bytes > 64 * 1024 * 1024) throw new Error('bytes: expected 1..64 MiB');
       if (!Number.isInteger(pieces) || pieces < 1 || pieces > 4096) throw new Error('pieces: expected an integer in 1..4096');
-      return fill(str(m.doc, 'doc'), bytes, pieces, num(m.seed, 'seed', 1));
+      return fill(st, str(m.doc, 'doc'), bytes, pieces, num(m.seed, 'seed', 1));
     }
     case 'digest': {
       // a big document's identity without shipping its text over IPC
@@ -130,7 +152,7 @@ async function handle(m: Cmd): Promise<unknown> {
       return { length: text.length, sha256: createHash('sha256').update(text).digest('hex') };
     }
     case 'state':
-      return peer.state();
+      return { ...peer.state(), signalingDropped: undecryptable };
     case 'block':
       if (!Array.isArray(m.peers) || !m.peers.every((p) => typeof p === 'number')) throw new Error('peers: expected numbers');
       peer.block(m.peers as number[]);
@@ -155,14 +177,28 @@ async function handle(m: Cmd): Promise<unknown> {
 
 process.on('message', (raw) => {
   const m = raw as Cmd;
-  if (typeof m !== 'object' || m === null || typeof m.id !== 'number' || typeof m.cmd !== 'string') return;
-  handle(m).then(
+  if (typeof m !== 'object' || m === null) return;
+  if (!started) {
+    // the first message is the config; anything before it is ignored
+    const cfg = (m as { config?: unknown }).config;
+    if (typeof cfg !== 'object' || cfg === null) return;
+    try {
+      started = start(cfg as Config);
+    } catch (e) {
+      send({ ev: 'failed', message: (e as Error).message });
+      process.exit(2);
+    }
+    send({ ev: 'ready', id: started.peer.id, name: started.peer.name });
+    return;
+  }
+  if (typeof m.id !== 'number' || typeof m.cmd !== 'string') return;
+  const st = started;
+  handle(st, m).then(
     (result) => send({ id: m.id, ok: true, result }),
     (e: Error) => send({ id: m.id, ok: false, error: e.message }),
   );
 });
 process.on('disconnect', () => {
-  peer.close(false);
+  started?.peer.close(false);
   process.exit(0);
 });
-send({ ev: 'ready', id: peer.id, name: peer.name });

@@ -2,8 +2,11 @@
  * The live group on the LabHost router: add Node peers, they link up and sync; kill one (SIGKILL),
  * restart it from its log; switch the room's sync mode; bad arguments are refused with the path.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostRouter } from '../../src/host/router.js';
+import { PeerProcess } from '../../src/live/peer-process-client.js';
 import { livePlugin } from '../../src/host/live/plugin.js';
 import { sleep, tmpDir } from './helpers.js';
 
@@ -57,5 +60,53 @@ describe('live host group', () => {
     expect(JSON.stringify(bad)).toContain('name');
     const missing = await router.handleFrame({ type: 'call', id: 100, cmd: 'live.killPeer', args: { id: 12345 } });
     expect(missing.type === 'error' && missing.error.code).toBe('failed');
+  });
+});
+
+describe('live host group: configure, one process per peer, a cap, no password on a command line', () => {
+  it('after live.configure {password} the record follows the new process: alive, typable, not restartable; a second writer is refused', async () => {
+    const dir = tmpDir();
+    const r2 = new HostRouter();
+    const p2 = livePlugin({ dataDir: dir, room: 'cfgtest', maxNodePeers: 2 }).mount({ router: r2, emit: () => {} });
+    try {
+      const call2 = async <T = Record<string, unknown>>(cmd: string, args: unknown = {}): Promise<T> => {
+        const f = await r2.handleFrame({ type: 'call', id: ++n, cmd, args });
+        if (f.type !== 'result') throw new Error(`${cmd}: ${JSON.stringify(f)}`);
+        return f.result as T;
+      };
+      const a = await call2<{ id: number }>('live.addPeer', { name: 'carol' });
+      const info = await call2<{ nodePeers: number; hasPassword: boolean }>('live.configure', { password: 'correct horse' });
+      // it used to say 0 here and mark the peer dead while its new process ran
+      expect(info).toMatchObject({ nodePeers: 1, hasPassword: true });
+      const { peers } = await call2<{ peers: { id: number; alive: boolean }[] }>('live.peers');
+      expect(peers.find((p) => p.id === a.id)?.alive).toBe(true);
+      await call2('live.type', { id: a.id, doc: 'main', count: 3, intervalMs: 1 });
+      // a running peer is not started twice (that made two writers of one log)
+      const again = await r2.handleFrame({ type: 'call', id: ++n, cmd: 'live.restartPeer', args: { id: a.id } });
+      expect(again.type === 'error' && again.error.message).toMatch(/is running/);
+      // and its log has one writer: a second process on the same data folder cannot open it
+      const peerDir = path.join(dir, `cfgtest-${a.id}`);
+      const intruder = new PeerProcess({ room: 'cfgtest', signaling: 'ws://127.0.0.1:9', docs: ['main'], dataDir: peerDir });
+      await expect(intruder.ready).rejects.toThrow(/is being written by process \d+/);
+      // the cap: two listed peers at most here
+      await call2('live.addPeer', { name: 'dave' });
+      const third = await r2.handleFrame({ type: 'call', id: ++n, cmd: 'live.addPeer', args: { name: 'erin' } });
+      expect(third.type === 'error' && third.error.message).toMatch(/at most 2 Node peers/);
+    } finally {
+      await p2.close();
+    }
+  });
+
+  it("a peer process's command line holds no password (its config comes over IPC)", async () => {
+    const p = new PeerProcess({ room: 'argv', signaling: 'ws://127.0.0.1:9', docs: ['main'], password: 'hunter2-secret' });
+    try {
+      await p.ready;
+      const cmdline = fs.readFileSync(`/proc/${p.child.pid}/cmdline`, 'utf8');
+      expect(cmdline).toContain('peer-process');
+      expect(cmdline).not.toContain('hunter2-secret');
+      expect(fs.readFileSync(`/proc/${p.child.pid}/environ`, 'utf8')).not.toContain('hunter2-secret');
+    } finally {
+      await p.close();
+    }
   });
 });

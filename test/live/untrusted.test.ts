@@ -15,6 +15,7 @@ import { MSG_GOSSIP, MSG_SYNC_REPLY } from '../../src/live/overlay/wire.js';
 import type { PeerProcess } from '../../src/live/peer-process-client.js';
 import { nodeWrtc } from '../../src/live/rtc-node.js';
 import { SignalingClient } from '../../src/live/signaling/client.js';
+import { deriveKey, encryptJson } from '../../src/live/signaling/crypto.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
 import { converge, sleep, spawnPeers } from './helpers.js';
 
@@ -145,6 +146,32 @@ describe('untrusted peers', () => {
     await peers[0]!.call('insert', { doc: 'main', index: 0, text: 'still here;' });
     // (30 s: two stock y-webrtc peers starting at once can glare; RoomSync drops a deaf pair after 10-15 s)
     expect(await converge(peers, 'main', 30_000, 'after the forged answer')).toContain('still here;');
+  });
+
+  it('y-webrtc mode with a password: a stranger who knows only the room name cannot kill the peers; its messages are dropped and counted', async () => {
+    const sig = new SignalingServer();
+    await sig.listen();
+    cleanup.push(() => sig.close());
+    const peers = await spawnPeers(2, (i) => ({ room: 'strangers', signaling: sig.url, mode: 'ywebrtc', docs: ['main'], peerId: 820 + i, password: 'the right one' }));
+    cleanup.push(async () => void (await Promise.all(peers.map((p) => p.close()))));
+    // what a stock y-webrtc client with the wrong password sends: its announce, sealed with its own key
+    const wrongKey = await deriveKey('a wrong guess', 'strangers:main');
+    const ws = new WebSocket(sig.url);
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'subscribe', topics: ['strangers:main'] }));
+    for (let t = 0; t < 10; t++) {
+      const data = await encryptJson({ type: 'announce', from: `stranger-${t}` }, wrongKey);
+      ws.send(JSON.stringify({ type: 'publish', topic: 'strangers:main', data }));
+      await sleep(200);
+    }
+    ws.close();
+    await sleep(300);
+    // every such message made y-webrtc's decryption reject, and that used to end every peer of the room
+    expect(peers.every((p) => p.alive)).toBe(true);
+    const dropped = await Promise.all(peers.map(async (p) => ((await p.state()) as unknown as { signalingDropped: number }).signalingDropped));
+    expect(Math.min(...dropped)).toBeGreaterThanOrEqual(1);
+    await peers[1]!.call('insert', { doc: 'main', index: 0, text: 'alive after strangers;' });
+    expect(await converge(peers, 'main', 30_000, 'after the strangers')).toContain('alive after strangers;');
   });
 
   it('a stock y-webrtc client (npm package, no peerlab code) co-edits with a peerlab Node peer', async () => {
