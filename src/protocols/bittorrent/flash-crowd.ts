@@ -3,7 +3,8 @@
  * set-up the BitTorrent bench, the hybrid's and the tests share.
  */
 import { Simulator, World, type BandwidthClass } from '../../sim/index.js';
-import { bittorrentParams, bittorrentWorkload, createRun } from './driver.js';
+import { createRun } from './driver.js';
+import { bittorrentParams, bittorrentWorkload } from './params.js';
 
 export interface FlashCrowdOptions {
   leechers: number;

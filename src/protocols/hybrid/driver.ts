@@ -12,14 +12,10 @@
 import { z } from 'zod';
 import { PerPeer, type World } from '../../sim/index.js';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
-import { DEFAULT_SWARM, type Swarm } from '../bittorrent/swarm.js';
-import {
-  bittorrentParams,
-  bittorrentWorkload,
-  createRun,
-  type BittorrentRun,
-  type BittorrentWorkload,
-} from '../bittorrent/driver.js';
+import { DEFAULT_SWARM } from '../bittorrent/config.js';
+import type { Swarm } from '../bittorrent/swarm.js';
+import { createRun, type BittorrentRun } from '../bittorrent/driver.js';
+import { bittorrentParams, bittorrentWorkload, type BittorrentWorkload } from '../bittorrent/params.js';
 import { randomId, type Contact, type NodeId } from '../kademlia/index.js';
 import type { HybridMessage } from './messages.js';
 import { TorrentDhtNode, emptyTorrentDhtStats, type TorrentDhtStats, type TorrentLink } from './torrent-dht.js';

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { flashCrowd, type FlashCrowdOptions } from '../../../src/protocols/bittorrent/flash-crowd.js';
-import { bittorrentParams } from '../../../src/protocols/bittorrent/driver.js';
-import { BITFIELD, HAVE, PIECE, REQUEST, type WireMsg } from '../../../src/protocols/bittorrent/swarm.js';
+import { bittorrentParams } from '../../../src/protocols/bittorrent/params.js';
+import { pickOptimistic } from '../../../src/protocols/bittorrent/choker/optimistic.js';
+import { BITFIELD, HAVE, PIECE, REQUEST, type WireMsg } from '../../../src/protocols/bittorrent/wire/messages.js';
 
 const SEED = 1;
 const KiB = 1024, MiB = 1024 * 1024;
@@ -180,19 +181,19 @@ describe(`bittorrent swarm (seed ${SEED})`, () => {
   it('the optimistic unchoke picks a connection made within the last rotation three times as often (mainline)', () => {
     const fc = flashCrowd({ ...base, leechers: 20, fileSize: 2 * MiB });
     fc.sim.runUntil(40_000); // past the first rotation period (30 s), so "recent" means something
-    const swarm = fc.run.swarm as unknown as { state(p: number): { conns: { values(): Iterable<{ since: number }> } }; pickOptimistic(pool: unknown[]): unknown };
-    const pool = [...swarm.state(1).conns.values()].slice(0, 4);
+    const swarm = fc.run.swarm;
+    const pool = [...swarm.state(1)!.conns.values()].slice(0, 4);
     expect(pool).toHaveLength(4);
     pool.forEach((c, i) => (c.since = i === 0 ? fc.sim.now - 1000 : 0));
     let fresh = 0;
     const draws = 6000;
-    for (let i = 0; i < draws; i++) if (swarm.pickOptimistic(pool) === pool[0]) fresh++;
+    for (let i = 0; i < draws; i++) if (pickOptimistic(swarm, pool) === pool[0]) fresh++;
     // weight 3 against three of weight 1: one half (a uniform pick would give a quarter)
     expect(fresh / draws).toBeGreaterThan(0.46);
     expect(fresh / draws).toBeLessThan(0.54);
     pool.forEach((c) => (c.since = 0));
     fresh = 0;
-    for (let i = 0; i < draws; i++) if (swarm.pickOptimistic(pool) === pool[0]) fresh++;
+    for (let i = 0; i < draws; i++) if (pickOptimistic(swarm, pool) === pool[0]) fresh++;
     expect(fresh / draws).toBeLessThan(0.29);
   });
 

@@ -1,0 +1,116 @@
+/**
+ * What every part of the swarm shares: the configuration, the content's geometry, each peer's state,
+ * the counters, the observers' hooks and the port to the world. The parts (tracker, connections, wire,
+ * picker, choker, transfer, super-seed, bans) are functions of this context; `Swarm` is the context
+ * plus the world's hooks.
+ */
+import type { PeerId, Rng } from '../../core/index.js';
+import type { Port } from '../../sim/index.js';
+import type { SwarmConfig } from './config.js';
+import { Content } from './content.js';
+import type { Conn } from './connections/conn.js';
+import type { PeerState } from './peer-state.js';
+import type { WireMsg } from './wire/messages.js';
+
+export interface SwarmStats {
+  /** Bytes of blocks received that were already had (endgame duplicates, late pieces). */
+  duplicateBytes: number;
+  /** Bytes of pieces that failed the hash check. */
+  corruptBytes: number;
+  hashFails: number;
+  bans: number;
+  violations: number;
+  blocksSent: number;
+  piecesCompleted: number;
+  /** Connections closed because of a protocol violation, by reason. */
+  violationReasons: Record<string, number>;
+}
+
+/** Timer tags. */
+export const T_SERVE = 1, T_RECHOKE = 2, T_ANNOUNCE = 3, T_LEAVE = 4;
+
+/** The initial seeds' super-seeding (BEP 16), shared by all of them. */
+export interface SuperSeedState {
+  /** How often each piece was handed out by seeds. */
+  readonly offeredCount: Uint32Array;
+  /** Every piece exists outside the seeds: seeds announce everything and serve as usual. */
+  done: boolean;
+  /** Pieces some leecher completed (null until the first). */
+  servedOnce: Uint8Array | null;
+}
+
+export class SwarmContext {
+  readonly name = 'bittorrent';
+  readonly cfg: SwarmConfig;
+  readonly content: Content;
+  readonly pieces: number;
+  readonly blocksPerPiece: number;
+  readonly totalBlocks: number;
+  /** 32-bit words per remote-have bitset row. */
+  readonly words: number;
+  readonly peers: (PeerState | undefined)[] = [];
+  readonly stats: SwarmStats = {
+    duplicateBytes: 0, corruptBytes: 0, hashFails: 0, bans: 0, violations: 0, blocksSent: 0, piecesCompleted: 0,
+    violationReasons: {},
+  };
+  /** Completion time (ms since join) of each leecher that finished, in order of finishing. */
+  readonly completionTimes: number[] = [];
+  /** Leechers (peers that must download) ever started. */
+  leechersStarted = 0;
+  leechersDone = 0;
+  readonly superSeed: SuperSeedState;
+  port!: Port<WireMsg>;
+  rng!: Rng;
+  /** The next connection id. */
+  nextCid = 1;
+  /** The all-zero bitfield every peer with nothing to show sends (messages are never mutated). */
+  readonly zeroBits: Uint8Array;
+  /** Optional observer: a piece completed (after verification) at `peer`. */
+  onPiece: ((peer: PeerId, piece: number) => void) | null = null;
+  onDone: ((peer: PeerId) => void) | null = null;
+  /**
+   * Optional: called whenever a peer would ask the tracker for peers (on join, and every `announceMs`
+   * while it has fewer than numWant/2 connections and is not done), tracker or not; another peer
+   * source (the hybrid's DHT) answers through `connectTo`.
+   */
+  onNeedPeers: ((peer: PeerId) => void) | null = null;
+  /** Optional observer: a connection between `peer` and `remote` completed its handshake (called at both ends). */
+  onConnected: ((peer: PeerId, remote: PeerId) => void) | null = null;
+  /** Announces the tracker answered (for tracker-traffic estimates). */
+  trackerAnnounces = 0;
+  /** Dials `connectTo` skipped because the remote was offline (a refused TCP connect). */
+  dialsRefused = 0;
+
+  constructor(cfg: SwarmConfig) {
+    this.cfg = cfg;
+    this.content = new Content(cfg.fileSize, cfg.pieceLength, cfg.blockSize, cfg.infoToken);
+    this.pieces = this.content.pieces;
+    this.blocksPerPiece = this.content.blocksPerPiece;
+    this.totalBlocks = this.content.totalBlocks;
+    this.words = this.content.words;
+    this.zeroBits = new Uint8Array(this.pieces);
+    this.superSeed = { offeredCount: new Uint32Array(this.pieces), done: false, servedOnce: null };
+  }
+
+  isSeedAtStart(peer: PeerId): boolean {
+    return peer < this.cfg.seeds;
+  }
+
+  /** Whether the initial seed `peer` (state `st`) is super-seeding now. */
+  superSeeding(peer: PeerId, st: PeerState): boolean {
+    return st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeed.done;
+  }
+
+  /** Whether the remote of `c` told `st` it has piece `p`. */
+  remoteHas(st: PeerState, c: Conn, p: number): boolean {
+    return c.slot >= 0 && ((((st.rows.bits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
+  }
+
+  /** Puts one message on the wire: the next sequence number of `c`, and `bytes` of the peer's uplink. */
+  send(peer: PeerId, st: PeerState, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
+    const msg: WireMsg = { type, cid: c.cid, seq: c.sendSeq++, a, b, tok, bits };
+    const up = this.port.world.net.up[peer] as number;
+    if (up !== Infinity) st.upFree = Math.max(st.upFree, this.port.now()) + bytes / up;
+    this.port.send(peer, c.remote, msg, bytes);
+  }
+}

@@ -1,0 +1,2 @@
+/** Super-seeding (BEP 16) for the initial seeds. */
+export * from './super-seed.js';

@@ -1,0 +1,58 @@
+/**
+ * Downloading: what each neighbour has (a bitset row per connection, and the availability counts
+ * rarest first reads), interest (we are interested while a neighbour has a piece we lack), and
+ * requests: `pipeline` blocks outstanding per unchoked connection, picked by the picker, given back
+ * when the remote chokes us or goes away.
+ */
+import type { PeerId } from '../../../core/index.js';
+import type { Conn } from '../connections/conn.js';
+import type { SwarmContext } from '../context.js';
+import { RECEIVED, type PeerState } from '../peer-state.js';
+import { pickBlock } from '../picker/picker.js';
+import { interested, notInterested, request } from '../wire/send.js';
+
+/** `c`'s remote told us it has piece `p` (bitfield or have; the caller checked it is news). */
+export function remoteGained(sw: SwarmContext, st: PeerState, c: Conn, p: number): void {
+  const w = c.slot * sw.words + (p >>> 5);
+  st.rows.bits[w] = (st.rows.bits[w] as number) | (1 << (p & 31));
+  c.remoteCount++;
+  st.avail[p] = (st.avail[p] as number) + 1;
+  if (st.have[p] !== 1) c.wanted++;
+}
+
+/** Tells the remote whether we are interested, when that changed. */
+export function updateInterest(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+  const want = !st.seed && c.wanted > 0;
+  if (want && !c.amInterested) interested(sw, peer, st, c);
+  else if (!want && c.amInterested) notInterested(sw, peer, st, c);
+}
+
+/** Keeps `pipeline` requests outstanding on a connection. */
+export function fill(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+  if (!c.amInterested || c.peerChoking || st.haveCount === sw.pieces) return;
+  const B = sw.blocksPerPiece;
+  while (c.outLength < sw.cfg.pipeline) {
+    const id = pickBlock(sw, st, c);
+    if (id < 0) break;
+    st.blk[id] = (st.blk[id] as number) + 1;
+    c.outPush(id);
+    const piece = (id / B) | 0;
+    request(sw, peer, st, c, piece, id - piece * B);
+  }
+}
+
+/** Asks again on every unchoked connection (after requests were released). */
+export function refillAll(sw: SwarmContext, peer: PeerId, st: PeerState): void {
+  if (st.haveCount === sw.pieces) return;
+  for (const c of st.conns.values()) if (c.amInterested && !c.peerChoking) fill(sw, peer, st, c);
+}
+
+/** Forgets what we asked of `c` (it choked us, left, or we are done), so others can be asked. */
+export function releaseRequests(st: PeerState, c: Conn): void {
+  for (let i = 0, n = c.outLength; i < n; i++) {
+    const id = c.outAt(i);
+    const v = st.blk[id] as number;
+    if (v !== RECEIVED && v > 0) st.blk[id] = v - 1;
+  }
+  c.outClear();
+}

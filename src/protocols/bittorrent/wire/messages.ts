@@ -1,0 +1,40 @@
+/**
+ * BEP 3's peer wire messages as the simulation carries them: one small object per message with the
+ * fields its type uses, sized on the network as the real message is (a 4-byte length, a 1-byte id,
+ * the payload).
+ */
+
+export const HANDSHAKE = 0, BITFIELD = 1, HAVE = 2, INTERESTED = 3, NOT_INTERESTED = 4, CHOKE = 5, UNCHOKE = 6,
+  REQUEST = 7, PIECE = 8, CANCEL = 9;
+
+export interface WireMsg {
+  type: number;
+  /** Connection id (a TCP connection's identity). */
+  cid: number;
+  /** Per-connection sequence number (TCP ordering). */
+  seq: number;
+  /** piece index (have, request, piece, cancel); info token (handshake) */
+  a: number;
+  /** block index (request, piece, cancel) */
+  b: number;
+  /** block content token (piece) */
+  tok: number;
+  /** bitfield (one byte per piece, 0/1) */
+  bits: Uint8Array | null;
+}
+
+/** Wire sizes in bytes. The header of every message after the handshake: 4-byte length + 1-byte id. */
+export const HEADER_BYTES = 5;
+/** pstrlen, "BitTorrent protocol", 8 reserved bytes, info-hash, peer id. */
+export const HANDSHAKE_BYTES = 68;
+/** header + piece index */
+export const HAVE_BYTES = 9;
+/** header + index, begin, length (request and cancel) */
+export const REQUEST_BYTES = 17;
+/** header + index, begin; the block follows */
+export const PIECE_HEADER_BYTES = 13;
+
+/** Messages a connection may hold ahead of a gap in its sequence before that is a violation. */
+export const MAX_REORDER = 4096;
+/** Requests a peer may have queued at us before that is a violation. */
+export const MAX_QUEUED_REQUESTS = 256;
