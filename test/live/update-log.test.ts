@@ -145,7 +145,7 @@ describe('UpdateLog', () => {
     for (let i = 0; i < 50; i++) doc.getText('t').insert(rng.int(doc.getText('t').length + 1), `e${i};`);
     const { bytes, spans } = image(updates);
     const [s, e] = spans[24]!;
-    bytes[s + 16 + Math.floor((e - s - 16) / 2)] ^= 0x5a; // inside record 25's payload
+    bytes[s + 16 + Math.floor((e - s - 16) / 2)]! ^= 0x5a; // inside record 25's payload
     fs.writeFileSync(file, bytes);
     const r = load(file);
     expect(r.records).toBe(49);
@@ -171,7 +171,7 @@ describe('UpdateLog', () => {
     const { updates, b } = twoWriters(25, 11);
     const { bytes, spans } = image(updates.map((x) => x.u));
     const victim = updates.findIndex((x, i) => x.who === 'A' && i > 4);
-    bytes[spans[victim]![0] + 20] ^= 0xff;
+    bytes[spans[victim]![0] + 20]! ^= 0xff;
     fs.writeFileSync(file, bytes);
     const r = load(file);
     expect(r.records).toBe(updates.length - 1);
@@ -185,7 +185,7 @@ describe('UpdateLog', () => {
       const text = typeInto(file, 40, new Rng(at + 1));
       const before = parseLog(fs.readFileSync(file)).updates;
       const bytes = fs.readFileSync(file);
-      bytes[at] ^= 0x21;
+      bytes[at]! ^= 0x21;
       fs.writeFileSync(file, bytes);
       const r = load(file);
       expect(r.records).toBe(before.length);
@@ -212,7 +212,7 @@ describe('UpdateLog', () => {
       return out;
     };
     const recs = updates.map(v1);
-    recs[7]![12] ^= 0x40;
+    recs[7]![12]! ^= 0x40;
     fs.writeFileSync(file, Buffer.concat([Buffer.from([0x50, 0x4c, 0x59, 0x4c, 0x4f, 0x47, 0x00, 0x01]), ...recs]));
     const r = load(file);
     expect(r.records).toBe(19);

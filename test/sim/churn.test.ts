@@ -102,7 +102,7 @@ describe('alternating churn', () => {
     const world = new World(sim, { peers: 2000 });
     const graceful = [0, 0];
     sim.feed.on((ev) => {
-      if (ev.type === 'left') graceful[ev.graceful ? 1 : 0]++;
+      if (ev.type === 'left') graceful[ev.graceful ? 1 : 0]!++;
     });
     const churn = installChurn(world, {
       on: { distribution: 'exponential', meanMs: 3000 },

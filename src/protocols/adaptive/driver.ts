@@ -177,19 +177,19 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
   const deliver = (p: PeerId, msg: GossipMsg): void => {
     const r = idToBroadcast.get(msg.id);
     if (r === undefined || isBad[p] === 1) return;
-    reached[r]++;
+    reached[r]!++;
     (delays[r] as number[]).push(world.sim.now - (born[r] as number));
   };
   const linkUp = (p: PeerId, q: PeerId): void => {
     if (isBad[p] === 0 && isBad[q] === 1) {
-      honestLinks[q]++;
+      honestLinks[q]!++;
       isolatedAt[q] = NaN;
     }
   };
   const linkDown = (p: PeerId, q: PeerId, why: string): void => {
     if (isBad[p] === 1) return;
     if (isBad[q] === 1) {
-      honestLinks[q]--;
+      honestLinks[q]!--;
       if (honestLinks[q] === 0) isolatedAt[q] = world.sim.now;
     }
     if (why === 'cut') {
@@ -281,7 +281,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
     for (let p = 0; p < n; p++) {
       if (isBad[p] === 1 || world.alive[p] !== 1 || !peer(p)) continue;
       const r = find(p);
-      size[r]++;
+      size[r]!++;
       if ((size[r] as number) > best) best = size[r] as number;
     }
     return online ? best / online : 0;
@@ -423,8 +423,8 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
       if (!inst || isBad[p] === 1) continue;
       for (const q of inst.links.keys())
         if (q < lim) {
-          sum[q] += inst.trust.score(q);
-          cnt[q]++;
+          sum[q]! += inst.trust.score(q);
+          cnt[q]!++;
         }
     }
     for (let p = 0; p < lim; p++) {

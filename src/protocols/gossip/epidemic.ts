@@ -209,8 +209,8 @@ export class Epidemic implements Protocol<number> {
     this.round[idx] = j;
     this.at[idx] = this.port.now();
     this.parent[idx] = from;
-    this.holders[r]++;
-    this.active[r]++;
+    this.holders[r]!++;
+    this.active[r]!++;
     if (this.port.observed) this.port.emit('infected', p, { rumour: r, from, round: j });
     this.checkReached(r, j);
     this.wake();
@@ -218,7 +218,7 @@ export class Epidemic implements Protocol<number> {
 
   private retire(r: number, idx: number): void {
     this.state[idx] = 2;
-    this.active[r]--;
+    this.active[r]!--;
     if (this.port.observed) this.port.emit('removed', idx - r * this.n, { rumour: r });
   }
 
@@ -250,8 +250,8 @@ export class Epidemic implements Protocol<number> {
       const idx = r * n + peer;
       const s = this.state[idx];
       if (s === 0) continue;
-      this.holders[r]--;
-      if (s === 1) this.active[r]--;
+      this.holders[r]!--;
+      if (s === 1) this.active[r]!--;
       this.state[idx] = 0;
       this.round[idx] = -1;
       this.parent[idx] = -1;
@@ -626,8 +626,8 @@ export class Epidemic implements Protocol<number> {
     this.round[idx] = j;
     this.at[idx] = this.port.now();
     this.parent[idx] = from;
-    this.holders[r]++;
-    this.active[r]++;
+    this.holders[r]!++;
+    this.active[r]!++;
     this.checkReached(r, j);
   }
 }

@@ -40,8 +40,8 @@ export function randomOverlay(n: number, viewSize: number, rng: Rng): Overlay {
   }
   const deg = new Int32Array(n + 1);
   for (let i = 0; i < e; i++) {
-    deg[src[i] as number]++;
-    deg[dst[i] as number]++;
+    deg[src[i] as number]!++;
+    deg[dst[i] as number]!++;
   }
   const offsets = new Int32Array(n + 1);
   for (let p = 0; p < n; p++) offsets[p + 1] = (offsets[p] as number) + (deg[p] as number);
@@ -50,8 +50,8 @@ export function randomOverlay(n: number, viewSize: number, rng: Rng): Overlay {
   for (let i = 0; i < e; i++) {
     const a = src[i] as number;
     const b = dst[i] as number;
-    adjRaw[fill[a]++] = b;
-    adjRaw[fill[b]++] = a;
+    adjRaw[fill[a]!++] = b;
+    adjRaw[fill[b]!++] = a;
   }
   // drop duplicate links (a chose b and b chose a): compact each row in place
   const out = new Int32Array(n + 1);

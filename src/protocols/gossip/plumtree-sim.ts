@@ -183,10 +183,10 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
       const idx = r * this.n + peer;
       if (this.state[idx] !== 0) {
         this.state[idx] = 0;
-        this.holders[r]--;
+        this.holders[r]!--;
       }
     }
-    this.leaves[peer]++;
+    this.leaves[peer]!++;
     if (graceful) this.purge(peer);
     else this.port.world.sim.schedule(this.params.failureDetectMs, this.detectKind, peer, this.leaves[peer] as number);
   }
@@ -245,7 +245,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     this.round[idx] = round;
     this.at[idx] = this.port.now();
     this.parent[idx] = from;
-    this.holders[r]++;
+    this.holders[r]!++;
     if (round > (this.maxRound[r] as number)) this.maxRound[r] = round;
     if (this.port.observed) this.port.emit('infected', peer, { rumour: r, from, round });
     this.check(r);
