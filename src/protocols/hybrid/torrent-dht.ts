@@ -393,6 +393,9 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
   /** Iterative get_peers: walks toward `key` like FIND_NODE, collecting peers and tokens on the way. */
   getPeers(key: NodeId, piece: boolean, cb: (r: GetPeersResult) => void): void {
     const now = this.ctx.now();
+    // a table emptied by timeouts (its bootstrap nodes swamped by a flash crowd of joins) starts
+    // again from the bootstrap nodes, as clients do; otherwise the peer could never look anything up
+    if (this.kad.table.size === 0) for (const c of this.init.bootstrap) if (c.peer !== this.ctx.id) this.kad.table.add(c, now);
     const l = new Lookup(key, this.kad.table.closest(key, this.k), { k: this.k, alpha: this.alpha, findValue: false }, this.ctx.id);
     const found = new Set<PeerId>();
     const tokens = new Map<PeerId, number>();

@@ -26,6 +26,7 @@ export class ValueStore {
   }
 
   get(key: NodeId, now: number): StoredValue | undefined {
+    if (this.map.size === 0) return undefined;
     const h = toHex(key);
     const r = this.map.get(h);
     if (r === undefined) return undefined;

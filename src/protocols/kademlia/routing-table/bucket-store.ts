@@ -47,6 +47,12 @@ export class BucketStore {
   protected count = 0;
   protected bucketCount = 1;
   protected extras: (BucketExtra | undefined)[] | null = null;
+  /**
+   * The id of our k-th nearest contact (undefined until asked again after a change of who is in the
+   * table, null while the table holds fewer than k): the unbalanced-tree rule asks for it on every
+   * message from a stranger to a full bucket.
+   */
+  protected kthNearest: NodeId | null | undefined = undefined;
 
   constructor(k: number, book: ContactBook, arena: TableArena, now: number) {
     this.k = k;
@@ -144,6 +150,7 @@ export class BucketStore {
     this.i32[this.con + bk * this.k + n] = ref;
     if (seen !== null) seen.push(now);
     this.setCount(bk, n + 1);
+    this.kthNearest = undefined;
   }
 
   /** Moves the entry at `i` to the most-recently-seen end (with the contact just heard: the peer may have a new address). */
@@ -168,6 +175,7 @@ export class BucketStore {
     this.book.release(this.i32[at + i] as number);
     this.i32.copyWithin(at + i, at + i + 1, at + n);
     this.setCount(bk, n - 1);
+    this.kthNearest = undefined;
     this.seenOf(bk)?.splice(i, 1);
   }
 

@@ -159,8 +159,11 @@ export class RoutingTable extends BucketStore {
    */
   private amongNearest(bk: number, contact: Contact): boolean {
     if (this.depthOf(bk) >= this.idBits) return false;
-    const near = this.closest(this.self, this.k);
-    return near.length < this.k || compareDistance(contact.id, (near[near.length - 1] as Contact).id, this.self) < 0;
+    if (this.kthNearest === undefined) {
+      const near = this.closest(this.self, this.k);
+      this.kthNearest = near.length < this.k ? null : (near[near.length - 1] as Contact).id;
+    }
+    return this.kthNearest === null || compareDistance(contact.id, this.kthNearest, this.self) < 0;
   }
 
   /** We heard from `contact` (a request, a response, or a referral): record it. */
@@ -335,6 +338,7 @@ export class RoutingTable extends BucketStore {
     this.root = depth > 0 ? 0 : ~0;
     this.bucketCount = depth + 1;
     this.count = n;
+    this.kthNearest = undefined;
     return true;
   }
 
