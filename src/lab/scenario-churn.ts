@@ -5,8 +5,8 @@
  * else in a scenario, and `traceFile` names a trace on disk (the engine reads no files), resolved
  * against the scenario file's folder, read and parsed here, and handed to the engine as sessions.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import {
   installChurn,
   parseChurnTrace,
@@ -75,13 +75,45 @@ export function validateChurn(v: unknown, prefix: string, ctx: ChurnContext = {}
   return out;
 }
 
-function readTrace(file: string, key: string, label: string, baseDir: string | null): TraceSession[] {
-  if (!isAbsolute(file) && baseDir === null)
+/**
+ * The trace file's path, confined to `baseDir` (the scenario's folder, or the shipped scenarios' folder for
+ * text typed into the dashboard): a scenario is someone's file, and must not make the lab read, or echo in
+ * an error, anything outside it (`/proc/self/environ`, `../../..`, a symlink out). Checked on real paths,
+ * before anything is read.
+ */
+function confined(file: string, key: string, baseDir: string | null): string {
+  if (baseDir === null)
     throw new ScenarioError([
-      { path: key, problem: `${JSON.stringify(file)} is relative, but this scenario is not read from a file to resolve it against: give an absolute path` },
+      { path: key, problem: `${JSON.stringify(file)}: this scenario is not read from a file, so it has no folder to read a trace from (give the sessions inline as churn.trace)` },
     ]);
-  const path = isAbsolute(file) ? file : resolve(baseDir as string, file);
-  const where = path === file ? JSON.stringify(file) : `${JSON.stringify(file)} (${path})`;
+  const outside = (): ScenarioError =>
+    new ScenarioError([{ path: key, problem: `${JSON.stringify(file)} is outside the scenario's folder: a trace file must be in the folder of its scenario or below it` }]);
+  let root: string;
+  try {
+    root = realpathSync(baseDir);
+  } catch {
+    throw outside();
+  }
+  const inside = (p: string): boolean => {
+    const rel = relative(root, p);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  const path = resolve(root, file);
+  if (!inside(path)) throw outside();
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ScenarioError([{ path: key, problem: `cannot read ${JSON.stringify(file)}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'not readable'}` }]);
+  }
+  if (!inside(real)) throw outside();
+  return real;
+}
+
+function readTrace(file: string, key: string, label: string, baseDir: string | null): TraceSession[] {
+  const path = confined(file, key, baseDir);
+  const where = JSON.stringify(file);
   let text: string;
   try {
     const st = statSync(path);
@@ -92,7 +124,7 @@ function readTrace(file: string, key: string, label: string, baseDir: string | n
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'not readable';
     throw new ScenarioError([{ path: key, problem: `cannot read ${where}: ${why}` }]);
   }
   try {

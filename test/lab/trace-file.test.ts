@@ -1,9 +1,9 @@
 /**
  * `churn.traceFile`: a session trace read from a file next to the scenario. Covers path resolution
- * (relative to the scenario file, not the working directory), located errors, the replay itself on the
+ * (relative to the scenario file, not the working directory; never outside its folder), located errors, the replay itself on the
  * world, and every loader that re-reads a scenario (run, sweep planning, the sweep worker, LabHost).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,21 +78,37 @@ describe('churn.traceFile: where the file is found', () => {
     expect((s.raw.churn as Record<string, unknown>).traceFile).toBe('traces/t.txt');
   });
 
-  it('takes an absolute path, and ../ from the scenario folder', async () => {
+  it('takes an absolute path or ../ only while it stays in the scenario folder', async () => {
     const { dir, trace } = layout();
     writeFileSync(join(dir, 'sub', 'abs.yaml'), scenarioYaml(`  traceFile: ${JSON.stringify(trace)}`));
     expect((await loadScenarioFile(join(dir, 'sub', 'abs.yaml'), { drivers })).churn?.trace).toHaveLength(5);
+    writeFileSync(join(dir, 'sub', 'updown.yaml'), scenarioYaml('  traceFile: traces/../traces/t.txt'));
+    expect((await loadScenarioFile(join(dir, 'sub', 'updown.yaml'), { drivers })).churn?.trace).toHaveLength(5);
     mkdirSync(join(dir, 'other'));
     writeFileSync(join(dir, 'other', 'up.yaml'), scenarioYaml('  traceFile: ../sub/traces/t.txt'));
-    expect((await loadScenarioFile(join(dir, 'other', 'up.yaml'), { drivers })).churn?.trace).toHaveLength(5);
+    expect((await loadError(join(dir, 'other', 'up.yaml'))).message).toBe(
+      `churn.traceFile: "../sub/traces/t.txt" is outside the scenario's folder: a trace file must be in the folder of its scenario or below it`,
+    );
   });
 
-  it('inline text has no folder: a relative path is refused, an absolute one or an explicit baseDir works', () => {
+  it('never reads outside the scenario folder, so no error can show a byte of another file', async () => {
+    const { dir } = layout();
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'TOPSECRET=1 2 3\n');
+    symlinkSync(secret, join(dir, 'sub', 'traces', 'link.txt'));
+    for (const tf of ['/proc/self/environ', '/etc/shadow', '../../../../../../etc/passwd', secret, 'traces/link.txt']) {
+      writeFileSync(join(dir, 'sub', 'evil.yaml'), scenarioYaml(`  traceFile: ${JSON.stringify(tf)}`));
+      const e = await loadError(join(dir, 'sub', 'evil.yaml'));
+      expect(e.message).toBe(`churn.traceFile: ${JSON.stringify(tf)} is outside the scenario's folder: a trace file must be in the folder of its scenario or below it`);
+      expect(e.message).not.toMatch(/TOPSECRET|root:|PATH=/);
+    }
+  });
+
+  it('inline text has no folder: a trace file is refused, unless a folder is given (the dashboard gives the scenarios folder)', () => {
     const { dir, trace } = layout();
-    expect(() => parseScenario(scenarioYaml('  traceFile: traces/t.txt'), '<dashboard>', drivers)).toThrow(
-      'churn.traceFile: "traces/t.txt" is relative, but this scenario is not read from a file to resolve it against: give an absolute path',
-    );
-    expect(parseScenario(scenarioYaml(`  traceFile: ${JSON.stringify(trace)}`), '<dashboard>', drivers).churn?.trace).toHaveLength(5);
+    const refused = 'churn.traceFile: "traces/t.txt": this scenario is not read from a file, so it has no folder to read a trace from (give the sessions inline as churn.trace)';
+    expect(() => parseScenario(scenarioYaml('  traceFile: traces/t.txt'), '<dashboard>', drivers)).toThrow(refused);
+    expect(() => parseScenario(scenarioYaml(`  traceFile: ${JSON.stringify(trace)}`), '<dashboard>', drivers)).toThrow(/no folder to read a trace from/);
     expect(parseScenario(scenarioYaml('  traceFile: traces/t.txt'), '<dashboard>', drivers, { baseDir: join(dir, 'sub') }).churn?.trace).toHaveLength(5);
     expect(scenarioFromText(scenarioYaml('  traceFile: traces/t.txt'), '<x>', { drivers, baseDir: join(dir, 'sub') }).churn?.trace).toHaveLength(5);
   });
@@ -129,12 +145,12 @@ describe('churn.traceFile: errors name the key, the file and the line', () => {
     );
   });
 
-  it('a missing or unreadable file names the key and both paths', async () => {
-    const { dir, scenario } = layout(TRACE, '  traceFile: traces/nope.txt');
+  it('a missing or unreadable file names the key and the path given', async () => {
+    const { scenario } = layout(TRACE, '  traceFile: traces/nope.txt');
     const e = await loadError(scenario);
-    expect(e.message).toBe(`churn.traceFile: cannot read "traces/nope.txt" (${join(dir, 'sub', 'traces', 'nope.txt')}): no such file`);
+    expect(e.message).toBe('churn.traceFile: cannot read "traces/nope.txt": no such file');
     writeFileSync(scenario, scenarioYaml('  traceFile: traces'));
-    expect((await loadError(scenario)).message).toBe(`churn.traceFile: cannot read "traces" (${join(dir, 'sub', 'traces')}): not a file`);
+    expect((await loadError(scenario)).message).toBe('churn.traceFile: cannot read "traces": not a file');
     if (process.getuid?.() !== 0) {
       // root reads anything, so only a normal user can see the permission error
       const { chmodSync } = await import('node:fs');
@@ -273,5 +289,22 @@ describe('churn.traceFile through every loader', () => {
     expect(st.peers).toBe(6);
     const other = new LabHost({ emit: () => {}, autoTick: false, drivers }); // no folder: a clear error
     expect(() => other.load({ text: readFileSync(scenario, 'utf8') })).toThrow(/churn\.traceFile/);
+  });
+
+  it('LabHost: lab.load text naming /proc/self/environ or ../ is refused without reading it, and the loaded run stays', () => {
+    const { dir, scenario } = layout();
+    const host = new LabHost({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
+    host.load({ text: readFileSync(scenario, 'utf8') });
+    for (const tf of ['/proc/self/environ', '../../../../etc/passwd']) {
+      let msg = '';
+      try {
+        host.load({ text: scenarioYaml(`  traceFile: ${JSON.stringify(tf)}`) });
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg).toContain(`churn.traceFile: ${JSON.stringify(tf)} is outside the scenario's folder`);
+      expect(msg).not.toMatch(/PATH=|HOME=|root:x/);
+    }
+    expect(host.state().peers).toBe(6);
   });
 });
