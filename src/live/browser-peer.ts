@@ -8,6 +8,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { RelayCheck, type IceServer } from './ice.js';
 import type { DocInfo, LinkInfo } from './overlay/room.js';
 import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
@@ -30,6 +31,8 @@ export interface BrowserPeerState {
   docs: DocInfo[];
   latency: LatencySummary;
   violations: number;
+  /** Why its TURN servers give it no relay address (see ice.ts), or null. */
+  error: string | null;
 }
 
 interface OpenDoc {
@@ -47,6 +50,7 @@ export class BrowserPeer extends RoomPeer {
   readonly color: string;
   private readonly docs = new Map<string, OpenDoc>();
   protected readonly sync: RoomSync;
+  private readonly relay: RelayCheck;
 
   constructor(private readonly opts: BrowserPeerOptions) {
     super();
@@ -54,6 +58,10 @@ export class BrowserPeer extends RoomPeer {
     this.name = opts.name ?? `tab-${this.id % 10000}`;
     this.color = COLORS[this.id % COLORS.length] as string;
     const rtcConfig = opts.rtcConfig ?? { iceServers: [] };
+    const iceServers = (rtcConfig.iceServers ?? []).map(
+      (x): IceServer => ({ urls: typeof x.urls === 'string' ? [x.urls] : [...x.urls], ...(x.username ? { username: x.username } : {}), ...(x.credential ? { credential: x.credential } : {}) }),
+    );
+    this.relay = new RelayCheck(globalThis.RTCPeerConnection, { iceServers, iceTransportPolicy: rtcConfig.iceTransportPolicy ?? 'all' });
     this.sync = new RoomSync(opts, {
       id: this.id,
       name: this.name,
@@ -100,10 +108,12 @@ export class BrowserPeer extends RoomPeer {
       docs: this.sync.docInfo().slice(0, 32),
       latency: this.sync.latency(),
       violations: this.sync.violations,
+      error: this.relay.status().error,
     };
   }
 
   close(): void {
+    this.relay.close();
     this.sync.close(true);
     for (const d of this.docs.values()) {
       awarenessProtocol.removeAwarenessStates(d.awareness, [d.doc.clientID], 'close');

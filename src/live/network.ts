@@ -9,7 +9,9 @@ import path from 'node:path';
 import type { DocInfo, LinkInfo } from './overlay/room.js';
 import { PeerProcess, PeerProcessError } from './peer-process-client.js';
 import type { PeerState, SyncMode } from './peer.js';
+import { IceConfigError } from './ice.js';
 import { SignalingServer } from './signaling/server.js';
+import { DEFAULT_TURN_TTL_SEC, parseIceRoomSettings, publicIce, resolveIce, turnSecretFromEnv, type IceRoomSettings } from './turn-rest.js';
 
 export interface LiveNetworkOptions {
   room?: string;
@@ -26,7 +28,18 @@ export interface LiveNetworkOptions {
   docs?: string[];
   /** Node peers listed at most (running or killed; each is a process). Default 32. */
   maxNodePeers?: number;
+  /** The room's STUN/TURN servers and transport policy (see turn-rest.ts). Default none, 'all'. */
+  ice?: { servers?: unknown[]; policy?: unknown };
+  /** Address Node peers bind ICE to. Default 127.0.0.1 (this machine only); '' for every interface. */
+  bindAddress?: string;
+  /** The TURN server's shared secret for REST credentials; default from PEERLAB_TURN_SECRET_FILE / PEERLAB_TURN_SECRET. */
+  turnSecret?: string | null;
+  /** Lifetime of minted TURN credentials. Default 24 h (minted again at every peer start). */
+  turnTtlSec?: number;
 }
+
+/** The room's ICE settings as `live.info` shows them: URLs and kind of credentials, never the credentials. */
+export type PublicIce = ReturnType<typeof publicIce>;
 
 export interface LivePeerSummary {
   id: number;
@@ -40,6 +53,8 @@ export interface LivePeerSummary {
   violations: number;
   /** Wall ms of the last state we got from it. */
   updatedAt: number;
+  /** What keeps this peer from working (its TURN servers give it no relay address), or null. */
+  error: string | null;
 }
 
 export interface LiveInfo {
@@ -50,6 +65,10 @@ export interface LiveInfo {
   embeddedSignaling: boolean;
   docs: string[];
   nodePeers: number;
+  ice: PublicIce;
+  bindAddress: string;
+  /** Whether the host holds a TURN secret (servers with `auth: 'rest'` need it). */
+  turnSecret: boolean;
 }
 
 export class LiveNetworkError extends Error {
@@ -86,12 +105,18 @@ export class LiveNetwork {
   private readonly nodes = new Map<number, NodePeer>();
   private readonly browsers = new Map<number, LivePeerSummary>();
   private counter = 0;
+  private ice: IceRoomSettings;
+  private bindAddress: string;
+  private readonly turnSecret: string | null;
 
   constructor(private readonly opts: LiveNetworkOptions = {}) {
     this.room = opts.room ?? 'lab';
     this.mode = opts.mode ?? 'overlay';
     this.password = opts.password ?? null;
     this.remote = opts.signaling ?? null;
+    this.turnSecret = opts.turnSecret !== undefined ? opts.turnSecret : secretFromEnv();
+    this.ice = this.checkIce(opts.ice ?? {});
+    this.bindAddress = checkBind(opts.bindAddress ?? '127.0.0.1');
     this.dataDir = opts.dataDir ?? path.join(os.tmpdir(), 'peerlab-live');
     this.docs = [...(opts.docs ?? ['main'])];
   }
@@ -115,16 +140,48 @@ export class LiveNetwork {
       embeddedSignaling: this.remote === null,
       docs: [...this.docs],
       nodePeers: [...this.nodes.values()].filter((n) => n.alive).length,
+      ice: publicIce(this.ice),
+      bindAddress: this.bindAddress,
+      turnSecret: this.turnSecret !== null,
     };
   }
 
-  /** The password is given to the host's own windows (same trust domain), never to remote clients. */
-  joinInfo(): LiveInfo & { password: string | null } {
-    return { ...this.info(), password: this.password };
+  /**
+   * The password and ICE credentials (static, or minted for the window) are given to the host's own
+   * windows (same trust domain), never to remote clients; the TURN secret stays here.
+   */
+  joinInfo(): LiveInfo & { password: string | null; rtcConfig: { iceServers: { urls: string[]; username?: string; credential?: string }[]; iceTransportPolicy: 'all' | 'relay' } } {
+    const ice = resolveIce(this.ice, this.turnSecret, `${this.room}-window`, this.opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC);
+    return { ...this.info(), password: this.password, rtcConfig: ice };
+  }
+
+  /** Validates ICE settings, including that REST credentials can be minted. */
+  private checkIce(raw: { servers?: unknown; policy?: unknown }): IceRoomSettings {
+    try {
+      const ice = parseIceRoomSettings(raw);
+      resolveIce(ice, this.turnSecret, 'check');
+      return ice;
+    } catch (e) {
+      if (e instanceof IceConfigError) throw new LiveNetworkError(e.message);
+      throw e;
+    }
   }
 
   private spawn(id: number, name: string, dataDir: string, signaling: string): PeerProcess {
-    return new PeerProcess({ room: this.room, signaling, password: this.password, mode: this.mode, docs: this.docs, peerId: id, name, dataDir });
+    // credentials are minted at every start, so a restarted peer gets a fresh lifetime
+    const ice = resolveIce(this.ice, this.turnSecret, `${this.room}-${name}`, this.opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC);
+    return new PeerProcess({
+      room: this.room,
+      signaling,
+      password: this.password,
+      mode: this.mode,
+      docs: this.docs,
+      peerId: id,
+      name,
+      dataDir,
+      bindAddress: this.bindAddress,
+      ...ice,
+    });
   }
 
   async addPeer(name?: string): Promise<LivePeerSummary> {
@@ -195,11 +252,22 @@ export class LiveNetwork {
   }
 
   /**
-   * Changes room/password/signaling: Node peers restart into the new room (their logs stay). Each old
+   * Changes room/password/signaling/ICE servers: Node peers restart into the new room (their logs stay). Each old
    * process is gone before its successor starts (its log's lock allows one writer), and the record
    * follows the new process.
    */
-  async configure(c: { room?: string; password?: string | null; signaling?: string | null }): Promise<LiveInfo> {
+  async configure(c: {
+    room?: string;
+    password?: string | null;
+    signaling?: string | null;
+    ice?: { servers?: unknown[]; policy?: unknown };
+    bindAddress?: string;
+  }): Promise<LiveInfo> {
+    // checked before anything changes: a bad setting leaves the room as it was
+    const ice = c.ice !== undefined ? this.checkIce(c.ice) : this.ice;
+    const bind = c.bindAddress !== undefined ? checkBind(c.bindAddress) : this.bindAddress;
+    this.ice = ice;
+    this.bindAddress = bind;
     if (c.room !== undefined) this.room = c.room;
     if (c.password !== undefined) this.password = c.password;
     if (c.signaling !== undefined) this.remote = c.signaling;
@@ -223,9 +291,9 @@ export class LiveNetwork {
   }
 
   /** Browser/window peers report their own state (they are not processes of ours). */
-  reportBrowser(s: Omit<LivePeerSummary, 'kind' | 'updatedAt' | 'alive'>): void {
+  reportBrowser(s: Omit<LivePeerSummary, 'kind' | 'updatedAt' | 'alive' | 'error'> & { error?: string | null }): void {
     if (this.browsers.size >= 256 && !this.browsers.has(s.id)) return;
-    this.browsers.set(s.id, { ...s, kind: 'browser', alive: true, updatedAt: Date.now() });
+    this.browsers.set(s.id, { ...s, kind: 'browser', alive: true, updatedAt: Date.now(), error: s.error ?? null });
   }
 
   private alive(): NodePeer[] {
@@ -245,6 +313,7 @@ export class LiveNetwork {
       latency: s?.latency ?? {},
       violations: s?.violations ?? 0,
       updatedAt: Date.now(),
+      error: n.alive ? (s?.ice?.error ?? null) : null,
     };
   }
 
@@ -270,4 +339,19 @@ export class LiveNetwork {
     await this.server?.close();
     this.server = null;
   }
+}
+
+function secretFromEnv(): string | null {
+  try {
+    return turnSecretFromEnv();
+  } catch (e) {
+    if (e instanceof IceConfigError) throw new LiveNetworkError(e.message);
+    throw e;
+  }
+}
+
+/** An address to bind ICE to: '' (every interface) or an IPv4/IPv6 literal. */
+function checkBind(a: string): string {
+  if (a === '' || /^(\d{1,3}\.){3}\d{1,3}$/.test(a) || /^[0-9a-fA-F:]{2,39}$/.test(a)) return a;
+  throw new LiveNetworkError(`bindAddress: expected an IP address, or '' for every interface, got ${JSON.stringify(a.slice(0, 60))}`);
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LivePeerOptions, PeerState, SyncMode } from './peer.js';
+import { SECRET_ENV } from './turn-rest.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ENTRY = path.join(HERE, 'peer-process.ts');
@@ -79,11 +80,15 @@ export class PeerProcess {
 
   private async spawn(exitedResolve: (code: number | null) => void): Promise<{ id: number; name: string }> {
     const js = await compiledEntry();
-    // the config (the room password among it) goes over the IPC channel, never on the command line
+    // the config (the room password, TURN credentials) goes over the IPC channel, never on the command
+    // line; the host's TURN secret is not inherited
+    const env = { ...process.env };
+    for (const k of SECRET_ENV) delete env[k];
     this.child = fork(js ?? ENTRY, [], {
       execArgv: js ? [] : ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
+      env,
     });
     this.child.send({ config: this.opts });
     if (this.killRequested) this.child.kill('SIGKILL');

@@ -13,6 +13,7 @@ import { persistDoc, UpdateLog, type FsyncPolicy, type LoadReport } from './pers
 import { wallMs, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayStats } from './overlay/room.js';
 import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
+import { parseIceSettings, RelayCheck, type IceServer, type IceStatus, type IceTransportPolicy } from './ice.js';
 import { nodeWrtc } from './rtc-node.js';
 import { guardedWebSocket } from './ws-node.js';
 
@@ -29,6 +30,9 @@ export interface LivePeerOptions extends RoomOptions {
   dataDir?: string | null;
   fsync?: FsyncPolicy;
   bindAddress?: string;
+  /** STUN/TURN servers (ice.ts); with any TURN server (or policy 'relay') the peer checks it gets a relay address. */
+  iceServers?: IceServer[];
+  iceTransportPolicy?: IceTransportPolicy;
   onWarning?: (m: string) => void;
 }
 
@@ -44,6 +48,8 @@ export interface PeerState {
   loads: Record<string, LoadReport>;
   /** The overlay's counters (overlay mode only). */
   overlay?: OverlayStats;
+  /** Whether the configured TURN servers give this peer a relay address (see ice.ts). */
+  ice: IceStatus;
 }
 
 export class LivePeer extends RoomPeer {
@@ -51,6 +57,7 @@ export class LivePeer extends RoomPeer {
   readonly name: string;
   private readonly docs = new Map<string, { doc: Y.Doc; detach: () => void; report: LoadReport }>();
   protected readonly sync: RoomSync;
+  private readonly relay: RelayCheck;
 
   constructor(private readonly opts: LivePeerOptions) {
     super();
@@ -60,12 +67,22 @@ export class LivePeer extends RoomPeer {
     // for y-webrtc, which takes the global WebSocket (Node 20 has none; a Node 22 one is replaced so the
     // fence below holds there too)
     (globalThis as { WebSocket?: unknown }).WebSocket = guardedWebSocket((e) => warn(`y-webrtc signaling message dropped: ${(e as Error).message}`));
-    const wrtc = nodeWrtc(opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {});
+    const ice = parseIceSettings(opts);
+    const bind = opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {};
+    const wrtc = nodeWrtc({ ...bind, ...ice });
+    let reported: string | null = null;
+    this.relay = new RelayCheck(nodeWrtc({ ...bind, ...ice, iceTransportPolicy: 'relay' }).RTCPeerConnection, ice, {
+      onChange: (st) => {
+        if (st.error && st.error !== reported) warn(st.error);
+        reported = st.error;
+      },
+    });
     this.sync = new RoomSync(opts, {
       id: this.id,
       name: this.name,
       RTCPeerConnection: wrtc.RTCPeerConnection,
       WebSocket: WebSocket as never,
+      // rtc-node.ts applies the peer's ICE settings to every connection, simple-peer's included
       ywebrtcPeerOpts: { wrtc, config: { iceServers: [] } },
       user: { name: this.name },
     });
@@ -117,10 +134,12 @@ export class LivePeer extends RoomPeer {
       violations: this.sync.violations,
       loads,
       ...(stats ? { overlay: stats } : {}),
+      ice: this.relay.status(),
     };
   }
 
   close(graceful = true): void {
+    this.relay.close();
     this.sync.close(graceful);
     for (const d of this.docs.values()) d.detach();
     this.docs.clear();

@@ -1,19 +1,29 @@
 /**
- * WebRTC for Node peers: node-datachannel's W3C polyfill, adjusted for loopback lab work.
- * - ICE binds to `bindAddress` (127.0.0.1 by default) and uses no STUN/TURN servers, so no packet
- *   leaves the machine unless a remote address is configured on purpose.
+ * WebRTC for Node peers: node-datachannel's W3C polyfill, adjusted for lab work and for peers on
+ * several networks.
+ * - ICE binds to `bindAddress` (127.0.0.1 by default) and uses no STUN/TURN servers unless given, so
+ *   no packet leaves the machine unless a remote address is configured on purpose.
+ * - ICE servers and `iceTransportPolicy` are the peer's own, applied to every connection whatever
+ *   configuration the caller passes (y-webrtc's simple-peer and the overlay's links pass their own).
+ *   They reach libdatachannel as objects, not the polyfill's `turn:user:pass@host` strings, so a
+ *   username with ':' (every TURN REST username, `<expiry>:<name>`) or a credential with '/' or '@'
+ *   (base64) arrives intact.
  * - createOffer/createAnswer return plain `{ type, sdp }` objects: the polyfill's RTCSessionDescription
  *   has a read-only `sdp`, and simple-peer (inside y-webrtc) assigns `offer.sdp`.
  * The result is a standard `RTCPeerConnection` constructor, used both by y-webrtc (as simple-peer's
  * `wrtc`) and by peerlab's own overlay links.
  */
+import { PeerConnection, type IceServer as NativeIceServer } from 'node-datachannel';
 import polyfill from 'node-datachannel/polyfill';
+import { parseIceUrl, type IceServer, type IceTransportPolicy } from './ice.js';
 
 export interface NodeRtcOptions {
   /** Local address ICE binds to. Default '127.0.0.1'; '' lets libdatachannel pick all interfaces. */
   bindAddress?: string;
-  /** ICE servers (STUN/TURN urls). Default none. */
-  iceServers?: RTCIceServer[];
+  /** ICE servers (STUN/TURN, validated: see ice.ts). Default none. */
+  iceServers?: IceServer[];
+  /** 'relay': relayed (TURN) candidates only. Default 'all'. */
+  iceTransportPolicy?: IceTransportPolicy;
 }
 
 export interface WrtcLike {
@@ -22,15 +32,38 @@ export interface WrtcLike {
   RTCIceCandidate: unknown;
 }
 
+/** The W3C servers as libdatachannel's objects: one per URL. */
+export function nativeIceServers(servers: IceServer[]): NativeIceServer[] {
+  return servers.flatMap((s) =>
+    s.urls.map((u): NativeIceServer => {
+      const url = parseIceUrl(u);
+      if (url.scheme === 'stun') return { hostname: url.host, port: url.port };
+      return {
+        hostname: url.host,
+        port: url.port,
+        username: s.username ?? '',
+        password: s.credential ?? '',
+        relayType: url.scheme === 'turns' ? 'TurnTls' : url.transport === 'tcp' ? 'TurnTcp' : 'TurnUdp',
+      };
+    }),
+  );
+}
+
+let connections = 0;
+
 export function nodeWrtc(opts: NodeRtcOptions = {}): WrtcLike {
   const bindAddress = opts.bindAddress ?? '127.0.0.1';
-  const iceServers = opts.iceServers ?? [];
+  const iceServers = nativeIceServers(opts.iceServers ?? []);
+  const iceTransportPolicy = opts.iceTransportPolicy ?? 'all';
   const Base = polyfill.RTCPeerConnection;
   class LabPeerConnection extends Base {
-    constructor(config: RTCConfiguration = {}) {
-      const cfg: Record<string, unknown> = { ...config, iceServers };
-      if (bindAddress) cfg.bindAddress = bindAddress;
-      super(cfg as RTCConfiguration);
+    constructor(_config: RTCConfiguration = {}) {
+      const native = new PeerConnection(`peerlab-${++connections}`, {
+        iceServers,
+        iceTransportPolicy,
+        ...(bindAddress ? { bindAddress } : {}),
+      });
+      super({ iceServers: [], iceTransportPolicy, peerConnection: native } as RTCConfiguration);
     }
     override async createOffer(): Promise<RTCSessionDescriptionInit> {
       const d = (await super.createOffer()) as RTCSessionDescriptionInit;

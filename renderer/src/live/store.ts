@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
-import type { LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
+import type { LiveConfigureArgs, LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
 import { BrowserPeer } from '../../../src/live/browser-peer.js';
 import { HostCallError, useHost } from '../host/client.js';
 
@@ -30,7 +30,7 @@ export const useLive = defineStore('live', () => {
     const j = await host.call('live.join');
     info.value = j;
     password = j.password;
-    const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}`;
+    const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}|${JSON.stringify(j.rtcConfig)}`;
     if (me.value && key === joinedKey) {
       me.value.setMode(j.mode);
       return;
@@ -39,7 +39,7 @@ export const useLive = defineStore('live', () => {
     me.value = null;
     if (!j.signalingUrl) return;
     joinedKey = key;
-    const peer = new BrowserPeer({ room: j.room, signaling: j.signalingUrl, password, mode: j.mode });
+    const peer = new BrowserPeer({ room: j.room, signaling: j.signalingUrl, password, mode: j.mode, rtcConfig: j.rtcConfig });
     for (const d of j.docs) peer.open(d);
     me.value = markRaw(peer);
   }
@@ -83,6 +83,6 @@ export const useLive = defineStore('live', () => {
     restartPeer: (id: number) => guard(() => host.call('live.restartPeer', { id })),
     removePeer: (id: number) => guard(() => host.call('live.removePeer', { id })),
     type: (id: number, doc: string) => guard(() => host.call('live.type', { id, doc, count: 50, intervalMs: 100 })),
-    configure: (c: { room?: string; password?: string | null; signaling?: string | null }) => guard(() => host.call('live.configure', c)),
+    configure: (c: LiveConfigureArgs) => guard(() => host.call('live.configure', c)),
   };
 });

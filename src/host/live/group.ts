@@ -11,6 +11,18 @@ const peerId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 export const docName = z.string().regex(/^[\w.:/ -]{1,128}$/, 'letters, digits, space and . : / - _ (1-128)');
 const roomName = z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits and . - _ (1-64)');
 
+const icePolicy = z.enum(['all', 'relay']);
+const iceUrl = z.string().min(1).max(256);
+const iceSecret = z.string().min(1).max(512);
+/** One STUN/TURN server of the room; src/live/ice.ts checks the URLs' grammar. */
+const iceServerSetting = z.strictObject({
+  urls: z.union([iceUrl, z.array(iceUrl).min(1).max(4)]),
+  username: iceSecret.optional(),
+  credential: iceSecret.optional(),
+  /** 'rest': credentials minted per peer from the host's TURN secret (never given out). */
+  auth: z.literal('rest').optional(),
+});
+
 export const liveInfo = z.object({
   room: z.string(),
   mode: syncMode,
@@ -19,6 +31,10 @@ export const liveInfo = z.object({
   embeddedSignaling: z.boolean(),
   docs: z.array(z.string()),
   nodePeers: z.number().int().min(0),
+  /** The room's ICE servers without their credentials. */
+  ice: z.object({ servers: z.array(z.object({ urls: z.array(z.string()), auth: z.enum(['static', 'rest', 'none']) })), policy: icePolicy }),
+  bindAddress: z.string(),
+  turnSecret: z.boolean(),
 });
 export type LiveInfoData = z.infer<typeof liveInfo>;
 
@@ -51,8 +67,19 @@ export const livePeer = z.object({
   latency: z.record(z.string().max(20), latencyStat),
   violations: z.number().int().min(0),
   updatedAt: z.number(),
+  /** What keeps the peer from working (no relay address from its TURN servers, a failed start), or null. */
+  error: z.string().max(500).nullable().optional(),
 });
 export type LivePeerData = z.infer<typeof livePeer>;
+
+const liveConfigure = z.strictObject({
+  room: roomName.optional(),
+  password: z.string().min(1).max(256).nullable().optional(),
+  signaling: z.string().regex(/^wss?:\/\/\S{1,500}$/, 'a ws:// or wss:// URL').nullable().optional(),
+  ice: z.strictObject({ servers: z.array(iceServerSetting).max(8), policy: icePolicy.optional() }).optional(),
+  bindAddress: z.string().max(45).optional(),
+});
+export type LiveConfigureArgs = z.input<typeof liveConfigure>;
 
 export const liveGroup = defineGroup({
   name: 'live',
@@ -61,15 +88,18 @@ export const liveGroup = defineGroup({
     'live.join': command(
       "what this app's own windows need to join the room as peers (includes the room password)",
       empty,
-      liveInfo.extend({ password: z.string().nullable() }),
+      liveInfo.extend({
+        password: z.string().nullable(),
+        /** The RTCPeerConnection configuration for the window's peer, with credentials. */
+        rtcConfig: z.object({
+          iceServers: z.array(z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() })),
+          iceTransportPolicy: icePolicy,
+        }),
+      }),
     ),
     'live.configure': command(
-      'set room, password, or a remote signaling server (null = embedded on 127.0.0.1); Node peers rejoin',
-      z.strictObject({
-        room: roomName.optional(),
-        password: z.string().min(1).max(256).nullable().optional(),
-        signaling: z.string().regex(/^wss?:\/\/\S{1,500}$/, 'a ws:// or wss:// URL').nullable().optional(),
-      }),
+      'set room, password, a remote signaling server (null = embedded on 127.0.0.1), STUN/TURN servers, the address Node peers bind ICE to; Node peers rejoin',
+      liveConfigure,
       liveInfo,
     ),
     'live.setMode': command('switch the sync mode of the room (every Node peer; windows follow the event)', z.strictObject({ mode: syncMode }), liveInfo),
