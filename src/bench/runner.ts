@@ -86,7 +86,7 @@ export async function runBench(file: BenchFile, benchCase: BenchCase, values: Re
     runs.push({ figures, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
   const byWall = [...runs].sort((a, b) => a.wallMs - b.wallMs);
-  const mid = byWall[(byWall.length - 1) >> 1] as (typeof runs)[number];
+  const mid = byWall[(byWall.length - 1) >> 1]!;
   const out: Figures = { bench: file.name, ...mid.figures, runs: o.runs };
   out.runsWallMs = runs.map((r) => round1(r.wallMs));
   if (runs.every((r) => typeof r.figures.eventsPerSec === 'number')) out.runsEventsPerSec = runs.map((r) => r.figures.eventsPerSec);

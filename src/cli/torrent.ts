@@ -154,7 +154,7 @@ function create(args: string[]): number {
   if (!values.output) throw new CliError(`create: -o <file.torrent> is required\n${USAGE}`);
   const outProblem = outFileProblem('-o', values.output);
   if (outProblem) throw new CliError(`create: ${outProblem}`);
-  const src = path.resolve(positionals[0] as string);
+  const src = path.resolve(positionals[0]!);
   const st = fs.statSync(src, { throwIfNoEntry: false });
   if (!st) throw new CliError(`create: ${printable(src)}: no such file or folder`);
   const single = st.isFile();
@@ -210,7 +210,7 @@ function create(args: string[]): number {
 function info(args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new CliError(`info: expected one <file.torrent>\n${USAGE}`);
-  const file = positionals[0] as string;
+  const file = positionals[0]!;
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (!st?.isFile()) throw new CliError(`info: ${printable(file)}: no such file`);
   if (st.size > MAX_TORRENT_BYTES) throw new CliError(`info: ${printable(file)}: ${st.size} bytes is too large for a .torrent (limit ${MAX_TORRENT_BYTES})`);

@@ -15,7 +15,7 @@ const T975 = [
 /** t_{0.975, df}: exact table to 30, then the 40/60/120 values, then the normal 1.96. */
 export function tQuantile975(df: number): number {
   if (df < 1) return NaN;
-  if (df <= 30) return T975[df - 1] as number;
+  if (df <= 30) return T975[df - 1]!;
   if (df <= 40) return 2.021;
   if (df <= 60) return 2.0;
   if (df <= 120) return 1.98;
@@ -55,10 +55,10 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   if (n === 0) return NaN;
   const pos = (n - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(pos);
-  const a = sorted[lo] as number;
+  const a = sorted[lo]!;
   const f = pos - lo;
   if (f === 0) return a;
-  const b = sorted[lo + 1] as number;
+  const b = sorted[lo + 1]!;
   return f === 0.5 ? (a + b) / 2 : a + (b - a) * f;
 }
 

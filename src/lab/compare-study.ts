@@ -369,7 +369,7 @@ export function groupResults(cases: CompareCase[], measured: Metrics[]): CaseAgg
   cases.forEach((c, i) => {
     const key = `${c.study}/${c.proto}/${c.peers}/${c.churn}/${c.fileBytes}`;
     const g = byKey.get(key) ?? { c, m: [] };
-    g.m.push(measured[i] as Metrics);
+    g.m.push(measured[i]!);
     byKey.set(key, g);
   });
   const groups: CaseAggregate[] = [];
@@ -403,9 +403,9 @@ export async function runCompare(
   const workers = opts.workers ?? undefined;
   const results = await runJobs(jobs, {
     ...(workers !== undefined ? { workers } : {}),
-    onResult: (i, _r, done, total) => opts.onProgress?.(done, total, cases[i] as CompareCase),
+    onResult: (i, _r, done, total) => opts.onProgress?.(done, total, cases[i]!),
   });
-  const measured = cases.map((c, i) => measure(c, results[i] as JobResult));
+  const measured = cases.map((c, i) => measure(c, results[i]!));
   return { config: cfg, cases, results, measured, groups: groupResults(cases, measured), wallMs: performance.now() - started, workers: workers ?? 0 };
 }
 

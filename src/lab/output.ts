@@ -58,9 +58,9 @@ function csvNumber(x: number): string {
 export function seriesCsv(series: Record<string, Series>): string {
   const lines = ['series,t_ms,value'];
   for (const name of Object.keys(series)) {
-    const s = series[name] as Series;
+    const s = series[name]!;
     const n = Math.min(s.t.length, s.v.length);
-    for (let i = 0; i < n; i++) lines.push(`${csvField(name)},${csvNumber(s.t[i] as number)},${csvNumber(s.v[i] as number)}`);
+    for (let i = 0; i < n; i++) lines.push(`${csvField(name)},${csvNumber(s.t[i]!)},${csvNumber(s.v[i]!)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -68,7 +68,7 @@ export function seriesCsv(series: Record<string, Series>): string {
 /** One row per raw sample, `sample,value` (completion times, lookup latencies, hops...). */
 export function samplesCsv(samples: Record<string, number[]>): string {
   const lines = ['sample,value'];
-  for (const name of Object.keys(samples)) for (const v of samples[name] as number[]) lines.push(`${csvField(name)},${csvNumber(v)}`);
+  for (const name of Object.keys(samples)) for (const v of samples[name]!) lines.push(`${csvField(name)},${csvNumber(v)}`);
   return `${lines.join('\n')}\n`;
 }
 

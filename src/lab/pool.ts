@@ -76,7 +76,7 @@ export async function runJobs(jobs: RunJob[], opts: PoolOptions = {}): Promise<J
       }
       const id = next++;
       log.debug(`job ${id + 1}/${jobs.length} to worker ${w.threadId}`);
-      w.postMessage({ id, job: jobs[id] as RunJob } satisfies WorkerRequest);
+      w.postMessage({ id, job: jobs[id]! } satisfies WorkerRequest);
     };
     for (let i = 0; i < count; i++) {
       const w = new Worker(entry, { stdout: false, stderr: false });

@@ -356,7 +356,7 @@ export function withOverride(raw: Record<string, unknown>, path: string, value: 
   const copy = structuredClone(raw);
   let node: Record<string, unknown> | unknown[] = copy;
   for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string | number;
+    const k = keys[i]!;
     const here = keys.slice(0, i + 1).join('.');
     if (typeof k === 'number') {
       if (!Array.isArray(node))

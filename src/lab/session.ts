@@ -132,7 +132,7 @@ class SimSession implements Session {
     const sim = this.sim;
     const target = Math.min(sim.now + ms, this.untilMs);
     while (this.reason === null && sim.now < target) {
-      const nextSnap = this.snapIdx < this.snapTimes.length ? (this.snapTimes[this.snapIdx] as number) : Infinity;
+      const nextSnap = this.snapIdx < this.snapTimes.length ? this.snapTimes[this.snapIdx]! : Infinity;
       // Jump straight over idle stretches, but never past a sample, snapshot or the target.
       sim.runUntil(Math.min(target, this.nextSample, nextSnap));
       if (sim.paused) break;
@@ -156,7 +156,7 @@ class SimSession implements Session {
       this.sample();
       this.nextSample = Math.floor(sim.now / this.sampleMs) * this.sampleMs + this.sampleMs;
     }
-    while (this.snapIdx < this.snapTimes.length && (this.snapTimes[this.snapIdx] as number) <= sim.now) {
+    while (this.snapIdx < this.snapTimes.length && this.snapTimes[this.snapIdx]! <= sim.now) {
       this.snapshots.push(this.run.snapshot(this.maxPeers));
       this.snapIdx++;
     }

@@ -18,7 +18,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SummaryValue } from '../protocols/driver.js';
-import { runJobs, type RunJob } from './pool.js';
+import { runJobs } from './pool.js';
 import { parseValue } from './scenario.js';
 import { grid, sweepJobs, type SweepPlan, type SweepResult, aggregateSweep } from './sweep.js';
 
@@ -52,7 +52,7 @@ function count(text: string, what: string): number {
 export function parseShardSpec(text: string): ShardSpec {
   const m = /^\s*(\d{1,7})\s*\/\s*(\d{1,7})\s*$/.exec(text);
   if (!m) throw new ShardError(`--shard: expected I/N (the I-th of N shards, counted from 0), got ${JSON.stringify(text)}`);
-  const n = count(m[2] as string, '--shard: N');
+  const n = count(m[2]!, '--shard: N');
   const index = Number(m[1]);
   if (index >= n) throw new ShardError(`--shard: index ${index} is not below the shard count ${n} (shards are numbered 0..${n - 1})`);
   return { index, count: n };
@@ -75,7 +75,7 @@ export function shardFromEnv(n: number, env: Record<string, string | undefined> 
       `--shards ${n}: no shard index: give --shard I/${n}, or run as a task of a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) or a Slurm job array (SLURM_ARRAY_TASK_ID)`,
     );
   const read = (k: string): number => {
-    const v = (env[k] as string).trim();
+    const v = env[k]!.trim();
     if (!/^\d{1,7}$/.test(v)) throw new ShardError(`${k}=${JSON.stringify(env[k])}: expected a shard index, an integer in [0, ${n - 1}]`);
     const i = Number(v);
     if (i >= n) throw new ShardError(`${k}=${i} is not below --shards ${n} (shards are numbered 0..${n - 1})`);
@@ -92,7 +92,7 @@ export function shardFromEnv(n: number, env: Record<string, string | undefined> 
     if (total !== undefined && total !== '' && total.trim() !== String(n))
       throw new ShardError(`SLURM_ARRAY_TASK_COUNT=${total} but --shards ${n}: submit the array as --array=0-${n - 1}`);
   }
-  return { index: values[0] as number, count: n, from: sources[0] as string };
+  return { index: values[0]!, count: n, from: sources[0] as string };
 }
 
 /** The jobs of slice `index` of `n`, of a sweep of `total` jobs, in order. */
@@ -215,7 +215,7 @@ export async function runShard(
   const all = sweepJobs(plan, opts.driversModule);
   const mine = shardJobs(all.length, spec.index, spec.count);
   const results = await runJobs(
-    mine.map((j) => all[j] as RunJob),
+    mine.map((j) => all[j]!),
     {
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       onResult: (_i, _r, done, total) => opts.onProgress?.(done, total),
@@ -397,7 +397,7 @@ export async function mergeShards(found: FoundShards): Promise<MergeResult> {
     const u = found.unfinished.map((x) => x.dir).join(', ');
     throw new ShardError(`no finished shard to merge${u ? ` (no ${SHARD_FILE} in ${u})` : ''}`);
   }
-  const first = shards[0] as { path: string; file: ShardFile };
+  const first = shards[0]!;
   for (const s of shards.slice(1)) {
     if (s.file.sweep !== first.file.sweep)
       throw new ShardError(

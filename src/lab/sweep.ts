@@ -149,7 +149,7 @@ export async function runSweep(
 export function aggregateSweep(plan: SweepPlan, results: Pick<JobResult, 'summary'>[], wallMs: number): SweepResult {
   const metricKeys: string[] = [];
   const points: PointResult[] = plan.points.map((point, pi) => {
-    const runs = plan.seeds.map((_, si) => (results[pi * plan.seeds.length + si] as Pick<JobResult, 'summary'>).summary);
+    const runs = plan.seeds.map((_, si) => results[pi * plan.seeds.length + si]!.summary);
     const metrics: Record<string, Aggregate> = {};
     const nulls: Record<string, number> = {};
     const keys = new Set<string>();

@@ -15,7 +15,7 @@ export function parseDuration(v: unknown): number | null {
   const m = DURATION.exec(v);
   if (!m) return null;
   const unit = (m[2] ?? 'ms').toLowerCase();
-  const ms = Number(m[1]) * (DURATION_UNIT[unit] as number);
+  const ms = Number(m[1]) * DURATION_UNIT[unit]!;
   return Number.isFinite(ms) ? ms : null;
 }
 
@@ -36,7 +36,7 @@ export function parseSize(v: unknown): number | null {
   if (typeof v !== 'string') return null;
   const m = SIZE.exec(v);
   if (!m) return null;
-  return Number(m[1]) * (SIZE_UNIT[(m[2] ?? 'b').toLowerCase()] as number);
+  return Number(m[1]) * SIZE_UNIT[(m[2] ?? 'b').toLowerCase()]!;
 }
 
 const RATE = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|bit|kbit|mbit|gbit)(?:\/s|ps)?\s*$/i;
@@ -56,12 +56,12 @@ export function parseRate(v: unknown): number | null {
   // `kbps`, `Mbps`: bits per second, as network people write it
   const bps = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([kmg]?)bps\s*$/i.exec(v);
   if (bps) {
-    const r = (Number(bps[1]) * ({ '': 1, k: 1e3, m: 1e6, g: 1e9 }[(bps[2] as string).toLowerCase()] as number)) / 8;
+    const r = (Number(bps[1]) * { '': 1, k: 1e3, m: 1e6, g: 1e9 }[(bps[2] as string).toLowerCase()]!) / 8;
     return r > 0 ? r : null;
   }
   const m = RATE.exec(v);
   if (!m) return null;
-  const r = Number(m[1]) * (RATE_UNIT[(m[2] as string).toLowerCase()] as number);
+  const r = Number(m[1]) * RATE_UNIT[(m[2] as string).toLowerCase()]!;
   return r > 0 ? r : null;
 }
 

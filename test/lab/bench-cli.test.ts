@@ -17,7 +17,7 @@ function benchEngine(env: Record<string, string>): Promise<Record<string, unknow
     execFile(process.execPath, args, { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       if (err) return fail(new Error(`${err.message}\n${stderr}`));
       const lines = stdout.trim().split('\n');
-      done(JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>);
+      done(JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>);
     });
   });
 }

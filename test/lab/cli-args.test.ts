@@ -155,7 +155,7 @@ describe('the commands keep their options, help and messages', () => {
         const m = /listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
         if (m) {
           clearTimeout(timer);
-          done(m[1] as string);
+          done(m[1]!);
         }
       });
     });

@@ -35,7 +35,7 @@ function parseDockerfile(text: string): Step[] {
     if (line.endsWith('\\')) return;
     const m = /^(\w+)\s+(.*)$/.exec(pending.trim());
     if (!m) throw new Error(`Dockerfile line ${start}: cannot read ${JSON.stringify(pending)}`);
-    steps.push({ op: (m[1] as string).toUpperCase(), args: (m[2] as string).trim(), line: start });
+    steps.push({ op: m[1]!.toUpperCase(), args: m[2]!.trim(), line: start });
     pending = '';
   });
   return steps;
@@ -77,7 +77,7 @@ async function build(): Promise<Image> {
       case 'ENV': {
         const m = /^([A-Za-z_]\w*)=(\S+)$/.exec(s.args);
         if (!m) throw new Error(`${where}: only ENV KEY=value is replayed`);
-        img.env[m[1] as string] = m[2] as string;
+        img.env[m[1]!] = m[2]!;
         break;
       }
       case 'COPY': {

@@ -61,7 +61,7 @@ function withoutWall(name: string, text: string): string {
   if (name === 'sweep.json') return text.replace(/\n {2}"wallMs": \d+\n/, '\n');
   if (name === 'runs.csv') {
     const rows = text.trimEnd().split('\n').map((l) => l.split(','));
-    const col = (rows[0] as string[]).indexOf('wallMs');
+    const col = rows[0]!.indexOf('wallMs');
     return rows.map((r) => r.filter((_, i) => i !== col).join(',')).join('\n');
   }
   if (name === 'report.html') return text.replace(/<span>wall<\/span> <b>[^<]*<\/b>/, '');

@@ -32,7 +32,7 @@ describe('slices', () => {
         for (let i = 0; i < n; i++) {
           const s = shardJobs(total, i, n);
           expect([...s].sort((a, b) => a - b)).toEqual(s);
-          for (const j of s) seen[j] = (seen[j] as number) + 1;
+          for (const j of s) seen[j] = seen[j]! + 1;
           biggest = Math.max(biggest, s.length);
           smallest = Math.min(smallest, s.length);
         }

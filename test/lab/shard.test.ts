@@ -62,7 +62,7 @@ function withoutWall(name: string, text: string): string {
   }
   if (name === 'runs.csv') {
     const rows = text.trimEnd().split('\n').map((l) => l.split(','));
-    const col = (rows[0] as string[]).indexOf('wallMs');
+    const col = rows[0]!.indexOf('wallMs');
     expect(col).toBeGreaterThan(0);
     return rows.map((r) => r.filter((_, i) => i !== col).join(',')).join('\n');
   }

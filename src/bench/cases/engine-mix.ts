@@ -53,7 +53,7 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
     sim.schedule(delay, tick, target, arg + 1);
     if ((u & 0x6) === 0) {
       // one event in four arms a timeout; three timeouts in four are cancelled later
-      const old = ring[ringHead] as number;
+      const old = ring[ringHead]!;
       if (old >= 0 && (u & 0x18) !== 0 && sim.cancel(old)) cancelled++;
       ring[ringHead] = sim.schedule(1000, timeout, target);
       ringHead = (ringHead + 1) & (TIMEOUTS - 1);

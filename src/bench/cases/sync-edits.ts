@@ -65,7 +65,7 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
     let next = performance.now();
     const inflight: Promise<unknown>[] = [];
     while (performance.now() < end) {
-      const p = peers[rng.int(n)] as PeerProcess;
+      const p = peers[rng.int(n)]!;
       inflight.push(p.call('edits', { doc: 'bench', seed: rng.int(2 ** 31), count: 1, stamp: true }));
       edits++;
       next += period;

@@ -205,8 +205,8 @@ export function cdfPoints(values: number[]): [number, number][] {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const n = v.length;
   if (n === 0) return [];
-  const pts: [number, number][] = [[v[0] as number, 0]];
-  for (let i = 0; i < n; i++) if (i === n - 1 || v[i + 1] !== v[i]) pts.push([v[i] as number, (i + 1) / n]);
+  const pts: [number, number][] = [[v[0]!, 0]];
+  for (let i = 0; i < n; i++) if (i === n - 1 || v[i + 1] !== v[i]) pts.push([v[i]!, (i + 1) / n]);
   return thin(pts);
 }
 

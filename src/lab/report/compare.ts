@@ -29,13 +29,13 @@ import { connectivityMap } from './graph.js';
 import { page, table, type Section } from './html.js';
 
 const COLOUR: Record<Proto, string> = {
-  push: PALETTE[0] as string,
-  'push-pull': PALETTE[5] as string,
-  plumtree: PALETTE[3] as string,
-  kademlia: PALETTE[4] as string,
-  bittorrent: PALETTE[2] as string,
-  tracker: PALETTE[7] as string,
-  trackerless: PALETTE[6] as string,
+  push: PALETTE[0]!,
+  'push-pull': PALETTE[5]!,
+  plumtree: PALETTE[3]!,
+  kademlia: PALETTE[4]!,
+  bittorrent: PALETTE[2]!,
+  tracker: PALETTE[7]!,
+  trackerless: PALETTE[6]!,
 };
 const CHURNS: ChurnLevel[] = ['none', 'moderate', 'heavy'];
 
@@ -70,7 +70,7 @@ class Lookup {
   /** The showcase run (seed 1, with series/samples/snapshots) of a protocol in the scale study. */
   showcase(proto: Proto): { c: CompareCase; res: JobResult } | undefined {
     const i = this.r.cases.findIndex((c) => c.study === 'scale' && c.proto === proto && c.peers === this.r.config.showcasePeers && c.seed === 1);
-    return i < 0 ? undefined : { c: this.r.cases[i] as CompareCase, res: this.r.results[i] as JobResult };
+    return i < 0 ? undefined : { c: this.r.cases[i]!, res: this.r.results[i]! };
   }
   scaleProtos(): Proto[] {
     return (['push', 'push-pull', 'kademlia', 'bittorrent'] as Proto[]).filter((p) => this.r.groups.some((g) => g.study === 'scale' && g.proto === p));
@@ -82,7 +82,7 @@ class Lookup {
 
 function curve(s: Series | undefined, div = 1000): [number, number][] {
   if (!s) return [];
-  return s.t.map((t, i) => [t / div, s.v[i] as number]);
+  return s.t.map((t, i) => [t / div, s.v[i]!]);
 }
 
 /** Mean line with a CI band over a numeric x. */
@@ -97,7 +97,7 @@ function metricSeries(L: Lookup, study: CaseAggregate['study'], proto: Proto, xs
     band: pts
       .filter((g) => g.metrics[key] && (g.metrics[key] as Aggregate).n > 1)
       .map((g): [number, number, number] => {
-        const a = g.metrics[key] as Aggregate;
+        const a = g.metrics[key]!;
         return [xOf(g), Math.max(1e-9, (a.mean - a.ci95) / scale), (a.mean + a.ci95) / scale];
       }),
   };
@@ -157,9 +157,9 @@ export function compareReport(r: CompareResult): string {
   const kadLatencies = L.peersOf('scale', 'kademlia').map((peers, i) => {
     const vals: number[] = [];
     r.cases.forEach((c, j) => {
-      if (c.study === 'scale' && c.proto === 'kademlia' && c.peers === peers) vals.push(...((r.results[j] as JobResult).samples.latencyMs ?? []).map((x) => x / 1000));
+      if (c.study === 'scale' && c.proto === 'kademlia' && c.peers === peers) vals.push(...(r.results[j]!.samples.latencyMs ?? []).map((x) => x / 1000));
     });
-    return { name: `${peersLabel(peers)} peers`, values: vals, color: PALETTE[i % PALETTE.length] as string };
+    return { name: `${peersLabel(peers)} peers`, values: vals, color: PALETTE[i % PALETTE.length]! };
   });
   sections.push({
     title: 'Dissemination curves and distributions',
@@ -191,14 +191,14 @@ export function compareReport(r: CompareResult): string {
     scaling.push(
       lineChart({ title: 'Kademlia: lookup hops vs the bound', subtitle: 'mean hops (k=20, alpha=3, b=1) and ceil(log2 N)', xName: 'peers', yName: 'hops', xLog: true, yMin: 0 }, [
         metricSeries(L, 'scale', 'kademlia', xs, 'hops', (g) => g.peers, 1, ITEM),
-        { name: 'bound: ceil(log2 N)', data: theoryXs.map((x) => [x, kademliaBound(x)]), dashed: true, color: PALETTE[1] as string, step: true },
+        { name: 'bound: ceil(log2 N)', data: theoryXs.map((x) => [x, kademliaBound(x)]), dashed: true, color: PALETTE[1]!, step: true },
       ]),
     );
   if (protos.includes('bittorrent'))
     scaling.push(
       lineChart({ title: 'BitTorrent: last completion vs Kumar-Ross bound', subtitle: `${sizeLabel(ITEM)} item: the bound is tiny, latency and protocol round trips dominate`, xName: 'peers', yName: 'time (s)', xLog: true, yLog: true }, [
         metricSeries(L, 'scale', 'bittorrent', xs, 'timeMs', (g) => g.peers, 1000, ITEM),
-        { ...metricSeries(L, 'scale', 'bittorrent', xs, 'boundMs', (g) => g.peers, 1000, ITEM), name: 'Kumar-Ross T*', dashed: true, markers: false, color: PALETTE[1] as string, band: [] },
+        { ...metricSeries(L, 'scale', 'bittorrent', xs, 'boundMs', (g) => g.peers, 1000, ITEM), name: 'Kumar-Ross T*', dashed: true, markers: false, color: PALETTE[1]!, band: [] },
       ]),
     );
   scaling.push(
@@ -264,7 +264,7 @@ export function compareReport(r: CompareResult): string {
   const boundSeries: LineSeries = {
     name: 'Kumar-Ross lower bound T*',
     dashed: true,
-    color: PALETTE[1] as string,
+    color: PALETTE[1]!,
     data: sizes.map((s): [number, number | null] => {
       const a = L.m(L.group('file', 'bittorrent', fp, 'none', s), 'boundMs');
       return [s / 1024, a ? a.mean / 1000 : null];
@@ -383,12 +383,12 @@ function trackerlessSection(L: Lookup): Section | undefined {
     barChart({ title: 'Peer discovery bytes per peer: DHT vs tracker', subtitle: 'DHT: every KRPC message; tracker: HTTP announces (estimated size)', yName: 'KiB', categories: cats }, bars('discoveryBytesPerPeer', 1024)),
   ];
   // CDFs of the largest no-churn pair, seed 1
-  const big = peers[peers.length - 1] as number;
+  const big = peers[peers.length - 1]!;
   const comp: { name: string; values: number[]; color: string }[] = [];
   const first: { name: string; values: number[]; color: string }[] = [];
   r.cases.forEach((c, i) => {
     if (c.study !== 'trackerless' || c.peers !== big || c.churn !== 'none' || c.seed !== 1) return;
-    const smp = (r.results[i] as JobResult).samples;
+    const smp = r.results[i]!.samples;
     if (smp.completionMs) comp.push({ name: PROTO_LABEL[c.proto], values: smp.completionMs.map((x) => x / 1000), color: COLOUR[c.proto] });
     if (smp.timeToFirstPeerMs) first.push({ name: PROTO_LABEL[c.proto], values: smp.timeToFirstPeerMs.map((x) => x / 1000), color: COLOUR[c.proto] });
   });
@@ -450,9 +450,9 @@ function analysis(L: Lookup): string {
     const growth =
       pushSmall.length >= 2
         ? (() => {
-            const a = L.m(L.group('scale', 'push', pushSmall[0] as number), 'timeMs')?.mean;
-            const b = L.m(L.group('scale', 'push', pushSmall[pushSmall.length - 1] as number), 'timeMs')?.mean;
-            return a && b ? ` Going from ${(pushSmall[0] as number).toLocaleString('en-US')} to ${(pushSmall[pushSmall.length - 1] as number).toLocaleString('en-US')} peers (${round((pushSmall[pushSmall.length - 1] as number) / (pushSmall[0] as number), 3)}× more) made push only ${n(b / a)}× slower: dissemination time grows with log N.` : '';
+            const a = L.m(L.group('scale', 'push', pushSmall[0]!), 'timeMs')?.mean;
+            const b = L.m(L.group('scale', 'push', pushSmall[pushSmall.length - 1]!), 'timeMs')?.mean;
+            return a && b ? ` Going from ${pushSmall[0]!.toLocaleString('en-US')} to ${pushSmall[pushSmall.length - 1]!.toLocaleString('en-US')} peers (${round(pushSmall[pushSmall.length - 1]! / pushSmall[0]!, 3)}× more) made push only ${n(b / a)}× slower: dissemination time grows with log N.` : '';
           })()
         : '';
     const close = theoryRatios.every((x) => Math.abs(x - 1) <= 0.15);
@@ -466,7 +466,7 @@ function analysis(L: Lookup): string {
       const g = L.group('scale', 'kademlia', p);
       return `${n(L.m(g, 'hops')?.mean)} hops at ${peersLabel(p)} (bound ${kademliaBound(p)})`;
     });
-    const big = kp[kp.length - 1] as number;
+    const big = kp[kp.length - 1]!;
     const g = L.group('scale', 'kademlia', big);
     const below = kp.every((p) => (L.m(L.group('scale', 'kademlia', p), 'hops')?.mean ?? Infinity) <= kademliaBound(p) / 2);
     li.push(
@@ -477,7 +477,7 @@ function analysis(L: Lookup): string {
   // BitTorrent for small items, and files
   const bp = L.peersOf('scale', 'bittorrent');
   if (bp.length > 0) {
-    const big = bp[bp.length - 1] as number;
+    const big = bp[bp.length - 1]!;
     const g = L.group('scale', 'bittorrent', big);
     const push = L.group('scale', 'push', big);
     const heavy = (L.m(g, 'messagesPerPeer')?.mean ?? 0) > 3 * (L.m(push, 'messagesPerPeer')?.mean ?? Infinity);
@@ -502,7 +502,7 @@ function analysis(L: Lookup): string {
       return b !== undefined ? n(b / big) : '—';
     };
     const times = [bt, pl, kd].map((g) => L.m(g, 'timeMs')?.mean ?? Infinity);
-    const swarmWins = (times[0] as number) <= Math.min(...times);
+    const swarmWins = times[0]! <= Math.min(...times);
     li.push(
       `<b>${swarmWins ? 'For bulk data the swarm wins.' : 'Bulk data.'}</b> ${/^(8|11\b|18\b)/.test(sizeLabel(big)) ? 'An' : 'A'} ${sizeLabel(big)} file to ${fp} peers: BitTorrent ${ms(L.m(bt, 'timeMs')?.mean)} (${ratio(bt)}, the Kumar-Ross bound is ${ms(bound)}), Plumtree gossip ${ms(L.m(pl, 'timeMs')?.mean)} (${ratio(pl)}), Kademlia ${ms(L.m(kd, 'timeMs')?.mean)} (${ratio(kd)}). Bytes sent per peer served, as a multiple of the file: BitTorrent ${factor(bt)}, Plumtree ${factor(pl)}, Kademlia ${factor(kd)}.${swarmWins ? ' Swarming turns every downloader into an uploader, so its time stays close to the bound as the file grows, while a tree or a DHT funnels the file through a few uploaders.' : ''}`,
     );
@@ -515,7 +515,7 @@ function analysis(L: Lookup): string {
     .map((p) => `${PROTO_LABEL[p]} ${pct(L.m(L.group('churn', p, cp, 'none'), 'reliability')?.mean)} → ${pct(L.m(L.group('churn', p, cp, 'moderate'), 'reliability')?.mean)} → ${pct(L.m(L.group('churn', p, cp, 'heavy'), 'reliability')?.mean)}`);
   if (churnParts.length > 0) {
     const rel = (p: Proto) => L.m(L.group('churn', p, cp, 'heavy'), 'reliability')?.mean ?? 0;
-    const most = (['push', 'kademlia', 'bittorrent'] as Proto[]).filter((p) => L.group('churn', p, cp, 'heavy')).sort((a, b) => rel(b) - rel(a))[0] as Proto;
+    const most = (['push', 'kademlia', 'bittorrent'] as Proto[]).filter((p) => L.group('churn', p, cp, 'heavy')).sort((a, b) => rel(b) - rel(a))[0]!;
     li.push(
       `<b>Churn.</b> Reliability with no, moderate and heavy churn at ${cp.toLocaleString('en-US')} peers: ${churnParts.join('; ')}. Under heavy churn ${PROTO_LABEL[most]} held up best. Gossip's redundancy (every informed peer keeps pushing) repairs losses by itself; a DHT lookup fails when the holders it needs are gone; a swarm stalls when the only copies leave.`,
     );

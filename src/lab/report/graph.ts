@@ -30,7 +30,7 @@ export function stateColours(states: string[]): Map<string, string> {
   for (const s of [...new Set(states)].sort()) {
     const known = STATE_COLOURS[s];
     if (known) m.set(s, known);
-    else m.set(s, PALETTE[next++ % PALETTE.length] as string);
+    else m.set(s, PALETTE[next++ % PALETTE.length]!);
   }
   return m;
 }

@@ -17,7 +17,7 @@ export function runReport(r: RunResult, scenario: Scenario, summary: Record<stri
   const maxT = r.virtualTimeMs;
   const tu = timeUnit(maxT);
   const xName = `virtual time (${tu.label})`;
-  const toPoints = (s: Series): [number, number][] => s.t.map((t, i) => [t / tu.div, s.v[i] as number]);
+  const toPoints = (s: Series): [number, number][] => s.t.map((t, i) => [t / tu.div, s.v[i]!]);
 
   const sections: Section[] = [];
   const driverKeys = Object.keys(r.summary);

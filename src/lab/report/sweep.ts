@@ -1,5 +1,4 @@
 /** The report of a sweep: every metric charted against the first varied key (one line per value of the others), and a table. */
-import type { Aggregate } from '../../core/index.js';
 import type { PointResult, SweepResult, Vary } from '../sweep.js';
 import { formatDuration } from '../units.js';
 import { barChart, lineChart, type LineSeries } from './charts.js';
@@ -37,7 +36,7 @@ export function sweepReport(s: SweepResult): string {
         band: pts
           .filter((p) => p.metrics[k])
           .map((p): [number, number, number] => {
-            const a = p.metrics[k] as Aggregate;
+            const a = p.metrics[k]!;
             return [p.point.values[xVary.path] as number, a.mean - a.ci95, a.mean + a.ci95];
           }),
       }));

@@ -142,17 +142,17 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
     let allReached = true;
     let all99 = true;
     for (let r = 0; r < e.started; r++) {
-      reachedEach.push(Math.min(1, e.peak[r] as number));
-      reachedNow.push(Math.min(1, (e.holders[r] as number) / online));
-      if (Number.isNaN(e.allAt[r] as number)) allReached = false;
+      reachedEach.push(Math.min(1, e.peak[r]!));
+      reachedNow.push(Math.min(1, e.holders[r]! / online));
+      if (Number.isNaN(e.allAt[r]!)) allReached = false;
       else {
-        roundsAll.push(e.allRound[r] as number);
-        timeAll.push(e.allAt[r] as number);
+        roundsAll.push(e.allRound[r]!);
+        timeAll.push(e.allAt[r]!);
       }
-      if (Number.isNaN(e.at99[r] as number)) all99 = false;
+      if (Number.isNaN(e.at99[r]!)) all99 = false;
       else {
-        rounds99.push(e.round99[r] as number);
-        time99.push(e.at99[r] as number);
+        rounds99.push(e.round99[r]!);
+        time99.push(e.at99[r]!);
       }
     }
     const s = e.stats;
@@ -182,17 +182,17 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
     const receiveMs: number[] = [];
     const receiveRound: number[] = [];
     let total = 0;
-    for (let r = 0; r < e.started; r++) total += e.holders[r] as number;
+    for (let r = 0; r < e.started; r++) total += e.holders[r]!;
     const stride = Math.max(1, Math.ceil(total / MAX_SAMPLES));
     let i = 0;
     for (let r = 0; r < e.started; r++) {
       const base = r * n;
-      const b = e.born[r] as number;
+      const b = e.born[r]!;
       for (let p = 0; p < n; p++) {
         if (e.state[base + p] === 0) continue;
         if (i++ % stride !== 0) continue;
-        receiveMs.push((e.at[base + p] as number) - b);
-        receiveRound.push(e.round[base + p] as number);
+        receiveMs.push(e.at[base + p]! - b);
+        receiveRound.push(e.round[base + p]!);
       }
     }
     return { receiveMs, receiveRound };
@@ -204,13 +204,13 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
     const r = e.started - 1;
     const peers: OverlaySnapshot['peers'] = [];
     for (let p = 0; p < lim; p++) {
-      const s = r >= 0 ? (e.state[r * n + p] as number) : 0;
+      const s = r >= 0 ? e.state[r * n + p]! : 0;
       const entry: OverlaySnapshot['peers'][number] = {
         id: p,
         alive: world.alive[p] === 1,
         state: s === 0 ? 'susceptible' : s === 1 ? 'infected' : 'removed',
       };
-      if (s !== 0) entry.value = e.round[r * n + p] as number;
+      if (s !== 0) entry.value = e.round[r * n + p]!;
       peers.push(entry);
     }
     let links = e.links(lim);
@@ -219,7 +219,7 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
       links = [];
       if (r >= 0)
         for (let p = 0; p < lim; p++) {
-          const par = e.parent[r * n + p] as number;
+          const par = e.parent[r * n + p]!;
           if (par >= 0 && par < lim && e.state[r * n + p] !== 0) links.push(par < p ? [par, p] : [p, par]);
         }
     }
@@ -231,7 +231,7 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
     isComplete: () => {
       if (st.fired < times.length) return false;
       const online = world.online;
-      for (let r = 0; r < engine.started; r++) if ((engine.holders[r] as number) < online) return false;
+      for (let r = 0; r < engine.started; r++) if (engine.holders[r]! < online) return false;
       return true;
     },
     summary,

@@ -157,7 +157,7 @@ export class Epidemic implements Protocol<number> {
     this.peak = new Float64Array(k);
     let maxDeg = 0;
     const o = cfg.overlay;
-    if (o) for (let p = 0; p < n; p++) maxDeg = Math.max(maxDeg, (o.offsets[p + 1] as number) - (o.offsets[p] as number));
+    if (o) for (let p = 0; p < n; p++) maxDeg = Math.max(maxDeg, o.offsets[p + 1]! - o.offsets[p]!);
     this.targets = new Int32Array(Math.max(maxDeg, Math.ceil(cfg.fanout)) + 1);
     const timers = cfg.timing !== 'rounds';
     this.gossipTimerArmed = new Uint8Array(timers ? n : 0);
@@ -196,7 +196,7 @@ export class Epidemic implements Protocol<number> {
     if (this.liveDirty) {
       this.liveDirty = false;
       this.live = [];
-      for (let r = 0; r < this.started; r++) if ((this.active[r] as number) > 0) this.live.push(r);
+      for (let r = 0; r < this.started; r++) if (this.active[r]! > 0) this.live.push(r);
     }
     return this.live;
   }
@@ -224,14 +224,14 @@ export class Epidemic implements Protocol<number> {
 
   private checkReached(r: number, j: number): void {
     const online = this.port.world.online;
-    const h = this.holders[r] as number;
-    if (online > 0 && h / online > (this.peak[r] as number)) this.peak[r] = h / online;
-    if (h >= 0.99 * online && Number.isNaN(this.at99[r] as number)) {
-      this.at99[r] = this.port.now() - (this.born[r] as number);
+    const h = this.holders[r]!;
+    if (online > 0 && h / online > this.peak[r]!) this.peak[r] = h / online;
+    if (h >= 0.99 * online && Number.isNaN(this.at99[r]!)) {
+      this.at99[r] = this.port.now() - this.born[r]!;
       this.round99[r] = j;
     }
-    if (h >= online && Number.isNaN(this.allAt[r] as number)) {
-      this.allAt[r] = this.port.now() - (this.born[r] as number);
+    if (h >= online && Number.isNaN(this.allAt[r]!)) {
+      this.allAt[r] = this.port.now() - this.born[r]!;
       this.allRound[r] = j;
     }
   }
@@ -269,7 +269,7 @@ export class Epidemic implements Protocol<number> {
     const online = this.port.world.online;
     let v = false;
     for (const r of this.liveRumours())
-      if ((this.holders[r] as number) < online && (this.active[r] as number) > 0) {
+      if (this.holders[r]! < online && this.active[r]! > 0) {
         v = true;
         break;
       }
@@ -281,7 +281,7 @@ export class Epidemic implements Protocol<number> {
   private repairable(): boolean {
     const online = this.port.world.online;
     for (let r = 0; r < this.started; r++) {
-      const h = this.holders[r] as number;
+      const h = this.holders[r]!;
       if (h > 0 && h < online) return true;
     }
     return false;
@@ -336,12 +336,12 @@ export class Epidemic implements Protocol<number> {
         if (this.cfg.variant === 'push' && live.length === 1) {
           // one rumour spreading by push: only its infected peers act (skip the scan of act())
           const state = this.state;
-          const base = (live[0] as number) * this.n;
+          const base = live[0]! * this.n;
           for (let p = 0; p < this.n; p++) if (state[base + p] === 1 && alive[p] === 1) this.act(p, k);
         } else for (let p = 0; p < this.n; p++) if (alive[p] === 1) this.act(p, k);
       }
     }
-    for (let r = 0; r < this.started; r++) this.checkReached(r, k - (this.baseTick[r] as number));
+    for (let r = 0; r < this.started; r++) this.checkReached(r, k - this.baseTick[r]!);
     this.sample();
     if (!this.tickArmed && (this.spreading() || (this.cfg.antiEntropyMs > 0 && this.repairable()))) {
       this.tickArmed = true;
@@ -355,7 +355,7 @@ export class Epidemic implements Protocol<number> {
     const online = this.port.world.online;
     const s = this.reachedSeries;
     const t = this.port.now();
-    const v = online > 0 ? (this.holders[r] as number) / online : 0;
+    const v = online > 0 ? this.holders[r]! / online : 0;
     if (s.t.length > 0 && s.t[s.t.length - 1] === t) s.v[s.v.length - 1] = v;
     else {
       s.t.push(t);
@@ -381,7 +381,7 @@ export class Epidemic implements Protocol<number> {
         return;
       }
       const t = this.pickTargets(peer, 1);
-      if (t > 0) this.send(peer, this.targets[0] as number, AE_REQ, 0, 0);
+      if (t > 0) this.send(peer, this.targets[0]!, AE_REQ, 0, 0);
       this.armAe(peer, false);
     }
   }
@@ -389,8 +389,8 @@ export class Epidemic implements Protocol<number> {
   // ---- one peer's gossip action (network transport) ---------------------------------------------
 
   private relRound(r: number, k: number): number {
-    if (k >= 0) return k - (this.baseTick[r] as number);
-    return Math.max(1, Math.ceil((this.port.now() - (this.born[r] as number)) / this.cfg.roundMs - 1e-9));
+    if (k >= 0) return k - this.baseTick[r]!;
+    return Math.max(1, Math.ceil((this.port.now() - this.born[r]!) / this.cfg.roundMs - 1e-9));
   }
 
   /** Peer p's gossip action at global tick k (or -1 on its own timer). */
@@ -402,26 +402,26 @@ export class Epidemic implements Protocol<number> {
     const live = this.liveRumours();
     if (variant !== 'pull') {
       for (let li = 0; li < live.length; li++) {
-        const r = live[li] as number;
+        const r = live[li]!;
         const idx = r * n + p;
         if (this.state[idx] !== 1) continue;
-        if (k >= 0 && k <= (this.baseTick[r] as number)) continue; // born at this very tick: next round
+        if (k >= 0 && k <= this.baseTick[r]!) continue; // born at this very tick: next round
         if (count < 0) count = this.pickTargets(p, this.fanoutCount());
         const j = this.relRound(r, k);
-        for (let i = 0; i < count; i++) this.send(p, this.targets[i] as number, PUSH, r, j);
+        for (let i = 0; i < count; i++) this.send(p, this.targets[i]!, PUSH, r, j);
         if (die) this.retire(r, idx);
       }
     }
     if (variant !== 'push' && this.started > 0) {
       if (count < 0) count = this.pickTargets(p, this.fanoutCount());
-      for (let i = 0; i < count; i++) this.send(p, this.targets[i] as number, PULL, 0, k >= 0 ? k : -1);
+      for (let i = 0; i < count; i++) this.send(p, this.targets[i]!, PULL, 0, k >= 0 ? k : -1);
     }
     if (variant === 'pull' && die) {
       // a pull-only peer answers requests for one gossip period after it was informed, then stops
       const now = this.port.now();
       for (const r of live) {
         const idx = r * n + p;
-        if (this.state[idx] === 1 && (this.at[idx] as number) < now) this.retire(r, idx);
+        if (this.state[idx] === 1 && this.at[idx]! < now) this.retire(r, idx);
       }
     }
   }
@@ -451,15 +451,15 @@ export class Epidemic implements Protocol<number> {
       }
       return c;
     }
-    const start = o.offsets[p] as number;
-    const deg = (o.offsets[p + 1] as number) - start;
+    const start = o.offsets[p]!;
+    const deg = o.offsets[p + 1]! - start;
     if (deg === 0) return 0;
     if (count >= deg) {
-      for (let i = 0; i < deg; i++) t[i] = o.adj[start + i] as number;
+      for (let i = 0; i < deg; i++) t[i] = o.adj[start + i]!;
       return deg;
     }
     while (len < count) {
-      const q = o.adj[start + rng.int(deg)] as number;
+      const q = o.adj[start + rng.int(deg)]!;
       let dup = false;
       for (let i = 0; i < len; i++) if (t[i] === q) dup = true;
       if (!dup) t[len++] = q;
@@ -473,7 +473,7 @@ export class Epidemic implements Protocol<number> {
 
   private send(from: PeerId, to: PeerId, kind: number, r: number, j: number): void {
     const payload = kind === PUSH || kind === PULL_REPLY || kind === AE_DATA;
-    const bytes = this.cfg.headerBytes + (payload ? (this.size[r] as number) : this.digestBytes());
+    const bytes = this.cfg.headerBytes + (payload ? this.size[r]! : this.digestBytes());
     this.stats.messages++;
     this.stats.bytes += bytes;
     if (payload) this.stats.payloadMessages++;
@@ -525,13 +525,13 @@ export class Epidemic implements Protocol<number> {
 
   /** A pull reply carries the global tick of the request (or 0 in async): the round of the receiver. */
   private pullRound(r: number, k: number): number {
-    return this.cfg.timing === 'rounds' && k > 0 ? k - (this.baseTick[r] as number) : this.relRound(r, -1);
+    return this.cfg.timing === 'rounds' && k > 0 ? k - this.baseTick[r]! : this.relRound(r, -1);
   }
 
   private sendMissing(peer: PeerId, to: PeerId): void {
     const n = this.n;
     for (let q = 0; q < this.started; q++)
-      if ((this.state[q * n + peer] as number) >= 1 && this.state[q * n + to] === 0) this.send(peer, to, AE_DATA, q, 0);
+      if (this.state[q * n + peer]! >= 1 && this.state[q * n + to] === 0) this.send(peer, to, AE_DATA, q, 0);
   }
 
   private receive(p: PeerId, from: PeerId, r: number, j: number): void {
@@ -558,36 +558,36 @@ export class Epidemic implements Protocol<number> {
     const st = this.stats;
     // eligible to spread rumour r in round j: informed before it, and (infect-and-die) in the last one
     const eligible = (idx: number, j: number): boolean => {
-      const rr = round[idx] as number;
+      const rr = round[idx]!;
       return state[idx] !== 0 && rr < j && (!die || rr === j - 1);
     };
     const cut = net.partitioned;
     const live = this.liveRumours().slice();
     if (die)
       for (const r of live) {
-        const j = k - (this.baseTick[r] as number);
+        const j = k - this.baseTick[r]!;
         for (let p = 0, idx = r * n; p < n; p++, idx++)
-          if (state[idx] === 1 && (round[idx] as number) < j - 1) this.retire(r, idx);
+          if (state[idx] === 1 && round[idx]! < j - 1) this.retire(r, idx);
       }
     for (let p = 0; p < n; p++) {
       if (alive[p] !== 1) continue;
       let count = -1;
       if (variant !== 'pull') {
         for (let li = 0; li < live.length; li++) {
-          const r = live[li] as number;
-          const j = k - (this.baseTick[r] as number);
+          const r = live[li]!;
+          const j = k - this.baseTick[r]!;
           if (j < 1) continue;
           const idx = r * n + p;
           if (!eligible(idx, j)) continue;
           if (count < 0) count = this.pickTargets(p, this.fanoutCount());
-          const bytes = hb + (this.size[r] as number);
+          const bytes = hb + this.size[r]!;
           const targets = this.targets;
           st.messages += count;
           st.payloadMessages += count;
           st.bytes += bytes * count;
           const base = r * n;
           for (let i = 0; i < count; i++) {
-            const q = targets[i] as number;
+            const q = targets[i]!;
             if (alive[q] !== 1 || (cut && net.separated(p, q)) || (loss > 0 && rng.float() < loss)) continue;
             if (state[base + q] !== 0) st.duplicates++;
             else this.infectQuiet(r, q, p, j);
@@ -598,15 +598,15 @@ export class Epidemic implements Protocol<number> {
       if (variant !== 'push' && this.started > 0) {
         if (count < 0) count = this.pickTargets(p, this.fanoutCount());
         for (let i = 0; i < count; i++) {
-          const q = this.targets[i] as number;
+          const q = this.targets[i]!;
           st.messages++;
           st.bytes += hb + this.digestBytes();
           if (alive[q] !== 1 || (cut && net.separated(p, q)) || (loss > 0 && rng.float() < loss)) continue;
           for (let li = 0; li < live.length; li++) {
-            const r = live[li] as number;
-            const j = k - (this.baseTick[r] as number);
+            const r = live[li]!;
+            const j = k - this.baseTick[r]!;
             if (j < 1 || state[r * n + p] !== 0 || !eligible(r * n + q, j)) continue;
-            const bytes = hb + (this.size[r] as number);
+            const bytes = hb + this.size[r]!;
             st.messages++;
             st.payloadMessages++;
             st.bytes += bytes;

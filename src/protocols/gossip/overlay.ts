@@ -40,16 +40,16 @@ export function randomOverlay(n: number, viewSize: number, rng: Rng): Overlay {
   }
   const deg = new Int32Array(n + 1);
   for (let i = 0; i < e; i++) {
-    deg[src[i] as number]!++;
-    deg[dst[i] as number]!++;
+    deg[src[i]!]!++;
+    deg[dst[i]!]!++;
   }
   const offsets = new Int32Array(n + 1);
-  for (let p = 0; p < n; p++) offsets[p + 1] = (offsets[p] as number) + (deg[p] as number);
+  for (let p = 0; p < n; p++) offsets[p + 1] = offsets[p]! + deg[p]!;
   const fill = offsets.slice(0, n);
-  const adjRaw = new Int32Array(offsets[n] as number);
+  const adjRaw = new Int32Array(offsets[n]!);
   for (let i = 0; i < e; i++) {
-    const a = src[i] as number;
-    const b = dst[i] as number;
+    const a = src[i]!;
+    const b = dst[i]!;
     adjRaw[fill[a]!++] = b;
     adjRaw[fill[b]!++] = a;
   }
@@ -57,11 +57,11 @@ export function randomOverlay(n: number, viewSize: number, rng: Rng): Overlay {
   const out = new Int32Array(n + 1);
   let w = 0;
   for (let p = 0; p < n; p++) {
-    const start = offsets[p] as number;
-    const end = offsets[p + 1] as number;
+    const start = offsets[p]!;
+    const end = offsets[p + 1]!;
     const rowStart = w;
     for (let i = start; i < end; i++) {
-      const q = adjRaw[i] as number;
+      const q = adjRaw[i]!;
       let dup = false;
       for (let j = rowStart; j < w; j++) if (adjRaw[j] === q) dup = true;
       if (!dup) adjRaw[w++] = q;
@@ -76,8 +76,8 @@ export function overlayLinks(o: Overlay, maxPeer: number): [number, number][] {
   const links: [number, number][] = [];
   const lim = Math.min(maxPeer, o.size);
   for (let a = 0; a < lim; a++)
-    for (let i = o.offsets[a] as number; i < (o.offsets[a + 1] as number); i++) {
-      const b = o.adj[i] as number;
+    for (let i = o.offsets[a]!; i < o.offsets[a + 1]!; i++) {
+      const b = o.adj[i]!;
       if (a < b && b < lim) links.push([a, b]);
     }
   return links;

@@ -81,7 +81,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     this.leaves = new Uint32Array(n);
     const o = randomOverlay(n, params.viewSize, world.sim.rng.fork('gossip:overlay'));
     for (let p = 0; p < n; p++)
-      for (let i = o.offsets[p] as number; i < (o.offsets[p + 1] as number); i++) this.views[p]!.add(o.adj[i] as number);
+      for (let i = o.offsets[p]!; i < o.offsets[p + 1]!; i++) this.views[p]!.add(o.adj[i]!);
     world.add(this);
     this.initializing = false;
     for (let p = 0; p < n; p++) {
@@ -188,7 +188,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     }
     this.leaves[peer]!++;
     if (graceful) this.purge(peer);
-    else this.port.world.sim.schedule(this.params.failureDetectMs, this.detectKind, peer, this.leaves[peer] as number);
+    else this.port.world.sim.schedule(this.params.failureDetectMs, this.detectKind, peer, this.leaves[peer]!);
   }
 
   private detected(peer: PeerId, leaveNo: number): void {
@@ -246,23 +246,23 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     this.at[idx] = this.port.now();
     this.parent[idx] = from;
     this.holders[r]!++;
-    if (round > (this.maxRound[r] as number)) this.maxRound[r] = round;
+    if (round > this.maxRound[r]!) this.maxRound[r] = round;
     if (this.port.observed) this.port.emit('infected', peer, { rumour: r, from, round });
     this.check(r);
   }
 
   private check(r: number): void {
     const online = this.world.online;
-    const h = this.holders[r] as number;
-    const t = this.port.now() - (this.born[r] as number);
-    if (online > 0 && h / online > (this.peak[r] as number)) this.peak[r] = h / online;
-    if (h >= 0.99 * online && Number.isNaN(this.at99[r] as number)) {
+    const h = this.holders[r]!;
+    const t = this.port.now() - this.born[r]!;
+    if (online > 0 && h / online > this.peak[r]!) this.peak[r] = h / online;
+    if (h >= 0.99 * online && Number.isNaN(this.at99[r]!)) {
       this.at99[r] = t;
-      this.round99[r] = this.maxRound[r] as number;
+      this.round99[r] = this.maxRound[r]!;
     }
-    if (h >= online && Number.isNaN(this.allAt[r] as number)) {
+    if (h >= online && Number.isNaN(this.allAt[r]!)) {
       this.allAt[r] = t;
-      this.allRound[r] = this.maxRound[r] as number;
+      this.allRound[r] = this.maxRound[r]!;
     }
   }
 
@@ -279,12 +279,12 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     let spreading = false;
     for (let r = 0; r < this.started; r++) {
       this.check(r);
-      if (Number.isNaN(this.allAt[r] as number) && this.port.now() - (this.born[r] as number) < 60_000) spreading = true;
+      if (Number.isNaN(this.allAt[r]!) && this.port.now() - this.born[r]! < 60_000) spreading = true;
     }
     const r = this.started - 1;
     if (r >= 0) {
       this.reachedSeries.t.push(this.port.now());
-      this.reachedSeries.v.push(online > 0 ? (this.holders[r] as number) / online : 0);
+      this.reachedSeries.v.push(online > 0 ? this.holders[r]! / online : 0);
     }
     if (spreading) this.wake();
   }

@@ -335,7 +335,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   private antiEntropyRound(): void {
     const ns = this.neighbors;
     if (ns.length === 0) return;
-    const to = ns[this.ctx.rng.int(ns.length)] as PeerId;
+    const to = ns[this.ctx.rng.int(ns.length)]!;
     this.sendMsg(to, { type: DIGEST, reply: false, digest: this.ae.digest() });
   }
 

@@ -155,7 +155,7 @@ describe('what the dashboard and the reports read', () => {
     expect(counts.infected).toBe(0);
     expect(counts.removed).toBe(run.engine.holders[0]);
     // full knowledge: links are the first-infection tree, one per informed peer but the source
-    expect(end.links.length).toBe((run.engine.holders[0] as number) - 1);
+    expect(end.links.length).toBe(run.engine.holders[0]! - 1);
     for (const [a, b] of end.links) expect(a).toBeLessThan(b);
     const s = run.series().reached!;
     expect(s.v[0]).toBeCloseTo(1 / N, 6);

@@ -72,7 +72,7 @@ describe('infect-and-die with fanout ln N + c (Kermarrec, Massoulie, Ganesh)', (
         expect(e.started).toBe(TRIALS);
         for (let r = 0; r < TRIALS; r++) {
           total++;
-          if (!Number.isNaN(e.allAt[r] as number)) ok++;
+          if (!Number.isNaN(e.allAt[r]!)) ok++;
         }
       }
       const p = Math.exp(-Math.exp(-c));
@@ -97,8 +97,8 @@ describe('Plumtree (epidemic broadcast trees) at 10^4 peers', () => {
         sim.runUntil(t);
         payloadAt.push(e.stats.payloadMessages);
       }
-      const second = (payloadAt[1] as number) - (payloadAt[0] as number);
-      const third = (payloadAt[2] as number) - (payloadAt[1] as number);
+      const second = payloadAt[1]! - payloadAt[0]!;
+      const third = payloadAt[2]! - payloadAt[1]!;
       console.log(`plumtree seed=${seed} N=${N}: payload messages first=${payloadAt[0]} second=${second} third=${third}`);
       expect(payloadAt[0]).toBeGreaterThan(2 * N); // flooding while the tree forms
       expect(second).toBeGreaterThanOrEqual(N - 1);
@@ -113,7 +113,7 @@ describe('Plumtree (epidemic broadcast trees) at 10^4 peers', () => {
       for (const p of order.slice(0, N / 5)) world.leave(p, false);
       expect(world.online).toBe(N - N / 5);
       sim.runUntil(20_000);
-      const reachedAfter = [3, 4, 5, 6].map((r) => (e.holders[r] as number) / world.online);
+      const reachedAfter = [3, 4, 5, 6].map((r) => e.holders[r]! / world.online);
       const grafts = e.stats.messages;
       console.log(`plumtree seed=${seed}: after 20% failed, reached per broadcast ${reachedAfter.join(', ')} (messages so far ${grafts})`);
       // broadcasts after the failure detector fired and the views were repaired: everyone
