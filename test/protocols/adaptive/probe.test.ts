@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng, type PeerContext, type PeerId } from '../../../src/core/index.js';
-import { AdaptivePeer, type AdaptiveMsg, type Adversary } from '../../../src/protocols/adaptive/peer.js';
+import type { AdaptiveMsg, AdaptivePeer } from '../../../src/protocols/adaptive/peer.js';
+import { createPeer, type Adversary } from '../../../src/protocols/adaptive/behaviours/index.js';
 import { adaptiveParams } from '../../../src/protocols/adaptive/params.js';
 
 interface Timer {
@@ -41,7 +42,7 @@ class Bench {
       emit: () => {},
     };
     const p = adaptiveParams.parse({ degree: 2, fanout: 2, reputation: { periodMs: 1000 } });
-    const peer = new AdaptivePeer(
+    const peer = createPeer(
       ctx,
       { peers: 10, degree: 2, maxDegree: 4, fanout: 2, headerBytes: 24, cacheSize: 64, maintainMs: 500, junkBytes: 100, reputation: p.reputation, rewiring: p.rewiring },
       { sample: () => -1, deliver: (m) => this.delivered.push(m.id) },
