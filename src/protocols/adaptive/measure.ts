@@ -81,13 +81,13 @@ export class AdaptiveMeasures {
   deliver(p: PeerId, msg: GossipMsg): void {
     const r = this.idToBroadcast.get(msg.id);
     if (r === undefined || this.isBad[p] === 1) return;
-    this.reached[r]++;
+    this.reached[r]!++;
     (this.delays[r] as number[]).push(this.world.sim.now - (this.born[r] as number));
   }
 
   linkUp(p: PeerId, q: PeerId): void {
     if (this.isBad[p] === 0 && this.isBad[q] === 1) {
-      this.honestLinks[q]++;
+      this.honestLinks[q]!++;
       this.isolatedAt[q] = NaN;
     }
   }
@@ -96,7 +96,7 @@ export class AdaptiveMeasures {
     const isBad = this.isBad;
     if (isBad[p] === 1) return;
     if (isBad[q] === 1) {
-      this.honestLinks[q]--;
+      this.honestLinks[q]!--;
       if (this.honestLinks[q] === 0) this.isolatedAt[q] = this.world.sim.now;
     }
     if (why === 'cut') {
@@ -163,7 +163,7 @@ export class AdaptiveMeasures {
     for (let p = 0; p < n; p++) {
       if (isBad[p] === 1 || world.alive[p] !== 1 || !peers.get(p)) continue;
       const r = find(p);
-      size[r]++;
+      size[r]!++;
       if ((size[r] as number) > best) best = size[r] as number;
     }
     return online ? best / online : 0;

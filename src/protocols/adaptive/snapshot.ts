@@ -28,8 +28,8 @@ export function adaptiveSnapshot(
     if (!inst || isBad[p] === 1) continue;
     for (const q of inst.links.keys())
       if (q < lim) {
-        sum[q] += inst.trust.score(q);
-        cnt[q]++;
+        sum[q]! += inst.trust.score(q);
+        cnt[q]!++;
       }
   }
   for (let p = 0; p < lim; p++) {
