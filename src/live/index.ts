@@ -7,8 +7,8 @@
  *                anti-entropy), the real-time PeerContext that drives the sans-IO gossip cores, wire format
  * - persistence/ the checksummed, compacted append-only update log of Node peers
  * - peer.ts      LivePeer (Node); peer-process*.ts run each Node peer in its own process
- * - browser-peer.ts  BrowserPeer (windows/tabs; IndexedDB)   network.ts  what the host runs
- * - bench.ts     `peerlab bench sync`
+ * - browser-peer.ts  BrowserPeer (windows/tabs; IndexedDB)   live-network.ts  what the host runs
+ * - edits.ts     random edits with latency stamps (`peerlab bench sync` measures with them)
  *
  * This index is for Node code (host, CLI, tests); the renderer imports browser-peer.ts directly.
  */
@@ -22,4 +22,4 @@ export { cores, defaultGossip, type CoreName } from './overlay/cores.js';
 export { UpdateLog, persistDoc, parseLog, LogFormatError, LogLockedError, type FsyncPolicy } from './persistence/update-log.js';
 export { LivePeer, type LivePeerOptions, type PeerState, type SyncMode } from './peer.js';
 export { PeerProcess } from './peer-process-client.js';
-export { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from './network.js';
+export { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from './live-network.js';

@@ -41,7 +41,7 @@ export interface RunContext {
 export interface DriverRun {
   /** True once the workload is done (for `until: complete`). */
   isComplete(): boolean;
-  /** The protocol's keys for summary.json (named in its issue). Deterministic for a seed. */
+  /** The protocol's keys for summary.json (docs/<protocol>.md lists them). Deterministic for a seed. */
   summary(): Record<string, SummaryValue>;
   /** Time series for CSV and charts, e.g. `reached` (fraction of peers over time). */
   series(): Record<string, Series>;

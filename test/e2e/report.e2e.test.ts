@@ -72,7 +72,7 @@ describe('report.html in Chromium', () => {
     await page.close();
   });
 
-  it('peerlab compare --quick: the headline report holds every chart the issue lists', async () => {
+  it('peerlab compare --quick: the headline report holds every chart it promises', async () => {
     const out = join(tmp, 'compare');
     expect(await compare(['--out', out, '--quick'])).toBe(0);
     // compare.csv carries the swarm discovery columns, filled for the trackerless study's rows

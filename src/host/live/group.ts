@@ -1,6 +1,6 @@
 /**
  * The live network's commands and events on the LabHost contract (schemas only; behaviour is
- * `plugin.ts` over src/live/network.ts). Listed in src/host/groups.ts.
+ * `plugin.ts` over src/live/live-network.ts). Listed in src/host/groups.ts.
  */
 import { z } from 'zod';
 import { command, defineGroup } from '../contract.js';

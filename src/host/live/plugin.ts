@@ -4,7 +4,7 @@
  */
 import type { GroupHandlers } from '../contract.js';
 import { CommandError, type HostRouter } from '../router.js';
-import { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from '../../live/network.js';
+import { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from '../../live/live-network.js';
 import { liveGroup } from './group.js';
 
 /** Structurally a `HostPlugin` (plugins.ts imports this file, so it is not imported back). */

@@ -1,5 +1,5 @@
 /**
- * The dissemination cores the overlay can run, by name. 'plumtree' (default) is the gossip issue's
+ * The dissemination cores the overlay can run, by name. 'plumtree' (default) is the
  * per-peer Plumtree core from src/protocols/gossip — the same code the simulator runs — driven here by
  * real time (RealtimeContext) and data channels. 'flood' is the baseline. Plumtree's own anti-entropy
  * stays off: the overlay runs state-vector anti-entropy per document itself (room.ts), which repairs

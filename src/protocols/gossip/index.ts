@@ -9,7 +9,6 @@
  * - `plumtree-sim.ts` runs the core on every peer of a World over a partial-view membership
  * - `overlay.ts`    random symmetric partial views (CSR)
  * - `driver.ts`     the ProtocolDriver (`protocol.type: gossip`); `params.ts` its scenario keys
- * - `bench.ts`      `peerlab bench gossip`
  *
  * ## Using the Plumtree core from a live peer
  *

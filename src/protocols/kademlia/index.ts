@@ -8,7 +8,7 @@
  * - `node.ts`          KademliaNode: one peer in the PeerProtocol form (sim and live)
  * - `wire.ts`          runs a node over bytes through the codec
  * - `prefill.ts`       fills routing tables of a large population as joins would (sim shortcut)
- * - `driver.ts`, `bench.ts`   the lab driver and `peerlab bench kademlia`
+ * - `driver.ts`   the lab driver (`protocol.type: kademlia`)
  */
 export * from './id.js';
 export * from './routing-table/index.js';

@@ -16,7 +16,7 @@ import { Rng } from '../../../src/core/index.js';
 const b = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 
 describe('XOR distance (hand-checked vectors)', () => {
-  it('matches the issue examples as byte strings', () => {
+  it('matches hand-checked distances as byte strings', () => {
     expect(distanceBigInt(b(0x00), b(0x01))).toBe(1n);
     expect(distanceBigInt(b(0x02), b(0x01))).toBe(3n);
     expect(distanceBigInt(b(0x01, 0x24), b(0x40, 0x24))).toBe(16640n);
