@@ -11,7 +11,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      rolldownOptions: { input: { index: resolve(root, 'main/index.ts') } },
+      rolldownOptions: { input: { index: resolve(root, 'main/index.ts'), 'lab-worker': resolve(root, 'src/host/lab/worker.ts') } },
     },
   },
   preload: {

@@ -94,7 +94,8 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
   const root = app.getAppPath();
-  const host = createHost({ scenariosDir: join(root, 'resources', 'scenarios') });
+  // the lab's simulation worker is built beside this file (electron.vite.config.ts: lab-worker)
+  const host = createHost({ scenariosDir: join(root, 'resources', 'scenarios'), workerEntry: new URL('./lab-worker.js', import.meta.url) });
   const detach = attachIpc({
     ipcMain,
     host,

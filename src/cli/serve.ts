@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHost } from '../host/index.js';
+import { createHost, type LabState } from '../host/index.js';
 import { serveHost } from '../host/ws-server.js';
 import { Command, untilStopped } from './args.js';
 
@@ -67,7 +67,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   // listen for Ctrl+C before saying we are up: whoever reads the address may signal us at once
   const stopped = untilStopped();
-  const st = host.lab.state();
+  await host.ready;
+  const st = (await host.lab.call('lab.state')) as LabState;
   console.log(`peerlab serve: ${running.url}  (LabHost WebSocket ${running.wsUrl})`);
   console.log(st.scenario ? `peerlab serve: opened scenario '${st.scenario}' (${st.peers} peers, ${st.protocol})` : 'peerlab serve: no scenario opened (lab.load one)');
   console.log('peerlab serve: Ctrl+C stops');

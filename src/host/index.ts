@@ -8,12 +8,14 @@
 import { logger } from '../core/index.js';
 import { groups } from './groups.js';
 import { hostGroup } from './lab-group.js';
-import { LabHost, mountLab, type LabHostOptions } from './lab-host.js';
+import { labGroup } from './lab-group.js';
+import { LabHost, type LabHostOptions } from './lab/host.js';
 import { plugins as defaultPlugins, type HostPlugin } from './plugins.js';
 import { HostRouter } from './router.js';
 
 export { HostRouter, CommandError } from './router.js';
-export { LabHost } from './lab-host.js';
+export { LabHost } from './lab/host.js';
+export { Lab } from './lab/lab.js';
 export * from './contract.js';
 export * from './lab-group.js';
 export { groups, type HostCommands, type HostEvents, type CommandName, type EventName } from './groups.js';
@@ -30,6 +32,8 @@ export interface CreateHostOptions extends Omit<LabHostOptions, 'emit'> {
 export interface Host {
   router: HostRouter;
   lab: LabHost;
+  /** Settles once the default scenario is open (or failed to open). */
+  ready: Promise<void>;
   /** The greeting each new client gets first. */
   hello(): { version: string; commands: string[]; events: string[] };
   close(): Promise<void>;
@@ -41,9 +45,9 @@ export function createHost(opts: CreateHostOptions = {}): Host {
   const emit = (event: string, data: unknown): void => {
     router.emit(event, data);
   };
-  const lab = new LabHost({ ...opts, emit });
+  const lab = new LabHost({ ...opts, emit, log });
   router.mount(hostGroup, { 'host.ping': () => ({ pong: true as const, timeMs: Date.now() }) });
-  mountLab(router, lab);
+  router.mount(labGroup, lab.handlers());
   const closers: { close(): void | Promise<void> }[] = [];
   for (const p of opts.plugins ?? defaultPlugins) {
     const c = p.mount({ router, emit });
@@ -55,24 +59,27 @@ export function createHost(opts: CreateHostOptions = {}): Host {
   }
 
   const wanted = opts.defaultScenario === undefined ? 'gossip-small' : opts.defaultScenario;
-  if (wanted) {
-    const known = lab.scenarios().map((s) => s.name);
-    const pick = known.includes(wanted) ? wanted : known[0];
-    if (pick) {
-      try {
-        lab.load({ name: pick });
-      } catch (err) {
-        log(`LabHost: could not open scenario '${pick}': ${(err as Error).message}`);
-      }
-    }
-  }
+  // the worker opens the default scenario while the host already answers (a client may join first: it gets the state when it is ready)
+  const ready = wanted
+    ? (lab.call('lab.scenarios') as Promise<{ name: string }[]>)
+        .then((list) => {
+          const known = list.map((s) => s.name);
+          const pick = known.includes(wanted) ? wanted : known[0];
+          return pick ? lab.call('lab.load', { name: pick }) : undefined;
+        })
+        .then(
+          () => undefined,
+          (err: Error) => log(`LabHost: could not open scenario '${wanted}': ${err.message}`),
+        )
+    : Promise.resolve();
 
   return {
     router,
     lab,
+    ready,
     hello: () => ({ version: HOST_VERSION, commands: router.commandNames(), events: router.eventNames() }),
     async close() {
-      lab.close();
+      await lab.close();
       for (const c of closers) await c.close();
     },
   };

@@ -60,6 +60,11 @@ export const peerView = z.object({
   x: z.number().optional(),
   y: z.number().optional(),
 });
+const peerIndex = z.number().int().min(0);
+/** `[a, b]` or `[a, b, kind]`: kind indexes the protocol's link kinds (observation), absent = 0. */
+export const snapshotLink = z.union([z.tuple([peerIndex, peerIndex]), z.tuple([peerIndex, peerIndex, z.number().int().min(0).max(255)])]);
+export type SnapshotLinkData = z.infer<typeof snapshotLink>;
+
 export const snapshotData = z.object({
   /** Changes when a different run is loaded (new scenario or seed): drawn positions no longer apply. */
   run: z.number().int().min(0),
@@ -67,9 +72,81 @@ export const snapshotData = z.object({
   /** Peers in the whole run; `peers` may hold fewer (the first by id, capped). */
   totalPeers: z.number().int().min(0),
   peers: z.array(peerView),
-  links: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])),
+  links: z.array(snapshotLink),
 });
 export type SnapshotData = z.infer<typeof snapshotData>;
+
+// ---- the observation contract on the wire (src/protocols/observation.ts) -------------------------
+
+export const unit = z.enum(['ms', 's', 'bytes', 'bytes/s', 'fraction', 'count', 'messages', 'messages/s', 'peers', 'hops', 'ratio', 'none']);
+const text = (max: number) => z.string().max(max);
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour #rrggbb');
+export const evaluatedSpec = z.object({
+  key: text(200),
+  label: text(200),
+  unit,
+  description: text(2000),
+  better: z.enum(['higher', 'lower']).nullable(),
+  /** What theory predicts for the loaded scenario (a reference line or figure), or null. */
+  theory: z.object({ label: text(200), value: z.number() }).nullable(),
+});
+export const observationData = z.object({
+  protocol: text(100),
+  /** The summary's keys, in the order to show them. */
+  metrics: z.array(evaluatedSpec).max(200),
+  /** The protocol's series and the session's `net.*` ones. */
+  series: z.array(evaluatedSpec).max(200),
+  /** Peer states: legend name and colour (`offline` always among them). */
+  states: z.array(z.object({ name: text(64), label: text(200), colour, description: text(2000) })).max(64),
+  /** Link kinds, indexed by a snapshot link's third element (absent = 0); `rewiring` true: changes are rewiring. */
+  linkKinds: z
+    .array(z.object({ name: text(64), label: text(200), colour, dashed: z.boolean().optional(), description: text(2000), rewiring: z.boolean() }))
+    .min(1)
+    .max(16),
+  events: z.array(z.object({ kind: text(64), label: text(200), description: text(2000) })).max(64),
+  /** What a snapshot peer's `value` means (drawn as dot size), or null. */
+  value: z.object({ label: text(200), unit, description: text(2000) }).nullable(),
+});
+export type ObservationDataWire = z.infer<typeof observationData>;
+
+// ---- the peer inspector ---------------------------------------------------------------------------
+
+const cell = z.union([z.string().max(200), z.number(), z.boolean(), z.null()]);
+export const inspectSection = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('facts'),
+    title: text(200),
+    rows: z.array(z.object({ label: text(200), value: cell, unit: unit.optional() })).max(64),
+  }),
+  z.object({
+    kind: z.literal('table'),
+    title: text(200),
+    columns: z.array(z.object({ label: text(200), unit: unit.optional() })).max(16),
+    rows: z.array(z.array(cell).max(16)).max(256),
+    /** Rows beyond those sent (the table is cut at 256). */
+    more: z.number().int().min(0).optional(),
+    /** Index of the column holding a peer id (the view links it to the graph). */
+    peerColumn: z.number().int().min(0).max(15).optional(),
+  }),
+  z.object({ kind: z.literal('bits'), title: text(200), label: text(200), bits: z.string().regex(/^[01]*$/).max(65_536) }),
+  /** Peers in order, to draw as a path on the graph (a lookup's route). */
+  z.object({ kind: z.literal('path'), title: text(200), peers: z.array(peerIndex).max(512) }),
+  /** A set of peers to highlight (unchoked, a k-bucket). */
+  z.object({ kind: z.literal('peers'), title: text(200), peers: z.array(peerIndex).max(2000) }),
+]);
+export type InspectSection = z.infer<typeof inspectSection>;
+export const inspectData = z.object({
+  run: z.number().int().min(0),
+  timeMs: z.number(),
+  id: peerIndex,
+  alive: z.boolean(),
+  state: text(64),
+  value: z.number().optional(),
+  /** Its overlay neighbours now (to highlight), at most 2000. */
+  neighbours: z.array(peerIndex).max(2000),
+  sections: z.array(inspectSection).max(24),
+});
+export type InspectData = z.infer<typeof inspectData>;
 export type PeerView = z.infer<typeof peerView>;
 
 const summaryValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
@@ -198,6 +275,22 @@ export const labGroup = defineGroup({
       labState,
     ),
     'lab.replay.close': command('leave replay: back to the live run as it was', empty, labState),
+    'lab.join': command(
+      'everything a new window needs to show the lab as it is now: state, counters, snapshot, series, observation',
+      z.strictObject({ maxPeers: z.number().int().min(1).max(20_000).optional(), maxPoints: z.number().int().min(10).max(20_000).optional() }).optional().default({}),
+      z.object({ state: labState, counters: countersData, snapshot: snapshotData, series: seriesData, observation: observationData.nullable() }),
+    ),
+    'lab.observation': command("what the loaded run's protocol measures and how it is drawn (labels, units, colours, theory)", empty, observationData.nullable()),
+    'lab.inspect': command(
+      "one peer's state now, by protocol (trust table, routing table and last lookup, piece map and choke state, ...)",
+      z.strictObject({ peer: z.number().int().min(0).max(2 ** 24) }),
+      inspectData,
+    ),
+    'lab.validate': command(
+      'check a scenario text without loading it: every problem with its path',
+      z.strictObject({ text: z.string().min(1).max(512 * 1024) }),
+      z.object({ ok: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string() })) }),
+    ),
     'lab.replay.resimulate': command(
       "load the replayed recording's scenario text and seed as a live run, at the time the replay shows",
       empty,

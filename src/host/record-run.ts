@@ -11,7 +11,7 @@ import { ScenarioError } from '../lab/errors.js';
 import { parseAssignment, parseText, withOverride } from '../lab/scenario.js';
 import type { ProtocolDriver } from '../protocols/driver.js';
 import type { SavedRecording } from './lab-group.js';
-import { LabHost } from './lab-host.js';
+import { Lab } from './lab/lab.js';
 
 export interface RecordRunOptions {
   /** The scenario file (its folder resolves relative paths inside it) and its text. */
@@ -47,7 +47,7 @@ export function recordedText(o: Pick<RecordRunOptions, 'file' | 'text' | 'set'>)
 }
 
 export function recordRun(o: RecordRunOptions): SavedRecording {
-  const host = new LabHost({
+  const host = new Lab({
     scenariosDir: dirname(o.file),
     emit: () => undefined,
     autoTick: false,

@@ -108,7 +108,7 @@ interface Picture {
   links: Set<string>;
 }
 
-function pictureOf(peers: readonly PeerView[], links: readonly (readonly [number, number])[]): Picture {
+function pictureOf(peers: readonly PeerView[], links: readonly (readonly [number, number, ...number[]])[]): Picture {
   const p = new Map<number, PeerView>();
   for (const x of peers) if (!p.has(x.id)) p.set(x.id, x);
   const l = new Set<string>();

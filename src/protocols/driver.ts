@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { PeerId } from '../core/index.js';
 import type { World } from '../sim/index.js';
+import type { PeerInspection, ProtocolObservation } from './observation.js';
 
 export type SummaryValue = number | string | boolean | null;
 
@@ -15,6 +16,9 @@ export interface Series {
   t: number[];
   v: number[];
 }
+
+/** `[a, b]` or `[a, b, kind]` (kind: index into the protocol's link kinds). */
+export type SnapshotLink = [PeerId, PeerId] | [PeerId, PeerId, number];
 
 /** What the dashboard and the connectivity map draw. */
 export interface OverlaySnapshot {
@@ -28,8 +32,11 @@ export interface OverlaySnapshot {
     /** Optional number for colouring by scale (progress 0..1, trust 0..1, ...). */
     value?: number;
   }[];
-  /** Undirected overlay links (each pair once). */
-  links: [PeerId, PeerId][];
+  /**
+   * Undirected overlay links (each pair once); a third element is the link's kind, an index into the
+   * protocol's `observation.linkKinds` (absent: 0).
+   */
+  links: SnapshotLink[];
 }
 
 export interface RunContext {
@@ -52,6 +59,8 @@ export interface DriverRun {
    * included (the first ones by id), so a 10^5-peer run can still be drawn.
    */
   snapshot(maxPeers?: number): OverlaySnapshot;
+  /** One peer's state for the dashboard's inspector (bounded: the host cuts what is too long). */
+  inspect?(peer: PeerId): PeerInspection;
 }
 
 export interface ProtocolDriver<P = unknown, W = unknown> {
@@ -62,4 +71,6 @@ export interface ProtocolDriver<P = unknown, W = unknown> {
   /** Validates `workload`; defaults filled in. */
   readonly workload: z.ZodType<W>;
   create(ctx: RunContext, params: P, workload: W): DriverRun;
+  /** What it measures and how it is drawn (observation.ts); every shipped protocol declares it. */
+  readonly observation?: ProtocolObservation<P, W>;
 }

@@ -86,7 +86,7 @@ const isTyped = (v: object): v is Typed => v instanceof TypedArray;
 const isRef = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function';
 
 /** Prototypes of built-ins whose state sits in hidden slots: copying their fields would lose it. */
-const OPAQUE: object[] = [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, DataView, Error].map((c) => c.prototype as object);
+const OPAQUE: object[] = [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, DataView, Error, SharedArrayBuffer].map((c) => c.prototype as object);
 const copyable = new Map<object, boolean>();
 function isCopyableClass(proto: object): boolean {
   let ok = copyable.get(proto);
@@ -118,7 +118,11 @@ function eachChild(v: object, skip: readonly string[] | undefined, visit: (c: un
     }
     return;
   }
-  if (isTyped(v) || v instanceof ArrayBuffer || immutables.has(v)) return;
+  if (isTyped(v)) {
+    visit(v.buffer); // views may share one buffer (ids as views of one array): the buffer has its identity
+    return;
+  }
+  if (v instanceof ArrayBuffer || immutables.has(v)) return;
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto !== null && transientProtos.includes(proto)) return;
   if (Array.isArray(v)) {
@@ -288,9 +292,11 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
     objects++;
     let out: object;
     if (isTyped(v)) {
-      if (v.byteOffset !== 0 || v.byteLength !== v.buffer.byteLength) refuse(v, 'a typed array viewing part of a shared buffer cannot be copied');
-      out = v.slice();
-      bytes += v.byteLength + 64;
+      // a view over a copy of its buffer (copied once however many views share it)
+      const buf = copy(v.buffer) as ArrayBuffer;
+      const Ctor = v.constructor as new (b: ArrayBuffer, offset: number, length: number) => Typed;
+      out = new Ctor(buf, v.byteOffset, v.length);
+      bytes += 64;
     } else if (v instanceof ArrayBuffer) {
       out = v.slice(0);
       bytes += v.byteLength + 64;
@@ -424,8 +430,10 @@ export function restore(kf: Keyframe, freshRoot: object): void {
           throw new SnapshotError(`object ${ci} of the time-0 graph is a ${protoName(t)} in the fresh session, a ${protoName(v)} in the keyframe`);
         inPlace.push(v, t);
         out = t;
-      } else if (isTyped(v)) out = v.slice();
-      else if (v instanceof ArrayBuffer) out = v.slice(0);
+      } else if (isTyped(v)) {
+        const Ctor = v.constructor as new (b: ArrayBuffer, offset: number, length: number) => Typed;
+        out = new Ctor(target(v.buffer) as ArrayBuffer, v.byteOffset, v.length);
+      } else if (v instanceof ArrayBuffer) out = v.slice(0);
       else {
         if (Array.isArray(v)) out = new Array(v.length);
         else if (v instanceof Map) out = new Map();

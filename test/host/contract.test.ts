@@ -63,7 +63,9 @@ describe('lab events', () => {
     expect(labState.safeParse({ ...state, peers: -1 }).success).toBe(false);
     const snap = { run: 1, timeMs: 5, totalPeers: 3, peers: [{ id: 0, alive: true, state: 'infected' }, { id: 1, alive: false, state: 'susceptible', value: 0.5 }], links: [[0, 1]] };
     expect(snapshotData.safeParse(snap).success).toBe(true);
-    expect(snapshotData.safeParse({ ...snap, links: [[0, 1, 2]] }).success).toBe(false);
+    expect(snapshotData.safeParse({ ...snap, links: [[0, 1, 2]] }).success).toBe(true); // a link kind
+    expect(snapshotData.safeParse({ ...snap, links: [[0, 1, 2, 3]] }).success).toBe(false);
+    expect(snapshotData.safeParse({ ...snap, links: [[0, 1, -1]] }).success).toBe(false);
     expect(snapshotData.safeParse({ ...snap, peers: [{ id: -3, alive: true, state: 'x' }] }).success).toBe(false);
     const c = { timeMs: 1, events: 2, online: 3, sent: 4, delivered: 4, dropped: 0, bytesSent: 100, summary: { reached: 0.5, note: 'x', ok: true, none: null } };
     expect(countersData.safeParse(c).success).toBe(true);

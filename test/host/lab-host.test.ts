@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LabHost } from '../../src/host/lab-host.js';
+import { Lab } from '../../src/host/lab/lab.js';
 import { countersData, labState, snapshotData } from '../../src/host/lab-group.js';
 import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
 import { runScenario } from '../../src/lab/runner.js';
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function makeHost() {
   let wall = 0;
   const events: { event: string; data: unknown }[] = [];
-  const host = new LabHost({ scenariosDir: dir, drivers, autoTick: false, now: () => wall, emit: (event, data) => events.push({ event, data }), maxPeers: 50 });
+  const host = new Lab({ scenariosDir: dir, drivers, autoTick: false, now: () => wall, emit: (event, data) => events.push({ event, data }), maxPeers: 50 });
   return { host, events, advanceWall: (ms: number) => (wall += ms) };
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LabHost } from '../../src/host/lab-host.js';
+import { Lab } from '../../src/host/lab/lab.js';
 import { labGroup, labState, REPLAY_PART_CHARS, seriesData, type SeriesData } from '../../src/host/lab-group.js';
 import { parseRecording } from '../../src/host/recording.js';
 import { Rng } from '../../src/core/index.js';
@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function makeHost(opts: { maxFrames?: number } = {}) {
   let wall = 0;
   const events: { event: string; data: unknown }[] = [];
-  const host = new LabHost({
+  const host = new Lab({
     scenariosDir: dir,
     drivers,
     autoTick: false,
@@ -33,7 +33,7 @@ function makeHost(opts: { maxFrames?: number } = {}) {
   return { host, events, advanceWall: (ms: number) => (wall += ms) };
 }
 
-function openText(host: LabHost, text: string, name = 'rec.jsonl', part = 1000) {
+function openText(host: Lab, text: string, name = 'rec.jsonl', part = 1000) {
   const parts = Math.max(1, Math.ceil(text.length / part));
   let st = host.state();
   for (let i = 0; i < parts; i++) st = host.replayOpen({ name, part: i, parts, text: text.slice(i * part, (i + 1) * part) });

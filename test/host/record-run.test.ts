@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LabHost } from '../../src/host/lab-host.js';
+import { Lab } from '../../src/host/lab/lab.js';
 import { parseRecording } from '../../src/host/recording.js';
 import { recordedText, recordRun, writeRecording } from '../../src/host/record-run.js';
 import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
@@ -27,7 +27,7 @@ describe('recordRun', () => {
     expect(parsed.frames.map((f) => f.timeMs)).toEqual(Array.from({ length: 21 }, (_, i) => i * 100));
     expect(parsed.end).toMatchObject({ done: true, endReason: 'time' });
     // the recorded text and seed, loaded in a fresh host, give each recorded frame's counters
-    const h = new LabHost({ emit: () => undefined, autoTick: false, drivers });
+    const h = new Lab({ emit: () => undefined, autoTick: false, drivers });
     h.load({ text: parsed.header.scenario.text, seed: parsed.header.seed });
     for (const f of parsed.frames) {
       h.seek(f.timeMs);

@@ -82,7 +82,7 @@ describe('recording format', () => {
         const want = snaps[i]!;
         expect(got.timeMs, `seed ${seed} frame ${i}`).toBe(want.timeMs);
         expect(got.peers, `seed ${seed} frame ${i}`).toEqual(want.peers);
-        expect(sortLinks(got.links), `seed ${seed} frame ${i}`).toEqual(want.links);
+        expect(sortLinks(got.links as [number, number][]), `seed ${seed} frame ${i}`).toEqual(want.links);
         expect(replay.frame(i).counters.sent).toBe(want.timeMs / 10);
       }
       expect(replay.indexAt(-5)).toBe(0);

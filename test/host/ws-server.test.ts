@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { HostFrame } from '../../src/host/contract.js';
 import { createHost, type Host } from '../../src/host/index.js';
 import { serveHost, type RunningServer } from '../../src/host/ws-server.js';
-import { drivers, RUMOR_YAML } from './fixtures/rumor.js';
+import { RUMOR_DRIVERS, RUMOR_YAML } from './fixtures/rumor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'peerlab-ws-'));
 mkdirSync(join(dir, 'scenarios'));
@@ -21,7 +21,8 @@ writeFileSync(join(dir, 'secret.txt'), 'do not serve');
 let host: Host;
 let srv: RunningServer;
 beforeAll(async () => {
-  host = createHost({ scenariosDir: join(dir, 'scenarios'), drivers, defaultScenario: 'rumor', log: () => {}, publishEveryMs: 20 });
+  host = createHost({ scenariosDir: join(dir, 'scenarios'), driversModule: RUMOR_DRIVERS, defaultScenario: 'rumor', log: () => {}, publishEveryMs: 20 });
+  await host.ready;
   srv = await serveHost({ host, port: 0, staticDir: join(dir, 'static') });
 });
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main as run } from '../../src/cli/run.js';
-import { LabHost } from '../../src/host/lab-host.js';
+import { Lab } from '../../src/host/lab/lab.js';
 import { loadScenarioFile, scenarioFromText } from '../../src/lab/load.js';
 import { ScenarioError, parseScenario } from '../../src/lab/scenario.js';
 import { createSession } from '../../src/lab/session.js';
@@ -273,7 +273,7 @@ describe('churn.traceFile through every loader', () => {
 
   it('LabHost (the dashboard picker) lists and loads a scenario with a trace file', () => {
     const { dir } = layout();
-    const host = new LabHost({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
+    const host = new Lab({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
     const list = host.scenarios();
     expect(list.map((x) => [x.name, x.description])).toEqual([['s', '6 peers, flood']]);
     const st = host.load({ name: 's' });
@@ -284,16 +284,16 @@ describe('churn.traceFile through every loader', () => {
 
   it('LabHost: scenario text typed in the dashboard finds a relative trace file in the scenarios folder', () => {
     const { dir, scenario } = layout();
-    const host = new LabHost({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
+    const host = new Lab({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
     const st = host.load({ text: readFileSync(scenario, 'utf8') });
     expect(st.peers).toBe(6);
-    const other = new LabHost({ emit: () => {}, autoTick: false, drivers }); // no folder: a clear error
+    const other = new Lab({ emit: () => {}, autoTick: false, drivers }); // no folder: a clear error
     expect(() => other.load({ text: readFileSync(scenario, 'utf8') })).toThrow(/churn\.traceFile/);
   });
 
   it('LabHost: lab.load text naming /proc/self/environ or ../ is refused without reading it, and the loaded run stays', () => {
     const { dir, scenario } = layout();
-    const host = new LabHost({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
+    const host = new Lab({ scenariosDir: join(dir, 'sub'), emit: () => {}, autoTick: false, drivers });
     host.load({ text: readFileSync(scenario, 'utf8') });
     for (const tf of ['/proc/self/environ', '../../../../etc/passwd']) {
       let msg = '';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LabHost } from '../../src/host/lab-host.js';
+import { Lab } from '../../src/host/lab/lab.js';
 import type { SeriesData } from '../../src/host/lab-group.js';
 import { Rng } from '../../src/core/index.js';
 import { protocolSeriesNames, rate, SeriesStore, thinPoints } from '../../renderer/src/charts/series-store.js';
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function host() {
   const events: SeriesData[] = [];
-  const h = new LabHost({ scenariosDir: dir, drivers, autoTick: false, now: () => 0, emit: (e, d) => e === 'lab.series' && events.push(d as SeriesData) });
+  const h = new Lab({ scenariosDir: dir, drivers, autoTick: false, now: () => 0, emit: (e, d) => e === 'lab.series' && events.push(d as SeriesData) });
   h.load({ name: 'slow' });
   return { h, events };
 }

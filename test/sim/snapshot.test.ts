@@ -107,6 +107,29 @@ describe('engine snapshot (keyframes)', () => {
     expect(st.n).toBe(3);
   });
 
+  it('keeps views of one buffer sharing it (ids as views of one array)', () => {
+    const make = () => {
+      const buf = new ArrayBuffer(16);
+      return { all: new Uint8Array(buf), ids: [new Uint8Array(buf, 0, 8), new Uint8Array(buf, 8, 8)], later: [] as unknown[] };
+    };
+    const a = make();
+    const census = Census.take(a);
+    a.ids[1]![3] = 42;
+    const buf2 = new ArrayBuffer(8);
+    a.later.push(new Uint16Array(buf2, 2, 2), new Uint8Array(buf2));
+    (a.later[1] as Uint8Array)[2] = 7;
+    const kf = capture(a, census, 0);
+    const b = make();
+    restore(kf, b);
+    expect(b.all[11]).toBe(42);
+    b.ids[0]![0] = 9;
+    expect(b.all[0]).toBe(9); // still views of one buffer
+    const [u16, u8] = b.later as [Uint16Array, Uint8Array];
+    expect(u16.buffer).toBe(u8.buffer);
+    expect(u8[2]).toBe(7);
+    expect([u16.byteOffset, u16.length]).toEqual([2, 2]);
+  });
+
   it('refuses a closure made during the run, naming where it is', () => {
     const a = build();
     const census = Census.take(a.root);

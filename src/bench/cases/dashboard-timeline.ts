@@ -1,13 +1,14 @@
 /**
  * What the dashboard's timeline and recordings cost on a scenario (resources/bench/dashboard.yaml): the
  * recording's size (JSON lines and gzip, per virtual minute), the time to simulate with and without
- * recording, and scrub latency (seek back = simulate again from 0; return to where it was; 1 s forward).
+ * recording, and scrub latency (seek back = restore the nearest keyframe and replay from it, or without
+ * keyframes simulate again from 0; return to where it was; 1 s forward), and what the keyframes cost.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { median } from '../../core/index.js';
-import { LabHost } from '../../host/lab-host.js';
+import { Lab } from '../../host/lab/lab.js';
 import { recordedText } from '../../host/record-run.js';
 import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
 
@@ -29,7 +30,7 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
   const text = recordedText({ file, text: readFileSync(file, 'utf8'), set });
   const every = o.recordEvery;
   const repeat = o.repeat;
-  const host = (): LabHost => new LabHost({ scenariosDir: dirname(file), emit: () => undefined, autoTick: false });
+  const host = (): Lab => new Lab({ scenariosDir: dirname(file), emit: () => undefined, autoTick: false });
 
   // the whole run, without and with recording
   const plain = host();
@@ -66,6 +67,14 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     plain.seek(endMs);
     ret.push(performance.now() - t0);
   }
+  const kf = plain.simTimeline?.keyframes;
+  // the same seek without keyframes (simulated again from 0), once, for comparison
+  const bare = new Lab({ scenariosDir: dirname(file), emit: () => undefined, autoTick: false, keyframes: false });
+  bare.load({ text }, { source: file });
+  bare.seek(endMs);
+  t0 = performance.now();
+  bare.seek(seekTo);
+  const seekBackFromZeroMs = performance.now() - t0;
   return {
     scenario: plain.state().scenario,
     peers: plain.state().peers,
@@ -83,6 +92,12 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     seekBackMs: back.map((x) => round(x)),
     forward1sMedianMs: round(median(fwd)),
     returnToEndMedianMs: round(median(ret)),
+    seekBackFromZeroMs: round(seekBackFromZeroMs),
+    keyframes: kf?.list.length ?? 0,
+    keyframesOff: kf?.disabled ?? null,
+    keyframeCaptureMeanMs: kf && kf.stats.taken > 0 ? round(kf.stats.captureMs / kf.stats.taken) : null,
+    keyframeRestoreMeanMs: kf && kf.stats.restored > 0 ? round(kf.stats.restoreMs / kf.stats.restored) : null,
+    keyframeMB: kf ? round(kf.totalBytes / 1e6) : 0,
   };
 }
 

@@ -1,39 +1,44 @@
 /**
- * LabHost: one simulation session driven in (scaled) real time for the dashboard. It owns the
- * session of the loaded scenario and a wall-clock loop: while playing, each tick advances virtual
- * time by `speed x` the wall time that passed (capped, so a slow frame never makes a huge jump), and
- * every `publishEveryMs` it publishes state, counters and a snapshot (peers capped at `maxPeers`).
- * Commands come in through the router (see `mountLab`); nothing here knows about transports.
+ * The lab behind LabHost's `lab.*` commands, as one synchronous object: the loaded run's timeline
+ * (sim or replay), the wall-clock play loop (each tick advances virtual time by speed x the wall time
+ * that passed, capped), recording, and what goes out to clients (state, counters, snapshot, series).
+ * LabHost runs it in a worker thread (host.ts, worker.ts) so that nothing it does can stall or kill
+ * the host; `peerlab run --record`, the bench and tests drive it directly.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { createSession, type Session } from '../lab/session.js';
-import { parseScenario, type Scenario } from '../lab/scenario.js';
-import type { ProtocolDriver, Series } from '../protocols/driver.js';
-import type { GroupHandlers } from './contract.js';
+import { ScenarioError } from '../../lab/errors.js';
+import { drivers as registryDrivers } from '../../lab/registry.js';
+import { parseScenario, type Scenario } from '../../lab/scenario.js';
+import { createSession } from '../../lab/session.js';
+import type { ProtocolDriver, Series } from '../../protocols/driver.js';
+import type { ObservationData } from '../../protocols/observation.js';
 import {
-  labGroup,
   REPLAY_MAX_CHARS,
   type CountersData,
+  type InspectData,
   type LabState,
   type SavedRecording,
   type ScenarioInfo,
   type SeriesData,
   type SnapshotData,
-} from './lab-group.js';
-import { parseRecording, Recorder, RecordingError, Replay, type RecordingEnd } from './recording.js';
-import { CommandError, type HostRouter } from './router.js';
-import { countUpTo, SeriesCursor, thin, wholeChunks } from './series.js';
+} from '../lab-group.js';
+import { parseRecording, Recorder, RecordingError, Replay, type RecordingEnd } from '../recording.js';
+import { CommandError } from '../router.js';
+import { SeriesCursor, thin, wholeChunks } from '../series.js';
+import type { KeyframePolicy } from './keyframe-store.js';
+import { ReplayTimeline } from './replay-timeline.js';
+import { SimTimeline, UNINTERRUPTED, type Control, type FrameHook } from './sim-timeline.js';
 
 /** Points per series in a whole-series event or answer, and in one publish's new points. */
 const SERIES_POINTS = 2000;
 /** Points per series kept in a recording's end record (thinned beyond). */
 const RECORDED_SERIES_POINTS = 50_000;
 
-export interface LabHostOptions {
+export interface LabOptions {
   /** Folder of bundled scenarios (`*.yaml`, `*.yml`, `*.json`). */
   scenariosDir?: string;
-  /** Where events go (the router's emit). */
+  /** Where events go. */
   emit: (event: string, data: unknown) => void;
   /** Wall ms between ticks while playing. Default 33 (about 30 per second). */
   tickMs?: number;
@@ -53,52 +58,44 @@ export interface LabHostOptions {
   recordingLimits?: { maxFrames?: number; maxBytes?: number };
   /** Wall-clock date for a recording's `createdAt` (tests pass their own). Default `new Date()`. */
   date?: () => Date;
+  /** Keyframes of sim runs (false: none, every seek back simulates from 0). */
+  keyframes?: KeyframePolicy | false;
+  /** True once a newer command waits (the worker's shared flag): long work stops between slices. */
+  interrupted?: () => boolean;
 }
 
-/** A recording being replayed: the file, and the replay clock (virtual time shown). */
-interface ReplayMode {
-  replay: Replay;
-  name: string;
-  clockMs: number;
-  /** The live session's run number, restored on close. */
-  liveRun: number;
-}
-
-export class LabHost {
-  private session: Session | null = null;
-  /**
-   * After a seek back, the session that was further on, kept so that going forward again to or past
-   * its time (back to "now" after a look at the past) costs nothing instead of a second re-run.
-   * One only (memory); dropped when the run changes.
-   */
-  private ahead: Session | null = null;
-  private scenario: Scenario | null = null;
+export class Lab {
+  private sim: SimTimeline | null = null;
+  private replayTl: ReplayTimeline | null = null;
   private bundled: string | null = null;
-  /** Bumped whenever the peers may be different ones (load, reset with another seed). */
+  /** Bumped whenever the peers may be different ones (load, reset with another seed, replay). */
   private run = 0;
-  private seed = 0;
   private running = false;
   private speed = 1;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastWall = 0;
   private lastPublish = -Infinity;
-  private readonly opts: Required<Omit<LabHostOptions, 'scenariosDir' | 'drivers' | 'recordingLimits' | 'date'>> & { scenariosDir: string | null };
+  private readonly opts: Required<Omit<LabOptions, 'scenariosDir' | 'drivers' | 'recordingLimits' | 'date' | 'keyframes' | 'interrupted'>> & {
+    scenariosDir: string | null;
+  };
   private readonly drivers: Record<string, ProtocolDriver> | undefined;
+  private readonly keyframePolicy: KeyframePolicy | false;
+  private readonly ctl: Control;
   /** The loaded scenario's text (a recording carries it, so the run can be simulated again). */
   private scenarioText = '';
   private recorder: Recorder | null = null;
   private recordingActive = false;
   /** Set when the recording stopped: its end record, taken from the run it recorded. */
   private recordingEnd: Omit<RecordingEnd, 'type' | 'frames' | 'timeMs'> | null = null;
+  private recordingOf: { scenario: string; seed: number } | null = null;
   private readonly recordingLimits: { maxFrames?: number; maxBytes?: number };
   private readonly date: () => Date;
-  private replayMode: ReplayMode | null = null;
   private upload: { name: string; parts: number; got: string[]; chars: number } | null = null;
   private readonly seriesCursor = new SeriesCursor();
   /** The next series event sends every series whole (history changed: new run, seek back, replay). */
   private seriesReset = true;
 
-  constructor(opts: LabHostOptions) {
+  constructor(opts: LabOptions) {
     this.opts = {
       scenariosDir: opts.scenariosDir ?? null,
       emit: opts.emit,
@@ -112,6 +109,14 @@ export class LabHost {
     this.drivers = opts.drivers;
     this.recordingLimits = opts.recordingLimits ?? {};
     this.date = opts.date ?? (() => new Date());
+    this.keyframePolicy = opts.keyframes ?? {};
+    const interrupted = opts.interrupted;
+    this.ctl = interrupted ? { interrupted } : UNINTERRUPTED;
+  }
+
+  /** The sim timeline (tests and the bench look at its keyframes). */
+  get simTimeline(): SimTimeline | null {
+    return this.sim;
   }
 
   /** `baseDir` resolves relative paths inside the scenario (churn.traceFile); by default its file's folder. */
@@ -119,8 +124,11 @@ export class LabHost {
     return parseScenario(input, source, this.drivers, baseDir !== undefined ? { baseDir } : {});
   }
 
-  private makeSession(scenario: Scenario, seed: number): Session {
-    return createSession(scenario, this.drivers ? { seed, drivers: this.drivers } : { seed });
+  private timeline(scenario: Scenario, seed: number): SimTimeline {
+    const driver = (this.drivers ?? registryDrivers)[scenario.protocol.type];
+    if (!driver) throw new CommandError(`no driver for protocol type '${scenario.protocol.type}'`);
+    const make = () => createSession(scenario, this.drivers ? { seed, drivers: this.drivers } : { seed });
+    return new SimTimeline(scenario, seed, driver, make, this.keyframePolicy);
   }
 
   // ---- scenarios ---------------------------------------------------------------------------
@@ -149,6 +157,21 @@ export class LabHost {
     return out;
   }
 
+  /** Parses a scenario text without loading it: every problem with its path. */
+  validate(text: string): { ok: boolean; issues: { path: string; message: string }[] } {
+    try {
+      const sc = this.parse(text, '<editor>', this.opts.scenariosDir ?? undefined);
+      const driver = (this.drivers ?? registryDrivers)[sc.protocol.type];
+      if (driver) createSession(sc, this.drivers ? { drivers: this.drivers } : {}); // the run's own checks (bounds, combinations)
+      return { ok: true, issues: [] };
+    } catch (err) {
+      if (err instanceof ScenarioError) return { ok: false, issues: err.issues.map((i) => ({ path: i.path, message: i.problem })) };
+      const e = err as Error;
+      if (e.name === 'ConfigError' || e.name === 'RangeError' || e.name.endsWith('Error')) return { ok: false, issues: [{ path: '', message: e.message }] };
+      throw err;
+    }
+  }
+
   /** Loads a bundled scenario by name, or YAML/JSON text. Leaves the current one intact on error. */
   load(args: { name?: string; text?: string; seed?: number }, opts: { source?: string } = {}): LabState {
     let scenario: Scenario;
@@ -168,94 +191,63 @@ export class LabHost {
       scenario = this.parse(text, opts.source ?? '<dashboard>', this.opts.scenariosDir ?? undefined);
     }
     const seed = args.seed ?? scenario.seed;
-    const session = this.makeSession(scenario, seed);
+    const tl = this.timeline(scenario, seed);
     this.pauseLoop();
     this.stopRecording('closed');
-    this.replayMode = null;
+    this.replayTl = null;
     this.scenarioText = text;
     this.seriesReset = true;
-    this.scenario = scenario;
     this.run++;
     this.bundled = args.name ?? null;
-    this.seed = seed;
-    this.session = session;
-    this.ahead = null;
-    this.publish(true);
+    this.sim = tl;
+    this.publish();
     return this.state();
   }
 
   // ---- playback ------------------------------------------------------------------------------
 
   play(): LabState {
-    const r = this.replayMode;
-    if (r) {
-      if (r.clockMs < r.replay.lastMs && !this.running) this.startLoop();
-      this.emitState();
-      return this.state();
-    }
-    const s = this.requireSession();
-    if (!s.isDone() && !this.running) {
-      this.running = true;
-      this.lastWall = this.opts.now();
-      if (this.opts.autoTick) this.timer = setInterval(() => this.tick(), this.opts.tickMs);
-    }
+    const tl = this.replayTl ?? this.requireSim();
+    if (!tl.done && !this.running) this.startLoop();
     this.emitState();
     return this.state();
   }
 
   pause(): LabState {
     this.pauseLoop();
-    this.publish(true);
+    this.publish();
     return this.state();
   }
 
   step(ms: number): LabState {
-    const r = this.replayMode;
     this.pauseLoop();
-    if (r) r.clockMs = Math.min(r.replay.lastMs, r.clockMs + ms);
-    else this.advanceLive(this.requireSession(), ms);
-    this.publish(true);
+    if (this.replayTl) this.replayTl.advance(ms);
+    else this.requireSim().advance(ms, this.ctl, this.frameHook());
+    this.publish();
     return this.state();
   }
 
   /**
-   * Shows virtual time `timeMs`. Live: ahead of now the run goes on to it; behind, the run is built
-   * again and simulated from 0 to it (the simulation is deterministic, so this is the very state it
-   * had; no per-step snapshots are kept). Playing goes on from there if it was playing. Replay: the
-   * clock jumps, and the frame at or before it is shown.
+   * Shows virtual time `timeMs`. Live: ahead of now the run goes on to it; behind, the nearest keyframe
+   * is restored and the run replayed from it (or from 0), which gives the very state a straight run has.
+   * Replay: the clock jumps and the frame at or before it is shown.
    */
   seek(timeMs: number): LabState {
-    const r = this.replayMode;
+    const r = this.replayTl;
     if (r) {
-      const t = Math.min(Math.max(timeMs, r.replay.firstMs), r.replay.lastMs);
-      if (t < r.clockMs) this.seriesReset = true;
-      r.clockMs = t;
-      if (t >= r.replay.lastMs) this.pauseLoop();
-      this.publish(true);
-      return this.state();
+      if (r.seek(timeMs)) this.seriesReset = true;
+      if (r.done) this.pauseLoop();
+    } else {
+      const tl = this.requireSim();
+      const target = Math.min(timeMs, tl.endMs);
+      // a finished recording stays as it is; an active one drops the frames after t (recorded again, identical)
+      if (target < tl.timeMs && this.recordingActive) this.recorder?.truncateAfter(target);
+      if (tl.seek(target, this.ctl, this.frameHook())) this.seriesReset = true;
+      if (tl.done) this.pauseLoop();
+      this.finishRecordingIfDone();
     }
-    const s = this.requireSession();
-    const target = Math.min(timeMs, s.untilMs);
-    if (target < s.sim.now) {
-      if (!this.ahead || s.sim.now > this.ahead.sim.now) this.ahead = s;
-      const fresh = this.makeSession(s.scenario, this.seed);
-      if (this.recordingActive) this.recorder?.truncateAfter(target); // a finished recording stays as it is
-      fresh.advance(target); // no frames are captured on the way: they are in the recording already, identical
-      this.session = fresh;
-      this.seriesReset = true;
-    } else if (target > s.sim.now) {
-      const a = this.ahead;
-      // While recording, frames between now and the kept session's time would be skipped: run on instead.
-      if (a && !this.recordingActive && a.sim.now <= target && a.sim.now > s.sim.now) {
-        this.session = a;
-        this.ahead = null;
-        a.advance(target - a.sim.now);
-        this.seriesReset = true;
-      } else this.advanceLive(s, target - s.sim.now);
-    }
-    if (this.session?.isDone()) this.pauseLoop();
     this.lastWall = this.opts.now();
-    this.publish(true);
+    this.publish();
     return this.state();
   }
 
@@ -266,65 +258,64 @@ export class LabHost {
   }
 
   reset(seed?: number): LabState {
-    if (this.replayMode) {
+    if (this.replayTl) {
       this.pauseLoop();
-      this.replayMode.clockMs = this.replayMode.replay.firstMs;
+      this.replayTl.reset();
       this.seriesReset = true;
-      this.publish(true);
+      this.publish();
       return this.state();
     }
-    if (!this.scenario) throw new CommandError('no scenario loaded (lab.load first)');
+    const old = this.requireSim();
     this.pauseLoop();
-    const old = this.session;
-    if (seed !== undefined && seed !== this.seed) {
+    if (seed !== undefined && seed !== old.seed) {
       this.stopRecording('closed');
-      this.seed = seed;
       this.run++;
-      this.ahead = null;
+      this.sim = this.timeline(old.scenario, seed);
     } else {
       if (this.recordingActive) this.recorder?.truncateAfter(0);
-      // the same run from 0: keep where it was, so seeking back there is free
-      if (old && (!this.ahead || old.sim.now > this.ahead.sim.now)) this.ahead = old;
+      // the same run from 0: its keyframes and where it was stay (seeking forward again is cheap)
+      old.seek(0, this.ctl);
     }
     this.seriesReset = true;
-    this.session = this.makeSession(this.scenario, this.seed);
-    this.publish(true);
+    this.publish();
     return this.state();
   }
 
   /**
    * One step of the wall-clock loop: advances virtual time by speed x elapsed wall time (at most
-   * `maxTickWallMs` worth), and publishes if it is time to.
+   * `maxTickWallMs` worth, and at most about that long in compute), and publishes if it is time to.
    */
   tick(): void {
     if (!this.running) return;
     const now = this.opts.now();
     const wall = Math.min(Math.max(0, now - this.lastWall), this.opts.maxTickWallMs);
     this.lastWall = now;
-    const r = this.replayMode;
+    const r = this.replayTl;
     if (r) {
-      if (wall > 0) r.clockMs = Math.min(r.replay.lastMs, r.clockMs + wall * this.speed);
-      if (r.clockMs >= r.replay.lastMs) {
-        this.pauseLoop();
-        this.publish(true);
-      } else if (now - this.lastPublish >= this.opts.publishEveryMs) this.publish(false);
-      return;
+      if (wall > 0) r.advance(wall * this.speed);
+    } else {
+      const tl = this.sim;
+      if (!tl) return;
+      if (wall > 0) {
+        // a heavy run at a high speed falls behind the wall clock rather than stalling the loop
+        const deadline = performance.now() + this.opts.maxTickWallMs;
+        const outer = this.ctl;
+        tl.advance(wall * this.speed, { interrupted: () => outer.interrupted() || performance.now() > deadline }, this.frameHook());
+        this.finishRecordingIfDone();
+      }
     }
-    const s = this.session;
-    if (!s) return;
-    if (wall > 0) this.advanceLive(s, wall * this.speed);
-    if (s.isDone()) {
+    const done = r ? r.done : (this.sim?.done ?? false);
+    if (done) {
       this.pauseLoop();
-      this.publish(true);
+      this.publish();
       return;
     }
-    if (now - this.lastPublish >= this.opts.publishEveryMs) this.publish(false);
+    if (now - this.lastPublish >= this.opts.publishEveryMs) this.publish();
   }
 
   // ---- views -----------------------------------------------------------------------------------
 
   state(): LabState {
-    const r = this.replayMode;
     const rec = this.recorder;
     const recording: LabState['recording'] = rec
       ? {
@@ -335,12 +326,13 @@ export class LabHost {
           fromMs: rec.firstTimeMs,
           toMs: rec.lastTimeMs,
           reason: this.recordingActive ? null : (this.recordingEnd?.reason ?? 'stopped'),
+          ...(this.recordingOf ? { scenario: this.recordingOf.scenario, seed: this.recordingOf.seed } : {}),
         }
       : null;
+    const r = this.replayTl;
     if (r) {
       const h = r.replay.rec.header;
       const end = r.replay.rec.end;
-      const atEnd = r.clockMs >= r.replay.lastMs;
       return {
         scenario: h.scenario.name,
         bundled: null,
@@ -351,31 +343,31 @@ export class LabHost {
         running: this.running,
         speed: this.speed,
         timeMs: r.clockMs,
-        untilMs: r.replay.lastMs,
+        untilMs: r.endMs,
         untilComplete: false,
-        done: atEnd,
-        endReason: atEnd ? (end.endReason ?? 'time') : null,
+        done: r.done,
+        endReason: r.done ? (end.endReason ?? 'time') : null,
         mode: 'replay',
         recording,
         replay: { name: r.name, frames: r.replay.rec.frames.length, fromMs: r.replay.firstMs, toMs: r.replay.lastMs, seed: h.seed },
       };
     }
-    const s = this.session;
-    const sc = this.scenario;
+    const tl = this.sim;
+    const sc = tl?.scenario ?? null;
     return {
       scenario: sc ? sc.name : null,
       bundled: this.bundled,
       source: sc ? sc.source : null,
       protocol: sc ? sc.protocol.type : null,
       peers: sc ? sc.peers : 0,
-      seed: this.seed,
+      seed: tl ? tl.seed : 0,
       running: this.running,
       speed: this.speed,
-      timeMs: s ? s.sim.now : 0,
-      untilMs: s ? s.untilMs : 0,
+      timeMs: tl ? tl.timeMs : 0,
+      untilMs: tl ? tl.endMs : 0,
       untilComplete: sc ? sc.until.complete : false,
-      done: s ? s.isDone() : false,
-      endReason: s ? s.endReason : null,
+      done: tl ? tl.done : false,
+      endReason: tl ? tl.session.endReason : null,
       mode: 'live',
       recording,
       replay: null,
@@ -383,85 +375,88 @@ export class LabHost {
   }
 
   snapshot(maxPeers = this.opts.maxPeers): SnapshotData {
-    const r = this.replayMode;
-    if (r) {
-      const snap = r.replay.snapshot(r.replay.indexAt(r.clockMs), this.run);
-      if (snap.peers.length > maxPeers) {
-        const keep = new Set(snap.peers.slice(0, maxPeers).map((p) => p.id));
-        return { ...snap, peers: snap.peers.slice(0, maxPeers), links: snap.links.filter(([a, b]) => keep.has(a) && keep.has(b)) };
-      }
-      return snap;
-    }
-    const s = this.session;
-    if (!s) return { run: this.run, timeMs: 0, totalPeers: 0, peers: [], links: [] };
-    const snap = s.run.snapshot(maxPeers);
-    const peers = snap.peers.length > maxPeers ? snap.peers.slice(0, maxPeers) : snap.peers;
-    const onMap = s.position(0) !== null;
-    return {
-      run: this.run,
-      timeMs: s.sim.now,
-      totalPeers: s.world.size,
-      peers: peers.map((p) => {
-        const pos = onMap ? s.position(p.id) : null;
-        return pos ? { ...p, x: pos[0], y: pos[1] } : { ...p };
-      }),
-      links: snap.links,
-    };
+    if (this.replayTl) return this.replayTl.snapshot(maxPeers, this.run);
+    if (!this.sim) return { run: this.run, timeMs: 0, totalPeers: 0, peers: [], links: [] };
+    return this.sim.snapshot(maxPeers, this.run);
   }
 
   counters(): CountersData {
-    const r = this.replayMode;
-    if (r) return r.replay.frame(r.replay.indexAt(r.clockMs)).counters;
-    const s = this.session;
-    if (!s) return { timeMs: 0, events: 0, online: 0, sent: 0, delivered: 0, dropped: 0, bytesSent: 0, summary: {} };
-    const st = s.world.stats;
-    return {
-      timeMs: s.sim.now,
-      events: s.sim.eventsProcessed,
-      online: s.world.online,
-      sent: st.sent,
-      delivered: st.delivered,
-      dropped: st.dropped,
-      bytesSent: st.bytesSent,
-      summary: s.run.summary(),
-    };
+    if (this.replayTl) return this.replayTl.counters();
+    if (!this.sim) return { timeMs: 0, events: 0, online: 0, sent: 0, delivered: 0, dropped: 0, bytesSent: 0, summary: {} };
+    return this.sim.counters();
   }
 
   /** The run's series now (driver's own and the session's under `net.`), each thinned to `maxPoints`. */
   series(maxPoints = SERIES_POINTS): SeriesData {
     const { series, counts, timeMs } = this.seriesNow();
-    const whole = wholeChunks(series, counts, maxPoints);
-    return { run: this.run, timeMs, reset: true, series: whole };
+    return { run: this.run, timeMs, reset: true, series: wholeChunks(series, counts, maxPoints) };
+  }
+
+  /** What the run's protocol measures and how it is drawn; for a replay, the recorded protocol's if this build has it. */
+  observation(): ObservationData | null {
+    if (this.replayTl) {
+      const h = this.replayTl.replay.rec.header;
+      try {
+        return this.timeline(this.parse(h.scenario.text, h.scenario.source), h.seed).observation();
+      } catch {
+        return null;
+      }
+    }
+    return this.sim ? this.sim.observation() : null;
+  }
+
+  inspect(peer: number): InspectData {
+    if (this.replayTl) {
+      const snap = this.replayTl.snapshot(Number.MAX_SAFE_INTEGER, this.run);
+      const p = snap.peers.find((x) => x.id === peer);
+      if (!p) throw new CommandError(`lab.inspect: peer ${peer} is not in the recording's frame at ${this.replayTl.clockMs} ms`);
+      const neighbours = snap.links.flatMap(([a, b]) => (a === peer ? [b] : b === peer ? [a] : []));
+      return {
+        run: this.run,
+        timeMs: this.replayTl.clockMs,
+        id: peer,
+        alive: p.alive,
+        state: p.state,
+        ...(p.value !== undefined ? { value: p.value } : {}),
+        neighbours: neighbours.slice(0, 2000),
+        sections: [{ kind: 'facts', title: 'Recorded peer', rows: [{ label: 'Online', value: p.alive }, { label: 'Links drawn', value: neighbours.length, unit: 'peers' }] }],
+      };
+    }
+    try {
+      return this.requireSim().inspect(peer, this.run);
+    } catch (err) {
+      if (err instanceof RangeError) throw new CommandError(err.message);
+      throw err;
+    }
+  }
+
+  /** Everything a new window needs, from one moment. */
+  join(maxPeers = this.opts.maxPeers, maxPoints = SERIES_POINTS): { state: LabState; counters: CountersData; snapshot: SnapshotData; series: SeriesData; observation: ObservationData | null } {
+    return { state: this.state(), counters: this.counters(), snapshot: this.snapshot(maxPeers), series: this.series(maxPoints), observation: this.observation() };
   }
 
   private seriesNow(): { series: Record<string, Series>; counts: Record<string, number> | null; timeMs: number } {
-    const r = this.replayMode;
-    if (r) {
-      const series = r.replay.rec.end.series;
-      const counts: Record<string, number> = {};
-      for (const [k, v] of Object.entries(series)) counts[k] = countUpTo(v, r.clockMs);
-      return { series, counts, timeMs: r.clockMs };
-    }
-    const s = this.session;
-    if (!s) return { series: {}, counts: null, timeMs: 0 };
-    return { series: liveSeries(s), counts: null, timeMs: s.sim.now };
+    const r = this.replayTl;
+    if (r) return { ...r.series(), timeMs: r.clockMs };
+    if (!this.sim) return { series: {}, counts: null, timeMs: 0 };
+    return { series: this.sim.series(), counts: null, timeMs: this.sim.timeMs };
   }
 
   // ---- recording and replay --------------------------------------------------------------------
 
   /** Starts recording the live run from now: a frame now, then one at every multiple of `everyMs`. */
   recordStart(args: { everyMs?: number; maxPeers?: number; keyframeEvery?: number }): LabState {
-    if (this.replayMode) throw new CommandError('cannot record while replaying a recording (lab.replay.close first)');
-    const s = this.requireSession();
-    const sc = this.scenario as Scenario;
+    if (this.replayTl) throw new CommandError('cannot record while replaying a recording (lab.replay.close first)');
+    const tl = this.requireSim();
+    const sc = tl.scenario;
     this.recorder = new Recorder(
       {
         format: 'peerlab-recording',
         version: 1,
         createdAt: this.date().toISOString(),
         scenario: { name: sc.name, protocol: sc.protocol.type, peers: sc.peers, source: sc.source, text: this.scenarioText },
-        seed: this.seed,
-        untilMs: s.untilMs,
+        seed: tl.seed,
+        untilMs: tl.endMs,
         untilComplete: sc.until.complete,
         everyMs: args.everyMs ?? this.opts.publishEveryMs,
         maxPeers: Math.min(args.maxPeers ?? this.opts.maxPeers, 20_000),
@@ -471,7 +466,9 @@ export class LabHost {
     );
     this.recordingActive = true;
     this.recordingEnd = null;
-    this.captureFrame(s);
+    this.recordingOf = { scenario: sc.name, seed: tl.seed };
+    this.captureFrame();
+    this.finishRecordingIfDone();
     this.emitState();
     return this.state();
   }
@@ -488,7 +485,7 @@ export class LabHost {
     const rec = this.recorder;
     if (!rec) throw new CommandError('nothing was recorded (lab.record.start first)');
     if (rec.frames === 0) throw new CommandError('the recording has no frames yet');
-    const end = this.recordingEnd ?? this.endNow(this.session?.isDone() ? 'done' : 'stopped');
+    const end = this.recordingEnd ?? this.endNow(this.sim?.done ? 'done' : 'stopped');
     const h = rec.header;
     const base = h.scenario.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
     return { name: `${base}-seed${h.seed}.peerlab.jsonl`, text: rec.text(end), frames: rec.frames };
@@ -527,22 +524,22 @@ export class LabHost {
     }
     this.pauseLoop();
     this.stopRecording('closed');
-    const liveRun = this.replayMode ? this.replayMode.liveRun : this.run;
-    this.replayMode = { replay, name: up.name, clockMs: replay.firstMs, liveRun };
+    const liveRun = this.replayTl ? this.replayTl.liveRun : this.run;
+    this.replayTl = new ReplayTimeline(replay, up.name, liveRun);
     this.run++;
     this.seriesReset = true;
-    this.publish(true);
+    this.publish();
     return this.state();
   }
 
   /** Back to the live run, paused where it was. */
   replayClose(): LabState {
-    if (!this.replayMode) throw new CommandError('no recording is being replayed');
+    if (!this.replayTl) throw new CommandError('no recording is being replayed');
     this.pauseLoop();
-    this.replayMode = null;
+    this.replayTl = null;
     this.run++; // the drawing starts over with the live peers
     this.seriesReset = true;
-    this.publish(true);
+    this.publish();
     return this.state();
   }
 
@@ -552,7 +549,7 @@ export class LabHost {
    * loads (e.g. a protocol this build lacks) is refused with the scenario's own message.
    */
   replayResimulate(): LabState {
-    const r = this.replayMode;
+    const r = this.replayTl;
     if (!r) throw new CommandError('no recording is being replayed');
     const h = r.replay.rec.header;
     this.load({ text: h.scenario.text, seed: h.seed }, { source: h.scenario.source });
@@ -570,9 +567,9 @@ export class LabHost {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private requireSession(): Session {
-    if (!this.session) throw new CommandError('no scenario loaded (lab.load first)');
-    return this.session;
+  private requireSim(): SimTimeline {
+    if (!this.sim) throw new CommandError('no scenario loaded (lab.load first)');
+    return this.sim;
   }
 
   private startLoop(): void {
@@ -581,56 +578,39 @@ export class LabHost {
     if (this.opts.autoTick) this.timer = setInterval(() => this.tick(), this.opts.tickMs);
   }
 
-  /**
-   * Runs the live session `ms` further. While recording, it stops at every multiple of the frame
-   * cadence to capture a frame, so frames sit at the same virtual times however the run was driven
-   * (played at any speed, stepped, sought).
-   */
-  private advanceLive(s: Session, ms: number): void {
-    this.dropStaleAhead(s, ms);
-    if (!this.recorder || !this.recordingActive || this.recorder.full) {
-      s.advance(ms);
-      return;
-    }
-    const every = this.recorder.header.everyMs;
-    const target = Math.min(s.sim.now + ms, s.untilMs);
-    while (!s.isDone() && s.sim.now < target) {
-      // the first grid time after now (now / every can round up to a whole number just below a grid time)
-      let next = (Math.floor(s.sim.now / every) + 1) * every;
-      if (next - every > s.sim.now) next -= every;
-      s.advance(Math.min(next, target) - s.sim.now);
-      if (s.sim.now >= next || s.isDone()) {
-        this.captureFrame(s);
-        if (this.recorder.full) {
-          this.stopRecording('full');
-          s.advance(Math.max(0, target - s.sim.now));
-          return;
-        }
-      }
-    }
-    if (s.isDone()) {
-      this.captureFrame(s);
-      if (this.recordingActive) this.stopRecording(this.recorder.full ? 'full' : 'done');
-    }
-  }
-
-  /** The kept session is of no use once the current one is about to pass it: free its memory. */
-  private dropStaleAhead(s: Session, ms: number): void {
-    if (this.ahead && s.sim.now + ms >= this.ahead.sim.now) this.ahead = null;
-  }
-
-  private captureFrame(s: Session): void {
+  /** While recording, frames at multiples of the cadence, however the run is driven. */
+  private frameHook(): FrameHook | undefined {
     const rec = this.recorder;
-    if (!rec) return;
-    rec.capture(s.sim.now, this.counters(), this.snapshot(rec.header.maxPeers));
+    if (!rec || !this.recordingActive || rec.full) return undefined;
+    return {
+      everyMs: rec.header.everyMs,
+      capture: () => {
+        this.captureFrame();
+        if (!rec.full) return true;
+        this.stopRecording('full');
+        return false;
+      },
+    };
+  }
+
+  private finishRecordingIfDone(): void {
+    if (this.recordingActive && this.sim?.done) this.stopRecording(this.recorder?.full ? 'full' : 'done');
+  }
+
+  private captureFrame(): void {
+    const rec = this.recorder;
+    const tl = this.sim;
+    if (!rec || !tl) return;
+    if (rec.lastTimeMs !== null && tl.timeMs <= rec.lastTimeMs) return; // one frame per time
+    rec.capture(tl.timeMs, this.counters(), this.snapshot(rec.header.maxPeers));
   }
 
   /** The end record as of now (the live run's series and state). */
   private endNow(reason: RecordingEnd['reason']): Omit<RecordingEnd, 'type' | 'frames' | 'timeMs'> {
-    const s = this.session;
+    const tl = this.sim;
     const series: Record<string, Series> = {};
-    if (s) for (const [k, v] of Object.entries(liveSeries(s))) series[k] = thin(v, 0, v.t.length, RECORDED_SERIES_POINTS);
-    return { reason, done: s ? s.isDone() : false, endReason: s ? s.endReason : null, series };
+    if (tl) for (const [k, v] of Object.entries(tl.series())) series[k] = thin(v, 0, v.t.length, RECORDED_SERIES_POINTS);
+    return { reason, done: tl ? tl.done : false, endReason: tl ? tl.session.endReason : null, series };
   }
 
   private stopRecording(reason: RecordingEnd['reason']): void {
@@ -649,7 +629,7 @@ export class LabHost {
     this.opts.emit('lab.state', this.state());
   }
 
-  private publish(_force: boolean): void {
+  private publish(): void {
     this.lastPublish = this.opts.now();
     this.emitState();
     this.opts.emit('lab.counters', this.counters());
@@ -672,38 +652,4 @@ export class LabHost {
     const delta = this.seriesCursor.delta(series, counts, SERIES_POINTS);
     if (Object.keys(delta).length) this.opts.emit('lab.series', { run: this.run, timeMs, reset: false, series: delta });
   }
-}
-
-/** Mounts the lab group on a router, backed by `host`. */
-export function labHandlers(host: LabHost): GroupHandlers<typeof labGroup> {
-  return {
-    'lab.scenarios': () => host.scenarios(),
-    'lab.load': (a) => host.load(a),
-    'lab.play': () => host.play(),
-    'lab.pause': () => host.pause(),
-    'lab.step': (a) => host.step(a.ms ?? 100),
-    'lab.speed': (a) => host.setSpeed(a.speed),
-    'lab.reset': (a) => host.reset(a.seed),
-    'lab.state': () => host.state(),
-    'lab.snapshot': (a) => host.snapshot(a.maxPeers),
-    'lab.seek': (a) => host.seek(a.timeMs),
-    'lab.series': (a) => host.series(a.maxPoints),
-    'lab.record.start': (a) => host.recordStart(a),
-    'lab.record.stop': () => host.recordStop(),
-    'lab.record.save': () => host.recordSave(),
-    'lab.replay.open': (a) => host.replayOpen(a),
-    'lab.replay.close': () => host.replayClose(),
-    'lab.replay.resimulate': () => host.replayResimulate(),
-  };
-}
-
-/** The driver's series and the session's own under `net.` (as `peerlab run` names them). */
-function liveSeries(s: Session): Record<string, Series> {
-  const out: Record<string, Series> = { ...s.run.series() };
-  for (const [k, v] of Object.entries(s.series())) out[`net.${k}`] = v;
-  return out;
-}
-
-export function mountLab(router: HostRouter, host: LabHost): void {
-  router.mount(labGroup, labHandlers(host));
 }

@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspectData, observationData, snapshotData } from '../../src/host/lab-group.js';
+import { Lab } from '../../src/host/lab/lab.js';
+
+const SCENARIOS = join(import.meta.dirname, '../../resources/scenarios');
+const lab = (keyframes: ConstructorParameters<typeof Lab>[0]['keyframes']) =>
+  new Lab({ scenariosDir: SCENARIOS, emit: () => undefined, autoTick: false, keyframes });
+
+describe('the sim timeline seeks back through keyframes', () => {
+  it('restores the nearest keyframe and replays: the same counters, picture and series as a run straight to t', () => {
+    const withKf = lab({ minSpacingMs: 0, costRatio: 0 }); // a keyframe after every slice
+    withKf.load({ name: 'gossip-small' });
+    withKf.seek(1e12);
+    const kf = withKf.simTimeline!.keyframes;
+    expect(kf.disabled).toBeNull();
+    expect(kf.list.length).toBeGreaterThan(3);
+    for (const t of [1234.5, 200, 2999]) {
+      withKf.seek(1e12);
+      withKf.seek(t);
+      const straight = lab(false);
+      straight.load({ name: 'gossip-small' });
+      straight.seek(t);
+      expect(withKf.counters()).toEqual(straight.counters());
+      expect(withKf.snapshot(500)).toEqual(straight.snapshot(500));
+      expect(withKf.series(20_000).series).toEqual(straight.series(20_000).series);
+      // and it goes on to the same end
+      withKf.seek(1e12);
+      straight.seek(1e12);
+      expect(withKf.counters()).toEqual(straight.counters());
+    }
+    expect(kf.stats.restored).toBeGreaterThanOrEqual(3);
+  });
+
+  it('falls back to simulating from 0 when a run cannot be copied, and says why', () => {
+    const l = lab({ minSpacingMs: 0, costRatio: 0 });
+    l.load({ name: 'kademlia-lookups', seed: 3 } as never);
+    // a Kademlia node keeps RPC callbacks (closures made during the run): no keyframes for it yet
+    l.step(3000);
+    const kf = l.simTimeline!.keyframes;
+    expect(kf.disabled).toMatch(/a function made during the run cannot be copied/);
+    const at = l.counters();
+    l.seek(1000);
+    l.seek(3000);
+    expect(l.counters()).toEqual(at);
+  });
+});
+
+describe('what a new window and the inspector get', () => {
+  it('lab.join gives state, counters, snapshot, series and the observation contract of one moment', () => {
+    const l = lab(false);
+    l.load({ name: 'gossip-small' });
+    l.step(1500);
+    const j = l.join(200, 100);
+    expect(j.state.timeMs).toBe(1500);
+    expect(j.counters.timeMs).toBe(1500);
+    expect(j.snapshot.timeMs).toBe(1500);
+    expect(snapshotData.parse(j.snapshot).peers).toHaveLength(200);
+    expect(j.series.series['net.online']!.t.at(-1)).toBe(1500);
+    expect(observationData.safeParse(j.observation).success).toBe(true);
+    expect(j.observation!.protocol).toBe('gossip');
+    // every summary key has a spec (shipped protocols declare theirs; undeclared ones fall back to the key itself)
+    for (const k of Object.keys(j.counters.summary)) expect(j.observation!.metrics.map((m) => m.key)).toContain(k);
+    expect(j.observation!.states.map((s) => s.name)).toContain('offline');
+  });
+
+  it('lab.inspect answers for any peer of the run, bounded and schema-valid; a peer out of range is refused', () => {
+    const l = lab(false);
+    l.load({ name: 'adaptive-reputation' });
+    l.step(3000);
+    const got = inspectData.parse(l.inspect(7));
+    expect(got.id).toBe(7);
+    expect(got.timeMs).toBe(3000);
+    expect(() => l.inspect(500)).toThrow(/peer 500 is not in the run/);
+  });
+
+  it('lab.validate lists every problem with its path, and loads nothing', () => {
+    const l = lab(false);
+    l.load({ name: 'gossip-small' });
+    const bad = l.validate('name: x\npeers: -3\nprotocol: { type: gossip, fanout: 0 }\nuntil: 10s\n');
+    expect(bad.ok).toBe(false);
+    expect(bad.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['peers']));
+    expect(l.validate('name: x\npeers: 20\nprotocol: { type: gossip }\nuntil: 10s\n')).toEqual({ ok: true, issues: [] });
+    expect(l.validate('name: x\npeers: 20\nprotocol: { type: gossip }\nuntil: 1e308\n').ok).toBe(false);
+    expect(l.state().scenario).toBe('gossip, 200 peers');
+  });
+});
