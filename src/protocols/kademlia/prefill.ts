@@ -123,7 +123,7 @@ export class SortedIds {
     const cpls = scratchCpls;
     let n = 0;
     const take = (p: PeerId, cpl: number): void => {
-      picks[n] = contacts[p] as Contact;
+      picks[n] = p;
       cpls[n] = cpl;
       n++;
     };
@@ -170,12 +170,12 @@ export class SortedIds {
         hi = mid;
       }
     }
-    if (!(this.unique && table.fillSpine(picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(picks[i] as Contact);
+    if (!(this.unique && table.fillSpine(contacts, picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(contacts[picks[i] as number] as Contact);
     table.compact();
   }
 }
 
-const scratchPicks: Contact[] = [];
+const scratchPicks: PeerId[] = [];
 const scratchCpls: number[] = [];
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -53,7 +53,7 @@ function prefillOrder(self: Uint8Array, ids: Uint8Array[], k: number): { contact
   const cpl: number[] = [];
   for (const p of [...byCpl.keys()].sort((a, b) => a - b)) {
     for (const c of byCpl.get(p) ?? []) {
-      contacts.push(c);
+      contacts.push({ peer: contacts.length, id: c.id }); // peer i is the i-th contact handed over
       cpl.push(p);
     }
   }
@@ -65,13 +65,15 @@ describe('RoutingTable.fillSpine', () => {
     fuzz(
       fc.property(idArb, fc.integer({ min: 1, max: 8 }), fc.array(idArb, { maxLength: 400 }), fc.integer({ min: 0, max: 5 }), (self, k, ids, now) => {
         const { contacts, cpl } = prefillOrder(self, ids, k);
-        const bulk = new RoutingTable(self, { k, idBits: ID_BITS }, now);
+        // the bulk table refers to the contacts through a directory of them (as the simulator does)
+        const all = [...contacts, ...ids.slice(0, 40).map((id, i) => ({ peer: contacts.length + i, id }))];
+        const bulk = new RoutingTable(self, { k, idBits: ID_BITS, book: new PeerDirectory(all) }, now);
         const single = new RoutingTable(self, { k, idBits: ID_BITS }, now);
-        expect(bulk.fillSpine(contacts, cpl, contacts.length, 0)).toBe(true);
+        expect(bulk.fillSpine(all, contacts.map((c) => c.peer), cpl, contacts.length, 0)).toBe(true);
         for (const c of contacts) single.add(c);
         expect(view(bulk)).toEqual(view(single));
         // and both go on alike: more adds, removals, lookups of the closest
-        const later = ids.slice(0, 40).map((id, i) => ({ peer: 10_000 + i, id }));
+        const later = all.slice(contacts.length);
         for (const t of [bulk, single]) for (const c of later) t.add(c, 7);
         for (const c of contacts.slice(0, 5)) for (const t of [bulk, single]) t.remove(c.id, 9);
         expect(view(bulk)).toEqual(view(single));
@@ -86,14 +88,14 @@ describe('RoutingTable.fillSpine', () => {
     const t = new RoutingTable(self, { k: 2, idBits: ID_BITS });
     const far = (peer: number, x: number): Contact => ({ peer, id: Uint8Array.from([0x80, 0, x]) });
     // three contacts of one range with k = 2: the third would wait in the replacement cache
-    expect(t.fillSpine([far(1, 1), far(2, 2), far(3, 3)], [0, 0, 0], 3, 0)).toBe(false);
+    expect(t.fillSpine([far(0, 1), far(1, 2), far(2, 3)], [0, 1, 2], [0, 0, 0], 3, 0)).toBe(false);
     expect(t.size).toBe(0);
     // our own id
-    expect(t.fillSpine([{ peer: 4, id: self }], [24], 1, 0)).toBe(false);
+    expect(t.fillSpine([{ peer: 0, id: self }], [0], [24], 1, 0)).toBe(false);
     // b > 1 and a table that is not fresh
-    expect(new RoutingTable(self, { k: 2, b: 2, idBits: ID_BITS }).fillSpine([far(1, 1)], [0], 1, 0)).toBe(false);
+    expect(new RoutingTable(self, { k: 2, b: 2, idBits: ID_BITS }).fillSpine([far(0, 1)], [0], [0], 1, 0)).toBe(false);
     t.add(far(5, 5));
-    expect(t.fillSpine([far(1, 1)], [0], 1, 0)).toBe(false);
+    expect(t.fillSpine([far(0, 1)], [0], [0], 1, 0)).toBe(false);
     expect(t.all().map((c) => c.peer)).toEqual([5]);
   });
 });

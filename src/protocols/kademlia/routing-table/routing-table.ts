@@ -22,7 +22,7 @@
 import { bitAt, compareDistance, idBytes, idEquals, type NodeId } from '../id.js';
 import { TableArena } from './arena.js';
 import { BASE_SEEN, BucketStore, COUNT, FLAGS, GROW, PINGING, REC, TOUCHED } from './bucket-store.js';
-import { LocalBook, type Contact, type ContactBook } from './contact-book.js';
+import { LocalBook, PeerDirectory, type Contact, type ContactBook } from './contact-book.js';
 import { KBucket } from './k-bucket.js';
 
 export interface RoutingTableOptions {
@@ -272,11 +272,13 @@ export class RoutingTable extends BucketStore {
    * Fills a fresh table (b = 1) with contacts in the order `add` would have received them, giving
    * exactly the table those adds would build, without the per-add search: the tree is a spine along
    * our own path, and where it ends follows from each contact's common prefix length with us
-   * (`cpl[i]`). For prefill (prefill.ts), whose contacts arrive by range, at most k per sibling
-   * range, all with distinct ids. Returns false, changing nothing, if the table is not fresh or the
-   * input is not of that form (the caller then adds one by one).
+   * (`cpl[i]`). The i-th contact is `contacts[peers[i]]`; when the table's book is the
+   * `PeerDirectory` of those very contacts its ref is the peer number, so no contact is touched (at
+   * 10^6 peers each touch is a cache miss). For prefill (prefill.ts), whose contacts arrive by range,
+   * at most k per sibling range, all with distinct ids. Returns false, changing nothing, if the table
+   * is not fresh or the input is not of that form (the caller then adds one by one).
    */
-  fillSpine(contacts: readonly Contact[], cpl: readonly number[], n: number, now: number): boolean {
+  fillSpine(contacts: readonly Contact[], peers: readonly number[], cpl: readonly number[], n: number, now: number): boolean {
     const k = this.k;
     if (this.b !== 1 || this.count !== 0 || this.bucketCount !== 1 || this.extras !== null) return false;
     // where each contact ends up: sibling bucket of depth p+1 (p < depth), or our own bucket (depth
@@ -319,13 +321,15 @@ export class RoutingTable extends BucketStore {
     const touched = this.f64[(this.rec + TOUCHED) >> 1] as number;
     this.setRegion(depth + 1);
     const i32 = this.i32, f64 = this.f64, rec = this.rec, con = this.con;
+    const direct = this.book instanceof PeerDirectory && this.book.contacts === contacts;
     for (let bk = 0; bk <= depth; bk++) this.initBucket(bk, bk < depth ? bk + 1 : depth, touched);
     for (let i = 0; i < n; i++) {
       const p = cpl[i] as number;
       const bk = p < depth ? p : depth;
       const r = rec + bk * REC;
       const c = i32[r + COUNT] as number;
-      i32[con + bk * k + c] = this.book.ref(contacts[i] as Contact);
+      const peer = peers[i] as number;
+      i32[con + bk * k + c] = direct ? peer : this.book.ref(contacts[peer] as Contact);
       i32[r + COUNT] = c + 1;
     }
     for (let bk = 0; bk <= depth; bk++) if ((i32[rec + bk * REC + COUNT] as number) > 0) f64[(rec + bk * REC + BASE_SEEN) >> 1] = now;
