@@ -103,7 +103,7 @@ export function compareConfig(quick: boolean): CompareConfig {
   return {
     quick,
     scalePeers: [100, 1000, 10_000, 100_000],
-    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 10_000, tracker: 1000, trackerless: 1000 },
+    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 100_000, tracker: 10_000, trackerless: 10_000 },
     seeds: 3,
     seedsLarge: 1,
     churnPeers: 500,
@@ -113,7 +113,7 @@ export function compareConfig(quick: boolean): CompareConfig {
     fileFetchers: 25,
     churnSeeds: 2,
     showcasePeers: 1000,
-    trackerlessPeers: [200, 1000],
+    trackerlessPeers: [200, 1000, 10_000],
     trackerlessFile: 4 * 1024 * 1024,
     trackerlessPiece: 256 * 1024,
     trackerlessSeeds: 2,
@@ -251,15 +251,18 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
   for (const proto of ['plumtree', 'kademlia', 'bittorrent'] as Proto[])
     for (const size of cfg.fileSizes) add('file', proto, cfg.filePeers, 'none', size, cfg.seeds, false);
   for (const proto of ['tracker', 'trackerless'] as Proto[])
-    for (const n of cfg.trackerlessPeers)
-      for (const churn of cfg.trackerlessChurn) {
-        for (let s = 1; s <= cfg.trackerlessSeeds; s++) {
+    for (const n of cfg.trackerlessPeers) {
+      // 10^4 leechers: one seed and no churn, to stay inside the study's time budget
+      const large = n >= 10_000;
+      for (const churn of large ? (['none'] as ChurnLevel[]) : cfg.trackerlessChurn) {
+        for (let s = 1; s <= (large ? cfg.seedsLarge : cfg.trackerlessSeeds); s++) {
           const base = { study: 'trackerless' as Study, proto, peers: n, churn, fileBytes: cfg.trackerlessFile, seed: s };
           const { doc, fetchers } = scenarioDoc(base, cfg, []);
           // keep the per-peer samples of seed 1 for the CDFs
           cases.push({ ...base, id: `trackerless/${proto}/n${n}/${churn}/${cfg.trackerlessFile}/s${s}`, fetchers, doc, keep: { samples: s === 1 ? ['completionMs', 'timeToFirstPeerMs'] : [] } });
         }
       }
+    }
   // big runs first, so the pool is not left waiting on one straggler at the end
   return cases.sort((a, b) => cost(b) - cost(a));
 }
