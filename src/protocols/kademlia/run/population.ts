@@ -37,6 +37,8 @@ export class Population {
     private readonly rng: Rng,
   ) {
     const n = (this.n = world.size);
+    // the state lives in this object, which keyframes reach through sim.keep (src/sim/snapshot.ts)
+    world.sim.keep(this);
     const idRng = world.sim.rng.fork('kademlia-ids');
     // every id a view of one buffer, and every contact shared by all the tables (a PeerDirectory):
     // at 10^6 peers an id of its own per peer and per table entry would cost gigabytes

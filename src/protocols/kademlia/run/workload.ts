@@ -40,6 +40,10 @@ export class Workload {
   readonly latencySeries: Series = { t: [], v: [] };
   private readonly outstanding = new Map<number, Outstanding>();
   private nextLookupId = 0;
+  /** Every key published (also those whose STORE reached nobody). */
+  private readonly keys: NodeId[] = [];
+  /** Draws of the workload: keys, values, targets. */
+  private readonly rng: Rng;
 
   /** Schedules the STOREs from `begin`, then the lookups. */
   constructor(
@@ -50,8 +54,10 @@ export class Workload {
   ) {
     this.kind = workload.kind ?? (workload.stores > 0 ? 'value' : 'node');
     const sim = pop.world.sim;
-    const workRng = sim.rng.fork('kademlia-workload');
-    const keys: NodeId[] = [];
+    // the state lives in this object, which keyframes reach through sim.keep (src/sim/snapshot.ts)
+    sim.keep(this);
+    const workRng = (this.rng = sim.rng.fork('kademlia-workload'));
+    const keys = this.keys;
     const storeKind = sim.register(() => {
       const origin = pop.pickOnline(-1, true);
       if (origin < 0) return;
@@ -71,13 +77,14 @@ export class Workload {
     const storeGap = 1000 / (workload.storeRatePerSec ?? workload.ratePerSec);
     for (let i = 0; i < workload.stores; i++) sim.at(begin + i * storeGap, storeKind);
     const lookupStart = begin + workload.stores * storeGap + (workload.stores > 0 ? workload.settleMs : 0);
-    const lookupKind = sim.register(() => this.lookup(workRng));
+    const lookupKind = sim.register(() => this.lookup());
     const gap = 1000 / workload.ratePerSec;
     for (let i = 0; i < workload.lookups; i++) sim.at(lookupStart + i * gap, lookupKind);
   }
 
-  private lookup(workRng: Rng): void {
+  private lookup(): void {
     const pop = this.pop;
+    const workRng = this.rng;
     const sim = pop.world.sim;
     const origin = pop.pickOnline(-1, true);
     this.lookupsIssued++;
