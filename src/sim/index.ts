@@ -1,8 +1,8 @@
 /**
  * The simulation engine: virtual time, the event queue, the network model, the world of peers and
- * protocols, churn, partitions and metrics. It takes ids, Rng and the sans-IO contract from the kernel
- * (src/core) and imports nothing else: no packages, nothing of Node, the DOM or Electron, so it runs in
- * a worker, the main process, the browser or a test alike.
+ * protocols, churn, partitions, the observer feed and snapshots. It takes ids, Rng and the sans-IO
+ * contract from the kernel (src/core) and imports nothing else: no packages, nothing of Node, the DOM
+ * or Electron, so it runs in a worker, the main process, the browser or a test alike.
  */
 export * from './queue.js';
 export * from './engine.js';
@@ -11,5 +11,4 @@ export * from './network.js';
 export * from './world.js';
 export * from './churn.js';
 export * from './partitions.js';
-export * from './metrics.js';
 export * from './snapshot.js';
