@@ -61,7 +61,8 @@ export interface PlumtreeCodec {
 
 const MAX_ID = 2 ** 53 - 1;
 
-function varUintLen(n: number): number {
+/** Bytes lib0's writeVarUint takes for `n` (sizes without encoding). */
+export function varUintLen(n: number): number {
   let len = 1;
   while (n >= 128) {
     n = Math.floor(n / 128);

@@ -1,0 +1,130 @@
+/**
+ * Routed envelopes: how DHT traffic and link negotiation reach peers we have no link to. A ROUTE frame
+ * names its source and destination, the peers it went through (`path`, each forwarder appends itself),
+ * the waypoints still ahead (`via`) and a TTL. Each peer on the way:
+ * - checks it is well formed: the path starts at the source and ends at the neighbour that handed it
+ *   over (so a forwarder cannot hide itself), does not pass through us already (no loops), has TTL left;
+ * - learns the way back to everyone on the path (routes.ts);
+ * - delivers it if it is for us, else forwards it toward the next waypoint or the destination: to it if
+ *   it is a neighbour, else along its own route. What it cannot route it drops (counted) and tells the
+ *   source so (UNREACHABLE, back along the path), so a negotiation through a stale route fails at once
+ *   instead of timing out. It never acts on an envelope addressed to someone else.
+ * The source is claimed, not proven (issue-free until envelopes are signed): a relay can drop or forge
+ * what it carries, which is why DHT replies are checked against pending requests and peer ids.
+ */
+import { B_UNREACHABLE, F_ROUTE, type RouteBody, type RouteFrame } from '../wire/frames.js';
+import { resolveRoute, RouteTable } from './routes.js';
+
+export interface RelayStats {
+  /** Envelopes we originated, forwarded, delivered to us, could not route, and refused as malformed. */
+  sent: number;
+  forwarded: number;
+  delivered: number;
+  unroutable: number;
+  malformed: number;
+}
+
+export function newRelayStats(): RelayStats {
+  return { sent: 0, forwarded: 0, delivered: 0, unroutable: 0, malformed: 0 };
+}
+
+export interface RelayIO {
+  readonly self: number;
+  now(): number;
+  isNeighbour(peer: number): boolean;
+  /** Puts a frame on the open link to a neighbour. */
+  sendFrame(to: number, f: RouteFrame): void;
+  /** An envelope for us: its (claimed) source, body, and the path it came along. */
+  deliver(src: number, body: RouteBody, path: readonly number[]): void;
+}
+
+export class Relay {
+  readonly routes: RouteTable;
+
+  constructor(
+    private readonly io: RelayIO,
+    readonly stats: RelayStats,
+    /** Links an envelope may cross (and the most peers its path lists). */
+    readonly maxHops = 16,
+    /** Most waypoints an envelope carries. */
+    readonly maxVia = 8,
+    maxRoutes = 4096,
+  ) {
+    this.routes = new RouteTable(maxRoutes);
+  }
+
+  /** Whether we know a way to `dst` now (a neighbour, or a resolvable route). */
+  reachable(dst: number): boolean {
+    return resolveRoute(this.routes, dst, (p) => this.io.isNeighbour(p), this.io.now(), this.maxVia + 1) !== null;
+  }
+
+  /** Sends `body` to `dst` (a neighbour directly, anyone else along a route); false if there is none. */
+  send(dst: number, body: RouteBody): boolean {
+    const io = this.io;
+    const hops = resolveRoute(this.routes, dst, (p) => io.isNeighbour(p), io.now(), this.maxVia + 1);
+    if (hops === null) {
+      this.stats.unroutable++;
+      return false;
+    }
+    this.stats.sent++;
+    io.sendFrame(hops[0] as number, { t: F_ROUTE, src: io.self, dst, ttl: this.maxHops - 1, path: [io.self], via: hops.slice(1, -1), body });
+    return true;
+  }
+
+  /** Sends `body` back along a path an envelope came by (reversed), e.g. the answer to a relayed offer. */
+  sendBack(path: readonly number[], body: RouteBody): boolean {
+    const io = this.io;
+    const dst = path[0] as number;
+    const back = path.slice(1).reverse();
+    const first = back.length > 0 ? (back[0] as number) : dst;
+    if (!io.isNeighbour(first) || back.length > this.maxVia + 1) return this.send(dst, body);
+    this.stats.sent++;
+    io.sendFrame(first, { t: F_ROUTE, src: io.self, dst, ttl: this.maxHops - 1, path: [io.self], via: back.slice(1), body });
+    return true;
+  }
+
+  /**
+   * An envelope from neighbour `from`. Returns a reason if it is malformed (the caller closes that link as
+   * a violation), else null (delivered, forwarded or dropped as unroutable).
+   */
+  onFrame(from: number, f: RouteFrame): string | null {
+    const io = this.io;
+    const path = f.path;
+    if (path.length === 0 || path[0] !== f.src) return this.malformed('path does not start at the source');
+    if (path[path.length - 1] !== from) return this.malformed('path does not end at the neighbour that sent it');
+    if (path.length > this.maxHops || f.via.length > this.maxVia) return this.malformed('path or waypoints too long');
+    for (const p of path) if (p === io.self) return this.malformed('loop: the path passes through us');
+    const now = io.now();
+    this.routes.learnPath(path, io.self, now);
+    if (f.dst === io.self) {
+      this.stats.delivered++;
+      io.deliver(f.src, f.body, path);
+      return null;
+    }
+    if (f.ttl <= 0) return this.unroutable(f);
+    let i = 0;
+    while (i < f.via.length && f.via[i] === io.self) i++;
+    const rest = f.via.slice(i);
+    const target = rest.length > 0 ? (rest[0] as number) : f.dst;
+    const hops = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
+    if (hops === null) return this.unroutable(f);
+    const full = rest.length > 0 ? hops.concat(rest.slice(1), [f.dst]) : hops;
+    const next = full[0] as number;
+    const via = full.slice(1, -1);
+    if (via.length > this.maxVia || path.includes(next)) return this.unroutable(f);
+    this.stats.forwarded++;
+    io.sendFrame(next, { t: F_ROUTE, src: f.src, dst: f.dst, ttl: f.ttl - 1, path: path.concat(io.self), via, body: f.body });
+    return null;
+  }
+
+  private unroutable(f: RouteFrame): null {
+    this.stats.unroutable++;
+    if (f.body.b !== B_UNREACHABLE) this.sendBack(f.path, { b: B_UNREACHABLE, dst: f.dst });
+    return null;
+  }
+
+  private malformed(why: string): string {
+    this.stats.malformed++;
+    return `route: ${why}`;
+  }
+}

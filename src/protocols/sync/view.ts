@@ -1,0 +1,350 @@
+/**
+ * The partial view: which links a peer keeps, and how it finds new ones.
+ *
+ * - A peer with no link says `hello` on the signaling server (repeating with backoff while alone);
+ *   members with room answer with an offer after a short random wait, unless they see enough others
+ *   offer first (so a join costs the server a handful of messages, not one per member). That first
+ *   link is the only thing the server is needed for.
+ * - Then the peer joins the DHT through it (a lookup of its own id), announces itself under the room's
+ *   key and gets members back, and opens links to them through the overlay until it has `degree`.
+ * - It accepts links up to `maxLinks`. Every `shuffleMs` a peer with spare room opens one link to a
+ *   random member, and one with more than `degree` + 1 drops its oldest, so the overlay keeps mixing.
+ * - A link lost is replaced from known members (looked up again when none are left), through the
+ *   overlay. A single lost link is taken for a departed peer.
+ * - The overlay cannot heal a split of itself: after a partition each side's DHT knows only its own side.
+ *   So a neighbour lost to a timeout or a failed transport is retried through the signaling server, with
+ *   backoff: a peer that is gone never answers (given up after two tries), one on the other side of a
+ *   partition answers but cannot connect until the partition heals (retried for up to HEAL_MS). Retries
+ *   stop as soon as an envelope from that peer reaches us through the overlay (we are one piece again).
+ *   Joiners are watched the same way: every member sees a joiner's hello, and the few whose ids are
+ *   closest to the joiner's should hear from it through the overlay (its self-lookup ends at them). One
+ *   that has not after EXPECT_MS looks it up in the DHT, and if that does not find it, the joiner is in
+ *   another piece of a split room: it is offered a link through signaling, retried like a lost neighbour.
+ *   And a peer short of `degree` links for long says hello again, with backoff up to 5 minutes (a small
+ *   piece of a split room, whose members all have room: any member may answer, maybe from the other
+ *   piece; in a room smaller than `degree` + 1 this is the one periodic message, every 5 minutes).
+ */
+import type { PeerId, Rng } from '../../sim/index.js';
+import type { Discovery } from './discovery/discovery.js';
+import type { SyncEvent, SyncHost, SyncStats } from './host.js';
+import type { LinkTable } from './links/link-table.js';
+import type { Negotiation } from './links/negotiation.js';
+import type { ResolvedOptions } from './options.js';
+import type { Relay } from './relay/relay.js';
+import type { LinkKind } from './wire/frames.js';
+
+export interface ViewIO {
+  readonly self: number;
+  readonly rng: Rng;
+  now(): number;
+  readonly host: SyncHost;
+  readonly links: LinkTable;
+  readonly relay: Relay;
+  readonly discovery: Discovery;
+  readonly negotiation: Negotiation;
+  readonly stats: SyncStats;
+  refused(peer: number): boolean;
+  /** Schedules `answerHello(peer)` after `delayMs`. */
+  scheduleAnswer(peer: number, delayMs: number): void;
+  /** Closes a link on purpose (we say BYE first). */
+  dropLink(peer: number, reason: string): void;
+  event(e: SyncEvent): void;
+}
+
+/**
+ * A peer to chase through signaling: a lost neighbour, or a joiner we expect to hear from (`probe`: look
+ * it up in the DHT first). `margin`: a route learnt this long after `since` proves we are one piece.
+ */
+interface Lost {
+  since: number;
+  margin: number;
+  next: number;
+  tries: number;
+  answered: boolean;
+  backoff: number;
+  probe: 'no' | 'due' | 'busy';
+}
+
+/** A member we may link to, and when we learnt of it. */
+interface Candidate {
+  at: number;
+}
+
+const MAX_CANDIDATES = 64;
+const CANDIDATE_TTL_MS = 120_000;
+const COOLDOWN_MS = 30_000;
+const HEAL_MS = 600_000;
+const HELLO_MAX_BACKOFF_MS = 30_000;
+/** Tries of a lost neighbour that never answers before it is taken for gone. */
+const HEAL_SILENT_TRIES = 2;
+/** How long a member closest to a joiner waits to hear from it through the overlay. */
+const EXPECT_MS = 30_000;
+/** The longest wait between the hellos of a peer short of links. */
+const STARVED_MAX_BACKOFF_MS = 300_000;
+
+export class PartialView {
+  private readonly candidates = new Map<PeerId, Candidate>();
+  /** Peers not to try again until the given time (refused us, unreachable, gone). */
+  private readonly cooldown = new Map<PeerId, number>();
+  /** Neighbours lost to a timeout or failure, retried through signaling (see the header). */
+  private readonly lost = new Map<PeerId, Lost>();
+  /** Since when the peer has had fewer than `degree` open links (-1: it has enough). */
+  private shortSince = -1;
+  /** Offers seen on signaling per joiner (hello answers hold back when enough were made). */
+  private readonly offersSeen = new Map<PeerId, number>();
+  private helloAt = 0;
+  private helloBackoff: number;
+  private joined = false;
+  private lookupBusy = false;
+  private lastLookupAt = -Infinity;
+  private lookupBackoff: number;
+
+  constructor(
+    private readonly io: ViewIO,
+    private readonly o: ResolvedOptions,
+  ) {
+    this.helloBackoff = o.helloMs;
+    this.lookupBackoff = o.helloMs;
+  }
+
+  /** How many members we know of and may link to (for the inspector). */
+  get candidateCount(): number {
+    return this.candidates.size;
+  }
+
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  private cooling(peer: PeerId, now: number): boolean {
+    const until = this.cooldown.get(peer);
+    if (until === undefined) return false;
+    if (until <= now) {
+      this.cooldown.delete(peer);
+      return false;
+    }
+    return true;
+  }
+
+  private usable(peer: PeerId, now: number): boolean {
+    const io = this.io;
+    return peer !== io.self && !io.links.has(peer) && !io.refused(peer) && !this.cooling(peer, now);
+  }
+
+  addCandidates(peers: readonly PeerId[]): void {
+    const now = this.io.now();
+    for (const p of peers) {
+      if (p === this.io.self) continue;
+      this.candidates.delete(p);
+      this.candidates.set(p, { at: now });
+      if (this.candidates.size > MAX_CANDIDATES) this.candidates.delete(this.candidates.keys().next().value as PeerId);
+    }
+  }
+
+  /** Don't try `peer` again for a while. */
+  coolDown(peer: PeerId, ms = COOLDOWN_MS): void {
+    this.cooldown.set(peer, this.io.now() + ms);
+    this.candidates.delete(peer);
+  }
+
+  /** Picks up to `n` usable members: recent candidates first, else DHT contacts. */
+  private pick(n: number, now: number): PeerId[] {
+    const out: PeerId[] = [];
+    const fresh: PeerId[] = [];
+    for (const [p, c] of this.candidates) {
+      if (now - c.at > CANDIDATE_TTL_MS) this.candidates.delete(p);
+      else if (this.usable(p, now) && this.io.relay.reachable(p)) fresh.push(p);
+    }
+    this.io.rng.shuffle(fresh);
+    for (const p of fresh) if (out.length < n) out.push(p);
+    if (out.length < n) for (const p of this.io.discovery.sampleContacts(2 * n)) if (out.length < n && !out.includes(p) && this.usable(p, now)) out.push(p);
+    return out;
+  }
+
+  // ---- housekeeping (every tickMs) ----------------------------------------------------------------
+
+  tick(): void {
+    const io = this.io;
+    const now = io.now();
+    const links = io.links;
+    const have = links.size;
+    if (have < this.o.degree) {
+      if (links.open === 0 && have === 0) this.hello(now, this.o.helloMs * 8);
+      else if (links.open > 0 && this.joined) {
+        const picks = this.pick(this.o.degree - have, now);
+        for (const p of picks) this.connect(p, 'dht');
+        if (picks.length < this.o.degree - have) this.lookup(now);
+      }
+    }
+    if (links.open >= this.o.degree) this.shortSince = -1;
+    else if (this.shortSince < 0) this.shortSince = now;
+    // short of links for long, whatever we tried: maybe we are in a small piece of a split room
+    else if (links.open > 0 && now - this.shortSince > 2 * this.o.connectTimeoutMs) this.hello(now, STARVED_MAX_BACKOFF_MS);
+    this.heal(now);
+  }
+
+  private connect(peer: PeerId, kind: LinkKind): void {
+    this.candidates.delete(peer);
+    this.io.negotiation.connect(peer, kind, { via: 'overlay', path: null });
+  }
+
+  private hello(now: number, maxBackoff: number): void {
+    const io = this.io;
+    if (now < this.helloAt || !io.host.signalingUp()) return;
+    io.stats.hellosOut++;
+    io.stats.signalingOut++;
+    io.host.publish({ type: 'hello', from: io.self });
+    this.helloAt = now + this.helloBackoff;
+    this.helloBackoff = Math.min(this.helloBackoff * 2, maxBackoff);
+  }
+
+  /** Looks members up again (at most once per backoff period, doubling while nothing new turns up). */
+  private lookup(now: number): void {
+    if (this.lookupBusy || now - this.lastLookupAt < this.lookupBackoff) return;
+    this.lookupBusy = true;
+    this.lastLookupAt = now;
+    this.io.discovery.findMembers(false, (members, hops) => {
+      this.lookupBusy = false;
+      this.addCandidates(members);
+      this.io.event({ type: 'members', found: members.length, hops });
+      const now2 = this.io.now();
+      const usable = members.some((p) => this.usable(p, now2));
+      this.lookupBackoff = usable ? this.o.helloMs : Math.min(this.lookupBackoff * 2, 30_000);
+    });
+  }
+
+  // ---- links coming and going ---------------------------------------------------------------------
+
+  linkUp(peer: PeerId): void {
+    this.helloBackoff = this.o.helloMs;
+    this.helloAt = 0;
+    this.lost.delete(peer);
+    this.cooldown.delete(peer);
+    if (!this.joined && !this.lookupBusy) {
+      // join the DHT through this first link, then announce ourselves under the room's key
+      this.lookupBusy = true;
+      this.io.discovery.findSelf(() => {
+        this.io.discovery.findMembers(true, (members, hops) => {
+          this.lookupBusy = false;
+          this.joined = true;
+          this.lastLookupAt = this.io.now();
+          this.addCandidates(members);
+          this.io.event({ type: 'members', found: members.length, hops });
+          this.tick();
+        });
+      });
+    }
+  }
+
+  linkDown(peer: PeerId, reason: string, wasOpen: boolean): void {
+    const now = this.io.now();
+    if (!wasOpen) return;
+    if (reason === 'timeout' || reason === 'failed') {
+      this.coolDown(peer);
+      this.lost.set(peer, {
+        since: now,
+        margin: this.o.deadLinkMs + this.o.tickMs,
+        next: now + this.io.rng.float() * this.o.helloMs,
+        tries: 0,
+        answered: false,
+        backoff: this.o.helloMs * 2,
+        probe: 'no',
+      });
+    } else if (reason === 'bye') this.coolDown(peer);
+  }
+
+  /** A lost neighbour answered (or refused) a retry through signaling: it is alive. */
+  answered(peer: PeerId): void {
+    const h = this.lost.get(peer);
+    if (h) h.answered = true;
+  }
+
+  /** Retries lost neighbours through signaling (partition healing, see the header). */
+  private heal(now: number): void {
+    if (this.lost.size === 0) return;
+    const io = this.io;
+    for (const [p, h] of this.lost) {
+      const r = io.relay.routes.get(p, now);
+      // an envelope from it reached us through the overlay since every link across a split would have
+      // timed out: one piece again
+      const back = io.links.isOpen(p) || (r !== undefined && r.exact && r.learnt > h.since + h.margin);
+      if (back || now - h.since > HEAL_MS || (!h.answered && h.tries >= HEAL_SILENT_TRIES)) {
+        this.lost.delete(p);
+        continue;
+      }
+      if (h.probe !== 'no') {
+        if (h.probe === 'due' && h.next <= now) {
+          h.probe = 'busy';
+          io.discovery.probe(p, (found) => {
+            if (found) this.lost.delete(p);
+            else h.probe = 'no';
+          });
+        }
+        continue;
+      }
+      if (h.next > now || io.links.has(p) || !io.host.signalingUp() || io.links.size >= this.o.maxLinks) continue;
+      h.tries++;
+      h.next = now + h.backoff + this.o.connectTimeoutMs;
+      h.backoff = Math.min(h.backoff * 2, HELLO_MAX_BACKOFF_MS);
+      io.stats.healAttempts++;
+      this.cooldown.delete(p);
+      io.negotiation.connect(p, 'bootstrap', { via: 'signaling' });
+    }
+  }
+
+  /** The periodic shuffle: one link to a random member in, the oldest out when above degree + 1. */
+  shuffle(): void {
+    const io = this.io;
+    const now = io.now();
+    const open = io.links.openLinks();
+    if (!this.joined) return;
+    if (open.length >= this.o.degree && io.links.size < this.o.maxLinks) {
+      const [p] = this.pick(1, now);
+      if (p !== undefined) this.connect(p, 'shuffle');
+      else this.lookup(now);
+    }
+    if (open.length > this.o.degree + 1) {
+      let oldest = open[0];
+      for (const l of open) if (oldest && l.openedAt < oldest.openedAt) oldest = l;
+      if (oldest && now - oldest.openedAt > this.o.shuffleMs) io.dropLink(oldest.peer, 'shuffle');
+    }
+  }
+
+  // ---- bootstrap through signaling ----------------------------------------------------------------
+
+  /** A peer with no link said hello: offer it one, after a short random wait, unless others do first. */
+  onHello(from: PeerId): void {
+    const io = this.io;
+    if (from === io.self || io.refused(from)) return;
+    if (this.joined && !io.links.has(from) && !this.lost.has(from) && io.discovery.amongClosest(from)) {
+      const now = io.now();
+      this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due' });
+    }
+    if (io.links.has(from) || io.links.size >= this.o.maxLinks) return;
+    this.offersSeen.set(from, 0);
+    io.scheduleAnswer(from, io.rng.float() * this.o.helloAnswerMs);
+  }
+
+  /** Someone offered `to` a link through signaling (we see the topic): count it against our answer. */
+  onOfferSeen(to: PeerId): void {
+    const n = this.offersSeen.get(to);
+    if (n !== undefined) this.offersSeen.set(to, n + 1);
+  }
+
+  answerHello(peer: PeerId): void {
+    const n = this.offersSeen.get(peer);
+    this.offersSeen.delete(peer);
+    if (n === undefined || n >= this.o.bootstrapLinks) return;
+    this.io.negotiation.connect(peer, 'bootstrap', { via: 'signaling' });
+  }
+
+  onBye(from: PeerId): void {
+    this.lost.delete(from);
+    this.coolDown(from);
+  }
+
+  /** Lost neighbours being retried (for the inspector). */
+  get healing(): number {
+    return this.lost.size;
+  }
+}
