@@ -384,6 +384,19 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     } else this.failures.set(c.peer, fails);
   }
 
+  /**
+   * The transport knows `peer` cannot be reached now (a relay reported it): its pending requests fail at
+   * once, counted as timeouts, instead of waiting out rpcTimeoutMs.
+   */
+  unreachable(peer: PeerId): void {
+    if (this.stopped || this.pendingOf === null) return;
+    for (const [rpc, p] of this.pendingOf)
+      if (p.to.peer === peer) {
+        this.ctx.cancelTimer(p.timer);
+        this.onTimer(TAG_RPC, rpc);
+      }
+  }
+
   /** Sends a request; `cb` gets the matching reply, or null on timeout. */
   private request(to: Contact, msg: KadRequest, cb: (reply: KadResponse | null) => void): void {
     const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);

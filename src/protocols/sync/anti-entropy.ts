@@ -16,7 +16,7 @@
  *   quiet for SYNC_WAIT_MS (SYNC_MAX_WAIT_MS at most while a big reply keeps arriving).
  */
 import * as Y from 'yjs';
-import type { Rng } from '../../sim/index.js';
+import type { Rng } from '../../core/index.js';
 import { aheadOf, applyCapturing, digestOf, EMPTY_UPDATE, SYNC_ORIGIN, type DocState } from './docs.js';
 import type { SyncStats } from './host.js';
 import type { LinkState } from './links/link-table.js';

@@ -3,7 +3,7 @@
  * node, the dissemination core, ...) gets a `PeerContext` whose timer tags live in a range of their
  * own, so one timer callback on the peer can hand each timer back to the part that set it.
  */
-import type { PeerContext, PeerId, Rng, TimerId } from '../../sim/index.js';
+import type { PeerContext, PeerId, Rng, TimerId } from '../../core/index.js';
 
 /** What a host gives a sync peer: a PeerContext without `send` (frames go through SyncHost.send). */
 export interface SyncContext {

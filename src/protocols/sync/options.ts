@@ -36,7 +36,7 @@ export interface SyncOptions {
   helloAnswerMs?: number;
   /** Re-announce in the DHT this often. Default 5 min. */
   announceMs?: number;
-  /** DHT: id width, bucket size, parallelism, request timeout. Defaults 64, 8, 3, 2000 ms. */
+  /** DHT: id width, bucket size, parallelism, request timeout. Defaults 64, 8, 3, 1000 ms. */
   idBits?: number;
   k?: number;
   alpha?: number;
@@ -85,7 +85,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'room'> = {
   idBits: 64,
   k: 8,
   alpha: 3,
-  rpcTimeoutMs: 2000,
+  rpcTimeoutMs: 1000,
   graftTimeoutMs: 30,
   lazyDelayMs: 0,
   cacheSize: 256,

@@ -10,8 +10,8 @@
  * counted, and the peer is refused for `banMs`; it never throws into the host.
  */
 import type * as Y from 'yjs';
-import type { PeerId, TimerId } from '../../sim/index.js';
-import type { KadMessage } from '../kademlia/index.js';
+import type { PeerId, TimerId } from '../../core/index.js';
+import { NODES, type KadMessage } from '../kademlia/index.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { partContext, TAGS_DISCOVERY, TAGS_GOSSIP, TAGS_KAD, TAGS_PEER, type SyncContext } from './context.js';
 import { Discovery, newDiscoveryStats, type DiscoveryStats } from './discovery/discovery.js';
@@ -128,7 +128,7 @@ export class SyncPeer {
       },
       shared.relay ?? newRelayStats(),
     );
-    const kadCtx = partContext<KadMessage>(ctx, TAGS_KAD, (to, msg) => void this.relay.send(to, { b: B_KAD, msg }));
+    const kadCtx = partContext<KadMessage>(ctx, TAGS_KAD, (to, msg) => void this.relay.send(to, { b: B_KAD, msg: this.vouched(msg) }));
     const memberCtx = partContext<MemberMsg>(ctx, TAGS_DISCOVERY, (to, msg) => void this.relay.send(to, { b: B_MEMBERS, msg }));
     this.discovery = new Discovery(memberCtx, kadCtx, { room: o.room, idBits: o.idBits, k: o.k, alpha: o.alpha, rpcTimeoutMs: o.rpcTimeoutMs }, shared.discovery ?? newDiscoveryStats());
     this.dissemination = new Dissemination(
@@ -407,6 +407,17 @@ export class SyncPeer {
     return false;
   }
 
+  /**
+   * A NODES reply names only contacts we can reach by a link or a recent exact route: the asker will
+   * reach them through us, and a contact we only heard of through someone else would send it down a
+   * chain of second-hand routes.
+   */
+  private vouched(msg: KadMessage): KadMessage {
+    if (msg.type !== NODES) return msg;
+    const contacts = msg.contacts.filter((c) => this.relay.fresh(c.peer));
+    return contacts.length === msg.contacts.length ? msg : { ...msg, contacts };
+  }
+
   /** A routed envelope for us. */
   private onRouted(src: PeerId, body: RouteBody, path: readonly number[]): void {
     switch (body.b) {
@@ -423,6 +434,7 @@ export class SyncPeer {
       case B_UNREACHABLE:
         // a relay on the way could not go on: the route is stale; a negotiation along it is over
         this.relay.routes.forget(body.dst);
+        this.discovery.kad.unreachable(body.dst);
         return this.negotiation.unreachable(body.dst);
     }
   }

@@ -1,10 +1,11 @@
 /**
  * The partial view: which links a peer keeps, and how it finds new ones.
  *
- * - A peer with no link says `hello` on the signaling server (repeating with backoff while alone);
- *   members with room answer with an offer after a short random wait, unless they see enough others
- *   offer first (so a join costs the server a handful of messages, not one per member). That first
- *   link is the only thing the server is needed for.
+ * - A peer with no link says `hello` on the signaling server (repeating with backoff while alone); a
+ *   few members with room consider answering (each with a chance of about 4 over the room's size),
+ *   wait a short random time (shorter the fewer links they have), and offer a link unless they saw
+ *   `bootstrapLinks` others offer first. So a join costs the server a handful of messages, not one per
+ *   member. That first link is the only thing the server is needed for.
  * - Then the peer joins the DHT through it (a lookup of its own id), announces itself under the room's
  *   key and gets members back, and opens links to them through the overlay until it has `degree`.
  * - It accepts links up to `maxLinks`. Every `shuffleMs` a peer with spare room opens one link to a
@@ -24,7 +25,7 @@
  *   piece of a split room, whose members all have room: any member may answer, maybe from the other
  *   piece; in a room smaller than `degree` + 1 this is the one periodic message, every 5 minutes).
  */
-import type { PeerId, Rng } from '../../sim/index.js';
+import type { PeerId, Rng } from '../../core/index.js';
 import type { Discovery } from './discovery/discovery.js';
 import type { SyncEvent, SyncHost, SyncStats } from './host.js';
 import type { LinkTable } from './links/link-table.js';
@@ -71,6 +72,8 @@ interface Candidate {
 }
 
 const MAX_CANDIDATES = 64;
+/** About how many members consider answering a hello (the first offers suppress the rest). */
+const ANSWERERS = 4;
 const CANDIDATE_TTL_MS = 120_000;
 const COOLDOWN_MS = 30_000;
 const HEAL_MS = 600_000;
@@ -147,17 +150,22 @@ export class PartialView {
     this.candidates.delete(peer);
   }
 
-  /** Picks up to `n` usable members: recent candidates first, else DHT contacts. */
+  /**
+   * Picks up to `n` usable members we have a fresh way to (a negotiation relayed along a stale route
+   * would only time out): recent candidates first, else DHT contacts.
+   */
   private pick(n: number, now: number): PeerId[] {
     const out: PeerId[] = [];
     const fresh: PeerId[] = [];
+    const relay = this.io.relay;
     for (const [p, c] of this.candidates) {
       if (now - c.at > CANDIDATE_TTL_MS) this.candidates.delete(p);
-      else if (this.usable(p, now) && this.io.relay.reachable(p)) fresh.push(p);
+      else if (this.usable(p, now) && relay.fresh(p)) fresh.push(p);
     }
     this.io.rng.shuffle(fresh);
     for (const p of fresh) if (out.length < n) out.push(p);
-    if (out.length < n) for (const p of this.io.discovery.sampleContacts(2 * n)) if (out.length < n && !out.includes(p) && this.usable(p, now)) out.push(p);
+    if (out.length < n)
+      for (const p of this.io.discovery.sampleContacts(2 * n)) if (out.length < n && !out.includes(p) && this.usable(p, now) && relay.fresh(p)) out.push(p);
     return out;
   }
 
@@ -198,12 +206,15 @@ export class PartialView {
     this.helloBackoff = Math.min(this.helloBackoff * 2, maxBackoff);
   }
 
-  /** Looks members up again (at most once per backoff period, doubling while nothing new turns up). */
+  /**
+   * Samples members again: a DHT lookup of a random id (at most once per backoff period, doubling while
+   * nothing usable turns up).
+   */
   private lookup(now: number): void {
     if (this.lookupBusy || now - this.lastLookupAt < this.lookupBackoff) return;
     this.lookupBusy = true;
     this.lastLookupAt = now;
-    this.io.discovery.findMembers(false, (members, hops) => {
+    this.io.discovery.sample((members, hops) => {
       this.lookupBusy = false;
       this.addCandidates(members);
       this.io.event({ type: 'members', found: members.length, hops });
@@ -321,8 +332,12 @@ export class PartialView {
       this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due' });
     }
     if (io.links.has(from) || io.links.size >= this.o.maxLinks) return;
+    // a few answer, not the whole room: a member answers with a chance of ~ANSWERERS over the room size
+    // (its DHT table size is a lower bound of it), and the fewer links it has the sooner
+    const known = io.discovery.tableSize;
+    if (known > ANSWERERS && !io.rng.chance(ANSWERERS / known)) return;
     this.offersSeen.set(from, 0);
-    io.scheduleAnswer(from, io.rng.float() * this.o.helloAnswerMs);
+    io.scheduleAnswer(from, this.o.helloAnswerMs * (0.5 * io.rng.float() + (0.5 * io.links.size) / this.o.maxLinks));
   }
 
   /** Someone offered `to` a link through signaling (we see the topic): count it against our answer. */

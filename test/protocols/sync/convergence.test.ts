@@ -6,7 +6,7 @@
  * test/protocols/sync/convergence.test.ts` replays exactly that run. `SYNC_RUNS=n` sets how many.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/sim/index.js';
+import { Rng } from '../../../src/core/index.js';
 import { TestNet } from './testnet.js';
 
 const RUNS = Number(process.env.SYNC_RUNS ?? 1000);

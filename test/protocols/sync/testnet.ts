@@ -14,7 +14,7 @@
  *   the same document: it was persisted), cut a link, partition into groups, stop the signaling server.
  */
 import * as Y from 'yjs';
-import { Rng, type PeerId } from '../../../src/sim/index.js';
+import { Rng, type PeerId } from '../../../src/core/index.js';
 import {
   createSyncCodec,
   LinkFraming,
@@ -266,12 +266,13 @@ export class TestNet {
         const t = p.transports.get(peer);
         if (!t) return;
         p.transports.delete(peer);
-        // the other end's channel closes a latency later (SCTP shutdown)
+        // the other end's channel closes a latency later (SCTP shutdown); a negotiation that never
+        // connected tells the other side nothing
         const q = net.peers.get(peer);
-        if (!q) return;
-        const qt = q.transports.get(p.id);
+        const qt = q?.transports.get(p.id);
+        if (!q || !qt || !t.open || qt.peerGen !== t.gen) return;
         net.at(net.lat(net.o.latency), () => {
-          if (q.alive && q.transports.get(p.id) === qt && qt) {
+          if (q.alive && q.transports.get(p.id) === qt) {
             q.transports.delete(p.id);
             q.sync.onLinkClosed(p.id, 'remote');
           }
@@ -333,6 +334,17 @@ export class TestNet {
       return;
     }
     if (got) to.sync.onFrame(from.id, got.frame, got.bytes);
+  }
+
+  /** Puts a frame (object, or raw bytes in wire mode) on `from`'s open link to `to`, as if `from` sent it. */
+  inject(from: PeerId, to: PeerId, m: Frame | Uint8Array): void {
+    const p = this.peers.get(from)!;
+    const t = p.transports.get(to);
+    if (!t?.open) throw new Error(`no open link ${from} -> ${to}`);
+    const gen = t.gen;
+    const due = Math.max(t.lastDue, this.now + 1);
+    t.lastDue = due;
+    this.q.push(due, () => this.receive(p, to, gen, m));
   }
 
   // ---- faults -------------------------------------------------------------------------------------
@@ -441,7 +453,11 @@ export class TestNet {
     const stack = [ps[0]!.id];
     while (stack.length) {
       const x = this.peers.get(stack.pop()!)!;
-      for (const l of x.sync.links.openLinks()) if (!seen.has(l.peer) && this.peers.get(l.peer)?.alive) seen.add(l.peer), stack.push(l.peer);
+      for (const l of x.sync.links.openLinks())
+        if (!seen.has(l.peer) && this.peers.get(l.peer)?.alive) {
+          seen.add(l.peer);
+          stack.push(l.peer);
+        }
     }
     return seen.size === ps.length;
   }

@@ -9,7 +9,7 @@
  * dropped (a peer cannot place itself anywhere in the key space), a LIST is used only as the answer to
  * one of our pending requests from that very peer, and everything it carries is bounded by the codec.
  */
-import type { PeerContext, PeerId, TimerId } from '../../../sim/index.js';
+import type { PeerContext, PeerId, TimerId } from '../../../core/index.js';
 import { PeerStore } from '../../hybrid/peer-store.js';
 import { compareDistance, idEquals, KademliaNode, NODES, type KadMessage, type NodeId } from '../../kademlia/index.js';
 import { nodeIdOf, roomKey } from '../ids.js';
@@ -224,6 +224,18 @@ export class Discovery {
       this.stats.lookups++;
       this.stats.lookupHopsSum += r.hops;
       cb(r.closest.some((c) => c.peer === peer));
+    });
+  }
+
+  /**
+   * A random sample of members: a lookup of a random id ends at the k peers closest to it, a uniform
+   * sample of the room, each of which just answered us (so we have a fresh way to it).
+   */
+  sample(cb: (peers: PeerId[], hops: number) => void): void {
+    this.kad.findNode(this.kad.randomTarget(), (r) => {
+      this.stats.lookups++;
+      this.stats.lookupHopsSum += r.hops;
+      cb(r.closest.map((c) => c.peer).filter((p) => p !== this.ctx.id), r.hops);
     });
   }
 

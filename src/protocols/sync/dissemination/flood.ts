@@ -4,7 +4,7 @@
  * each message about once per direction. Message ids are (origin, seq), seq starting at a random point
  * per instance so a restarted peer does not reuse ids; the seen-set is bounded (oldest forgotten first).
  */
-import type { PeerContext, PeerId } from '../../../sim/index.js';
+import type { PeerContext, PeerId } from '../../../core/index.js';
 import { F_FLOOD, type Frame } from '../wire/frames.js';
 
 export type FloodFrame = Extract<Frame, { t: typeof F_FLOOD }>;

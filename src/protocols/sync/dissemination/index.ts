@@ -13,7 +13,7 @@
  */
 import * as Y from 'yjs';
 import { GOSSIP, Plumtree, type DeliverInfo, type PlumtreeMsg, type PlumtreeStats } from '../../gossip/index.js';
-import type { PeerId } from '../../../sim/index.js';
+import type { PeerId } from '../../../core/index.js';
 import { partContext, TAGS_GOSSIP, type SyncContext } from '../context.js';
 import { applyCapturing, SYNC_ORIGIN, type DocState } from '../docs.js';
 import type { SyncEvent, SyncStats } from '../host.js';

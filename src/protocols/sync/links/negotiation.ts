@@ -9,7 +9,8 @@
  * Rules, because peers are untrusted and offers cross:
  * - an open link is never replaced by an offer (a forged one cannot cut it), unless it has been silent
  *   past the dead-link time (the other end restarted before we noticed);
- * - glare (both sides offered): the lower peer id's offer wins;
+ * - glare (both sides offered at about the same time): the lower peer id's offer wins; an offer of ours
+ *   outstanding for longer than GLARE_MS was lost (the other side restarted since, say) and gives way;
  * - a new offer from a peer we are still answering replaces that half-made link (it gave up on it); the
  *   same offer again is ignored;
  * - an answer or busy counts only for our own outstanding offer (its nonce);
@@ -19,6 +20,9 @@ import type { SyncHost, SyncStats } from '../host.js';
 import type { Relay } from '../relay/relay.js';
 import { B_SIGNAL, type LinkKind, type LinkSignal } from '../wire/frames.js';
 import type { BucketRates, Channel, LinkState, LinkTable } from './link-table.js';
+
+/** Offers that cross within this time are glare; an older unanswered offer of ours gives way. */
+const GLARE_MS = 2500;
 
 export interface NegotiationIO {
   readonly self: number;
@@ -94,7 +98,7 @@ export class Negotiation {
             io.drop(from, 'replaced');
           } else if (l.initiator) {
             // glare: the lower id's offer wins
-            if (io.self < from) return;
+            if (io.self < from && io.now() - l.startedAt < GLARE_MS) return;
             io.drop(from, 'glare');
           } else if (l.nonce !== sig.nonce) io.drop(from, 'replaced');
           else return;

@@ -53,6 +53,14 @@ export class Relay {
     this.routes = new RouteTable(maxRoutes);
   }
 
+  /** Whether `dst` is a neighbour, or has a recent exact route that still starts at a neighbour (a way that worked lately). */
+  fresh(dst: number): boolean {
+    const io = this.io;
+    if (io.isNeighbour(dst)) return true;
+    const now = io.now();
+    return this.routes.vouch(dst, now) && io.isNeighbour(this.routes.get(dst, now)!.via[0] as number);
+  }
+
   /** Whether we know a way to `dst` now (a neighbour, or a resolvable route). */
   reachable(dst: number): boolean {
     return resolveRoute(this.routes, dst, (p) => this.io.isNeighbour(p), this.io.now(), this.maxVia + 1) !== null;
@@ -105,20 +113,29 @@ export class Relay {
     let i = 0;
     while (i < f.via.length && f.via[i] === io.self) i++;
     const rest = f.via.slice(i);
-    const target = rest.length > 0 ? (rest[0] as number) : f.dst;
+    const usable = (full: number[] | null): full is number[] => full !== null && full.length - 1 <= this.maxVia && !full.some((p) => path.includes(p));
+    let target = rest.length > 0 ? (rest[0] as number) : f.dst;
     const hops = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
-    if (hops === null) return this.unroutable(f);
-    const full = rest.length > 0 ? hops.concat(rest.slice(1), [f.dst]) : hops;
+    let full = hops === null ? null : rest.length > 0 ? hops.concat(rest.slice(1), [f.dst]) : hops;
+    if (!usable(full) && target !== f.dst) {
+      // the waypoint is out of reach from here (or back through where the envelope came), but maybe the
+      // destination is not
+      this.routes.forget(target);
+      target = f.dst;
+      full = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
+    }
+    if (!usable(full)) return this.unroutable(f, target);
     const next = full[0] as number;
     const via = full.slice(1, -1);
-    if (via.length > this.maxVia || path.includes(next)) return this.unroutable(f);
     this.stats.forwarded++;
     io.sendFrame(next, { t: F_ROUTE, src: f.src, dst: f.dst, ttl: f.ttl - 1, path: path.concat(io.self), via, body: f.body });
     return null;
   }
 
-  private unroutable(f: RouteFrame): null {
+  /** Drops an envelope we cannot forward (and forgets our own route that led nowhere), telling its source. */
+  private unroutable(f: RouteFrame, target?: number): null {
     this.stats.unroutable++;
+    if (target !== undefined && !this.io.isNeighbour(target)) this.routes.forget(target);
     if (f.body.b !== B_UNREACHABLE) this.sendBack(f.path, { b: B_UNREACHABLE, dst: f.dst });
     return null;
   }

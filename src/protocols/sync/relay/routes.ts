@@ -10,6 +10,9 @@
  * is forgotten when read.
  */
 
+/** A route this recent is trusted over a longer fresh one. */
+const RECENT_MS = 10_000;
+
 export interface Route {
   /** Waypoints, the destination last. */
   via: number[];
@@ -48,7 +51,9 @@ export class RouteTable {
 
   /**
    * An envelope came along `path` (its source first, the neighbour that handed it to us last): every peer
-   * on it is reachable back along the same links. A shorter exact route already known is kept.
+   * on it is reachable back along the same links. The way back to its source is always taken (it proves
+   * that way works now, while an older one may lead to where the source used to be, before it restarted);
+   * for the peers in between, a shorter exact route learnt in the last few seconds is kept.
    */
   learnPath(path: readonly number[], self: number, now: number): void {
     for (let i = 0; i < path.length - 1; i++) {
@@ -57,9 +62,15 @@ export class RouteTable {
       const via: number[] = [];
       for (let j = path.length - 1; j >= i; j--) via.push(path[j] as number);
       const old = this.routes.get(dst);
-      if (old && old.exact && old.via.length < via.length && now - old.learnt <= this.ttlMs / 2) continue;
+      if (i > 0 && old && old.exact && old.via.length < via.length && now - old.learnt <= RECENT_MS) continue;
       this.set(dst, { via, learnt: now, exact: true });
     }
+  }
+
+  /** Whether `dst` has an exact route learnt within `maxAgeMs` (a way we can vouch for to others). */
+  vouch(dst: number, now: number, maxAgeMs = RECENT_MS * 6): boolean {
+    const r = this.routes.get(dst);
+    return r !== undefined && r.exact && now - r.learnt <= maxAgeMs;
   }
 
   /** `dst` is reachable through `waypoint` (it named `dst` in a reply). Never replaces a fresh exact route. */

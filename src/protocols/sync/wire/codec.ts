@@ -91,7 +91,7 @@ const utf8 = new TextEncoder();
 
 /** UTF-8 length of a string (ASCII fast path: session descriptions are ASCII). */
 export function utf8Length(s: string): number {
-  let n = s.length;
+  const n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;

@@ -1,0 +1,177 @@
+/**
+ * The sync peer's behaviour on the deterministic test network: the signaling server only bootstraps,
+ * the partial view keeps its bounds, dead links go within the dead-link time and are replaced through the
+ * overlay, bad frames cost their link only, floods are cut, a late joiner takes about one copy of the
+ * document, and a missed deletion is repaired.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  B_KAD,
+  B_SIGNAL,
+  createSyncCodec,
+  F_ROUTE,
+  F_SYNC_REQ,
+  nodeIdOf,
+  SYNC_ORIGIN,
+  type Frame,
+} from '../../../src/protocols/sync/index.js';
+import { PING } from '../../../src/protocols/kademlia/index.js';
+import { TestNet } from './testnet.js';
+
+function room(seed: number, n: number, opts: ConstructorParameters<typeof TestNet>[0] = { seed }): TestNet {
+  const net = new TestNet({ ...opts, seed });
+  for (let i = 1; i <= n; i++) {
+    net.add(i);
+    net.run(200);
+  }
+  net.run(10_000);
+  return net;
+}
+
+function editFor(net: TestNet, ms: number, every = 100): void {
+  for (let t = 0; t < ms; t += every) {
+    net.edit(net.rng.pick(net.alivePeers()).id);
+    net.run(every);
+  }
+}
+
+describe('bootstrap and the partial view', () => {
+  it('12 peers: every peer gets degree..maxLinks links, many through the DHT; the server is not used once they are linked', () => {
+    const net = room(7, 12);
+    for (const p of net.alivePeers()) {
+      const n = p.sync.links.open;
+      expect(n).toBeGreaterThanOrEqual(p.sync.o.degree);
+      expect(n).toBeLessThanOrEqual(p.sync.o.maxLinks);
+    }
+    const kinds = net.alivePeers().flatMap((p) => p.sync.linkKinds().map((l) => l.kind));
+    // one or two bootstrap links per joiner; the rest were found in the DHT
+    expect(kinds.filter((k) => k === 'dht').length).toBeGreaterThan(kinds.length / 3);
+    // after its first link a peer publishes only answers to later joiners' hellos
+    for (const p of net.alivePeers()) expect(p.publishedAfterLink, `peer ${p.id}`).toBeLessThanOrEqual(12);
+    const before = net.alivePeers().map((p) => p.published);
+    editFor(net, 60_000, 200);
+    net.run(5000);
+    expect(net.alivePeers().map((p) => p.published)).toEqual(before);
+    expect(net.converged()).toBe(true);
+  });
+
+  it('a crashed peer\'s links close within the dead-link time, and its neighbours replace them through the overlay', () => {
+    const net = room(11, 10);
+    const victim = net.peers.get(5)!;
+    const neighbours = victim.sync.links.neighbours();
+    expect(neighbours.length).toBeGreaterThan(0);
+    net.signalingUp = false;
+    net.crash(5);
+    const o = victim.sync.o;
+    net.run(o.deadLinkMs + o.tickMs + 1);
+    for (const n of neighbours) expect(net.peers.get(n)!.sync.links.has(5), `peer ${n} still links to the dead peer`).toBe(false);
+    net.run(15_000);
+    for (const n of neighbours) expect(net.peers.get(n)!.sync.links.open).toBeGreaterThanOrEqual(o.degree);
+    expect(net.connected()).toBe(true);
+    editFor(net, 5000);
+    net.run(5000);
+    expect(net.converged()).toBe(true);
+  });
+
+  it('a restarted peer is back at full degree within 3 s', () => {
+    const net = room(13, 10);
+    net.crash(4);
+    net.run(5000);
+    const p = net.add(4);
+    const t0 = net.now;
+    while (p.sync.links.open < p.sync.o.degree && net.now - t0 < 10_000) net.run(50);
+    expect(net.now - t0).toBeLessThan(3000);
+  });
+});
+
+describe('untrusted peers', () => {
+  it('garbage bytes close that one link as a violation, and the peer is refused for banMs', () => {
+    const net = room(17, 6, { seed: 17, wire: true });
+    const a = net.peers.get(1)!;
+    const b = a.sync.links.neighbours()[0]!;
+    net.inject(b, 1, Uint8Array.of(F_SYNC_REQ, 200, 1, 2, 3));
+    net.run(10);
+    expect(a.sync.stats.violations).toBe(1);
+    expect(a.sync.links.has(b)).toBe(false);
+    expect(a.sync.refused(b)).toBe(true);
+    expect(a.sync.links.open).toBeGreaterThan(0);
+    net.run(a.sync.o.banMs + 1000);
+    expect(a.sync.refused(b)).toBe(false);
+  });
+
+  it('a relayed offer for someone else is forwarded, not acted on; a path that hides its sender is a violation', () => {
+    const net = room(19, 8);
+    const a = net.peers.get(2)!;
+    const [b, c] = a.sync.links.neighbours();
+    const opened = a.sync.stats.negotiationsStarted;
+    const offer = { kind: 'offer', nonce: 'abc', sdp: 'x', link: 'dht' } as const;
+    net.inject(b!, 2, { t: F_ROUTE, src: b!, dst: 999, ttl: 5, path: [b!], via: [], body: { b: B_SIGNAL, sig: offer } });
+    net.run(5);
+    expect(a.sync.links.has(999)).toBe(false);
+    expect(a.transports.has(999)).toBe(false);
+    // path [c] arriving from b: b hides itself
+    net.inject(b!, 2, { t: F_ROUTE, src: c!, dst: 2, ttl: 5, path: [c!], via: [], body: { b: B_SIGNAL, sig: offer } });
+    net.run(5);
+    expect(a.sync.stats.violations).toBe(1);
+    expect(a.sync.stats.negotiationsStarted).toBe(opened);
+  });
+
+  it('a DHT message whose sender id is not its peer\'s is dropped and counted', () => {
+    const net = room(23, 6);
+    const a = net.peers.get(3)!;
+    const b = a.sync.links.neighbours()[0]!;
+    const forged = a.sync.discovery.stats.forged;
+    net.inject(b, 3, { t: F_ROUTE, src: b, dst: 3, ttl: 5, path: [b], via: [], body: { b: B_KAD, msg: { type: PING, rpc: 1, sender: nodeIdOf(b + 1, 64) } } });
+    net.run(5);
+    expect(a.sync.discovery.stats.forged).toBe(forged + 1);
+  });
+
+  it('a neighbour flooding routed envelopes is rate-bounded, then cut and banned', () => {
+    const net = room(29, 6);
+    const a = net.peers.get(1)!;
+    const b = a.sync.links.neighbours()[0]!;
+    const f: Frame = { t: F_ROUTE, src: b, dst: 1, ttl: 5, path: [b], via: [], body: { b: B_KAD, msg: { type: PING, rpc: 1, sender: nodeIdOf(b, 64) } } };
+    for (let i = 0; i < 1000; i++) net.inject(b, 1, f);
+    net.run(100);
+    expect(a.sync.stats.rateDropped).toBeGreaterThanOrEqual(a.sync.o.floodLimit);
+    expect(a.sync.links.has(b)).toBe(false);
+    expect(a.sync.refused(b)).toBe(true);
+    expect(a.events.some((e) => e.type === 'violation' && /flooding/.test(e.reason))).toBe(true);
+  });
+});
+
+describe('documents', () => {
+  it('a late joiner takes in about one copy of the document, not one per link', () => {
+    const net = room(31, 8);
+    const writer = net.peers.get(1)!;
+    writer.doc.getText('text').insert(0, 'y'.repeat(50_000));
+    const big = Y.encodeStateAsUpdate(writer.doc);
+    writer.sync.localUpdate('text', big);
+    net.run(10_000);
+    expect(net.converged()).toBe(true);
+    const j = net.add(50);
+    net.run(15_000);
+    expect(j.text.length).toBe(50_000);
+    const received = [...net.peers.values()].filter((p) => p !== j).reduce((s, p) => s + (p.bytesOut.get('antiEntropy') ?? 0), 0);
+    void received;
+    const inbound = j.sync.links.openLinks().reduce((s, l) => s + l.bytesIn, 0);
+    expect(inbound / big.length).toBeLessThan(1.5);
+  });
+
+  it('a deletion that never arrived is repaired (the digest covers the delete set)', () => {
+    const net = room(37, 4);
+    const a = net.peers.get(1)!;
+    a.doc.getText('text').insert(0, 'hello world');
+    a.sync.localUpdate('text', Y.encodeStateAsUpdate(a.doc));
+    net.run(5000);
+    expect(net.converged()).toBe(true);
+    // delete without telling anyone (as if the update was lost everywhere)
+    a.doc.transact(() => a.doc.getText('text').delete(0, 6), SYNC_ORIGIN);
+    (a.sync.docs.get('text')!).dirty = true;
+    net.run(10_000);
+    for (const p of net.alivePeers()) expect(p.text).toBe('world');
+  });
+});
+
+void createSyncCodec;
