@@ -25,7 +25,7 @@ import { grid, sweepJobs, type SweepPlan, type SweepResult, aggregateSweep } fro
 export const SHARD_FILE = 'shard.json';
 const FORMAT = 'peerlab-sweep-shard';
 const VERSION = 1;
-/** A shard file larger than this is refused before it is read (a 1,000-run shard is ~1 MB). */
+/** A shard file larger than this is refused before it is read (a gossip run's summary takes ~550 bytes in it). */
 export const MAX_SHARD_FILE_BYTES = 256 * 1024 * 1024;
 
 /** A bad `--shard`, a missing index, or shards that cannot be merged: the message says which and where. */

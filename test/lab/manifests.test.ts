@@ -7,39 +7,16 @@
  * unsharded run apart from wall times. The scenario reads a churn trace from a subfolder, so the
  * ConfigMap must carry it at the right path.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { BIN, FIXTURE_DRIVERS as DRIVERS, peerlab, run as spawnDone, SWEEP_FILES, withoutWall } from './sweep-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/peerlab.mjs');
-const DRIVERS = join(ROOT, 'test/lab/fixtures/drivers.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'peerlab-manifests-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const CLEAN_ENV = (() => {
-  const e = { ...process.env };
-  for (const k of ['JOB_COMPLETION_INDEX', 'SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_COUNT', 'PEERLAB']) delete e[k];
-  return e;
-})();
-
-function spawnDone(file: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((done) => {
-    execFile(file, args, { cwd: ROOT, env: { ...CLEAN_ENV, ...env }, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
-const peerlab = (args: string[], env: Record<string, string> = {}) => spawnDone(process.execPath, [BIN, ...args], env);
 
 // the scenario and its trace, as a user keeps them: sub/s.yaml reading sub/traces/t.txt
 const SRC = join(tmp, 'src');
@@ -57,23 +34,12 @@ writeFileSync(join(SRC, 'traces', 't.txt'), TRACE);
 writeFileSync(join(SRC, 's.yaml'), SCENARIO_TEXT);
 const GRID = ['--vary', 'protocol.fanout=1,2', '--seeds', '3', '--set', 'network.loss=0.05', '--drivers-module', DRIVERS];
 
-function withoutWall(name: string, text: string): string {
-  if (name === 'sweep.json') return text.replace(/\n {2}"wallMs": \d+\n/, '\n');
-  if (name === 'runs.csv') {
-    const rows = text.trimEnd().split('\n').map((l) => l.split(','));
-    const col = rows[0]!.indexOf('wallMs');
-    return rows.map((r) => r.filter((_, i) => i !== col).join(',')).join('\n');
-  }
-  if (name === 'report.html') return text.replace(/<span>wall<\/span> <b>[^<]*<\/b>/, '');
-  return text;
-}
-
 /** Runs the unsharded sweep of `scenario` and expects `merged` to hold the same four files. */
 async function expectSameAsUnsharded(scenario: string, merged: string, label: string): Promise<void> {
   const full = join(tmp, `full-${label}`);
   const r = await peerlab(['sweep', scenario, ...GRID, '--workers', '1', '--out', full]);
   expect(r.code, r.stderr).toBe(0);
-  for (const name of ['sweep.json', 'runs.csv', 'aggregate.csv', 'report.html'])
+  for (const name of SWEEP_FILES)
     expect(withoutWall(name, readFileSync(join(merged, name), 'utf8')), `${label} ${name}`).toBe(withoutWall(name, readFileSync(join(full, name), 'utf8')));
   // the churn trace was read: peers 0 and 1 leave, so not everyone is online at the end
   const sweep = JSON.parse(readFileSync(join(merged, 'sweep.json'), 'utf8')) as { runs: unknown[] };

@@ -4,35 +4,14 @@
  * to the unsharded outputs apart from wall times; then everything a merge must refuse (overlapping,
  * missing, other sweeps', other splits', damaged shards) and bad shard indices, each with its message.
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_DRIVERS as DRIVERS, peerlab, SWEEP_FILES, withoutWall } from './sweep-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/peerlab.mjs');
-const DRIVERS = join(ROOT, 'test/lab/fixtures/drivers.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'peerlab-shard-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The batch engines' variables are cleared unless a test sets them: the test itself may run under one. */
-function peerlab(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  const base = { ...process.env };
-  for (const k of ['JOB_COMPLETION_INDEX', 'SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_COUNT']) delete base[k];
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 const SCENARIO = join(tmp, 'flood.yaml');
 writeFileSync(
@@ -52,28 +31,6 @@ const FULL = join(tmp, 'full');
 const STUDY = join(tmp, 'study');
 const MERGED = join(tmp, 'merged');
 
-/** Drops the wall-clock parts: sweep.json's `wallMs`, runs.csv's wallMs column, the report's "wall" fact. */
-function withoutWall(name: string, text: string): string {
-  if (name === 'sweep.json') {
-    const o = JSON.parse(text) as Record<string, unknown>;
-    expect(typeof o.wallMs).toBe('number');
-    delete o.wallMs;
-    return JSON.stringify(o, null, 2);
-  }
-  if (name === 'runs.csv') {
-    const rows = text.trimEnd().split('\n').map((l) => l.split(','));
-    const col = rows[0]!.indexOf('wallMs');
-    expect(col).toBeGreaterThan(0);
-    return rows.map((r) => r.filter((_, i) => i !== col).join(',')).join('\n');
-  }
-  if (name === 'report.html') {
-    const n = (text.match(/<span>wall<\/span> <b>[^<]*<\/b>/g) ?? []).length;
-    expect(n).toBe(1);
-    return text.replace(/<span>wall<\/span> <b>[^<]*<\/b>/, '<span>wall</span> <b>-</b>');
-  }
-  return text;
-}
-
 describe('peerlab sweep --shards / sweep merge', () => {
   beforeAll(async () => {
     // the unsharded sweep and the three shards, each its own process, all at once as on a cluster
@@ -90,7 +47,7 @@ describe('peerlab sweep --shards / sweep merge', () => {
     const r = await peerlab(['sweep', 'merge', STUDY, '--out', MERGED]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/merged 3 shards: 6 grid points x 3 seeds = 18 runs/);
-    for (const name of ['sweep.json', 'runs.csv', 'aggregate.csv', 'report.html']) {
+    for (const name of SWEEP_FILES) {
       const a = readFileSync(join(FULL, name), 'utf8');
       const b = readFileSync(join(MERGED, name), 'utf8');
       expect(withoutWall(name, b), name).toBe(withoutWall(name, a));
