@@ -173,6 +173,27 @@ describe('the container image (Dockerfile replayed without Docker)', () => {
     expect((JSON.parse(readFileSync(join(out, 'merged', 'sweep.json'), 'utf8')) as { runs: unknown[] }).runs).toHaveLength(4);
   });
 
+  // the Kubernetes manifest runs the image with readOnlyRootFilesystem and an emptyDir at /tmp: a shard
+  // must need nothing writable but its --out and the temporary folder (tsx's cache). Remounting the
+  // image's folder read-only takes a mount namespace, so root.
+  it.skipIf(process.getuid?.() !== 0)('runs a shard with the image read-only and only /tmp and --out writable', async () => {
+    const out = join(tmp, 'ro-out');
+    const tmpdirRo = join(tmp, 'ro-tmp');
+    mkdirSync(tmpdirRo, { recursive: true });
+    const [exe, ...rest] = img.entrypoint.map((a) => (a.startsWith('/') ? inImage(a) : a));
+    const node = exe === 'node' ? process.execPath : (exe as string);
+    const cmd = [node, ...rest, 'sweep', 'resources/scenarios/gossip-small.yaml', '--vary', 'protocol.fanout=2', '--seeds', '1', '--workers', '1', '--shard', '0/1', '--out', out, '--quiet'];
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const script = `mount --bind -o ro ${quote(IMAGE)} ${quote(IMAGE)} && cd ${quote(inImage(img.workdir))} && ! touch probe 2>/dev/null && exec ${cmd.map(quote).join(' ')}`;
+    const r = await new Promise<{ code: number; out: string }>((done) => {
+      execFile('unshare', ['-m', 'sh', '-c', script], { env: { PATH: process.env.PATH, TMPDIR: tmpdirRo, ...img.env }, timeout: 120_000 }, (err, stdout, stderr) =>
+        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+    expect(r.code, r.out).toBe(0);
+    expect(existsSync(join(out, 'shard-0-of-1', 'shard.json'))).toBe(true);
+  });
+
   it('serves signaling', async () => {
     const [exe, ...rest] = img.entrypoint.map((a) => (a.startsWith('/') ? inImage(a) : a));
     const child = spawn(exe === 'node' ? process.execPath : (exe as string), [...rest, 'signal', '--port', '0'], { cwd: inImage(img.workdir), env: { PATH: process.env.PATH, ...img.env } });
