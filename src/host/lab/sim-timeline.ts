@@ -7,7 +7,8 @@
  */
 import type { Scenario } from '../../lab/scenario.js';
 import type { Session } from '../../lab/session.js';
-import { evaluateObservation, undeclaredObservation, type ObservationData } from '../../protocols/observation.js';
+import { evaluateObservation, undeclaredObservation, type ObservationData, type ProtocolObservation } from '../../protocols/observation.js';
+import { observations } from '../../protocols/observations.js';
 import type { ProtocolDriver, Series } from '../../protocols/driver.js';
 import type { CountersData, InspectData, SnapshotData } from '../lab-group.js';
 import { KeyframeStore, type KeyframePolicy } from './keyframe-store.js';
@@ -161,7 +162,17 @@ export class SimTimeline {
 
   observation(): ObservationData {
     const sc = this.scenario;
-    const obs = this.driver.observation ?? undeclaredObservation(sc.protocol.type, this.session.run.summary(), this.session.run.series());
+    const run = this.session.run;
+    const declared = (this.driver.observation ?? observations[sc.protocol.type] ?? null) as ProtocolObservation | null;
+    const plain = undeclaredObservation(sc.protocol.type, run.summary(), run.series());
+    // a key the protocol reports but does not declare (yet) still shows, under its own name
+    const obs: ProtocolObservation = declared
+      ? {
+          ...declared,
+          metrics: [...declared.metrics, ...plain.metrics.filter((p) => !declared.metrics.some((d) => d.key === p.key))],
+          series: [...declared.series, ...plain.series.filter((p) => !declared.series.some((d) => d.key === p.key))],
+        }
+      : plain;
     return evaluateObservation(obs, { peers: sc.peers, params: sc.protocol.params, workload: sc.workload });
   }
 

@@ -6,7 +6,7 @@
  * plumtree runs the per-peer sans-IO `Plumtree` core (the very code live peers run) under `PerPeer`,
  * over the partial-view membership of `PlumtreeNetwork` (plumtree-sim.ts).
  */
-import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
+import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SnapshotLink, SummaryValue } from '../driver.js';
 import type { PeerId } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
 import { Epidemic } from './epidemic.js';
@@ -213,14 +213,14 @@ export function createGossip(world: World, params: GossipParams, workload: Gossi
       if (s !== 0) entry.value = e.round[r * n + p]!;
       peers.push(entry);
     }
-    let links = e.links(lim);
+    let links: SnapshotLink[] | null = e.links(lim);
     if (links === null) {
       // full knowledge: draw the edges the latest broadcast actually travelled (its first-infection tree)
       links = [];
       if (r >= 0)
         for (let p = 0; p < lim; p++) {
           const par = e.parent[r * n + p]!;
-          if (par >= 0 && par < lim && e.state[r * n + p] !== 0) links.push(par < p ? [par, p] : [p, par]);
+          if (par >= 0 && par < lim && e.state[r * n + p] !== 0) links.push(par < p ? [par, p, 1] : [p, par, 1]); // kind 1: the infection tree (observe.ts)
         }
     }
     return { timeMs: world.sim.now, peers, links };
