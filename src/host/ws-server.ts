@@ -2,10 +2,17 @@
  * The WebSocket transport of LabHost, plus the static files of the built renderer, on one HTTP server
  * bound to 127.0.0.1. `/host` is the WebSocket: every text frame goes through the router (which
  * validates it) and gets a result or error frame back; a bad frame never closes the connection.
- * Every client gets every event. Connections from other web origins are refused (a page on some
- * website must not drive the lab through the user's browser), and so are Host headers other than
- * loopback (DNS rebinding).
+ * Every client gets every event.
+ *
+ * Who may connect: only the host's own windows, which know the per-start token (`?token=` in the URL
+ * `peerlab serve` prints, as Jupyter does; the page passes it on to the WebSocket). Any other local
+ * process can reach 127.0.0.1 too, and the lab hands its clients the room password (`live.join`): being
+ * local, or sending no Origin header, proves nothing. Also refused: other web origins (a page on some
+ * website driving the lab through the user's browser), Host headers other than loopback (DNS
+ * rebinding), more than `maxClients` connections, and a client that stops reading (past
+ * `maxClientBufferedBytes` queued for it, it is dropped).
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -21,12 +28,23 @@ export interface ServeOptions {
   staticDir?: string | null;
   /** Events a slow client may have queued (bytes) before snapshots to it are skipped. Default 4 MB. */
   maxBufferedBytes?: number;
+  /** Bytes queued for a client that does not read, past which it is dropped. Default 8 MiB. */
+  maxClientBufferedBytes?: number;
+  /** Connections at most. Default 32 (so at most 32 x 8 MiB are ever queued for clients). */
+  maxClients?: number;
+  /** The secret a client must give as `?token=` on /host. Default: 24 random bytes, new at each start. */
+  token?: string;
 }
 
 export interface RunningServer {
   port: number;
+  /** The page to open: http://127.0.0.1:PORT/?token=... */
   url: string;
+  /** ws://127.0.0.1:PORT/host?token=... */
   wsUrl: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  token: string;
   server: Server;
   close(): Promise<void>;
 }
@@ -47,6 +65,11 @@ const MIME: Record<string, string> = {
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
+/** Calls of one client handled at once; the others wait their turn. */
+const MAX_IN_FLIGHT = 8;
+/** Characters of calls one client may have waiting before we stop reading from it. */
+const MAX_QUEUED_CHARS = 4 * 1024 * 1024;
+
 function loopbackHost(hostHeader: string | undefined, port: number): boolean {
   if (!hostHeader) return false;
   return hostHeader === `127.0.0.1:${port}` || hostHeader === `localhost:${port}` || hostHeader === `[::1]:${port}`;
@@ -56,6 +79,15 @@ export async function serveHost(opts: ServeOptions): Promise<RunningServer> {
   const { host } = opts;
   const staticDir = opts.staticDir ? resolve(opts.staticDir) : null;
   const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const maxClientBuffered = opts.maxClientBufferedBytes ?? 8 * 1024 * 1024;
+  const maxClients = opts.maxClients ?? 32;
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const tokenOk = (given: string | null): boolean => {
+    if (given === null) return false;
+    const g = Buffer.from(given);
+    return g.length === tokenBytes.length && timingSafeEqual(g, tokenBytes);
+  };
   let port = opts.port ?? 0;
 
   const server = createServer((req, res) => serveStatic(req, res));
@@ -96,26 +128,40 @@ export async function serveHost(opts: ServeOptions): Promise<RunningServer> {
       'content-security-policy': CSP,
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
+      // the page's URL carries the token: never send it to another site as a Referer
+      'referrer-policy': 'no-referrer',
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   }
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const refuse = (status: string, why: string): void => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
+      socket.destroy();
+    };
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      return refuse('400 Bad Request', 'bad request');
+    }
     const origin = req.headers.origin;
     const okOrigin = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/host' || !okOrigin || !loopbackHost(req.headers.host, port)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
+    if (url.pathname !== '/host' || !okOrigin || !loopbackHost(req.headers.host, port)) return refuse('403 Forbidden', 'forbidden');
+    if (!tokenOk(url.searchParams.get('token'))) return refuse('401 Unauthorized', 'missing or wrong token: open the URL peerlab serve printed');
+    if (wss.clients.size >= maxClients) return refuse('503 Service Unavailable', `at most ${maxClients} connections`);
     wss.handleUpgrade(req, socket, head, (ws) => onClient(ws));
   });
 
   function onClient(ws: WebSocket): void {
     const send = (frame: HostFrame): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > maxClientBuffered) {
+        ws.terminate(); // it does not read: what we would queue for it has no bound
+        return;
+      }
+      ws.send(JSON.stringify(frame));
     };
     send(host.router.eventFrame('host.hello', host.hello()));
     const unsubscribe = host.router.subscribe((frame) => {
@@ -123,13 +169,44 @@ export async function serveHost(opts: ServeOptions): Promise<RunningServer> {
       if (frame.event === 'lab.snapshot' && ws.bufferedAmount > maxBuffered) return;
       send(frame);
     });
+    // At most MAX_IN_FLIGHT calls of one client run at once, the rest wait in order; past
+    // MAX_QUEUED_CHARS waiting, reading from it pauses (TCP pushes back). A client that fires thousands
+    // of calls holds a few answers in memory, not thousands (3,000 snapshot calls took the host to 480 MB).
+    const queue: string[] = [];
+    let queued = 0;
+    let inFlight = 0;
+    let paused = false;
+    const pump = (): void => {
+      while (inFlight < MAX_IN_FLIGHT && queue.length > 0 && ws.readyState === ws.OPEN) {
+        const text = queue.shift() as string;
+        queued -= text.length;
+        inFlight++;
+        void host.router
+          .handleText(text)
+          .then(send)
+          .finally(() => {
+            inFlight--;
+            pump();
+          });
+      }
+      if (paused && queued < MAX_QUEUED_CHARS / 2) {
+        paused = false;
+        ws.resume();
+      }
+    };
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? null : data.toString();
       if (text === null) {
         send({ type: 'error', id: null, error: { code: 'bad_frame', message: 'binary frames are not accepted: send JSON text' } });
         return;
       }
-      void host.router.handleText(text).then(send);
+      queue.push(text);
+      queued += text.length;
+      if (!paused && queued > MAX_QUEUED_CHARS) {
+        paused = true;
+        ws.pause();
+      }
+      pump();
     });
     ws.on('error', () => {
       // A protocol violation (e.g. a frame over maxPayload) closes that client only.
@@ -149,8 +226,10 @@ export async function serveHost(opts: ServeOptions): Promise<RunningServer> {
 
   return {
     port,
-    url: `http://127.0.0.1:${port}/`,
-    wsUrl: `ws://127.0.0.1:${port}/host`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    wsUrl: `ws://127.0.0.1:${port}/host?token=${token}`,
+    origin: `http://127.0.0.1:${port}`,
+    token,
     server,
     close: () =>
       new Promise<void>((res) => {

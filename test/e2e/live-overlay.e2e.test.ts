@@ -14,7 +14,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   served = await startServe();
   browser = await launchChromium({ webrtc: true });
-  const ctx = await newPeerContext(browser, served.url.replace(/\/$/, ''));
+  const ctx = await newPeerContext(browser, served.origin);
   page = await ctx.newPage();
   await page.setViewportSize({ width: 1300, height: 800 });
   page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function window(hash: string): Promise<Page> {
-  const ctx = await newPeerContext(browser, served.url.replace(/\/$/, ''));
+  const ctx = await newPeerContext(browser, served.origin);
   const page = await ctx.newPage();
   await page.setViewportSize({ width: 1300, height: 800 });
   page.on('pageerror', (e) => pageErrors.push(String(e)));

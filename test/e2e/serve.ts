@@ -6,10 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface Served {
-  /** http://127.0.0.1:PORT/ */
+  /** http://127.0.0.1:PORT/?token=... (the page to open: the host refuses a WebSocket without its token) */
   url: string;
-  /** ws://127.0.0.1:PORT/host */
+  /** ws://127.0.0.1:PORT/host?token=... */
   wsUrl: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
   port: number;
   proc: ChildProcess;
   /** Everything the server printed so far. */
@@ -27,13 +29,15 @@ export async function startServe(args: string[] = [], timeoutMs = 60_000): Promi
   let out = '';
   proc.stdout!.setEncoding('utf8');
   proc.stderr!.setEncoding('utf8');
+  let token = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`peerlab serve printed no address within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const onData = (chunk: string): void => {
       out += chunk;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
+        token = m[2]!;
         resolve(Number(m[1]));
       }
     };
@@ -45,8 +49,9 @@ export async function startServe(args: string[] = [], timeoutMs = 60_000): Promi
     });
   });
   return {
-    url: `http://127.0.0.1:${port}/`,
-    wsUrl: `ws://127.0.0.1:${port}/host`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    wsUrl: `ws://127.0.0.1:${port}/host?token=${token}`,
+    origin: `http://127.0.0.1:${port}`,
     port,
     proc,
     output: () => out,

@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 /** A client that collects frames and can wait for the next one matching a predicate. */
-function client(headers: Record<string, string> = {}) {
-  const ws = new WebSocket(srv.wsUrl, { headers });
+function client(headers: Record<string, string> = {}, url = srv.wsUrl) {
+  const ws = new WebSocket(url, { headers });
   const frames: HostFrame[] = [];
   const waiters: { pred: (f: HostFrame) => boolean; resolve: (f: HostFrame) => void }[] = [];
   ws.on('message', (d) => {
@@ -63,12 +63,14 @@ function client(headers: Record<string, string> = {}) {
   return { ws, frames, opened, next, call };
 }
 
-function get(path: string, host = `127.0.0.1:${srv.port}`): Promise<{ status: number; body: string; csp: string | undefined }> {
+function get(path: string, host = `127.0.0.1:${srv.port}`): Promise<{ status: number; body: string; csp: string | undefined; referrer: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: srv.port, path, headers: { host } }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, csp: res.headers['content-security-policy'] as string | undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, csp: res.headers['content-security-policy'] as string | undefined, referrer: res.headers['referrer-policy'] as string | undefined }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -134,11 +136,47 @@ describe('WebSocket transport', () => {
     ok.ws.close();
   });
 
+  it('refuses a client without the per-start token, whatever its Origin (a local process is no window of ours)', async () => {
+    expect(srv.wsUrl).toMatch(/\/host\?token=[\w-]{32}$/);
+    expect(srv.url).toBe(`http://127.0.0.1:${srv.port}/?token=${srv.token}`);
+    const bare = `ws://127.0.0.1:${srv.port}/host`;
+    await expect(client({}, bare).opened).rejects.toThrow(/401/);
+    await expect(client({ origin: srv.origin }, bare).opened).rejects.toThrow(/401/);
+    await expect(client({}, `${bare}?token=${'x'.repeat(srv.token.length)}`).opened).rejects.toThrow(/401/);
+    await expect(client({}, `${bare}?token=${srv.token}x`).opened).rejects.toThrow(/401/);
+    const ok = client();
+    await ok.opened;
+    ok.ws.close();
+  });
+
+  it('bounds connections, and drops a client that stops reading instead of queueing for it without end', async () => {
+    const h2 = createHost({ scenariosDir: join(dir, 'scenarios'), drivers, defaultScenario: 'rumor', log: () => {}, publishEveryMs: 20 });
+    const s2 = await serveHost({ host: h2, port: 0, staticDir: null, maxClients: 3, maxClientBufferedBytes: 256 * 1024, maxBufferedBytes: 64 * 1024 });
+    try {
+      const held = [client({}, s2.wsUrl), client({}, s2.wsUrl), client({}, s2.wsUrl)];
+      await Promise.all(held.map((c) => c.opened));
+      await expect(client({}, s2.wsUrl).opened).rejects.toThrow(/503/);
+      // one of them asks and asks but never reads the answers (snapshots of 120 peers, ~10 KB each)
+      const stalled = held[0]!;
+      (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      for (let i = 0; i < 3000; i++) stalled.ws.send(JSON.stringify({ type: 'call', id: i, cmd: 'lab.snapshot', args: {} }));
+      const live = held[1]!;
+      for (let i = 0; i < 600 && h2.router.clients > 2; i++) await live.call(10 + i, 'host.ping');
+      expect(h2.router.clients).toBe(2); // the stalled one is gone, the reading ones stay
+      expect(await live.call(5000, 'host.ping')).toMatchObject({ type: 'result', result: { pong: true } });
+      for (const c of held.slice(1)) c.ws.close();
+    } finally {
+      await h2.close();
+      await s2.close();
+    }
+  });
+
   it('serves the renderer with a CSP and nothing outside its folder', async () => {
     const index = await get('/');
     expect(index.status).toBe(200);
     expect(index.body).toContain('<title>peerlab</title>');
     expect(index.csp).toMatch(/default-src 'self'/);
+    expect(index.referrer).toBe('no-referrer');
     expect((await get('/assets/app.js')).status).toBe(200);
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
       const r = await get(path);

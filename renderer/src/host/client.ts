@@ -189,13 +189,18 @@ export class WsHostClient extends FrameClient {
   }
 }
 
-/** IPC when the preload gave us a bridge, else a WebSocket to the page's own host (`/host`). */
+/**
+ * IPC when the preload gave us a bridge, else a WebSocket to the page's own host (`/host`), passing on
+ * the per-start `token` of the page's URL (the host refuses connections without it).
+ */
 export function connectHost(): HostClient {
   if (window.peerlab && window.peerlab.transport === 'ipc') return new IpcHostClient(window.peerlab);
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const params = new URLSearchParams(location.search);
-  const url = params.get('host') ?? `${proto}//${location.host}/host`;
-  return new WsHostClient(url);
+  const url = new URL(params.get('host') ?? `${proto}//${location.host}/host`);
+  const token = params.get('token');
+  if (token !== null && !url.searchParams.has('token')) url.searchParams.set('token', token);
+  return new WsHostClient(url.toString());
 }
 
 let current: HostClient | null = null;
