@@ -4,14 +4,14 @@
  */
 import type { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
+import { quantileSorted } from '../core/index.js';
 import type { DocInfo, LinkInfo } from './overlay/room.js';
 
 export type LatencySummary = Record<string, { n: number; p50: number; p99: number }>;
 
-/** Nearest-rank percentile of an ascending array; 0 for an empty one. */
+/** The p-quantile of an ascending array by the one definition (src/core/stats.ts); 0 for an empty one. */
 function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+  return sorted.length === 0 ? 0 : quantileSorted(sorted, p);
 }
 
 /** Edit arrival latency per origin peer: count, p50, p99. */

@@ -3,6 +3,7 @@
  * messages, replicas, and the routing tables' fill and staleness over every online peer), the
  * series (running success rate, lookup latency) and the per-lookup samples.
  */
+import { quantileSorted } from '../../../core/index.js';
 import type { Series, SummaryValue } from '../../driver.js';
 import { idEquals } from '../id.js';
 import type { KademliaNode } from '../node.js';
@@ -10,12 +11,8 @@ import type { KademliaParams } from './params.js';
 import type { Population } from './population.js';
 import type { Workload } from './workload.js';
 
-/** Nearest-rank percentile of sorted values (null when empty). */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
-}
+/** The q-quantile of sorted values by the one definition (src/core/stats.ts); null when empty. */
+const quantileOrNull = (sorted: readonly number[], q: number): number | null => (sorted.length > 0 ? quantileSorted(sorted, q) : null);
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 const mean = (xs: number[]): number | null => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
@@ -67,8 +64,8 @@ export function summary(pop: Population, params: KademliaParams, wl: Workload): 
     meanHops: mean(wl.hops),
     meanRoundTrips: mean(wl.roundTrips),
     hopBound: bound,
-    p50LatencyMs: percentile(lat, 50),
-    p99LatencyMs: percentile(lat, 99),
+    p50LatencyMs: quantileOrNull(lat, 0.5),
+    p99LatencyMs: quantileOrNull(lat, 0.99),
     messagesPerLookup: mean(wl.messages),
     lookupsAbandoned: wl.abandoned,
     lookupKind: wl.kind,
