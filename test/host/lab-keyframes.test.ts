@@ -71,6 +71,25 @@ describe('what a new window and the inspector get', () => {
     const got = inspectData.parse(l.inspect(7));
     expect(got.id).toBe(7);
     expect(got.timeMs).toBe(3000);
+    const titles = got.sections.map((x) => x.title);
+    expect(titles).toEqual(expect.arrayContaining(['Links', 'Trust table (least trusted first)']));
+    const links = got.sections.find((x) => x.title === 'Links');
+    expect(links?.kind === 'table' && links.rows.map((r) => r[0])).toEqual(got.neighbours);
+    expect(got.neighbours.length).toBeGreaterThan(0);
+
+    const bt = lab(false);
+    bt.load({ name: 'bittorrent-flash-crowd' });
+    bt.step(2000);
+    const leecher = inspectData.parse(bt.inspect(5));
+    const map = leecher.sections.find((x) => x.kind === 'bits');
+    expect(map?.kind === 'bits' && map.bits.length).toBeGreaterThan(0);
+    expect(leecher.sections.find((x) => x.title === 'Connections')).toBeDefined();
+
+    const g = lab(false);
+    g.load({ name: 'gossip-small' });
+    g.step(3000);
+    const rumours = inspectData.parse(g.inspect(3)).sections.find((x) => x.title === 'Rumours');
+    expect(rumours?.kind === 'table' && rumours.rows.length).toBe(3);
     expect(() => l.inspect(500)).toThrow(/peer 500 is not in the run/);
   });
 

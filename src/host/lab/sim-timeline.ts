@@ -9,6 +9,7 @@ import type { Scenario } from '../../lab/scenario.js';
 import type { Session } from '../../lab/session.js';
 import { evaluateObservation, undeclaredObservation, type ObservationData, type ProtocolObservation } from '../../protocols/observation.js';
 import { observations } from '../../protocols/observations.js';
+import { inspectors } from '../../protocols/inspectors.js';
 import type { ProtocolDriver, Series } from '../../protocols/driver.js';
 import type { CountersData, InspectData, SnapshotData } from '../lab-group.js';
 import { KeyframeStore, type KeyframePolicy } from './keyframe-store.js';
@@ -181,7 +182,7 @@ export class SimTimeline {
     const s = this.session;
     if (peer >= s.world.size) throw new RangeError(`lab.inspect: peer ${peer} is not in the run (peers 0..${s.world.size - 1})`);
     const drawn = s.run.snapshot(peer + 1).peers.find((p) => p.id === peer);
-    const own = s.run.inspect?.(peer) ?? null;
+    const own = s.run.inspect?.(peer) ?? inspectors[this.scenario.protocol.type]?.(s.run, peer) ?? null;
     const pos = s.position(peer);
     const facts: InspectData['sections'][number] = {
       kind: 'facts',

@@ -1,0 +1,39 @@
+/** One swarm peer for the dashboard's inspector: its piece map, connections and choke state. */
+import { boundedTable, type PeerInspection } from '../observation.js';
+import type { Swarm } from './swarm.js';
+
+export function inspectSwarmPeer(swarm: Swarm, peer: number): PeerInspection {
+  const st = swarm.state(peer);
+  if (!st) return { neighbours: [], sections: [] };
+  const conns = st.conns.entries();
+  let bits = '';
+  for (let i = 0; i < Math.min(st.have.length, 65_536); i++) bits += st.have[i] === 1 ? '1' : '0';
+  const unchoked = conns.filter(([, c]) => !c.amChoking).map(([q]) => q);
+  return {
+    neighbours: conns.map(([q]) => q),
+    sections: [
+      {
+        kind: 'facts',
+        title: 'Transfer',
+        rows: [
+          { label: 'Pieces held', value: st.haveCount, unit: 'count' },
+          { label: 'Progress', value: st.have.length ? st.haveCount / st.have.length : 1, unit: 'fraction' },
+          { label: 'Downloaded', value: st.downloaded, unit: 'bytes' },
+          { label: 'Uploaded', value: st.uploaded, unit: 'bytes' },
+          { label: 'Done at', value: st.doneAt >= 0 ? st.doneAt : null, unit: 'ms' },
+          { label: 'Seed from the start', value: st.seed },
+          { label: 'Free rider', value: st.freeRider },
+          { label: 'Sends corrupt data', value: st.corrupt },
+        ],
+      },
+      { kind: 'bits', title: 'Piece map', label: 'pieces held (1) and missing (0), in order', bits },
+      boundedTable(
+        'Connections',
+        [{ label: 'Peer' }, { label: 'I choke it' }, { label: 'It chokes me' }, { label: 'I am interested' }, { label: 'It is interested' }],
+        conns.map(([q, c]) => [q, c.amChoking, c.peerChoking, c.amInterested, c.peerInterested]),
+        { peerColumn: 0 },
+      ),
+      { kind: 'peers', title: 'Unchoked by it (it uploads to them)', peers: unchoked },
+    ],
+  };
+}
