@@ -23,7 +23,7 @@ export interface BrowserPeerOptions extends RoomOptions {
   rtcConfig?: RTCConfiguration;
 }
 
-export interface BrowserPeerState {
+export interface BrowserPeerReport {
   id: number;
   name: string;
   mode: BrowserSyncMode;
@@ -99,7 +99,7 @@ export class BrowserPeer extends RoomPeer {
     return [...this.docs.keys()];
   }
 
-  state(): BrowserPeerState {
+  state(): BrowserPeerReport {
     return {
       id: this.id,
       name: this.name,

@@ -20,6 +20,6 @@ export { OverlayRoom, type OverlayOptions, type LinkInfo, type DocInfo } from '.
 export { RealtimeContext, type GossipCore, type GossipFactory } from './overlay/realtime.js';
 export { cores, defaultGossip, type CoreName } from './overlay/cores.js';
 export { UpdateLog, persistDoc, parseLog, LogFormatError, LogLockedError, type FsyncPolicy } from './persistence/update-log.js';
-export { LivePeer, type LivePeerOptions, type PeerState, type SyncMode } from './peer.js';
+export { LivePeer, type LivePeerOptions, type PeerReport, type SyncMode } from './peer.js';
 export { PeerProcess } from './peer-process-client.js';
 export { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from './live-network.js';

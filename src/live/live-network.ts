@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DocInfo, LinkInfo } from './overlay/room.js';
 import { PeerProcess, PeerProcessError } from './peer-process-client.js';
-import type { PeerState, SyncMode } from './peer.js';
+import type { PeerReport, SyncMode } from './peer.js';
 import { IceConfigError } from './ice.js';
 import { SignalingServer } from './signaling/server.js';
 import { DEFAULT_TURN_TTL_SEC, parseIceRoomSettings, publicIce, resolveIce, turnSecretFromEnv, type IceRoomSettings } from './turn-rest.js';
@@ -91,7 +91,7 @@ interface NodePeer {
   name: string;
   dataDir: string;
   alive: boolean;
-  last: PeerState | null;
+  last: PeerReport | null;
 }
 
 export class LiveNetwork {

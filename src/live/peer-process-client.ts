@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LivePeerOptions, PeerState, SyncMode } from './peer.js';
+import type { LivePeerOptions, PeerReport, SyncMode } from './peer.js';
 import { SECRET_ENV } from './turn-rest.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -137,8 +137,8 @@ export class PeerProcess {
   text(doc: string): Promise<string> {
     return this.call<string>('text', { doc });
   }
-  state(): Promise<PeerState> {
-    return this.call<PeerState>('state');
+  state(): Promise<PeerReport> {
+    return this.call<PeerReport>('state');
   }
   setMode(mode: SyncMode): Promise<boolean> {
     return this.call<boolean>('mode', { mode });

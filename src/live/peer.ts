@@ -36,7 +36,8 @@ export interface LivePeerOptions extends RoomOptions {
   onWarning?: (m: string) => void;
 }
 
-export interface PeerState {
+/** What a Node peer reports about itself (the host polls it and shows it in the Live overlay view). */
+export interface PeerReport {
   id: number;
   name: string;
   mode: SyncMode;
@@ -120,8 +121,8 @@ export class LivePeer extends RoomPeer {
     return this.doc(name);
   }
 
-  state(): PeerState {
-    const loads: PeerState['loads'] = {};
+  state(): PeerReport {
+    const loads: PeerReport['loads'] = {};
     for (const [n, d] of this.docs) loads[n] = d.report;
     const stats = this.sync.stats;
     return {

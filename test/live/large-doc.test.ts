@@ -11,7 +11,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PeerProcess } from '../../src/live/peer-process-client.js';
-import type { PeerState } from '../../src/live/peer.js';
+import type { PeerReport } from '../../src/live/peer.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
 import { sleep, spawnPeers } from './helpers.js';
 import { servePeerPages, startPage } from './pages.js';
@@ -74,7 +74,7 @@ describe('large documents', () => {
       const ms = await until([late!], want, 60_000, `late joiner ${run}`);
       times.push(ms);
       console.log(`[large-doc] late joiner ${run} converged on 5 MiB in ${ms} ms (from process ready)`);
-      const st: PeerState = await late!.state();
+      const st: PeerReport = await late!.state();
       expect(st.overlay!.chunkedIn).toBeGreaterThan(0); // it came in frames
       expect(st.violations).toBe(0);
       expect(st.docs[0]).toMatchObject({ name: 'big', length: 5 * MiB, pending: false });
