@@ -45,7 +45,7 @@ export function randomIdInto(rng: Rng, idBits: number, id: Uint8Array): NodeId {
     if (i + 2 < n) id[i + 2] = (x >>> 8) & 0xff;
     if (i + 3 < n) id[i + 3] = x & 0xff;
   }
-  id[n - 1] = (id[n - 1] as number) & lastByteMask(idBits);
+  id[n - 1] = id[n - 1]! & lastByteMask(idBits);
   return id;
 }
 
@@ -53,23 +53,23 @@ export function randomIdInto(rng: Rng, idBits: number, id: Uint8Array): NodeId {
 export function xorDistance(a: NodeId, b: NodeId): Uint8Array {
   if (a.length !== b.length) throw new RangeError(`xorDistance: ids of ${a.length} and ${b.length} bytes`);
   const d = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) d[i] = (a[i] as number) ^ (b[i] as number);
+  for (let i = 0; i < a.length; i++) d[i] = a[i]! ^ b[i]!;
   return d;
 }
 
 /** The distance as a bigint (for tests and display; a 160-bit number does not fit a double). */
 export function distanceBigInt(a: NodeId, b: NodeId): bigint {
   let v = 0n;
-  for (let i = 0; i < a.length; i++) v = (v << 8n) | BigInt((a[i] as number) ^ (b[i] as number));
+  for (let i = 0; i < a.length; i++) v = (v << 8n) | BigInt(a[i]! ^ b[i]!);
   return v;
 }
 
 /** Sign of d(a, target) - d(b, target): negative when a is closer to target than b. */
 export function compareDistance(a: NodeId, b: NodeId, target: NodeId): number {
   for (let i = 0; i < target.length; i++) {
-    const t = target[i] as number;
-    const da = (a[i] as number) ^ t;
-    const db = (b[i] as number) ^ t;
+    const t = target[i]!;
+    const da = a[i]! ^ t;
+    const db = b[i]! ^ t;
     if (da !== db) return da - db;
   }
   return 0;
@@ -82,7 +82,7 @@ export function compareDistance(a: NodeId, b: NodeId, target: NodeId): number {
  */
 export function commonPrefixLength(a: NodeId, b: NodeId): number {
   for (let i = 0; i < a.length; i++) {
-    const x = (a[i] as number) ^ (b[i] as number);
+    const x = a[i]! ^ b[i]!;
     if (x !== 0) return i * 8 + Math.clz32(x) - 24;
   }
   return a.length * 8;
@@ -95,7 +95,7 @@ export function bucketIndex(self: NodeId, other: NodeId, idBits: number): number
 
 /** The bit at position `pos` (0 = most significant). */
 export function bitAt(id: NodeId, pos: number): number {
-  return ((id[pos >>> 3] as number) >>> (7 - (pos & 7))) & 1;
+  return (id[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
 }
 
 export function idEquals(a: NodeId, b: NodeId): boolean {
@@ -113,7 +113,7 @@ export function hasPrefix(id: NodeId, prefix: NodeId, depth: number): boolean {
   const r = depth & 7;
   if (r === 0) return true;
   const mask = (0xff << (8 - r)) & 0xff;
-  return (((id[full] as number) ^ (prefix[full] as number)) & mask) === 0;
+  return ((id[full]! ^ prefix[full]!) & mask) === 0;
 }
 
 /**
@@ -123,18 +123,18 @@ export function hasPrefix(id: NodeId, prefix: NodeId, depth: number): boolean {
 export function randomIdWithPrefix(rng: Rng, prefix: NodeId, depth: number, idBits: number): NodeId {
   const id = randomId(rng, idBits);
   const full = depth >>> 3;
-  for (let i = 0; i < full; i++) id[i] = prefix[i] as number;
+  for (let i = 0; i < full; i++) id[i] = prefix[i]!;
   const r = depth & 7;
   if (r !== 0 && full < id.length) {
     const mask = (0xff << (8 - r)) & 0xff;
-    id[full] = ((prefix[full] as number) & mask) | ((id[full] as number) & ~mask & 0xff);
+    id[full] = (prefix[full]! & mask) | (id[full]! & ~mask & 0xff);
   }
   return id;
 }
 
 export function toHex(id: NodeId): string {
   let s = '';
-  for (let i = 0; i < id.length; i++) s += (id[i] as number).toString(16).padStart(2, '0');
+  for (let i = 0; i < id.length; i++) s += id[i]!.toString(16).padStart(2, '0');
   return s;
 }
 
@@ -143,6 +143,6 @@ export function fromHex(hex: string, idBits: number): NodeId {
   if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length !== n * 2) throw new RangeError(`fromHex: expected ${n * 2} hex digits, got '${hex}'`);
   const id = new Uint8Array(n);
   for (let i = 0; i < n; i++) id[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  if (((id[n - 1] as number) & ~lastByteMask(idBits) & 0xff) !== 0) throw new RangeError(`fromHex: bits beyond idBits=${idBits} are set`);
+  if ((id[n - 1]! & ~lastByteMask(idBits) & 0xff) !== 0) throw new RangeError(`fromHex: bits beyond idBits=${idBits} are set`);
   return id;
 }

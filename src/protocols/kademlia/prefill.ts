@@ -34,19 +34,19 @@ export class SortedIds {
     const key = new Float64Array(n);
     const top = new Uint32Array(n);
     for (let p = 0; p < n; p++) {
-      const id = ids[p] as NodeId;
+      const id = ids[p]!;
       let k = 0;
-      for (let i = 0; i < 6; i++) k = k * 256 + (i < id.length ? (id[i] as number) : 0);
+      for (let i = 0; i < 6; i++) k = k * 256 + (i < id.length ? id[i]! : 0);
       key[p] = k;
     }
     const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => (key[a] as number) - (key[b] as number) || compareBytes(ids[a] as NodeId, ids[b] as NodeId));
+    order.sort((a, b) => key[a]! - key[b]! || compareBytes(ids[a]!, ids[b]!));
     this.order = Int32Array.from(order);
     let unique = true;
     for (let i = 0; i < n; i++) {
-      const p = order[i] as number;
-      top[i] = Math.floor((key[p] as number) / 65536);
-      if (i > 0 && key[p] === key[order[i - 1] as number] && compareBytes(ids[p] as NodeId, ids[order[i - 1] as number] as NodeId) === 0) unique = false;
+      const p = order[i]!;
+      top[i] = Math.floor(key[p]! / 65536);
+      if (i > 0 && key[p] === key[order[i - 1]!] && compareBytes(ids[p]!, ids[order[i - 1] as number]!) === 0) unique = false;
     }
     this.top = top;
     this.unique = unique;
@@ -59,7 +59,7 @@ export class SortedIds {
       const shift = 31 - bit;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((((top[mid] as number) >>> shift) & 1) === 1) hi = mid;
+        if (((top[mid]! >>> shift) & 1) === 1) hi = mid;
         else lo = mid + 1;
       }
       return lo;
@@ -68,7 +68,7 @@ export class SortedIds {
     const order = this.order;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (bitAt(ids[order[mid] as number] as NodeId, bit) === 1) hi = mid;
+      if (bitAt(ids[order[mid] as number]!, bit) === 1) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -85,10 +85,10 @@ export class SortedIds {
       if (hi - lo <= 8 || depth >= this.idBits) {
         const xs: PeerId[] = [];
         for (let i = lo; i < hi; i++) {
-          const p = this.order[i] as number;
+          const p = this.order[i]!;
           if (accept(p)) xs.push(p);
         }
-        xs.sort((a, b) => compareDistance(this.ids[a] as NodeId, this.ids[b] as NodeId, target));
+        xs.sort((a, b) => compareDistance(this.ids[a]!, this.ids[b]!, target));
         for (const p of xs) {
           if (out.length >= count) break;
           out.push(p);
@@ -116,7 +116,7 @@ export class SortedIds {
    * distinct ids the table takes them in one step (`fillSpine`, the same table those adds build).
    */
   prefill(table: RoutingTable, self: PeerId, contacts: readonly Contact[], rng: Rng, accept: (peer: PeerId) => boolean): void {
-    const own = this.ids[self] as NodeId;
+    const own = this.ids[self]!;
     const k = table.k;
     const b = table.b;
     const picks = scratchPicks;
@@ -135,7 +135,7 @@ export class SortedIds {
         // a wide range: k uniform draws without replacement, by rejection (no scan of the range)
         chosen.length = 0;
         for (let tries = 0; chosen.length < k && tries < 16 * k; tries++) {
-          const p = this.order[lo + rng.int(span)] as number;
+          const p = this.order[lo + rng.int(span)]!;
           if (p !== self && !chosen.includes(p) && accept(p)) chosen.push(p);
         }
         if (chosen.length === k) {
@@ -145,7 +145,7 @@ export class SortedIds {
       }
       avail.length = 0;
       for (let i = lo; i < hi; i++) {
-        const p = this.order[i] as number;
+        const p = this.order[i]!;
         if (p !== self && accept(p)) avail.push(p);
       }
       if (avail.length > k) rng.sampleInPlace(avail, k); // k uniform picks without replacement
@@ -170,7 +170,7 @@ export class SortedIds {
         hi = mid;
       }
     }
-    if (!(this.unique && table.fillSpine(contacts, picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(contacts[picks[i] as number] as Contact);
+    if (!(this.unique && table.fillSpine(contacts, picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(contacts[picks[i] as number]!);
     table.compact();
   }
 }
@@ -180,7 +180,7 @@ const scratchCpls: number[] = [];
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < a.length; i++) {
-    const d = (a[i] as number) - (b[i] as number);
+    const d = a[i]! - b[i]!;
     if (d !== 0) return d;
   }
   return 0;

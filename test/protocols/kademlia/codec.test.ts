@@ -81,19 +81,19 @@ describe('malformed input is rejected with KademliaCodecError', () => {
   });
 
   it('rejects trailing bytes, unknown types and bad flags', () => {
-    const ping = codec.encode(samples[0] as KadMessage);
+    const ping = codec.encode(samples[0]!);
     expectCodecError(() => codec.decode(Uint8Array.from([...ping, 0])), /trailing/);
     expectCodecError(() => codec.decode(Uint8Array.from([99, ...ping.subarray(1)])), /type at byte 0: unknown message type 99/);
-    const ack = codec.encode(samples[8] as KadMessage);
+    const ack = codec.encode(samples[8]!);
     ack[ack.length - 1] = 2;
     expectCodecError(() => codec.decode(ack), /stored.*expected 0 or 1/);
   });
 
   it('rejects oversized contact lists and values before reading them', () => {
-    const nodes = codec.encode(samples[3] as KadMessage);
+    const nodes = codec.encode(samples[3]!);
     nodes[nodes.length - 1] = 21; // count 21 > maxContacts 20
     expectCodecError(() => codec.decode(nodes), /contacts.count.*21 contacts exceeds the limit of 20/);
-    const value = codec.encode(samples[6] as KadMessage);
+    const value = codec.encode(samples[6]!);
     const lenAt = 1 + 4 + 20 + 20;
     new DataView(value.buffer).setUint32(lenAt, 0xffffffff);
     expectCodecError(() => codec.decode(value), /value.length at byte 45: 4294967295 bytes exceeds the limit of 64/);

@@ -118,12 +118,12 @@ describe('tables sharing a PeerDirectory and a TableArena', () => {
             // a claim: some peer says it is `peer` under another id (a contact the directory does not know)
             const c: Contact = { peer, id: o.claim ?? (ids[peer] as Uint8Array) };
             for (const tables of [shared, own]) {
-              const table = tables[i] as RoutingTable;
+              const table = tables[i]!;
               if (o.remove) table.remove(c.id, t);
               else table.add(c, t);
             }
           });
-          for (let i = 0; i < n; i++) expect(view(shared[i] as RoutingTable)).toEqual(view(own[i] as RoutingTable));
+          for (let i = 0; i < n; i++) expect(view(shared[i]!)).toEqual(view(own[i]!));
         },
       ),
       { numRuns: 200, fixedSeed: SEED },

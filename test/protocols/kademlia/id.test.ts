@@ -71,7 +71,7 @@ describe('ids of configurable width', () => {
     for (let i = 0; i < 50; i++) {
       const id = randomId(rng, 13);
       expect(id.length).toBe(2);
-      expect((id[1] as number) & 0x07).toBe(0);
+      expect(id[1]! & 0x07).toBe(0);
     }
     expect(() => fromHex('0001', 13)).toThrow(/beyond idBits/);
   });

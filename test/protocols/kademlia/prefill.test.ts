@@ -52,7 +52,7 @@ describe('prefill vs real joins (N = 300, k = 8)', () => {
       const node = run.node(p)!;
       for (const { bucket, prefix } of node.table.ranges()) {
         let inRange = 0;
-        for (let q = 0; q < 300; q++) if (q !== p && hasPrefixOf(run.ids[q] as NodeId, prefix, bucket.depth)) inRange++;
+        for (let q = 0; q < 300; q++) if (q !== p && hasPrefixOf(run.ids[q]!, prefix, bucket.depth)) inRange++;
         expect(bucket.contacts.length).toBe(Math.min(8, inRange));
       }
     }

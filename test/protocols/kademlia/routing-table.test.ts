@@ -9,7 +9,6 @@ import {
   compareDistance,
   hasPrefix,
   idEquals,
-  type Contact,
 } from '../../../src/protocols/kademlia/index.js';
 import { fuzz } from '../../fuzz.js';
 
@@ -68,7 +67,7 @@ describe('RoutingTable (property)', () => {
           } else {
             const all = t.all();
             if (all.length === 0) continue;
-            const c = all[o.pick % all.length] as Contact;
+            const c = all[o.pick % all.length]!;
             if (o.kind === 'remove') {
               const before = t.size;
               const bucket = t.bucketFor(c.id);

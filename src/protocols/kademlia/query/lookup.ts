@@ -87,7 +87,7 @@ export class Lookup {
     let i = 0;
     for (const c of initial) {
       if (c.peer === self || this.claimed.has(c.peer)) continue;
-      this.insert(this.paths[i % d] as Path, c, 1);
+      this.insert(this.paths[i % d]!, c, 1);
       i++;
     }
     if (i === 0) this.done = true;
@@ -98,12 +98,12 @@ export class Lookup {
     this.claimed.set(contact.peer, e);
     const es = path.entries;
     let j = es.length;
-    while (j > 0 && compareDistance((es[j - 1] as Entry).contact.id, contact.id, this.target) > 0) j--;
+    while (j > 0 && compareDistance(es[j - 1]!.contact.id, contact.id, this.target) > 0) j--;
     es.splice(j, 0, e);
     // entries far beyond the k closest are never asked: forget them (but keep them claimed)
     const cap = this.k * 4;
     if (es.length > cap) {
-      for (let x = es.length - 1; x >= cap; x--) if ((es[x] as Entry).state !== IN_FLIGHT) es.splice(x, 1);
+      for (let x = es.length - 1; x >= cap; x--) if (es[x]!.state !== IN_FLIGHT) es.splice(x, 1);
     }
   }
 
@@ -145,7 +145,7 @@ export class Lookup {
     const e = this.claimed.get(peer);
     if (!e || e.state !== IN_FLIGHT) return 0;
     this.answer(e);
-    const path = this.paths[e.path] as Path;
+    const path = this.paths[e.path]!;
     let added = 0;
     for (const c of contacts) {
       if (c.peer === this.self || this.claimed.has(c.peer)) continue;
@@ -173,13 +173,13 @@ export class Lookup {
     const e = this.claimed.get(peer);
     if (!e || e.state !== IN_FLIGHT) return;
     e.state = FAILED;
-    (this.paths[e.path] as Path).inFlight--;
+    this.paths[e.path]!.inFlight--;
     this.failed++;
   }
 
   private answer(e: Entry & { path: number }): void {
     e.state = ANSWERED;
-    (this.paths[e.path] as Path).inFlight--;
+    this.paths[e.path]!.inFlight--;
     this.answered++;
     if (e.hop > this.maxAnsweredHop) this.maxAnsweredHop = e.hop;
   }

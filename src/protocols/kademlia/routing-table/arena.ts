@@ -31,11 +31,11 @@ export class TableArena {
       const addr = list.pop() as number;
       const c = Math.floor(addr / CHUNK_STRIDE);
       const off = addr - c * CHUNK_STRIDE;
-      (this.i32[c] as Int32Array).fill(0, off, off + words);
+      this.i32[c]!.fill(0, off, off + words);
       return addr;
     }
     let c = this.i32.length - 1;
-    if (c < 0 || this.top + words > (this.i32[c] as Int32Array).length) {
+    if (c < 0 || this.top + words > this.i32[c]!.length) {
       const buf = new ArrayBuffer(4 * Math.max(this.chunkWords, words));
       this.i32.push(new Int32Array(buf));
       this.f64.push(new Float64Array(buf));

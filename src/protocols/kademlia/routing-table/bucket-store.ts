@@ -71,7 +71,7 @@ export class BucketStore {
   /** Moves the table into a fresh region with room for `cap` buckets (copying what it holds). */
   protected setRegion(cap: number): void {
     const addr = this.arena.alloc(this.wordsFor(cap));
-    const i32 = this.arena.i32[TableArena.chunkOf(addr)] as Int32Array;
+    const i32 = this.arena.i32[TableArena.chunkOf(addr)]!;
     const base = TableArena.offsetOf(addr);
     const rec = base, tree = base + cap * REC, con = tree + 2 * cap;
     if (this.cap > 0) {
@@ -84,7 +84,7 @@ export class BucketStore {
     this.addr = addr;
     this.cap = cap;
     this.i32 = i32;
-    this.f64 = this.arena.f64[TableArena.chunkOf(addr)] as Float64Array;
+    this.f64 = this.arena.f64[TableArena.chunkOf(addr)]!;
     this.rec = rec;
     this.tree = tree;
     this.con = con;
@@ -97,15 +97,15 @@ export class BucketStore {
   }
 
   protected countOf(bk: number): number {
-    return this.i32[this.rec + bk * REC + COUNT] as number;
+    return this.i32[this.rec + bk * REC + COUNT]!;
   }
 
   protected depthOf(bk: number): number {
-    return this.i32[this.rec + bk * REC + DEPTH] as number;
+    return this.i32[this.rec + bk * REC + DEPTH]!;
   }
 
   protected refAt(bk: number, i: number): number {
-    return this.i32[this.con + bk * this.k + i] as number;
+    return this.i32[this.con + bk * this.k + i]!;
   }
 
   protected extra(bk: number): BucketExtra {
@@ -120,13 +120,13 @@ export class BucketStore {
   }
 
   protected baseSeen(bk: number): number {
-    return this.f64[(this.rec + bk * REC + BASE_SEEN) >> 1] as number;
+    return this.f64[(this.rec + bk * REC + BASE_SEEN) >> 1]!;
   }
 
   /** When the entry at `i` of bucket `bk` was last heard from. */
   protected seenTime(bk: number, i: number): number {
     const s = this.seenOf(bk);
-    return s === null ? this.baseSeen(bk) : (s[i] as number);
+    return s === null ? this.baseSeen(bk) : s[i]!;
   }
 
   protected materialize(bk: number): number[] {
@@ -157,7 +157,7 @@ export class BucketStore {
   protected moveToTail(bk: number, i: number, contact: Contact, now: number): void {
     const at = this.con + bk * this.k;
     const n = this.countOf(bk);
-    const old = this.i32[at + i] as number;
+    const old = this.i32[at + i]!;
     const ref = this.book.ref(contact);
     if (ref !== old) this.book.release(old);
     const ts = this.seenOf(bk) === null && now === this.baseSeen(bk) ? null : this.materialize(bk);
@@ -172,7 +172,7 @@ export class BucketStore {
   protected removeAt(bk: number, i: number): void {
     const at = this.con + bk * this.k;
     const n = this.countOf(bk);
-    this.book.release(this.i32[at + i] as number);
+    this.book.release(this.i32[at + i]!);
     this.i32.copyWithin(at + i, at + i + 1, at + n);
     this.setCount(bk, n - 1);
     this.kthNearest = undefined;
@@ -192,8 +192,8 @@ export class BucketStore {
     const rs = this.extras?.[bk]?.repl;
     if (rs === undefined) return false;
     for (let i = 0; i < rs.length; i++) {
-      if (idEquals(this.book.id(rs[i] as number), id)) {
-        this.book.release(rs[i] as number);
+      if (idEquals(this.book.id(rs[i]!), id)) {
+        this.book.release(rs[i]!);
         rs.splice(i, 1);
         return true;
       }

@@ -42,11 +42,11 @@ export class LocalBook implements ContactBook {
   }
 
   contact(ref: number): Contact {
-    return this.items[ref] as Contact;
+    return this.items[ref]!;
   }
 
   id(ref: number): NodeId {
-    return (this.items[ref] as Contact).id;
+    return this.items[ref]!.id;
   }
 
   release(ref: number): void {
@@ -68,7 +68,7 @@ export class PeerDirectory implements ContactBook {
   ref(c: Contact): number {
     const p = c.peer;
     if (p >= 0 && p < this.n) {
-      const own = this.contacts[p] as Contact;
+      const own = this.contacts[p]!;
       if (own === c || idEquals(own.id, c.id)) return p;
     }
     const key = `${p}:${toHex(c.id)}`;
@@ -86,7 +86,7 @@ export class PeerDirectory implements ContactBook {
   }
 
   id(ref: number): NodeId {
-    return (ref < this.n ? (this.contacts[ref] as Contact) : (this.extra[ref - this.n] as Contact)).id;
+    return (ref < this.n ? this.contacts[ref]! : this.extra[ref - this.n]!).id;
   }
 
   release(): void {}

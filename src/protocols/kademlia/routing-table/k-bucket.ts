@@ -27,6 +27,6 @@ export class KBucket {
 
   /** When the entry at `i` was last heard from. */
   seenTime(i: number): number {
-    return this.seen[i] as number;
+    return this.seen[i]!;
   }
 }

@@ -100,14 +100,14 @@ export class RoutingTable extends BucketStore {
     const i32 = this.i32, tree = this.tree;
     let v = this.root;
     let d = 0;
-    while (v >= 0) v = i32[tree + 2 * v + bitAt(id, d++)] as number;
+    while (v >= 0) v = i32[tree + 2 * v + bitAt(id, d++)]!;
     return ~v;
   }
 
   private indexIn(bk: number, id: NodeId): number {
     const n = this.countOf(bk);
     const at = this.con + bk * this.k;
-    for (let i = 0; i < n; i++) if (idEquals(this.book.id(this.i32[at + i] as number), id)) return i;
+    for (let i = 0; i < n; i++) if (idEquals(this.book.id(this.i32[at + i]!), id)) return i;
     return -1;
   }
 
@@ -127,7 +127,7 @@ export class RoutingTable extends BucketStore {
     }
     const repl = (this.extras?.[index]?.repl ?? []).map((r) => this.book.contact(r));
     const r = this.rec + index * REC;
-    return new KBucket(index, this.depthOf(index), contacts, repl, this.f64[(r + TOUCHED) >> 1] as number, ((this.i32[r + FLAGS] as number) & PINGING) !== 0, seen);
+    return new KBucket(index, this.depthOf(index), contacts, repl, this.f64[(r + TOUCHED) >> 1]!, (this.i32[r + FLAGS]! & PINGING) !== 0, seen);
   }
 
   /** A lookup in `id`'s range: the bucket does not need a refresh for a while. */
@@ -161,7 +161,7 @@ export class RoutingTable extends BucketStore {
     if (this.depthOf(bk) >= this.idBits) return false;
     if (this.kthNearest === undefined) {
       const near = this.closest(this.self, this.k);
-      this.kthNearest = near.length < this.k ? null : (near[near.length - 1] as Contact).id;
+      this.kthNearest = near.length < this.k ? null : near[near.length - 1]!.id;
     }
     return this.kthNearest === null || compareDistance(contact.id, this.kthNearest, this.self) < 0;
   }
@@ -188,8 +188,8 @@ export class RoutingTable extends BucketStore {
       }
       this.addReplacement(bk, contact, this.replacementCacheSize);
       const flags = this.rec + bk * REC + FLAGS;
-      if (((this.i32[flags] as number) & PINGING) !== 0 || now - this.seenTime(bk, 0) < this.pingAfterMs) return { status: 'full', ping: null, bucket: bk };
-      this.i32[flags] = (this.i32[flags] as number) | PINGING;
+      if ((this.i32[flags]! & PINGING) !== 0 || now - this.seenTime(bk, 0) < this.pingAfterMs) return { status: 'full', ping: null, bucket: bk };
+      this.i32[flags] = this.i32[flags]! | PINGING;
       return { status: 'full', ping: this.book.contact(this.refAt(bk, 0)), bucket: bk };
     }
   }
@@ -217,14 +217,14 @@ export class RoutingTable extends BucketStore {
   /** The eviction ping of `id`'s bucket finished (either way). */
   pingDone(id: NodeId): void {
     const flags = this.rec + this.leaf(id) * REC + FLAGS;
-    this.i32[flags] = (this.i32[flags] as number) & ~PINGING;
+    this.i32[flags] = this.i32[flags]! & ~PINGING;
   }
 
   /** Splits a leaf in two; `inRange` is any id in its range (it finds the leaf's place in the tree). */
   private split(bk: number, inRange: NodeId): void {
     if (this.bucketCount === this.cap) this.setRegion(this.cap + GROW);
     const depth = this.depthOf(bk);
-    const touched = this.f64[(this.rec + bk * REC + TOUCHED) >> 1] as number;
+    const touched = this.f64[(this.rec + bk * REC + TOUCHED) >> 1]!;
     const n = this.countOf(bk);
     const refs: number[] = [];
     const seen: number[] = [];
@@ -239,10 +239,10 @@ export class RoutingTable extends BucketStore {
     const one = this.bucketCount++;
     this.initBucket(zero, depth + 1, touched);
     this.initBucket(one, depth + 1, touched);
-    refs.forEach((r, i) => this.push(bitAt(this.book.id(r), depth) === 1 ? one : zero, r, seen[i] as number));
+    refs.forEach((r, i) => this.push(bitAt(this.book.id(r), depth) === 1 ? one : zero, r, seen[i]!));
     for (const r of repl) this.extra(bitAt(this.book.id(r), depth) === 1 ? one : zero).repl.push(r);
     // a freed slot is filled from the replacement cache, as a later `remove` would
-    const latest = n > 0 ? (seen[n - 1] as number) : 0;
+    const latest = n > 0 ? seen[n - 1]! : 0;
     for (const half of [zero, one]) {
       const rs = this.extras?.[half]?.repl;
       while (rs !== undefined && this.countOf(half) < this.k && rs.length > 0) {
@@ -258,7 +258,7 @@ export class RoutingTable extends BucketStore {
       let v = this.root;
       for (let d = 0; ; d++) {
         const slot = this.tree + 2 * v + bitAt(inRange, d);
-        const next = this.i32[slot] as number;
+        const next = this.i32[slot]!;
         if (next === ~bk) {
           this.i32[slot] = node;
           break;
@@ -293,23 +293,23 @@ export class RoutingTable extends BucketStore {
     let ownCount = 0;
     let ok = true;
     for (let i = 0; i < n && ok; i++) {
-      const p = cpl[i] as number;
+      const p = cpl[i]!;
       if (!(p >= 0 && p < bits)) ok = false;
       else
         for (;;) {
           if (p < depth) {
-            if ((sib[p] as number) >= k) ok = false;
-            else sib[p] = (sib[p] as number) + 1;
+            if (sib[p]! >= k) ok = false;
+            else sib[p] = sib[p]! + 1;
             break;
           }
           if (ownCount < k) {
-            inOwn[p] = (inOwn[p] as number) + 1;
+            inOwn[p] = inOwn[p]! + 1;
             ownCount++;
             break;
           }
           // our bucket splits: its entries that differ from us at bit `depth` go to the new sibling
-          sib[depth] = inOwn[depth] as number;
-          ownCount -= inOwn[depth] as number;
+          sib[depth] = inOwn[depth]!;
+          ownCount -= inOwn[depth]!;
           inOwn[depth] = 0;
           depth++;
         }
@@ -318,21 +318,21 @@ export class RoutingTable extends BucketStore {
     inOwn.fill(0);
     if (!ok) return false;
     // write it: inner node d (d < depth) has our side's next node (or our bucket) and sibling bucket d
-    const touched = this.f64[(this.rec + TOUCHED) >> 1] as number;
+    const touched = this.f64[(this.rec + TOUCHED) >> 1]!;
     this.setRegion(depth + 1);
     const i32 = this.i32, f64 = this.f64, rec = this.rec, con = this.con;
     const direct = this.book instanceof PeerDirectory && this.book.contacts === contacts;
     for (let bk = 0; bk <= depth; bk++) this.initBucket(bk, bk < depth ? bk + 1 : depth, touched);
     for (let i = 0; i < n; i++) {
-      const p = cpl[i] as number;
+      const p = cpl[i]!;
       const bk = p < depth ? p : depth;
       const r = rec + bk * REC;
-      const c = i32[r + COUNT] as number;
-      const peer = peers[i] as number;
-      i32[con + bk * k + c] = direct ? peer : this.book.ref(contacts[peer] as Contact);
+      const c = i32[r + COUNT]!;
+      const peer = peers[i]!;
+      i32[con + bk * k + c] = direct ? peer : this.book.ref(contacts[peer]!);
       i32[r + COUNT] = c + 1;
     }
-    for (let bk = 0; bk <= depth; bk++) if ((i32[rec + bk * REC + COUNT] as number) > 0) f64[(rec + bk * REC + BASE_SEEN) >> 1] = now;
+    for (let bk = 0; bk <= depth; bk++) if (i32[rec + bk * REC + COUNT]! > 0) f64[(rec + bk * REC + BASE_SEEN) >> 1] = now;
     for (let d = 0; d < depth; d++) {
       const ours = bitAt(this.self, d);
       this.i32[this.tree + 2 * d + ours] = d + 1 < depth ? d + 1 : ~depth;
@@ -364,7 +364,7 @@ export class RoutingTable extends BucketStore {
       const depth = depths.pop() as number;
       if (v >= 0) {
         const bit = bitAt(target, depth);
-        stack.push(i32[this.tree + 2 * v + 1 - bit] as number, i32[this.tree + 2 * v + bit] as number);
+        stack.push(i32[this.tree + 2 * v + 1 - bit]!, i32[this.tree + 2 * v + bit]!);
         depths.push(depth + 1, depth + 1);
         continue;
       }
@@ -373,7 +373,7 @@ export class RoutingTable extends BucketStore {
       const at = this.con + bk * this.k;
       const n = this.countOf(bk);
       for (let i = 0; i < n; i++) {
-        const c = book.contact(i32[at + i] as number);
+        const c = book.contact(i32[at + i]!);
         if (c.peer !== skip) out.push(c);
       }
       if (out.length - start > 1) sortRange(out, start, target);
@@ -389,9 +389,9 @@ export class RoutingTable extends BucketStore {
       if (v < 0) return visit(~v, path);
       const byte = depth >>> 3;
       const bit = 0x80 >>> (depth & 7);
-      go(this.i32[this.tree + 2 * v] as number, depth + 1);
-      path[byte] = (path[byte] as number) | bit;
-      go(this.i32[this.tree + 2 * v + 1] as number, depth + 1);
+      go(this.i32[this.tree + 2 * v]!, depth + 1);
+      path[byte] = path[byte]! | bit;
+      go(this.i32[this.tree + 2 * v + 1]!, depth + 1);
       path[byte] = (path[byte] as number) & ~bit;
     };
     go(this.root, 0);
@@ -434,7 +434,7 @@ export class RoutingTable extends BucketStore {
     for (let bk = 0; bk < this.bucketCount; bk++) {
       const at = this.con + bk * this.k;
       const end = at + this.countOf(bk);
-      for (let i = at; i < end; i++) if (pred(i32[i] as number)) n++;
+      for (let i = at; i < end; i++) if (pred(i32[i]!)) n++;
     }
     return n;
   }
@@ -454,10 +454,10 @@ let spineOwn = new Int32Array(0);
 function sortRange(a: Contact[], start: number, target: NodeId): void {
   // insertion sort: a bucket holds at most k entries
   for (let i = start + 1; i < a.length; i++) {
-    const x = a[i] as Contact;
+    const x = a[i]!;
     let j = i - 1;
-    while (j >= start && compareDistance((a[j] as Contact).id, x.id, target) > 0) {
-      a[j + 1] = a[j] as Contact;
+    while (j >= start && compareDistance(a[j]!.id, x.id, target) > 0) {
+      a[j + 1] = a[j]!;
       j--;
     }
     a[j + 1] = x;

@@ -115,7 +115,7 @@ export class Decoder {
   readId(field: string): NodeId {
     this.need(this.idLen, field);
     const id = this.buf.slice(this.pos, this.pos + this.idLen);
-    if ((((id[this.idLen - 1] as number) & ~this.mask) & 0xff) !== 0)
+    if (((id[this.idLen - 1]! & ~this.mask) & 0xff) !== 0)
       throw new KademliaCodecError(field, this.pos + this.idLen - 1, 'bits beyond idBits are set');
     this.pos += this.idLen;
     return id;
@@ -166,7 +166,7 @@ export function createCodec(opts: CodecOptions = {}): Codec {
     if (!(v instanceof Uint8Array)) bad(field, 'expected a Uint8Array id');
     const id = v as Uint8Array;
     if (id.length !== idLen) bad(field, `expected ${idLen} bytes, got ${id.length}`);
-    if ((((id[idLen - 1] as number) & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
+    if (((id[idLen - 1]! & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
   };
   const checkU32 = (v: unknown, field: string): void => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) bad(field, `expected a u32, got ${String(v)}`);

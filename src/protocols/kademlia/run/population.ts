@@ -85,10 +85,10 @@ export class Population {
     let bootstrap: Contact[] = [];
     if (!this.initializing) {
       const via = this.pickOnline(peer, true);
-      if (via >= 0) bootstrap = [this.contacts[via] as Contact];
+      if (via >= 0) bootstrap = [this.contacts[via]!];
     }
     return {
-      id: this.ids[peer] as NodeId,
+      id: this.ids[peer]!,
       k: params.k,
       alpha: params.alpha,
       b: params.b,
@@ -105,7 +105,7 @@ export class Population {
       bootstrap,
       size: this.codec.encodedLength,
       observed: this.observed,
-      self: this.contacts[peer] as Contact,
+      self: this.contacts[peer]!,
       book: this.book,
       arena: this.arena,
     };
@@ -144,7 +144,7 @@ export class Population {
       if (!node || alive[peer] !== 1) return;
       const via = this.pickOnline(peer, true);
       if (via < 0) node.joined = true;
-      else node.join([contacts[via] as Contact]);
+      else node.join([contacts[via]!]);
     });
     order.forEach((p, i) => {
       const node = nodes[p];

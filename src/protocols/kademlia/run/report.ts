@@ -6,7 +6,6 @@
 import { quantileSorted } from '../../../core/index.js';
 import type { Series, SummaryValue } from '../../driver.js';
 import { idEquals } from '../id.js';
-import type { KademliaNode } from '../node.js';
 import type { KademliaParams } from './params.js';
 import type { Population } from './population.js';
 import type { Workload } from './workload.js';
@@ -26,7 +25,7 @@ export function tableStats(pop: Population, params: KademliaParams): { fill: num
   const isStale = (ref: number): boolean => {
     if (ref < n) return alive[ref] !== 1 || nodes[ref] === undefined;
     const c = book.contact(ref);
-    return alive[c.peer] !== 1 || !nodes[c.peer] || !idEquals((nodes[c.peer] as KademliaNode).id, c.id);
+    return alive[c.peer] !== 1 || !nodes[c.peer] || !idEquals(nodes[c.peer]!.id, c.id);
   };
   let entries = 0;
   let staleN = 0;
