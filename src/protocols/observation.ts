@@ -31,6 +31,18 @@ export interface MetricSpec<P = unknown, W = unknown> {
   theory?: { label: string; value: (ctx: TheoryContext<P, W>) => number | null };
 }
 
+/** A metric (or series) declaration in one line: `metric(key, label, unit, better, description, theory?)`. */
+export function metric<P = unknown, W = unknown>(
+  key: string,
+  label: string,
+  unit: Unit,
+  better: 'higher' | 'lower' | null,
+  description: string,
+  theory?: MetricSpec<P, W>['theory'],
+): MetricSpec<P, W> {
+  return { key, label, unit, better, description, ...(theory ? { theory } : {}) };
+}
+
 /** A time series the protocol records (`series.csv`, the dashboard's charts). Same fields as a metric. */
 export type SeriesSpec<P = unknown, W = unknown> = MetricSpec<P, W>;
 

@@ -1,7 +1,7 @@
 /** What adaptive (reputation and rewiring) runs measure and how they are drawn (../observation.ts). */
-import type { MetricSpec, ProtocolObservation } from '../observation.js';
+import { metric, type ProtocolObservation } from '../observation.js';
 
-const m = (key: string, label: string, unit: MetricSpec['unit'], better: MetricSpec['better'], description: string): MetricSpec => ({ key, label, unit, better, description });
+const m = metric;
 
 export const observation: ProtocolObservation = {
   protocol: 'adaptive',

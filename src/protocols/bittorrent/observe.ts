@@ -1,7 +1,7 @@
 /** What BitTorrent swarm runs measure and how they are drawn (../observation.ts). */
-import type { MetricSpec, ProtocolObservation } from '../observation.js';
+import { metric, type MetricSpec, type ProtocolObservation } from '../observation.js';
 
-const m = (key: string, label: string, unit: MetricSpec['unit'], better: MetricSpec['better'], description: string): MetricSpec => ({ key, label, unit, better, description });
+const m = metric;
 
 /** Metrics the hybrid shares (its swarm is this one). */
 export const swarmMetrics: MetricSpec[] = [

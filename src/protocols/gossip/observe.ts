@@ -1,11 +1,8 @@
 /** What gossip runs measure and how they are drawn (the observation contract, ../observation.ts). */
-import type { MetricSpec, ProtocolObservation } from '../observation.js';
+import { metric, type ProtocolObservation } from '../observation.js';
 import type { GossipParams, GossipWorkload } from './params.js';
 
-type M = MetricSpec<GossipParams, GossipWorkload>;
-const m = (key: string, label: string, unit: M['unit'], better: M['better'], description: string, theory?: M['theory']): M => ({
-  key, label, unit, better, description, ...(theory ? { theory } : {}),
-});
+const m = metric<GossipParams, GossipWorkload>;
 
 export const observation: ProtocolObservation<GossipParams, GossipWorkload> = {
   protocol: 'gossip',

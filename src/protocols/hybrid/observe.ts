@@ -1,8 +1,8 @@
 /** What the BitTorrent + Kademlia hybrid measures and how it is drawn (../observation.ts). */
 import { connectionKind, swarmMetrics, swarmSeries, swarmStates } from '../bittorrent/observe.js';
-import type { MetricSpec, ProtocolObservation } from '../observation.js';
+import { metric, type ProtocolObservation } from '../observation.js';
 
-const m = (key: string, label: string, unit: MetricSpec['unit'], better: MetricSpec['better'], description: string): MetricSpec => ({ key, label, unit, better, description });
+const m = metric;
 
 export const observation: ProtocolObservation = {
   protocol: 'hybrid',

@@ -1,11 +1,8 @@
 /** What Kademlia runs measure and how they are drawn (../observation.ts). */
-import type { MetricSpec, ProtocolObservation } from '../observation.js';
+import { metric, type ProtocolObservation } from '../observation.js';
 import type { KademliaParams } from './run/params.js';
 
-type M = MetricSpec<KademliaParams>;
-const m = (key: string, label: string, unit: M['unit'], better: M['better'], description: string, theory?: M['theory']): M => ({
-  key, label, unit, better, description, ...(theory ? { theory } : {}),
-});
+const m = metric<KademliaParams>;
 
 export const observation: ProtocolObservation<KademliaParams> = {
   protocol: 'kademlia',
