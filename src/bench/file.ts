@@ -85,9 +85,9 @@ export function loadBenchFile(path: string, name: string): BenchFile {
     if (statSync(path).size > MAX_SCENARIO_CHARS) throw new ConfigError(path, `larger than ${MAX_SCENARIO_CHARS} bytes`);
     raw = readYaml(readFileSync(path, 'utf8'), path);
   } catch (e) {
-    if (e instanceof ConfigError) throw e;
     const first = e instanceof ScenarioError ? e.issues[0] : undefined;
     if (first) throw new ConfigError(first.path ? `${path}: ${first.path}` : path, first.problem);
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(path, `cannot read: ${(e as Error).message}`);
   }
   const parsed = benchFileSchema.safeParse(raw, { reportInput: true });

@@ -10,14 +10,31 @@ export interface ConfigIssue {
   problem: string;
 }
 
-/** A configuration error: names the key that is wrong (`network.loss`, `churn.on.meanMs`) and why. */
+/**
+ * The one error type for input that cannot be used: each problem names the key that is wrong
+ * (`network.loss`, `churn.on.meanMs`) and why. `new ConfigError(key, problem)` for one problem,
+ * `new ConfigError(issues)` for several; the message lists them one per line, each after its path.
+ * The lab's `ScenarioError` is one of these that also knows which file it came from.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(
-    readonly key: string,
-    readonly problem: string,
-  ) {
-    super(`${key}: ${problem}`);
+  readonly issues: ConfigIssue[];
+  constructor(key: string, problem: string);
+  constructor(issues: ConfigIssue[]);
+  constructor(keyOrIssues: string | ConfigIssue[], problem?: string) {
+    const issues = typeof keyOrIssues === 'string' ? [{ path: keyOrIssues, problem: problem ?? '' }] : keyOrIssues;
+    super(issues.map((i) => (i.path ? `${i.path}: ${i.problem}` : i.problem)).join('\n'));
+    this.issues = issues;
+  }
+
+  /** The path of the first problem. */
+  get key(): string {
+    return this.issues[0]?.path ?? '';
+  }
+
+  /** The first problem, without its path. */
+  get problem(): string {
+    return this.issues[0]?.problem ?? '';
   }
 }
 

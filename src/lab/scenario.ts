@@ -266,8 +266,7 @@ function validateScenario(
       const peers = top.success ? top.data.peers : undefined;
       churn = validateChurn(raw.churn, 'churn', { baseDir: opts.baseDir !== undefined ? opts.baseDir : scenarioBaseDir(source), ...(peers !== undefined ? { peers } : {}) });
     } catch (e) {
-      if (e instanceof ConfigError) issues.push({ path: e.key, problem: problemOf(e) });
-      else if (e instanceof ScenarioError) issues.push(...e.issues);
+      if (e instanceof ConfigError) issues.push(...e.issues);
       else throw e;
     }
   }
@@ -276,13 +275,13 @@ function validateScenario(
     try {
       validateNetworkConfig(toNetworkConfig(net), 'network');
     } catch (e) {
-      if (e instanceof ConfigError) issues.push({ path: e.key.replace('.upBps', '.up').replace('.downBps', '.down'), problem: problemOf(e) });
+      if (e instanceof ConfigError) issues.push(...e.issues.map((i) => ({ ...i, path: i.path.replace('.upBps', '.up').replace('.downBps', '.down') })));
       else throw e;
     }
     try {
       validatePartitions(toPartitions(net.partitions), 'network.partitions', top.data.peers);
     } catch (e) {
-      if (e instanceof ConfigError) issues.push({ path: e.key.replace(/\.atMs$/, '.at').replace(/\.healMs$/, '.heal'), problem: problemOf(e) });
+      if (e instanceof ConfigError) issues.push(...e.issues.map((i) => ({ ...i, path: i.path.replace(/\.atMs$/, '.at').replace(/\.healMs$/, '.heal') })));
       else throw e;
     }
     const samples = top.data.until.ms / top.data.observe.sampleEvery;
@@ -424,11 +423,6 @@ function unknownKeys(schema: z.ZodType, input: Record<string, unknown>, prefix: 
   return Object.keys(input)
     .filter((k) => !known.includes(k))
     .map((k) => ({ path: [...prefix, k].join('.'), problem: `unknown key (${takes} ${known.join(', ') || 'no keys'})` }));
-}
-
-function problemOf(e: ConfigError): string {
-  const prefix = `${e.key}: `;
-  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
 function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {

@@ -37,3 +37,20 @@ describe('validation kit', () => {
     expect([show(undefined), show(NaN), show([1]), show({ a: 1 }), show(null)]).toEqual(['nothing', 'NaN', 'a list', 'a mapping', 'null']);
   });
 });
+
+describe('ConfigError', () => {
+  it('holds one problem or several, each under its path, and the lab error is one', async () => {
+    const one = new ConfigError('network.loss', 'expected a number in [0, 1], got 2');
+    expect(one.issues).toEqual([{ path: 'network.loss', problem: 'expected a number in [0, 1], got 2' }]);
+    const many = new ConfigError([
+      { path: 'peers', problem: 'missing (expected a number)' },
+      { path: '', problem: 'line 3, column 1: bad indentation' },
+    ]);
+    expect(many.message).toBe('peers: missing (expected a number)\nline 3, column 1: bad indentation');
+    expect([many.key, many.problem]).toEqual(['peers', 'missing (expected a number)']);
+    const { ScenarioError } = await import('../../src/lab/errors.js');
+    const e = new ScenarioError([{ path: 'protocol.fanout', problem: 'expected a number >= 1, got 0' }], 'a.yaml');
+    expect(e).toBeInstanceOf(ConfigError);
+    expect([e.name, e.source, e.key, e.message]).toEqual(['ScenarioError', 'a.yaml', 'protocol.fanout', 'protocol.fanout: expected a number >= 1, got 0']);
+  });
+});
