@@ -55,8 +55,16 @@ describe('live room settings: ICE servers', () => {
     // the window's own row is among them (the browser's relay check), and the Node peer's
     await expect.poll(() => page.locator('tr[data-peer^="node-"] [data-testid="peer-error"]').count(), { timeout: 5_000 }).toBe(1);
     await expect.poll(() => page.locator('tr[data-peer^="tab-"] [data-testid="peer-error"]').count(), { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
-    // credentials stay out of what every client of the host sees
+    // credentials stay out of what every client of the host sees; the room's ICE shows in the header
     expect(await page.locator('.controls').innerText()).not.toContain('secret-credential');
+    const header = await page.locator('[data-testid="live-header"]').innerText();
+    expect(header).toContain('ICE turn:127.0.0.1:9 (relay only)');
+    expect(header).not.toContain('every interface');
     await page.screenshot({ path: artifactPath('live-turn-error.png') });
+
+    // peers on other machines: Node peers bind ICE to every interface
+    await page.locator('details', { hasText: 'Room settings' }).getByLabel('Node peers on every interface').check();
+    await settings(page, '', '', '', false);
+    await expect.poll(() => page.locator('[data-testid="live-header"]').innerText(), { timeout: 10_000 }).toContain('Node peers on every interface');
   }, 120_000);
 });
