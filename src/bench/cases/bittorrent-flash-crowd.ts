@@ -4,6 +4,7 @@
  */
 import { flashCrowd } from '../../protocols/bittorrent/flash-crowd.js';
 import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
+import { runSwarm } from './swarm-figures.js';
 
 const OPTIONS = {
   peers: 'int',
@@ -30,23 +31,8 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     seedUpBps: o.seedUp,
     params: o.params,
   });
-  const t0 = performance.now();
-  fc.go();
-  const wallMs = performance.now() - t0;
-  const s = fc.run.summary();
-  return {
-    peers: leechers + 1,
-    pieces: fc.run.swarm.pieces,
-    wallMs: Math.round(wallMs),
-    lastCompletionMs: s.lastCompletionMs,
-    lowerBoundMs: s.lowerBoundMs,
-    boundRatio: s.boundRatio,
-    meanCompletionMs: s.meanCompletionMs,
-    completed: s.completed,
-    events: fc.sim.eventsProcessed,
-    eventsPerSec: Math.round(fc.sim.eventsProcessed / (wallMs / 1000)),
-    wastedBytes: s.wastedBytes,
-  };
+  const { figures, summary } = runSwarm(fc, leechers);
+  return { ...figures, wastedBytes: summary.wastedBytes };
 }
 
 export const benchCase: BenchCase<typeof OPTIONS> = { options: OPTIONS, run };

@@ -5,6 +5,7 @@
  */
 import { hybridSetup } from '../../protocols/hybrid/flash-crowd.js';
 import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
+import { runSwarm } from './swarm-figures.js';
 
 const OPTIONS = {
   peers: 'int',
@@ -32,19 +33,9 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     seedUpBps: o.seedUp,
     params,
   });
-  const t0 = performance.now();
-  hs.go();
-  const wallMs = performance.now() - t0;
-  const s = hs.run.summary();
+  const { figures, summary: s } = runSwarm(hs, leechers);
   return {
-    peers: leechers + 1,
-    pieces: hs.run.swarm.pieces,
-    wallMs: Math.round(wallMs),
-    lastCompletionMs: s.lastCompletionMs,
-    lowerBoundMs: s.lowerBoundMs,
-    boundRatio: s.boundRatio,
-    meanCompletionMs: s.meanCompletionMs,
-    completed: s.completed,
+    ...figures,
     timeToFirstPeerMs: s.timeToFirstPeerMs,
     dhtMessagesPerPeer: s.dhtMessagesPerPeer,
     dhtBytesPerPeer: s.dhtBytesPerPeer,
@@ -52,7 +43,6 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     lookupsDone: s.lookupsDone,
     lookupHops: s.lookupHops,
     pieceLookups: s.pieceLookups,
-    events: hs.sim.eventsProcessed,
   };
 }
 

@@ -3,22 +3,11 @@
  * through the DHT, the set-up `peerlab bench hybrid` and the tests share.
  */
 import type { PeerId } from '../../core/index.js';
-import type { BandwidthClass } from '../../sim/index.js';
-import { flashCrowdWorld } from '../bittorrent/flash-crowd.js';
+import { flashCrowdWorld, type FlashCrowdOptions } from '../bittorrent/flash-crowd.js';
 import { createHybridRun, hybridParams, hybridWorkload, type HybridRunOptions } from './driver.js';
 
-export interface HybridSetupOptions {
-  leechers: number;
-  seed: number;
-  fileSize: number;
-  pieceLength: number;
-  upBps: number;
-  downBps: number;
-  seedUpBps: number;
-  params?: Record<string, unknown>;
-  classes?: BandwidthClass[];
-  maxMs?: number;
-  arrivalMs?: number;
+/** The BitTorrent flash crowd's options (the block size is the hybrid driver's), and who announces. */
+export interface HybridSetupOptions extends Omit<FlashCrowdOptions, 'blockSize'> {
   announceSwarm?: (peer: PeerId) => boolean;
 }
 
