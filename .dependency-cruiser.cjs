@@ -4,6 +4,9 @@
  * (everyone may import core, the kernel) and there are no cycles. `npm test` runs this over src, main,
  * renderer/src, scripts and bin. docs/architecture.md draws the same picture.
  */
+/** Every kind of dependency on a package (as opposed to our own files or Node builtins). */
+const PACKAGES = ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -19,7 +22,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/core is the kernel under everything: it imports nothing of ours outside src/core.',
       from: { path: '^src/core/' },
-      to: { pathNot: '^src/core/', dependencyTypesNot: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'] },
+      to: { pathNot: '^src/core/', dependencyTypesNot: ['core', ...PACKAGES] },
     },
     {
       name: 'core-no-node-builtins',
@@ -33,7 +36,7 @@ module.exports = {
       severity: 'error',
       comment: 'The kernel uses one package, zod (the validation kit, in schema.ts).',
       from: { path: '^src/core/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'], pathNot: 'node_modules/zod/' },
+      to: { dependencyTypes: PACKAGES, pathNot: 'node_modules/zod/' },
     },
     {
       name: 'core-index-without-packages',
@@ -47,7 +50,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/sim runs anywhere (worker, browser, test): it imports nothing of ours but src/core.',
       from: { path: '^src/sim/' },
-      to: { pathNot: '^src/(sim|core)/', dependencyTypesNot: ['core'] },
+      to: { pathNot: '^src/(sim|core)/', dependencyTypesNot: ['core', ...PACKAGES] },
     },
     {
       name: 'sim-core-without-packages',
@@ -68,7 +71,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/sim imports no packages (no Node, DOM or Electron).',
       from: { path: '^src/sim/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'] },
+      to: { dependencyTypes: PACKAGES },
     },
     {
       name: 'protocols-only-sim',
