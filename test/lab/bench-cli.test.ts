@@ -33,3 +33,19 @@ describe('peerlab bench engine', () => {
     expect(tuned.eventsPerSec).toBeGreaterThan(0);
   });
 });
+
+describe('peerlab bench input', () => {
+  it('a misspelt option or a bad value exits 2 naming it, and nothing runs', async () => {
+    const run = (args: string[]): Promise<{ code: number; stderr: string }> =>
+      new Promise((done) => {
+        execFile(process.execPath, [BIN, 'bench', ...args], { cwd: ROOT, timeout: 60_000 }, (err, _stdout, stderr) =>
+          done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+        );
+      });
+    const [typo, bad] = await Promise.all([run(['gossip', '--peer', '10']), run(['kademlia', '--lookups', 'many'])]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^peerlab bench gossip: Unknown option '--peer'/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('peerlab bench kademlia: --lookups: expected an integer >= 0, got "many"');
+  });
+});
