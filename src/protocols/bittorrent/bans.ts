@@ -24,17 +24,18 @@ export function ban(sw: SwarmContext, peer: PeerId, st: PeerState, q: PeerId): v
   (st.banned ??= new Set()).add(q);
   sw.stats.bans++;
   // whatever it sent into unfinished pieces is suspect: drop those blocks and fetch them again
+  const t = sw.tables, blk = t.blk, pb = st.pieceBase;
   for (const p of [...st.active]) {
-    const who = st.contributors.get(p);
+    const who = st.senders(t, p);
     if (st.singleSource?.get(p) === q) st.singleSource.delete(p);
     if (!who?.includes(q)) continue;
-    const base = p * sw.blocksPerPiece, n = sw.content.blocksIn(p);
-    for (let b = 0; b < n; b++) if (st.blk[base + b] === RECEIVED) st.blk[base + b] = 0;
-    st.got[p] = 0;
-    st.acc[p] = 0;
-    st.contributors.delete(p);
+    const base = st.blockBase + p * sw.blocksPerPiece, n = sw.content.blocksIn(p);
+    for (let b = 0; b < n; b++) if (blk[base + b] === RECEIVED) blk[base + b] = 0;
+    t.got[pb + p] = 0;
+    t.acc[pb + p] = 0;
+    st.forgetSenders(t, p);
     // blocks still requested elsewhere keep their counts; the piece stays active so they land
-    if (st.got[p] === 0 && !anyRequested(sw, st, p)) st.active.delete(p);
+    if (t.got[pb + p] === 0 && !anyRequested(sw, st, p)) st.stopPiece(t, p);
   }
   if (sw.port.observed) sw.port.emit('ban', peer, { banned: q });
   const c = st.conns.get(q);

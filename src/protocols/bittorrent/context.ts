@@ -9,7 +9,8 @@ import type { Port } from '../../sim/index.js';
 import type { SwarmConfig } from './config.js';
 import { Content } from './content.js';
 import type { Conn } from './connections/conn.js';
-import type { PeerState } from './peer-state.js';
+import { Rows } from './connections/rows.js';
+import { PieceTables, type PeerState } from './peer-state.js';
 import type { WireMsg } from './wire/messages.js';
 
 export interface SwarmStats {
@@ -59,6 +60,10 @@ export class SwarmContext {
   leechersStarted = 0;
   leechersDone = 0;
   readonly superSeed: SuperSeedState;
+  /** Every connection's row. */
+  readonly rows: Rows;
+  /** Every peer's pieces and blocks (made when the swarm joins its world). */
+  tables!: PieceTables;
   port!: Port<WireMsg>;
   rng!: Rng;
   /** The next connection id. */
@@ -90,6 +95,7 @@ export class SwarmContext {
     this.words = this.content.words;
     this.zeroBits = new Uint8Array(this.pieces);
     this.superSeed = { offeredCount: new Uint32Array(this.pieces), done: false, servedOnce: null };
+    this.rows = new Rows(this.words, cfg.pipeline, 64);
   }
 
   isSeedAtStart(peer: PeerId): boolean {
@@ -102,8 +108,8 @@ export class SwarmContext {
   }
 
   /** Whether the remote of `c` told `st` it has piece `p`. */
-  remoteHas(st: PeerState, c: Conn, p: number): boolean {
-    return c.slot >= 0 && ((((st.rows.bits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
+  remoteHas(_st: PeerState, c: Conn, p: number): boolean {
+    return c.slot >= 0 && ((((this.rows.bits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
   }
 
   /** Puts one message on the wire: the next sequence number of `c`, and `bytes` of the peer's uplink. */

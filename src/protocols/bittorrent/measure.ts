@@ -50,7 +50,7 @@ export class SwarmMeasures {
     swarm.onLeave = (peer: PeerId) => {
       const st = swarm.state(peer);
       if (st && !swarm.isSeedAtStart(peer)) {
-        for (let p = 0; p < swarm.pieces; p++) if (st.have[p] === 1) copies[p] = (copies[p] as number) - 1;
+        for (let p = 0; p < swarm.pieces; p++) if (swarm.hasPiece(peer, p)) copies[p] = (copies[p] as number) - 1;
       }
       origLeave(peer);
     };

@@ -1,38 +1,68 @@
-/** One peer's state in the swarm: its pieces, its download in progress, its uplink and its connections. */
+/**
+ * One peer's state in the swarm: its download in progress, its uplink and its connections. Its
+ * per-piece and per-block arrays are segments of the swarm-wide arrays in `PieceTables` (one object
+ * and one backing store each for the whole swarm: per-peer typed arrays cost ~100 bytes apiece and a
+ * cache miss apiece to reach, on every message).
+ */
 import type { PeerId } from '../../core/index.js';
 import type { Conn } from './connections/conn.js';
 import { ConnList } from './connections/conn-list.js';
-import { Rows } from './connections/rows.js';
+import { CHUNK, type Rows } from './connections/rows.js';
 
-/** `PeerState.blk` value of a block already received (below it: outstanding requests). */
+/** `PieceTables.blk` value of a block already received (below it: outstanding requests). */
 export const RECEIVED = 255;
+
+/** Every peer's pieces and blocks, peer-major: peer `p`'s piece `i` is at `p * pieces + i`. */
+export class PieceTables {
+  /** Per piece: 1 once verified. */
+  readonly have: Uint8Array;
+  /** Per piece: copies among the peer's connected neighbours. */
+  readonly avail: Uint16Array;
+  /** Per piece: blocks received. */
+  readonly got: Uint16Array;
+  /** Per piece: order-free digest of the block tokens received so far. */
+  readonly acc: Uint32Array;
+  /** Per piece: 1 while it is one of the peer's started pieces (`PeerState.active`). */
+  readonly started: Uint8Array;
+  /** Per piece: the first peer that sent a block of it (-1: none yet); later senders in `PeerState.moreSenders`. */
+  readonly firstSender: Int32Array;
+  /** Per block: number of outstanding requests, or RECEIVED. */
+  readonly blk: Uint8Array;
+
+  constructor(peers: number, pieces: number, blocks: number) {
+    const n = peers * pieces;
+    this.have = new Uint8Array(n);
+    this.avail = new Uint16Array(n);
+    this.got = new Uint16Array(n);
+    this.acc = new Uint32Array(n);
+    this.started = new Uint8Array(n);
+    this.firstSender = new Int32Array(n).fill(-1);
+    this.blk = new Uint8Array(peers * blocks);
+  }
+}
 
 export class PeerState {
   readonly conns = new ConnList();
-  readonly rows: Rows;
-  readonly have: Uint8Array;
+  /** Where this peer's pieces start in the `PieceTables` arrays (and its blocks). */
+  readonly pieceBase: number;
+  readonly blockBase: number;
   haveCount = 0;
   /** A copy of `have` for bitfield messages, shared until `have` changes. */
   bitfield: Uint8Array | null = null;
-  /** Per block: number of outstanding requests, or RECEIVED. */
-  readonly blk: Uint8Array;
-  /** Per piece: order-free digest of the block tokens received so far. */
-  readonly acc: Uint32Array;
+  /** Started pieces in the order they were started (the strict-priority order). */
+  readonly active: number[] = [];
   // the collections below stay null until first needed: without corrupt peers most never are
   /** Pieces that failed a hash check once (re-fetched from a single peer). */
   failed: Set<number> | null = null;
-  /** Per piece: blocks received. */
-  readonly got: Uint16Array;
-  /** Per piece: availability among connected peers. */
-  readonly avail: Uint16Array;
-  /** Partially downloaded pieces (insertion order). */
-  readonly active = new Set<number>();
-  /** Who sent blocks of each active piece. */
-  readonly contributors = new Map<number, PeerId[]>();
+  /** Senders of each started piece after the first (`PieceTables.firstSender`), in order of their first block. */
+  moreSenders: Map<number, PeerId[]> | null = null;
   /** After a hash failure the piece is fetched from one peer only. */
   singleSource: Map<number, PeerId> | null = null;
   strikes: Map<PeerId, number> | null = null;
   banned: Set<PeerId> | null = null;
+  /** Free connection rows this peer holds, and the chunks of rows it took from the pool. */
+  private readonly freeRows: number[] = [];
+  private readonly chunks: number[] = [];
   /** Conns with pending requests to serve (round robin). */
   readonly serveQueue: Conn[] = [];
   upFree = 0;
@@ -49,15 +79,73 @@ export class PeerState {
   readonly seed: boolean;
   readonly freeRider: boolean;
   readonly corrupt: boolean;
-  constructor(pieces: number, blocks: number, pipeline: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
-    this.rows = new Rows((pieces + 31) >>> 5, pipeline, 8);
-    this.have = new Uint8Array(pieces);
-    this.blk = new Uint8Array(seed ? 0 : blocks);
-    this.acc = new Uint32Array(seed ? 0 : pieces);
-    this.got = new Uint16Array(seed ? 0 : pieces);
-    this.avail = new Uint16Array(pieces);
+  constructor(peer: PeerId, pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
+    this.pieceBase = peer * pieces;
+    this.blockBase = peer * blocks;
     this.seed = seed;
     this.freeRider = freeRider;
     this.corrupt = corrupt;
+  }
+
+  /** A fresh connection row from this peer's chunks (taking another chunk from `rows` when out). */
+  allocRow(rows: Rows): number {
+    if (this.freeRows.length === 0) {
+      const chunk = rows.takeChunk();
+      this.chunks.push(chunk);
+      for (let r = chunk * CHUNK + CHUNK - 1; r >= chunk * CHUNK; r--) this.freeRows.push(r);
+    }
+    const row = this.freeRows.pop() as number;
+    rows.reset(row);
+    return row;
+  }
+
+  freeRow(row: number): void {
+    this.freeRows.push(row);
+  }
+
+  /** The peer left and closed every connection: its chunks go back to the pool. */
+  releaseRows(rows: Rows): void {
+    for (const chunk of this.chunks) rows.giveChunk(chunk);
+    this.chunks.length = 0;
+    this.freeRows.length = 0;
+  }
+
+  /** `piece` was started (a block of it requested first). */
+  startPiece(t: PieceTables, piece: number): void {
+    this.active.push(piece);
+    t.started[this.pieceBase + piece] = 1;
+  }
+
+  /** `piece` is no longer under way (verified, failed, or its blocks dropped). */
+  stopPiece(t: PieceTables, piece: number): void {
+    if (t.started[this.pieceBase + piece] !== 1) return;
+    t.started[this.pieceBase + piece] = 0;
+    this.active.splice(this.active.indexOf(piece), 1);
+  }
+
+  /** Who sent blocks of `piece`, in the order of their first block (undefined if none). */
+  senders(t: PieceTables, piece: number): PeerId[] | undefined {
+    const first = t.firstSender[this.pieceBase + piece] as number;
+    if (first < 0) return undefined;
+    const more = this.moreSenders?.get(piece);
+    return more ? [first, ...more] : [first];
+  }
+
+  /** `q` sent a block of `piece`. */
+  addSender(t: PieceTables, piece: number, q: PeerId): void {
+    const i = this.pieceBase + piece;
+    const first = t.firstSender[i] as number;
+    if (first < 0) t.firstSender[i] = q;
+    else if (first !== q) {
+      const more = (this.moreSenders ??= new Map());
+      const list = more.get(piece);
+      if (!list) more.set(piece, [q]);
+      else if (!list.includes(q)) list.push(q);
+    }
+  }
+
+  forgetSenders(t: PieceTables, piece: number): void {
+    t.firstSender[this.pieceBase + piece] = -1;
+    this.moreSenders?.delete(piece);
   }
 }

@@ -22,7 +22,7 @@ import { rechoke } from './choker/choker.js';
 import type { SwarmConfig } from './config.js';
 import { close, dial } from './connections/lifecycle.js';
 import { SwarmContext, T_ANNOUNCE, T_LEAVE, T_RECHOKE, T_SERVE } from './context.js';
-import { PeerState } from './peer-state.js';
+import { PeerState, PieceTables } from './peer-state.js';
 import { Tracker } from './tracker/tracker.js';
 import { serve } from './transfer/upload.js';
 import type { WireMsg } from './wire/messages.js';
@@ -41,18 +41,18 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
     this.port = port;
     this.rng = port.rng;
     this.peers.length = port.world.size;
+    this.tables = new PieceTables(port.world.size, this.pieces, this.totalBlocks);
   }
 
   onJoin(peer: PeerId): void {
     const seed = this.isSeedAtStart(peer) || (this.peers[peer]?.doneAt ?? -1) >= 0;
     const prev = this.peers[peer];
-    const st = new PeerState(this.pieces, this.totalBlocks, this.cfg.pipeline, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
+    const st = new PeerState(peer, this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
+    this.resetPieces(st, seed);
     if (prev && prev.doneAt >= 0) st.doneAt = prev.doneAt;
     st.joinedAt = this.port.now();
-    if (seed) {
-      st.have.fill(1);
-      st.haveCount = this.pieces;
-    } else if (!prev) this.leechersStarted++;
+    if (seed) st.haveCount = this.pieces;
+    else if (!prev) this.leechersStarted++;
     this.peers[peer] = st;
     if (seed && this.isSeedAtStart(peer) && this.cfg.seedLeaveMs !== null) this.port.setTimer(peer, this.cfg.seedLeaveMs, T_LEAVE);
     this.announce(peer, st);
@@ -64,6 +64,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
     const st = this.peers[peer];
     if (!st) return;
     for (const c of [...st.conns.values()]) close(this, peer, c);
+    st.releaseRows(this.rows);
     this.tracker.remove(peer);
     // keep the record (completion time, counters) but drop the big arrays' owner from the swarm
   }
@@ -92,6 +93,28 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
 
   onMessage(peer: PeerId, from: PeerId, msg: WireMsg): void {
     receive(this, peer, from, msg);
+  }
+
+  /** A (re)joining peer starts with every piece (a seed) or none: what it had before is gone. */
+  private resetPieces(st: PeerState, seed: boolean): void {
+    const t = this.tables, P = this.pieces, pb = st.pieceBase;
+    t.have.fill(seed ? 1 : 0, pb, pb + P);
+    t.avail.fill(0, pb, pb + P);
+    t.got.fill(0, pb, pb + P);
+    t.acc.fill(0, pb, pb + P);
+    t.started.fill(0, pb, pb + P);
+    t.firstSender.fill(-1, pb, pb + P);
+    t.blk.fill(0, st.blockBase, st.blockBase + this.totalBlocks);
+  }
+
+  /** Whether `peer` has verified `piece`. */
+  hasPiece(peer: PeerId, piece: number): boolean {
+    return this.tables.have[peer * this.pieces + piece] === 1;
+  }
+
+  /** Copies of `piece` among `peer`'s connected neighbours. */
+  availability(peer: PeerId, piece: number): number {
+    return this.tables.avail[peer * this.pieces + piece] as number;
   }
 
   // ---- finding peers -------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
       if (!st || st.haveCount === 0) return out;
       for (let g = 0; g < groups; g++) {
         for (let p = g * G; p < Math.min(pieces, (g + 1) * G); p++)
-          if (st.have[p] === 1 && (st.avail[p] as number) <= params.rareMaxNeighbours) {
+          if (swarm !== null && swarm.hasPiece(peer, p) && swarm.availability(peer, p) <= params.rareMaxNeighbours) {
             out.push(g);
             break;
           }
@@ -160,7 +160,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
       if (!st) return out;
       for (let g = 0; g < groups; g++) {
         for (let p = g * G; p < Math.min(pieces, (g + 1) * G); p++)
-          if (st.have[p] !== 1 && st.avail[p] === 0) {
+          if (swarm !== null && !swarm.hasPiece(peer, p) && swarm.availability(peer, p) === 0) {
             out.push(g);
             break;
           }

@@ -101,8 +101,7 @@ describe(`bittorrent swarm (seed ${SEED})`, () => {
       fc.sim.runUntil(t);
       const got = new Set<number>();
       for (let p = 1; p <= base.leechers; p++) {
-        const st = fc.run.swarm.state(p)!;
-        for (let k = 0; k < fc.run.swarm.pieces; k++) if (st.have[k] === 1) got.add(k);
+        for (let k = 0; k < fc.run.swarm.pieces; k++) if (fc.run.swarm.hasPiece(p, k)) got.add(k);
       }
       return got.size;
     };

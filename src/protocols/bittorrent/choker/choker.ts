@@ -88,7 +88,7 @@ export function rechoke(sw: SwarmContext, peer: PeerId, st: PeerState, periodic 
   if (rotate || (st.optimistic && (!st.optimistic.peerInterested || keep.has(st.optimistic)))) {
     st.optimistic = pickOptimistic(sw, candidates.filter((c) => !keep.has(c)));
   }
-  if (st.optimistic && st.conns.get(st.optimistic.remote) === st.optimistic) keep.add(st.optimistic);
+  if (st.optimistic && st.optimistic.open) keep.add(st.optimistic);
   for (const c of st.conns.values()) {
     if (keep.has(c)) unchoke(sw, peer, st, c);
     else if (!c.amChoking) choke(sw, peer, st, c);

@@ -36,6 +36,12 @@ export class Conn {
     private readonly rows: Rows,
   ) {}
 
+  /** Still one of its owner's connections: a dropped connection gives its row back (slot -1) and is
+   * never added again, so this is `conns.get(remote) === this` without the lookup. */
+  get open(): boolean {
+    return this.slot >= 0;
+  }
+
   private flag(f: number): boolean {
     return ((this.rows.i32[this.slot * I_STRIDE + I_FLAGS] as number) & f) !== 0;
   }

@@ -22,7 +22,7 @@ export function dial(sw: SwarmContext, peer: PeerId, st: PeerState, picked: read
   for (const q of picked) {
     if (st.conns.size >= sw.cfg.maxConnections) break;
     if (st.conns.has(q) || st.banned?.has(q) === true) continue;
-    const c = new Conn(q, sw.nextCid++, st.rows.alloc(), st.rows);
+    const c = new Conn(q, sw.nextCid++, st.allocRow(sw.rows), sw.rows);
     st.conns.set(q, c);
     handshake(sw, peer, st, c);
     bitfield(sw, peer, st, c);
@@ -45,7 +45,7 @@ export function accept(sw: SwarmContext, peer: PeerId, st: PeerState, from: Peer
     refuse(sw, from, cid);
     return;
   }
-  const c = new Conn(from, cid, st.rows.alloc(), st.rows);
+  const c = new Conn(from, cid, st.allocRow(sw.rows), sw.rows);
   c.established = true;
   c.since = sw.port.now();
   c.recvSeq = 1;
@@ -74,7 +74,7 @@ export function violate(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, 
 /** Closes a connection on both ends (the remote sees the TCP close). */
 export function close(sw: SwarmContext, peer: PeerId, c: Conn): void {
   const st = sw.peers[peer];
-  if (st && st.conns.get(c.remote) === c) dropConn(sw, peer, st, c);
+  if (st && c.open) dropConn(sw, peer, st, c);
   const rs = sw.peers[c.remote];
   const rc = rs?.conns.get(peer);
   if (rs && rc && rc.cid === c.cid) dropConn(sw, c.remote, rs, rc);
@@ -84,7 +84,7 @@ export function close(sw: SwarmContext, peer: PeerId, c: Conn): void {
 export function dropConn(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
   st.conns.delete(c.remote);
   const wasUnchoked = !c.amChoking;
-  releaseRequests(st, c);
+  releaseRequests(sw, st, c);
   freeRow(sw, st, c); // from here on `c` has no row: only its identity and queues remain
   c.inq = NONE;
   if (st.optimistic === c) st.optimistic = null;
@@ -96,16 +96,16 @@ export function dropConn(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn)
 /** Releases a dropped connection's row, taking its pieces out of the availability counts. */
 function freeRow(sw: SwarmContext, st: PeerState, c: Conn): void {
   if (c.slot < 0) return;
-  const words = sw.words, bits = st.rows.bits, avail = st.avail, base = c.slot * words;
+  const words = sw.words, bits = sw.rows.bits, avail = sw.tables.avail, base = c.slot * words, pb = st.pieceBase;
   for (let w = 0; w < words; w++) {
     let x = bits[base + w] as number;
     while (x !== 0) {
       const low = x & -x;
       const p = w * 32 + 31 - Math.clz32(low);
-      avail[p] = (avail[p] as number) - 1;
+      avail[pb + p] = (avail[pb + p] as number) - 1;
       x ^= low;
     }
   }
-  st.rows.free.push(c.slot);
+  st.freeRow(c.slot);
   c.slot = -1;
 }

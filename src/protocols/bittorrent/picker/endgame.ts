@@ -14,38 +14,39 @@ const MAX_COPIES = 3;
 
 /** True when every piece we lack is under way and none of their blocks is unrequested. */
 export function inEndgame(sw: SwarmContext, st: PeerState): boolean {
-  if (st.haveCount + st.active.size < sw.pieces) return false;
-  const B = sw.blocksPerPiece;
+  if (st.haveCount + st.active.length < sw.pieces) return false;
+  const B = sw.blocksPerPiece, blk = sw.tables.blk, bb = st.blockBase;
   for (const p of st.active) {
-    const base = p * B, n = sw.content.blocksIn(p);
-    for (let b = 0; b < n; b++) if (st.blk[base + b] === 0) return false;
+    const base = bb + p * B, n = sw.content.blocksIn(p);
+    for (let b = 0; b < n; b++) if (blk[base + b] === 0) return false;
   }
   return true;
 }
 
 /** In endgame: a block of a started piece that `c` has, not yet received nor asked of `c`; or -1. */
 export function endgameBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
-  const B = sw.blocksPerPiece, blk = st.blk;
+  const B = sw.blocksPerPiece, blk = sw.tables.blk, bb = st.blockBase;
   for (const q of st.active) {
     if (!sw.remoteHas(st, c, q)) continue;
     const n = sw.content.blocksIn(q);
     const base = q * B;
     for (let b = 0; b < n; b++) {
-      const v = blk[base + b] as number;
+      const v = blk[bb + base + b] as number;
       if (v !== RECEIVED && v < MAX_COPIES && c.outIndexOf(base + b) < 0) return base + b;
     }
   }
   return -1;
 }
 
-/** A block arrived from `from`: cancel its other copies still requested. */
-export function cancelElsewhere(sw: SwarmContext, peer: PeerId, st: PeerState, from: Conn, piece: number, block: number, id: number): void {
+/** A block arrived from `from`: cancel its `copies` other requests still out. */
+export function cancelElsewhere(sw: SwarmContext, peer: PeerId, st: PeerState, from: Conn, piece: number, block: number, id: number, copies: number): void {
   for (const o of st.conns.values()) {
     if (o === from || o.outLength === 0) continue;
     const j = o.outIndexOf(id);
     if (j >= 0) {
       o.outRemoveAt(j);
       cancel(sw, peer, st, o, piece, block);
+      if (--copies === 0) return;
     }
   }
 }

@@ -13,9 +13,10 @@ import { endgameBlock, inEndgame } from './endgame.js';
 /** The next block to request from `c` (a global block id), or -1. */
 export function pickBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
   const B = sw.blocksPerPiece;
-  const blk = st.blk;
+  const blk = sw.tables.blk, bb = st.blockBase, active = st.active;
   // 1. strict priority: finish pieces already started
-  for (const p of st.active) {
+  for (let i = 0; i < active.length; i++) {
+    const p = active[i] as number;
     if (!sw.remoteHas(st, c, p)) continue;
     const ss = st.singleSource?.get(p);
     if (ss !== undefined && ss !== c.remote) {
@@ -24,12 +25,12 @@ export function pickBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
     }
     const n = sw.content.blocksIn(p);
     const base = p * B;
-    for (let b = 0; b < n; b++) if (blk[base + b] === 0) return base + b;
+    for (let b = 0; b < n; b++) if (blk[bb + base + b] === 0) return base + b;
   }
   // 2. a new piece: random first, then rarest first
   const p = pickPiece(sw, st, c);
   if (p >= 0) {
-    st.active.add(p);
+    st.startPiece(sw.tables, p);
     return p * B;
   }
   // 3. endgame: once every missing block is requested somewhere, ask this peer too
@@ -41,18 +42,19 @@ export function pickBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
  * (or with `pieceSelection: random`), else the rarest among our neighbours. -1 if none. */
 export function pickPiece(sw: SwarmContext, st: PeerState, c: Conn): number {
   const P = sw.pieces;
-  const have = st.have, rb = st.rows.bits, rbase = c.slot * sw.words, avail = st.avail, active = st.active, got = st.got;
+  const t = sw.tables, pb = st.pieceBase;
+  const have = t.have, rb = sw.rows.bits, rbase = c.slot * sw.words, avail = t.avail, started = t.started, got = t.got;
   const random = sw.cfg.pieceSelection === 'random' || st.haveCount < sw.cfg.randomFirst;
   let best = -1, bestAvail = Infinity, ties = 0;
   for (let p = 0; p < P; p++) {
-    if (have[p] === 1 || (((rb[rbase + (p >>> 5)] as number) >>> (p & 31)) & 1) !== 1 || got[p] !== 0 || active.has(p)) continue;
+    if (have[pb + p] === 1 || (((rb[rbase + (p >>> 5)] as number) >>> (p & 31)) & 1) !== 1 || got[pb + p] !== 0 || started[pb + p] === 1) continue;
     if (random) {
       // reservoir sampling: uniform over candidates
       ties++;
       if (sw.rng.int(ties) === 0) best = p;
       continue;
     }
-    const a = avail[p] as number;
+    const a = avail[pb + p] as number;
     if (a < bestAvail) {
       bestAvail = a;
       best = p;
@@ -68,7 +70,7 @@ export function pickPiece(sw: SwarmContext, st: PeerState, c: Conn): number {
 
 /** Whether any block of piece `p` is requested or received. */
 export function anyRequested(sw: SwarmContext, st: PeerState, p: number): boolean {
-  const base = p * sw.blocksPerPiece, n = sw.content.blocksIn(p);
-  for (let b = 0; b < n; b++) if (st.blk[base + b] !== 0) return true;
+  const base = st.blockBase + p * sw.blocksPerPiece, n = sw.content.blocksIn(p), blk = sw.tables.blk;
+  for (let b = 0; b < n; b++) if (blk[base + b] !== 0) return true;
   return false;
 }

@@ -13,11 +13,11 @@ import { interested, notInterested, request } from '../wire/send.js';
 
 /** `c`'s remote told us it has piece `p` (bitfield or have; the caller checked it is news). */
 export function remoteGained(sw: SwarmContext, st: PeerState, c: Conn, p: number): void {
-  const w = c.slot * sw.words + (p >>> 5);
-  st.rows.bits[w] = (st.rows.bits[w] as number) | (1 << (p & 31));
+  const w = c.slot * sw.words + (p >>> 5), bits = sw.rows.bits, t = sw.tables, i = st.pieceBase + p;
+  bits[w] = (bits[w] as number) | (1 << (p & 31));
   c.remoteCount++;
-  st.avail[p] = (st.avail[p] as number) + 1;
-  if (st.have[p] !== 1) c.wanted++;
+  t.avail[i] = (t.avail[i] as number) + 1;
+  if (t.have[i] !== 1) c.wanted++;
 }
 
 /** Tells the remote whether we are interested, when that changed. */
@@ -30,11 +30,11 @@ export function updateInterest(sw: SwarmContext, peer: PeerId, st: PeerState, c:
 /** Keeps `pipeline` requests outstanding on a connection. */
 export function fill(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
   if (!c.amInterested || c.peerChoking || st.haveCount === sw.pieces) return;
-  const B = sw.blocksPerPiece;
+  const B = sw.blocksPerPiece, blk = sw.tables.blk, bb = st.blockBase;
   while (c.outLength < sw.cfg.pipeline) {
     const id = pickBlock(sw, st, c);
     if (id < 0) break;
-    st.blk[id] = (st.blk[id] as number) + 1;
+    blk[bb + id] = (blk[bb + id] as number) + 1;
     c.outPush(id);
     const piece = (id / B) | 0;
     request(sw, peer, st, c, piece, id - piece * B);
@@ -48,11 +48,12 @@ export function refillAll(sw: SwarmContext, peer: PeerId, st: PeerState): void {
 }
 
 /** Forgets what we asked of `c` (it choked us, left, or we are done), so others can be asked. */
-export function releaseRequests(st: PeerState, c: Conn): void {
+export function releaseRequests(sw: SwarmContext, st: PeerState, c: Conn): void {
+  const blk = sw.tables.blk, bb = st.blockBase;
   for (let i = 0, n = c.outLength; i < n; i++) {
     const id = c.outAt(i);
-    const v = st.blk[id] as number;
-    if (v !== RECEIVED && v > 0) st.blk[id] = v - 1;
+    const v = blk[bb + id] as number;
+    if (v !== RECEIVED && v > 0) blk[bb + id] = v - 1;
   }
   c.outClear();
 }

@@ -35,9 +35,9 @@ export function serve(sw: SwarmContext, peer: PeerId, st: PeerState): void {
   const B = sw.blocksPerPiece;
   for (;;) {
     let c = st.serveCur;
-    if (c && (st.conns.get(c.remote) !== c || c.amChoking || c.inq.length === 0 || ((c.inq[0] as number) / B | 0) !== st.serveCurPiece)) {
+    if (c && (!c.open || c.amChoking || c.inq.length === 0 || ((c.inq[0] as number) / B | 0) !== st.serveCurPiece)) {
       // done with that piece (or the connection): back of the queue if it still wants more
-      if (st.conns.get(c.remote) === c && !c.amChoking && c.inq.length > 0 && !c.inServeQueue) {
+      if (c.open && !c.amChoking && c.inq.length > 0 && !c.inServeQueue) {
         c.inServeQueue = true;
         q.push(c);
       }
@@ -47,7 +47,7 @@ export function serve(sw: SwarmContext, peer: PeerId, st: PeerState): void {
       while (q.length > 0) {
         const x = q.shift() as Conn;
         x.inServeQueue = false;
-        if (st.conns.get(x.remote) === x && !x.amChoking && x.inq.length > 0) {
+        if (x.open && !x.amChoking && x.inq.length > 0) {
           c = x;
           break;
         }

@@ -32,35 +32,37 @@ export function receiveBlock(sw: SwarmContext, peer: PeerId, st: PeerState, c: C
   c.recvWindow += bytes;
   c.recvTotal += bytes;
   st.downloaded += bytes;
-  if (st.seed || st.blk[id] === RECEIVED || st.have[piece] === 1) {
+  const t = sw.tables, blk = t.blk, bi = st.blockBase + id, pi = st.pieceBase + piece;
+  if (st.seed || blk[bi] === RECEIVED || t.have[pi] === 1) {
     sw.stats.duplicateBytes += bytes;
   } else {
-    st.blk[id] = RECEIVED;
-    st.acc[piece] = ((st.acc[piece] as number) ^ sw.content.blockDigest(tok, id)) >>> 0;
-    const got = (st.got[piece] as number) + 1;
-    st.got[piece] = got;
-    const who = st.contributors.get(piece);
-    if (!who) st.contributors.set(piece, [c.remote]);
-    else if (!who.includes(c.remote)) who.push(c.remote);
-    if (sw.cfg.endgame) cancelElsewhere(sw, peer, st, c, piece, block, id);
+    // requests of this block still out elsewhere (endgame): each request counts once in blk
+    const copies = (blk[bi] as number) - 1;
+    blk[bi] = RECEIVED;
+    t.acc[pi] = ((t.acc[pi] as number) ^ sw.content.blockDigest(tok, id)) >>> 0;
+    const got = (t.got[pi] as number) + 1;
+    t.got[pi] = got;
+    st.addSender(t, piece, c.remote);
+    if (copies > 0 && sw.cfg.endgame) cancelElsewhere(sw, peer, st, c, piece, block, id, copies);
     if (got === sw.content.blocksIn(piece)) pieceDone(sw, peer, st, piece);
   }
-  if (st.conns.get(c.remote) === c && !st.seed) fill(sw, peer, st, c);
+  if (c.open && !st.seed) fill(sw, peer, st, c);
 }
 
 function pieceDone(sw: SwarmContext, peer: PeerId, st: PeerState, piece: number): void {
-  const base = piece * sw.blocksPerPiece;
-  const ok = st.acc[piece] === sw.content.pieceDigest[piece];
-  st.acc[piece] = 0;
-  const who = st.contributors.get(piece);
-  st.contributors.delete(piece);
-  st.active.delete(piece);
+  const t = sw.tables, pi = st.pieceBase + piece;
+  const base = st.blockBase + piece * sw.blocksPerPiece;
+  const ok = t.acc[pi] === sw.content.pieceDigest[piece];
+  t.acc[pi] = 0;
+  const who = st.senders(t, piece);
+  st.forgetSenders(t, piece);
+  st.stopPiece(t, piece);
   const n = sw.content.blocksIn(piece);
   if (!ok) {
     sw.stats.hashFails++;
     sw.stats.corruptBytes += sw.content.pieceBytes(piece);
-    st.blk.fill(0, base, base + n);
-    st.got[piece] = 0;
+    t.blk.fill(0, base, base + n);
+    t.got[pi] = 0;
     const senders = who ? [...who] : [];
     strike(sw, peer, st, senders);
     // fetch it again from one peer, so a second failure names the culprit
@@ -71,7 +73,7 @@ function pieceDone(sw: SwarmContext, peer: PeerId, st: PeerState, piece: number)
     return;
   }
   st.singleSource?.delete(piece);
-  st.have[piece] = 1;
+  t.have[pi] = 1;
   st.haveCount++;
   st.bitfield = null;
   sw.stats.piecesCompleted++;
@@ -95,8 +97,8 @@ function becomeSeed(sw: SwarmContext, peer: PeerId, st: PeerState): void {
   if (sw.port.observed) sw.port.emit('done', peer, { ms: st.doneAt - st.joinedAt });
   sw.onDone?.(peer);
   for (const c of [...st.conns.values()]) {
-    if (st.conns.get(c.remote) !== c) continue;
-    releaseRequests(st, c);
+    if (!c.open) continue;
+    releaseRequests(sw, st, c);
     // two seeds have nothing to say to each other
     if (c.remoteCount === sw.pieces) close(sw, peer, c);
   }

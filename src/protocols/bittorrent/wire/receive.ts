@@ -46,7 +46,7 @@ export function receive(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireM
 function drainReorder(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
   const r = c.reorder;
   if (!r) return;
-  while (r.size > 0 && st.conns.get(c.remote) === c) {
+  while (r.size > 0 && c.open) {
     const m = r.get(c.recvSeq);
     if (!m) break;
     r.delete(c.recvSeq);
@@ -131,7 +131,7 @@ function onNotInterested(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn)
 function onChoke(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
   c.peerChoking = true;
   if (!st.seed && c.outLength > 0) {
-    releaseRequests(st, c);
+    releaseRequests(sw, st, c);
     refillAll(sw, peer, st);
   }
 }
@@ -145,7 +145,7 @@ function onRequest(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: Wi
   const validPiece = isPiece(sw, m.a);
   const n = validPiece ? sw.content.blocksIn(m.a) : 0;
   if (!validPiece || !Number.isInteger(m.b) || m.b < 0 || m.b >= n) return violate(sw, peer, st, c, 'request out of range');
-  if (st.have[m.a] !== 1) return violate(sw, peer, st, c, 'request for a piece we do not have');
+  if (sw.tables.have[st.pieceBase + m.a] !== 1) return violate(sw, peer, st, c, 'request for a piece we do not have');
   if (c.amChoking) return; // a request that crossed our choke: dropped, as BEP 3 says
   if (c.inq.length >= MAX_QUEUED_REQUESTS) return violate(sw, peer, st, c, 'too many requests');
   enqueueRequest(sw, peer, st, c, m.a * sw.blocksPerPiece + m.b);
