@@ -9,6 +9,7 @@ import type { Port } from '../../sim/index.js';
 import type { SwarmConfig } from './config.js';
 import { Content } from './content.js';
 import type { Conn } from './connections/conn.js';
+import type { ConnIndex } from './connections/conn-list.js';
 import { Rows } from './connections/rows.js';
 import { PieceTables, type PeerState } from './peer-state.js';
 import type { WireMsg } from './wire/messages.js';
@@ -64,6 +65,8 @@ export class SwarmContext {
   readonly rows: Rows;
   /** Every peer's pieces and blocks (made when the swarm joins its world). */
   tables!: PieceTables;
+  /** Every peer's connections by remote (made with the tables). */
+  connIndex!: ConnIndex;
   port!: Port<WireMsg>;
   rng!: Rng;
   /** The next connection id. */

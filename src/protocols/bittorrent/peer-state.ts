@@ -6,7 +6,7 @@
  */
 import type { PeerId } from '../../core/index.js';
 import type { Conn } from './connections/conn.js';
-import { ConnList } from './connections/conn-list.js';
+import { ConnList, type ConnIndex } from './connections/conn-list.js';
 import { CHUNK, type Rows } from './connections/rows.js';
 
 /** `PieceTables.blk` value of a block already received (below it: outstanding requests). */
@@ -42,7 +42,7 @@ export class PieceTables {
 }
 
 export class PeerState {
-  readonly conns = new ConnList();
+  readonly conns: ConnList;
   /** Where this peer's pieces start in the `PieceTables` arrays (and its blocks). */
   readonly pieceBase: number;
   readonly blockBase: number;
@@ -79,7 +79,8 @@ export class PeerState {
   readonly seed: boolean;
   readonly freeRider: boolean;
   readonly corrupt: boolean;
-  constructor(peer: PeerId, pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
+  constructor(peer: PeerId, index: ConnIndex, pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
+    this.conns = new ConnList(index, peer);
     this.pieceBase = peer * pieces;
     this.blockBase = peer * blocks;
     this.seed = seed;

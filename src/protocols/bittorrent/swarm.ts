@@ -20,7 +20,8 @@ import type { PeerId } from '../../core/index.js';
 import type { Port, Protocol } from '../../sim/index.js';
 import { rechoke } from './choker/choker.js';
 import type { SwarmConfig } from './config.js';
-import { close, dial } from './connections/lifecycle.js';
+import { ConnIndex } from './connections/conn-list.js';
+import { ACCEPT_SLACK, close, dial } from './connections/lifecycle.js';
 import { SwarmContext, T_ANNOUNCE, T_LEAVE, T_RECHOKE, T_SERVE } from './context.js';
 import { PeerState, PieceTables } from './peer-state.js';
 import { Tracker } from './tracker/tracker.js';
@@ -42,12 +43,13 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
     this.rng = port.rng;
     this.peers.length = port.world.size;
     this.tables = new PieceTables(port.world.size, this.pieces, this.totalBlocks);
+    this.connIndex = new ConnIndex(port.world.size, this.cfg.maxConnections + ACCEPT_SLACK);
   }
 
   onJoin(peer: PeerId): void {
     const seed = this.isSeedAtStart(peer) || (this.peers[peer]?.doneAt ?? -1) >= 0;
     const prev = this.peers[peer];
-    const st = new PeerState(peer, this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
+    const st = new PeerState(peer, this.connIndex, this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
     this.resetPieces(st, seed);
     if (prev && prev.doneAt >= 0) st.doneAt = prev.doneAt;
     st.joinedAt = this.port.now();

@@ -1,49 +1,114 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from './conn.js';
 
+/**
+ * Every peer's connections by remote id, swarm-wide: one open-addressing hash table per peer
+ * (`slots` entries, linear probing, deletion by backward shift) in one Int32Array holding the
+ * connection's row + 1. Finding the connection a message came on is the first thing every message
+ * needs: a scan of the peer's ~40 remotes touched four or five cache lines, this one or two.
+ */
+export class ConnIndex {
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private readonly shift: number;
+  /** The connection holding each row (rows are reused: only what the table points at is current). */
+  private readonly byRow: Conn[] = [];
+
+  /** `peers` peers with at most `perPeer` connections each. */
+  constructor(peers: number, perPeer: number) {
+    let bits = 3;
+    while (1 << bits < 2 * perPeer) bits++;
+    this.mask = (1 << bits) - 1;
+    this.shift = 32 - bits;
+    this.table = new Int32Array(peers << bits);
+  }
+
+  private home(remote: PeerId): number {
+    return Math.imul(remote, 0x9e3779b1) >>> this.shift;
+  }
+
+  get(peer: PeerId, remote: PeerId): Conn | undefined {
+    const t = this.table, base = peer * (this.mask + 1), mask = this.mask;
+    for (let h = this.home(remote); ; h = (h + 1) & mask) {
+      const v = t[base + h] as number;
+      if (v === 0) return undefined;
+      const c = this.byRow[v - 1] as Conn;
+      if (c.remote === remote) return c;
+    }
+  }
+
+  /** Adds `c` (the caller knows `peer` has no connection to `c.remote`, and `c` has a row). */
+  add(peer: PeerId, c: Conn): void {
+    const t = this.table, base = peer * (this.mask + 1), mask = this.mask;
+    let h = this.home(c.remote);
+    while (t[base + h] !== 0) h = (h + 1) & mask;
+    t[base + h] = c.slot + 1;
+    this.byRow[c.slot] = c;
+  }
+
+  remove(peer: PeerId, remote: PeerId): void {
+    const t = this.table, base = peer * (this.mask + 1), mask = this.mask;
+    let h = this.home(remote);
+    for (; ; h = (h + 1) & mask) {
+      const v = t[base + h] as number;
+      if (v === 0) return;
+      if ((this.byRow[v - 1] as Conn).remote === remote) break;
+    }
+    // backward shift: move later entries of the probe run into the hole when their home allows it
+    let hole = h;
+    for (let j = (h + 1) & mask; ; j = (j + 1) & mask) {
+      const v = t[base + j] as number;
+      if (v === 0) break;
+      const k = this.home((this.byRow[v - 1] as Conn).remote);
+      // the entry at j may fill the hole unless its home lies cyclically in (hole, j]
+      if (hole <= j ? k <= hole || k > j : k <= hole && k > j) {
+        t[base + hole] = v;
+        hole = j;
+      }
+    }
+    t[base + hole] = 0;
+  }
+}
 
 /**
- * A peer's connections by remote id, in the order they were made: what a Map gave, at under half
- * its memory (a Map's hash table cost ~50 bytes per entry); scanning ~40 small integers is as quick
- * as hashing. `values()` is the live list: iterate a copy if the loop may close connections.
+ * A peer's connections by remote id, in the order they were made (the order every loop over them
+ * follows); lookups go through the swarm's `ConnIndex`. `values()` is the live list: iterate a copy if
+ * the loop may close connections.
  */
 export class ConnList {
-  private readonly keys: PeerId[] = [];
   private readonly list: Conn[] = [];
+  constructor(
+    private readonly index: ConnIndex,
+    private readonly peer: PeerId,
+  ) {}
   get size(): number {
     return this.list.length;
   }
-  private find(remote: PeerId): number {
-    const k = this.keys;
-    for (let i = 0; i < k.length; i++) if (k[i] === remote) return i;
-    return -1;
-  }
   get(remote: PeerId): Conn | undefined {
-    const i = this.find(remote);
-    return i < 0 ? undefined : this.list[i];
+    return this.index.get(this.peer, remote);
   }
   has(remote: PeerId): boolean {
-    return this.find(remote) >= 0;
+    return this.index.get(this.peer, remote) !== undefined;
   }
-  set(remote: PeerId, c: Conn): void {
-    const i = this.find(remote);
-    if (i >= 0) this.list[i] = c;
-    else {
-      this.keys.push(remote);
-      this.list.push(c);
-    }
+  /** Adds the connection to `c.remote` (there is none yet). */
+  add(c: Conn): void {
+    this.list.push(c);
+    this.index.add(this.peer, c);
   }
   delete(remote: PeerId): boolean {
-    const i = this.find(remote);
-    if (i < 0) return false;
-    this.keys.splice(i, 1);
-    this.list.splice(i, 1);
-    return true;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++)
+      if ((list[i] as Conn).remote === remote) {
+        list.splice(i, 1);
+        this.index.remove(this.peer, remote);
+        return true;
+      }
+    return false;
   }
   values(): readonly Conn[] {
     return this.list;
   }
   entries(): [PeerId, Conn][] {
-    return this.list.map((c, i) => [this.keys[i] as PeerId, c]);
+    return this.list.map((c) => [c.remote, c]);
   }
 }

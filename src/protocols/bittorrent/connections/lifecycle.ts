@@ -14,7 +14,7 @@ import { bitfield, handshake } from '../wire/send.js';
 import { Conn, NONE } from './conn.js';
 
 /** Connections a peer accepts beyond `maxConnections` (peers it did not dial itself). */
-const ACCEPT_SLACK = 5;
+export const ACCEPT_SLACK = 5;
 
 /** Dials each of `picked` not yet connected, not banned, while below `maxConnections`; returns how many. */
 export function dial(sw: SwarmContext, peer: PeerId, st: PeerState, picked: readonly PeerId[]): number {
@@ -23,7 +23,7 @@ export function dial(sw: SwarmContext, peer: PeerId, st: PeerState, picked: read
     if (st.conns.size >= sw.cfg.maxConnections) break;
     if (st.conns.has(q) || st.banned?.has(q) === true) continue;
     const c = new Conn(q, sw.nextCid++, st.allocRow(sw.rows), sw.rows);
-    st.conns.set(q, c);
+    st.conns.add(c);
     handshake(sw, peer, st, c);
     bitfield(sw, peer, st, c);
     n++;
@@ -49,7 +49,7 @@ export function accept(sw: SwarmContext, peer: PeerId, st: PeerState, from: Peer
   c.established = true;
   c.since = sw.port.now();
   c.recvSeq = 1;
-  st.conns.set(from, c);
+  st.conns.add(c);
   handshake(sw, peer, st, c);
   bitfield(sw, peer, st, c);
   sw.onConnected?.(peer, from);
