@@ -7,7 +7,7 @@ export function inspectSwarmPeer(swarm: Swarm, peer: number): PeerInspection {
   if (!st) return { neighbours: [], sections: [] };
   const conns = st.conns.entries();
   let bits = '';
-  for (let i = 0; i < Math.min(st.have.length, 65_536); i++) bits += st.have[i] === 1 ? '1' : '0';
+  for (let i = 0; i < Math.min(swarm.pieces, 65_536); i++) bits += swarm.hasPiece(peer, i) ? '1' : '0';
   const unchoked = conns.filter(([, c]) => !c.amChoking).map(([q]) => q);
   return {
     neighbours: conns.map(([q]) => q),
@@ -17,7 +17,7 @@ export function inspectSwarmPeer(swarm: Swarm, peer: number): PeerInspection {
         title: 'Transfer',
         rows: [
           { label: 'Pieces held', value: st.haveCount, unit: 'count' },
-          { label: 'Progress', value: st.have.length ? st.haveCount / st.have.length : 1, unit: 'fraction' },
+          { label: 'Progress', value: swarm.pieces ? st.haveCount / swarm.pieces : 1, unit: 'fraction' },
           { label: 'Downloaded', value: st.downloaded, unit: 'bytes' },
           { label: 'Uploaded', value: st.uploaded, unit: 'bytes' },
           { label: 'Done at', value: st.doneAt >= 0 ? st.doneAt : null, unit: 'ms' },
