@@ -9,83 +9,18 @@
  * run costs a few hundred bytes per frame instead of ~15 kB. Replay restores the nearest keyframe and
  * applies the deltas forward.
  *
- * Pure (no Node): `Recorder` builds a file, `parseRecording` validates one and reports the first
- * problem by line and field, `Replay` answers "what was shown at time t".
+ * Pure (no Node): `Recorder` builds a file, `parseRecording` / `RecordingReader` (recording-read.ts)
+ * validate one and report the first problem by line and field, `Replay` answers "what was shown at time
+ * t". The format's schemas and bounds are in recording-format.ts.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Series } from '../protocols/driver.js';
-import { countersData, peerView, type CountersData, type PeerView, type SnapshotData } from './lab-group.js';
+import type { CountersData, PeerView, SnapshotData } from './lab-group.js';
+import { recordingHeader, type deltaSnapshot, type RecordingEnd, type RecordingFrame, type RecordingHeader } from './recording-format.js';
+import { frameOf, type Recording, type StreamedRecording } from './recording-read.js';
 
-export const RECORDING_FORMAT = 'peerlab-recording';
-export const RECORDING_VERSION = 1;
-
-const link = z.tuple([z.number().int().min(0), z.number().int().min(0)]);
-const finite = z.number().finite();
-
-export const recordingHeader = z.strictObject({
-  format: z.literal(RECORDING_FORMAT),
-  version: z.literal(RECORDING_VERSION),
-  /** ISO time the recording started (wall clock; informational only). */
-  createdAt: z.string().max(64),
-  scenario: z.strictObject({
-    name: z.string().max(500),
-    protocol: z.string().max(200),
-    /** Peers in the run (a snapshot draws at most `maxPeers` of them). */
-    peers: z.number().int().min(0),
-    /** Where it was loaded from (a file path, or `<dashboard>`). */
-    source: z.string().max(4096),
-    /** The scenario text as loaded: with `seed`, enough to simulate the same run again. */
-    text: z.string().max(512 * 1024),
-  }),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
-  untilMs: finite.min(0),
-  untilComplete: z.boolean(),
-  /** Virtual ms between frames. */
-  everyMs: finite.positive(),
-  maxPeers: z.number().int().min(1).max(20_000),
-  keyframeEvery: z.number().int().min(1).max(10_000),
-});
-export type RecordingHeader = z.infer<typeof recordingHeader>;
-
-const keySnapshot = z.strictObject({ peers: z.array(peerView).max(20_000), links: z.array(link).max(1_000_000) });
-const deltaSnapshot = z.strictObject({
-  /** Peers added or changed since the previous frame (whole). */
-  peers: z.array(peerView).max(20_000),
-  /** Peers no longer drawn. */
-  gone: z.array(z.number().int().min(0)).max(20_000),
-  linksAdded: z.array(link).max(1_000_000),
-  linksGone: z.array(link).max(1_000_000),
-});
-const keyFrame = z.strictObject({ type: z.literal('frame'), i: z.number().int().min(0), timeMs: finite.min(0), counters: countersData, key: keySnapshot });
-const deltaFrame = z.strictObject({ type: z.literal('frame'), i: z.number().int().min(0), timeMs: finite.min(0), counters: countersData, delta: deltaSnapshot });
-export const recordingFrame = z.union([keyFrame, deltaFrame]);
-export type RecordingFrame = z.infer<typeof recordingFrame>;
-
-const seriesSchema = z.strictObject({ t: z.array(finite).max(1_000_000), v: z.array(finite).max(1_000_000) });
-export const recordingEnd = z.strictObject({
-  type: z.literal('end'),
-  frames: z.number().int().min(0),
-  /** Virtual time of the last frame. */
-  timeMs: finite.min(0),
-  /** Why recording stopped: the user, the run ended, a size limit, another run was loaded. */
-  reason: z.enum(['stopped', 'done', 'full', 'closed']),
-  done: z.boolean(),
-  endReason: z.enum(['time', 'complete', 'idle']).nullable(),
-  /** The run's series up to `timeMs` (driver's own and `net.*`); what was shown at t is each one's prefix up to t. */
-  series: z.record(z.string().max(200), seriesSchema),
-});
-export type RecordingEnd = z.infer<typeof recordingEnd>;
-
-/** A bad recording: `line` (1-based) and `path` say where, when known. */
-export class RecordingError extends Error {
-  override name = 'RecordingError';
-  constructor(
-    message: string,
-    readonly line: number | null = null,
-  ) {
-    super(message);
-  }
-}
+export * from './recording-format.js';
+export { parseRecording, RecordingReader, type Recording, type StreamedRecording } from './recording-read.js';
 
 export interface RecorderLimits {
   /** Frames at most (default 20,000); beyond it recording stops with reason 'full'. */
@@ -248,124 +183,65 @@ export class Recorder {
   }
 }
 
-export interface Recording {
-  header: RecordingHeader;
-  frames: RecordingFrame[];
-  end: RecordingEnd;
-}
-
-function issueText(err: z.ZodError): string {
-  const i = err.issues[0];
-  if (!i) return 'invalid';
-  const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  return `${path || '(record)'}: ${i.message}`;
-}
-
-/**
- * Validates a recording's text. Throws a `RecordingError` naming the first problem by line (and
- * field): not a recording, an unsupported version, a malformed frame, frames out of order, a delta
- * about peers it never saw, or a file cut off before its end record.
- */
-export function parseRecording(text: string, source = 'recording'): Recording {
-  if (text.length === 0) throw new RecordingError(`${source}: empty file (not a peerlab recording)`, null);
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const at = (n: number, msg: string): RecordingError => new RecordingError(`${source}: line ${n}: ${msg}`, n);
-  const json = (n: number): unknown => {
-    try {
-      return JSON.parse(lines[n - 1] as string);
-    } catch (err) {
-      const cut = n > 1 && n === lines.length && !text.endsWith('\n');
-      throw at(n, cut ? `cut off mid-record (the file is truncated): ${(err as Error).message}` : `not JSON: ${(err as Error).message}`);
-    }
-  };
-  const first = json(1) as { format?: unknown; version?: unknown } | null;
-  if (!first || typeof first !== 'object' || first.format !== RECORDING_FORMAT)
-    throw at(1, `not a peerlab recording (the first line must be a header with "format": "${RECORDING_FORMAT}")`);
-  if (first.version !== RECORDING_VERSION)
-    throw at(1, `recording format version ${JSON.stringify(first.version)} is not supported (this peerlab reads version ${RECORDING_VERSION})`);
-  const h = recordingHeader.safeParse(first);
-  if (!h.success) throw at(1, `header: ${issueText(h.error)}`);
-  const header = h.data;
-  const frames: RecordingFrame[] = [];
-  let end: RecordingEnd | null = null;
-  let known: Set<number> | null = null;
-  let links: Set<string> | null = null;
-  for (let n = 2; n <= lines.length; n++) {
-    if (end) throw at(n, 'content after the end record');
-    const v = json(n) as { type?: unknown } | null;
-    if (v && typeof v === 'object' && v.type === 'end') {
-      const e = recordingEnd.safeParse(v);
-      if (!e.success) throw at(n, `end record: ${issueText(e.error)}`);
-      if (e.data.frames !== frames.length) throw at(n, `end record says ${e.data.frames} frames but the file has ${frames.length} (frames are missing)`);
-      for (const [name, s] of Object.entries(e.data.series)) {
-        if (s.t.length !== s.v.length) throw at(n, `end record: series.${name}: t has ${s.t.length} points but v has ${s.v.length}`);
-        for (let k = 1; k < s.t.length; k++)
-          if ((s.t[k] as number) < (s.t[k - 1] as number)) throw at(n, `end record: series.${name}.t[${k}]: times go backwards`);
-      }
-      end = e.data;
-      continue;
-    }
-    // checked against the one form it claims to be, so the error names the field, not "no union member"
-    const f = (v && typeof v === 'object' && 'key' in v ? keyFrame : deltaFrame).safeParse(v);
-    if (!f.success) throw at(n, `frame: ${issueText(f.error)}`);
-    const frame = f.data;
-    if (frame.i !== frames.length) throw at(n, `frame i is ${frame.i}, expected ${frames.length} (frames are missing or out of order)`);
-    const prev = frames[frames.length - 1];
-    if (prev && frame.timeMs <= prev.timeMs) throw at(n, `frame timeMs ${frame.timeMs} is not after the previous frame's ${prev.timeMs}`);
-    if ('key' in frame) {
-      if (frame.key.peers.length > header.maxPeers) throw at(n, `key.peers: ${frame.key.peers.length} peers, over the header's maxPeers ${header.maxPeers}`);
-      known = new Set(frame.key.peers.map((p) => p.id));
-      links = new Set(frame.key.links.map(([a, b]) => linkKey(a, b)));
-    } else {
-      if (!known || !links) throw at(n, 'the first frame must be a keyframe ("key"), not a delta');
-      for (const id of frame.delta.gone) if (!known.delete(id)) throw at(n, `delta.gone: peer ${id} was not drawn in the frame before`);
-      for (const p of frame.delta.peers) known.add(p.id);
-      if (known.size > header.maxPeers) throw at(n, `delta: ${known.size} peers drawn, over the header's maxPeers ${header.maxPeers}`);
-      for (const [a, b] of frame.delta.linksGone) if (!links.delete(linkKey(a, b))) throw at(n, `delta.linksGone: link ${a}-${b} was not drawn in the frame before`);
-      for (const [a, b] of frame.delta.linksAdded) links.add(linkKey(a, b));
-    }
-    frames.push(frame);
-  }
-  if (!end) {
-    throw new RecordingError(
-      `${source}: truncated: ${lines.length} line${lines.length === 1 ? '' : 's'} (${frames.length} frames) and no end record (the file was cut off, or the recording was never finished)`,
-      lines.length,
-    );
-  }
-  if (frames.length === 0) throw new RecordingError(`${source}: the recording has no frames`, null);
-  return { header, frames, end };
-}
-
 /** Answers what a recording showed at any time: the last frame at or before it, and the series up to it. */
 export class Replay {
   private cacheIndex = -1;
   private cache: Picture | null = null;
+  /** One frame parsed last (a streamed recording parses a frame's line when it is shown). */
+  private lastParsed: { i: number; frame: RecordingFrame } | null = null;
+  private readonly count: number;
+  private readonly timeOf: (i: number) => number;
+  private readonly keyAt: (i: number) => boolean;
+  private readonly get: (i: number) => RecordingFrame;
 
-  constructor(readonly rec: Recording) {}
+  constructor(readonly rec: Recording | StreamedRecording) {
+    if ('frames' in rec) {
+      const f = rec.frames;
+      this.count = f.length;
+      this.timeOf = (i) => (f[i] as RecordingFrame).timeMs;
+      this.keyAt = (i) => 'key' in (f[i] as RecordingFrame);
+      this.get = (i) => f[i] as RecordingFrame;
+    } else {
+      this.count = rec.lines.length;
+      this.timeOf = (i) => rec.timesMs[i] as number;
+      this.keyAt = (i) => rec.isKey[i] as boolean;
+      this.get = (i) => frameOf(rec.lines[i] as string);
+    }
+  }
 
+  get header(): RecordingHeader {
+    return this.rec.header;
+  }
+  get end(): RecordingEnd {
+    return this.rec.end;
+  }
+  get frameCount(): number {
+    return this.count;
+  }
   get firstMs(): number {
-    return (this.rec.frames[0] as RecordingFrame).timeMs;
+    return this.timeOf(0);
   }
   get lastMs(): number {
-    return (this.rec.frames[this.rec.frames.length - 1] as RecordingFrame).timeMs;
+    return this.timeOf(this.count - 1);
   }
 
   /** Index of the last frame at or before `timeMs` (0 if it is before the first). */
   indexAt(timeMs: number): number {
-    const f = this.rec.frames;
     let lo = 0;
-    let hi = f.length - 1;
+    let hi = this.count - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if ((f[mid] as RecordingFrame).timeMs <= timeMs) lo = mid;
+      if (this.timeOf(mid) <= timeMs) lo = mid;
       else hi = mid - 1;
     }
     return lo;
   }
 
   frame(i: number): RecordingFrame {
-    return this.rec.frames[i] as RecordingFrame;
+    if (this.lastParsed?.i === i) return this.lastParsed.frame;
+    const frame = this.get(i);
+    this.lastParsed = { i, frame };
+    return frame;
   }
 
   /** The snapshot of frame `i` (keyframe plus the deltas after it; the one before is reused when playing forward). */
@@ -377,12 +253,12 @@ export class Replay {
       pic = this.cache;
     } else {
       const k = this.keyframeBefore(i);
-      const key = this.rec.frames[k] as Extract<RecordingFrame, { key: unknown }>;
+      const key = this.frame(k) as Extract<RecordingFrame, { key: unknown }>;
       pic = pictureOf(key.key.peers, key.key.links);
       start = k + 1;
     }
     for (let j = start; j <= i; j++) {
-      const f = this.rec.frames[j] as RecordingFrame;
+      const f = this.frame(j);
       if ('key' in f) {
         pic = pictureOf(f.key.peers, f.key.links);
         continue;
@@ -392,11 +268,11 @@ export class Replay {
     this.cache = pic;
     this.cacheIndex = i;
     const peers = [...pic.peers.values()].sort((a, b) => a.id - b.id);
-    return { run, timeMs: this.frame(i).timeMs, totalPeers: this.rec.header.scenario.peers, peers, links: [...pic.links].map(keyLink) };
+    return { run, timeMs: this.timeOf(i), totalPeers: this.rec.header.scenario.peers, peers, links: [...pic.links].map(keyLink) };
   }
 
   private keyframeBefore(i: number): number {
-    for (let k = i; k >= 0; k--) if ('key' in (this.rec.frames[k] as RecordingFrame)) return k;
-    return 0; // parseRecording guarantees frame 0 is a keyframe
+    for (let k = i; k >= 0; k--) if (this.keyAt(k)) return k;
+    return 0; // the reader guarantees frame 0 is a keyframe
   }
 }

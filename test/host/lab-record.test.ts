@@ -174,10 +174,12 @@ describe('LabHost timeline', () => {
     expect(() => openText(host, text.split('\n').slice(0, 4).join('\n') + '\n', 'short.jsonl')).toThrow(/short\.jsonl: truncated: 4 lines \(3 frames\) and no end record/);
     expect(() => openText(host, 'hello\n', 'x.txt')).toThrow(/x\.txt: line 1: not JSON/);
     expect(() => host.replayOpen({ name: 'a', part: 1, parts: 2, text: 'x' })).toThrow(/came out of order/);
+    // parts are checked as they come: one line without end is refused at the line bound (32 Mi), long
+    // before the file bound (96 Mi)
     const big = 'x'.repeat(768 * 1024);
     expect(() => {
       for (let i = 0; i < 200; i++) host.replayOpen({ name: 'big', part: i, parts: 200, text: big });
-    }).toThrow(/'big' is over 96 Mi characters/);
+    }).toThrow(/big: line 1: a line of more than 33554432 characters/);
     expect(host.state()).toEqual(before);
     advanceWall(100);
     host.tick();

@@ -1,8 +1,10 @@
 // The recording format: Recorder -> text -> parseRecording -> Replay gives back every frame exactly
 // (keyframes and deltas, peers and links coming and going), and a bad or cut-off file is refused with
 // the line and field at fault.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRecording, Recorder, RecordingError, Replay, type RecordingHeader } from '../../src/host/recording.js';
+import { MAX_FRAME_LINE_CHARS, parseRecording, Recorder, RecordingError, RecordingReader, Replay, type RecordingHeader } from '../../src/host/recording.js';
+import { fuzz } from '../fuzz.js';
 import type { CountersData, PeerView, SnapshotData } from '../../src/host/lab-group.js';
 import { Rng } from '../../src/core/index.js';
 
@@ -164,5 +166,72 @@ describe('recording format', () => {
         expect((err as Error).message).toMatch(re);
       });
     }
+  });
+});
+
+describe('recordings read as a stream, and hostile ones', () => {
+  it('read in pieces of any size, a recording replays exactly as when parsed whole (fast-check over the cuts)', () => {
+    const text = record(syntheticRun(9, 40));
+    const whole = new Replay(parseRecording(text, 'w'));
+    fuzz(
+      fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        const r = new RecordingReader('s');
+        let at = 0;
+        for (let k = 0; at < text.length; k++) {
+          const n = sizes[k % sizes.length]!;
+          r.push(text.slice(at, at + n));
+          at += n;
+        }
+        const streamed = new Replay(r.finish());
+        expect(streamed.frameCount).toBe(whole.frameCount);
+        for (const i of [0, 7, 13, 39, 20, 3]) expect(streamed.snapshot(i, 1)).toEqual(whole.snapshot(i, 1));
+        expect(streamed.frame(25)).toEqual(whole.frame(25));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a recording with random damage is read or refused with a RecordingError, never anything else (fast-check)', () => {
+    const text = record(syntheticRun(4, 20));
+    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 30 }), ins: fc.string({ maxLength: 30, unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\n', '1', '-', 'e', 'x', ' ', 'key', 'delta', 'peers', 'null') }) });
+    fuzz(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), fc.boolean(), (edits, streamed) => {
+        let t = text;
+        for (const e of edits) {
+          const at = e.at % (t.length + 1);
+          t = t.slice(0, at) + e.ins + t.slice(at + e.del);
+        }
+        try {
+          if (streamed) {
+            const r = new RecordingReader('f');
+            r.push(t);
+            new Replay(r.finish()).snapshot(0, 1);
+          } else new Replay(parseRecording(t, 'f')).snapshot(0, 1);
+        } catch (e) {
+          expect(e).toBeInstanceOf(RecordingError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a frame holding a huge value is refused by its line or its value, with where', () => {
+    const text = record(syntheticRun(2, 5));
+    const lines = text.split('\n');
+    const frame = JSON.parse(lines[2]!) as { counters: { summary: Record<string, unknown> } };
+    frame.counters.summary.note = 'x'.repeat(5000);
+    const withValue = [...lines.slice(0, 2), JSON.stringify(frame), ...lines.slice(3)].join('\n');
+    expect(() => parseRecording(withValue, 'v.jsonl')).toThrow(/^v\.jsonl: line 3: frame: counters\.summary\.note: Too big/);
+    frame.counters.summary.note = 'x'.repeat(MAX_FRAME_LINE_CHARS);
+    const withLine = [...lines.slice(0, 2), JSON.stringify(frame), ...lines.slice(3)].join('\n');
+    expect(() => parseRecording(withLine, 'l.jsonl')).toThrow(`l.jsonl: line 3: a frame of ${JSON.stringify(frame).length} characters, more than the ${MAX_FRAME_LINE_CHARS} a frame may have`);
+  });
+
+  it('streamed, a bad line is refused as soon as its piece arrives, before the rest of the file', () => {
+    const text = record(syntheticRun(3, 10));
+    const lines = text.split('\n');
+    const r = new RecordingReader('early');
+    r.push(`${lines[0]}\n${lines[1]}\n`);
+    expect(() => r.push('{"type":"frame","i":5}\n')).toThrow(/^early: line 3: frame: /);
   });
 });

@@ -23,7 +23,7 @@ import {
   type SeriesData,
   type SnapshotData,
 } from '../lab-group.js';
-import { parseRecording, Recorder, RecordingError, Replay, type RecordingEnd } from '../recording.js';
+import { Recorder, RecordingError, RecordingReader, Replay, type RecordingEnd } from '../recording.js';
 import { CommandError } from '../router.js';
 import { SeriesCursor, thin, wholeChunks } from '../series.js';
 import type { KeyframePolicy } from './keyframe-store.js';
@@ -90,7 +90,8 @@ export class Lab {
   private recordingOf: { scenario: string; seed: number } | null = null;
   private readonly recordingLimits: { maxFrames?: number; maxBytes?: number };
   private readonly date: () => Date;
-  private upload: { name: string; parts: number; got: string[]; chars: number } | null = null;
+  /** A replay upload under way: each part is checked as it comes and kept only as its frames' text. */
+  private upload: { name: string; parts: number; next: number; chars: number; reader: RecordingReader } | null = null;
   private readonly seriesCursor = new SeriesCursor();
   /** The next series event sends every series whole (history changed: new run, seek back, replay). */
   private seriesReset = true;
@@ -349,7 +350,7 @@ export class Lab {
         endReason: r.done ? (end.endReason ?? 'time') : null,
         mode: 'replay',
         recording,
-        replay: { name: r.name, frames: r.replay.rec.frames.length, fromMs: r.replay.firstMs, toMs: r.replay.lastMs, seed: h.seed },
+        replay: { name: r.name, frames: r.replay.frameCount, fromMs: r.replay.firstMs, toMs: r.replay.lastMs, seed: h.seed },
       };
     }
     const tl = this.sim;
@@ -497,9 +498,9 @@ export class Lab {
    * which line; the live lab is not touched (it keeps running if it was).
    */
   replayOpen(args: { name: string; part: number; parts: number; text: string }): LabState {
-    if (args.part === 0) this.upload = { name: args.name, parts: args.parts, got: [], chars: 0 };
+    if (args.part === 0) this.upload = { name: args.name, parts: args.parts, next: 0, chars: 0, reader: new RecordingReader(args.name) };
     const up = this.upload;
-    if (!up || up.name !== args.name || up.parts !== args.parts || up.got.length !== args.part) {
+    if (!up || up.name !== args.name || up.parts !== args.parts || up.next !== args.part) {
       this.upload = null;
       throw new CommandError(`lab.replay.open: part ${args.part} of ${args.parts} of '${args.name}' came out of order (send parts 0..${args.parts - 1} in order)`);
     }
@@ -507,18 +508,21 @@ export class Lab {
       this.upload = null;
       throw new CommandError(`lab.replay.open: part ${args.part} is not below parts ${args.parts}`);
     }
-    up.got.push(args.text);
+    up.next++;
     up.chars += args.text.length;
     if (up.chars > REPLAY_MAX_CHARS) {
       this.upload = null;
       throw new CommandError(`lab.replay.open: '${args.name}' is over ${REPLAY_MAX_CHARS / 1024 / 1024} Mi characters (the most a replay takes)`);
     }
-    if (up.got.length < up.parts) return this.state();
-    this.upload = null;
     let replay: Replay;
     try {
-      replay = new Replay(parseRecording(up.got.join(''), up.name));
+      // checked as it comes: a bad file is refused at its first bad line, before the rest is sent
+      up.reader.push(args.text);
+      if (up.next < up.parts) return this.state();
+      this.upload = null;
+      replay = new Replay(up.reader.finish());
     } catch (err) {
+      this.upload = null;
       if (err instanceof RecordingError) throw new CommandError(err.message);
       throw err;
     }
