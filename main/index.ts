@@ -4,22 +4,26 @@
  * Kept thin on purpose: Electron's binary cannot be had on every machine, so everything of substance
  * lives in src/ and is tested without it.
  */
-import { BrowserWindow, Menu, app, ipcMain, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, session, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { logger } from '../src/core/index.js';
 import { createHost } from '../src/host/index.js';
 import { applyV8Tuning } from '../src/host/v8-tuning.js';
 import { CSP } from '../src/host/ws-server.js';
 import { attachIpc } from './ipc.js';
+import { devRendererUrl, externalLink, MAX_WINDOWS, mayOpenWindow } from './policy.js';
 import type { SenderPolicy } from './sender.js';
 
 // the engine's V8 settings (src/sim/tuning.ts), before the lab's simulations are optimized
 applyV8Tuning();
 
+const log = logger('main');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');
 const preload = join(here, '..', 'preload', 'index.cjs');
-const devUrl = process.env.ELECTRON_RENDERER_URL ?? null;
+// the dev server only in an unpackaged app, and only on loopback (policy.ts)
+const devUrl = devRendererUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
 
 const windows = new Set<BrowserWindow>();
 const windowIds = new Set<number>();
@@ -29,7 +33,41 @@ const policy: SenderPolicy = {
   devOrigin: devUrl,
 };
 
-function openWindow(): BrowserWindow {
+/** Hands an http(s) link to the system browser after the user agreed (never without asking). */
+async function openExternal(owner: BrowserWindow | null, raw: string): Promise<void> {
+  const link = externalLink(raw);
+  if (link.action === 'refuse') {
+    log.warn(`refused to open a link: ${link.reason}`);
+    return;
+  }
+  const opts = {
+    type: 'question' as const,
+    buttons: ['Cancel', 'Open in browser'],
+    defaultId: 0,
+    cancelId: 0,
+    message: 'Open this link in your web browser?',
+    detail: link.url,
+  };
+  const { response } = owner ? await dialog.showMessageBox(owner, opts) : await dialog.showMessageBox(opts);
+  if (response === 1) await shell.openExternal(link.url);
+}
+
+/** What no webContents of ours may do: navigate, be redirected, open windows, attach webviews. */
+function lockDown(contents: WebContents): void {
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    void openExternal(BrowserWindow.fromWebContents(contents), url);
+    return { action: 'deny' };
+  });
+}
+
+function openWindow(): BrowserWindow | null {
+  if (!mayOpenWindow(windows.size)) {
+    log.warn(`not opening another window: at most ${MAX_WINDOWS}`);
+    return null;
+  }
   const win = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -53,12 +91,7 @@ function openWindow(): BrowserWindow {
     windowIds.delete(id);
   });
   win.once('ready-to-show', () => win.show());
-  // The app never navigates: links open in the system browser, everything else is refused.
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // (navigation, redirects, new windows: refused by lockDown, installed on every webContents below)
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(rendererIndex);
   return win;
@@ -85,13 +118,17 @@ function buildMenu(): void {
 }
 
 app.enableSandbox();
+// every webContents, including any we did not create on purpose
+app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
 void app.whenReady().then(() => {
   // The CSP also sits in index.html; the header covers anything else a window might load.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
+  // no permission is granted, asked for or merely checked (camera, microphone, notifications, ...)
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   const root = app.getAppPath();
   // the lab's simulation worker is built beside this file (electron.vite.config.ts: lab-worker)
