@@ -140,6 +140,42 @@ describe('lab view in Chromium', () => {
     expect(await page.isVisible('[data-testid=play]')).toBe(true);
   });
 
+  it('hover names a peer, a click selects it for the inspector, search finds one, the legend filters by state', async () => {
+    const p = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    p.on('pageerror', (e) => pageErrors.push(String(e)));
+    await p.goto(`${served.url}?debug=graph`);
+    await p.waitForFunction((n) => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === n, peers, { timeout: 30_000 });
+    await p.waitForTimeout(300);
+    const box = (await p.locator('[data-testid=graph]').boundingBox())!;
+    const where = (peer: number) => p.evaluate((x) => (window as unknown as { peerlabGraph: { screenOf(p: number): { x: number; y: number } | null } }).peerlabGraph.screenOf(x), peer);
+    const s = (await where(7))!;
+    await p.mouse.move(box.x + s.x, box.y + s.y);
+    await p.waitForSelector('[data-testid=peer-tip]');
+    expect(await p.textContent('[data-testid=peer-tip]')).toMatch(/^peer 7 · .+ · \d+ links? drawn$/);
+    await p.mouse.click(box.x + s.x, box.y + s.y);
+    await p.waitForSelector('[data-testid=inspector][data-peer="7"]');
+    expect(await p.textContent('[data-testid=inspector] h3')).toBe('Peer 7');
+    // a click on empty space clears the selection; Esc too
+    await p.mouse.click(box.x + 3, box.y + box.height - 3);
+    await p.waitForSelector('[data-testid=tab-run]');
+    await p.fill('[data-testid=peer-search]', '12');
+    await p.press('[data-testid=peer-search]', 'Enter');
+    await p.waitForSelector('[data-testid=inspector][data-peer="12"]');
+    await p.locator('[data-testid=graph]').click({ position: { x: 3, y: box.height - 3 } }); // back to the page (not the field)
+    await p.keyboard.press('Escape');
+    await p.waitForSelector('[data-testid=inspector]', { state: 'detached' });
+    await p.fill('[data-testid=peer-search]', '99999');
+    await p.press('[data-testid=peer-search]', 'Enter');
+    expect(await p.textContent('[data-testid=peer-search-note]')).toMatch(/^no peer 99999 \(ids 0 to \d+\)$/);
+    // the legend's first state with peers: a click shows only those peers (the others are dimmed)
+    const state = await p.$eval('[data-testid=node-legend] li[data-state]:not(.zero)', (li) => li.getAttribute('data-state'));
+    await p.click(`[data-testid=node-legend] li[data-state="${state}"]`);
+    await p.waitForSelector(`[data-testid=node-legend] li[data-state="${state}"].on`);
+    await p.keyboard.press('Escape');
+    await p.waitForSelector(`[data-testid=node-legend] li.on`, { state: 'detached' });
+    await p.close();
+  });
+
   it('answers a bad command over the WebSocket with an error naming it, and keeps serving', async () => {
     const [badJson, unknown, badArgs, ok] = await wsExchange([
       '{"type":"call","id":',

@@ -77,3 +77,7 @@ export class Palette {
     return this.linkKinds.some((k) => k.rewiring);
   }
 }
+
+/** A lookup's path drawn over the graph, and peers the inspector marks. */
+export const PATH_COLOUR = '#d97706';
+export const MARK_COLOUR = '#7c3aed';

@@ -13,4 +13,5 @@ export const cases: Record<string, () => Promise<BenchCase>> = {
   'adaptive-overlay': async () => (await import('./adaptive-overlay.js')).benchCase,
   'sync-edits': async () => (await import('./sync-edits.js')).benchCase,
   'dashboard-timeline': async () => (await import('./dashboard-timeline.js')).benchCase,
+  'dashboard-graph': async () => (await import('./dashboard-graph.js')).benchCase,
 };
