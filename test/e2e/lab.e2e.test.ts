@@ -143,7 +143,7 @@ describe('lab view in Chromium', () => {
   it('hover names a peer, a click selects it for the inspector, search finds one, the legend filters by state', async () => {
     const p = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     p.on('pageerror', (e) => pageErrors.push(String(e)));
-    await p.goto(`${served.url}?debug=graph`);
+    await p.goto(`${served.url}&debug=graph`);
     await p.waitForFunction((n) => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === n, peers, { timeout: 30_000 });
     await p.waitForTimeout(300);
     const box = (await p.locator('[data-testid=graph]').boundingBox())!;

@@ -21,6 +21,7 @@ const OBS: ObservationData = {
     { name: 'random', label: 'random link', colour: '#94a3b8', description: 'kept whatever trust says', rewiring: false },
     { name: 'trusted', label: 'trust link', colour: '#0f766e', description: 'chosen by trust', rewiring: true },
   ],
+  events: [],
   value: { label: 'reputation', unit: 'fraction', description: 'mean trust of its neighbours in it' },
 };
 

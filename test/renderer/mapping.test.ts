@@ -13,6 +13,8 @@ const palette = new Palette({
     { name: 'infected', label: 'infected', colour: '#f97316', description: '' },
   ],
   linkKinds: [{ name: 'tree', label: 'delivery tree', colour: '#64748b', description: '', rewiring: false }],
+  events: [],
+  value: null,
 });
 
 const snap = (peers: [number, string, boolean?][], links: [number, number][], totalPeers = peers.length, run = 1): SnapshotData => ({

@@ -10,23 +10,25 @@ import { summaryRows } from '../../renderer/src/observe/summary.js';
 const OBS: ObservationData = {
   protocol: 'gossip',
   metrics: [
-    { key: 'reached', label: 'Reached (mean over broadcasts)', unit: 'fraction', description: 'share of peers each broadcast reached', better: 'higher' },
+    { key: 'reached', label: 'Reached (mean over broadcasts)', unit: 'fraction', description: 'share of peers each broadcast reached', better: 'higher', theory: null },
     { key: 'roundsToAll', label: 'Rounds to reach all', unit: 'count', description: 'gossip rounds', better: 'lower', theory: { label: 'log3 N + ln ln N', value: 6.49 } },
-    { key: 'bytesPerPeer', label: 'Bytes per peer', unit: 'bytes', description: 'bytes sent per peer', better: 'lower' },
-    { key: 'timeToAllMs', label: 'Time to reach all', unit: 'ms', description: '', better: 'lower' },
+    { key: 'bytesPerPeer', label: 'Bytes per peer', unit: 'bytes', description: 'bytes sent per peer', better: 'lower', theory: null },
+    { key: 'timeToAllMs', label: 'Time to reach all', unit: 'ms', description: '', better: 'lower', theory: null },
   ],
   series: [
-    { key: 'reached', label: 'Reached', unit: 'fraction', description: 'share of peers holding the latest broadcast', better: 'higher' },
-    { key: 'infected', label: 'Spreading', unit: 'fraction', description: 'share still forwarding', better: null },
+    { key: 'reached', label: 'Reached', unit: 'fraction', description: 'share of peers holding the latest broadcast', better: 'higher', theory: null },
+    { key: 'infected', label: 'Spreading', unit: 'fraction', description: 'share still forwarding', better: null, theory: null },
     { key: 'latencyMs', label: 'Delivery latency', unit: 'ms', description: '', better: 'lower', theory: { label: 'bound', value: 400 } },
-    { key: 'net.messages', label: 'Messages sent', unit: 'messages', description: 'cumulative', better: null },
-    { key: 'net.online', label: 'Peers online', unit: 'peers', description: 'online now', better: null },
+    { key: 'net.messages', label: 'Messages sent', unit: 'messages', description: 'cumulative', better: null, theory: null },
+    { key: 'net.online', label: 'Peers online', unit: 'peers', description: 'online now', better: null, theory: null },
   ],
   states: [
     { name: 'susceptible', label: 'has not got it', colour: '#94a3b8', description: '' },
     { name: 'infected', label: 'has it, spreading', colour: '#f97316', description: '' },
   ],
   linkKinds: [{ name: 'tree', label: 'delivered along', colour: '#64748b', description: '', rewiring: false }],
+  events: [],
+  value: null,
 };
 
 describe('planCharts', () => {

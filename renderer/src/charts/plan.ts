@@ -83,7 +83,7 @@ export function planCharts(held: Iterable<string>, obs: ObservationData | null):
   const proto: QuantitySpec[] = [];
   for (const s of obs?.series ?? []) if (!s.key.startsWith('net.')) proto.push(s);
   for (const k of [...heldSet].sort())
-    if (!k.startsWith('net.') && !declared.has(k)) proto.push({ key: k, label: humanize(k), unit: 'none', description: '', better: null });
+    if (!k.startsWith('net.') && !declared.has(k)) proto.push({ key: k, label: humanize(k), unit: 'none', description: '', better: null, theory: null });
 
   const byUnit = new Map<Unit, QuantitySpec[]>();
   for (const s of proto) {

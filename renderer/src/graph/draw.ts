@@ -31,10 +31,15 @@ export function dotSize(n: number): number {
   return n <= 300 ? 14 : n <= 1000 ? 10 : 7;
 }
 
-/** A peer's radius: its value (reputation, progress 0..1) scales it from half to 1.6 times the dot. */
-export function radiusOf(n: SceneNode, size: number): number {
-  const d = n.value === undefined ? size : size * (0.5 + 1.1 * Math.min(1, Math.max(0, n.value)));
-  return d / 2;
+/**
+ * A peer's radius: its value scales it from half to 1.6 times the dot, over `range` (0..1 for a share
+ * such as reputation or progress; the drawn peers' lowest to highest for other units).
+ */
+export function radiusOf(n: SceneNode, size: number, range: readonly [number, number] = [0, 1]): number {
+  if (n.value === undefined) return size / 2;
+  const span = range[1] - range[0];
+  const t = span > 0 ? (n.value - range[0]) / span : 1;
+  return (size * (0.5 + 1.1 * Math.min(1, Math.max(0, t)))) / 2;
 }
 
 const LINK_ALPHA = 0.55;
@@ -173,7 +178,7 @@ export function drawPeers(ctx: Ctx, scene: Scene, f: Focus, v: Viewport, ratio: 
     ctx.globalAlpha = Number(alpha);
     ctx.fillStyle = colour;
     ctx.beginPath();
-    for (const n of nodes) circle(ctx, n.x * z + v.panX * ratio, n.y * z + v.panY * ratio, radiusOf(n, size) * z);
+    for (const n of nodes) circle(ctx, n.x * z + v.panX * ratio, n.y * z + v.panY * ratio, radiusOf(n, size, scene.valueRange) * z);
     ctx.fill();
     if (Number(alpha) === DIM_NODE_ALPHA) continue;
     const live = nodes.filter((n) => n.alive);
@@ -182,14 +187,14 @@ export function drawPeers(ctx: Ctx, scene: Scene, f: Focus, v: Viewport, ratio: 
     if (live.length) {
       ctx.strokeStyle = 'rgba(255,255,255,0.9)';
       ctx.beginPath();
-      for (const n of live) circle(ctx, n.x * z + v.panX * ratio, n.y * z + v.panY * ratio, radiusOf(n, size) * z);
+      for (const n of live) circle(ctx, n.x * z + v.panX * ratio, n.y * z + v.panY * ratio, radiusOf(n, size, scene.valueRange) * z);
       ctx.stroke();
     }
     if (dead.length) {
       ctx.strokeStyle = '#a1a1aa';
       ctx.setLineDash([2 * ratio, 1.5 * ratio]);
       ctx.beginPath();
-      for (const n of dead) circle(ctx, n.x * z + v.panX * ratio, n.y * z + v.panY * ratio, radiusOf(n, size) * z);
+      for (const n of dead) circle(ctx, n.x * z + v.panX * ratio, n.y * z + v.panY * ratio, radiusOf(n, size, scene.valueRange) * z);
       ctx.stroke();
       ctx.setLineDash([]);
     }
@@ -238,13 +243,13 @@ export function drawOverlay(ctx: Ctx, scene: Scene, f: Focus, v: Viewport, ratio
     ctx.globalAlpha = n.alive ? 1 : OFFLINE_ALPHA;
     ctx.fillStyle = n.colour;
     ctx.beginPath();
-    circle(ctx, p[0], p[1], radiusOf(n, size) * z);
+    circle(ctx, p[0], p[1], radiusOf(n, size, scene.valueRange) * z);
     ctx.fill();
     ctx.globalAlpha = 1;
     ctx.strokeStyle = colour;
     ctx.lineWidth = width * ratio;
     ctx.beginPath();
-    circle(ctx, p[0], p[1], radiusOf(n, size) * z + (width / 2) * ratio);
+    circle(ctx, p[0], p[1], radiusOf(n, size, scene.valueRange) * z + (width / 2) * ratio);
     ctx.stroke();
   };
   if (f.selected !== null && scene.nodes.has(f.selected)) {
@@ -260,7 +265,7 @@ export function drawOverlay(ctx: Ctx, scene: Scene, f: Focus, v: Viewport, ratio
     const n = scene.nodes.get(peer);
     const p = at(peer);
     if (!n || !p) continue;
-    const y = p[1] - radiusOf(n, size) * z - 5 * ratio;
+    const y = p[1] - radiusOf(n, size, scene.valueRange) * z - 5 * ratio;
     ctx.lineWidth = 3 * ratio;
     ctx.strokeStyle = 'rgba(255,255,255,0.9)';
     ctx.strokeText(String(peer), p[0], y);

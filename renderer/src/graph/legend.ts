@@ -5,7 +5,7 @@
  * itself. Pure: unit-tested directly.
  */
 import type { SnapshotData } from '../../../src/host/lab-group.js';
-import { OFFLINE_COLOUR, REWIRED_IN, REWIRED_OUT, type Palette } from '../observe/palette.js';
+import { REWIRED_IN, REWIRED_OUT, type Palette } from '../observe/palette.js';
 
 export interface LegendEntry {
   /** `state`: a peer state (the key is the state's name); `link`: a link kind (key = its index). */
@@ -35,13 +35,15 @@ export function legendOf(palette: Palette, snap: SnapshotData | null): Legend {
     if (p.value !== undefined) valued = true;
   }
   // every declared state, so the colours a run may still show are explained before they appear
-  const names = new Set([...(palette.observation?.states ?? []).map((s) => s.name), ...counts.keys()]);
+  const names = new Set([...(palette.observation?.states ?? []).map((s) => s.name).filter((n) => n !== 'offline'), ...counts.keys()]);
   const nodes: LegendEntry[] = palette.orderStates(names).map((name) => {
     const s = palette.stateSpec(name);
     return { kind: 'state', key: name, label: s.label, colour: palette.colour(name), description: s.description, count: counts.get(name) ?? 0, dashed: false };
   });
-  if (offline > 0)
-    nodes.push({ kind: 'offline', key: 'offline', label: 'offline', colour: OFFLINE_COLOUR, description: 'not online now (churn, or the scenario took it down)', count: offline, dashed: true });
+  if (offline > 0) {
+    const o = palette.offline;
+    nodes.push({ kind: 'offline', key: 'offline', label: o.label, colour: o.colour, description: o.description, count: offline, dashed: true });
+  }
 
   const linkCounts = new Map<number, number>();
   for (const l of snap?.links ?? []) {

@@ -38,6 +38,8 @@ export class Scene {
   edgesVersion = 0;
   /** Bumped when places change: every layer redraws. */
   placesVersion = 0;
+  /** What a peer's value is scaled over to size its dot. */
+  valueRange: readonly [number, number] = [0, 1];
 
   get size(): number {
     return this.nodes.size;
@@ -161,6 +163,24 @@ export class Scene {
     for (const e of this.edges.values()) Object.assign(e, edge(e));
     this.nodesVersion++;
     this.edgesVersion++;
+  }
+
+  /** A share (0..1) is sized over 0..1; any other value over the drawn peers' lowest to highest. */
+  setValueRange(share: boolean): void {
+    let lo = Infinity;
+    let hi = -Infinity;
+    if (share) [lo, hi] = [0, 1];
+    else
+      for (const n of this.nodes.values())
+        if (n.value !== undefined) {
+          lo = Math.min(lo, n.value);
+          hi = Math.max(hi, n.value);
+        }
+    const next: [number, number] = Number.isFinite(lo) ? [lo, hi] : [0, 1];
+    if (next[0] !== this.valueRange[0] || next[1] !== this.valueRange[1]) {
+      this.valueRange = next;
+      this.nodesVersion++; // the peer and overlay layers and the hit grid follow nodesVersion
+    }
   }
 
   /** The bounding box of the peers' places, or null when nothing is drawn. */

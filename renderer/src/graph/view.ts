@@ -275,7 +275,7 @@ export class GraphView {
           const n = this.scene.nodes.get(peer);
           if (!n) continue;
           const dist = Math.hypot(n.x - mx, n.y - my);
-          if (dist <= radiusOf(n, size) + slack && dist < bestD) {
+          if (dist <= radiusOf(n, size, this.scene.valueRange) + slack && dist < bestD) {
             best = peer;
             bestD = dist;
           }

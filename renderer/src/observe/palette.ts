@@ -14,25 +14,8 @@ export const DEFAULT_LINK: LinkKindSpec = { name: 'link', label: 'link', colour:
 export const REWIRED_IN = { label: 'link just made (rewiring)', colour: '#16a34a' };
 export const REWIRED_OUT = { label: 'link just cut (rewiring)', colour: '#ef4444' };
 
-/**
- * Colours of the states protocols reported before they declared them in the observation contract;
- * used only for a state the loaded protocol's contract does not name.
- */
-const UNDECLARED: Record<string, string> = {
-  susceptible: '#94a3b8',
-  infected: '#f97316',
-  removed: '#8b5cf6',
-  seed: '#16a34a',
-  leecher: '#3b82f6',
-  honest: '#0d9488',
-  malicious: '#dc2626',
-  isolated: '#78716c',
-};
-
 /** A colour from a name, stable across runs and windows (for states nobody declared). */
 export function hashColour(name: string): string {
-  const known = UNDECLARED[name];
-  if (known) return known;
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
   return `hsl(${h % 360}, 65%, 45%)`;
@@ -47,17 +30,22 @@ export class Palette {
     this.linkKinds = observation?.linkKinds.length ? observation.linkKinds : [DEFAULT_LINK];
   }
 
-  /** The fill of a peer in `state`. */
+  /** The fill of a peer in `state`; offline peers take the contract's `offline` colour whatever their state. */
   colour(state: string, alive = true): string {
-    if (!alive) return OFFLINE_COLOUR;
+    if (!alive) return this.states.get('offline')?.colour ?? OFFLINE_COLOUR;
     return this.states.get(state)?.colour ?? hashColour(state);
+  }
+
+  /** How the legend names offline peers (the contract's `offline` state, or a plain default). */
+  get offline(): StateSpec {
+    return this.states.get('offline') ?? { name: 'offline', label: 'offline', colour: OFFLINE_COLOUR, description: 'not online now (churn, or the scenario took it down)' };
   }
 
   stateSpec(state: string): StateSpec {
     return this.states.get(state) ?? { name: state, label: humanize(state), colour: hashColour(state), description: '' };
   }
 
-  /** Declared states first (in the contract's order), then others by name. */
+  /** Declared states first (in the contract's order), then others by name. `offline` is not a state a peer is drawn in. */
   orderStates(names: Iterable<string>): string[] {
     const order = new Map([...this.states.keys()].map((k, i) => [k, i]));
     return [...names].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || a.localeCompare(b));

@@ -53,41 +53,59 @@ export const useLab = defineStore('lab', () => {
 
   /** Where this live run ended, once it has (a run that stops on completion has no end known before). */
   const endMs = ref<number | null>(null);
-  host.on('lab.state', (s) => {
+  /** The run `furthestMs` and `endMs` are of (they start over with another run). */
+  let runOf = -1;
+  function noteRun(run: number): void {
+    if (run === runOf) return;
+    runOf = run;
+    furthestMs.value = 0;
+    endMs.value = null;
+    void fetchObservation(run);
+  }
+  function noteState(s: LabState): void {
     state.value = s;
     if (s.done && s.mode !== 'replay') endMs.value = s.timeMs;
-  });
+  }
+  host.on('lab.state', noteState);
   host.on('lab.counters', (c) => (counters.value = c));
   host.on('lab.snapshot', (s) => {
+    noteRun(s.run);
     snapshot.value = markRaw(s);
-    if (s.run !== furthestRun) {
-      furthestRun = s.run;
-      furthestMs.value = 0;
-      endMs.value = null;
-    }
     furthestMs.value = Math.max(furthestMs.value, s.timeMs);
   });
   host.on('lab.series', onSeries);
-  /** Commands this host serves (from its hello): newer views ask only for what it has. */
-  const commands = ref<ReadonlySet<string>>(new Set());
-  host.on('host.hello', (h) => (commands.value = new Set(h.commands)));
 
-  /**
-   * The peer's state per protocol, or null when this host does not inspect peers (the inspector then
-   * shows what the snapshot says).
-   */
-  async function inspect(peer: number): Promise<PeerInspection | null> {
-    if (!commands.value.has('lab.inspect')) return null;
-    const call = host.call as unknown as (cmd: string, args: unknown) => Promise<PeerInspection>;
-    return call('lab.inspect', { peer });
+  /** The contract of the run shown (another run, a replay: another protocol perhaps). */
+  let observationOf = -1;
+  async function fetchObservation(run: number): Promise<void> {
+    if (observationOf === run) return;
+    observationOf = run;
+    try {
+      const o = await host.call('lab.observation');
+      if (observationOf === run) observation.value = o ? markRaw(o) : null;
+    } catch {
+      observationOf = -1; // asked again with the next run's snapshot or on reconnect
+    }
   }
 
+  /** The peer's state per protocol (the inspector). */
+  function inspect(peer: number): Promise<PeerInspection> {
+    return host.call('lab.inspect', { peer });
+  }
+
+  /** Everything at one moment, as a new window (or a reconnect) needs it: no zeros, no stale flags. */
   async function refresh(): Promise<void> {
-    const [s, list, snap, ser] = await Promise.all([host.call('lab.state'), host.call('lab.scenarios'), host.call('lab.snapshot'), host.call('lab.series')]);
-    state.value = s;
+    const [j, list] = await Promise.all([host.call('lab.join'), host.call('lab.scenarios')]);
     scenarios.value = list;
-    snapshot.value = markRaw(snap);
-    series.apply(ser);
+    observationOf = j.snapshot.run;
+    runOf = -1;
+    noteRun(j.snapshot.run);
+    observation.value = j.observation ? markRaw(j.observation) : null;
+    snapshot.value = markRaw(j.snapshot);
+    furthestMs.value = Math.max(furthestMs.value, j.snapshot.timeMs);
+    counters.value = j.counters;
+    noteState(j.state);
+    series.apply(j.series);
     seriesVersion.value = series.version;
   }
   host.onStatus((st) => {
@@ -200,7 +218,7 @@ export const useLab = defineStore('lab', () => {
     knownEndMs,
     seekBy,
     inspect,
-    commands,
+    validate: (text: string) => host.call('lab.validate', { text }),
     counters,
     snapshot,
     scenarios,

@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, quantileSorted } from '../../core/index.js';
-import { createHost } from '../../host/index.js';
+import { createHost, type LabState } from '../../host/index.js';
 import { recordedText } from '../../host/record-run.js';
 import { serveHost } from '../../host/ws-server.js';
 import { launchChromium } from '../chromium.js';
@@ -45,9 +45,11 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: { log(line: string): void 
   const text = recordedText({ file, text: readFileSync(file, 'utf8'), set: o.set.split(';').filter(Boolean) });
   // no live network here: its group stays unmounted on purpose, so the host's note about it is not news
   const host = createHost({ scenariosDir, defaultScenario: null, maxPeers: o.maxPeers, plugins: [], log: () => undefined });
-  host.lab.load({ text }, { source: file });
-  host.lab.setSpeed(o.speed);
-  const expected = Math.min(host.lab.state().peers, o.maxPeers);
+  await host.ready;
+  const state = async (): Promise<LabState> => (await host.lab.call('lab.state')) as LabState;
+  await host.lab.call('lab.load', { text });
+  await host.lab.call('lab.speed', { speed: o.speed });
+  const expected = Math.min((await state()).peers, o.maxPeers);
   const served = await serveHost({ host, port: 0, staticDir });
   const browser = await launchChromium();
   try {
@@ -55,7 +57,7 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: { log(line: string): void 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     const t0 = performance.now();
-    await page.goto(`${served.url}?debug=graph${o.query ? `&${o.query}` : ''}`);
+    await page.goto(`${served.url}&debug=graph${o.query ? `&${o.query}` : ''}`);
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes')) === n, expected, { timeout: 120_000 });
     const drawnMs = performance.now() - t0;
     await page.waitForTimeout(1000); // the first frames after the picture
@@ -98,11 +100,11 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: { log(line: string): void 
     })()`);
     const f0 = await page.evaluate<number>('window.__frames');
     const p0 = performance.now();
-    host.lab.play();
+    await host.lab.call('lab.play');
     await page.waitForTimeout(ms);
     const play = await page.evaluate<{ frames: number; draws: number[] }>('({ frames: window.__frames, draws: window.__draws })');
     const playMs = performance.now() - p0;
-    host.lab.pause();
+    await host.lab.call('lab.pause');
     const draws = [...play.draws].sort((a, b) => a - b);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     return {
@@ -118,7 +120,7 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: { log(line: string): void 
       snapshotsApplied: draws.length,
       snapshotApplyMsMedian: draws.length ? round(median(draws)) : null,
       snapshotApplyMsP90: draws.length ? round(quantileSorted(draws, 0.9)) : null,
-      virtualMsPlayed: Math.round(host.lab.state().timeMs),
+      virtualMsPlayed: Math.round((await state()).timeMs),
     };
   } finally {
     await browser.close();
