@@ -34,7 +34,6 @@ export const useLab = defineStore('lab', () => {
   const observation = shallowRef<ObservationData | null>(null);
   /** Furthest virtual time this run has been at (the timeline reaches at least this far). */
   const furthestMs = ref(0);
-  let furthestRun = -1;
 
   const timeMs = computed(() => counters.value?.timeMs ?? state.value?.timeMs ?? 0);
 
