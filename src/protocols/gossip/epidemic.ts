@@ -2,9 +2,9 @@
  * Rumour spreading (push, pull, push-pull; infect-forever or infect-and-die; anti-entropy) as one
  * world-level protocol with struct-of-arrays state, so 10^6 peers cost a few typed arrays.
  *
- * State of rumour r at peer p lives at index r*N + p: 0 susceptible, 1 infected (gossips), 2 removed
- * (has it, no longer gossips: infect-and-die after its one action). A crashed or departed peer loses its
- * state (a rejoining peer is a fresh one).
+ * What each peer holds of each rumour is a `RumourTable` (rumours.ts), which this class extends; whom a
+ * gossiping peer contacts is `GossipTargets` (targets.ts). A crashed or departed peer loses its state (a
+ * rejoining peer is a fresh one).
  *
  * Timing:
  * - rounds: one world event at every k*roundMs; all online peers act in it (the synchronous rounds of
@@ -30,6 +30,8 @@ import type { PeerId } from '../../core/index.js';
 import type { Port, Protocol } from '../../sim/index.js';
 import type { Overlay } from './overlay.js';
 import type { Mode } from './params.js';
+import { RumourTable } from './rumours.js';
+import { GossipTargets } from './targets.js';
 
 export type EpidemicVariant = 'push' | 'pull' | 'push-pull';
 
@@ -76,36 +78,10 @@ export interface EpidemicStats {
   repaired: number;
 }
 
-export class Epidemic implements Protocol<number> {
+export class Epidemic extends RumourTable implements Protocol<number> {
   readonly name = 'gossip';
-  readonly n: number;
   private port!: Port<number>;
   private readonly cfg: EpidemicConfig;
-  /** state[r*n+p]: 0 susceptible, 1 infected, 2 removed */
-  readonly state: Uint8Array;
-  /** Round in which the peer was informed (relative to the rumour's start), -1 if never. */
-  readonly round: Int32Array;
-  /** Virtual time at which the peer was informed. */
-  readonly at: Float64Array;
-  /** Who informed the peer first (-1: the source, or nobody). */
-  readonly parent: Int32Array;
-
-  // per rumour
-  readonly born: Float64Array;
-  readonly source: Int32Array;
-  readonly size: Float64Array;
-  private readonly baseTick: Float64Array;
-  /** Online peers holding the rumour. */
-  readonly holders: Int32Array;
-  /** Online peers in state 1. */
-  readonly active: Int32Array;
-  readonly allAt: Float64Array;
-  readonly allRound: Float64Array;
-  readonly at99: Float64Array;
-  readonly round99: Float64Array;
-  /** Highest fraction of online peers that held the rumour at once. */
-  readonly peak: Float64Array;
-  started = 0;
 
   readonly stats: EpidemicStats = {
     messages: 0,
@@ -127,38 +103,14 @@ export class Epidemic implements Protocol<number> {
   private aeRunning = false;
   private readonly gossipTimerArmed: Uint8Array;
   private readonly aeTimerArmed: Uint8Array;
-  /** Scratch list of the targets of one gossip action (distinct peers). */
-  private targets: Int32Array;
-  /** Rumours with an infected (spreading) peer; rebuilt lazily (stale entries are harmless). */
-  private live: number[] = [];
-  private liveDirty = true;
+  private readonly targets: GossipTargets;
   private spreadingAt = NaN;
   private spreadingVal = false;
 
   constructor(n: number, cfg: EpidemicConfig) {
-    this.n = n;
+    super(n, cfg.capacity);
     this.cfg = cfg;
-    const k = Math.max(1, cfg.capacity);
-    const cells = k * n;
-    this.state = new Uint8Array(cells);
-    this.round = new Int32Array(cells).fill(-1);
-    this.at = new Float64Array(cells);
-    this.parent = new Int32Array(cells).fill(-1);
-    this.born = new Float64Array(k).fill(NaN);
-    this.source = new Int32Array(k).fill(-1);
-    this.size = new Float64Array(k);
-    this.baseTick = new Float64Array(k);
-    this.holders = new Int32Array(k);
-    this.active = new Int32Array(k);
-    this.allAt = new Float64Array(k).fill(NaN);
-    this.allRound = new Float64Array(k).fill(NaN);
-    this.at99 = new Float64Array(k).fill(NaN);
-    this.round99 = new Float64Array(k).fill(NaN);
-    this.peak = new Float64Array(k);
-    let maxDeg = 0;
-    const o = cfg.overlay;
-    if (o) for (let p = 0; p < n; p++) maxDeg = Math.max(maxDeg, o.offsets[p + 1]! - o.offsets[p]!);
-    this.targets = new Int32Array(Math.max(maxDeg, Math.ceil(cfg.fanout)) + 1);
+    this.targets = new GossipTargets(n, cfg.fanout, cfg.overlay);
     const timers = cfg.timing !== 'rounds';
     this.gossipTimerArmed = new Uint8Array(timers ? n : 0);
     this.aeTimerArmed = new Uint8Array(cfg.antiEntropyMs > 0 ? n : 0);
@@ -192,25 +144,9 @@ export class Epidemic implements Protocol<number> {
 
   // ---- state changes ----------------------------------------------------------------------------
 
-  private liveRumours(): number[] {
-    if (this.liveDirty) {
-      this.liveDirty = false;
-      this.live = [];
-      for (let r = 0; r < this.started; r++) if (this.active[r]! > 0) this.live.push(r);
-    }
-    return this.live;
-  }
-
   private infect(r: number, p: PeerId, from: PeerId, j: number): void {
-    const idx = r * this.n + p;
-    if (this.active[r] === 0) this.liveDirty = true;
     this.spreadingAt = NaN;
-    this.state[idx] = 1;
-    this.round[idx] = j;
-    this.at[idx] = this.port.now();
-    this.parent[idx] = from;
-    this.holders[r]!++;
-    this.active[r]!++;
+    this.mark(r, p, from, j, this.port.now());
     if (this.port.observed) this.port.emit('infected', p, { rumour: r, from, round: j });
     this.checkReached(r, j);
     this.wake();
@@ -223,17 +159,7 @@ export class Epidemic implements Protocol<number> {
   }
 
   private checkReached(r: number, j: number): void {
-    const online = this.port.world.online;
-    const h = this.holders[r]!;
-    if (online > 0 && h / online > this.peak[r]!) this.peak[r] = h / online;
-    if (h >= 0.99 * online && Number.isNaN(this.at99[r]!)) {
-      this.at99[r] = this.port.now() - this.born[r]!;
-      this.round99[r] = j;
-    }
-    if (h >= online && Number.isNaN(this.allAt[r]!)) {
-      this.allAt[r] = this.port.now() - this.born[r]!;
-      this.allRound[r] = j;
-    }
+    this.reached(r, j, this.port.world.online, this.port.now());
   }
 
   onJoin(peer: PeerId): void {
@@ -245,17 +171,7 @@ export class Epidemic implements Protocol<number> {
   }
 
   onLeave(peer: PeerId): void {
-    const n = this.n;
-    for (let r = 0; r < this.started; r++) {
-      const idx = r * n + peer;
-      const s = this.state[idx];
-      if (s === 0) continue;
-      this.holders[r]!--;
-      if (s === 1) this.active[r]!--;
-      this.state[idx] = 0;
-      this.round[idx] = -1;
-      this.parent[idx] = -1;
-    }
+    this.forget(peer);
     if (this.gossipTimerArmed.length) this.gossipTimerArmed[peer] = 0;
     if (this.aeTimerArmed.length) this.aeTimerArmed[peer] = 0;
   }
@@ -276,15 +192,6 @@ export class Epidemic implements Protocol<number> {
     this.spreadingAt = now;
     this.spreadingVal = v;
     return v;
-  }
-
-  private repairable(): boolean {
-    const online = this.port.world.online;
-    for (let r = 0; r < this.started; r++) {
-      const h = this.holders[r]!;
-      if (h > 0 && h < online) return true;
-    }
-    return false;
   }
 
   /** Restarts the round ticker and timer chains if they stopped. */
@@ -343,7 +250,7 @@ export class Epidemic implements Protocol<number> {
     }
     for (let r = 0; r < this.started; r++) this.checkReached(r, k - this.baseTick[r]!);
     this.sample();
-    if (!this.tickArmed && (this.spreading() || (this.cfg.antiEntropyMs > 0 && this.repairable()))) {
+    if (!this.tickArmed && (this.spreading() || (this.cfg.antiEntropyMs > 0 && this.repairable(this.port.world.online)))) {
       this.tickArmed = true;
       this.port.world.sim.at((k + 1) * this.cfg.roundMs, this.tickKind);
     }
@@ -376,12 +283,12 @@ export class Epidemic implements Protocol<number> {
     } else if (tag === TIMER_AE) {
       this.aeTimerArmed[peer] = 0;
       if (!this.aeRunning) return;
-      if (!this.repairable()) {
+      if (!this.repairable(this.port.world.online)) {
         this.aeRunning = false;
         return;
       }
-      const t = this.pickTargets(peer, 1);
-      if (t > 0) this.send(peer, this.targets[0]!, AE_REQ, 0, 0);
+      const t = this.targets.pick(peer, 1, this.port.rng);
+      if (t > 0) this.send(peer, this.targets.list[0]!, AE_REQ, 0, 0);
       this.armAe(peer, false);
     }
   }
@@ -396,6 +303,7 @@ export class Epidemic implements Protocol<number> {
   /** Peer p's gossip action at global tick k (or -1 on its own timer). */
   private act(p: PeerId, k: number): void {
     const n = this.n;
+    const rng = this.port.rng;
     const variant = this.cfg.variant;
     const die = this.cfg.mode === 'infect-and-die';
     let count = -1;
@@ -406,15 +314,15 @@ export class Epidemic implements Protocol<number> {
         const idx = r * n + p;
         if (this.state[idx] !== 1) continue;
         if (k >= 0 && k <= this.baseTick[r]!) continue; // born at this very tick: next round
-        if (count < 0) count = this.pickTargets(p, this.fanoutCount());
+        if (count < 0) count = this.targets.pick(p, this.targets.count(rng), rng);
         const j = this.relRound(r, k);
-        for (let i = 0; i < count; i++) this.send(p, this.targets[i]!, PUSH, r, j);
+        for (let i = 0; i < count; i++) this.send(p, this.targets.list[i]!, PUSH, r, j);
         if (die) this.retire(r, idx);
       }
     }
     if (variant !== 'push' && this.started > 0) {
-      if (count < 0) count = this.pickTargets(p, this.fanoutCount());
-      for (let i = 0; i < count; i++) this.send(p, this.targets[i]!, PULL, 0, k >= 0 ? k : -1);
+      if (count < 0) count = this.targets.pick(p, this.targets.count(rng), rng);
+      for (let i = 0; i < count; i++) this.send(p, this.targets.list[i]!, PULL, 0, k >= 0 ? k : -1);
     }
     if (variant === 'pull' && die) {
       // a pull-only peer answers requests for one gossip period after it was informed, then stops
@@ -424,47 +332,6 @@ export class Epidemic implements Protocol<number> {
         if (this.state[idx] === 1 && this.at[idx]! < now) this.retire(r, idx);
       }
     }
-  }
-
-  private fanoutCount(): number {
-    const f = this.cfg.fanout;
-    const base = Math.floor(f);
-    return f > base && this.port.rng.float() < f - base ? base + 1 : base;
-  }
-
-  /** Fills this.targets with up to `count` distinct targets for p; returns how many. */
-  private pickTargets(p: PeerId, count: number): number {
-    const t = this.targets;
-    const rng = this.port.rng;
-    const o = this.cfg.overlay;
-    let len = 0;
-    if (o === null) {
-      const n = this.n;
-      if (n < 2) return 0;
-      const c = Math.min(count, n - 1);
-      while (len < c) {
-        let q = rng.int(n - 1);
-        if (q >= p) q++;
-        let dup = false;
-        for (let i = 0; i < len; i++) if (t[i] === q) dup = true;
-        if (!dup) t[len++] = q;
-      }
-      return c;
-    }
-    const start = o.offsets[p]!;
-    const deg = o.offsets[p + 1]! - start;
-    if (deg === 0) return 0;
-    if (count >= deg) {
-      for (let i = 0; i < deg; i++) t[i] = o.adj[start + i]!;
-      return deg;
-    }
-    while (len < count) {
-      const q = o.adj[start + rng.int(deg)]!;
-      let dup = false;
-      for (let i = 0; i < len; i++) if (t[i] === q) dup = true;
-      if (!dup) t[len++] = q;
-    }
-    return count;
   }
 
   private digestBytes(): number {
@@ -579,9 +446,9 @@ export class Epidemic implements Protocol<number> {
           if (j < 1) continue;
           const idx = r * n + p;
           if (!eligible(idx, j)) continue;
-          if (count < 0) count = this.pickTargets(p, this.fanoutCount());
+          if (count < 0) count = this.targets.pick(p, this.targets.count(rng), rng);
           const bytes = hb + this.size[r]!;
-          const targets = this.targets;
+          const targets = this.targets.list;
           st.messages += count;
           st.payloadMessages += count;
           st.bytes += bytes * count;
@@ -596,9 +463,9 @@ export class Epidemic implements Protocol<number> {
         }
       }
       if (variant !== 'push' && this.started > 0) {
-        if (count < 0) count = this.pickTargets(p, this.fanoutCount());
+        if (count < 0) count = this.targets.pick(p, this.targets.count(rng), rng);
         for (let i = 0; i < count; i++) {
-          const q = this.targets[i]!;
+          const q = this.targets.list[i]!;
           st.messages++;
           st.bytes += hb + this.digestBytes();
           if (alive[q] !== 1 || (cut && net.separated(p, q)) || (loss > 0 && rng.float() < loss)) continue;
@@ -620,14 +487,7 @@ export class Epidemic implements Protocol<number> {
 
   /** infect without re-arming the ticker (the ideal round decides that itself). */
   private infectQuiet(r: number, p: PeerId, from: PeerId, j: number): void {
-    const idx = r * this.n + p;
-    if (this.active[r] === 0) this.liveDirty = true;
-    this.state[idx] = 1;
-    this.round[idx] = j;
-    this.at[idx] = this.port.now();
-    this.parent[idx] = from;
-    this.holders[r]!++;
-    this.active[r]!++;
+    this.mark(r, p, from, j, this.port.now());
     this.checkReached(r, j);
   }
 }

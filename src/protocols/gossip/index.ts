@@ -4,6 +4,7 @@
  * for Plumtree, by live peers over WebRTC.
  *
  * - `epidemic.ts`   push / pull / push-pull as one struct-of-arrays world protocol (10^6 peers)
+ * - `rumours.ts`    its state: what each peer holds of each rumour; `targets.ts` whom a peer contacts
  * - `plumtree.ts`   the per-peer Plumtree core (PeerProtocol form) with pluggable anti-entropy
  * - `codec.ts`      its wire format (bounded; throws GossipDecodeError on malformed bytes)
  * - `plumtree-sim.ts` runs the core on every peer of a World over a partial-view membership
