@@ -8,6 +8,7 @@ import { driver as bittorrent } from '../protocols/bittorrent/driver.js';
 import { driver as gossip } from '../protocols/gossip/driver.js';
 import { driver as hybrid } from '../protocols/hybrid/driver.js';
 import { driver as kademlia } from '../protocols/kademlia/driver.js';
+import { driver as sync } from '../protocols/sync/driver.js';
 
 export const drivers: Record<string, ProtocolDriver> = {
   gossip: gossip as ProtocolDriver,
@@ -15,4 +16,5 @@ export const drivers: Record<string, ProtocolDriver> = {
   bittorrent: bittorrent as ProtocolDriver,
   adaptive: adaptive as ProtocolDriver,
   hybrid: hybrid as ProtocolDriver,
+  sync: sync as ProtocolDriver,
 };

@@ -8,8 +8,9 @@ import { observation as gossip } from './gossip/observe.js';
 import { observation as hybrid } from './hybrid/observe.js';
 import { observation as kademlia } from './kademlia/observe.js';
 import type { ProtocolObservation } from './observation.js';
+import { observation as sync } from './sync/observe.js';
 
-export const observations: Record<string, ProtocolObservation<never, never>> = { gossip, kademlia, bittorrent, hybrid, adaptive } as Record<
+export const observations: Record<string, ProtocolObservation<never, never>> = { gossip, kademlia, bittorrent, hybrid, adaptive, sync } as Record<
   string,
   ProtocolObservation<never, never>
 >;

@@ -16,6 +16,7 @@ const PROTOCOL_KEYS: Record<string, string[]> = {
   kademlia: ['lookups', 'successRate', 'meanHops', 'p50LatencyMs', 'p99LatencyMs', 'messagesPerLookup'],
   bittorrent: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed'],
   hybrid: ['meanCompletionMs', 'lastCompletionMs', 'lowerBoundMs', 'boundRatio', 'completed', 'timeToFirstPeerMs', 'dhtMessagesPerPeer', 'dhtBytesPerPeer', 'lookupsDone', 'lookupHops', 'pieceLookups'],
+  sync: ['converged', 'distinctDigests', 'convergenceP50Ms', 'convergenceP99Ms', 'bytesPerEditPerPeer', 'antiEntropyBytesPerPeer', 'maxUploadBytesPerEdit', 'joinBytesPerDocByte', 'signalingMessagesPerPeer', 'linksPerPeer', 'lookupHopsMean'],
   adaptive: ['deliveryRatio', 'deliveryRatioLate', 'maliciousCutOff', 'falsePositives', 'timeToIsolateMs', 'meanLinkLatencyMsStart', 'meanLinkLatencyMsEnd', 'p50DeliveryMs', 'p99DeliveryMs', 'rewiresPerPeer', 'largestComponent', 'reputationBytesPerPeer'],
 };
 
@@ -34,6 +35,8 @@ export const TEST_OVERRIDES: Record<string, string[]> = {
   'hybrid-tracker-outage.yaml': ['peers=41', 'workload.arrivalMs=20s', 'protocol.trackerDownAtMs=5s', 'protocol.fileSize=1MiB'],
   'adaptive-reputation.yaml': ['peers=150', 'workload.broadcasts=50'],
   'adaptive-rewiring.yaml': ['peers=150', 'workload.broadcasts=40'],
+  'sync-overlay.yaml': ['peers=80', 'workload.editors=6', 'workload.edits=100', 'workload.joiners=5'],
+  'sync-churn-partition.yaml': ['peers=80', 'workload.editors=5', 'workload.edits=150'],
 };
 
 export function shipped(prefix?: string): string[] {

@@ -20,6 +20,8 @@ const CASES: [string, string][] = [
   ['bittorrent', 'bittorrent-flash-crowd.yaml'],
   ['hybrid', 'hybrid-trackerless.yaml'],
   ['adaptive', 'adaptive-reputation.yaml'],
+  ['sync', 'sync-overlay.yaml'],
+  ['sync', 'sync-churn-partition.yaml'],
 ];
 
 describe('observation contract', () => {

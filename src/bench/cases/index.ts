@@ -12,6 +12,7 @@ export const cases: Record<string, () => Promise<BenchCase>> = {
   'hybrid-flash-crowd': async () => (await import('./hybrid-flash-crowd.js')).benchCase,
   'adaptive-overlay': async () => (await import('./adaptive-overlay.js')).benchCase,
   'sync-edits': async () => (await import('./sync-edits.js')).benchCase,
+  'sync-sim': async () => (await import('./sync-sim.js')).benchCase,
   'dashboard-timeline': async () => (await import('./dashboard-timeline.js')).benchCase,
   'dashboard-graph': async () => (await import('./dashboard-graph.js')).benchCase,
 };

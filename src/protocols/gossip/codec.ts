@@ -9,6 +9,7 @@
  *   IHAVE   = varUint count (1..maxIds) | count x (msgId | varUint round)
  *   GRAFT   = msgId | varUint round
  *   PRUNE   = (empty)
+ *   PRUNE_OF = varUint origin     (type 7: a PRUNE of one origin's tree, for per-origin trees)
  *   DIGEST  = u8 reply (0|1) | varUint8Array digest
  *   REPAIR  = varUint8Array payload
  *   msgId   = varUint origin | varUint session | varUint seq
@@ -22,6 +23,8 @@ export const GRAFT = 3;
 export const PRUNE = 4;
 export const DIGEST = 5;
 export const REPAIR = 6;
+/** Wire type of a PRUNE naming its origin (decoded as a PRUNE with `origin`). */
+export const PRUNE_OF = 7;
 
 /** A broadcast's identity: the origin peer, a random per-instance session, and a sequence number. */
 export interface MsgId {
@@ -34,7 +37,7 @@ export type PlumtreeMsg =
   | { type: typeof GOSSIP; id: MsgId; round: number; payload: Uint8Array; repair: boolean }
   | { type: typeof IHAVE; ids: { id: MsgId; round: number }[] }
   | { type: typeof GRAFT; id: MsgId; round: number }
-  | { type: typeof PRUNE }
+  | { type: typeof PRUNE; origin?: number }
   | { type: typeof DIGEST; reply: boolean; digest: Uint8Array }
   | { type: typeof REPAIR; payload: Uint8Array };
 
@@ -116,7 +119,7 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
     limits: lim,
     encode(m) {
       const e = encoding.createEncoder();
-      encoding.writeUint8(e, m.type);
+      encoding.writeUint8(e, m.type === PRUNE && m.origin !== undefined ? PRUNE_OF : m.type);
       switch (m.type) {
         case GOSSIP:
           encoding.writeUint8(e, m.repair ? 1 : 0);
@@ -136,6 +139,7 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
           encoding.writeVarUint(e, m.round);
           break;
         case PRUNE:
+          if (m.origin !== undefined) encoding.writeVarUint(e, m.origin);
           break;
         case DIGEST:
           encoding.writeUint8(e, m.reply ? 1 : 0);
@@ -178,6 +182,9 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
         case PRUNE:
           m = { type };
           break;
+        case PRUNE_OF:
+          m = { type: PRUNE, origin: readNum(d, 'origin') };
+          break;
         case DIGEST: {
           if (d.pos >= bytes.length) throw new GossipDecodeError('digest flag: message ends early');
           const reply = decoding.readUint8(d);
@@ -206,7 +213,7 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
         case GRAFT:
           return 1 + idLen(m.id) + varUintLen(m.round);
         case PRUNE:
-          return 1;
+          return 1 + (m.origin !== undefined ? varUintLen(m.origin) : 0);
         case DIGEST:
           return 2 + varUintLen(m.digest.length) + m.digest.length;
         case REPAIR:
@@ -249,7 +256,7 @@ export function validateMsg(m: unknown, lim: Required<CodecLimits>): m is Plumtr
     case GRAFT:
       return isId(x.id) && isNum(x.round);
     case PRUNE:
-      return true;
+      return x.origin === undefined || isNum(x.origin);
     case DIGEST:
       return typeof x.reply === 'boolean' && isBytes(x.digest, lim.maxDigestBytes);
     case REPAIR:

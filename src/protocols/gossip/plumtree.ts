@@ -8,6 +8,12 @@
  * broken tree: the peer GRAFTs the announcer (link becomes eager, the announcer sends the message).
  * So the tree forms on the first broadcast from the fastest paths and heals itself after failures.
  *
+ * Trees per origin (`perOriginTrees`): by default one tree carries every origin's messages, formed from
+ * the paths of the first broadcast; with many sources the paths from the others are longer than they
+ * need be, and IHAVEs overtake them into GRAFTs. Per-origin trees keep eager/lazy per origin (a PRUNE names
+ * its origin), so each source's messages follow the fastest paths from that source. `lazyFanout` caps the
+ * IHAVEs per message (to random lazy neighbours): enough to notice a broken tree, at a fraction of the bytes.
+ *
  * Anti-entropy (`antiEntropyMs` > 0): every period the peer sends its digest to a random neighbour,
  * which answers with what the sender lacks and its own digest, so the sender can answer in turn
  * (push-pull). The digest is pluggable (`AntiEntropy`): by default the set of message ids held in the
@@ -66,6 +72,10 @@ export interface PlumtreeOptions {
   graftRetryMs?: number;
   /** Batch IHAVEs for this long (0 = send each at once). Default 0. */
   lazyDelayMs?: number;
+  /** Eager/lazy per origin instead of one tree for all (see the header). Default false. */
+  perOriginTrees?: boolean;
+  /** IHAVEs per message at most, to random lazy neighbours. Default: every lazy neighbour. */
+  lazyFanout?: number;
   /** Anti-entropy period; 0 = off. Default 0. */
   antiEntropyMs?: number;
   /** Custom anti-entropy (default: message-id set digest over the cache). */
@@ -117,6 +127,8 @@ const T_AE = 2;
 const T_FLUSH = 3;
 
 const MAX_ANNOUNCERS = 8;
+/** Origins whose trees a peer keeps (per-origin mode). */
+const MAX_ORIGINS = 4096;
 
 export function idKey(id: MsgId): string {
   return `${id.origin}.${id.session}.${id.seq}`;
@@ -142,7 +154,11 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   private aeTimer: TimerId | null = null;
   private readonly session: number;
   private seq = 0;
-  private readonly o: Required<Omit<PlumtreeOptions, 'antiEntropy' | 'stats' | 'limits'>>;
+  private readonly o: Required<Omit<PlumtreeOptions, 'antiEntropy' | 'stats' | 'limits' | 'perOriginTrees'>>;
+  /** Per-origin trees: every neighbour, and each origin's eager ones (an origin not here: all eager). */
+  private readonly perOrigin: boolean;
+  private readonly links = new Set<PeerId>();
+  private readonly eagerBy = new Map<number, Set<PeerId>>();
   private readonly ae: AntiEntropy;
 
   constructor(
@@ -160,7 +176,9 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       cacheSize: opts.cacheSize ?? 1024,
       cacheBytes: opts.cacheBytes ?? 16 * 1024 * 1024,
       maxMissing: opts.maxMissing ?? 10_000,
+      lazyFanout: opts.lazyFanout ?? 1_000_000,
     };
+    this.perOrigin = opts.perOriginTrees === true;
     for (const [k, v] of Object.entries(this.o))
       if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new GossipError(`Plumtree: option ${k} must be a number >= 0, got ${v}`);
     if (this.o.graftTimeoutMs <= 0) throw new GossipError('Plumtree: graftTimeoutMs must be > 0');
@@ -174,6 +192,12 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
 
   /** A link to `peer` is up: it starts eager (the tree forms from the first broadcast's paths). */
   neighborUp(peer: PeerId): void {
+    if (this.perOrigin) {
+      if (peer === this.ctx.id || this.links.has(peer)) return;
+      this.links.add(peer);
+      for (const e of this.eagerBy.values()) e.add(peer);
+      return;
+    }
     if (peer === this.ctx.id || this.eager.has(peer) || this.lazy.has(peer)) return;
     this.eager.add(peer);
   }
@@ -182,12 +206,55 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   neighborDown(peer: PeerId): void {
     this.eager.delete(peer);
     this.lazy.delete(peer);
+    this.links.delete(peer);
+    for (const e of this.eagerBy.values()) e.delete(peer);
     this.lazyQueue.delete(peer);
     for (const m of this.missing.values()) m.announcers = m.announcers.filter((a) => a.from !== peer);
   }
 
   get neighbors(): PeerId[] {
-    return [...this.eager, ...this.lazy];
+    return this.perOrigin ? [...this.links] : [...this.eager, ...this.lazy];
+  }
+
+  // ---- eager / lazy, shared or per origin ------------------------------------------------------
+
+  /** The eager set of an origin's tree (per-origin: made, all neighbours eager, on first use). */
+  private eagerOf(origin: number): Set<PeerId> {
+    if (!this.perOrigin) return this.eager;
+    let e = this.eagerBy.get(origin);
+    if (e === undefined) {
+      e = new Set(this.links);
+      this.eagerBy.set(origin, e);
+      // bounded: a forgotten origin's tree forms again (all eager, then pruned)
+      if (this.eagerBy.size > MAX_ORIGINS) this.eagerBy.delete(this.eagerBy.keys().next().value as number);
+    }
+    return e;
+  }
+
+  private isNeighbour(p: PeerId): boolean {
+    return this.perOrigin ? this.links.has(p) : this.eager.has(p) || this.lazy.has(p);
+  }
+
+  private makeEager(origin: number, p: PeerId): void {
+    if (this.perOrigin) {
+      if (this.links.has(p)) this.eagerOf(origin).add(p);
+      return;
+    }
+    if (!this.isNeighbour(p)) return;
+    this.lazy.delete(p);
+    this.eager.add(p);
+  }
+
+  /** A redundant tree link for `origin`: lazy, and the other end is told (PRUNE). */
+  private prune(origin: number, p: PeerId): void {
+    if (this.perOrigin) {
+      if (this.eagerOf(origin).delete(p)) this.sendMsg(p, { type: PRUNE, origin });
+      return;
+    }
+    if (!this.eager.has(p)) return;
+    this.eager.delete(p);
+    this.lazy.add(p);
+    this.sendMsg(p, { type: PRUNE });
   }
 
   start(): void {
@@ -242,7 +309,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       case GRAFT:
         return this.onGraft(from, msg.id, msg.round);
       case PRUNE:
-        return this.onPrune(from);
+        return this.onPrune(from, msg.origin);
       case DIGEST:
         return this.onDigest(from, msg.reply, msg.digest);
       case REPAIR:
@@ -257,11 +324,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     if (this.seen.has(key)) {
       this.stats.duplicates++;
       // a redundant tree link: make it lazy on both ends (anti-entropy repairs are not tree traffic)
-      if (!repair && this.eager.has(from)) {
-        this.eager.delete(from);
-        this.lazy.add(from);
-        this.sendMsg(from, { type: PRUNE });
-      }
+      if (!repair) this.prune(id.origin, from);
       return;
     }
     this.remember(key);
@@ -273,10 +336,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     this.store(key, id, round + 1, payload);
     this.stats.delivered++;
     this.onDeliver(payload, { id, from, round: round + 1 });
-    if (!repair && (this.lazy.has(from) || this.eager.has(from))) {
-      this.lazy.delete(from);
-      this.eager.add(from);
-    }
+    if (!repair) this.makeEager(id.origin, from);
     this.eagerPush(id, round + 1, payload, from, repair);
     this.lazyPush(id, round + 1, from);
   }
@@ -311,23 +371,26 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       this.missing.delete(key);
       return;
     }
-    this.lazy.delete(a.from);
-    this.eager.add(a.from);
+    this.makeEager(m.id.origin, a.from);
     this.sendMsg(a.from, { type: GRAFT, id: m.id, round: a.round });
     m.timer = this.ctx.setTimer(this.o.graftRetryMs, T_GRAFT, key);
   }
 
   private onGraft(from: PeerId, id: MsgId, _round: number): void {
     // only neighbours may graft (a stranger cannot make us push to it)
-    if (!this.lazy.has(from) && !this.eager.has(from)) return;
-    this.lazy.delete(from);
-    this.eager.add(from);
+    if (!this.isNeighbour(from)) return;
+    this.makeEager(id.origin, from);
     const c = this.cache.get(idKey(id));
     if (c) this.sendMsg(from, { type: GOSSIP, id: c.id, round: c.round, payload: c.payload, repair: false });
   }
 
-  private onPrune(from: PeerId): void {
-    if (this.eager.delete(from)) this.lazy.add(from);
+  private onPrune(from: PeerId, origin: number | undefined): void {
+    if (!this.perOrigin) {
+      if (this.eager.delete(from)) this.lazy.add(from);
+      return;
+    }
+    if (origin !== undefined) this.eagerOf(origin).delete(from);
+    else for (const e of this.eagerBy.values()) e.delete(from);
   }
 
   // ---- anti-entropy -----------------------------------------------------------------------------
@@ -340,7 +403,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   }
 
   private onDigest(from: PeerId, reply: boolean, digest: Uint8Array): void {
-    if (!this.eager.has(from) && !this.lazy.has(from)) return;
+    if (!this.isNeighbour(from)) return;
     let payloads: Uint8Array[];
     try {
       payloads = this.ae.onDigest(from, digest);
@@ -384,17 +447,30 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   // ---- sending ----------------------------------------------------------------------------------
 
   private eagerPush(id: MsgId, round: number, payload: Uint8Array, except: PeerId, repair: boolean): void {
-    for (const p of this.eager)
+    for (const p of this.eagerOf(id.origin))
       if (p !== except) this.sendMsg(p, { type: GOSSIP, id, round, payload, repair });
+  }
+
+  /** The lazy neighbours of `origin`'s tree an IHAVE goes to (at most lazyFanout, chosen at random). */
+  private lazyTargets(origin: number, except: PeerId): Iterable<PeerId> {
+    const eager = this.eagerOf(origin);
+    const all = this.perOrigin ? this.links : this.lazy;
+    if (this.o.lazyFanout >= all.size) {
+      const out: PeerId[] = [];
+      for (const p of all) if (p !== except && (!this.perOrigin || !eager.has(p))) out.push(p);
+      return out;
+    }
+    const lazy: PeerId[] = [];
+    for (const p of all) if (p !== except && (!this.perOrigin || !eager.has(p))) lazy.push(p);
+    return this.ctx.rng.sampleInPlace(lazy, Math.min(this.o.lazyFanout, lazy.length));
   }
 
   private lazyPush(id: MsgId, round: number, except: PeerId): void {
     if (this.o.lazyDelayMs <= 0) {
-      for (const p of this.lazy) if (p !== except) this.sendMsg(p, { type: IHAVE, ids: [{ id, round }] });
+      for (const p of this.lazyTargets(id.origin, except)) this.sendMsg(p, { type: IHAVE, ids: [{ id, round }] });
       return;
     }
-    for (const p of this.lazy) {
-      if (p === except) continue;
+    for (const p of this.lazyTargets(id.origin, except)) {
       let q = this.lazyQueue.get(p);
       if (!q) this.lazyQueue.set(p, (q = []));
       q.push({ id, round });
@@ -407,7 +483,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   }
 
   private flushLazy(): void {
-    for (const [p, ids] of this.lazyQueue) if (ids.length > 0 && this.lazy.has(p)) this.sendMsg(p, { type: IHAVE, ids });
+    for (const [p, ids] of this.lazyQueue) if (ids.length > 0 && (this.perOrigin ? this.links.has(p) : this.lazy.has(p))) this.sendMsg(p, { type: IHAVE, ids });
     this.lazyQueue.clear();
   }
 

@@ -45,6 +45,8 @@ export interface SyncOptions {
   graftTimeoutMs?: number;
   /** Plumtree: batch IHAVEs for this long (0: at once). Default 0. */
   lazyDelayMs?: number;
+  /** Plumtree: IHAVEs per message at most (to random lazy neighbours). Default 2. */
+  lazyFanout?: number;
   /** Plumtree: messages cached for GRAFTs, and ids remembered. Defaults 256 and 20,000. */
   cacheSize?: number;
   seenCapacity?: number;
@@ -88,6 +90,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'room'> = {
   rpcTimeoutMs: 1000,
   graftTimeoutMs: 30,
   lazyDelayMs: 0,
+  lazyFanout: 2,
   cacheSize: 256,
   seenCapacity: 20_000,
   maxGossipBytes: 256 * 1024,
@@ -108,6 +111,7 @@ const INTS: [keyof ResolvedOptions, number, number][] = [
   ['idBits', 16, 160],
   ['k', 2, 32],
   ['alpha', 1, 8],
+  ['lazyFanout', 0, 256],
   ['cacheSize', 0, 1_000_000],
   ['seenCapacity', 16, 10_000_000],
   ['floodLimit', 1, 1_000_000],

@@ -346,8 +346,11 @@ export class SyncPeer {
     }
   }
 
+  /** Heals a partition made by `block`: the peers cut off are chased through signaling, as lost neighbours. */
   unblock(): void {
+    const cut = [...this.blocked];
     this.blocked.clear();
+    if (!this.stopped) this.view.chase(cut);
   }
 
   // ---- frames -------------------------------------------------------------------------------------
@@ -362,6 +365,15 @@ export class SyncPeer {
     l.framesOut++;
     this.host.send(peer, f, bytes, trafficClass(f));
     return true;
+  }
+
+  /**
+   * Bytes from `peer` arrived that do not make a whole frame yet (a chunk of a large one): the link is
+   * alive, and a sync reply in many chunks is still coming (it must not be taken for a dead link).
+   */
+  heard(peer: PeerId): void {
+    const l = this.links.get(peer);
+    if (l?.open && !this.stopped) l.lastHeard = this.ctx.now();
   }
 
   /** A frame from `from` (decoded and bounded by the host's codec, or an object in the simulator). */

@@ -358,6 +358,17 @@ export class PartialView {
     this.coolDown(from);
   }
 
+  /**
+   * A partition made on purpose healed: chase the peers it cut off through signaling, like lost
+   * neighbours (the silent-tries rule drops the dead).
+   */
+  chase(peers: readonly PeerId[]): void {
+    const now = this.io.now();
+    for (const p of peers)
+      if (p !== this.io.self && !this.lost.has(p))
+        this.lost.set(p, { since: now, margin: 0, next: now + this.io.rng.float() * this.o.helloMs, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'no' });
+  }
+
   /** Lost neighbours being retried (for the inspector). */
   get healing(): number {
     return this.lost.size;

@@ -56,6 +56,9 @@ export class Dissemination {
       this.plumtree = new Plumtree(pctx, (payload, info: DeliverInfo) => this.deliver(payload, info.id?.origin ?? info.from), {
         graftTimeoutMs: o.graftTimeoutMs,
         lazyDelayMs: o.lazyDelayMs,
+        lazyFanout: o.lazyFanout,
+        // many editors: each one's updates follow the fastest paths from it
+        perOriginTrees: true,
         cacheSize: o.cacheSize,
         seenCapacity: o.seenCapacity,
         antiEntropyMs: 0,

@@ -1,0 +1,311 @@
+/**
+ * The simulated room: every peer's transports and the signaling server, modelled over the World, as the
+ * SyncHost of each simulated sync peer (and of the y-webrtc model, ywebrtc.ts).
+ *
+ * - Signaling server: a publish reaches each subscriber (every online peer) `signalingMs` to the server
+ *   plus `signalingMs` from it, jittered. It is not subject to the network model's partitions or loss (a
+ *   server in the cloud, reachable from both sides of a partition between peers). A `signal` addressed to
+ *   one peer is handed to that peer only (the others would drop it) and to those that heard the
+ *   addressee's last hello (they count offers to hold their own back); a hello reaches at most
+ *   `signalingFanout` random subscribers plus the joiner's DHT neighbourhood (the others would not answer).
+ *   The server's fan-out (what it sends: one copy per subscriber) is counted in full.
+ * - Links: a negotiation's descriptions are made 1 ms after asked for; a link opens `connectRtts` round
+ *   trips after its answer arrives (ICE, DTLS, SCTP), if both ends still want it and no partition
+ *   separates them. Frames go through the World (latency, bandwidth, loss, partitions). Closing an open
+ *   link tells the other end a latency later, over the network (a partition swallows it); a crashed peer
+ *   tells nobody: its neighbours find out by their heartbeats (or, in y-webrtc, ICE consent: ~30 s).
+ */
+import type { PeerId, Rng } from '../../../core/index.js';
+import type { Port, Protocol, World } from '../../../sim/index.js';
+import type { LinkSignal } from '../wire/frames.js';
+import type { SignalingMsg } from '../wire/signaling.js';
+import type { SyncParams } from './params.js';
+
+/** What a simulated peer (sync peer or y-webrtc model) takes from the room. */
+export interface RoomPeer<M> {
+  start(): void;
+  stop(graceful: boolean): void;
+  onTimer(tag: number, data: unknown): void;
+  onSignaling(m: RoomSignal): void;
+  onLocalSignal(peer: PeerId, sig: LinkSignal): void;
+  onLinkOpen(peer: PeerId): void;
+  onLinkClosed(peer: PeerId, reason: string): void;
+  onMessage(from: PeerId, m: M, bytes: number): void;
+}
+
+/** What the driver tells the room: how to make a peer, size a message, and what happens to sessions. */
+export interface RoomHooks<M> {
+  /** Makes the peer for a slot coming online (a fresh session). */
+  make(peer: PeerId): RoomPeer<M>;
+  /** Wire size of a message. */
+  sizeOf(m: M): number;
+  /** The peers XOR-closest to a joiner among those online (they watch for it, see view.ts). */
+  neighbourhood(peer: PeerId): PeerId[];
+  /** A peer came online (the driver decides when its session begins). */
+  joined(peer: PeerId): void;
+  /** A peer's session began / ended. */
+  begun(peer: PeerId): void;
+  ended(peer: PeerId): void;
+}
+
+/** y-webrtc's own signaling messages (see ywebrtc.ts) beside the sync peer's. */
+export type YSignal =
+  | { type: 'announce'; from: number }
+  | { type: 'ysignal'; from: number; to: number; kind: 'offer' | 'answer' | 'candidate'; token: number; nonce: string };
+
+export type RoomSignal = SignalingMsg | YSignal;
+
+interface Transport {
+  initiator: boolean;
+  nonce: string;
+  open: boolean;
+  gen: number;
+  peerGen: number;
+}
+
+type Wire<M> = { gen: number; m: M } | { gen: number; close: true };
+
+/** Counters of the signaling server and the links (the driver reports them). */
+export interface RoomStats {
+  /** Messages each peer published, in all and after its first link opened. */
+  published: Float64Array;
+  publishedAfterLink: Float64Array;
+  /** Time each peer's first link of its current session opened (-1: none yet). */
+  firstLinkAt: Float64Array;
+  /** Copies the server sent (one per subscriber per publish). */
+  serverFanout: number;
+  linksOpened: number;
+  linksFailed: number;
+}
+
+export class SimRoom<M> implements Protocol<Wire<M>> {
+  readonly name = 'sync';
+  private port!: Port<Wire<M>>;
+  readonly peers: (RoomPeer<M> | undefined)[];
+  /** Transports of each peer, keyed by the other end. */
+  readonly transports: Map<PeerId, Transport>[];
+  /** The peers that heard each joiner's last hello (they count offers made to it). */
+  private readonly audience = new Map<PeerId, PeerId[]>();
+  private gen = 0;
+  private sigKind = -1;
+  private descKind = -1;
+  private openKind = -1;
+  readonly stats: RoomStats;
+  private readonly n: number;
+  /** A session description of the modelled size (its content is the transport's business). */
+  private readonly sdp: string;
+
+  constructor(
+    readonly world: World,
+    private readonly params: SyncParams,
+    readonly rng: Rng,
+    private readonly hooks: RoomHooks<M>,
+  ) {
+    this.n = world.size;
+    this.sdp = 'v'.repeat(params.sdpBytes);
+    this.peers = new Array(this.n);
+    this.transports = Array.from({ length: this.n }, () => new Map());
+    this.stats = {
+      published: new Float64Array(this.n),
+      publishedAfterLink: new Float64Array(this.n),
+      firstLinkAt: new Float64Array(this.n).fill(-1),
+      serverFanout: 0,
+      linksOpened: 0,
+      linksFailed: 0,
+    };
+  }
+
+  attach(port: Port<Wire<M>>): void {
+    this.port = port;
+    const sim = port.world.sim;
+    this.sigKind = sim.register((to, _arg, obj) => this.deliverSignal(to, obj as RoomSignal));
+    this.descKind = sim.register((peer, gen, obj) => this.deliverDesc(peer, gen, obj as { to: PeerId; sig: LinkSignal }));
+    this.openKind = sim.register((a, gen, obj) => this.open(a, gen, obj as { b: PeerId }));
+  }
+
+  now(): number {
+    return this.port.now();
+  }
+
+  /** A timer of `peer`'s current session (it dies with the session). */
+  setTimer(peer: PeerId, delayMs: number, tag: number, data?: unknown): number {
+    return this.port.setTimer(peer, delayMs, tag, data);
+  }
+
+  cancelTimer(id: number): boolean {
+    return this.port.cancelTimer(id);
+  }
+
+  /** Emits a protocol event on the feed (only built when someone listens). */
+  emit(peer: PeerId, kind: string, data?: Record<string, unknown>): void {
+    if (this.port.observed) this.port.emit(kind, peer, data);
+  }
+
+  // ---- peers coming and going ---------------------------------------------------------------------
+
+  /** Starts a peer's session now (the driver calls it when the peer joins the room). */
+  begin(peer: PeerId): void {
+    if (this.world.alive[peer] !== 1 || this.peers[peer]) return;
+    this.transports[peer]!.clear();
+    this.stats.firstLinkAt[peer] = -1;
+    const p = this.hooks.make(peer);
+    this.peers[peer] = p;
+    this.hooks.begun(peer);
+    p.start();
+  }
+
+  onJoin(peer: PeerId): void {
+    // sessions begin when the driver says (join window, late joiners, churn): see driver.ts
+    this.hooks.joined(peer);
+  }
+
+  onLeave(peer: PeerId, graceful: boolean): void {
+    const p = this.peers[peer];
+    if (!p) return;
+    // a graceful leave says goodbye first (the World still carries its messages)
+    if (graceful) p.stop(true);
+    this.peers[peer] = undefined;
+    this.transports[peer]!.clear();
+    this.hooks.ended(peer);
+  }
+
+  onMessage(peer: PeerId, from: PeerId, w: Wire<M>): void {
+    const p = this.peers[peer];
+    const t = this.transports[peer]!.get(from);
+    if (!p || !t?.open || t.peerGen !== w.gen) return;
+    if ('close' in w) {
+      this.transports[peer]!.delete(from);
+      p.onLinkClosed(from, 'remote');
+      return;
+    }
+    p.onMessage(from, w.m, this.hooks.sizeOf(w.m));
+  }
+
+  onTimer(peer: PeerId, tag: number, data: unknown): void {
+    this.peers[peer]?.onTimer(tag, data);
+  }
+
+  // ---- signaling ----------------------------------------------------------------------------------
+
+  private signalDelay(): number {
+    const s = this.params.signalingMs;
+    return s * (1.8 + 0.4 * this.rng.float());
+  }
+
+  /** A peer publishes on the room's topic. */
+  publish(from: PeerId, m: RoomSignal): void {
+    const st = this.stats;
+    st.published[from]!++;
+    if (st.firstLinkAt[from]! >= 0) st.publishedAfterLink[from]!++;
+    const online = this.world.online;
+    st.serverFanout += online - 1;
+    const sim = this.world.sim;
+    const send = (to: PeerId): void => {
+      if (to !== from && this.peers[to]) sim.schedule(this.signalDelay(), this.sigKind, to, 0, m);
+    };
+    switch (m.type) {
+      case 'hello':
+      case 'announce':
+      case 'bye': {
+        const cap = this.params.signalingFanout;
+        let audience: PeerId[];
+        if (online <= cap || m.type === 'announce') {
+          audience = [];
+          for (let q = 0; q < this.n; q++) if (q !== from && this.peers[q]) audience.push(q);
+        } else {
+          const seen = new Set<PeerId>();
+          for (let i = 0; i < cap * 2 && seen.size < cap; i++) {
+            const q = this.rng.int(this.n);
+            if (q !== from && this.peers[q]) seen.add(q);
+          }
+          for (const q of this.hooks.neighbourhood(from)) if (q !== from && this.peers[q]) seen.add(q);
+          audience = [...seen];
+        }
+        if (m.type === 'hello') this.audience.set(from, audience);
+        for (const q of audience) send(q);
+        return;
+      }
+      case 'signal': {
+        send(m.to);
+        if (m.sig.kind === 'offer') for (const q of this.audience.get(m.to) ?? []) if (q !== m.to) send(q);
+        return;
+      }
+      case 'ysignal':
+        send(m.to);
+        return;
+    }
+  }
+
+  private deliverSignal(to: PeerId, m: RoomSignal): void {
+    this.peers[to]?.onSignaling(m);
+  }
+
+  // ---- links --------------------------------------------------------------------------------------
+
+  /** A peer starts a transport toward `to`; an initiator's offer is ready 1 ms later. */
+  openLink(peer: PeerId, to: PeerId, initiator: boolean): void {
+    if (!this.peers[peer]) return;
+    const t: Transport = { initiator, nonce: '', open: false, gen: ++this.gen, peerGen: -1 };
+    this.transports[peer]!.set(to, t);
+    if (initiator) {
+      t.nonce = this.rng.nextU32().toString(16);
+      this.world.sim.schedule(1, this.descKind, peer, t.gen, { to, sig: { kind: 'offer', nonce: t.nonce, sdp: this.sdp, link: 'bootstrap' } as LinkSignal });
+    }
+  }
+
+  /** A remote description for `peer`'s transport toward `from`. */
+  remoteSignal(peer: PeerId, from: PeerId, sig: LinkSignal): void {
+    const t = this.transports[peer]!.get(from);
+    if (!t) return;
+    if (sig.kind === 'offer' && !t.initiator) {
+      t.nonce = sig.nonce;
+      this.world.sim.schedule(1, this.descKind, peer, t.gen, { to: from, sig: { kind: 'answer', nonce: sig.nonce, sdp: this.sdp, link: 'bootstrap' } as LinkSignal });
+    } else if (sig.kind === 'answer' && t.initiator && sig.nonce === t.nonce) {
+      const rtt = 2 * this.world.net.baseLatency(peer, from);
+      this.world.sim.schedule(this.params.connectRtts * rtt, this.openKind, peer, t.gen, { b: from });
+    }
+  }
+
+  private deliverDesc(peer: PeerId, gen: number, d: { to: PeerId; sig: LinkSignal }): void {
+    const t = this.transports[peer]!.get(d.to);
+    if (t?.gen === gen) this.peers[peer]?.onLocalSignal(d.to, d.sig);
+  }
+
+  private open(a: PeerId, gen: number, d: { b: PeerId }): void {
+    const b = d.b;
+    const ta = this.transports[a]!.get(b);
+    const tb = this.transports[b]!.get(a);
+    if (!ta || ta.gen !== gen || !tb || tb.initiator || tb.nonce !== ta.nonce || !this.peers[a] || !this.peers[b] || this.world.net.separated(a, b)) {
+      this.stats.linksFailed++;
+      return;
+    }
+    ta.open = tb.open = true;
+    ta.peerGen = tb.gen;
+    tb.peerGen = ta.gen;
+    this.stats.linksOpened++;
+    const now = this.port.now();
+    if (this.stats.firstLinkAt[a]! < 0) this.stats.firstLinkAt[a] = now;
+    if (this.stats.firstLinkAt[b]! < 0) this.stats.firstLinkAt[b] = now;
+    this.peers[a]!.onLinkOpen(b);
+    if (this.transports[b]!.get(a) === tb) this.peers[b]?.onLinkOpen(a);
+  }
+
+  /** Sends on `peer`'s open link to `to`. */
+  send(peer: PeerId, to: PeerId, m: M, bytes: number): void {
+    const t = this.transports[peer]!.get(to);
+    if (!t?.open) return;
+    this.port.send(peer, to, { gen: t.gen, m }, bytes);
+  }
+
+  /** Closes `peer`'s transport to `to`; an open one tells the other end over the network. */
+  closeLink(peer: PeerId, to: PeerId): void {
+    const t = this.transports[peer]!.get(to);
+    if (!t) return;
+    this.transports[peer]!.delete(to);
+    if (t.open) this.port.send(peer, to, { gen: t.gen, close: true }, 28);
+  }
+
+  isOpen(peer: PeerId, to: PeerId): boolean {
+    return this.transports[peer]!.get(to)?.open === true;
+  }
+}
