@@ -85,6 +85,19 @@ type Typed = ArrayBufferView & { length: number; slice(): Typed; set(a: ArrayLik
 const isTyped = (v: object): v is Typed => v instanceof TypedArray;
 const isRef = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function';
 
+/**
+ * A frozen object holding no references (a module's `Object.freeze([])` sentinel that code compares by
+ * identity) is shared, not copied: a copy would no longer be the sentinel. It is then remembered as
+ * immutable, so a restore maps it to itself too.
+ */
+function frozenLeaf(v: object): boolean {
+  if (!Object.isFrozen(v) || isTyped(v) || v instanceof Map || v instanceof Set) return false;
+  const rec = v as Record<string, unknown>;
+  for (const k of Object.keys(v)) if (isRef(rec[k])) return false;
+  immutables.add(v);
+  return true;
+}
+
 /** Prototypes of built-ins whose state sits in hidden slots: copying their fields would lose it. */
 const OPAQUE: object[] = [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, DataView, Error, SharedArrayBuffer].map((c) => c.prototype as object);
 const copyable = new Map<object, boolean>();
@@ -278,7 +291,7 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
       work.push(c.args, cc.args);
       return cc;
     }
-    if (immutables.has(v)) {
+    if (immutables.has(v) || frozenLeaf(v)) {
       memo.set(v, v);
       return v;
     }

@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectData, observationData, snapshotData } from '../../src/host/lab-group.js';
 import { Lab } from '../../src/host/lab/lab.js';
+import { drivers } from '../../src/lab/registry.js';
+import type { ProtocolDriver } from '../../src/protocols/driver.js';
+import { driver as gossip } from '../../src/protocols/gossip/driver.js';
 
 const SCENARIOS = join(import.meta.dirname, '../../resources/scenarios');
 const lab = (keyframes: ConstructorParameters<typeof Lab>[0]['keyframes']) =>
@@ -33,9 +36,23 @@ describe('the sim timeline seeks back through keyframes', () => {
   });
 
   it('falls back to simulating from 0 when a run cannot be copied, and says why', () => {
-    const l = lab({ minSpacingMs: 0, costRatio: 0 });
-    l.load({ name: 'kademlia-lookups', seed: 3 } as never);
-    // a Kademlia node keeps RPC callbacks (closures made during the run): no keyframes for it yet
+    // gossip, plus a closure made during the run and kept by the session: that cannot be copied
+    const leaky: ProtocolDriver = {
+      ...(gossip as unknown as ProtocolDriver),
+      create(ctx, params, workload) {
+        const run = (gossip as unknown as ProtocolDriver).create(ctx, params, workload);
+        const sim = ctx.world.sim;
+        const held = sim.keep({ later: null as (() => number) | null });
+        const kind = sim.register(() => {
+          const t = sim.now;
+          held.later = () => t;
+        });
+        sim.at(500, kind);
+        return run;
+      },
+    };
+    const l = new Lab({ scenariosDir: SCENARIOS, emit: () => undefined, autoTick: false, keyframes: { minSpacingMs: 0, costRatio: 0 }, drivers: { ...drivers, gossip: leaky } });
+    l.load({ name: 'gossip-small', seed: 3 });
     l.step(3000);
     const kf = l.simTimeline!.keyframes;
     expect(kf.disabled).toMatch(/a function made during the run cannot be copied/);
@@ -43,6 +60,22 @@ describe('the sim timeline seeks back through keyframes', () => {
     l.seek(1000);
     l.seek(3000);
     expect(l.counters()).toEqual(at);
+  });
+
+  it('Kademlia and the hybrid take keyframes in the lab too', () => {
+    for (const name of ['kademlia-lookups', 'hybrid-trackerless']) {
+      const l = lab({ minSpacingMs: 0, costRatio: 0 });
+      l.load({ name });
+      l.step(2500);
+      const kf = l.simTimeline!.keyframes;
+      expect(kf.disabled, name).toBeNull();
+      expect(kf.list.length, name).toBeGreaterThan(0);
+      const at = l.counters();
+      l.seek(1000);
+      l.seek(2500);
+      expect(l.counters(), name).toEqual(at);
+      expect(kf.stats.restored, name).toBeGreaterThan(0);
+    }
   });
 });
 

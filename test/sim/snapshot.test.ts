@@ -45,6 +45,8 @@ function addOne(state: { n: number }, by: number): number {
 }
 markStatic(addOne);
 
+const NONE: number[] = Object.freeze([]) as unknown as number[];
+
 describe('engine snapshot (keyframes)', () => {
   it('restores into a fresh build: contents, prototypes, shared references, Map and Set order, holes, typed arrays', () => {
     const a = build();
@@ -105,6 +107,31 @@ describe('engine snapshot (keyframes)', () => {
     expect(f(10)).toBe(13);
     expect(st2.n).toBe(13);
     expect(st.n).toBe(3);
+  });
+
+  it('shares a frozen sentinel that code compares by identity, even one first reached during the run', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    // reached only after time 0: a copy would no longer be the sentinel
+    a.root.later.push({ q: NONE }, { q: NONE }, { q: [4] });
+    const kf = capture(a.root, census, 5);
+    const b = build();
+    restore(kf, b.root);
+    const [x, y, z] = b.root.later as { q: number[] }[];
+    expect(x!.q).toBe(NONE);
+    expect(y!.q).toBe(NONE);
+    expect(z!.q).not.toBe((a.root.later[2] as { q: number[] }).q);
+    expect(z!.q).toEqual([4]);
+    // a frozen object holding a reference is still copied (what it references may change)
+    const inner = { n: 1 };
+    const c = build();
+    const census2 = Census.take(c.root);
+    c.root.later.push(Object.freeze({ inner }));
+    const kf2 = capture(c.root, census2, 5);
+    inner.n = 2;
+    const d = build();
+    restore(kf2, d.root);
+    expect((d.root.later[0] as { inner: { n: number } }).inner.n).toBe(1);
   });
 
   it('keeps views of one buffer sharing it (ids as views of one array)', () => {

@@ -130,44 +130,10 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
     return out;
   };
 
-  let swarm: Swarm | null = null;
-  const stateOf = (peer: PeerId) => swarm?.state(peer);
-  const linkFor = (peer: PeerId): TorrentLink => ({
-    connect: (peers) => (swarm ? swarm.connectTo(peer, peers) : 0),
-    downloading: () => {
-      const st = stateOf(peer);
-      return st !== undefined && swarm !== null && st.haveCount < swarm.pieces;
-    },
-    connections: () => stateOf(peer)?.conns.size ?? 0,
-    progress: () => stateOf(peer)?.haveCount ?? 0,
-    connectedTo: (q) => stateOf(peer)?.conns.has(q) ?? false,
-    rareHeldGroups: () => {
-      const st = stateOf(peer);
-      const out: number[] = [];
-      if (!st || st.haveCount === 0) return out;
-      for (let g = 0; g < groups; g++) {
-        for (let p = g * G; p < Math.min(pieces, (g + 1) * G); p++)
-          if (swarm !== null && swarm.hasPiece(peer, p) && swarm.availability(peer, p) <= params.rareMaxNeighbours) {
-            out.push(g);
-            break;
-          }
-      }
-      return out;
-    },
-    missingUnseenGroups: () => {
-      const st = stateOf(peer);
-      const out: number[] = [];
-      if (!st) return out;
-      for (let g = 0; g < groups; g++) {
-        for (let p = g * G; p < Math.min(pieces, (g + 1) * G); p++)
-          if (swarm !== null && !swarm.hasPiece(peer, p) && swarm.availability(peer, p) === 0) {
-            out.push(g);
-            break;
-          }
-      }
-      return out;
-    },
-  });
+  // the run's mutable state lives in objects the session reaches (sim.keep), so keyframes copy it
+  const links = sim.keep<SwarmSide>({ swarm: null, pieces, groupSize: G, groups, rareMaxNeighbours: params.rareMaxNeighbours });
+  sim.keep(pickRng);
+  sim.keep(stats);
 
   const observed = (): boolean => sim.feed.active;
   const countDht = (bytes: number): void => {
@@ -192,7 +158,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
       infoHash,
       groupKeys,
       peers: n,
-      link: linkFor(c.id),
+      link: new SwarmLink(c.id, links),
       stats,
       reannounceMs: params.reannounceMs,
       peerTtlMs: params.peerTtlMs,
@@ -210,17 +176,20 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
   // the DHT joins first, so it is there when the swarm's join asks it for peers
   if (params.dht) world.add(dht);
 
-  const firstPeerMs: number[] = [];
-  const hadPeer = new Uint8Array(n);
-  /** Handshakes completed, counted at both ends. */
-  let connectedEnds = 0;
+  const tally = sim.keep({
+    firstPeerMs: [] as number[],
+    hadPeer: new Uint8Array(n),
+    /** Handshakes completed, counted at both ends. */
+    connectedEnds: 0,
+  });
+  const { firstPeerMs, hadPeer } = tally;
   const bt = createRun(world, params, workload, {
     tracker: params.tracker,
     beforeAdd: (s) => {
-      swarm = s;
+      links.swarm = s;
       if (params.dht) s.onNeedPeers = (peer) => dht.get(peer)?.needPeers();
       s.onConnected = (peer) => {
-        connectedEnds++;
+        tally.connectedEnds++;
         if (hadPeer[peer] === 1 || s.isSeedAtStart(peer)) return;
         hadPeer[peer] = 1;
         const st = s.state(peer);
@@ -231,9 +200,11 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
   const sw = bt.swarm;
 
   // series: mean connections of online peers, DHT traffic
-  const connected: Series = { t: [], v: [] };
-  const dhtBytesSeries: Series = { t: [], v: [] };
-  const dhtMsgSeries: Series = { t: [], v: [] };
+  const { connected, dhtBytesSeries, dhtMsgSeries } = sim.keep({
+    connected: { t: [], v: [] } as Series,
+    dhtBytesSeries: { t: [], v: [] } as Series,
+    dhtMsgSeries: { t: [], v: [] } as Series,
+  });
   const sampleKind = sim.register(() => {
     let conns = 0, online = 0;
     for (let p = 0; p < n; p++) {
@@ -286,7 +257,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
         tokenRejects: stats.tokenRejects,
         malformedReplies: stats.malformedReplies,
         dialsFromDht: stats.dialsFromSwarmLookups + stats.dialsFromPieceLookups,
-        connectionsOpened: connectedEnds / 2,
+        connectionsOpened: tally.connectedEnds / 2,
         dialsFromPieceLookups: stats.dialsFromPieceLookups,
         dialsRefused: sw.dialsRefused,
         trackerAnnounces: sw.trackerAnnounces,
@@ -359,5 +330,82 @@ class CountedContext<M> implements PeerContext<M> {
 
   emit(kind: string, data?: Record<string, unknown>): void {
     this.inner.emit(kind, data);
+  }
+}
+
+/** The swarm side of the run, as the DHT side of each peer sees it. */
+interface SwarmSide {
+  /** Set once the swarm is made (after the DHT, which joins first). */
+  swarm: Swarm | null;
+  pieces: number;
+  groupSize: number;
+  groups: number;
+  rareMaxNeighbours: number;
+}
+
+/** What a peer's DHT side asks of its swarm side (a class, not closures: keyframes copy it). */
+class SwarmLink implements TorrentLink {
+  constructor(
+    private readonly peer: PeerId,
+    private readonly side: SwarmSide,
+  ) {}
+
+  private state() {
+    return this.side.swarm?.state(this.peer);
+  }
+
+  connect(peers: readonly PeerId[]): number {
+    const swarm = this.side.swarm;
+    return swarm ? swarm.connectTo(this.peer, peers) : 0;
+  }
+
+  downloading(): boolean {
+    const st = this.state();
+    const swarm = this.side.swarm;
+    return st !== undefined && swarm !== null && st.haveCount < swarm.pieces;
+  }
+
+  connections(): number {
+    return this.state()?.conns.size ?? 0;
+  }
+
+  progress(): number {
+    return this.state()?.haveCount ?? 0;
+  }
+
+  connectedTo(q: PeerId): boolean {
+    return this.state()?.conns.has(q) ?? false;
+  }
+
+  rareHeldGroups(): number[] {
+    const st = this.state();
+    const out: number[] = [];
+    if (!st || st.haveCount === 0) return out;
+    const { swarm, pieces, groupSize: G, groups, rareMaxNeighbours } = this.side;
+    if (swarm === null) return out;
+    for (let g = 0; g < groups; g++) {
+      for (let p = g * G; p < Math.min(pieces, (g + 1) * G); p++)
+        if (swarm.hasPiece(this.peer, p) && swarm.availability(this.peer, p) <= rareMaxNeighbours) {
+          out.push(g);
+          break;
+        }
+    }
+    return out;
+  }
+
+  missingUnseenGroups(): number[] {
+    const st = this.state();
+    const out: number[] = [];
+    if (!st) return out;
+    const { swarm, pieces, groupSize: G, groups } = this.side;
+    if (swarm === null) return out;
+    for (let g = 0; g < groups; g++) {
+      for (let p = g * G; p < Math.min(pieces, (g + 1) * G); p++)
+        if (!swarm.hasPiece(this.peer, p) && swarm.availability(this.peer, p) === 0) {
+          out.push(g);
+          break;
+        }
+    }
+    return out;
   }
 }

@@ -136,12 +136,36 @@ export interface TorrentDhtInit {
 // Kademlia uses timer tags 1..3; ours start at 16
 const T_RPC = 16, T_REANNOUNCE = 17, T_PIECES = 18, T_RETRY = 19, T_EXPIRE = 20, T_TOKEN = 21, T_STALL = 22;
 
+/** A request in flight: a query of a get_peers walk, or (walk null) an announce nobody waits for. */
 interface Pending {
   to: Contact;
   type: number;
   timer: TimerId;
   piece: boolean;
-  cb: (reply: TorrentMessage | null) => void;
+  walk: Walk | null;
+}
+
+// What a get_peers walk goes on with when it ends: a method of the node chosen by a code over data,
+// not a closure made during the run, so a keyframe of the simulation (src/sim/snapshot.ts) copies it.
+const THEN_CALLER = 0;
+const THEN_SWARM = 1;
+const THEN_PUBLISH_GROUP = 2;
+const THEN_FETCH_GROUP = 3;
+
+/** One iterative get_peers in progress. */
+interface Walk {
+  key: NodeId;
+  piece: boolean;
+  lookup: Lookup;
+  found: Set<PeerId>;
+  tokens: Map<PeerId, number>;
+  finished: boolean;
+  startedAt: number;
+  then: number;
+  /** The piece group (THEN_PUBLISH_GROUP, THEN_FETCH_GROUP). */
+  group: number;
+  /** The caller's callback (THEN_CALLER): in a simulation, a `cont()` continuation. */
+  cb: ((r: GetPeersResult) => void) | undefined;
 }
 
 export interface GetPeersResult {
@@ -283,7 +307,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
         if (p === undefined) return;
         this.pending.delete(rpc);
         this.kad.unresponsive(p.to);
-        p.cb(null);
+        if (p.walk !== null) this.onWalkReply(p.walk, p.to, null);
         return;
       }
       case T_REANNOUNCE:
@@ -329,11 +353,11 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     return bytes;
   }
 
-  private request(to: Contact, msg: TorrentMessage, piece: boolean, cb: (reply: TorrentMessage | null) => void): void {
+  private request(to: Contact, msg: TorrentMessage, piece: boolean, walk: Walk | null): void {
     const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
     msg.rpc = rpc;
     const timer = this.ctx.setTimer(this.rpcTimeoutMs, T_RPC, rpc);
-    this.pending.set(rpc, { to, type: msg.type, timer, piece, cb });
+    this.pending.set(rpc, { to, type: msg.type, timer, piece, walk });
     const bytes = this.send(to.peer, msg);
     if (piece) this.init.stats.pieceDiscoveryBytes += bytes;
   }
@@ -346,7 +370,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     this.ctx.cancelTimer(p.timer);
     if (p.piece) this.init.stats.pieceDiscoveryBytes += torrentMessageBytes(msg, this.idLen);
     this.kad.heard(from, msg.sender);
-    p.cb(msg);
+    if (p.walk !== null) this.onWalkReply(p.walk, p.to, msg);
   }
 
   // ---- tokens (BEP 5) -----------------------------------------------------------------------------
@@ -390,48 +414,73 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
 
   // ---- lookups ------------------------------------------------------------------------------------
 
-  /** Iterative get_peers: walks toward `key` like FIND_NODE, collecting peers and tokens on the way. */
+  /**
+   * Iterative get_peers: walks toward `key` like FIND_NODE, collecting peers and tokens on the way. In
+   * a simulation that takes keyframes, `cb` is kept with the walk: make it with `cont()`.
+   */
   getPeers(key: NodeId, piece: boolean, cb: (r: GetPeersResult) => void): void {
+    this.walk(key, piece, THEN_CALLER, -1, cb);
+  }
+
+  private walk(key: NodeId, piece: boolean, then: number, group: number, cb: ((r: GetPeersResult) => void) | undefined): void {
     const now = this.ctx.now();
     // a table emptied by timeouts (its bootstrap nodes swamped by a flash crowd of joins) starts
     // again from the bootstrap nodes, as clients do; otherwise the peer could never look anything up
     if (this.kad.table.size === 0) for (const c of this.init.bootstrap) if (c.peer !== this.ctx.id) this.kad.table.add(c, now);
-    const l = new Lookup(key, this.kad.table.closest(key, this.k), { k: this.k, alpha: this.alpha, findValue: false }, this.ctx.id);
-    const found = new Set<PeerId>();
-    const tokens = new Map<PeerId, number>();
-    let finished = false;
-    const stats = this.init.stats;
-    const pump = (): void => {
-      if (this.stopped) return;
-      for (const q of l.next()) {
-        const to = q.contact;
-        this.request(to, { type: GET_PEERS, rpc: 0, sender: this.id, infoHash: key }, piece, (reply) => {
-          if (finished) return;
-          if (reply === null || reply.type !== PEERS || !idEquals(reply.infoHash, key)) l.onFailure(to.peer);
-          else {
-            const why = checkPeersReply(reply, this.limits);
-            if (why !== null) {
-              stats.malformedReplies++;
-              this.ctx.emit('malformed_reply', { from: to.peer, reason: why });
-              l.onFailure(to.peer);
-            } else {
-              tokens.set(to.peer, reply.token);
-              for (const v of reply.values) if (v !== this.ctx.id && found.size < this.maxCollect) found.add(v);
-              l.onNodes(to.peer, reply.contacts);
-            }
-          }
-          pump();
-        });
+    const lookup = new Lookup(key, this.kad.table.closest(key, this.k), { k: this.k, alpha: this.alpha, findValue: false }, this.ctx.id);
+    this.pump({ key, piece, lookup, found: new Set(), tokens: new Map(), finished: false, startedAt: now, then, group, cb });
+  }
+
+  private pump(w: Walk): void {
+    if (this.stopped) return;
+    const l = w.lookup;
+    for (const q of l.next()) this.request(q.contact, { type: GET_PEERS, rpc: 0, sender: this.id, infoHash: w.key }, w.piece, w);
+    if (l.done && !w.finished) {
+      w.finished = true;
+      const stats = this.init.stats;
+      stats.lookupsDone++;
+      stats.lookupHopsSum += l.hops;
+      const closest = l.closest().filter((c) => w.tokens.has(c.peer)).map((c) => ({ contact: c, token: w.tokens.get(c.peer) as number }));
+      this.walkDone(w, { key: w.key, peers: [...w.found], closest, hops: l.hops, messages: l.sent, durationMs: this.ctx.now() - w.startedAt });
+    }
+  }
+
+  /** A walk's query to `to` was answered, or timed out (null). */
+  private onWalkReply(w: Walk, to: Contact, reply: TorrentMessage | null): void {
+    if (w.finished) return;
+    const l = w.lookup;
+    if (reply === null || reply.type !== PEERS || !idEquals(reply.infoHash, w.key)) l.onFailure(to.peer);
+    else {
+      const why = checkPeersReply(reply, this.limits);
+      if (why !== null) {
+        this.init.stats.malformedReplies++;
+        this.ctx.emit('malformed_reply', { from: to.peer, reason: why });
+        l.onFailure(to.peer);
+      } else {
+        w.tokens.set(to.peer, reply.token);
+        for (const v of reply.values) if (v !== this.ctx.id && w.found.size < this.maxCollect) w.found.add(v);
+        l.onNodes(to.peer, reply.contacts);
       }
-      if (l.done && !finished) {
-        finished = true;
-        stats.lookupsDone++;
-        stats.lookupHopsSum += l.hops;
-        const closest = l.closest().filter((c) => tokens.has(c.peer)).map((c) => ({ contact: c, token: tokens.get(c.peer) as number }));
-        cb({ key, peers: [...found], closest, hops: l.hops, messages: l.sent, durationMs: this.ctx.now() - now });
-      }
-    };
-    pump();
+    }
+    this.pump(w);
+  }
+
+  private walkDone(w: Walk, r: GetPeersResult): void {
+    switch (w.then) {
+      case THEN_CALLER:
+        return w.cb?.(r);
+      case THEN_SWARM:
+        return this.swarmLookupDone(r);
+      case THEN_PUBLISH_GROUP:
+        this.groupBusy[w.group] = 0;
+        if (!this.stopped) this.announceTo(this.init.groupKeys[w.group] as NodeId, r.closest, true);
+        return;
+      case THEN_FETCH_GROUP:
+        this.groupBusy[w.group] = 0;
+        if (this.stopped || r.peers.length === 0) return;
+        this.init.stats.dialsFromPieceLookups += this.init.link.connect(this.sample(r.peers));
+        return;
+    }
   }
 
   /** Up to maxDials of the `found` peers we are not connected to, a uniform sample (like a tracker's numWant answer). */
@@ -447,32 +496,34 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
   private announceTo(key: NodeId, closest: GetPeersResult['closest'], piece: boolean): void {
     for (const { contact, token } of closest) {
       this.init.stats.announcesSent++;
-      this.request(contact, { type: ANNOUNCE_PEER, rpc: 0, sender: this.id, infoHash: key, token }, piece, () => {});
+      this.request(contact, { type: ANNOUNCE_PEER, rpc: 0, sender: this.id, infoHash: key, token }, piece, null);
     }
   }
 
   private lookupSwarm(): void {
     this.swarmBusy = true;
     this.init.stats.swarmLookups++;
-    this.getPeers(this.init.infoHash, false, (r) => {
-      this.swarmBusy = false;
-      if (this.stopped) return;
-      const link = this.init.link;
-      const dials = r.peers.length > 0 ? link.connect(this.sample(r.peers)) : 0;
-      this.init.stats.dialsFromSwarmLookups += dials;
-      if (this.announceSwarm) {
-        this.announceTo(this.init.infoHash, r.closest, false);
-        this.announced = r.closest.length > 0;
-      }
-      // too few peers (the DHT may still be filling in a flash crowd, or the peers found were full),
-      // or nobody to announce to yet (a seed alone in an empty DHT): look again soon, backing off
-      if ((link.downloading() || (this.announceSwarm && !this.announced)) && this.retryTimer === null) {
-        if (dials > 0) this.retries = 0;
-        const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** this.retries);
-        this.retries = Math.min(this.retries + 1, 16);
-        this.retryTimer = this.ctx.setTimer(delay, T_RETRY);
-      }
-    });
+    this.walk(this.init.infoHash, false, THEN_SWARM, -1, undefined);
+  }
+
+  private swarmLookupDone(r: GetPeersResult): void {
+    this.swarmBusy = false;
+    if (this.stopped) return;
+    const link = this.init.link;
+    const dials = r.peers.length > 0 ? link.connect(this.sample(r.peers)) : 0;
+    this.init.stats.dialsFromSwarmLookups += dials;
+    if (this.announceSwarm) {
+      this.announceTo(this.init.infoHash, r.closest, false);
+      this.announced = r.closest.length > 0;
+    }
+    // too few peers (the DHT may still be filling in a flash crowd, or the peers found were full),
+    // or nobody to announce to yet (a seed alone in an empty DHT): look again soon, backing off
+    if ((link.downloading() || (this.announceSwarm && !this.announced)) && this.retryTimer === null) {
+      if (dials > 0) this.retries = 0;
+      const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** this.retries);
+      this.retries = Math.min(this.retries + 1, 16);
+      this.retryTimer = this.ctx.setTimer(delay, T_RETRY);
+    }
   }
 
   /** Downloading with fewer than half the connections one lookup may dial (the swarm's own rule for its tracker). */
@@ -498,10 +549,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
       this.groupBusy[g] = 1;
       published++;
       this.init.stats.pieceAnnounces++;
-      this.getPeers(keys[g] as NodeId, true, (r) => {
-        this.groupBusy[g] = 0;
-        if (!this.stopped) this.announceTo(keys[g] as NodeId, r.closest, true);
-      });
+      this.walk(keys[g] as NodeId, true, THEN_PUBLISH_GROUP, g, undefined);
     }
     if (!link.downloading()) return;
     const missing = link.missingUnseenGroups();
@@ -515,11 +563,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
       this.groupBusy[g] = 1;
       looked++;
       this.init.stats.pieceLookups++;
-      this.getPeers(keys[g] as NodeId, true, (r) => {
-        this.groupBusy[g] = 0;
-        if (this.stopped || r.peers.length === 0) return;
-        this.init.stats.dialsFromPieceLookups += link.connect(this.sample(r.peers));
-      });
+      this.walk(keys[g] as NodeId, true, THEN_FETCH_GROUP, g, undefined);
     }
   }
 }

@@ -10,132 +10,38 @@
  * Peers are untrusted: replies are matched to our own pending requests by rpc id *and* sender, a
  * reply of the wrong type or from the wrong peer is dropped, and a NODES reply is capped at k.
  */
-import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../core/index.js';
+import type { PeerContext, PeerId, PeerProtocol } from '../../core/index.js';
 import { compareDistance, idBytes, idEquals, randomId, randomIdWithPrefix, toHex, type NodeId } from './id.js';
+import type { KademliaInit, LookupResult, PutResult } from './node-options.js';
+import {
+  ON_EVICTION_PING,
+  ON_NOTHING,
+  ON_QUERY,
+  ON_REPLICA,
+  THEN_CALLER,
+  THEN_JOIN_BUCKET,
+  THEN_JOIN_SELF,
+  THEN_NOTHING,
+  THEN_REPLICATE,
+  replyMatches,
+  type ActiveLookup,
+  type JoinSteps,
+  type Pending,
+  type Replication,
+} from './pending.js';
 import { Lookup } from './query/lookup.js';
 import type { LookupEvent } from './query/events.js';
-import { RoutingTable, type Contact, type ContactBook, type TableArena } from './routing-table/index.js';
-import { createCodec } from './rpc/codec.js';
+import { RoutingTable, type Contact } from './routing-table/index.js';
+import { kadMessageBytes } from './rpc/codec.js';
 import { onFindNode, onFindValue, onPing, onStore, type HandlerContext } from './rpc/handlers/index.js';
-import {
-  FIND_NODE,
-  FIND_VALUE,
-  NODES,
-  PING,
-  PONG,
-  STORE,
-  STORE_ACK,
-  VALUE,
-  isRequest,
-  type KadMessage,
-  type KadRequest,
-  type KadResponse,
-} from './rpc/messages.js';
+import { FIND_NODE, FIND_VALUE, NODES, PING, STORE, STORE_ACK, VALUE, isRequest, type KadMessage, type KadRequest, type KadResponse } from './rpc/messages.js';
 import { ValueStore } from './storage.js';
 
-export interface KademliaInit {
-  /** Our node id (idBits wide). */
-  id: NodeId;
-  /** Bucket size and replication factor. Default 20. */
-  k?: number;
-  /** Parallel requests per lookup path. Default 3. */
-  alpha?: number;
-  /** Bits per digit for accelerated lookups. Default 1. */
-  b?: number;
-  /** Id width. Default 160. */
-  idBits?: number;
-  /** Disjoint lookup paths (S/Kademlia d). Default 1. */
-  disjointPaths?: number;
-  /** A request with no reply within this time has failed. Default 2000 ms. */
-  rpcTimeoutMs?: number;
-  /** Refresh a bucket with no lookup in its range for this long; 0 = never. Default 1 h. */
-  refreshIntervalMs?: number;
-  /** Republish held values this often; 0 = never. Default 1 h. */
-  republishIntervalMs?: number;
-  /** A value's time to live when published. Default 24 h. */
-  expireMs?: number;
-  /** Time to live of a copy cached along a lookup path; 0 = no caching. Default 10 min. */
-  cacheTtlMs?: number;
-  /** Replacement cache size per bucket. Default k. */
-  replacementCacheSize?: number;
-  /**
-   * Ping the least-recently seen entry of a full bucket only if it was not heard from for this long
-   * (BEP 5's "good node" window). 0 = always, as in the paper. Default 15 min.
-   */
-  pingAfterMs?: number;
-  /** Consecutive failed requests before a contact is dropped from the table. Default 1. */
-  staleLimit?: number;
-  /** Known peers to join through when started (empty: start alone, e.g. the first peer). */
-  bootstrap?: Contact[];
-  /** Most values held for others. Default 65536. */
-  maxStoredValues?: number;
-  /** Wire size of a message, charged to the network. Default: the codec's encoded length. */
-  size?: (msg: KadMessage) => number;
-  /** False when nobody listens: lookup events are then not built. Default always true. */
-  observed?: () => boolean;
-  /** Called when the join (self-lookup and bucket refreshes) has finished. */
-  onJoined?: () => void;
-  /** Our own contact (default: made from the context's id and `id`); a population can share one. */
-  self?: Contact;
-  /** Where the routing table keeps contacts and its arrays (default: its own; see routing-table/). */
-  book?: ContactBook;
-  arena?: TableArena;
-}
-
-export interface LookupResult {
-  target: NodeId;
-  findValue: boolean;
-  /** The value was found (value lookups), or some peer answered (node lookups). */
-  found: boolean;
-  value: Uint8Array | null;
-  /** The k closest peers that answered, closest first. */
-  closest: Contact[];
-  hops: number;
-  roundTrips: number;
-  messages: number;
-  startedAt: number;
-  durationMs: number;
-}
-
-export interface PutResult {
-  /** Peers that acknowledged the STORE. */
-  stored: number;
-  closest: Contact[];
-}
+export type { KademliaInit, LookupResult, PutResult } from './node-options.js';
 
 const TAG_RPC = 1;
 const TAG_REFRESH = 2;
 const TAG_REPUBLISH = 3;
-
-interface Pending {
-  to: Contact;
-  type: number;
-  timer: TimerId;
-  cb: (reply: KadResponse | null) => void;
-}
-
-interface ActiveLookup {
-  id: number;
-  lookup: Lookup;
-  startedAt: number;
-  finished: boolean;
-  cb: ((r: LookupResult) => void) | undefined;
-}
-
-function replyMatches(request: number, reply: number): boolean {
-  switch (request) {
-    case PING:
-      return reply === PONG;
-    case FIND_NODE:
-      return reply === NODES;
-    case FIND_VALUE:
-      return reply === NODES || reply === VALUE;
-    case STORE:
-      return reply === STORE_ACK;
-    default:
-      return false;
-  }
-}
 
 /** What the RPC handlers see of a node (an object with methods, not closures). */
 class NodeHandlers implements HandlerContext {
@@ -173,7 +79,9 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   private readonly cacheTtlMs: number;
   private readonly staleLimit: number;
   private readonly bootstrapPeers: Contact[];
-  private readonly sizeOf: (msg: KadMessage) => number;
+  /** Wire size of a message: the init's function, or null for the codec's encoded length. */
+  private readonly sizeFn: ((msg: KadMessage) => number) | null;
+  private readonly idLen: number;
   private readonly observed: () => boolean;
   private readonly onJoined: (() => void) | undefined;
   private readonly maxStoredValues: number;
@@ -210,11 +118,8 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     this.bootstrapPeers = init.bootstrap ?? [];
     this.observed = init.observed ?? (() => true);
     this.onJoined = init.onJoined;
-    if (init.size) this.sizeOf = init.size;
-    else {
-      const codec = createCodec({ idBits: this.idBits, maxContacts: Math.min(255, Math.max(32, this.k)) });
-      this.sizeOf = codec.encodedLength;
-    }
+    this.sizeFn = init.size ?? null;
+    this.idLen = idBytes(this.idBits);
     this.table = new RoutingTable(
       this.id,
       {
@@ -251,6 +156,10 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     return (this.failuresOf ??= new Map());
   }
 
+  private sizeOf(msg: KadMessage): number {
+    return this.sizeFn === null ? kadMessageBytes(msg, this.idLen) : this.sizeFn(msg);
+  }
+
   /** Gives the routing table's memory back to its arena (the node is discarded, e.g. after a crash). */
   dispose(): void {
     this.stopped = true;
@@ -280,21 +189,21 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
    */
   join(peers: readonly Contact[]): void {
     for (const c of peers) if (!idEquals(c.id, this.id)) this.table.add(c, this.ctx.now());
-    this.findNode(this.id, () => {
-      const own = this.table.bucketFor(this.id).index;
-      const buckets = this.table.ranges().filter((r) => r.bucket.index !== own);
-      let left = buckets.length;
-      const done = (): void => {
-        this.joined = true;
-        this.onJoined?.();
-      };
-      if (left === 0) return done();
-      for (const b of buckets) {
-        this.findNode(randomIdWithPrefix(this.ctx.rng, b.prefix, b.bucket.depth, this.idBits), () => {
-          if (--left === 0) done();
-        });
-      }
-    });
+    this.lookup(this.id, false, THEN_JOIN_SELF, null, undefined);
+  }
+
+  /** The join's self-lookup ended: refresh every bucket but our own. */
+  private joinBuckets(): void {
+    const own = this.table.bucketFor(this.id).index;
+    const buckets = this.table.ranges().filter((r) => r.bucket.index !== own);
+    if (buckets.length === 0) return this.joinDone();
+    const steps: JoinSteps = { left: buckets.length };
+    for (const b of buckets) this.lookup(randomIdWithPrefix(this.ctx.rng, b.prefix, b.bucket.depth, this.idBits), false, THEN_JOIN_BUCKET, steps, undefined);
+  }
+
+  private joinDone(): void {
+    this.joined = true;
+    this.onJoined?.();
   }
 
   // ---- transport ----------------------------------------------------------------------------------
@@ -331,7 +240,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     this.ctx.cancelTimer(p.timer);
     this.failuresOf?.delete(from);
     this.seen(from, msg.sender);
-    p.cb(msg);
+    this.settle(p, msg);
   }
 
   onTimer(tag: number, data: unknown): void {
@@ -349,7 +258,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
           const cur = this.table.get(p.to.id);
           if (cur !== undefined && cur.peer === p.to.peer) this.table.remove(p.to.id, this.ctx.now());
         } else this.failures.set(p.to.peer, fails);
-        p.cb(null);
+        this.settle(p, null);
         return;
       }
       case TAG_REFRESH:
@@ -397,14 +306,38 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       }
   }
 
-  /** Sends a request; `cb` gets the matching reply, or null on timeout. */
-  private request(to: Contact, msg: KadRequest, cb: (reply: KadResponse | null) => void): void {
+  /** Sends a request; its reply, or null on timeout, goes to `settle` with `on` saying what it continues. */
+  private request(to: Contact, msg: KadRequest, on: number, ref: ActiveLookup | Replication | null, hop: number): void {
     const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
     msg.rpc = rpc;
     const timer = this.ctx.setTimer(this.rpcTimeoutMs, TAG_RPC, rpc);
-    (this.pendingOf ??= new Map()).set(rpc, { to, type: msg.type, timer, cb });
+    (this.pendingOf ??= new Map()).set(rpc, { to, type: msg.type, timer, on, ref, hop });
     this.stats.requestsSent++;
     this.ctx.send(to.peer, msg, this.sizeOf(msg));
+  }
+
+  /** A request was answered (`reply`) or timed out (null): what it was for goes on. */
+  private settle(p: Pending, reply: KadResponse | null): void {
+    switch (p.on) {
+      case ON_QUERY:
+        return this.onQueryReply(p.ref as ActiveLookup, p.to, p.hop, reply);
+      case ON_EVICTION_PING: {
+        const old = p.to;
+        this.table.pingDone(old.id);
+        if (reply !== null) this.table.add(old, this.ctx.now());
+        else {
+          this.stats.evictions++;
+          this.table.remove(old.id, this.ctx.now());
+        }
+        return;
+      }
+      case ON_REPLICA: {
+        const r = p.ref as Replication;
+        if (reply !== null && reply.type === STORE_ACK && reply.stored) r.stored++;
+        if (--r.left === 0) r.cb?.({ stored: r.stored, closest: r.closest });
+        return;
+      }
+    }
   }
 
   /** We heard from a peer: record it, and ping the oldest entry if its bucket is full. */
@@ -415,15 +348,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     if (r.status === 'added') {
       if (this.storedValues > 0) this.handOver(contact);
     } else if (r.status === 'full' && r.ping !== null) {
-      const old = r.ping;
-      this.request(old, { type: PING, rpc: 0, sender: this.id }, (reply) => {
-        this.table.pingDone(old.id);
-        if (reply !== null) this.table.add(old, this.ctx.now());
-        else {
-          this.stats.evictions++;
-          this.table.remove(old.id, this.ctx.now());
-        }
-      });
+      this.request(r.ping, { type: PING, rpc: 0, sender: this.id }, ON_EVICTION_PING, null, 0);
     }
   }
 
@@ -445,15 +370,18 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       }
       if (!weAreClosest) continue;
       this.stats.handedOver++;
-      this.request(c, { type: STORE, rpc: 0, sender: this.id, key: r.key, value: r.value, ttlMs: Math.max(1, Math.floor(r.expiresAt - now)) }, () => {});
+      this.request(c, { type: STORE, rpc: 0, sender: this.id, key: r.key, value: r.value, ttlMs: Math.max(1, Math.floor(r.expiresAt - now)) }, ON_NOTHING, null, 0);
     }
   }
 
   // ---- lookups ------------------------------------------------------------------------------------
 
-  /** Iterative FIND_NODE: the k closest peers to `target`. */
+  /**
+   * Iterative FIND_NODE: the k closest peers to `target`. In a simulation that takes keyframes, `cb`
+   * is kept with the lookup, so it must be a `cont()` continuation (or made when the run was built).
+   */
   findNode(target: NodeId, cb?: (r: LookupResult) => void): void {
-    this.lookup(target, false, cb);
+    this.lookup(target, false, cb ? THEN_CALLER : THEN_NOTHING, null, cb);
   }
 
   /** Iterative FIND_VALUE: stops at the first peer holding the value. */
@@ -464,13 +392,13 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       cb?.({ target: key, findValue: true, found: true, value: local.value, closest: [], hops: 0, roundTrips: 0, messages: 0, startedAt: now, durationMs: 0 });
       return;
     }
-    this.lookup(key, true, cb);
+    this.lookup(key, true, cb ? THEN_CALLER : THEN_NOTHING, null, cb);
   }
 
-  private lookup(target: NodeId, findValue: boolean, cb: ((r: LookupResult) => void) | undefined): void {
+  private lookup(target: NodeId, findValue: boolean, then: number, ref: ActiveLookup['ref'], cb: ((r: LookupResult) => void) | undefined): void {
     this.table.touch(target, this.ctx.now());
     const lookup = new Lookup(target, this.table.closest(target, this.k), { k: this.k, alpha: this.alpha, paths: this.disjointPaths, findValue }, this.ctx.id);
-    const al: ActiveLookup = { id: this.nextLookup++, lookup, startedAt: this.ctx.now(), finished: false, cb };
+    const al: ActiveLookup = { id: this.nextLookup++, lookup, startedAt: this.ctx.now(), finished: false, then, ref, cb };
     this.pump(al);
   }
 
@@ -486,23 +414,27 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
       const msg: KadRequest = l.findValue
         ? { type: FIND_VALUE, rpc: 0, sender: this.id, key: l.target }
         : { type: FIND_NODE, rpc: 0, sender: this.id, target: l.target };
-      this.request(to, msg, (reply) => {
-        if (al.finished) return;
-        if (reply === null) {
-          l.onFailure(to.peer);
-          if (this.observed()) this.emit({ type: 'QUERY_ERROR', lookup: al.id, peer: to.peer, reason: 'timeout' });
-        } else if (reply.type === VALUE && idEquals(reply.key, l.target)) {
-          l.onValue(to.peer, reply.value);
-          if (this.observed()) this.emit({ type: 'PEER_RESPONSE', lookup: al.id, from: to.peer, hop: q.hop, closer: 0, value: true });
-        } else if (reply.type === NODES) {
-          const contacts = reply.contacts.length > this.k ? reply.contacts.slice(0, this.k) : reply.contacts;
-          const closer = l.onNodes(to.peer, contacts);
-          if (this.observed()) this.emit({ type: 'PEER_RESPONSE', lookup: al.id, from: to.peer, hop: q.hop, closer, value: false });
-        } else l.onFailure(to.peer);
-        this.pump(al);
-      });
+      this.request(to, msg, ON_QUERY, al, q.hop);
     }
     if (l.done && !al.finished) this.finish(al);
+  }
+
+  /** A lookup's query to `to` (at `hop`) was answered, or timed out (null). */
+  private onQueryReply(al: ActiveLookup, to: Contact, hop: number, reply: KadResponse | null): void {
+    if (al.finished) return;
+    const l = al.lookup;
+    if (reply === null) {
+      l.onFailure(to.peer);
+      if (this.observed()) this.emit({ type: 'QUERY_ERROR', lookup: al.id, peer: to.peer, reason: 'timeout' });
+    } else if (reply.type === VALUE && idEquals(reply.key, l.target)) {
+      l.onValue(to.peer, reply.value);
+      if (this.observed()) this.emit({ type: 'PEER_RESPONSE', lookup: al.id, from: to.peer, hop, closer: 0, value: true });
+    } else if (reply.type === NODES) {
+      const contacts = reply.contacts.length > this.k ? reply.contacts.slice(0, this.k) : reply.contacts;
+      const closer = l.onNodes(to.peer, contacts);
+      if (this.observed()) this.emit({ type: 'PEER_RESPONSE', lookup: al.id, from: to.peer, hop, closer, value: false });
+    } else l.onFailure(to.peer);
+    this.pump(al);
   }
 
   private finish(al: ActiveLookup): void {
@@ -539,9 +471,19 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     // cache one step short of where the value was found (paper section 2.3)
     if (l.findValue && l.value !== null && this.cacheTtlMs > 0) {
       const at = closest.find((c) => c.peer !== l.valueFrom?.peer);
-      if (at) this.request(at, { type: STORE, rpc: 0, sender: this.id, key: l.target, value: l.value, ttlMs: this.cacheTtlMs }, () => {});
+      if (at) this.request(at, { type: STORE, rpc: 0, sender: this.id, key: l.target, value: l.value, ttlMs: this.cacheTtlMs }, ON_NOTHING, null, 0);
     }
-    al.cb?.(result);
+    switch (al.then) {
+      case THEN_CALLER:
+        return al.cb?.(result);
+      case THEN_JOIN_SELF:
+        return this.joinBuckets();
+      case THEN_JOIN_BUCKET:
+        if (--(al.ref as JoinSteps).left === 0) this.joinDone();
+        return;
+      case THEN_REPLICATE:
+        return this.storeReplicas(al.ref as Replication, result);
+    }
   }
 
   // ---- values -------------------------------------------------------------------------------------
@@ -553,17 +495,16 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   }
 
   private replicate(key: NodeId, value: Uint8Array, ttlMs: number, cb?: (r: PutResult) => void): void {
-    this.findNode(key, (res) => {
-      let left = res.closest.length;
-      let stored = 0;
-      if (left === 0) return cb?.({ stored: 0, closest: res.closest });
-      for (const c of res.closest) {
-        this.request(c, { type: STORE, rpc: 0, sender: this.id, key, value, ttlMs }, (reply) => {
-          if (reply !== null && reply.type === STORE_ACK && reply.stored) stored++;
-          if (--left === 0) cb?.({ stored, closest: res.closest });
-        });
-      }
-    });
+    const r: Replication = { key, value, ttlMs, left: 0, stored: 0, closest: [], cb };
+    this.lookup(key, false, THEN_REPLICATE, r, undefined);
+  }
+
+  /** The key's lookup ended: STORE at the k closest it found. */
+  private storeReplicas(r: Replication, res: LookupResult): void {
+    r.closest = res.closest;
+    r.left = res.closest.length;
+    if (r.left === 0) return r.cb?.({ stored: 0, closest: res.closest });
+    for (const c of res.closest) this.request(c, { type: STORE, rpc: 0, sender: this.id, key: r.key, value: r.value, ttlMs: r.ttlMs }, ON_REPLICA, r, 0);
   }
 
   /** The value if we hold it. */

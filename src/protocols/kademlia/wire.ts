@@ -5,24 +5,42 @@
  * The simulator uses it with `wire: true` to run the real codec end to end; the live network would
  * put the same bytes on a data channel.
  */
-import type { PeerContext, PeerId, PeerProtocol } from '../../core/index.js';
+import type { PeerContext, PeerId, PeerProtocol, Rng, TimerId } from '../../core/index.js';
 import { KademliaCodecError, type Codec } from './rpc/codec.js';
 import type { KadMessage } from './rpc/messages.js';
 
 /** Wraps a byte-level context so a node can send message objects through it. */
 export function encodingContext(ctx: PeerContext<Uint8Array>, codec: Codec): PeerContext<KadMessage> {
-  return {
-    id: ctx.id,
-    rng: ctx.rng,
-    now: () => ctx.now(),
-    send: (to, msg) => {
-      const bytes = codec.encode(msg);
-      ctx.send(to, bytes, bytes.length);
-    },
-    setTimer: (delay, tag, data) => ctx.setTimer(delay, tag, data),
-    cancelTimer: (id) => ctx.cancelTimer(id),
-    emit: (kind, data) => ctx.emit(kind, data),
-  };
+  return new EncodingContext(ctx, codec);
+}
+
+/** A class rather than an object of closures: a simulation's keyframes copy it (src/sim/snapshot.ts). */
+class EncodingContext implements PeerContext<KadMessage> {
+  readonly id: PeerId;
+  readonly rng: Rng;
+  constructor(
+    private readonly inner: PeerContext<Uint8Array>,
+    private readonly codec: Codec,
+  ) {
+    this.id = inner.id;
+    this.rng = inner.rng;
+  }
+  now(): number {
+    return this.inner.now();
+  }
+  send(to: PeerId, msg: KadMessage): void {
+    const bytes = this.codec.encode(msg);
+    this.inner.send(to, bytes, bytes.length);
+  }
+  setTimer(delayMs: number, tag: number, data?: unknown): TimerId {
+    return this.inner.setTimer(delayMs, tag, data);
+  }
+  cancelTimer(id: TimerId): boolean {
+    return this.inner.cancelTimer(id);
+  }
+  emit(kind: string, data?: Record<string, unknown>): void {
+    this.inner.emit(kind, data);
+  }
 }
 
 /** Wraps a node so it takes bytes: decodes each, drops what is malformed. */

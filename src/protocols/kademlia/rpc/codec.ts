@@ -148,6 +148,27 @@ export interface Codec {
   encodedLength(msg: KadMessage): number;
 }
 
+/** A message's encoded length with ids of `idLen` bytes, without encoding it (what the network is charged). */
+export function kadMessageBytes(msg: KadMessage, idLen: number): number {
+  const head = HEADER + idLen;
+  switch (msg.type) {
+    case PING:
+    case PONG:
+      return head;
+    case FIND_NODE:
+    case FIND_VALUE:
+      return head + idLen;
+    case NODES:
+      return head + 1 + msg.contacts.length * (4 + idLen);
+    case VALUE:
+      return head + idLen + 4 + msg.value.length;
+    case STORE:
+      return head + idLen + 8 + msg.value.length;
+    case STORE_ACK:
+      return head + 1;
+  }
+}
+
 export function createCodec(opts: CodecOptions = {}): Codec {
   const idBits = opts.idBits ?? 160;
   const maxContacts = opts.maxContacts ?? 32;
@@ -219,25 +240,7 @@ export function createCodec(opts: CodecOptions = {}): Codec {
     }
   };
 
-  const encodedLength = (msg: KadMessage): number => {
-    const head = HEADER + idLen;
-    switch (msg.type) {
-      case PING:
-      case PONG:
-        return head;
-      case FIND_NODE:
-      case FIND_VALUE:
-        return head + idLen;
-      case NODES:
-        return head + 1 + msg.contacts.length * (4 + idLen);
-      case VALUE:
-        return head + idLen + 4 + msg.value.length;
-      case STORE:
-        return head + idLen + 8 + msg.value.length;
-      case STORE_ACK:
-        return head + 1;
-    }
-  };
+  const encodedLength = (msg: KadMessage): number => kadMessageBytes(msg, idLen);
 
   const encode = (msg: KadMessage): Uint8Array => {
     const e = new Encoder(check(msg));

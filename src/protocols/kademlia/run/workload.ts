@@ -9,7 +9,8 @@
 import type { PeerId, Rng } from '../../../core/index.js';
 import type { Series } from '../../driver.js';
 import { randomId, type NodeId } from '../id.js';
-import type { KademliaNode, LookupResult } from '../node.js';
+import type { KademliaNode, LookupResult, PutResult } from '../node.js';
+import { cont, markStatic } from '../../../sim/index.js';
 import type { KademliaParams, KademliaWorkload } from './params.js';
 import type { Population } from './population.js';
 
@@ -68,11 +69,7 @@ export class Workload {
       keys.push(key);
       const idx = this.storedReplicas.length;
       this.storedReplicas.push(0);
-      node.put(key, value, (r) => {
-        this.storedReplicas[idx] = r.stored;
-        this.storesDone++;
-        if (r.stored > 0) this.published.push(key);
-      });
+      node.put(key, value, cont(stored, this, idx, key));
     });
     const storeGap = 1000 / (workload.storeRatePerSec ?? workload.ratePerSec);
     for (let i = 0; i < workload.stores; i++) sim.at(begin + i * storeGap, storeKind);
@@ -95,7 +92,7 @@ export class Workload {
     const node = pop.nodes[origin] as KademliaNode;
     const id = this.nextLookupId++;
     this.outstanding.set(id, { origin, node, issuedAt: sim.now });
-    const done = (r: LookupResult): void => this.finished(id, origin, r);
+    const done = cont(finished, this, id, origin);
     if (this.kind === 'value') {
       if (this.published.length === 0) {
         this.outstanding.delete(id);
@@ -106,7 +103,15 @@ export class Workload {
     } else node.findNode(randomId(workRng, this.params.idBits), done);
   }
 
-  private finished(id: number, origin: PeerId, r: LookupResult): void {
+  /** A STORE round ended (its replicas counted). */
+  stored(idx: number, key: NodeId, r: PutResult): void {
+    this.storedReplicas[idx] = r.stored;
+    this.storesDone++;
+    if (r.stored > 0) this.published.push(key);
+  }
+
+  /** A lookup ended. */
+  finished(id: number, origin: PeerId, r: LookupResult): void {
     if (!this.outstanding.delete(id)) return;
     const now = this.pop.world.sim.now;
     this.lookupsDone++;
@@ -148,3 +153,7 @@ export class Workload {
     return this.lookupsIssued === this.workload.lookups && this.outstanding.size === 0;
   }
 }
+
+// the nodes keep these continuations with their lookups and STOREs (keyframes copy them: src/sim/snapshot.ts)
+const stored = markStatic((w: Workload, idx: number, key: NodeId, r: PutResult): void => w.stored(idx, key, r));
+const finished = markStatic((w: Workload, id: number, origin: PeerId, r: LookupResult): void => w.finished(id, origin, r));
