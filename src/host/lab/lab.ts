@@ -5,11 +5,7 @@
  * LabHost runs it in a worker thread (host.ts, worker.ts) so that nothing it does can stall or kill
  * the host; `peerlab run --record`, the bench and tests drive it directly.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { ScenarioError } from '../../lab/errors.js';
-import { drivers as registryDrivers } from '../../lab/registry.js';
-import { parseScenario, type Scenario } from '../../lab/scenario.js';
+import type { Scenario } from '../../lab/scenario.js';
 import { createSession } from '../../lab/session.js';
 import type { ProtocolDriver, Series } from '../../protocols/driver.js';
 import type { ObservationData } from '../../protocols/observation.js';
@@ -23,17 +19,17 @@ import {
   type SeriesData,
   type SnapshotData,
 } from '../lab-group.js';
-import { Recorder, RecordingError, RecordingReader, Replay, type RecordingEnd } from '../recording.js';
+import { RecordingError, RecordingReader, Replay } from '../recording.js';
 import { CommandError } from '../router.js';
-import { SeriesCursor, thin, wholeChunks } from '../series.js';
+import { SeriesCursor, wholeChunks } from '../series.js';
 import type { KeyframePolicy } from './keyframe-store.js';
+import { LabRecording } from './lab-recording.js';
 import { ReplayTimeline } from './replay-timeline.js';
+import { ScenarioCatalog } from './scenario-catalog.js';
 import { SimTimeline, UNINTERRUPTED, type Control, type FrameHook } from './sim-timeline.js';
 
 /** Points per series in a whole-series event or answer, and in one publish's new points. */
 const SERIES_POINTS = 2000;
-/** Points per series kept in a recording's end record (thinned beyond). */
-const RECORDED_SERIES_POINTS = 50_000;
 
 export interface LabOptions {
   /** Folder of bundled scenarios (`*.yaml`, `*.yml`, `*.json`). */
@@ -75,21 +71,13 @@ export class Lab {
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastWall = 0;
   private lastPublish = -Infinity;
-  private readonly opts: Required<Omit<LabOptions, 'scenariosDir' | 'drivers' | 'recordingLimits' | 'date' | 'keyframes' | 'interrupted'>> & {
-    scenariosDir: string | null;
-  };
-  private readonly drivers: Record<string, ProtocolDriver> | undefined;
+  private readonly opts: Required<Omit<LabOptions, 'scenariosDir' | 'drivers' | 'recordingLimits' | 'date' | 'keyframes' | 'interrupted'>>;
+  private readonly catalog: ScenarioCatalog;
   private readonly keyframePolicy: KeyframePolicy | false;
   private readonly ctl: Control;
   /** The loaded scenario's text (a recording carries it, so the run can be simulated again). */
   private scenarioText = '';
-  private recorder: Recorder | null = null;
-  private recordingActive = false;
-  /** Set when the recording stopped: its end record, taken from the run it recorded. */
-  private recordingEnd: Omit<RecordingEnd, 'type' | 'frames' | 'timeMs'> | null = null;
-  private recordingOf: { scenario: string; seed: number } | null = null;
-  private readonly recordingLimits: { maxFrames?: number; maxBytes?: number };
-  private readonly date: () => Date;
+  private readonly recording: LabRecording;
   /** A replay upload under way: each part is checked as it comes and kept only as its frames' text. */
   private upload: { name: string; parts: number; next: number; chars: number; reader: RecordingReader } | null = null;
   private readonly seriesCursor = new SeriesCursor();
@@ -98,7 +86,6 @@ export class Lab {
 
   constructor(opts: LabOptions) {
     this.opts = {
-      scenariosDir: opts.scenariosDir ?? null,
       emit: opts.emit,
       tickMs: opts.tickMs ?? 33,
       publishEveryMs: opts.publishEveryMs ?? 250,
@@ -107,9 +94,8 @@ export class Lab {
       now: opts.now ?? (() => performance.now()),
       autoTick: opts.autoTick ?? true,
     };
-    this.drivers = opts.drivers;
-    this.recordingLimits = opts.recordingLimits ?? {};
-    this.date = opts.date ?? (() => new Date());
+    this.catalog = new ScenarioCatalog(opts.scenariosDir ?? null, opts.drivers);
+    this.recording = new LabRecording(opts.recordingLimits ?? {}, opts.date ?? (() => new Date()));
     this.keyframePolicy = opts.keyframes ?? {};
     const interrupted = opts.interrupted;
     this.ctl = interrupted ? { interrupted } : UNINTERRUPTED;
@@ -120,81 +106,38 @@ export class Lab {
     return this.sim;
   }
 
-  /** `baseDir` resolves relative paths inside the scenario (churn.traceFile); by default its file's folder. */
-  private parse(input: string, source: string, baseDir?: string): Scenario {
-    return parseScenario(input, source, this.drivers, baseDir !== undefined ? { baseDir } : {});
-  }
-
   private timeline(scenario: Scenario, seed: number): SimTimeline {
-    const driver = (this.drivers ?? registryDrivers)[scenario.protocol.type];
+    const driver = this.catalog.driver(scenario.protocol.type);
     if (!driver) throw new CommandError(`no driver for protocol type '${scenario.protocol.type}'`);
-    const make = () => createSession(scenario, this.drivers ? { seed, drivers: this.drivers } : { seed });
+    const drivers = this.catalog.drivers;
+    const make = () => createSession(scenario, drivers ? { seed, drivers } : { seed });
     return new SimTimeline(scenario, seed, driver, make, this.keyframePolicy);
   }
 
   // ---- scenarios ---------------------------------------------------------------------------
 
   scenarios(): ScenarioInfo[] {
-    const dir = this.opts.scenariosDir;
-    if (!dir) return [];
-    let files: string[];
-    try {
-      files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
-    } catch {
-      return [];
-    }
-    const out: ScenarioInfo[] = [];
-    for (const f of files) {
-      const name = basename(f, extname(f));
-      let description = '';
-      try {
-        const s = this.parse(readFileSync(join(dir, f), 'utf8'), join(dir, f));
-        description = s.description || `${s.peers} peers, ${s.protocol.type}`;
-      } catch (err) {
-        description = `(does not load: ${(err as Error).message.split('\n')[0]})`;
-      }
-      out.push({ name, description, file: f });
-    }
-    return out;
+    return this.catalog.list();
   }
 
   /** Parses a scenario text without loading it: every problem with its path. */
   validate(text: string): { ok: boolean; issues: { path: string; message: string }[] } {
-    try {
-      const sc = this.parse(text, '<editor>', this.opts.scenariosDir ?? undefined);
-      const driver = (this.drivers ?? registryDrivers)[sc.protocol.type];
-      if (driver) createSession(sc, this.drivers ? { drivers: this.drivers } : {}); // the run's own checks (bounds, combinations)
-      return { ok: true, issues: [] };
-    } catch (err) {
-      if (err instanceof ScenarioError) return { ok: false, issues: err.issues.map((i) => ({ path: i.path, message: i.problem })) };
-      const e = err as Error;
-      if (e.name === 'ConfigError' || e.name === 'RangeError' || e.name.endsWith('Error')) return { ok: false, issues: [{ path: '', message: e.message }] };
-      throw err;
-    }
+    return this.catalog.validate(text);
   }
 
   /** Loads a bundled scenario by name, or YAML/JSON text. Leaves the current one intact on error. */
   load(args: { name?: string; text?: string; seed?: number }, opts: { source?: string } = {}): LabState {
     let scenario: Scenario;
     let text: string;
-    if (args.name !== undefined) {
-      const info = this.scenarios().find((s) => s.name === args.name);
-      if (!info || !this.opts.scenariosDir) {
-        const known = this.scenarios().map((s) => s.name);
-        throw new CommandError(`no bundled scenario '${args.name}' (known: ${known.join(', ') || 'none'})`);
-      }
-      const path = join(this.opts.scenariosDir, info.file);
-      text = readFileSync(path, 'utf8');
-      scenario = this.parse(text, path);
-    } else {
-      // text typed in the dashboard has no file: its relative paths are taken from the scenarios folder
+    if (args.name !== undefined) ({ text, scenario } = this.catalog.bundled(args.name));
+    else {
       text = args.text ?? '';
-      scenario = this.parse(text, opts.source ?? '<dashboard>', this.opts.scenariosDir ?? undefined);
+      scenario = this.catalog.parseTyped(text, opts.source ?? '<dashboard>');
     }
     const seed = args.seed ?? scenario.seed;
     const tl = this.timeline(scenario, seed);
     this.pauseLoop();
-    this.stopRecording('closed');
+    this.recording.stop('closed', this.sim);
     this.replayTl = null;
     this.scenarioText = text;
     this.seriesReset = true;
@@ -242,10 +185,10 @@ export class Lab {
       const tl = this.requireSim();
       const target = Math.min(timeMs, tl.endMs);
       // a finished recording stays as it is; an active one drops the frames after t (recorded again, identical)
-      if (target < tl.timeMs && this.recordingActive) this.recorder?.truncateAfter(target);
+      if (target < tl.timeMs) this.recording.truncateAfter(target);
       if (tl.seek(target, this.ctl, this.frameHook())) this.seriesReset = true;
       if (tl.done) this.pauseLoop();
-      this.finishRecordingIfDone();
+      this.recording.finishIfDone(this.sim);
     }
     this.lastWall = this.opts.now();
     this.publish();
@@ -269,11 +212,11 @@ export class Lab {
     const old = this.requireSim();
     this.pauseLoop();
     if (seed !== undefined && seed !== old.seed) {
-      this.stopRecording('closed');
+      this.recording.stop('closed', this.sim);
       this.run++;
       this.sim = this.timeline(old.scenario, seed);
     } else {
-      if (this.recordingActive) this.recorder?.truncateAfter(0);
+      this.recording.truncateAfter(0);
       // the same run from 0: its keyframes and where it was stay (seeking forward again is cheap)
       old.seek(0, this.ctl);
     }
@@ -302,7 +245,7 @@ export class Lab {
         const deadline = performance.now() + this.opts.maxTickWallMs;
         const outer = this.ctl;
         tl.advance(wall * this.speed, { interrupted: () => outer.interrupted() || performance.now() > deadline }, this.frameHook());
-        this.finishRecordingIfDone();
+        this.recording.finishIfDone(this.sim);
       }
     }
     const done = r ? r.done : (this.sim?.done ?? false);
@@ -317,19 +260,7 @@ export class Lab {
   // ---- views -----------------------------------------------------------------------------------
 
   state(): LabState {
-    const rec = this.recorder;
-    const recording: LabState['recording'] = rec
-      ? {
-          active: this.recordingActive,
-          frames: rec.frames,
-          bytes: rec.size,
-          everyMs: rec.header.everyMs,
-          fromMs: rec.firstTimeMs,
-          toMs: rec.lastTimeMs,
-          reason: this.recordingActive ? null : (this.recordingEnd?.reason ?? 'stopped'),
-          ...(this.recordingOf ? { scenario: this.recordingOf.scenario, seed: this.recordingOf.seed } : {}),
-        }
-      : null;
+    const recording = this.recording.view();
     const r = this.replayTl;
     if (r) {
       const h = r.replay.rec.header;
@@ -398,7 +329,7 @@ export class Lab {
     if (this.replayTl) {
       const h = this.replayTl.replay.rec.header;
       try {
-        return this.timeline(this.parse(h.scenario.text, h.scenario.source), h.seed).observation();
+        return this.timeline(this.catalog.parse(h.scenario.text, h.scenario.source), h.seed).observation();
       } catch {
         return null;
       }
@@ -449,47 +380,30 @@ export class Lab {
   recordStart(args: { everyMs?: number; maxPeers?: number; keyframeEvery?: number }): LabState {
     if (this.replayTl) throw new CommandError('cannot record while replaying a recording (lab.replay.close first)');
     const tl = this.requireSim();
-    const sc = tl.scenario;
-    this.recorder = new Recorder(
-      {
-        format: 'peerlab-recording',
-        version: 1,
-        createdAt: this.date().toISOString(),
-        scenario: { name: sc.name, protocol: sc.protocol.type, peers: sc.peers, source: sc.source, text: this.scenarioText },
-        seed: tl.seed,
-        untilMs: tl.endMs,
-        untilComplete: sc.until.complete,
-        everyMs: args.everyMs ?? this.opts.publishEveryMs,
-        maxPeers: Math.min(args.maxPeers ?? this.opts.maxPeers, 20_000),
-        keyframeEvery: args.keyframeEvery ?? 20,
-      },
-      this.recordingLimits,
-    );
-    this.recordingActive = true;
-    this.recordingEnd = null;
-    this.recordingOf = { scenario: sc.name, seed: tl.seed };
+    this.recording.start(tl, this.scenarioText, {
+      everyMs: args.everyMs ?? this.opts.publishEveryMs,
+      maxPeers: args.maxPeers ?? this.opts.maxPeers,
+      keyframeEvery: args.keyframeEvery ?? 20,
+    });
     this.captureFrame();
-    this.finishRecordingIfDone();
+    this.recording.finishIfDone(this.sim);
     this.emitState();
     return this.state();
   }
 
   recordStop(): LabState {
-    if (!this.recorder) throw new CommandError('nothing is being recorded (lab.record.start first)');
-    this.stopRecording('stopped');
+    if (!this.recording.exists) throw new CommandError('nothing is being recorded (lab.record.start first)');
+    this.recording.stop('stopped', this.sim);
     this.emitState();
     return this.state();
   }
 
   /** The recording so far (active or stopped) as the text of a recording file. */
   recordSave(): SavedRecording {
-    const rec = this.recorder;
-    if (!rec) throw new CommandError('nothing was recorded (lab.record.start first)');
-    if (rec.frames === 0) throw new CommandError('the recording has no frames yet');
-    const end = this.recordingEnd ?? this.endNow(this.sim?.done ? 'done' : 'stopped');
-    const h = rec.header;
-    const base = h.scenario.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
-    return { name: `${base}-seed${h.seed}.peerlab.jsonl`, text: rec.text(end), frames: rec.frames };
+    const saved = this.recording.save(this.sim);
+    if (saved === 'none') throw new CommandError('nothing was recorded (lab.record.start first)');
+    if (saved === 'empty') throw new CommandError('the recording has no frames yet');
+    return saved;
   }
 
   /**
@@ -527,7 +441,7 @@ export class Lab {
       throw err;
     }
     this.pauseLoop();
-    this.stopRecording('closed');
+    this.recording.stop('closed', this.sim);
     const liveRun = this.replayTl ? this.replayTl.liveRun : this.run;
     this.replayTl = new ReplayTimeline(replay, up.name, liveRun);
     this.run++;
@@ -584,43 +498,12 @@ export class Lab {
 
   /** While recording, frames at multiples of the cadence, however the run is driven. */
   private frameHook(): FrameHook | undefined {
-    const rec = this.recorder;
-    if (!rec || !this.recordingActive || rec.full) return undefined;
-    return {
-      everyMs: rec.header.everyMs,
-      capture: () => {
-        this.captureFrame();
-        if (!rec.full) return true;
-        this.stopRecording('full');
-        return false;
-      },
-    };
-  }
-
-  private finishRecordingIfDone(): void {
-    if (this.recordingActive && this.sim?.done) this.stopRecording(this.recorder?.full ? 'full' : 'done');
+    return this.sim ? this.recording.frameHook(this.sim, () => this.captureFrame()) : undefined;
   }
 
   private captureFrame(): void {
-    const rec = this.recorder;
     const tl = this.sim;
-    if (!rec || !tl) return;
-    if (rec.lastTimeMs !== null && tl.timeMs <= rec.lastTimeMs) return; // one frame per time
-    rec.capture(tl.timeMs, this.counters(), this.snapshot(rec.header.maxPeers));
-  }
-
-  /** The end record as of now (the live run's series and state). */
-  private endNow(reason: RecordingEnd['reason']): Omit<RecordingEnd, 'type' | 'frames' | 'timeMs'> {
-    const tl = this.sim;
-    const series: Record<string, Series> = {};
-    if (tl) for (const [k, v] of Object.entries(tl.series())) series[k] = thin(v, 0, v.t.length, RECORDED_SERIES_POINTS);
-    return { reason, done: tl ? tl.done : false, endReason: tl ? tl.session.endReason : null, series };
-  }
-
-  private stopRecording(reason: RecordingEnd['reason']): void {
-    if (!this.recorder || !this.recordingActive) return;
-    this.recordingActive = false;
-    this.recordingEnd = this.endNow(reason);
+    if (tl) this.recording.capture(tl, tl.counters(), (maxPeers) => tl.snapshot(maxPeers, this.run));
   }
 
   private pauseLoop(): void {
