@@ -25,6 +25,14 @@ export function randomEdit(doc: Y.Doc, rng: Rng, origin: number, seq: number, st
   });
 }
 
+/** The stamps a replica holds, as 'origin:seq:wallMs' (each names one edit: its update carried the stamp). */
+export function stampKeys(doc: Y.Doc): string[] {
+  return doc
+    .getArray<unknown>('stamps')
+    .toArray()
+    .map((s) => (Array.isArray(s) ? s.join(':') : String(s)));
+}
+
 /** Records, for each stamped edit from another peer, how long it took to arrive here. */
 export function observeStamps(doc: Y.Doc, nowMs: () => number, sink: (origin: number, latencyMs: number) => void): () => void {
   const arr = doc.getArray<number[]>('stamps');

@@ -137,6 +137,10 @@ export class PeerProcess {
   text(doc: string): Promise<string> {
     return this.call<string>('text', { doc });
   }
+  /** The marks of stamped edits this peer's replica holds ('origin:seq:wallMs'). */
+  stamps(doc: string): Promise<string[]> {
+    return this.call<string[]>('stamps', { doc });
+  }
   state(): Promise<PeerReport> {
     return this.call<PeerReport>('state');
   }

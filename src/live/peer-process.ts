@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { logger, Rng } from '../core/index.js';
-import { observeStamps, randomEdit } from './edits.js';
+import { observeStamps, randomEdit, stampKeys } from './edits.js';
 import { LivePeer, type LivePeerOptions, type SyncMode } from './peer.js';
 import { wallMs } from './overlay/room.js';
 
@@ -139,6 +139,11 @@ async function handle(st: Started, m: Cmd): Promise<unknown> {
     }
     case 'text':
       return peer.text(str(m.doc, 'doc'));
+    case 'stamps': {
+      // the marks of stamped edits this replica holds ('origin:seq:wallMs'): tests check every peer's edits arrived
+      const d = peer.doc(str(m.doc, 'doc'));
+      return d ? stampKeys(d) : [];
+    }
     case 'fill': {
       const bytes = num(m.bytes, 'bytes');
       const pieces = num(m.pieces, 'pieces', 1);

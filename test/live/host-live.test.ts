@@ -30,21 +30,29 @@ describe('live host group', () => {
     const a = await call<{ id: number }>('live.addPeer', { name: 'alice' });
     const b = await call<{ id: number }>('live.addPeer', { name: 'bob' });
     await call('live.type', { id: a.id, doc: 'main', count: 20, intervalMs: 5 });
+    type Row = { id: number; alive: boolean; docs: { length: number; stateVector: Record<string, number> }[]; links: { open: boolean }[] };
+    // The same state vector at both peers (every client's edits up to the same clock: what each typed is
+    // at both, not merely the same length), and the same length; within 30 s (unloaded ~1 s; a loaded
+    // machine and one reconnect fit; a reconnect storm does not).
     const waitSame = async () => {
-      for (let i = 0; i < 300; i++) {
-        const { peers } = await call<{ peers: { id: number; alive: boolean; docs: { length: number }[]; links: { open: boolean }[] }[] }>('live.peers');
+      const t0 = Date.now();
+      let last = '';
+      while (Date.now() - t0 < 30_000) {
+        const { peers } = await call<{ peers: Row[] }>('live.peers');
         const live = peers.filter((p) => p.alive);
+        const svs = live.map((p) => JSON.stringify(Object.entries(p.docs[0]?.stateVector ?? {}).sort()));
         const lens = live.map((p) => p.docs[0]?.length ?? -1);
-        if (live.length === 2 && lens[0]! > 0 && lens.every((l) => l === lens[0])) return peers;
+        if (live.length === 2 && lens[0]! > 0 && lens.every((l) => l === lens[0]) && svs.every((v) => v === svs[0])) return peers;
+        last = live.map((p, i) => `${p.id}: ${lens[i]} chars, sv ${svs[i]}`).join('; ');
         await sleep(200);
       }
-      throw new Error('peers did not sync');
+      throw new Error(`peers did not sync within 30 s: ${last}`);
     };
     let peers = await waitSame();
     expect(peers.every((p) => p.links.some((l) => l.open))).toBe(true);
 
     await call('live.killPeer', { id: b.id });
-    ({ peers } = await call<{ peers: { id: number; alive: boolean; docs: { length: number }[]; links: { open: boolean }[] }[] }>('live.peers'));
+    ({ peers } = await call<{ peers: Row[] }>('live.peers'));
     expect(peers.find((p) => p.id === b.id)?.alive).toBe(false);
     await call('live.type', { id: a.id, doc: 'main', count: 10, intervalMs: 5 });
     await call('live.restartPeer', { id: b.id });

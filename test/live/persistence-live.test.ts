@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PeerProcess } from '../../src/live/peer-process-client.js';
 import type { PeerProcessOptions } from '../../src/live/peer-process-client.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
-import { converge, sleep, spawnPeers, tmpDir } from './helpers.js';
+import { collectMarks, convergeMarked, sleep, spawnPeers, tmpDir } from './helpers.js';
 
 const SEED = Number(process.env.PEERLAB_SEED ?? 777);
 const cleanup: (() => Promise<void>)[] = [];
@@ -42,12 +42,16 @@ describe('persistence of a Node peer', () => {
     peers[0]!.onEvent = (ev) => {
       if (ev.ev === 'progress') last = { clientID: ev.clientID as number, clock: ev.clock as number, done: ev.done as number };
     };
-    const typing = peers[0]!.call('edits', { doc: 'main', seed: SEED, count: 100_000, intervalMs: 2, report: true }).catch(() => 'killed');
-    const others = Promise.all(peers.slice(1).map((p, i) => p.call('edits', { doc: 'main', seed: SEED + 1 + i, count: 60, intervalMs: 10 })));
+    const typing = peers[0]!.call('edits', { doc: 'main', seed: SEED, count: 100_000, intervalMs: 2, report: true, stamp: true }).catch(() => 'killed');
+    const others = Promise.all(peers.slice(1).map((p, i) => p.call('edits', { doc: 'main', seed: SEED + 1 + i, count: 60, intervalMs: 10, stamp: true })));
     await sleep(1200);
     await peers[0]!.kill9();
     expect(await typing).toBe('killed');
     await others;
+    // each stamped edit leaves a mark ('origin:seq:wallMs'); the others' marks as their own replicas hold them
+    const made = new Set<string>();
+    for (const p of peers.slice(1)) await collectMarks(made, p, p.id, 'main');
+    expect(made.size).toBe(120);
     expect(last.done).toBeGreaterThan(20);
     console.log(`[persistence] killed after ${last.done} logged edits (client ${last.clientID} clock ${last.clock})`);
 
@@ -69,12 +73,19 @@ describe('persistence of a Node peer', () => {
     await sleep(100);
     expect(warnings.join('\n')).toMatch(/torn/);
     expect(fs.statSync(logFile).size).toBe(sizeBefore); // cut back to the last good record
+    // p0's marks as its log kept them: at least every edit it had reported logged
+    const p0Marks = new Set<string>();
+    await collectMarks(p0Marks, offline, offline.id, 'main');
+    expect(p0Marks.size).toBeGreaterThanOrEqual(last.done);
+    for (const m of p0Marks) made.add(m);
     await offline.close();
 
     // back in the room: converges with the others, and the others' text contains what p0 logged
     peers[0] = new PeerProcess(opts(0));
     await peers[0].ready;
-    const text = await converge(peers, 'main', 30_000, `persistence (seed ${SEED})`);
+    // 30 s: unloaded this takes 1-2 s (anti-entropy every 500 ms); the bound allows a loaded machine and
+    // a slow first link, and still fails a peer that keeps reconnecting
+    const { text } = await convergeMarked(peers, 'main', made, 30_000, `persistence (seed ${SEED})`);
     const final = await peers[1]!.state();
     expect(final.docs[0]!.stateVector[String(last.clientID)]).toBeGreaterThanOrEqual(last.clock);
     expect(text.length).toBeGreaterThan(0);
