@@ -12,7 +12,9 @@
  *   passive-view peer), so the active views stay ~viewSize and the overlay connected.
  *
  * A broadcast's payload is `messageBytes` long (at least 4) and starts with its rumour index (u32 LE),
- * which is how the recorder tells broadcasts apart without looking into the core.
+ * which is how the recorder tells broadcasts apart without looking into the core. Who holds which
+ * broadcast is a `RumourTable` (rumours.ts), as in the epidemic protocols; a peer's round is the core's
+ * hop count, and a broadcast's round at a milestone is the highest hop count seen so far.
  */
 import { peerContext, type Port, type Protocol, type World } from '../../sim/index.js';
 import type { PeerId } from '../../core/index.js';
@@ -20,11 +22,11 @@ import type { PlumtreeMsg } from './codec.js';
 import { randomOverlay } from './overlay.js';
 import type { GossipParams } from './params.js';
 import { newStats, Plumtree, type DeliverInfo, type PlumtreeStats } from './plumtree.js';
+import { RumourTable } from './rumours.js';
 
 
-export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
+export class PlumtreeNetwork extends RumourTable implements Protocol<PlumtreeMsg> {
   readonly name = 'plumtree';
-  readonly n: number;
   readonly cores: (Plumtree | undefined)[];
   /** Current links of each peer (the membership's active views). */
   readonly views: Set<PeerId>[];
@@ -36,19 +38,6 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
   private tickKind = -1;
   private tickArmed = false;
 
-  // Dissemination (see driver.ts)
-  readonly state: Uint8Array;
-  readonly round: Int32Array;
-  readonly at: Float64Array;
-  readonly parent: Int32Array;
-  readonly born: Float64Array;
-  readonly holders: Int32Array;
-  readonly allAt: Float64Array;
-  readonly allRound: Float64Array;
-  readonly at99: Float64Array;
-  readonly round99: Float64Array;
-  readonly peak: Float64Array;
-  started = 0;
   readonly reachedSeries = { t: [] as number[], v: [] as number[] };
   private readonly capacity: number;
   private readonly maxRound: Int32Array;
@@ -59,23 +48,10 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
     private readonly params: GossipParams,
     capacity: number,
   ) {
+    super(world.size, capacity);
     const n = world.size;
-    this.n = n;
     this.capacity = Math.max(1, capacity);
-    const cells = this.capacity * n;
-    this.state = new Uint8Array(cells);
-    this.round = new Int32Array(cells).fill(-1);
-    this.at = new Float64Array(cells);
-    this.parent = new Int32Array(cells).fill(-1);
-    const k = this.capacity;
-    this.born = new Float64Array(k).fill(NaN);
-    this.holders = new Int32Array(k);
-    this.allAt = new Float64Array(k).fill(NaN);
-    this.allRound = new Float64Array(k).fill(NaN);
-    this.at99 = new Float64Array(k).fill(NaN);
-    this.round99 = new Float64Array(k).fill(NaN);
-    this.peak = new Float64Array(k);
-    this.maxRound = new Int32Array(k);
+    this.maxRound = new Int32Array(this.capacity);
     this.cores = new Array(n);
     this.views = Array.from({ length: n }, () => new Set<PeerId>());
     this.leaves = new Uint32Array(n);
@@ -179,13 +155,7 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
   onLeave(peer: PeerId, graceful: boolean): void {
     if (graceful) this.cores[peer]?.stop();
     this.cores[peer] = undefined;
-    for (let r = 0; r < this.started; r++) {
-      const idx = r * this.n + peer;
-      if (this.state[idx] !== 0) {
-        this.state[idx] = 0;
-        this.holders[r]!--;
-      }
-    }
+    this.forget(peer);
     this.leaves[peer]!++;
     if (graceful) this.purge(peer);
     else this.port.world.sim.schedule(this.params.failureDetectMs, this.detectKind, peer, this.leaves[peer]!);
@@ -240,30 +210,14 @@ export class PlumtreeNetwork implements Protocol<PlumtreeMsg> {
   }
 
   private record(r: number, peer: PeerId, from: PeerId, round: number): void {
-    const idx = r * this.n + peer;
-    this.state[idx] = 1;
-    this.round[idx] = round;
-    this.at[idx] = this.port.now();
-    this.parent[idx] = from;
-    this.holders[r]!++;
+    this.mark(r, peer, from, round, this.port.now());
     if (round > this.maxRound[r]!) this.maxRound[r] = round;
     if (this.port.observed) this.port.emit('infected', peer, { rumour: r, from, round });
     this.check(r);
   }
 
   private check(r: number): void {
-    const online = this.world.online;
-    const h = this.holders[r]!;
-    const t = this.port.now() - this.born[r]!;
-    if (online > 0 && h / online > this.peak[r]!) this.peak[r] = h / online;
-    if (h >= 0.99 * online && Number.isNaN(this.at99[r]!)) {
-      this.at99[r] = t;
-      this.round99[r] = this.maxRound[r]!;
-    }
-    if (h >= online && Number.isNaN(this.allAt[r]!)) {
-      this.allAt[r] = t;
-      this.allRound[r] = this.maxRound[r]!;
-    }
+    this.reached(r, this.maxRound[r]!, this.world.online, this.port.now());
   }
 
   private wake(): void {
