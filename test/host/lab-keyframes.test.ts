@@ -4,6 +4,7 @@ import { inspectData, observationData, snapshotData } from '../../src/host/lab-g
 import { Lab } from '../../src/host/lab/lab.js';
 import { drivers } from '../../src/lab/registry.js';
 import type { ProtocolDriver } from '../../src/protocols/driver.js';
+import type { KademliaRun } from '../../src/protocols/kademlia/driver.js';
 import { driver as gossip } from '../../src/protocols/gossip/driver.js';
 
 const SCENARIOS = join(import.meta.dirname, '../../resources/scenarios');
@@ -124,6 +125,38 @@ describe('what a new window and the inspector get', () => {
     const rumours = inspectData.parse(g.inspect(3)).sections.find((x) => x.title === 'Rumours');
     expect(rumours?.kind === 'table' && rumours.rows.length).toBe(3);
     expect(() => l.inspect(500)).toThrow(/peer 500 is not in the run/);
+  });
+
+  it('lab.inspect of a Kademlia peer: one row per k-bucket of its routing table, and the path of its last lookup', () => {
+    const l = lab(false);
+    l.load({ name: 'kademlia-lookups' });
+    l.step(4000);
+    const sc = l.simTimeline!;
+    const run = sc.session.run as unknown as KademliaRun;
+    // a peer that has looked something up by now
+    let peer = -1;
+    for (let p = 0; p < 2000 && peer < 0; p++) if (run.node(p)?.lastLookup) peer = p;
+    expect(peer).toBeGreaterThanOrEqual(0);
+    const node = run.node(peer)!;
+    const got = inspectData.parse(l.inspect(peer));
+    const table = got.sections.find((x) => x.title.startsWith('Routing table'));
+    expect(table?.kind).toBe('table');
+    if (table?.kind !== 'table') return;
+    const buckets = node.table.ranges();
+    expect(table.rows).toHaveLength(Math.min(256, buckets.length));
+    // each row: the bucket's contacts count, and all rows add up to the table's size
+    expect(table.rows.reduce((n, r) => n + (r[3] as number), 0)).toBe(node.table.size);
+    expect(new Set(got.neighbours)).toEqual(new Set(node.table.all().map((c) => c.peer)));
+    // the path starts at the peer and ends at the one that answered; each step was named by the step before
+    const path = got.sections.find((x) => x.kind === 'path');
+    expect(path?.kind).toBe('path');
+    if (path?.kind !== 'path') return;
+    const last = node.lastLookup!;
+    expect(path.peers[0]).toBe(peer);
+    expect(path.peers.length - 1).toBe(last.path.length);
+    expect(last.path.length).toBe(last.hops);
+    expect(path.peers.at(-1)).not.toBe(peer);
+    expect(new Set(path.peers).size).toBe(path.peers.length);
   });
 
   it('lab.validate lists every problem with its path, and loads nothing', () => {

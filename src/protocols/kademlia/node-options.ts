@@ -74,3 +74,9 @@ export interface PutResult {
   stored: number;
   closest: Contact[];
 }
+
+/** A finished lookup as the inspector shows it: its figures, and the chain of peers that led to the answer. */
+export interface LastLookup extends LookupResult {
+  /** From the first contact asked to the peer that answered (the value's holder, or the closest found). */
+  path: number[];
+}

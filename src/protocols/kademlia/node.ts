@@ -12,7 +12,7 @@
  */
 import type { PeerContext, PeerId, PeerProtocol } from '../../core/index.js';
 import { compareDistance, idBytes, idEquals, randomId, randomIdWithPrefix, toHex, type NodeId } from './id.js';
-import type { KademliaInit, LookupResult, PutResult } from './node-options.js';
+import type { KademliaInit, LastLookup, LookupResult, PutResult } from './node-options.js';
 import {
   ON_EVICTION_PING,
   ON_NOTHING,
@@ -37,7 +37,7 @@ import { onFindNode, onFindValue, onPing, onStore, type HandlerContext } from '.
 import { FIND_NODE, FIND_VALUE, NODES, PING, STORE, STORE_ACK, VALUE, isRequest, type KadMessage, type KadRequest, type KadResponse } from './rpc/messages.js';
 import { ValueStore } from './storage.js';
 
-export type { KademliaInit, LookupResult, PutResult } from './node-options.js';
+export type { KademliaInit, LastLookup, LookupResult, PutResult } from './node-options.js';
 
 const TAG_RPC = 1;
 const TAG_REFRESH = 2;
@@ -70,6 +70,8 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
   readonly self: Contact;
   /** Counters for metrics. */
   readonly stats = { requestsHandled: 0, requestsSent: 0, timeouts: 0, dropped: 0, evictions: 0, handedOver: 0 };
+  /** The last lookup or publication asked of this node (not its join or refreshes), for the inspector. */
+  lastLookup: LastLookup | null = null;
   joined = false;
 
   private readonly rpcTimeoutMs: number;
@@ -472,6 +474,10 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     if (l.findValue && l.value !== null && this.cacheTtlMs > 0) {
       const at = closest.find((c) => c.peer !== l.valueFrom?.peer);
       if (at) this.request(at, { type: STORE, rpc: 0, sender: this.id, key: l.target, value: l.value, ttlMs: this.cacheTtlMs }, ON_NOTHING, null, 0);
+    }
+    if (al.then === THEN_CALLER || al.then === THEN_REPLICATE) {
+      const end = l.value !== null ? l.valueFrom : (closest[0] ?? null);
+      this.lastLookup = { ...result, closest: [], value: null, path: end ? l.chainTo(end.peer) : [] };
     }
     switch (al.then) {
       case THEN_CALLER:

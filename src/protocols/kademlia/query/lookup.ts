@@ -30,6 +30,8 @@ interface Entry {
   contact: Contact;
   state: number;
   hop: number;
+  /** The peer whose reply named it (-1: one of the initial contacts). */
+  via: PeerId;
 }
 
 class Path {
@@ -87,14 +89,14 @@ export class Lookup {
     let i = 0;
     for (const c of initial) {
       if (c.peer === self || this.claimed.has(c.peer)) continue;
-      this.insert(this.paths[i % d]!, c, 1);
+      this.insert(this.paths[i % d]!, c, 1, -1);
       i++;
     }
     if (i === 0) this.done = true;
   }
 
-  private insert(path: Path, contact: Contact, hop: number): void {
-    const e = { contact, state: FRESH, hop, path: path.index };
+  private insert(path: Path, contact: Contact, hop: number, via: PeerId): void {
+    const e = { contact, state: FRESH, hop, via, path: path.index };
     this.claimed.set(contact.peer, e);
     const es = path.entries;
     let j = es.length;
@@ -149,7 +151,7 @@ export class Lookup {
     let added = 0;
     for (const c of contacts) {
       if (c.peer === this.self || this.claimed.has(c.peer)) continue;
-      this.insert(path, c, e.hop + 1);
+      this.insert(path, c, e.hop + 1, peer);
       added++;
     }
     return added;
@@ -192,6 +194,17 @@ export class Lookup {
   /** The hop of a peer in this lookup (0 if unknown). */
   hopOf(peer: PeerId): number {
     return this.claimed.get(peer)?.hop ?? 0;
+  }
+
+  /**
+   * The chain of peers that led to `peer`: the initial contact first, each next one named in the
+   * reply of the one before, `peer` last (empty if the lookup never saw it).
+   */
+  chainTo(peer: PeerId): PeerId[] {
+    const out: PeerId[] = [];
+    // hops strictly decrease along `via`, so this ends
+    for (let e = this.claimed.get(peer); e !== undefined; e = e.via < 0 ? undefined : this.claimed.get(e.via)) out.push(e.contact.peer);
+    return out.reverse();
   }
 
   /** The k closest peers that answered, closest first, over all paths. */
