@@ -43,6 +43,9 @@ export const labState = z.object({
       toMs: z.number().nullable(),
       /** Why it stopped (null while active). */
       reason: z.enum(['stopped', 'done', 'full', 'closed']).nullable(),
+      /** The run it records (it may differ from the loaded one once another is loaded). */
+      scenario: z.string().optional(),
+      seed: z.number().optional(),
     })
     .nullable()
     .optional(),

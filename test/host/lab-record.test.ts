@@ -198,6 +198,10 @@ describe('LabHost timeline', () => {
     host.load({ name: 'rumor' });
     expect(host.state().recording).toMatchObject({ active: false, frames: 2, reason: 'closed' });
     expect(parseRecording(host.recordSave().text).header.scenario.name).toBe('slow rumor');
+    // what a client gets (the schema the host sends through) still says which run the recording is of
+    const sent = labState.parse(host.state());
+    expect(sent.scenario).toBe('rumor-test');
+    expect(sent.recording).toMatchObject({ scenario: 'slow rumor', seed: 11 });
   });
 });
 
