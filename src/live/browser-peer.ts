@@ -54,7 +54,7 @@ export class BrowserPeer extends RoomPeer {
 
   constructor(private readonly opts: BrowserPeerOptions) {
     super();
-    this.id = 1 + Math.floor(Math.random() * (2 ** 48 - 2));
+    this.id = 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     this.name = opts.name ?? `tab-${this.id % 10000}`;
     this.color = COLORS[this.id % COLORS.length] as string;
     const rtcConfig = opts.rtcConfig ?? { iceServers: [] };

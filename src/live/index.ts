@@ -3,8 +3,8 @@
  *
  * - signaling/   y-webrtc-compatible signaling server (bounded, loopback by default) and its client
  * - link.ts      one RTCPeerConnection + data channel (W3C API: browser or node-datachannel, rtc-node.ts)
- * - overlay/     OverlayRoom (partial view, Plumtree gossip of updates and awareness, state-vector
- *                anti-entropy), the real-time PeerContext that drives the sans-IO gossip cores, wire format
+ * - overlay/     OverlayRoom: the sans-IO sync peer (src/protocols/sync) over real timers, data channels
+ *                and a signaling server (bootstrap only)
  * - persistence/ the checksummed, compacted append-only update log of Node peers
  * - peer.ts      LivePeer (Node); peer-process*.ts run each Node peer in its own process
  * - browser-peer.ts  BrowserPeer (windows/tabs; IndexedDB)   live-network.ts  what the host runs
@@ -17,8 +17,7 @@ export { SignalingClient } from './signaling/client.js';
 export { Link } from './link.js';
 export { nodeWrtc } from './rtc-node.js';
 export { OverlayRoom, type OverlayOptions, type LinkInfo, type DocInfo } from './overlay/room.js';
-export { RealtimeContext, type GossipCore, type GossipFactory } from './overlay/realtime.js';
-export { cores, defaultGossip, type CoreName } from './overlay/cores.js';
+export { type CoreName } from './room-sync.js';
 export { UpdateLog, persistDoc, parseLog, LogFormatError, LogLockedError, type FsyncPolicy } from './persistence/update-log.js';
 export { LivePeer, type LivePeerOptions, type PeerReport, type SyncMode } from './peer.js';
 export { PeerProcess } from './peer-process-client.js';

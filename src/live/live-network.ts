@@ -189,7 +189,8 @@ export class LiveNetwork {
     if (this.nodes.size >= max) throw new LiveNetworkError(`at most ${max} Node peers (remove one first)`);
     const signaling = await this.signalingUrl();
     this.counter++;
-    const id = 1 + Math.floor(Math.random() * (2 ** 40));
+    // a u32: the sync peer's ids are its place in the DHT
+    const id = 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     const peerName = name ?? `node-${this.counter}`;
     const dataDir = path.join(this.dataDir, `${this.room}-${id}`);
     const proc = this.spawn(id, peerName, dataDir, signaling);

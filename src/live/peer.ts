@@ -62,7 +62,7 @@ export class LivePeer extends RoomPeer {
 
   constructor(private readonly opts: LivePeerOptions) {
     super();
-    this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 48 - 2));
+    this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     this.name = opts.name ?? `node-${this.id % 10000}`;
     const warn = opts.onWarning ?? ((m) => peerLog.warn(`${this.name}: ${m}`));
     // for y-webrtc, which takes the global WebSocket (Node 20 has none; a Node 22 one is replaced so the

@@ -2,8 +2,8 @@
  * RoomSync: one peer's sync of one room's documents in either mode, switchable at run time — what Node
  * peers (peer.ts) and browser peers (browser-peer.ts) share; they differ only in the WebRTC/WebSocket they
  * hand in and in how they keep documents (update logs / IndexedDB).
- * - 'overlay': peerlab's OverlayRoom (partial view, gossip, anti-entropy), all documents over one set of
- *   links;
+ * - 'overlay': peerlab's OverlayRoom (the sync peer of src/protocols/sync: DHT discovery, partial view,
+ *   Plumtree, anti-entropy), all documents over one set of links;
  * - 'ywebrtc': the stock y-webrtc WebrtcProvider (full mesh), one provider per document on the y-webrtc
  *   room `<room>:<doc>` (y-webrtc allows one provider per room per JS context).
  * A partition (`block`) cuts the links to the given peers and refuses new ones, in both modes, so a peer
@@ -17,12 +17,13 @@ import { WebrtcProvider } from 'y-webrtc';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { OverlayRoom, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayOptions, type OverlayStats } from './overlay/room.js';
-import { cores, defaultGossip, type CoreName } from './overlay/cores.js';
-import type { GossipFactory } from './overlay/realtime.js';
 import { docInfo, latencySummary, ywebrtcLinks, ywebrtcPeerOf, type LatencySummary } from './peer-state.js';
 import type { WebSocketCtor } from './signaling/client.js';
 
 export type SyncMode = 'overlay' | 'ywebrtc';
+
+/** How the overlay spreads updates: Plumtree trees, or flooding over the partial view (the baseline). */
+export type CoreName = 'plumtree' | 'flood';
 
 /** The overlay's tuning knobs a peer passes through (each documented at OverlayOptions). */
 export type OverlayTuning = Pick<
@@ -68,9 +69,8 @@ export interface RoomOptions extends OverlayTuning {
   password?: string | null;
   /** Default 'overlay'. */
   mode?: SyncMode;
-  /** Dissemination core by name (when `gossip` is not given). Default 'plumtree'. */
+  /** Dissemination in overlay mode. Default 'plumtree'. */
   core?: CoreName;
-  gossip?: GossipFactory<unknown>;
 }
 
 /** What the peer itself supplies: who it is and the WebRTC/WebSocket of its platform. */
@@ -106,14 +106,11 @@ export class RoomSync {
   private readonly connMeta = new WeakMap<YConn, { deadline: number; heard: boolean }>();
   private watchdogTimer: ReturnType<typeof setInterval> | null = null;
 
-  private readonly gossip: GossipFactory<unknown>;
-
   constructor(
     private readonly room: RoomOptions,
     private readonly o: RoomSyncOptions,
   ) {
     this.modeNow = room.mode ?? 'overlay';
-    this.gossip = room.gossip ?? (room.core ? (cores[room.core] as GossipFactory<unknown>) : defaultGossip());
     this.start();
   }
 
@@ -140,7 +137,7 @@ export class RoomSync {
         RTCPeerConnection: o.RTCPeerConnection,
         peerId: o.id,
         name: o.name,
-        gossip: this.gossip,
+        dissemination: this.room.core ?? 'plumtree',
         ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
         ...(o.rtcConfig ? { rtcConfig: o.rtcConfig } : {}),
         ...overlayTuning(this.room),

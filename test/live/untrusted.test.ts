@@ -10,8 +10,8 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Link } from '../../src/live/link.js';
-import { encodeChunk } from '../../src/live/overlay/chunks.js';
-import { MSG_GOSSIP, MSG_SYNC_REPLY } from '../../src/live/overlay/wire.js';
+import { encodeChunk } from '../../src/protocols/sync/wire/chunks.js';
+import { F_GOSSIP, F_SYNC_REPLY } from '../../src/protocols/sync/wire/frames.js';
 import type { PeerProcess } from '../../src/live/peer-process-client.js';
 import { nodeWrtc } from '../../src/live/rtc-node.js';
 import { SignalingClient } from '../../src/live/signaling/client.js';
@@ -43,18 +43,21 @@ async function attackerLink(url: string, room: string, target: number, attackerI
 
 async function attackerLinkOnce(url: string, room: string, target: number, attackerId: number): Promise<{ link: Link; done: () => void }> {
   const sc = new SignalingClient(url, { WebSocket: WebSocket as never });
-  const topic = `peerlab-overlay/${room}`;
+  // what a sync peer offers a joiner on signaling (src/protocols/sync/wire/signaling.ts)
+  const topic = `peerlab-sync/${room}`;
   const wrtc = nodeWrtc();
   let link: Link | null = null;
   sc.subscribe(topic, null, (d) => {
-    const m = d as { type: string; from: string; to?: string; sdp?: { type: string; sdp: string } };
-    if (m.type === 'signal' && m.to === String(attackerId) && m.from === String(target) && m.sdp) void link?.signal(m.sdp);
+    const m = d as { type: string; from: string; to?: string; sig?: { kind: string; sdp: string; nonce: string } };
+    if (m.type === 'signal' && m.to === String(attackerId) && m.from === String(target) && m.sig?.kind === 'answer')
+      void link?.signal({ type: 'answer', sdp: m.sig.sdp, nonce: m.sig.nonce });
   });
   await new Promise<void>((r) => sc.onConnect(r));
   link = new Link({
     RTCPeerConnection: wrtc.RTCPeerConnection,
     initiator: true,
-    sendSignal: (sdp) => void sc.publish(topic, { type: 'signal', from: String(attackerId), to: String(target), sdp }),
+    sendSignal: (d) =>
+      void sc.publish(topic, { type: 'signal', from: String(attackerId), to: String(target), sig: { kind: 'offer', nonce: d.nonce, sdp: d.sdp, link: 'bootstrap' } }),
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -92,12 +95,12 @@ describe('untrusted peers', () => {
     const target = peers[0]!;
     const attacks: [string, Uint8Array][] = [
       ['unknown message type', new Uint8Array([0x7f, 1, 2, 3])],
-      ['random bytes in gossip', frame(MSG_GOSSIP, (e) => encoding.writeVarUint8Array(e, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])))],
-      ['a non-Yjs update', frame(MSG_SYNC_REPLY, (e) => {
+      ['random bytes in gossip', frame(F_GOSSIP, (e) => encoding.writeVarUint8Array(e, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])))],
+      ['a non-Yjs update', frame(F_SYNC_REPLY, (e) => {
         encoding.writeVarString(e, 'main');
         encoding.writeVarUint8Array(e, new Uint8Array([200, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
       })],
-      ['truncated length prefix', frame(MSG_SYNC_REPLY, (e) => encoding.writeVarUint(e, 2 ** 40))],
+      ['truncated length prefix', frame(F_SYNC_REPLY, (e) => encoding.writeVarUint(e, 2 ** 40))],
       ['oversize message', new Uint8Array(100 * 1024)],
       // chunked messages: a declared size over the 32 MiB bound, and a frame of a message never started
       ['a chunk that declares 100 MiB', encodeChunk({ msgId: 1, index: 0, count: 2, total: 100 * 1024 * 1024, data: new Uint8Array(2048) })],

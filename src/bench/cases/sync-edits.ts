@@ -5,7 +5,9 @@
  * for --seconds, a random peer makes one edit every 1/--rate s. Every edit carries a stamp (origin, seq,
  * wall time) in the same Yjs transaction, and every other peer records its arrival latency when the
  * update is integrated there (so both modes are measured the same way, over whatever path delivered it).
- * After the edits, the replicas must converge (same text everywhere) within 30 s.
+ * After the edits, the replicas must converge (same text everywhere) within 30 s. The signaling server's
+ * count of messages received says how much the room still used it: in overlay mode nothing once every
+ * peer has its first link (signalingPerPeerPerMinute while editing).
  *
  * As root, the bench re-executes itself inside a fresh loopback-only network namespace (unshare -n), as
  * PLATFORM.md asks of every real-network run; ICE is bound to 127.0.0.1 either way.
@@ -14,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logger, Rng, quantileSorted } from '../../core/index.js';
-import type { CoreName } from '../../live/overlay/cores.js';
+import type { CoreName } from '../../live/room-sync.js';
 import { PeerProcess } from '../../live/peer-process-client.js';
 import type { SyncMode } from '../../live/peer.js';
 import { SignalingServer } from '../../live/signaling/server.js';
@@ -31,6 +33,12 @@ export interface ModeResult {
   converged: boolean;
   convergeMs: number;
   setupMs: number;
+  /** Messages the signaling server received from the room, per peer: in all, and per minute while editing
+   * (every peer linked by then; overlay mode's goal is 0). */
+  signalingMessagesPerPeer: number;
+  signalingPerPeerPerMinute: number;
+  /** Overlay mode: messages a peer published after its own first link opened (answers to later joiners), mean. */
+  signalingAfterFirstLinkPerPeer: number | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,6 +66,8 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
     await sleep(1000);
     await Promise.all(peers.map((p) => p.call('latency'))); // drop warm-up samples
     const setupMs = performance.now() - t0;
+    const publishedBefore = sig.stats.published;
+    const editStart = performance.now();
     const rng = new Rng(seed);
     const period = 1000 / rate;
     const end = performance.now() + seconds * 1000;
@@ -73,9 +83,13 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
       if (wait > 0) await sleep(wait);
     }
     await Promise.all(inflight);
+    const editMinutes = (performance.now() - editStart) / 60_000;
+    const publishedWhileEditing = sig.stats.published - publishedBefore;
     const convergeMs = await allEqual(peers, 'bench', 30_000);
     const lat = (await Promise.all(peers.map((p) => p.call<number[]>('latency')))).flat().sort((a, b) => a - b);
     const r2 = (x: number) => Math.round(x * 100) / 100;
+    const reports = mode === 'overlay' ? await Promise.all(peers.map((p) => p.state())) : [];
+    const afterLink = reports.length > 0 ? reports.reduce((a, r) => a + (r.overlay?.signalingAfterFirstLink ?? 0), 0) / reports.length : null;
     return {
       mode,
       edits,
@@ -86,6 +100,9 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
       converged: convergeMs >= 0,
       convergeMs: Math.round(convergeMs),
       setupMs: Math.round(setupMs),
+      signalingMessagesPerPeer: r2(sig.stats.published / n),
+      signalingPerPeerPerMinute: r2(publishedWhileEditing / n / editMinutes),
+      signalingAfterFirstLinkPerPeer: afterLink === null ? null : r2(afterLink),
     };
   } finally {
     await Promise.all(peers.map((p) => p.close()));
@@ -151,6 +168,8 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
     p50Ms: overlay?.p50Ms,
     p99Ms: overlay?.p99Ms,
     converged: overlay?.converged,
+    signalingPerPeerPerMinute: overlay?.signalingPerPeerPerMinute,
+    signalingAfterFirstLinkPerPeer: overlay?.signalingAfterFirstLinkPerPeer,
     modes: results,
   };
 }

@@ -1,46 +1,45 @@
 /**
- * OverlayRoom: peerlab's own sync provider for one room (any number of Yjs documents in it).
+ * OverlayRoom: a live peer of one room (any number of Yjs documents in it), peerlab's own provider. It is
+ * a thin adapter around the sans-IO sync peer (src/protocols/sync/peer.ts), the very object the
+ * simulator and the deterministic test network run; this file only supplies what a real peer has:
  *
- * - Membership and link setup go through a y-webrtc-compatible signaling server, on the topic
- *   `peerlab-overlay/<room>` (so one server serves y-webrtc rooms and overlay rooms), encrypted the
- *   y-webrtc way when the room has a password. Peers announce themselves (`hello`) periodically.
- * - Each peer keeps a bounded partial view: it opens links until it has `degree` of them, accepts up to
- *   `maxLinks`, and every `shuffleMs` trades one link for a random other (so partitions heal and the
- *   overlay keeps mixing). Never a full mesh.
- * - Yjs updates and awareness are broadcast through a gossip core (the same sans-IO per-peer code the
- *   simulator runs; see realtime.ts) over the links.
- * - Anti-entropy: on every new link and every `antiEntropyMs` with one random neighbour, each side sends
- *   its state vector per document and gets back exactly what it lacks (Y.encodeStateAsUpdate(doc, sv)),
- *   so a peer that missed gossip (it was away, partitioned, or a link dropped mid-flight) catches up.
- * - Large messages (a sync reply for a document of several MiB) are cut into 64 KiB frames and put back
- *   together per link within bounds (chunks.ts). An update too big for gossip (a multi-MiB paste) is not
- *   gossiped but pushed to every neighbour, which forwards it only if it was new there (MSG_PUSH).
- * - Peers are untrusted: every message is bounded and validated (wire.ts, chunks.ts); a violation closes
- *   that one link, is counted, and the peer is ignored for `banMs`.
+ * - time and timers: the wall clock and setTimeout;
+ * - links: WebRTC data channels (link.ts), each with its own byte framing (codec, 64 KiB chunks,
+ *   bounded reassembly: src/protocols/sync/wire/framing.ts); a frame that breaks the wire rules makes
+ *   Link close that one link as a violation, which the peer counts and bans;
+ * - the signaling server: a y-webrtc-compatible one, topic `peerlab-sync/<room>`, encrypted the y-webrtc
+ *   way when the room has a password. The peer uses it only until its first link is open (and to heal a
+ *   split room); every later link is found in the DHT and negotiated through the overlay;
+ * - documents and awareness: local changes go to the peer (`localUpdate`, `localAwareness`), remote
+ *   awareness is applied to the document's y-protocols Awareness.
+ *
+ * Discovery, the partial view, dissemination, anti-entropy, chunking rules and bans are the peer's
+ * (docs/sync.md describes them).
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { Rng } from '../../core/index.js';
+import {
+  createSyncCodec,
+  LinkFraming,
+  parseSignaling,
+  SYNC_ORIGIN,
+  SyncPeer,
+  toJson,
+  type Frame,
+  type LinkKind,
+  type LinkSignal,
+  type SignalingMsg,
+  type SyncContext,
+  type SyncEvent,
+  type SyncHost,
+  type SyncCodec,
+  type SyncOptions,
+  type SyncStats,
+  type TrafficClass,
+} from '../../protocols/sync/index.js';
 import { Link, type LinkCloseReason } from '../link.js';
 import { SignalingClient, type WebSocketCtor } from '../signaling/client.js';
-import { DEFAULT_CHUNK_BYTES, Reassembler, chunkMessage } from './chunks.js';
-import { RealtimeContext, type GossipCore, type GossipFactory } from './realtime.js';
-import {
-  MSG_CHUNK,
-  MSG_GOSSIP,
-  MSG_PUSH,
-  MSG_SYNC_REPLY,
-  MSG_SYNC_REQ,
-  PAYLOAD_AWARENESS,
-  PAYLOAD_UPDATE,
-  WireError,
-  decodeChannel,
-  decodePayload,
-  encodeChannel,
-  encodePayload,
-  validDocName,
-  type ChannelMessage,
-} from './wire.js';
 
 export interface OverlayOptions {
   room: string;
@@ -50,33 +49,26 @@ export interface OverlayOptions {
   RTCPeerConnection: typeof globalThis.RTCPeerConnection;
   /** WebSocket class for Node (the `ws` package); the browser's global is used otherwise. */
   WebSocket?: WebSocketCtor;
-  /** Numeric peer id, unique in the room (default: random 48-bit). */
+  /** Peer id, a u32 unique in the room (default: random). */
   peerId?: number;
   /** Display name (awareness). */
   name?: string;
-  /** Links a peer tries to keep. Default 3. */
+  /** How updates spread: Plumtree (default) or flooding over the partial view. */
+  dissemination?: 'plumtree' | 'flood';
+  /** The sync peer's tuning (each documented at SyncOptions). */
   degree?: number;
-  /** Links a peer accepts at most. Default 6. */
   maxLinks?: number;
-  /** Dissemination core (Plumtree, push-pull, flood). */
-  gossip: GossipFactory<unknown>;
-  /** Anti-entropy period (one random neighbour per period). Default 1000 ms. */
   antiEntropyMs?: number;
-  /** Announce period on signaling. Default 2000 ms. */
-  helloMs?: number;
-  /** Period of the link shuffle. Default 10 s. */
   shuffleMs?: number;
-  /** Largest frame accepted on a link. Default 1 MiB. */
-  maxMessageBytes?: number;
-  /** Messages larger than this are sent in frames of this size. Default 64 KiB (SCTP carries 256 KiB). */
-  chunkBytes?: number;
-  /** Largest chunked message, sent or accepted (so the largest document that syncs). Default 32 MiB. */
-  maxAssembledBytes?: number;
-  /** Gossip payloads above this go out as a PUSH flood instead (Plumtree caps payloads at 1 MiB and caches
-   * them). Default 256 KiB. */
-  maxGossipBytes?: number;
-  /** Violating peers are refused for this long. Default 30 s. */
   banMs?: number;
+  /** Largest channel message accepted on a link. Default 1 MiB. */
+  maxMessageBytes?: number;
+  /** Frames larger than this go in chunks. Default 64 KiB (less than maxMessageBytes). */
+  chunkBytes?: number;
+  /** Largest frame, sent or reassembled (so the largest document that syncs). Default 32 MiB. */
+  maxAssembledBytes?: number;
+  /** Gossip payloads above this go out as PUSH instead. Default 256 KiB. */
+  maxGossipBytes?: number;
   /** Seed of the peer's random choices. */
   seed?: number;
   rtcConfig?: RTCConfiguration;
@@ -91,6 +83,8 @@ export interface LinkInfo {
   messagesIn: number;
   messagesOut: number;
   lastHeard: number;
+  /** How the link was found (overlay mode): through signaling, in the DHT, or by the shuffle. */
+  kind?: LinkKind;
 }
 
 export interface DocInfo {
@@ -102,138 +96,95 @@ export interface DocInfo {
   length: number;
 }
 
-export interface OverlayStats {
-  linksOpened: number;
-  linksClosed: number;
-  violations: number;
-  gossipIn: number;
-  gossipDelivered: number;
-  syncRequests: number;
-  syncReplies: number;
+/** The sync peer's counters, plus what the adapter sees. */
+export interface OverlayStats extends SyncStats {
   /** Messages sent / received in chunks. */
   chunkedOut: number;
   chunkedIn: number;
-  /** PUSH messages sent / received (updates too big for gossip). */
-  pushesOut: number;
-  pushesIn: number;
-  /** Messages not sent because they exceeded maxAssembledBytes. */
-  oversize: number;
+  /** Messages published on signaling, and those after the first link opened. */
+  signalingPublished: number;
+  signalingAfterFirstLink: number;
+  /** Wall ms the first link opened (0: none yet). */
+  firstLinkAt: number;
+  /** Bytes sent by traffic class. */
+  bytesOut: Record<TrafficClass, number>;
 }
 
-interface LinkState {
-  link: Link;
-  peer: number;
-  initiator: boolean;
-  openedAt: number;
-  lastHeard: number;
-  reassembly: Reassembler;
-  nextMsgId: number;
-}
-
-interface DocState {
-  name: string;
-  doc: Y.Doc;
-  awareness: awarenessProtocol.Awareness;
-  ownsAwareness: boolean;
-  onUpdate: (u: Uint8Array, origin: unknown) => void;
-  onAwareness: (c: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => void;
-  /** The neighbour whose sync reply we are waiting for (-1: none), and since when (see syncRequest). */
-  syncAwait: number;
-  syncAwaitAt: number;
-  /** Neighbours whose sync request waits for that reply. */
-  syncDeferred: Set<number>;
-}
-
-/**
- * How long a sync request holds back the others (see syncRequest) once its neighbour has gone quiet, and
- * at most in all (a big reply keeps arriving in frames for a while).
- */
-const SYNC_WAIT_MS = 3000;
-const SYNC_MAX_WAIT_MS = 30_000;
-/** A sync reply for a document we do not hold: an empty update (so the asker stops waiting on us). */
-const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
-
-const PEER_ID = /^\d{1,16}$/;
-/** Origin of updates applied from anti-entropy replies (only what was new here reaches 'update'). */
-const REPAIR = Symbol('anti-entropy');
-/** Origin of updates that arrived in a PUSH (forwarded to the other neighbours if new here). */
-const PUSH = Symbol('push');
-const MAX_SDP = 64 * 1024;
-/** A negotiation nonce (Link draws 16 hex digits; up to 32 accepted). */
-const NONCE = /^[0-9a-f]{1,32}$/;
-
-export type OverlayEvent =
-  | { type: 'link-up'; peer: number }
-  | { type: 'link-down'; peer: number; reason: string }
-  | { type: 'violation'; peer: number; reason: string }
-  | { type: 'oversize'; doc: string; bytes: number }
-  | { type: 'edit-arrived'; doc: string; origin: number; latencyMs: number };
+export type OverlayEvent = SyncEvent;
 
 /** Wall-clock milliseconds with sub-ms resolution (comparable across processes on one machine). */
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** Origin of awareness updates that came from peers (not re-broadcast). */
+const REMOTE = Symbol('remote-awareness');
+
+interface Transport {
+  link: Link;
+  framing: LinkFraming;
+  initiator: boolean;
+  lastHeard: number;
+}
+
+interface RoomDoc {
+  doc: Y.Doc;
+  awareness: awarenessProtocol.Awareness;
+  ownsAwareness: boolean;
+  detach(): void;
+}
+
 export class OverlayRoom {
   readonly id: number;
   readonly topic: string;
-  readonly stats: OverlayStats = {
-    linksOpened: 0,
-    linksClosed: 0,
-    violations: 0,
-    gossipIn: 0,
-    gossipDelivered: 0,
-    syncRequests: 0,
-    syncReplies: 0,
-    chunkedOut: 0,
-    chunkedIn: 0,
-    pushesOut: 0,
-    pushesIn: 0,
-    oversize: 0,
-  };
+  readonly peer: SyncPeer;
   /** origin peer -> recent arrival latencies (ms) of its edits here, newest last (bounded). */
   readonly latency = new Map<number, number[]>();
-  private readonly links = new Map<number, LinkState>();
-  private readonly known = new Map<number, number>(); // peer -> last hello (wall ms)
-  private readonly banned = new Map<number, number>(); // peer -> until (wall ms)
-  private readonly blocked = new Set<number>();
-  private readonly docs = new Map<string, DocState>();
+  private readonly transports = new Map<number, Transport>();
+  private readonly docs = new Map<string, RoomDoc>();
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private nextTimer = 1;
   private readonly signaling: SignalingClient;
   private readonly ownsSignaling: boolean;
-  private readonly rng: Rng;
-  private readonly ctx: RealtimeContext<unknown>;
-  private readonly core: GossipCore<unknown>;
-  private readonly timers: ReturnType<typeof setInterval>[] = [];
-  private readonly o: Required<Omit<OverlayOptions, 'password' | 'WebSocket' | 'rtcConfig' | 'peerId' | 'seed' | 'signaling'>>;
+  private readonly codec: SyncCodec;
+  private readonly maxMessageBytes: number;
+  private readonly chunkBytes: number;
+  private readonly maxAssembledBytes: number;
+  private readonly counts = { chunkedOut: 0, chunkedIn: 0, signalingPublished: 0, signalingAfterFirstLink: 0, firstLinkAt: 0 };
+  private readonly bytesOut: Record<TrafficClass, number> = { updates: 0, antiEntropy: 0, awareness: 0, dht: 0, negotiation: 0, control: 0 };
   private listeners: ((e: OverlayEvent) => void)[] = [];
   private closed = false;
-  /** The link whose message is being processed (so a bad gossip payload closes the right one). */
-  private delivering: number | null = null;
+  private readonly t0 = performance.now();
 
   constructor(private readonly opts: OverlayOptions) {
-    this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 48 - 2));
-    this.topic = `peerlab-overlay/${opts.room}`;
-    this.o = {
+    this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
+    this.topic = `peerlab-sync/${opts.room}`;
+    this.maxMessageBytes = opts.maxMessageBytes ?? 1024 * 1024;
+    // a chunk frame carries its header too: it must fit under the channel bound
+    this.chunkBytes = Math.min(opts.chunkBytes ?? 64 * 1024, this.maxMessageBytes - 64);
+    this.maxAssembledBytes = opts.maxAssembledBytes ?? 32 * 1024 * 1024;
+    const options: SyncOptions = {
       room: opts.room,
-      RTCPeerConnection: opts.RTCPeerConnection,
-      name: opts.name ?? `peer-${this.id % 10000}`,
-      degree: opts.degree ?? 3,
-      maxLinks: opts.maxLinks ?? 6,
-      gossip: opts.gossip,
-      antiEntropyMs: opts.antiEntropyMs ?? 1000,
-      helloMs: opts.helloMs ?? 2000,
-      shuffleMs: opts.shuffleMs ?? 10_000,
-      maxMessageBytes: opts.maxMessageBytes ?? 1024 * 1024,
-      chunkBytes: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-      maxAssembledBytes: opts.maxAssembledBytes ?? 32 * 1024 * 1024,
-      maxGossipBytes: opts.maxGossipBytes ?? 256 * 1024,
-      banMs: opts.banMs ?? 30_000,
+      stampUpdates: true,
+      ...(opts.dissemination ? { dissemination: opts.dissemination } : {}),
+      ...(opts.degree !== undefined ? { degree: opts.degree } : {}),
+      ...(opts.maxLinks !== undefined ? { maxLinks: opts.maxLinks } : {}),
+      ...(opts.antiEntropyMs !== undefined ? { antiEntropyMs: opts.antiEntropyMs } : {}),
+      ...(opts.shuffleMs !== undefined ? { shuffleMs: opts.shuffleMs } : {}),
+      ...(opts.banMs !== undefined ? { banMs: opts.banMs } : {}),
+      ...(opts.maxGossipBytes !== undefined ? { maxGossipBytes: opts.maxGossipBytes } : {}),
     };
-    this.rng = new Rng(opts.seed ?? this.id);
-    this.ctx = new RealtimeContext<unknown>(this.id, this.rng.int(2 ** 31), (to, msg) => this.sendGossip(to, msg));
-    this.core = this.o.gossip.create(this.ctx, (payload) => this.onDeliver(payload));
-    this.ctx.protocol = this.core;
-    this.core.start?.();
+    const rng = new Rng(opts.seed ?? (this.id ^ Math.floor(Math.random() * 2 ** 31)) >>> 0);
+    const ctx: SyncContext = {
+      id: this.id,
+      rng,
+      now: () => performance.now() - this.t0,
+      setTimer: (delayMs, tag, data) => this.setTimer(delayMs, tag, data),
+      cancelTimer: (id) => this.cancelTimer(id),
+      emit: () => {},
+    };
+    this.codec = createSyncCodec({});
+    this.peer = new SyncPeer(ctx, this.host(), options, {}, this.codec);
     if (typeof opts.signaling === 'string') {
       this.signaling = new SignalingClient(opts.signaling, opts.WebSocket ? { WebSocket: opts.WebSocket } : {});
       this.ownsSignaling = true;
@@ -241,22 +192,130 @@ export class OverlayRoom {
       this.signaling = opts.signaling;
       this.ownsSignaling = false;
     }
-    this.signaling.subscribe(this.topic, opts.password ?? null, (d) => this.onSignal(d));
-    this.signaling.onConnect(() => this.hello());
-    if (this.signaling.connected) this.hello();
-    this.every(this.o.helloMs, () => {
-      this.hello();
-      this.expireKnown();
+    this.signaling.subscribe(this.topic, opts.password ?? null, (d) => {
+      const m = parseSignaling(d);
+      if (m && !this.closed) this.peer.onSignaling(m);
     });
-    this.every(this.o.antiEntropyMs, () => this.antiEntropy());
-    this.every(this.o.shuffleMs, () => this.shuffle());
-    this.every(250, () => this.maintain());
+    this.peer.start();
   }
 
-  private every(ms: number, f: () => void): void {
-    const h = setInterval(f, ms);
+  // ---- the peer's world ---------------------------------------------------------------------------
+
+  private setTimer(delayMs: number, tag: number, data: unknown): number {
+    const id = this.nextTimer++;
+    const h = setTimeout(() => {
+      this.timers.delete(id);
+      if (!this.closed) this.peer.onTimer(tag, data);
+    }, delayMs);
     (h as { unref?: () => void }).unref?.();
-    this.timers.push(h);
+    this.timers.set(id, h);
+    return id;
+  }
+
+  private cancelTimer(id: number): boolean {
+    const h = this.timers.get(id);
+    if (h === undefined) return false;
+    clearTimeout(h);
+    this.timers.delete(id);
+    return true;
+  }
+
+  private host(): SyncHost {
+    return {
+      publish: (m: SignalingMsg) => {
+        if (this.closed) return;
+        this.counts.signalingPublished++;
+        if (this.counts.firstLinkAt > 0) this.counts.signalingAfterFirstLink++;
+        void this.signaling.publish(this.topic, toJson(m));
+      },
+      signalingUp: () => this.signaling.connected,
+      openLink: (peer, initiator) => this.openLink(peer, initiator),
+      remoteSignal: (peer, sig: LinkSignal) => {
+        const t = this.transports.get(peer);
+        if (t && sig.kind !== 'busy') void t.link.signal({ type: sig.kind, sdp: sig.sdp, nonce: sig.nonce });
+      },
+      send: (peer, frame: Frame, _bytes, cls) => this.send(peer, frame, cls),
+      closeLink: (peer) => {
+        const t = this.transports.get(peer);
+        if (!t) return;
+        this.transports.delete(peer);
+        t.link.onclose = () => {};
+        t.link.close('local');
+      },
+      onAwareness: (doc, update) => {
+        const d = this.docs.get(doc);
+        if (d) awarenessProtocol.applyAwarenessUpdate(d.awareness, update, REMOTE);
+      },
+      wallMs,
+      event: (e) => this.onEvent(e),
+    };
+  }
+
+  private openLink(peer: number, initiator: boolean): void {
+    this.transports.get(peer)?.link.close('local');
+    const link = new Link({
+      RTCPeerConnection: this.opts.RTCPeerConnection,
+      initiator,
+      maxMessageBytes: this.maxMessageBytes,
+      // the peer gives negotiations up by its own timeout; this one only catches a transport that hangs
+      connectTimeoutMs: 30_000,
+      sendSignal: (d) => {
+        if (this.transports.get(peer)?.link !== link || (d.type !== 'offer' && d.type !== 'answer')) return;
+        this.peer.onLocalSignal(peer, { kind: d.type, nonce: d.nonce ?? '', sdp: d.sdp, link: 'bootstrap' });
+      },
+      ...(this.opts.rtcConfig ? { rtcConfig: this.opts.rtcConfig } : {}),
+    });
+    const t: Transport = { link, framing: new LinkFraming(this.codec, { chunkBytes: this.chunkBytes, maxAssembledBytes: this.maxAssembledBytes }), initiator, lastHeard: 0 };
+    this.transports.set(peer, t);
+    link.onopen = () => {
+      if (this.transports.get(peer) !== t) return;
+      t.lastHeard = wallMs();
+      if (this.counts.firstLinkAt === 0) this.counts.firstLinkAt = wallMs();
+      this.peer.onLinkOpen(peer);
+    };
+    link.onmessage = (bytes) => {
+      t.lastHeard = wallMs();
+      // a SyncWireError here makes Link close the link as a violation (onclose below)
+      const got = t.framing.decode(bytes);
+      if (got) this.peer.onFrame(peer, got.frame, got.bytes);
+      else this.peer.heard(peer);
+    };
+    link.onclose = (reason: LinkCloseReason) => {
+      if (this.transports.get(peer) !== t) return;
+      this.transports.delete(peer);
+      this.peer.onLinkClosed(peer, reason);
+    };
+  }
+
+  private send(peer: number, frame: Frame, cls: TrafficClass): void {
+    const t = this.transports.get(peer);
+    if (!t) return;
+    const before = t.framing.chunkedOut;
+    const msgs = t.framing.encode(frame);
+    if (msgs === null) {
+      this.peer.stats.oversize++;
+      this.fire({ type: 'oversize', doc: 'doc' in frame ? String(frame.doc) : '', bytes: this.codec.size(frame) });
+      return;
+    }
+    this.counts.chunkedOut += t.framing.chunkedOut - before;
+    for (const m of msgs) {
+      if (!t.link.send(m)) return;
+      this.bytesOut[cls] += m.length;
+    }
+  }
+
+  private onEvent(e: SyncEvent): void {
+    if (e.type === 'edit-arrived') {
+      let arr = this.latency.get(e.origin);
+      if (!arr) this.latency.set(e.origin, (arr = []));
+      arr.push(e.latencyMs);
+      if (arr.length > 2000) arr.splice(0, arr.length - 1000);
+    }
+    if (e.type === 'link-up')
+      // a new neighbourhood sees our cursor now, not at the awareness renewal
+      for (const [name, d] of this.docs)
+        if (d.awareness.getLocalState() !== null) this.peer.localAwareness(name, awarenessProtocol.encodeAwarenessUpdate(d.awareness, [d.doc.clientID]));
+    this.fire(e);
   }
 
   on(cb: (e: OverlayEvent) => void): () => void {
@@ -268,50 +327,35 @@ export class OverlayRoom {
     for (const l of this.listeners) l(e);
   }
 
-  // ---- documents -------------------------------------------------------------------------------
+  // ---- documents ----------------------------------------------------------------------------------
 
   /** Opens (or returns) a document of this room; pass a doc to bind an existing one (e.g. persisted). */
-  openDoc(
-    name: string,
-    doc: Y.Doc = new Y.Doc(),
-    shared?: awarenessProtocol.Awareness,
-  ): { doc: Y.Doc; awareness: awarenessProtocol.Awareness } {
-    if (!validDocName(name)) throw new RangeError(`document name must match [\\w.:/ -]{1,128}: ${JSON.stringify(name)}`);
+  openDoc(name: string, doc: Y.Doc = new Y.Doc(), shared?: awarenessProtocol.Awareness): { doc: Y.Doc; awareness: awarenessProtocol.Awareness } {
     const existing = this.docs.get(name);
     if (existing) return existing;
+    this.peer.openDoc(name, doc); // RangeError on a bad name, before anything is bound
     const awareness = shared ?? new awarenessProtocol.Awareness(doc);
-    const st: DocState = {
-      name,
+    // what the peer applied is already spreading; everything else (an edit, a load) is local news
+    const onUpdate = (u: Uint8Array, origin: unknown): void => {
+      if (origin !== SYNC_ORIGIN && !this.closed) this.peer.localUpdate(name, u);
+    };
+    const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+      if (origin === REMOTE || this.closed) return;
+      this.peer.localAwareness(name, awarenessProtocol.encodeAwarenessUpdate(awareness, added.concat(updated, removed)));
+    };
+    doc.on('update', onUpdate);
+    awareness.on('update', onAwareness);
+    const d: RoomDoc = {
       doc,
       awareness,
       ownsAwareness: shared === undefined,
-      syncAwait: -1,
-      syncAwaitAt: 0,
-      syncDeferred: new Set(),
-      onUpdate: (update, origin) => {
-        // gossip deliveries are already being spread by the core; local edits and content that arrived
-        // by anti-entropy (new here, so possibly missed by the peers that relied on us, e.g. in flight on a
-        // link that closed) are broadcast; a pushed update goes on to the other neighbours. Big repairs are
-        // not re-sent: a neighbour that lacks them gets them from its own anti-entropy.
-        if (origin === this) return;
-        if (origin === PUSH) return this.push(name, update);
-        const payload = encodePayload({ kind: PAYLOAD_UPDATE, doc: name, origin: this.id, sentAt: wallMs(), update });
-        if (payload.length <= this.o.maxGossipBytes) this.core.broadcast(payload);
-        else if (origin !== REPAIR) this.push(name, update);
-      },
-      onAwareness: ({ added, updated, removed }, origin) => {
-        if (origin === this) return;
-        const changed = added.concat(updated, removed);
-        const payload = encodePayload({ kind: PAYLOAD_AWARENESS, doc: name, awareness: awarenessProtocol.encodeAwarenessUpdate(awareness, changed) });
-        // awareness is a few bytes per client; a huge one is not worth a flood
-        if (payload.length <= this.o.maxGossipBytes) this.core.broadcast(payload);
+      detach: () => {
+        doc.off('update', onUpdate);
+        awareness.off('update', onAwareness);
       },
     };
-    doc.on('update', st.onUpdate);
-    awareness.on('update', st.onAwareness);
-    this.docs.set(name, st);
-    for (const l of this.links.values()) if (l.link.open) this.syncRequest(l, st);
-    return st;
+    this.docs.set(name, d);
+    return d;
   }
 
   doc(name: string): Y.Doc | undefined {
@@ -322,372 +366,67 @@ export class OverlayRoom {
     return [...this.docs.keys()];
   }
 
-  // ---- signaling & membership ------------------------------------------------------------------
-
-  private hello(): void {
-    if (this.closed) return;
-    void this.signaling.publish(this.topic, { type: 'hello', from: String(this.id), links: this.links.size });
-  }
-
-  private expireKnown(): void {
-    const cutoff = wallMs() - this.o.helloMs * 4;
-    for (const [p, t] of this.known) if (t < cutoff && !this.links.has(p)) this.known.delete(p);
-  }
-
-  private onSignal(data: unknown): void {
-    if (this.closed || typeof data !== 'object' || data === null) return;
-    const m = data as Record<string, unknown>;
-    if (typeof m.from !== 'string' || !PEER_ID.test(m.from)) return;
-    const from = Number(m.from);
-    if (from === this.id) return;
-    if (m.to !== undefined && m.to !== String(this.id)) return;
-    switch (m.type) {
-      case 'hello':
-        this.known.set(from, wallMs());
-        if (this.links.size < this.o.degree) this.maintain();
-        break;
-      case 'bye':
-        this.known.delete(from);
-        break;
-      case 'busy': {
-        const l = this.links.get(from);
-        if (l && l.initiator && !l.link.open) l.link.close('remote');
-        break;
-      }
-      case 'signal': {
-        const sdp = m.sdp as { type?: unknown; sdp?: unknown; nonce?: unknown } | undefined;
-        if (!sdp || (sdp.type !== 'offer' && sdp.type !== 'answer') || typeof sdp.sdp !== 'string' || sdp.sdp.length > MAX_SDP) return;
-        // the nonce names the negotiation (see Link); a malformed one is dropped with the message
-        if (sdp.nonce !== undefined && (typeof sdp.nonce !== 'string' || !NONCE.test(sdp.nonce))) return;
-        this.known.set(from, wallMs());
-        if (sdp.type === 'offer') this.onOffer(from, sdp.sdp, sdp.nonce);
-        else this.links.get(from)?.link.signal({ type: 'answer', sdp: sdp.sdp, nonce: sdp.nonce });
-        break;
-      }
-    }
-  }
-
-  private refused(peer: number): boolean {
-    if (this.blocked.has(peer)) return true;
-    const until = this.banned.get(peer);
-    if (until === undefined) return false;
-    if (until < wallMs()) {
-      this.banned.delete(peer);
-      return false;
-    }
-    return true;
-  }
-
-  private onOffer(from: number, sdp: string, nonce: string | undefined): void {
-    if (this.refused(from)) return;
-    const existing = this.links.get(from);
-    if (existing) {
-      // glare: both sides offered; the lower id's offer wins
-      if (existing.initiator && !existing.link.open && this.id > from) existing.link.close('local');
-      // a new negotiation from a peer we are still answering: it gave up on the earlier one (an open
-      // link is kept: a forged offer must not cut it, and a real restart shows as its channel closing)
-      else if (!existing.initiator && !existing.link.open && existing.link.nonce !== (nonce ?? '')) existing.link.close('remote');
-      else return;
-    }
-    if (this.links.size >= this.o.maxLinks) {
-      void this.signaling.publish(this.topic, { type: 'busy', from: String(this.id), to: String(from) });
-      return;
-    }
-    const st = this.createLink(from, false);
-    void st.link.signal({ type: 'offer', sdp, nonce });
-  }
-
-  private createLink(peer: number, initiator: boolean): LinkState {
-    const link = new Link({
-      RTCPeerConnection: this.o.RTCPeerConnection,
-      initiator,
-      maxMessageBytes: this.o.maxMessageBytes,
-      sendSignal: (sdp) => void this.signaling.publish(this.topic, { type: 'signal', from: String(this.id), to: String(peer), sdp }),
-      ...(this.opts.rtcConfig ? { rtcConfig: this.opts.rtcConfig } : {}),
-    });
-    const st: LinkState = {
-      link,
-      peer,
-      initiator,
-      openedAt: 0,
-      lastHeard: 0,
-      reassembly: new Reassembler({ maxMessageBytes: this.o.maxAssembledBytes, maxBufferedBytes: this.o.maxAssembledBytes }),
-      nextMsgId: 1,
-    };
-    this.links.set(peer, st);
-    link.onopen = () => {
-      st.openedAt = st.lastHeard = wallMs();
-      this.stats.linksOpened++;
-      this.core.neighborUp(peer);
-      this.fire({ type: 'link-up', peer });
-      for (const d of this.docs.values()) {
-        this.syncRequest(st, d);
-        // re-announce our own presence so the new neighbourhood sees our cursor now, not at the next renewal
-        if (d.awareness.getLocalState() !== null) d.onAwareness({ added: [], updated: [d.doc.clientID], removed: [] }, null);
-      }
-    };
-    link.onmessage = (bytes) => {
-      st.lastHeard = wallMs();
-      this.onLinkMessage(st, bytes);
-    };
-    link.onclose = (reason: LinkCloseReason) => {
-      if (this.links.get(peer) === st) this.links.delete(peer);
-      if (st.openedAt > 0) {
-        this.stats.linksClosed++;
-        this.core.neighborDown(peer);
-        // what was in flight on that link is lost: repair from the remaining neighbours now rather than at
-        // the next anti-entropy round
-        if (!this.closed) for (const l of this.links.values()) if (l.link.open) for (const d of this.docs.values()) this.syncRequest(l, d);
-      }
-      if (reason.startsWith('violation')) {
-        this.stats.violations++;
-        this.banned.set(peer, wallMs() + this.o.banMs);
-        this.fire({ type: 'violation', peer, reason });
-      }
-      this.fire({ type: 'link-down', peer, reason });
-    };
-    return st;
-  }
-
-  /** Opens links until `degree` (partial view, never a full mesh). */
-  private maintain(): void {
-    if (this.closed || !this.signaling.connected) return;
-    let want = this.o.degree - this.links.size;
-    if (want <= 0) return;
-    const candidates = [...this.known.keys()].filter((p) => !this.links.has(p) && !this.refused(p));
-    this.rng.shuffle(candidates);
-    for (const p of candidates) {
-      if (want-- <= 0) break;
-      this.createLink(p, true);
-    }
-  }
-
-  /** Trades one link for a random other, so the overlay keeps mixing (and heals after a partition). */
-  private shuffle(): void {
-    if (this.closed) return;
-    const open = [...this.links.values()].filter((l) => l.link.open);
-    if (open.length >= this.o.degree && this.links.size < this.o.maxLinks) {
-      const candidates = [...this.known.keys()].filter((p) => !this.links.has(p) && !this.refused(p));
-      if (candidates.length > 0) this.createLink(this.rng.pick(candidates), true);
-    }
-    if (open.length > this.o.degree + 1) {
-      const old = open.filter((l) => wallMs() - l.openedAt > this.o.shuffleMs);
-      if (old.length > 0) this.rng.pick(old).link.close('local');
-    }
-  }
-
-  // ---- data path -------------------------------------------------------------------------------
-
-  /** Sends one channel message, in frames if it is large; refuses (and counts) one over maxAssembledBytes. */
-  private sendChannel(st: LinkState, m: ChannelMessage): boolean {
-    const bytes = encodeChannel(m);
-    if (bytes.length > this.o.maxAssembledBytes) {
-      this.stats.oversize++;
-      this.fire({ type: 'oversize', doc: 'doc' in m ? m.doc : '', bytes: bytes.length });
-      return false;
-    }
-    if (bytes.length <= this.o.chunkBytes) return st.link.send(bytes);
-    this.stats.chunkedOut++;
-    for (const f of chunkMessage(bytes, st.nextMsgId++, this.o.chunkBytes)) if (!st.link.send(f)) return false;
-    return true;
-  }
-
-  private sendGossip(to: number, msg: unknown): void {
-    const st = this.links.get(to);
-    if (!st) return;
-    this.sendChannel(st, { type: MSG_GOSSIP, gossip: this.o.gossip.codec.encode(msg) });
-  }
-
-  /** Floods an update too big for gossip to every neighbour but the one it came from. */
-  private push(doc: string, update: Uint8Array): void {
-    for (const l of this.links.values())
-      if (l.link.open && l.peer !== this.delivering && this.sendChannel(l, { type: MSG_PUSH, doc, update })) this.stats.pushesOut++;
-  }
-
-  private onLinkMessage(st: LinkState, frame: Uint8Array): void {
-    let bytes: Uint8Array | null = frame;
-    if (frame[0] === MSG_CHUNK) {
-      bytes = st.reassembly.push(frame); // WireError on any lie -> Link closes this link as a violation
-      if (!bytes) return;
-      this.stats.chunkedIn++;
-    }
-    const m = decodeChannel(bytes); // WireError -> Link closes this link as a violation
-    switch (m.type) {
-      case MSG_GOSSIP: {
-        let msg: unknown;
-        try {
-          msg = this.o.gossip.codec.decode(m.gossip);
-        } catch (e) {
-          throw new WireError(`gossip: ${(e as Error).message}`);
-        }
-        this.stats.gossipIn++;
-        this.delivering = st.peer;
-        try {
-          this.core.onMessage(st.peer, msg);
-        } finally {
-          this.delivering = null;
-        }
-        break;
-      }
-      case MSG_SYNC_REQ: {
-        this.stats.syncRequests++;
-        const d = this.docs.get(m.doc);
-        // a document we do not hold: an empty reply, so the asker need not wait for us
-        this.sendChannel(st, { type: MSG_SYNC_REPLY, doc: m.doc, update: d ? Y.encodeStateAsUpdate(d.doc, m.stateVector) : EMPTY_UPDATE });
-        break;
-      }
-      case MSG_SYNC_REPLY: {
-        this.stats.syncReplies++;
-        const d = this.docs.get(m.doc);
-        if (d) {
-          Y.applyUpdate(d.doc, m.update, REPAIR);
-          if (d.syncAwait === st.peer) this.releaseSync(d);
-        }
-        break;
-      }
-      case MSG_PUSH: {
-        this.stats.pushesIn++;
-        const d = this.docs.get(m.doc);
-        if (!d) return;
-        this.delivering = st.peer;
-        try {
-          Y.applyUpdate(d.doc, m.update, PUSH);
-        } finally {
-          this.delivering = null;
-        }
-        break;
-      }
-    }
-  }
-
-  private onDeliver(payload: Uint8Array): void {
-    let p;
-    try {
-      p = decodePayload(payload);
-    } catch (e) {
-      // a malformed payload inside well-formed gossip: cut the link that handed it to us
-      const from = this.delivering;
-      if (from !== null) this.links.get(from)?.link.close(`violation: ${(e as Error).message}`.slice(0, 200) as LinkCloseReason);
-      return;
-    }
-    this.stats.gossipDelivered++;
-    const d = this.docs.get(p.doc);
-    if (!d) return;
-    if (p.kind === PAYLOAD_UPDATE) {
-      Y.applyUpdate(d.doc, p.update, this);
-      const latencyMs = Math.max(0, wallMs() - p.sentAt);
-      let arr = this.latency.get(p.origin);
-      if (!arr) this.latency.set(p.origin, (arr = []));
-      arr.push(latencyMs);
-      if (arr.length > 2000) arr.splice(0, arr.length - 1000);
-      this.fire({ type: 'edit-arrived', doc: p.doc, origin: p.origin, latencyMs });
-    } else {
-      awarenessProtocol.applyAwarenessUpdate(d.awareness, p.awareness, this);
-    }
-  }
-
-  /**
-   * Asks a neighbour for what we lack of a document (our state vector; the reply is the difference).
-   * One request per document is in flight at a time: while its reply, maybe the whole document for a
-   * peer that just joined, is on the way, requests to other neighbours wait for it and then ask only for
-   * what is still missing, instead of each neighbour sending the whole document again. The others are
-   * released when the reply comes, or when that neighbour goes quiet or away (see syncStalled).
-   */
-  private syncRequest(st: LinkState, d: DocState): void {
-    if (d.syncAwait !== -1 && d.syncAwait !== st.peer && !this.syncStalled(d)) {
-      d.syncDeferred.add(st.peer);
-      return;
-    }
-    d.syncAwait = st.peer;
-    d.syncAwaitAt = wallMs();
-    this.sendChannel(st, { type: MSG_SYNC_REQ, doc: d.name, stateVector: Y.encodeStateVector(d.doc) });
-  }
-
-  /** Whether the awaited sync reply should no longer hold the others back. */
-  private syncStalled(d: DocState): boolean {
-    const l = this.links.get(d.syncAwait);
-    if (!l?.link.open) return true;
-    const now = wallMs();
-    return now - Math.max(d.syncAwaitAt, l.lastHeard) >= SYNC_WAIT_MS || now - d.syncAwaitAt >= SYNC_MAX_WAIT_MS;
-  }
-
-  /** The awaited reply came (or will not): the held-back requests go now, with the updated state vector. */
-  private releaseSync(d: DocState): void {
-    d.syncAwait = -1;
-    const held = [...d.syncDeferred];
-    d.syncDeferred.clear();
-    const sv = held.length > 0 ? Y.encodeStateVector(d.doc) : null;
-    for (const p of held) {
-      const l = this.links.get(p);
-      if (l?.link.open && sv) this.sendChannel(l, { type: MSG_SYNC_REQ, doc: d.name, stateVector: sv });
-    }
-  }
-
-  private antiEntropy(): void {
-    for (const d of this.docs.values()) if (d.syncAwait !== -1 && this.syncStalled(d)) this.releaseSync(d);
-    const open = [...this.links.values()].filter((l) => l.link.open);
-    if (open.length === 0) return;
-    const st = this.rng.pick(open);
-    for (const d of this.docs.values()) this.syncRequest(st, d);
-  }
-
-  // ---- lab controls ----------------------------------------------------------------------------
+  // ---- lab controls and reports -------------------------------------------------------------------
 
   /** Refuses and closes links to these peers (a partition); `unblock` heals it. */
   block(peers: Iterable<number>): void {
-    for (const p of peers) {
-      this.blocked.add(p);
-      this.links.get(p)?.link.close('local');
-    }
+    this.peer.block(peers);
   }
 
   unblock(): void {
-    this.blocked.clear();
+    this.peer.unblock();
+  }
+
+  get stats(): OverlayStats {
+    let chunkedIn = this.counts.chunkedIn;
+    for (const t of this.transports.values()) chunkedIn += t.framing.chunkedIn;
+    return { ...this.peer.stats, ...this.counts, chunkedIn, bytesOut: { ...this.bytesOut } };
   }
 
   linkInfo(): LinkInfo[] {
-    return [...this.links.values()].map((l) => ({
-      peer: l.peer,
-      open: l.link.open,
-      initiator: l.initiator,
-      bytesIn: l.link.bytesIn,
-      bytesOut: l.link.bytesOut,
-      messagesIn: l.link.messagesIn,
-      messagesOut: l.link.messagesOut,
-      lastHeard: l.lastHeard,
-    }));
+    const out: LinkInfo[] = [];
+    for (const l of this.peer.links.values()) {
+      const t = this.transports.get(l.peer);
+      out.push({
+        peer: l.peer,
+        open: l.open,
+        initiator: l.initiator,
+        bytesIn: t?.link.bytesIn ?? 0,
+        bytesOut: t?.link.bytesOut ?? 0,
+        messagesIn: t?.link.messagesIn ?? 0,
+        messagesOut: t?.link.messagesOut ?? 0,
+        lastHeard: t?.lastHeard ?? 0,
+        kind: l.kind,
+      });
+    }
+    return out;
   }
 
   docInfo(): DocInfo[] {
-    return [...this.docs.values()].map((d) => {
+    return [...this.docs].map(([name, d]) => {
       const sv: Record<string, number> = {};
       for (const [c, clock] of Y.decodeStateVector(Y.encodeStateVector(d.doc))) sv[String(c)] = clock;
-      return {
-        name: d.name,
-        stateVector: sv,
-        pending: d.doc.store.pendingStructs !== null || d.doc.store.pendingDs !== null,
-        length: d.doc.getText('text').length,
-      };
+      return { name, stateVector: sv, pending: d.doc.store.pendingStructs !== null || d.doc.store.pendingDs !== null, length: d.doc.getText('text').length };
     });
   }
 
-  /** Leaves: graceful says goodbye on signaling and removes our awareness state. */
+  /** Leaves: graceful says goodbye (on every link and on signaling) and removes our awareness state. */
   close(graceful = true): void {
     if (this.closed) return;
-    if (graceful) {
-      for (const d of this.docs.values()) if (d.ownsAwareness) awarenessProtocol.removeAwarenessStates(d.awareness, [d.doc.clientID], 'local');
-      void this.signaling.publish(this.topic, { type: 'bye', from: String(this.id) });
-    }
+    if (graceful) for (const d of this.docs.values()) if (d.ownsAwareness) awarenessProtocol.removeAwarenessStates(d.awareness, [d.doc.clientID], 'local');
+    this.peer.stop(graceful);
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const h of this.timers.values()) clearTimeout(h);
+    this.timers.clear();
     for (const d of this.docs.values()) {
-      d.doc.off('update', d.onUpdate);
-      d.awareness.off('update', d.onAwareness);
+      d.detach();
       if (d.ownsAwareness) d.awareness.destroy();
     }
-    for (const l of [...this.links.values()]) l.link.close('local');
-    this.core.stop?.();
-    this.ctx.dispose();
+    for (const t of this.transports.values()) {
+      t.link.onclose = () => {};
+      t.link.close('local');
+    }
+    this.transports.clear();
     if (this.ownsSignaling) {
       // let the goodbye leave before the socket closes
       setTimeout(() => this.signaling.close(), graceful ? 50 : 0);

@@ -87,7 +87,11 @@ export class AntiEntropy {
     const d = this.io.docs.get(doc);
     // a document we do not hold: an empty reply, so the asker need not wait for us
     this.io.send(from, { t: F_SYNC_REPLY, doc, update: d ? Y.encodeStateAsUpdate(d.doc, sv) : EMPTY_UPDATE });
-    if (d && (back || aheadOf(Y.decodeStateVector(sv), d.doc))) this.request(from, d, false);
+    if (!d || !(back || aheadOf(Y.decodeStateVector(sv), d.doc))) return;
+    // already asking `from`: that reply brings what we lack (asking again with the same state vector
+    // would have the whole difference sent twice: all of the document, for a peer that just joined)
+    if (d.syncAwait === from && !this.stalled(d)) return;
+    this.request(from, d, false);
   }
 
   onReply(from: number, doc: string, update: Uint8Array, capture: boolean): void {

@@ -1,12 +1,20 @@
 /**
- * The chunk codec and the per-link reassembler (src/live/overlay/chunks.ts): round trips of random
- * messages in random frame sizes, and every kind of lie a peer can tell (each must throw WireError, which
+ * The chunk codec and the per-link reassembler (src/protocols/sync/wire/chunks.ts): round trips of random
+ * messages in random frame sizes, and every kind of lie a peer can tell (each must throw SyncWireError, which
  * closes the link as a violation) — plus the bounds on what one link may keep buffered.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/index.js';
-import { Reassembler, chunkMessage, decodeChunk, encodeChunk, type ChunkFrame } from '../../src/live/overlay/chunks.js';
-import { MSG_CHUNK, MSG_SYNC_REPLY, WireError, decodeChannel, encodeChannel } from '../../src/live/overlay/wire.js';
+import { Rng } from '../../../src/core/index.js';
+import { Reassembler, chunkMessage, decodeChunk, encodeChunk, type ChunkFrame } from '../../../src/protocols/sync/wire/chunks.js';
+import { createSyncCodec } from '../../../src/protocols/sync/wire/codec.js';
+import { F_CHUNK, F_SYNC_REPLY } from '../../../src/protocols/sync/wire/frames.js';
+import { SyncWireError as WireError } from '../../../src/protocols/sync/errors.js';
+
+const codec = createSyncCodec();
+const encodeChannel = (f: { t: typeof F_SYNC_REPLY; doc: string; update: Uint8Array }): Uint8Array => codec.encode(f);
+const decodeChannel = (b: Uint8Array) => codec.decode(b);
+const MSG_CHUNK = F_CHUNK;
+const MSG_SYNC_REPLY = F_SYNC_REPLY;
 
 const SEED = Number(process.env.PEERLAB_SEED ?? 4242);
 
@@ -71,7 +79,7 @@ describe('chunk codec', () => {
   it('a 4 MiB sync reply goes in 64 KiB frames (each under the 256 KiB SCTP limit) and decodes as the same message', () => {
     const update = new Uint8Array(4 * 1024 * 1024 + 17).fill(7);
     // not a Yjs update, so build the channel bytes by hand and compare bytes only
-    const bytes = encodeChannel({ type: MSG_SYNC_REPLY, doc: 'main', update: new Uint8Array([0, 0]) });
+    const bytes = encodeChannel({ t: MSG_SYNC_REPLY, doc: 'main', update: new Uint8Array([0, 0]) });
     const big = new Uint8Array(bytes.length + update.length);
     big.set(bytes);
     big.set(update, bytes.length);
@@ -83,9 +91,9 @@ describe('chunk codec', () => {
     for (const f of fs) whole = r.push(f);
     expect(whole && Buffer.compare(whole, big)).toBe(0);
     // a real reply survives the trip through frames and the wire decoder
-    const real = encodeChannel({ type: MSG_SYNC_REPLY, doc: 'main', update: new Uint8Array([0, 0]) });
+    const real = encodeChannel({ t: MSG_SYNC_REPLY, doc: 'main', update: new Uint8Array([0, 0]) });
     expect(chunkMessage(real, 2)).toEqual([real]);
-    expect(decodeChannel(real)).toMatchObject({ type: MSG_SYNC_REPLY, doc: 'main' });
+    expect(decodeChannel(real)).toMatchObject({ t: MSG_SYNC_REPLY, doc: 'main' });
   });
 
   it('refuses every lie about ids, counts, sizes and order', () => {
