@@ -13,7 +13,17 @@ export type Shortcut =
   | { kind: 'seek-start' }
   | { kind: 'seek-end' }
   | { kind: 'step' }
+  | { kind: 'speed'; dir: 1 | -1 }
   | { kind: 'escape' };
+
+/** The speeds offered (virtual ms per wall ms); `[` and `]` move along this list. */
+export const SPEEDS: readonly number[] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 50, 100, 1000];
+
+/** The next offered speed above (`dir` 1) or below (-1) `current`, staying at the ends. */
+export function nextSpeed(current: number, dir: 1 | -1): number {
+  if (dir > 0) return SPEEDS.find((s) => s > current + 1e-9) ?? SPEEDS[SPEEDS.length - 1]!;
+  return [...SPEEDS].reverse().find((s) => s < current - 1e-9) ?? SPEEDS[0]!;
+}
 
 /** What a key event looks like to `shortcutFor` (a KeyboardEvent has all of these). */
 export interface KeyLike {
@@ -66,6 +76,10 @@ export function shortcutFor(e: KeyLike, focus: FocusLike | null | undefined): Sh
       return { kind: 'seek-end' };
     case 'Period':
       return e.shiftKey ? null : { kind: 'step' };
+    case 'BracketRight':
+      return { kind: 'speed', dir: 1 };
+    case 'BracketLeft':
+      return { kind: 'speed', dir: -1 };
     case 'Escape':
       return { kind: 'escape' };
     default:
@@ -80,5 +94,6 @@ export const SHORTCUT_HELP: readonly [string, string][] = [
   ['Shift+← →', `${SHIFT_ARROW_MS / 1000} s back / forward`],
   ['Home / End', 'start / furthest time'],
   ['.', 'step'],
+  ['[ ]', 'slower / faster'],
   ['Esc', 'clear the selection'],
 ];

@@ -294,6 +294,11 @@ export const labGroup = defineGroup({
       z.strictObject({ text: z.string().min(1).max(512 * 1024) }),
       z.object({ ok: z.boolean(), issues: z.array(z.object({ path: z.string(), message: z.string() })) }),
     ),
+    'lab.scenario.text': command(
+      "the loaded scenario's text, to edit and load again (empty before anything is loaded)",
+      empty,
+      z.object({ text: z.string(), source: z.string().nullable() }),
+    ),
     'lab.replay.resimulate': command(
       "load the replayed recording's scenario text and seed as a live run, at the time the replay shows",
       empty,

@@ -1,7 +1,7 @@
 // The lab's shortcuts (renderer/src/keys.ts): they work whatever control has focus (a slider, the
 // speed box, a button), never inside a text field, and Shift+arrow moves one second.
 import { describe, expect, it } from 'vitest';
-import { isTextEntry, shortcutFor, type FocusLike, type KeyLike } from '../../renderer/src/keys.js';
+import { isTextEntry, nextSpeed, shortcutFor, SPEEDS, type FocusLike, type KeyLike } from '../../renderer/src/keys.js';
 
 const key = (code: string, mods: Partial<KeyLike> = {}): KeyLike => ({ code, shiftKey: false, ctrlKey: false, altKey: false, metaKey: false, ...mods });
 const slider: FocusLike = { tagName: 'INPUT', type: 'range' };
@@ -35,5 +35,16 @@ describe('shortcutFor', () => {
     expect(shortcutFor(key('ArrowRight', { ctrlKey: true }), null)).toBeNull();
     expect(shortcutFor(key('Space', { metaKey: true }), null)).toBeNull();
     expect(shortcutFor(key('KeyR'), null)).toBeNull();
+  });
+  it('[ and ] step the speed along the offered list, staying at its ends, whatever control has focus', () => {
+    expect(shortcutFor(key('BracketRight'), speedBox)).toEqual({ kind: 'speed', dir: 1 });
+    expect(shortcutFor(key('BracketLeft'), slider)).toEqual({ kind: 'speed', dir: -1 });
+    expect(shortcutFor(key('BracketLeft'), text)).toBeNull();
+    expect(nextSpeed(1, 1)).toBe(2);
+    expect(nextSpeed(1, -1)).toBe(0.5);
+    expect(nextSpeed(3, 1)).toBe(5); // a speed set elsewhere goes to the next offered one
+    expect(nextSpeed(3, -1)).toBe(2);
+    expect(nextSpeed(SPEEDS[SPEEDS.length - 1]!, 1)).toBe(SPEEDS[SPEEDS.length - 1]);
+    expect(nextSpeed(SPEEDS[0]!, -1)).toBe(SPEEDS[0]);
   });
 });

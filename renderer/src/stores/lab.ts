@@ -218,6 +218,9 @@ export const useLab = defineStore('lab', () => {
     seekBy,
     inspect,
     validate: (text: string) => host.call('lab.validate', { text }),
+    scenarioText: () => host.call('lab.scenario.text'),
+    /** Loads edited scenario text; throws the host's error (with its issues) so the editor can place them. */
+    loadText: async (text: string) => apply(await host.call('lab.load', { text })),
     counters,
     snapshot,
     scenarios,

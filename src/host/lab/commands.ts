@@ -57,6 +57,8 @@ export function handleLabCall(lab: Lab, cmd: string, raw: unknown): unknown {
       return lab.inspect((a as Args<'lab.inspect'>).peer);
     case 'lab.validate':
       return lab.validate((a as Args<'lab.validate'>).text);
+    case 'lab.scenario.text':
+      return { text: lab.scenarioText, source: lab.state().source };
     default:
       throw new CommandError(`unknown lab command '${cmd}'`);
   }

@@ -81,7 +81,7 @@ export class LabHost {
     const names = [
       'lab.scenarios', 'lab.load', 'lab.play', 'lab.pause', 'lab.step', 'lab.speed', 'lab.reset', 'lab.state', 'lab.snapshot', 'lab.seek',
       'lab.series', 'lab.record.start', 'lab.record.stop', 'lab.record.save', 'lab.replay.open', 'lab.replay.close', 'lab.replay.resimulate',
-      'lab.join', 'lab.observation', 'lab.inspect', 'lab.validate',
+      'lab.join', 'lab.observation', 'lab.inspect', 'lab.validate', 'lab.scenario.text',
     ] as const;
     const out: Record<string, (a: unknown) => Promise<unknown>> = {};
     for (const n of names) out[n] = (a) => this.call(n, a);

@@ -75,8 +75,8 @@ export class Lab {
   private readonly catalog: ScenarioCatalog;
   private readonly keyframePolicy: KeyframePolicy | false;
   private readonly ctl: Control;
-  /** The loaded scenario's text (a recording carries it, so the run can be simulated again). */
-  private scenarioText = '';
+  /** The loaded scenario's text (a recording carries it; lab.scenario.text gives it to the editor). */
+  scenarioText = '';
   private readonly recording: LabRecording;
   /** A replay upload under way: each part is checked as it comes and kept only as its frames' text. */
   private upload: { name: string; parts: number; next: number; chars: number; reader: RecordingReader } | null = null;
