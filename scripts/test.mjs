@@ -33,7 +33,6 @@ function loopbackNamespaceWorks() {
   const r = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' });
   return r.status === 0;
 }
-const netns = loopbackNamespaceWorks();
 
 function quote(a) {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
@@ -44,47 +43,63 @@ function isolated(argv) {
   return ['unshare', '-n', 'sh', '-c', `ip link set lo up && exec ${argv.map(quote).join(' ')}`];
 }
 
-/** Makes sure Debian's Chromium is there for the e2e tests: installs it as root, else says how. */
-function ensureChromium() {
-  const candidates = [process.env.PEERLAB_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
-  if (candidates.some((p) => existsSync(p))) return { ok: true };
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+const chromiumPath = () => [process.env.PEERLAB_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean).find((p) => existsSync(p));
+
+/**
+ * The system tools each step's tests run, with the Debian package of each. Those tests fail (never
+ * skip) when a tool is missing, so CI cannot pass without them. PEERLAB_SKIP_INTEROP=1 skips the
+ * BitTorrent interop tests on purpose (outside CI only).
+ */
+const skipInterop = process.env.PEERLAB_SKIP_INTEROP === '1' && !process.env.CI;
+const TOOLS = {
+  // BitTorrent interop tests (test/protocols/bittorrent/interop.test.ts)
+  unit: skipInterop ? [] : [
+    { has: () => onPath('mktorrent'), pkg: 'mktorrent' },
+    { has: () => onPath('transmission-create') && onPath('transmission-show'), pkg: 'transmission-cli' },
+  ],
+  // the TURN relay test (coturn), the Chromium pages of browser/large-doc tests, `ip` for the namespace
+  live: [
+    { has: () => onPath('turnserver'), pkg: 'coturn' },
+    { has: () => chromiumPath() !== undefined, pkg: 'chromium' },
+    { has: () => onPath('ip'), pkg: 'iproute2' },
+  ],
+  e2e: [
+    { has: () => chromiumPath() !== undefined, pkg: 'chromium' },
+    { has: () => onPath('ip'), pkg: 'iproute2' },
+  ],
+};
+
+/** Installs, in one apt-get run as root on Debian, what the selected steps need and is missing; else says how. */
+function ensureSystemPackages(stepNames) {
+  const missing = [...new Set(stepNames.flatMap((n) => (TOOLS[n] ?? []).filter((t) => !t.has()).map((t) => t.pkg)))];
+  if (missing.length === 0) return;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
-    console.log('[test] Chromium is missing: apt-get install -y chromium');
-    const upd = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : upd;
-    if (inst.status === 0 && existsSync('/usr/bin/chromium')) return { ok: true };
+    console.log(`[test] missing system packages: apt-get install -y ${missing.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const upd = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    if (upd.status === 0) spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
   }
+  const still = [...new Set(stepNames.flatMap((n) => (TOOLS[n] ?? []).filter((t) => !t.has()).map((t) => t.pkg)))];
+  if (still.length > 0)
+    console.error(`[test] the tests that need ${still.join(', ')} will fail. Run:\n    sudo apt-get update && sudo apt-get install -y ${still.join(' ')}\n  then npm test again.`);
+}
+
+/** The e2e step cannot start without Chromium: say how to get it instead of failing in every file. */
+function ensureChromium() {
+  if (chromiumPath() !== undefined) return { ok: true };
   return {
     ok: false,
     why: 'Chromium is not installed and could not be installed here. Run:\n    sudo apt-get update && sudo apt-get install -y chromium\n  (or set PEERLAB_CHROMIUM to a Chromium binary), then npm test again.',
   };
 }
 
-/** The commands the BitTorrent interop tests run, and the Debian package of each. */
-const INTEROP_TOOLS = { mktorrent: 'mktorrent', 'transmission-create': 'transmission-cli', 'transmission-show': 'transmission-cli' };
-function onPath(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-/**
- * The interop tests fail (not skip) when a tool is missing, so install them here as root on Debian, or
- * say how (the unit step runs anyway). PEERLAB_SKIP_INTEROP=1 skips them on purpose (outside CI only).
- */
-function ensureInteropTools() {
-  if (process.env.PEERLAB_SKIP_INTEROP === '1' && !process.env.CI) return { ok: true };
-  const missing = [...new Set(Object.entries(INTEROP_TOOLS).filter(([cmd]) => !onPath(cmd)).map(([, pkg]) => pkg))];
-  if (missing.length === 0) return { ok: true };
-  if (isRoot && existsSync('/usr/bin/apt-get')) {
-    console.log(`[test] interop tools missing: apt-get install -y ${missing.join(' ')}`);
-    const upd = spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-    const inst = upd.status === 0 ? spawnSync('apt-get', ['install', '-y', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : upd;
-    if (inst.status === 0 && Object.keys(INTEROP_TOOLS).every(onPath)) return { ok: true };
-  }
-  // the unit step still runs: the interop tests fail on their own, naming what to install
-  console.error(
-    `[test] the BitTorrent interop tests need ${missing.join(', ')} and will fail. Run:\n    sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n  (or PEERLAB_SKIP_INTEROP=1 to skip those tests on purpose), then npm test again.`,
-  );
-  return { ok: true };
-}
+// system packages first: `ip` decides whether the loopback-only namespace can be used
+const STEP_NAMES = ['typecheck', 'vue-tsc', 'lint', 'deps', 'unit', 'live', 'build', 'e2e'];
+ensureSystemPackages(STEP_NAMES.filter((n) => !((only && !only.has(n)) || skip.has(n))));
+const netns = loopbackNamespaceWorks();
 
 /** Vitest reporters for a step: the usual console output plus a JSON file we count tests from. */
 const countsDir = join(root, 'test-results', 'counts');
@@ -102,7 +117,7 @@ const steps = [
     name: 'deps',
     argv: [bin('depcruise'), '--config', '.dependency-cruiser.cjs', '--output-type', 'err', 'src', 'main', 'renderer/src', 'scripts', 'bin'],
   },
-  { name: 'unit', before: ensureInteropTools, argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**', ...counted('unit')] },
+  { name: 'unit', argv: [bin('vitest'), 'run', '--exclude', 'test/live/**', '--exclude', 'test/e2e/**', ...counted('unit')] },
   { name: 'live', argv: isolated([bin('vitest'), 'run', 'test/live', '--passWithNoTests', '--no-file-parallelism', ...counted('live')]), when: () => existsSync(join(root, 'test/live')) },
   { name: 'build', argv: [bin('electron-vite'), 'build'] },
   {
