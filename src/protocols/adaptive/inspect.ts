@@ -8,7 +8,7 @@ export function inspectAdaptive(run: AdaptiveRun, peer: number): PeerInspection 
   const role = adv === null ? 'honest' : [adv.drop && 'drops', adv.corrupt && 'corrupts', adv.spamPerSec > 0 && 'spams', adv.badmouth && 'badmouths'].filter(Boolean).join(', ');
   if (!p) return { neighbours: [], sections: [{ kind: 'facts', title: 'Role', rows: [{ label: 'Behaviour', value: role || 'malicious' }] }] };
   const links = [...p.links.entries()];
-  const reps = [...p.trust.reps.entries()].sort((a, b) => p.trust.score(a[0]) - p.trust.score(b[0]));
+  const reps = [...p.trust.entries()].sort((a, b) => p.trust.score(a[0]) - p.trust.score(b[0]));
   return {
     neighbours: links.map(([q]) => q),
     sections: [

@@ -75,88 +75,211 @@ export function validateOpinions(x: unknown, cfg: Pick<TrustConfig, 'maxOpinions
   return x as Opinion[];
 }
 
+/** Fields of a record in `TrustTable.vals`: first-hand good/bad, second-hand good/bad, credibility. */
+const RD = 0, SD = 1, RI = 2, SI = 3, CG = 4, CB = 5, FIELDS = 6;
+
+/**
+ * One peer's reputation records, in typed arrays: a record is a peer id, six evidence counts and a
+ * blacklist flag, kept in the order peers became known (the order opinion lists walk); an
+ * open-addressing index finds a peer's record. ~60 bytes a record where a Map entry with an object
+ * cost ~150, and ageing walks contiguous memory.
+ */
 export class TrustTable {
-  readonly reps = new Map<PeerId, Rep>();
+  /** Peer ids are any u32 (the sync peer's are key hashes), so the index maps them to records. */
+  private keys: Uint32Array;
+  private vals: Float64Array;
+  private black: Uint8Array;
+  private n = 0;
+  /** Open addressing over peer ids: record index + 1, 0 empty; twice the records' capacity. */
+  private index: Int32Array;
+  private mask: number;
 
   constructor(
     readonly self: PeerId,
     private readonly cfg: TrustConfig,
-  ) {}
+  ) {
+    const cap = 16;
+    this.keys = new Uint32Array(cap);
+    this.vals = new Float64Array(cap * FIELDS);
+    this.black = new Uint8Array(cap);
+    this.index = new Int32Array(cap * 2);
+    this.mask = cap * 2 - 1;
+  }
 
-  get(peer: PeerId): Rep {
-    let r = this.reps.get(peer);
-    if (!r) {
-      r = { rd: 0, sd: 0, ri: 0, si: 0, cg: 0, cb: 0, blacklisted: false };
-      this.reps.set(peer, r);
+  private slot(peer: PeerId): number {
+    return Math.imul(peer, 0x9e3779b1) & this.mask;
+  }
+
+  /** The record index of `peer`, or -1. */
+  private find(peer: PeerId): number {
+    const idx = this.index, keys = this.keys, mask = this.mask;
+    for (let h = this.slot(peer); ; h = (h + 1) & mask) {
+      const v = idx[h] as number;
+      if (v === 0) return -1;
+      if (keys[v - 1] === peer) return v - 1;
     }
+  }
+
+  /** The record index of `peer`, made (with no evidence) if there is none. */
+  private ensure(peer: PeerId): number {
+    const i = this.find(peer);
+    if (i >= 0) return i;
+    if (this.n === this.keys.length) this.grow();
+    const r = this.n++;
+    this.keys[r] = peer;
+    this.vals.fill(0, r * FIELDS, r * FIELDS + FIELDS);
+    this.black[r] = 0;
+    this.insert(peer, r);
     return r;
   }
 
+  private insert(peer: PeerId, r: number): void {
+    const idx = this.index, mask = this.mask;
+    let h = this.slot(peer);
+    while (idx[h] !== 0) h = (h + 1) & mask;
+    idx[h] = r + 1;
+  }
+
+  private grow(): void {
+    const cap = this.keys.length * 2;
+    const keys = new Uint32Array(cap), vals = new Float64Array(cap * FIELDS), black = new Uint8Array(cap);
+    keys.set(this.keys);
+    vals.set(this.vals);
+    black.set(this.black);
+    this.keys = keys;
+    this.vals = vals;
+    this.black = black;
+    this.reindex(cap * 2);
+  }
+
+  private reindex(slots: number): void {
+    this.index = new Int32Array(slots);
+    this.mask = slots - 1;
+    for (let r = 0; r < this.n; r++) this.insert(this.keys[r] as number, r);
+  }
+
+  /** Records held. */
+  get size(): number {
+    return this.n;
+  }
+
+  has(peer: PeerId): boolean {
+    return this.find(peer) >= 0;
+  }
+
+  /** A copy of `peer`'s record, or undefined. */
+  record(peer: PeerId): Rep | undefined {
+    const r = this.find(peer);
+    return r < 0 ? undefined : this.recordAt(r);
+  }
+
+  private recordAt(r: number): Rep {
+    const v = this.vals, b = r * FIELDS;
+    return {
+      rd: v[b + RD] as number, sd: v[b + SD] as number, ri: v[b + RI] as number, si: v[b + SI] as number,
+      cg: v[b + CG] as number, cb: v[b + CB] as number, blacklisted: this.black[r] === 1,
+    };
+  }
+
+  /** Every record (copies), in the order the peers became known. */
+  *entries(): IterableIterator<[PeerId, Rep]> {
+    for (let r = 0; r < this.n; r++) yield [this.keys[r] as PeerId, this.recordAt(r)];
+  }
+
+  /** The records as a read-only map (each `get` is a copy: write through good/bad/blacklist). */
+  get reps(): ReadonlyMap<PeerId, Rep> {
+    return new RepsView(this);
+  }
+
   good(peer: PeerId, w = 1): void {
-    this.get(peer).rd += w;
+    // the record first: making it may grow (replace) `vals`, which `this.vals[ensure()]` would read before
+    const r = this.ensure(peer);
+    this.vals[r * FIELDS + RD]! += w;
   }
 
   bad(peer: PeerId, w = 1): void {
-    this.get(peer).sd += w;
+    const r = this.ensure(peer);
+    this.vals[r * FIELDS + SD]! += w;
   }
 
   /** Combined expected trustworthiness in [0, 1]; 0 if blacklisted, 0.5 for a stranger. */
   score(peer: PeerId): number {
-    const r = this.reps.get(peer);
-    if (!r) return 0.5;
-    if (r.blacklisted) return 0;
+    const r = this.find(peer);
+    if (r < 0) return 0.5;
+    if (this.black[r] === 1) return 0;
+    const v = this.vals, b = r * FIELDS;
     const w = this.cfg.indirectWeight;
-    const R = r.rd + w * r.ri;
-    const S = r.sd + w * r.si;
+    const R = (v[b + RD] as number) + w * (v[b + RI] as number);
+    const S = (v[b + SD] as number) + w * (v[b + SI] as number);
     return (R + 1) / (R + S + 2);
   }
 
   /** First-hand score only (0.5 without evidence). */
   directScore(peer: PeerId): number {
-    const r = this.reps.get(peer);
-    if (!r) return 0.5;
-    return (r.rd + 1) / (r.rd + r.sd + 2);
+    const r = this.find(peer);
+    if (r < 0) return 0.5;
+    const v = this.vals, b = r * FIELDS;
+    return ((v[b + RD] as number) + 1) / ((v[b + RD] as number) + (v[b + SD] as number) + 2);
   }
 
   directEvidence(peer: PeerId): number {
-    const r = this.reps.get(peer);
-    return r ? r.rd + r.sd : 0;
+    const r = this.find(peer);
+    return r < 0 ? 0 : (this.vals[r * FIELDS + RD] as number) + (this.vals[r * FIELDS + SD] as number);
   }
 
   credibility(peer: PeerId): number {
-    const r = this.reps.get(peer);
-    if (!r) return 0.5;
-    return (r.cg + 1) / (r.cg + r.cb + 2);
+    const r = this.find(peer);
+    return r < 0 ? 0.5 : this.credibilityAt(r);
+  }
+
+  private credibilityAt(r: number): number {
+    const cg = this.vals[r * FIELDS + CG] as number, cb = this.vals[r * FIELDS + CB] as number;
+    return (cg + 1) / (cg + cb + 2);
   }
 
   blacklist(peer: PeerId): void {
-    this.get(peer).blacklisted = true;
+    const r = this.ensure(peer);
+    this.black[r] = 1;
   }
 
   isBlacklisted(peer: PeerId): boolean {
-    return this.reps.get(peer)?.blacklisted === true;
+    const r = this.find(peer);
+    return r >= 0 && this.black[r] === 1;
   }
 
   /** Once per period: all evidence decays, and the table is trimmed to maxKnown records. */
   age(): void {
-    const a = this.cfg.ageing;
-    for (const r of this.reps.values()) {
-      r.rd *= a;
-      r.sd *= a;
-      r.ri *= a;
-      r.si *= a;
-      r.cg *= a;
-      r.cb *= a;
+    const a = this.cfg.ageing, v = this.vals;
+    for (let i = 0, n = this.n * FIELDS; i < n; i++) v[i]! *= a;
+    if (this.n > this.cfg.maxKnown) this.trim(Math.floor(this.cfg.maxKnown * 0.9));
+  }
+
+  /**
+   * Forgets the least-evidenced records (blacklist entries last, then by peer id) down to `keep`, so
+   * the sort runs once in a while, not every period; the rest keep their order.
+   */
+  private trim(keep: number): void {
+    const n = this.n, v = this.vals, black = this.black, keys = this.keys;
+    const weight = (r: number): number => {
+      const b = r * FIELDS;
+      return (v[b + RD] as number) + (v[b + SD] as number) + (v[b + RI] as number) + (v[b + SI] as number);
+    };
+    const order = Array.from({ length: n }, (_, r) => r);
+    order.sort((x, y) => (black[x] as number) - (black[y] as number) || weight(x) - weight(y) || (keys[x] as number) - (keys[y] as number));
+    const drop = new Uint8Array(n);
+    for (let i = 0; i < n - keep; i++) drop[order[i] as number] = 1;
+    let w = 0;
+    for (let r = 0; r < n; r++) {
+      if (drop[r] === 1) continue;
+      if (w !== r) {
+        keys[w] = keys[r] as number;
+        v.copyWithin(w * FIELDS, r * FIELDS, r * FIELDS + FIELDS);
+        black[w] = black[r] as number;
+      }
+      w++;
     }
-    if (this.reps.size > this.cfg.maxKnown) {
-      // forget the least-evidenced records (blacklist entries last), down to 90% of the cap so the
-      // sort runs once in a while, not every period
-      const keep = Math.floor(this.cfg.maxKnown * 0.9);
-      const entries = [...this.reps.entries()].sort(
-        (x, y) => Number(x[1].blacklisted) - Number(y[1].blacklisted) || weight(x[1]) - weight(y[1]) || x[0] - y[0],
-      );
-      for (let i = 0; i < entries.length - keep; i++) this.reps.delete((entries[i] as [PeerId, Rep])[0]);
-    }
+    this.n = w;
+    this.reindex(this.index.length);
   }
 
   /**
@@ -164,45 +287,46 @@ export class TrustTable {
    * peers we have enough first-hand evidence on (and about ourselves, whom we know to be honest)
    * move the reporter's credibility up or down. Then each entry adds second-hand evidence weighted by
    * the reporter's first-hand track record r/(r+s+2) x its credibility; a reporter below
-   * MIN_CREDIBILITY is ignored. Returns how
-   * many entries were used.
+   * MIN_CREDIBILITY is ignored. Returns how many entries were used.
    */
   integrate(reporter: PeerId, ops: Opinion[]): number {
-    const rep = this.get(reporter);
-    const reps = this.reps;
-    const found: (Rep | undefined)[] = new Array<Rep | undefined>(ops.length);
+    const rep = this.ensure(reporter);
+    const found = new Int32Array(ops.length);
+    const v = this.vals;
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i] as Opinion;
       const total = o.good + o.bad;
-      const r = reps.get(o.peer);
+      const r = this.find(o.peer);
       found[i] = r;
       if (total <= 0) continue;
       let mine: number;
       if (o.peer === this.self) mine = 1;
-      else if (r === undefined) continue;
-      else if (r.blacklisted) mine = 0;
-      else if (r.rd + r.sd >= MIN_CHECK_EVIDENCE) mine = (r.rd + 1) / (r.rd + r.sd + 2);
-      else continue;
-      if (Math.abs(o.good / total - mine) > DEVIATION) rep.cb += 1;
-      else rep.cg += 1;
+      else if (r < 0) continue;
+      else if (this.black[r] === 1) mine = 0;
+      else {
+        const rd = v[r * FIELDS + RD] as number, sd = v[r * FIELDS + SD] as number;
+        if (rd + sd >= MIN_CHECK_EVIDENCE) mine = (rd + 1) / (rd + sd + 2);
+        else continue;
+      }
+      if (Math.abs(o.good / total - mine) > DEVIATION) v[rep * FIELDS + CB]! += 1;
+      else v[rep * FIELDS + CG]! += 1;
     }
     // a reporter we caught lying is not heard at all (Buchegger & Le Boudec's untrustworthy reporter)
-    const cred = this.credibility(reporter);
+    const cred = this.credibilityAt(rep);
     if (cred < MIN_CREDIBILITY) return 0;
     // the reporter's first-hand track record without the prior: a reporter we have no good
     // experience with is not heard (EigenTrust's local trust is likewise 0 without positive interactions)
-    const tau = (rep.rd / (rep.rd + rep.sd + 2)) * cred;
+    const rrd = v[rep * FIELDS + RD] as number, rsd = v[rep * FIELDS + SD] as number;
+    const tau = (rrd / (rrd + rsd + 2)) * cred;
     let used = 0;
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i] as Opinion;
       if (o.peer === this.self || o.peer === reporter) continue;
-      let r = found[i];
-      if (r === undefined) {
-        r = { rd: 0, sd: 0, ri: 0, si: 0, cg: 0, cb: 0, blacklisted: false };
-        reps.set(o.peer, r);
-      }
-      r.ri += tau * o.good;
-      r.si += tau * o.bad;
+      let r = found[i] as number;
+      if (r < 0) r = this.ensure(o.peer);
+      const b = r * FIELDS;
+      this.vals[b + RI]! += tau * o.good;
+      this.vals[b + SI]! += tau * o.bad;
       used++;
     }
     return used;
@@ -226,40 +350,41 @@ export class TrustTable {
       out.push({ peer, good: good * k, bad: bad * k });
       named.add(peer);
     };
+    const v = this.vals;
     for (const n of neighbours) {
-      const r = this.reps.get(n);
-      if (r && !r.blacklisted) push(n, r.rd, r.sd);
+      const r = this.find(n);
+      if (r >= 0 && this.black[r] !== 1) push(n, v[r * FIELDS + RD] as number, v[r * FIELDS + SD] as number);
     }
-    const size = this.reps.size;
+    const size = this.n;
     if (size === 0) return out;
     const w = this.cfg.indirectWeight * HOP_DAMPING;
     // warnings first (blacklisted, then suspects below 0.5), then the rest; each group walked from
-    // the cursor (Map order is insertion order: deterministic) so every record is passed on in turn
+    // the cursor (records are in the order peers became known: deterministic) so every record is
+    // passed on in turn
     const start = cursor % size;
-    const black: PeerId[] = [];
-    const suspect: PeerId[] = [];
-    const rest: PeerId[] = [];
-    let i = 0;
-    for (const pass of [0, 1])
-      for (const [p, r] of this.reps) {
-        const at = i++;
-        if ((pass === 0 && at < start) || (pass === 1 && at >= size + start)) continue;
-        if (named.has(p)) continue;
-        if (r.blacklisted) {
-          if (black.length < max) black.push(p);
-        } else if (r.ri + r.si > 0.05 || r.rd + r.sd > 0.05) {
-          const R = r.rd + w * r.ri;
-          const S = r.sd + w * r.si;
-          if (S > R) {
-            if (suspect.length < max) suspect.push(p);
-          } else if (rest.length < max) rest.push(p);
-        }
+    const black: number[] = [];
+    const suspect: number[] = [];
+    const rest: number[] = [];
+    for (let j = 0; j < size; j++) {
+      const r = start + j < size ? start + j : start + j - size;
+      if (named.has(this.keys[r] as PeerId)) continue;
+      const b = r * FIELDS;
+      const rd = v[b + RD] as number, sd = v[b + SD] as number, ri = v[b + RI] as number, si = v[b + SI] as number;
+      if (this.black[r] === 1) {
+        if (black.length < max) black.push(r);
+      } else if (ri + si > 0.05 || rd + sd > 0.05) {
+        const R = rd + w * ri;
+        const S = sd + w * si;
+        if (S > R) {
+          if (suspect.length < max) suspect.push(r);
+        } else if (rest.length < max) rest.push(r);
       }
-    for (const p of black) push(p, 0, cap);
+    }
+    for (const r of black) push(this.keys[r] as PeerId, 0, cap);
     for (const group of [suspect, rest])
-      for (const p of group) {
-        const r = this.reps.get(p) as Rep;
-        push(p, r.rd + w * r.ri, r.sd + w * r.si);
+      for (const r of group) {
+        const b = r * FIELDS;
+        push(this.keys[r] as PeerId, (v[b + RD] as number) + w * (v[b + RI] as number), (v[b + SD] as number) + w * (v[b + SI] as number));
       }
     return out;
   }
@@ -272,6 +397,32 @@ export function opinionsFor(list: Opinion[], to: PeerId, max: number): Opinion[]
   return out;
 }
 
-function weight(r: Rep): number {
-  return r.rd + r.sd + r.ri + r.si;
+
+/** A read-only Map view of a TrustTable's records, for readers that want the Map interface. */
+class RepsView implements ReadonlyMap<PeerId, Rep> {
+  constructor(private readonly t: TrustTable) {}
+  get size(): number {
+    return this.t.size;
+  }
+  get(peer: PeerId): Rep | undefined {
+    return this.t.record(peer);
+  }
+  has(peer: PeerId): boolean {
+    return this.t.has(peer);
+  }
+  entries(): MapIterator<[PeerId, Rep]> {
+    return this.t.entries() as MapIterator<[PeerId, Rep]>;
+  }
+  *keys(): MapIterator<PeerId> {
+    for (const [p] of this.t.entries()) yield p;
+  }
+  *values(): MapIterator<Rep> {
+    for (const [, r] of this.t.entries()) yield r;
+  }
+  forEach(fn: (value: Rep, key: PeerId, map: ReadonlyMap<PeerId, Rep>) => void): void {
+    for (const [p, r] of this.t.entries()) fn(r, p, this);
+  }
+  [Symbol.iterator](): MapIterator<[PeerId, Rep]> {
+    return this.entries();
+  }
 }

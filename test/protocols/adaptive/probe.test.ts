@@ -88,7 +88,7 @@ describe('pull probes', () => {
       me.broadcast(100);
       net.runUntil(net.now + 200);
     }
-    expect(me.trust.get(1).rd).toBe(0); // the dropper never sent us anything
+    expect(me.trust.record(1)?.rd ?? 0).toBe(0); // the dropper never sent us anything
     net.runUntil(4500); // probes go out once a period, time out after 2 s
     expect(me.stats.probesTimedOut).toBeGreaterThan(0);
     expect(me.trust.directScore(2)).toBeGreaterThan(0.6);

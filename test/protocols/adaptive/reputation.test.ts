@@ -4,6 +4,8 @@
  * list is dropped whole and counts against its sender.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { fuzz } from '../../fuzz.js';
 import { Rng, type PeerContext } from '../../../src/core/index.js';
 import { TrustTable, validateOpinions, type Opinion } from '../../../src/protocols/adaptive/reputation.js';
 import { AdaptivePeer, type AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
@@ -22,7 +24,7 @@ describe('TrustTable', () => {
     t.bad(7, 4);
     expect(t.score(7)).toBeCloseTo(9 / 22, 12);
     t.age(); // r 4, s 6
-    expect(t.get(7).rd).toBeCloseTo(4, 12);
+    expect(t.record(7)!.rd).toBeCloseTo(4, 12);
     expect(t.score(7)).toBeCloseTo(5 / 12, 12);
     t.blacklist(7);
     expect(t.score(7)).toBe(0);
@@ -54,10 +56,10 @@ describe('TrustTable', () => {
     t.blacklist(2);
     t.blacklist(3);
     t.age();
-    expect(t.reps.size).toBe(14); // trimmed to 90% of the cap
+    expect(t.size).toBe(14); // trimmed to 90% of the cap
     expect(t.isBlacklisted(2) && t.isBlacklisted(3)).toBe(true);
-    for (let p = 19; p <= 30; p++) expect(t.reps.has(p), `peer ${p}`).toBe(true);
-    expect(t.reps.has(18)).toBe(false);
+    for (let p = 19; p <= 30; p++) expect(t.has(p), `peer ${p}`).toBe(true);
+    expect(t.has(18)).toBe(false);
   });
 
   it('builds bounded opinion lists: warnings first, no entry above the weight cap, the recipient left out', () => {
@@ -73,6 +75,45 @@ describe('TrustTable', () => {
     for (const o of list) expect(o.good + o.bad).toBeLessThanOrEqual(5);
     expect(list.find((o) => o.peer === 9)).toMatchObject({ good: 0 });
     expect(validateOpinions(list.slice(0, 3), { maxOpinions: 3, maxReportWeight: 5, peers: 100 })).toEqual(list.slice(0, 3));
+  });
+});
+
+describe('TrustTable with sparse u32 peer ids', () => {
+  // the sync peer's ids are key hashes anywhere in [0, 2^32): the table must behave as a map keyed by
+  // them, whatever their spread, through growth, ageing and trimming
+  const ids = [0, 1, 7, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff, 0x9e3779b1, 123456789];
+  const op = fc.oneof(
+    fc.record({ k: fc.constant('good' as const), p: fc.constantFrom(...ids), w: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({ k: fc.constant('bad' as const), p: fc.constantFrom(...ids), w: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({ k: fc.constant('black' as const), p: fc.constantFrom(...ids) }),
+    fc.record({ k: fc.constant('age' as const) }),
+    fc.record({ k: fc.constant('fresh' as const), p: fc.nat({ max: 0xffffffff }), w: fc.integer({ min: 1, max: 3 }) }),
+  );
+
+  it('keeps each id\'s first-hand evidence and blacklist flag apart, and reads back what a Map would hold', () => {
+    fuzz(
+      fc.property(fc.array(op, { minLength: 40, maxLength: 200 }), (ops) => {
+        const t = new TrustTable(3, { ...CFG, ageing: 1, maxKnown: 1_000 });
+        const ref = new Map<number, { rd: number; sd: number; black: boolean }>();
+        const at = (p: number) => ref.get(p) ?? (ref.set(p, { rd: 0, sd: 0, black: false }), ref.get(p)!);
+        for (const o of ops) {
+          if (o.k === 'good' || o.k === 'fresh') (t.good(o.p, o.w), (at(o.p).rd += o.w));
+          else if (o.k === 'bad') (t.bad(o.p, o.w), (at(o.p).sd += o.w));
+          else if (o.k === 'black') (t.blacklist(o.p), (at(o.p).black = true));
+          else t.age();
+        }
+        expect(t.size).toBe(ref.size);
+        expect([...t.reps.keys()]).toEqual([...ref.keys()]); // the order peers became known
+        for (const [p, r] of ref) {
+          expect(t.has(p)).toBe(true);
+          expect(t.isBlacklisted(p)).toBe(r.black);
+          expect(t.directEvidence(p)).toBe(r.rd + r.sd);
+          expect(t.score(p)).toBe(r.black ? 0 : (r.rd + 1) / (r.rd + r.sd + 2));
+          expect(t.reps.get(p)).toMatchObject({ rd: r.rd, sd: r.sd, blacklisted: r.black });
+        }
+        if (!ref.has(0xfffffffd)) expect(t.score(0xfffffffd)).toBe(0.5);
+      }),
+    );
   });
 });
 
@@ -120,9 +161,9 @@ describe('a peer receiving opinions', () => {
     const { peer } = peerWith([1, 2]);
     peer.trust.good(1, 4);
     peer.onMessage(1, { t: 'opinions', entries: [{ peer: 7, good: 0, bad: 5 }] });
-    expect(peer.trust.get(7).si).toBeCloseTo(5 * (4 / 6) * 0.5, 9); // track record 4/(4+0+2) x credibility 1/2
+    expect(peer.trust.record(7)!.si).toBeCloseTo(5 * (4 / 6) * 0.5, 9); // track record 4/(4+0+2) x credibility 1/2
     peer.onMessage(2, { t: 'opinions', entries: [{ peer: 8, good: 0, bad: 5 }] });
-    expect(peer.trust.get(8).si).toBe(0);
+    expect(peer.trust.record(8)?.si ?? 0).toBe(0);
     expect(peer.stats.malformed).toBe(0);
   });
 
@@ -134,15 +175,15 @@ describe('a peer receiving opinions', () => {
     peer.onMessage(2, { t: 'opinions', entries: [{ peer: 12, good: 0, bad: 1e9 }] });
     peer.onMessage(2, { t: 'opinions' } as unknown as AdaptiveMsg);
     expect(peer.stats.malformed).toBe(4);
-    for (let p = 10; p < 19; p++) expect(peer.trust.reps.get(p)?.si ?? 0, `peer ${p}`).toBe(0);
-    expect(peer.trust.get(1).sd).toBe(1);
-    expect(peer.trust.get(2).sd).toBe(3);
+    for (let p = 10; p < 19; p++) expect(peer.trust.record(p)?.si ?? 0, `peer ${p}`).toBe(0);
+    expect(peer.trust.record(1)!.sd).toBe(1);
+    expect(peer.trust.record(2)!.sd).toBe(3);
   });
 
   it('ignores opinions from a peer that is not its neighbour, and survives garbage messages', () => {
     const { peer } = peerWith([1]);
     peer.onMessage(30, { t: 'opinions', entries: [{ peer: 7, good: 0, bad: 5 }] });
-    expect(peer.trust.reps.get(7)).toBeUndefined();
+    expect(peer.trust.record(7)).toBeUndefined();
     for (const junk of [null, 42, 'hello', { t: 7 }, { t: 'gossip', id: -1 }, { t: 'pull', id: 'a', nonce: 1 }, { t: 'teleport' }])
       peer.onMessage(1, junk as unknown as AdaptiveMsg);
     expect(peer.stats.malformed).toBe(7);
