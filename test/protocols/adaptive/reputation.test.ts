@@ -97,10 +97,16 @@ describe('TrustTable with sparse u32 peer ids', () => {
         const ref = new Map<number, { rd: number; sd: number; black: boolean }>();
         const at = (p: number) => ref.get(p) ?? (ref.set(p, { rd: 0, sd: 0, black: false }), ref.get(p)!);
         for (const o of ops) {
-          if (o.k === 'good' || o.k === 'fresh') (t.good(o.p, o.w), (at(o.p).rd += o.w));
-          else if (o.k === 'bad') (t.bad(o.p, o.w), (at(o.p).sd += o.w));
-          else if (o.k === 'black') (t.blacklist(o.p), (at(o.p).black = true));
-          else t.age();
+          if (o.k === 'good' || o.k === 'fresh') {
+            t.good(o.p, o.w);
+            at(o.p).rd += o.w;
+          } else if (o.k === 'bad') {
+            t.bad(o.p, o.w);
+            at(o.p).sd += o.w;
+          } else if (o.k === 'black') {
+            t.blacklist(o.p);
+            at(o.p).black = true;
+          } else t.age();
         }
         expect(t.size).toBe(ref.size);
         expect([...t.reps.keys()]).toEqual([...ref.keys()]); // the order peers became known
