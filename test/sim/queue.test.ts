@@ -158,8 +158,25 @@ describe('EventQueue (timing wheel) against a reference heap', () => {
       expect(q.stats.rebuilds, 'tick-width rebuilds').toBeGreaterThanOrEqual(2);
       expect(q.stats.blocks, 'blocks entered').toBeGreaterThanOrEqual(10);
       expect(q.stats.far, 'far-heap events').toBeGreaterThanOrEqual(10);
+      expect(q.stats.extra, 'events that landed inside the current tick').toBeGreaterThanOrEqual(10);
     });
   }
+
+  it('a long tick scheduled out of order comes out sorted by (time, seq)', () => {
+    // one 1 ms tick with 500 events at shuffled times, a third of them tied: the tick is sorted whole
+    const q = new EventQueue(16);
+    const rng = new Rng(7);
+    const want: { t: number; id: number }[] = [];
+    for (let id = 0; id < 500; id++) {
+      const t = 3 + (rng.chance(1 / 3) ? 0.5 : rng.float());
+      q.push(t, 0, id, 0, undefined);
+      want.push({ t, id });
+    }
+    want.sort((a, b) => a.t - b.t || a.id - b.id);
+    const got: { t: number; id: number }[] = [];
+    while (q.pop()) got.push({ t: q.lastTime, id: q.lastTarget });
+    expect(got).toEqual(want);
+  });
 
   it('stale handles stay harmless: after a run, after a cancel, after clear(), with the slot reused', () => {
     const q = new EventQueue(16);
