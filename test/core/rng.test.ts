@@ -71,6 +71,43 @@ describe('Rng', () => {
     expect(r.int(2.9)).toBeLessThan(2);
   });
 
+  it('int(n) draws what modulo-with-rejection in exact integers draws, for any n up to 2^32', () => {
+    // reference: threshold 2^32 - 2^32 mod n, result x mod n, in BigInt, on a twin stream
+    const P32 = 2n ** 32n;
+    const reference = (r: Rng, n: number): number => {
+      const bn = BigInt(n);
+      const threshold = P32 - (P32 % bn);
+      for (;;) {
+        const x = BigInt(r.nextU32());
+        if (x < threshold) return Number(x % bn);
+      }
+    };
+    const pick = new Rng(99);
+    const ns: number[] = [1, 2, 3, 5, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 - 2, 3 * 2 ** 30];
+    // threshold edges: 2^32 mod n at its largest (n just above a divisor of 2^32) and zero (powers of two)
+    for (let k = 1; k <= 64; k++) {
+      const m = Math.floor(2 ** 32 / k);
+      ns.push(m - 1, m, Math.min(m + 1, 2 ** 32));
+    }
+    for (let e = 0; e <= 32; e++) ns.push(2 ** e);
+    // random n over every scale: uniform in [1, 2^32] and log-uniform
+    for (let i = 0; i < 20_000; i++) ns.push(1 + Math.floor(pick.float53() * 2 ** 32));
+    for (let i = 0; i < 20_000; i++) ns.push(Math.max(1, Math.floor(2 ** (pick.float53() * 32))));
+    const a = new Rng(5);
+    const b = new Rng(5);
+    let mismatch = '';
+    for (const n of ns) {
+      for (let j = 0; j < 4 && mismatch === ''; j++) {
+        const got = a.int(n);
+        const want = reference(b, n);
+        if (got !== want) mismatch = `n ${n}: got ${got}, want ${want}`;
+      }
+    }
+    expect(mismatch).toBe('');
+    // both consumed the same draws (rejections included)
+    expect(a.nextU32()).toBe(b.nextU32());
+  });
+
   it('range, chance, exponential and normal have their textbook moments', () => {
     const r = new Rng(2024);
     const n = 100_000;
