@@ -17,7 +17,7 @@ function drawSeed(): number {
     if (!Number.isInteger(n)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(env)}`);
     return n | 0;
   }
-  return crypto.getRandomValues(new Int32Array(1))[0] as number;
+  return crypto.getRandomValues(new Int32Array(1))[0]!;
 }
 
 /** This process's fresh seed (one per test file: vitest runs each file in its own worker). */

@@ -53,10 +53,12 @@ const cmd = new Command('sweep', USAGE);
 
 const EMIT_ONLY = ['image', 'name', 'cpus', 'memory', 'parallelism', 'time', 'storage', 'storage-class', 'claim'] as const;
 
+const BINARY_POWER: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4 };
+
 /** `2Gi`, `512Mi` (Kubernetes) or `2GiB`, `512MB` (the lab's sizes) in bytes; null if neither. */
 function memorySize(text: string): number | null {
   const k = /^\s*(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti)\s*$/.exec(text);
-  if (k) return Number(k[1]) * 1024 ** ({ Ki: 1, Mi: 2, Gi: 3, Ti: 4 }[k[2] as 'Ki'] as number);
+  if (k) return Number(k[1]) * 1024 ** BINARY_POWER[k[2]!]!;
   const b = parseSize(text);
   return b !== null && b > 0 ? b : null;
 }

@@ -92,7 +92,7 @@ export function shardFromEnv(n: number, env: Record<string, string | undefined> 
     if (total !== undefined && total !== '' && total.trim() !== String(n))
       throw new ShardError(`SLURM_ARRAY_TASK_COUNT=${total} but --shards ${n}: submit the array as --array=0-${n - 1}`);
   }
-  return { index: values[0]!, count: n, from: sources[0] as string };
+  return { index: values[0]!, count: n, from: sources[0]! };
 }
 
 /** The jobs of slice `index` of `n`, of a sweep of `total` jobs, in order. */

@@ -56,12 +56,12 @@ export function parseRate(v: unknown): number | null {
   // `kbps`, `Mbps`: bits per second, as network people write it
   const bps = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([kmg]?)bps\s*$/i.exec(v);
   if (bps) {
-    const r = (Number(bps[1]) * { '': 1, k: 1e3, m: 1e6, g: 1e9 }[(bps[2] as string).toLowerCase()]!) / 8;
+    const r = (Number(bps[1]) * { '': 1, k: 1e3, m: 1e6, g: 1e9 }[bps[2]!.toLowerCase()]!) / 8;
     return r > 0 ? r : null;
   }
   const m = RATE.exec(v);
   if (!m) return null;
-  const r = Number(m[1]) * RATE_UNIT[(m[2] as string).toLowerCase()]!;
+  const r = Number(m[1]) * RATE_UNIT[m[2]!.toLowerCase()]!;
   return r > 0 ? r : null;
 }
 

@@ -59,9 +59,9 @@ export function parseIceUrl(url: string, where = 'url'): IceUrl {
   if (url.length > MAX_URL) throw bad(`at most ${MAX_URL} characters`);
   const m = /^(stuns?|turns?):([^?#/]*?)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/.exec(url);
   if (!m) throw bad('expected stun:HOST[:PORT] or turn:HOST[:PORT][?transport=udp|tcp] (or turns:)');
-  const scheme = m[1] as string;
+  const scheme = m[1]!;
   if (scheme === 'stuns') throw bad('STUN over TLS (stuns:) is not supported by browsers or libdatachannel; use stun: or turns:');
-  const host = m[2] as string;
+  const host = m[2]!;
   if (!HOST.test(host)) throw bad(`bad host ${JSON.stringify(host)}`);
   const port = m[3] === undefined ? (scheme === 'turns' ? 5349 : 3478) : Number(m[3]);
   if (port < 1 || port > 65535) throw bad('port out of range');

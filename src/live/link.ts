@@ -227,7 +227,7 @@ export class Link {
   private drain(): void {
     const dc = this.dc;
     while (this.queueHead < this.queue.length && !this.closedFlag && dc && dc.readyState === 'open' && dc.bufferedAmount < this.highWater) {
-      const b = this.queue[this.queueHead++] as Uint8Array;
+      const b = this.queue[this.queueHead++]!;
       this.queuedBytes -= b.length;
       if (!this.sendNow(b)) return;
     }

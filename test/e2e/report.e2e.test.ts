@@ -77,7 +77,7 @@ describe('report.html in Chromium', () => {
     expect(await compare(['--out', out, '--quick'])).toBe(0);
     // compare.csv carries the swarm discovery columns, filled for the trackerless study's rows
     const csv = readFileSync(join(out, 'compare.csv'), 'utf8').trim().split('\n');
-    const head = (csv[0] as string).split(',');
+    const head = csv[0]!.split(',');
     expect(head).toEqual(expect.arrayContaining(['firstPeerMs', 'discoveryBytesPerPeer']));
     const firstPeer = head.indexOf('firstPeerMs');
     const swarmRows = csv.slice(1).filter((l) => l.split(',')[head.indexOf('study')] === 'trackerless');

@@ -25,7 +25,7 @@ export async function converge(replicas: Replica[], doc: string, timeoutMs: numb
   let texts: string[] = [];
   while (Date.now() - t0 < timeoutMs) {
     texts = await Promise.all(replicas.map((r) => r.text(doc)));
-    if (texts.every((t) => t === texts[0])) return texts[0] as string;
+    if (texts.every((t) => t === texts[0])) return texts[0]!;
     await sleep(200);
   }
   throw new Error(
@@ -63,7 +63,7 @@ export async function convergeMarked(
       const have = new Set(m);
       return [...made].filter((s) => !have.has(s));
     });
-    if (texts.every((t) => t === texts[0]) && missing.every((m) => m.length === 0)) return { text: texts[0] as string, ms: Date.now() - t0 };
+    if (texts.every((t) => t === texts[0]) && missing.every((m) => m.length === 0)) return { text: texts[0]!, ms: Date.now() - t0 };
     report = replicas
       .map((_, i) => `  #${i} (${texts[i]!.length} chars) lacks ${missing[i]!.length} of ${made.size} marks${missing[i]!.length ? ` (e.g. ${missing[i]![0]})` : ''}: ${texts[i]!.slice(0, 60)}`)
       .join('\n');

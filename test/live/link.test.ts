@@ -34,7 +34,7 @@ function link(initiator: boolean): { link: Link; out: Desc[]; closed: LinkCloseR
 async function first(out: Desc[]): Promise<Desc> {
   for (let i = 0; i < 200 && out.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
   if (out.length === 0) throw new Error('no description sent');
-  return out[0] as Desc;
+  return out[0]!;
 }
 
 describe('Link negotiation', () => {

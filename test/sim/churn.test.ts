@@ -18,7 +18,7 @@ function ksStatistic(sample: number[], cdf: (x: number) => number): number {
   const n = xs.length;
   let d = 0;
   for (let i = 0; i < n; i++) {
-    const f = cdf(xs[i] as number);
+    const f = cdf(xs[i]!);
     d = Math.max(d, (i + 1) / n - f, f - i / n);
   }
   return d;

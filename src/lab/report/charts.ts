@@ -128,7 +128,7 @@ export function thin<T>(points: T[], max = 400): T[] {
   if (points.length <= max) return points;
   const out: T[] = [];
   const step = (points.length - 1) / (max - 1);
-  for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)] as T);
+  for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)]!);
   return out;
 }
 

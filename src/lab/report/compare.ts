@@ -86,6 +86,11 @@ function curve(s: Series | undefined, div = 1000): [number, number][] {
 }
 
 /** Mean line with a CI band over a numeric x. */
+/** An aggregate's mean divided by `scale`, or null where the case has no value. */
+function scaledMean(a: Aggregate | undefined, scale: number): number | null {
+  return a ? a.mean / scale : null;
+}
+
 function metricSeries(L: Lookup, study: CaseAggregate['study'], proto: Proto, xs: number[], key: keyof Metrics, xOf: (g: CaseAggregate) => number, scale = 1, fileBytes?: number): LineSeries {
   const groups = L.r.groups.filter((g) => g.study === study && g.proto === proto && (fileBytes === undefined || g.fileBytes === fileBytes) && g.churn === 'none');
   const pts = groups.filter((g) => xs.includes(xOf(g))).sort((a, b) => xOf(a) - xOf(b));
@@ -93,9 +98,9 @@ function metricSeries(L: Lookup, study: CaseAggregate['study'], proto: Proto, xs
     name: PROTO_LABEL[proto],
     color: COLOUR[proto],
     markers: true,
-    data: pts.map((g): [number, number | null] => [xOf(g), g.metrics[key] ? (g.metrics[key] as Aggregate).mean / scale : null]),
+    data: pts.map((g): [number, number | null] => [xOf(g), scaledMean(g.metrics[key], scale)]),
     band: pts
-      .filter((g) => g.metrics[key] && (g.metrics[key] as Aggregate).n > 1)
+      .filter((g) => (g.metrics[key]?.n ?? 0) > 1)
       .map((g): [number, number, number] => {
         const a = g.metrics[key]!;
         return [xOf(g), Math.max(1e-9, (a.mean - a.ci95) / scale), (a.mean + a.ci95) / scale];
@@ -258,7 +263,7 @@ export function compareReport(r: CompareResult): string {
         name: PROTO_LABEL[p],
         color: COLOUR[p],
         markers: true,
-        data: sizes.map((s, i): [number, number | null] => [s / 1024, groups[i]?.metrics[key] ? (groups[i]?.metrics[key] as Aggregate).mean / scale : null]),
+        data: sizes.map((s, i): [number, number | null] => [s / 1024, scaledMean(groups[i]?.metrics[key], scale)]),
       } as LineSeries;
     });
   const boundSeries: LineSeries = {

@@ -82,17 +82,17 @@ export function connectivityMap(snap: OverlaySnapshot, o: MapOptions): string {
   const linkOpacity = drawnLinks.length > 2000 ? 0.12 : drawnLinks.length > 600 ? 0.22 : 0.4;
   parts.push(`<g stroke="#6b7a90" stroke-opacity="${linkOpacity}" stroke-width="0.7">`);
   for (const [a, b] of drawnLinks) {
-    const [x1, y1] = pos.get(a) as [number, number];
-    const [x2, y2] = pos.get(b) as [number, number];
+    const [x1, y1] = pos.get(a)!;
+    const [x2, y2] = pos.get(b)!;
     parts.push(`<line x1="${f(x1)}" y1="${f(y1)}" x2="${f(x2)}" y2="${f(y2)}"/>`);
   }
   parts.push('</g>');
   const r = n > 1000 ? 2 : n > 300 ? 3 : 4;
   parts.push('<g stroke-width="1">');
   for (const p of snap.peers) {
-    const [x, y] = pos.get(p.id) as [number, number];
+    const [x, y] = pos.get(p.id)!;
     const state = p.alive ? p.state : 'offline';
-    const fill = colours.get(state) as string;
+    const fill = colours.get(state)!;
     const stroke = p.alive ? '#ffffff' : '#8a94a6';
     parts.push(`<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="${fill}" stroke="${stroke}"><title>peer ${p.id}: ${esc(state)}</title></circle>`);
   }

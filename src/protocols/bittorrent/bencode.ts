@@ -64,7 +64,7 @@ export function decodeWithSpans(bytes: Uint8Array, limits: DecodeLimits = {}): D
 
   const byteAt = (p: number, what: string): number => {
     if (p >= n) throw new BencodeError(p, `unexpected end of input (truncated ${what})`);
-    return bytes[p] as number;
+    return bytes[p]!;
   };
 
   /** Reads digits up to `end` byte; returns the numeric string. */
@@ -87,7 +87,7 @@ export function decodeWithSpans(bytes: Uint8Array, limits: DecodeLimits = {}): D
     if (bytes[digitsStart] === ZERO && pos - digitsStart > 1) throw new BencodeError(digitsStart, `leading zero in ${what}`);
     if (neg && pos - digitsStart === 1 && bytes[digitsStart] === ZERO) throw new BencodeError(start, `negative zero in ${what}`);
     let s = neg ? '-' : '';
-    for (let p = digitsStart; p < pos; p++) s += String.fromCharCode(bytes[p] as number);
+    for (let p = digitsStart; p < pos; p++) s += String.fromCharCode(bytes[p]!);
     pos++; // the terminator
     return s;
   };
@@ -129,7 +129,7 @@ export function decodeWithSpans(bytes: Uint8Array, limits: DecodeLimits = {}): D
       while (byteAt(pos, 'dictionary') !== E) {
         if (dict.size >= maxItems) throw new BencodeError(pos, `dictionary has more than ${maxItems} keys`);
         const keyAt = pos;
-        const kc = bytes[pos] as number;
+        const kc = bytes[pos]!;
         if (kc < ZERO || kc > NINE) throw new BencodeError(pos, 'dictionary key must be a byte string');
         const key = latin1(readString());
         if (prev !== null) {

@@ -221,7 +221,7 @@ export function buildTorrent(o: CreateOptions): Uint8Array {
   info.set('pieces', o.pieces);
   if (o.single) {
     if (o.files.length !== 1) throw new RangeError('buildTorrent: a single-file torrent has exactly one file');
-    info.set('length', (o.files[0] as TorrentFile).length);
+    info.set('length', o.files[0]!.length);
   } else {
     info.set(
       'files',
@@ -247,7 +247,7 @@ export function buildTorrent(o: CreateOptions): Uint8Array {
 export function comparePaths(a: string[], b: string[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = latin1(utf8(a[i] as string)), y = latin1(utf8(b[i] as string));
+    const x = latin1(utf8(a[i]!)), y = latin1(utf8(b[i]!));
     if (x !== y) return x < y ? -1 : 1;
   }
   return a.length - b.length;

@@ -101,7 +101,7 @@ describe('bencode', () => {
   it('reports the byte span of each top-level value', () => {
     const bytes = ascii('d4:infod1:ai1ee4:name1:xe');
     const { spans } = decodeWithSpans(bytes);
-    const [s, e] = spans.get('info') as [number, number];
+    const [s, e] = spans.get('info')!;
     expect(latin1(bytes.subarray(s, e))).toBe('d1:ai1ee');
   });
 });

@@ -51,7 +51,7 @@ function showHash(file: string): string {
   const out = execFileSync('transmission-show', [file], { encoding: 'utf8' });
   const m = /Hash:\s*([0-9a-f]{40})/.exec(out);
   if (!m) throw new Error(`transmission-show printed no hash:\n${out}`);
-  return m[1] as string;
+  return m[1]!;
 }
 
 const SEED = 6;
