@@ -62,6 +62,8 @@ export const peerView = z.object({
   /** Place on the network's map (unit square), when the latency model has one (geo). */
   x: z.number().optional(),
   y: z.number().optional(),
+  /** A name to show beside the id (live peers: the peer's name). */
+  label: z.string().max(64).optional(),
 });
 const peerIndex = z.number().int().min(0);
 /** `[a, b]` or `[a, b, kind]`: kind indexes the protocol's link kinds (observation), absent = 0. */

@@ -17,16 +17,19 @@ const MAX_SUMMARY_KEYS = 200;
 const MAX_SERIES = 200;
 
 export const RECORDING_FORMAT = 'peerlab-recording';
-export const RECORDING_VERSION = 1;
+/** The version written. Version 1 (links without kinds, no live header) is still read. */
+export const RECORDING_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** A peer id as recordings hold it: below 2^24, the most peers a scenario may have. */
 const peerIdOf = z.number().int().min(0).max(2 ** 24 - 1);
-const link = z.tuple([peerIdOf, peerIdOf]);
+/** `[a, b]` or `[a, b, kind]` (kind indexes the observation's link kinds; absent = 0). */
+const link = z.union([z.tuple([peerIdOf, peerIdOf]), z.tuple([peerIdOf, peerIdOf, z.number().int().min(0).max(255)])]);
 const finite = z.number().finite();
 
 export const recordingHeader = z.strictObject({
   format: z.literal(RECORDING_FORMAT),
-  version: z.literal(RECORDING_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   /** ISO time the recording started (wall clock; informational only). */
   createdAt: z.string().max(64),
   scenario: z.strictObject({
@@ -46,6 +49,18 @@ export const recordingHeader = z.strictObject({
   everyMs: finite.positive(),
   maxPeers: z.number().int().min(1).max(20_000),
   keyframeEvery: z.number().int().min(1).max(10_000),
+  /**
+   * Present when the recording is of the live network (not a simulation): the room, its sync mode and
+   * documents. `scenario` then names the room (protocol 'live', no text: it cannot be simulated again),
+   * `seed` is 0 and times are wall-clock ms since recording started.
+   */
+  live: z
+    .strictObject({
+      room: z.string().max(200),
+      mode: z.string().max(32),
+      docs: z.array(z.string().max(128)).max(32),
+    })
+    .optional(),
 });
 export type RecordingHeader = z.infer<typeof recordingHeader>;
 

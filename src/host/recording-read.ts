@@ -17,7 +17,7 @@ import {
   MAX_FRAME_LINE_CHARS,
   MAX_RECORD_LINE_CHARS,
   RECORDING_FORMAT,
-  RECORDING_VERSION,
+  READABLE_VERSIONS,
   recordingEnd,
   recordingHeader,
   RecordingError,
@@ -133,8 +133,8 @@ export class RecordingReader {
       const first = this.json(n, line, lastOfFile) as { format?: unknown; version?: unknown } | null;
       if (!first || typeof first !== 'object' || first.format !== RECORDING_FORMAT)
         throw this.at(n, `not a peerlab recording (the first line must be a header with "format": "${RECORDING_FORMAT}")`);
-      if (first.version !== RECORDING_VERSION)
-        throw this.at(n, `recording format version ${JSON.stringify(first.version)} is not supported (this peerlab reads version ${RECORDING_VERSION})`);
+      if (typeof first.version !== 'number' || !READABLE_VERSIONS.includes(first.version))
+        throw this.at(n, `recording format version ${JSON.stringify(first.version)} is not supported (this peerlab reads versions ${READABLE_VERSIONS.join(' and ')})`);
       const h = recordingHeader.safeParse(first);
       if (!h.success) throw this.at(n, `header: ${issueText(h.error)}`);
       this.header = h.data;

@@ -35,19 +35,25 @@ const keyLink = (k: string): [number, number] => {
   return [Number(k.slice(0, i)), Number(k.slice(i + 1))];
 };
 const samePeer = (a: PeerView, b: PeerView): boolean =>
-  a.state === b.state && a.alive === b.alive && a.value === b.value && a.x === b.x && a.y === b.y;
+  a.state === b.state && a.alive === b.alive && a.value === b.value && a.x === b.x && a.y === b.y && a.label === b.label;
+/** A link as files and snapshots hold it: the kind only when it is not the first (0). */
+const linkOut = (k: string, kind: number): [number, number] | [number, number, number] => {
+  const [a, b] = keyLink(k);
+  return kind === 0 ? [a, b] : [a, b, kind];
+};
+const linksOut = (links: Map<string, number>): ([number, number] | [number, number, number])[] => [...links].map(([k, kind]) => linkOut(k, kind));
 
-/** What a snapshot draws, as a map and a link set, so deltas apply and compare cheaply. */
+/** What a snapshot draws, as maps of peers and of links (to their kind), so deltas apply and compare cheaply. */
 interface Picture {
   peers: Map<number, PeerView>;
-  links: Set<string>;
+  links: Map<string, number>;
 }
 
 function pictureOf(peers: readonly PeerView[], links: readonly (readonly [number, number, ...number[]])[]): Picture {
   const p = new Map<number, PeerView>();
   for (const x of peers) if (!p.has(x.id)) p.set(x.id, x);
-  const l = new Set<string>();
-  for (const [a, b] of links) if (a !== b) l.add(linkKey(a, b));
+  const l = new Map<string, number>();
+  for (const [a, b, kind] of links) if (a !== b) l.set(linkKey(a, b), kind ?? 0);
   return { peers: p, links: l };
 }
 
@@ -55,7 +61,7 @@ function applyDelta(pic: Picture, d: z.infer<typeof deltaSnapshot>): void {
   for (const id of d.gone) pic.peers.delete(id);
   for (const p of d.peers) pic.peers.set(p.id, p);
   for (const [a, b] of d.linksGone) pic.links.delete(linkKey(a, b));
-  for (const [a, b] of d.linksAdded) pic.links.add(linkKey(a, b));
+  for (const [a, b, kind] of d.linksAdded) pic.links.set(linkKey(a, b), kind ?? 0);
 }
 
 /** Builds a recording frame by frame. Frames come in time order; `truncateAfter` drops later ones. */
@@ -110,7 +116,7 @@ export class Recorder {
     let line: string;
     const key = this.forceKey || !this.last || i % this.header.keyframeEvery === 0;
     if (key) {
-      line = JSON.stringify({ type: 'frame', i, timeMs, counters, key: { peers: [...pic.peers.values()], links: [...pic.links].map(keyLink) } });
+      line = JSON.stringify({ type: 'frame', i, timeMs, counters, key: { peers: [...pic.peers.values()], links: linksOut(pic.links) } });
     } else {
       const prev = this.last as Picture;
       const peers: PeerView[] = [];
@@ -120,10 +126,11 @@ export class Recorder {
         if (!old || !samePeer(old, p)) peers.push(p);
       }
       for (const id of prev.peers.keys()) if (!pic.peers.has(id)) gone.push(id);
-      const linksAdded: [number, number][] = [];
+      const linksAdded: ([number, number] | [number, number, number])[] = [];
       const linksGone: [number, number][] = [];
-      for (const k of pic.links) if (!prev.links.has(k)) linksAdded.push(keyLink(k));
-      for (const k of prev.links) if (!pic.links.has(k)) linksGone.push(keyLink(k));
+      // a link whose kind changed is added again with its new kind
+      for (const [k, kind] of pic.links) if (prev.links.get(k) !== kind) linksAdded.push(linkOut(k, kind));
+      for (const k of prev.links.keys()) if (!pic.links.has(k)) linksGone.push(keyLink(k));
       line = JSON.stringify({ type: 'frame', i, timeMs, counters, delta: { peers, gone, linksAdded, linksGone } });
     }
     if (this.lines.length + 1 > this.maxFrames || this.bytes + line.length + 1 > this.maxBytes) {
@@ -268,7 +275,7 @@ export class Replay {
     this.cache = pic;
     this.cacheIndex = i;
     const peers = [...pic.peers.values()].sort((a, b) => a.id - b.id);
-    return { run, timeMs: this.timeOf(i), totalPeers: this.rec.header.scenario.peers, peers, links: [...pic.links].map(keyLink) };
+    return { run, timeMs: this.timeOf(i), totalPeers: this.rec.header.scenario.peers, peers, links: linksOut(pic.links) };
   }
 
   private keyframeBefore(i: number): number {

@@ -10,7 +10,7 @@ import { Rng } from '../../src/core/index.js';
 
 const header = (over: Partial<RecordingHeader> = {}): RecordingHeader => ({
   format: 'peerlab-recording',
-  version: 1,
+  version: 2,
   createdAt: '2026-01-01T00:00:00.000Z',
   scenario: { name: 'synthetic', protocol: 'x', peers: 60, source: '<test>', text: 'name: synthetic\n' },
   seed: 5,
@@ -24,12 +24,16 @@ const header = (over: Partial<RecordingHeader> = {}): RecordingHeader => ({
 const counters = (t: number, sent: number): CountersData => ({ timeMs: t, events: sent * 2, online: 50, sent, delivered: sent, dropped: 0, bytesSent: sent * 64, summary: { reached: sent / 1000 } });
 const STATES = ['honest', 'malicious', 'isolated'];
 
+type Link = [number, number] | [number, number, number];
+const sortLinks = (l: readonly Link[]): Link[] => [...l].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+
 /** A run of `frames` snapshots where peers join, leave, change state and reputation, and links rewire. */
 function syntheticRun(seed: number, frames: number): SnapshotData[] {
   const rng = new Rng(seed);
   const peers = new Map<number, PeerView>();
   for (let i = 0; i < 40; i++) peers.set(i, { id: i, alive: true, state: 'honest', value: 0.5, x: rng.float(), y: rng.float() });
-  const links = new Set<string>();
+  // each link with its kind (0 = the first kind, drawn as [a, b]); kinds change too (rewiring)
+  const links = new Map<string, number>();
   const out: SnapshotData[] = [];
   for (let f = 0; f < frames; f++) {
     for (let k = 0; k < 6; k++) {
@@ -43,24 +47,27 @@ function syntheticRun(seed: number, frames: number): SnapshotData[] {
     for (let k = 0; k < 8; k++) {
       const a = rng.pick(ids);
       const b = rng.pick(ids);
-      if (a !== b) links.add(a < b ? `${a}-${b}` : `${b}-${a}`);
+      if (a !== b) links.set(a < b ? `${a}-${b}` : `${b}-${a}`, rng.int(3));
     }
-    for (const l of [...links]) {
+    for (const l of [...links.keys()]) {
       const [a, b] = l.split('-').map(Number) as [number, number];
       if (!peers.has(a) || !peers.has(b) || rng.float() < 0.1) links.delete(l);
+      else if (rng.float() < 0.05) links.set(l, rng.int(3));
     }
     out.push({
       run: 1,
       timeMs: f * 100,
       totalPeers: 60,
       peers: [...peers.values()].sort((a, b) => a.id - b.id).map((p) => ({ ...p })),
-      links: [...links].map((l) => l.split('-').map(Number) as [number, number]).sort((p, q) => p[0] - q[0] || p[1] - q[1]),
+      links: sortLinks([...links].map(([l, kind]) => {
+        const [a, b] = l.split('-').map(Number) as [number, number];
+        return kind === 0 ? [a, b] : [a, b, kind];
+      })),
     });
   }
   return out;
 }
 
-const sortLinks = (l: [number, number][]): [number, number][] => [...l].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
 
 function record(snaps: SnapshotData[], h = header()): string {
   const rec = new Recorder(h);
@@ -75,6 +82,8 @@ describe('recording format', () => {
       const text = record(snaps);
       const rec = parseRecording(text, 'mem');
       expect(rec.frames).toHaveLength(50);
+      // a version-1 file (written before links had kinds) is still read
+      expect(parseRecording(record(snaps.map((x) => ({ ...x, links: x.links.map(([a, b]) => [a, b] as Link) })), header({ version: 1 })), 'v1').frames).toHaveLength(50);
       expect(rec.frames.filter((f) => 'key' in f)).toHaveLength(Math.ceil(50 / 7));
       const replay = new Replay(rec);
       // in order (the cached path), then in a shuffled order (from the nearest keyframe)
@@ -84,7 +93,7 @@ describe('recording format', () => {
         const want = snaps[i]!;
         expect(got.timeMs, `seed ${seed} frame ${i}`).toBe(want.timeMs);
         expect(got.peers, `seed ${seed} frame ${i}`).toEqual(want.peers);
-        expect(sortLinks(got.links as [number, number][]), `seed ${seed} frame ${i}`).toEqual(want.links);
+        expect(sortLinks(got.links as Link[]), `seed ${seed} frame ${i}`).toEqual(want.links);
         expect(replay.frame(i).counters.sent).toBe(want.timeMs / 10);
       }
       expect(replay.indexAt(-5)).toBe(0);
@@ -140,7 +149,7 @@ describe('recording format', () => {
       ['empty', '', /f\.jsonl: empty file/],
       ['not ours', '{"hello":1}\n', /line 1: not a peerlab recording/],
       ['binary (e.g. still gzipped)', '\x1f\x8b\x08\x00garbage', /line 1: not JSON/],
-      ['newer version', edit(1, (o) => (o.version = 2)), /line 1: recording format version 2 is not supported \(this peerlab reads version 1\)/],
+      ['newer version', edit(1, (o) => (o.version = 3)), /line 1: recording format version 3 is not supported \(this peerlab reads versions 1 and 2\)/],
       ['bad header field', edit(1, (o) => (o.everyMs = -1)), /line 1: header: everyMs: /],
       ['bad frame field', edit(4, (o) => ((o.counters as Record<string, unknown>).sent = 'many')), /line 4: frame: counters\.sent: /],
       ['unknown key', edit(3, (o) => (o.extra = true)), /line 3: frame: /],

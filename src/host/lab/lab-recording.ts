@@ -5,7 +5,7 @@
  */
 import type { Series } from '../../protocols/driver.js';
 import type { CountersData, LabState, SavedRecording, SnapshotData } from '../lab-group.js';
-import { Recorder, type RecorderLimits, type RecordingEnd } from '../recording.js';
+import { RECORDING_VERSION, Recorder, type RecorderLimits, type RecordingEnd } from '../recording.js';
 import { thin } from '../series.js';
 import type { FrameHook, SimTimeline } from './sim-timeline.js';
 
@@ -53,7 +53,7 @@ export class LabRecording {
     this.recorder = new Recorder(
       {
         format: 'peerlab-recording',
-        version: 1,
+        version: RECORDING_VERSION,
         createdAt: this.date().toISOString(),
         scenario: { name: sc.name, protocol: sc.protocol.type, peers: sc.peers, source: sc.source, text: scenarioText },
         seed: tl.seed,

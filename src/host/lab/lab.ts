@@ -23,6 +23,7 @@ import { RecordingError, RecordingReader, Replay } from '../recording.js';
 import { CommandError } from '../router.js';
 import { SeriesCursor, wholeChunks } from '../series.js';
 import type { KeyframePolicy } from './keyframe-store.js';
+import { liveObservation } from '../live/live-recording.js';
 import { LabRecording } from './lab-recording.js';
 import { ReplayTimeline } from './replay-timeline.js';
 import { ScenarioCatalog } from './scenario-catalog.js';
@@ -328,6 +329,7 @@ export class Lab {
   observation(): ObservationData | null {
     if (this.replayTl) {
       const h = this.replayTl.replay.rec.header;
+      if (h.live) return liveObservation;
       try {
         return this.timeline(this.catalog.parse(h.scenario.text, h.scenario.source), h.seed).observation();
       } catch {
@@ -470,6 +472,7 @@ export class Lab {
     const r = this.replayTl;
     if (!r) throw new CommandError('no recording is being replayed');
     const h = r.replay.rec.header;
+    if (h.live) throw new CommandError(`a recording of the live room '${h.live.room}' cannot be simulated again (it holds what real peers did, not a scenario)`);
     this.load({ text: h.scenario.text, seed: h.seed }, { source: h.scenario.source });
     return this.seek(r.clockMs);
   }

@@ -81,6 +81,21 @@ const liveConfigure = z.strictObject({
 });
 export type LiveConfigureArgs = z.input<typeof liveConfigure>;
 
+/** A recording of the room (live-recording.ts), or null when none was started. */
+export const liveRecordState = z
+  .object({
+    active: z.boolean(),
+    frames: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+    everyMs: z.number().positive(),
+    fromMs: z.number().nullable(),
+    toMs: z.number().nullable(),
+    reason: z.enum(['stopped', 'done', 'full', 'closed']).nullable(),
+    room: z.string(),
+  })
+  .nullable();
+const savedLiveRecording = z.object({ name: z.string(), text: z.string(), frames: z.number().int().min(0) });
+
 export const liveGroup = defineGroup({
   name: 'live',
   commands: {
@@ -114,6 +129,14 @@ export const liveGroup = defineGroup({
       z.object({ ok: z.literal(true) }),
     ),
     'live.peers': command('state of every peer: links, traffic, state vectors, pending, latency', empty, z.object({ peers: z.array(livePeer) })),
+    'live.record.start': command(
+      'record the room (topology, link kinds, sync progress, trust) into a recording the Lab replays: a frame every everyMs of wall time',
+      z.strictObject({ everyMs: z.number().int().min(100).max(60_000).optional(), maxPeers: z.number().int().min(1).max(20_000).optional() }).optional().default({}),
+      liveRecordState,
+    ),
+    'live.record.stop': command('stop recording the room (kept for live.record.save)', empty, liveRecordState),
+    'live.record.save': command('the room recording so far, as the text of a recording file (open it with lab.replay.open)', empty, savedLiveRecording),
+    'live.record.state': command('the room recording, or null', empty, liveRecordState),
     'live.reportPeer': command(
       'a window/tab peer reports its own state (for the overlay view)',
       livePeer.omit({ kind: true, alive: true, updatedAt: true }),
@@ -123,5 +146,6 @@ export const liveGroup = defineGroup({
   events: {
     'live.info': liveInfo,
     'live.peers': z.object({ peers: z.array(livePeer) }),
+    'live.record': liveRecordState,
   },
 });

@@ -6,6 +6,7 @@ import type { GroupHandlers } from '../contract.js';
 import { CommandError, type HostRouter } from '../router.js';
 import { LiveNetwork, LiveNetworkError, type LiveNetworkOptions } from '../../live/live-network.js';
 import { liveGroup } from './group.js';
+import { LiveRecorder } from './live-recorder.js';
 
 /** Structurally a `HostPlugin` (plugins.ts imports this file, so it is not imported back). */
 export interface LivePlugin {
@@ -27,6 +28,7 @@ export function livePlugin(opts: LiveNetworkOptions = {}): LivePlugin {
         }
       };
       const changed = () => emit('live.info', net.info());
+      const recorder = new LiveRecorder({ info: () => net.info(), peers: () => net.peers() }, emit);
       const handlers: GroupHandlers<typeof liveGroup> = {
         'live.info': async () => {
           await net.signalingUrl();
@@ -84,6 +86,10 @@ export function livePlugin(opts: LiveNetworkOptions = {}): LivePlugin {
             return { ok: true as const };
           }),
         'live.peers': async () => ({ peers: await net.peers() }),
+        'live.record.start': (a) => recorder.start(a),
+        'live.record.stop': () => recorder.stop(),
+        'live.record.save': () => recorder.save(),
+        'live.record.state': () => recorder.state(),
         'live.reportPeer': (a) => {
           net.reportBrowser(a);
           return { ok: true as const };
@@ -106,6 +112,7 @@ export function livePlugin(opts: LiveNetworkOptions = {}): LivePlugin {
       return {
         async close() {
           clearInterval(timer);
+          recorder.close();
           await net.close();
         },
       };

@@ -1,0 +1,82 @@
+/**
+ * The `live.record.*` commands: one recording of the room at a time, fed by its own wall-clock timer
+ * that asks the network for every peer's report and captures a frame (live-recording.ts).
+ */
+import { CommandError } from '../router.js';
+import type { LiveInfoData, LivePeerData } from './group.js';
+import { LiveRecording, type LiveRecordingOptions } from './live-recording.js';
+
+export interface LiveSource {
+  info(): LiveInfoData;
+  peers(): Promise<LivePeerData[]>;
+}
+
+export class LiveRecorder {
+  private rec: LiveRecording | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private busy = false;
+
+  constructor(
+    private readonly source: LiveSource,
+    private readonly emit: (event: string, data: unknown) => void,
+    private readonly defaults: Omit<LiveRecordingOptions, 'everyMs' | 'maxPeers'> = {},
+  ) {}
+
+  state(): ReturnType<LiveRecording['view']> | null {
+    return this.rec ? this.rec.view() : null;
+  }
+
+  /** Starts a new recording (one that was running is stopped and replaced) and takes its first frame. */
+  async start(opts: { everyMs?: number; maxPeers?: number }): Promise<ReturnType<LiveRecording['view']>> {
+    this.halt('closed');
+    const rec = new LiveRecording(this.source.info(), { ...this.defaults, ...opts });
+    this.rec = rec;
+    await this.frame(rec);
+    this.timer = setInterval(() => void this.frame(rec), rec.everyMs);
+    this.timer.unref?.();
+    this.emit('live.record', rec.view());
+    return rec.view();
+  }
+
+  stop(): ReturnType<LiveRecording['view']> {
+    if (!this.rec) throw new CommandError('the room is not being recorded (live.record.start first)');
+    this.halt('stopped');
+    const v = this.rec.view();
+    this.emit('live.record', v);
+    return v;
+  }
+
+  save(): { name: string; text: string; frames: number } {
+    if (!this.rec) throw new CommandError('nothing was recorded (live.record.start first)');
+    const saved = this.rec.save();
+    if (!saved) throw new CommandError('the recording has no frames yet');
+    return saved;
+  }
+
+  close(): void {
+    this.halt('closed');
+  }
+
+  private halt(reason: 'stopped' | 'closed'): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.rec?.stop(reason);
+  }
+
+  private async frame(rec: LiveRecording): Promise<void> {
+    // a slow report (a peer process busy) skips a frame rather than queueing captures
+    if (this.busy || !rec.active) return;
+    this.busy = true;
+    try {
+      const peers = await this.source.peers();
+      if (rec === this.rec && !rec.capture(peers)) {
+        this.halt('stopped');
+        this.emit('live.record', rec.view());
+      }
+    } catch {
+      // the network's report failed this once: the next tick tries again
+    } finally {
+      this.busy = false;
+    }
+  }
+}
