@@ -40,7 +40,8 @@ export interface AdaptiveHost {
   malformed?(from: PeerId, what: string): void;
 }
 
-export interface Link {
+/** What a peer keeps about one of its neighbours (an open overlay link). */
+export interface Neighbour {
   /** A random link (initial overlay, repair, or asked for as random), not one picked by the metric. */
   random: boolean;
   since: number;
@@ -67,7 +68,7 @@ const SENT_RING = 4;
 
 export class OverlayPeer {
   readonly id: PeerId;
-  readonly links = new Map<PeerId, Link>();
+  readonly links = new Map<PeerId, Neighbour>();
   readonly trust: TrustTable;
   readonly pending = new Map<PeerId, PendingConnect>();
   /** Message id -> a valid copy (FIFO, bounded by cacheSize). */
@@ -224,7 +225,7 @@ export class OverlayPeer {
       ids[j] = ids[i] as PeerId;
       ids[i] = to;
       this.send(to, msg, msg.bytes);
-      const l = this.links.get(to) as Link;
+      const l = this.links.get(to) as Neighbour;
       l.sentIds[l.sentNext] = msg.id;
       l.sentAt[l.sentNext] = now;
       l.sentNext = (l.sentNext + 1) % SENT_RING;

@@ -25,7 +25,7 @@
  */
 import type { PeerContext, PeerId, PeerProtocol } from '../../core/index.js';
 import { isGossip, isNonNegInt, OPINION_ENTRY_BYTES, PROOF_BYTES, type AdaptiveMsg, type GossipMsg } from './messages.js';
-import { OverlayPeer, type AdaptiveConfig, type AdaptiveHost, type Link } from './overlay-peer.js';
+import { OverlayPeer, type AdaptiveConfig, type AdaptiveHost, type Neighbour } from './overlay-peer.js';
 import { Probes, TIMER_PROBE } from './probes.js';
 import { opinionsFor, validateOpinions } from './reputation.js';
 import { Rewiring } from './rewiring.js';
@@ -170,7 +170,7 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
 
   /** What a peer does with a gossip message from a neighbour: an honest one checks the signature,
    * keeps and forwards what is new, and takes it as evidence. */
-  protected relay(from: PeerId, msg: GossipMsg, link: Link): void {
+  protected relay(from: PeerId, msg: GossipMsg, link: Neighbour): void {
     if (!msg.valid) {
       // a tampered or junk message is proof against the neighbour that sent it (an honest peer checks
       // the signature before forwarding): it weighs more than a valid message; never kept or forwarded

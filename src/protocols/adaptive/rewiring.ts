@@ -7,7 +7,7 @@
  * replaced when clearly below the median link. The first `keepRandom` random links are never rewired.
  */
 import type { PeerId } from '../../core/index.js';
-import type { Link, OverlayPeer, PendingConnect } from './overlay-peer.js';
+import type { Neighbour, OverlayPeer, PendingConnect } from './overlay-peer.js';
 
 /** Weights of the average so far and of the newest RTT sample in a link's moving average. */
 const RTT_KEEP = 0.7, RTT_GAIN = 0.3;
@@ -66,8 +66,8 @@ export class Rewiring {
       const firsts = [...me.links.values()].map((l) => l.first).sort((a, b) => a - b);
       const median = firsts[firsts.length >> 1] as number;
       const worst = this.worstLink();
-      if (worst === null || now - (me.links.get(worst) as Link).since < rw.periodMs) return;
-      if ((me.links.get(worst) as Link).first >= (1 - rw.improvement) * median) return;
+      if (worst === null || now - (me.links.get(worst) as Neighbour).since < rw.periodMs) return;
+      if ((me.links.get(worst) as Neighbour).first >= (1 - rw.improvement) * median) return;
       for (let i = 0; i < rw.candidates; i++) {
         const c = me.host.sample();
         if (c !== me.id && c >= 0 && !me.links.has(c) && !me.pending.has(c) && me.acceptable(c)) {
@@ -101,7 +101,7 @@ export class Rewiring {
     if (me.links.has(from) || me.pending.has(from) || !me.acceptable(from)) return;
     const worst = this.worstLink();
     if (worst === null) return;
-    const wl = me.links.get(worst) as Link;
+    const wl = me.links.get(worst) as Neighbour;
     if (rtt < wl.rtt * (1 - me.cfg.rewiring.improvement)) {
       this.busy = true;
       me.connect(from, worst);

@@ -6,11 +6,11 @@
 import type { PeerId } from '../../core/index.js';
 import { close } from './connections/lifecycle.js';
 import type { SwarmContext } from './context.js';
-import { RECEIVED, type PeerState } from './peer-state.js';
+import { RECEIVED, type SwarmPeer } from './swarm-peer.js';
 import { anyRequested } from './picker/picker.js';
 
 /** A piece sent by `senders` failed its hash check at `peer`. */
-export function strike(sw: SwarmContext, peer: PeerId, st: PeerState, senders: readonly PeerId[]): void {
+export function strike(sw: SwarmContext, peer: PeerId, st: SwarmPeer, senders: readonly PeerId[]): void {
   for (const q of senders) {
     const strikes = (st.strikes ??= new Map());
     const s = (strikes.get(q) ?? 0) + 1;
@@ -19,7 +19,7 @@ export function strike(sw: SwarmContext, peer: PeerId, st: PeerState, senders: r
   }
 }
 
-export function ban(sw: SwarmContext, peer: PeerId, st: PeerState, q: PeerId): void {
+export function ban(sw: SwarmContext, peer: PeerId, st: SwarmPeer, q: PeerId): void {
   if (st.banned?.has(q) === true) return;
   (st.banned ??= new Set()).add(q);
   sw.stats.bans++;

@@ -11,7 +11,7 @@ import { Content } from './content.js';
 import type { Conn } from './connections/conn.js';
 import type { ConnIndex } from './connections/conn-list.js';
 import { Rows } from './connections/rows.js';
-import { PieceTables, type PeerState } from './peer-state.js';
+import { PieceTables, type SwarmPeer } from './swarm-peer.js';
 import type { WireMsg } from './wire/messages.js';
 
 export interface SwarmStats {
@@ -50,7 +50,7 @@ export class SwarmContext {
   readonly totalBlocks: number;
   /** 32-bit words per remote-have bitset row. */
   readonly words: number;
-  readonly peers: (PeerState | undefined)[] = [];
+  readonly peers: (SwarmPeer | undefined)[] = [];
   readonly stats: SwarmStats = {
     duplicateBytes: 0, corruptBytes: 0, hashFails: 0, bans: 0, violations: 0, blocksSent: 0, piecesCompleted: 0,
     violationReasons: {},
@@ -106,17 +106,17 @@ export class SwarmContext {
   }
 
   /** Whether the initial seed `peer` (state `st`) is super-seeding now. */
-  superSeeding(peer: PeerId, st: PeerState): boolean {
+  superSeeding(peer: PeerId, st: SwarmPeer): boolean {
     return st.seed && this.isSeedAtStart(peer) && this.cfg.superSeed && !this.superSeed.done;
   }
 
   /** Whether the remote of `c` told `st` it has piece `p`. */
-  remoteHas(_st: PeerState, c: Conn, p: number): boolean {
+  remoteHas(_st: SwarmPeer, c: Conn, p: number): boolean {
     return c.slot >= 0 && ((((this.rows.bits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
   }
 
   /** Puts one message on the wire: the next sequence number of `c`, and `bytes` of the peer's uplink. */
-  send(peer: PeerId, st: PeerState, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
+  send(peer: PeerId, st: SwarmPeer, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
     const msg: WireMsg = { type, cid: c.cid, seq: c.sendSeq++, a, b, tok, bits };
     const up = this.port.world.net.up[peer] as number;
     if (up !== Infinity) st.upFree = Math.max(st.upFree, this.port.now()) + bytes / up;

@@ -7,7 +7,7 @@
  *     messages, a sender and a handler per type), `picker/` (strict priority, random first, rarest
  *     first, endgame), `choker/` (tit-for-tat, optimistic unchoke), `transfer/` (requests, the
  *     uplink, hash checks), `super-seed/` (BEP 16), `bans.ts`, `content.ts` (tokens for bytes);
- *     `config.ts` its knobs, `context.ts` what the parts share, `peer-state.ts` one peer's state;
+ *     `config.ts` its knobs, `context.ts` what the parts share, `swarm-peer.ts` one peer's state;
  * - `driver.ts`   the lab driver (`protocol.type: bittorrent`): `params.ts` (scenario keys),
  *                 `workload.ts` (free riders, corrupt peers, arrivals), `measure.ts` (summary,
  *                 series, samples), `snapshot.ts` (the dashboard's picture), `bound.ts` (Kumar-Ross);

@@ -23,7 +23,7 @@ import type { SwarmConfig } from './config.js';
 import { ConnIndex } from './connections/conn-list.js';
 import { ACCEPT_SLACK, close, dial } from './connections/lifecycle.js';
 import { SwarmContext, T_ANNOUNCE, T_LEAVE, T_RECHOKE, T_SERVE } from './context.js';
-import { PeerState, PieceTables } from './peer-state.js';
+import { SwarmPeer, PieceTables } from './swarm-peer.js';
 import { Tracker } from './tracker/tracker.js';
 import { serve } from './transfer/upload.js';
 import type { WireMsg } from './wire/messages.js';
@@ -49,7 +49,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
   onJoin(peer: PeerId): void {
     const seed = this.isSeedAtStart(peer) || (this.peers[peer]?.doneAt ?? -1) >= 0;
     const prev = this.peers[peer];
-    const st = new PeerState(peer, this.connIndex, this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
+    const st = new SwarmPeer(peer, this.connIndex, this.pieces, this.totalBlocks, seed, !seed && this.cfg.isFreeRider(peer), !seed && this.cfg.isCorrupt(peer));
     this.resetPieces(st, seed);
     if (prev && prev.doneAt >= 0) st.doneAt = prev.doneAt;
     st.joinedAt = this.port.now();
@@ -98,7 +98,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
   }
 
   /** A (re)joining peer starts with every piece (a seed) or none: what it had before is gone. */
-  private resetPieces(st: PeerState, seed: boolean): void {
+  private resetPieces(st: SwarmPeer, seed: boolean): void {
     const t = this.tables, P = this.pieces, pb = st.pieceBase;
     t.have.fill(seed ? 1 : 0, pb, pb + P);
     t.avail.fill(0, pb, pb + P);
@@ -122,7 +122,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
   // ---- finding peers -------------------------------------------------------------------------------
 
   /** Announce: the tracker returns up to numWant random other peers; connect to them. */
-  private announce(peer: PeerId, st: PeerState): void {
+  private announce(peer: PeerId, st: SwarmPeer): void {
     this.onNeedPeers?.(peer);
     if (this.cfg.tracker === false) return;
     const down = this.cfg.trackerDownAtMs;
@@ -153,7 +153,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
 
   // ---- observation ---------------------------------------------------------------------------------
 
-  state(peer: PeerId): PeerState | undefined {
+  state(peer: PeerId): SwarmPeer | undefined {
     return this.peers[peer];
   }
 

@@ -6,7 +6,7 @@
  */
 import type { PeerContext, PeerId } from '../../../core/index.js';
 import { OPINION_ENTRY_BYTES, PROOF_BYTES, type AdaptiveMsg, type GossipMsg } from '../messages.js';
-import type { AdaptiveConfig, AdaptiveHost, Link } from '../overlay-peer.js';
+import type { AdaptiveConfig, AdaptiveHost, Neighbour } from '../overlay-peer.js';
 import { AdaptivePeer, TIMER_REPUTATION } from '../peer.js';
 import { badmouthList } from './badmouth.js';
 import { corrupt } from './corrupt.js';
@@ -56,7 +56,7 @@ export class MaliciousPeer extends AdaptivePeer {
     if (adv.spamPerSec > 0) this.ctx.setTimer(nextSpamMs(this.ctx.rng, adv.spamPerSec), TIMER_SPAM);
   }
 
-  protected override relay(from: PeerId, msg: GossipMsg, _link: Link): void {
+  protected override relay(from: PeerId, msg: GossipMsg, _link: Neighbour): void {
     if (!msg.valid || this.seen.has(msg.id)) return;
     this.remember(msg);
     const out = this.forwarding.pass(msg);

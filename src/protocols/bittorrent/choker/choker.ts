@@ -11,18 +11,18 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
 import type { SwarmContext } from '../context.js';
-import type { PeerState } from '../peer-state.js';
+import type { SwarmPeer } from '../swarm-peer.js';
 import { choke, unchoke } from '../wire/send.js';
 import { pickOptimistic } from './optimistic.js';
 
-export function unchokedCount(st: PeerState): number {
+export function unchokedCount(st: SwarmPeer): number {
   let n = 0;
   for (const c of st.conns.values()) if (!c.amChoking) n++;
   return n;
 }
 
 /** An interested peer may take a free slot at once rather than wait for the next rechoke. */
-export function maybeUnchokeNow(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+export function maybeUnchokeNow(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   if (st.freeRider || !c.amChoking) return;
   if (sw.cfg.choking === 'none') return unchoke(sw, peer, st, c);
   if (unchokedCount(st) < sw.cfg.uploadSlots + 1) unchoke(sw, peer, st, c);
@@ -34,7 +34,7 @@ export function maybeUnchokeNow(sw: SwarmContext, peer: PeerId, st: PeerState, c
  * recently, not to a random peer, so between rechokes a free rider gets a slot only when no peer
  * that uploaded to us wants one.
  */
-export function fillSlots(sw: SwarmContext, peer: PeerId, st: PeerState): void {
+export function fillSlots(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
   if (st.freeRider || sw.cfg.choking === 'none') return;
   const free = sw.cfg.uploadSlots + 1 - unchokedCount(st);
   if (free <= 0) return;
@@ -57,7 +57,7 @@ function sentScore(c: Conn): number {
 
 /** Orders unchoke candidates best first (random among equals): a leecher by what they uploaded to
  * it (tit-for-tat), a peer that has everything by `seedChoking`. */
-export function rankForUnchoke(sw: SwarmContext, st: PeerState, list: Conn[]): void {
+export function rankForUnchoke(sw: SwarmContext, st: SwarmPeer, list: Conn[]): void {
   sw.rng.shuffle(list);
   if (st.haveCount < sw.pieces) list.sort((x, y) => recvScore(y) - recvScore(x) || y.recvTotal - x.recvTotal);
   else if (sw.cfg.seedChoking === 'fastest') list.sort((x, y) => sentScore(y) - sentScore(x));
@@ -66,7 +66,7 @@ export function rankForUnchoke(sw: SwarmContext, st: PeerState, list: Conn[]): v
 
 /** Tit-for-tat: unchoke the best `uploadSlots` interested peers plus one optimistic unchoke.
  * `periodic` false: a re-pick between rechokes (a leecher just became a seed), the window stays. */
-export function rechoke(sw: SwarmContext, peer: PeerId, st: PeerState, periodic = true): void {
+export function rechoke(sw: SwarmContext, peer: PeerId, st: SwarmPeer, periodic = true): void {
   // the rolling window moves on one bucket: the period just ended becomes the previous one
   if (periodic) for (const c of st.conns.values()) {
     c.recvRate = c.recvWindow;

@@ -8,7 +8,7 @@
 import type { PeerId } from '../../../core/index.js';
 import { fillSlots } from '../choker/choker.js';
 import type { SwarmContext } from '../context.js';
-import type { PeerState } from '../peer-state.js';
+import type { SwarmPeer } from '../swarm-peer.js';
 import { refillAll, releaseRequests } from '../transfer/download.js';
 import { bitfield, handshake } from '../wire/send.js';
 import { Conn, NONE } from './conn.js';
@@ -17,7 +17,7 @@ import { Conn, NONE } from './conn.js';
 export const ACCEPT_SLACK = 5;
 
 /** Dials each of `picked` not yet connected, not banned, while below `maxConnections`; returns how many. */
-export function dial(sw: SwarmContext, peer: PeerId, st: PeerState, picked: readonly PeerId[]): number {
+export function dial(sw: SwarmContext, peer: PeerId, st: SwarmPeer, picked: readonly PeerId[]): number {
   let n = 0;
   for (const q of picked) {
     if (st.conns.size >= sw.cfg.maxConnections) break;
@@ -32,7 +32,7 @@ export function dial(sw: SwarmContext, peer: PeerId, st: PeerState, picked: read
 }
 
 /** A handshake that opens a connection (`existing`: our connection to `from`, if any). */
-export function accept(sw: SwarmContext, peer: PeerId, st: PeerState, from: PeerId, info: number, cid: number, existing: Conn | undefined): void {
+export function accept(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: PeerId, info: number, cid: number, existing: Conn | undefined): void {
   if (info !== sw.cfg.infoToken || st.banned?.has(from) === true) {
     refuse(sw, from, cid);
     return;
@@ -64,7 +64,7 @@ export function refuse(sw: SwarmContext, dialer: PeerId, cid: number): void {
 }
 
 /** A protocol violation by `c`'s remote: counted, and the connection closed. */
-export function violate(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, reason: string): void {
+export function violate(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, reason: string): void {
   sw.stats.violations++;
   sw.stats.violationReasons[reason] = (sw.stats.violationReasons[reason] ?? 0) + 1;
   if (sw.port.observed) sw.port.emit('violation', peer, { from: c.remote, reason });
@@ -81,7 +81,7 @@ export function close(sw: SwarmContext, peer: PeerId, c: Conn): void {
 }
 
 /** Forget one side of a connection: undo its availability and outstanding requests. */
-export function dropConn(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+export function dropConn(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   st.conns.delete(c.remote);
   const wasUnchoked = !c.amChoking;
   releaseRequests(sw, st, c);
@@ -94,7 +94,7 @@ export function dropConn(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn)
 }
 
 /** Releases a dropped connection's row, taking its pieces out of the availability counts. */
-function freeRow(sw: SwarmContext, st: PeerState, c: Conn): void {
+function freeRow(sw: SwarmContext, st: SwarmPeer, c: Conn): void {
   if (c.slot < 0) return;
   const words = sw.words, bits = sw.rows.bits, avail = sw.tables.avail, base = c.slot * words, pb = st.pieceBase;
   for (let w = 0; w < words; w++) {

@@ -6,14 +6,14 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
 import type { SwarmContext } from '../context.js';
-import { RECEIVED, type PeerState } from '../peer-state.js';
+import { RECEIVED, type SwarmPeer } from '../swarm-peer.js';
 import { cancel } from '../wire/send.js';
 
 /** Copies of one block in flight at most (the first request and two endgame duplicates). */
 const MAX_COPIES = 3;
 
 /** True when every piece we lack is under way and none of their blocks is unrequested. */
-export function inEndgame(sw: SwarmContext, st: PeerState): boolean {
+export function inEndgame(sw: SwarmContext, st: SwarmPeer): boolean {
   if (st.haveCount + st.active.length < sw.pieces) return false;
   const B = sw.blocksPerPiece, blk = sw.tables.blk, bb = st.blockBase;
   for (const p of st.active) {
@@ -24,7 +24,7 @@ export function inEndgame(sw: SwarmContext, st: PeerState): boolean {
 }
 
 /** In endgame: a block of a started piece that `c` has, not yet received nor asked of `c`; or -1. */
-export function endgameBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
+export function endgameBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const B = sw.blocksPerPiece, blk = sw.tables.blk, bb = st.blockBase;
   for (const q of st.active) {
     if (!sw.remoteHas(st, c, q)) continue;
@@ -39,7 +39,7 @@ export function endgameBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
 }
 
 /** A block arrived from `from`: cancel its `copies` other requests still out. */
-export function cancelElsewhere(sw: SwarmContext, peer: PeerId, st: PeerState, from: Conn, piece: number, block: number, id: number, copies: number): void {
+export function cancelElsewhere(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: Conn, piece: number, block: number, id: number, copies: number): void {
   for (const o of st.conns.values()) {
     if (o === from || o.outLength === 0) continue;
     const j = o.outIndexOf(id);

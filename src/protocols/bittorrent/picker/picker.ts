@@ -7,11 +7,11 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
 import type { SwarmContext } from '../context.js';
-import type { PeerState } from '../peer-state.js';
+import type { SwarmPeer } from '../swarm-peer.js';
 import { endgameBlock, inEndgame } from './endgame.js';
 
 /** The next block to request from `c` (a global block id), or -1. */
-export function pickBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
+export function pickBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const B = sw.blocksPerPiece;
   const blk = sw.tables.blk, bb = st.blockBase, active = st.active;
   // 1. strict priority: finish pieces already started
@@ -40,7 +40,7 @@ export function pickBlock(sw: SwarmContext, st: PeerState, c: Conn): number {
 
 /** A piece to start that `c` has: random among them while we have fewer than `randomFirst`
  * (or with `pieceSelection: random`), else the rarest among our neighbours. -1 if none. */
-export function pickPiece(sw: SwarmContext, st: PeerState, c: Conn): number {
+export function pickPiece(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const P = sw.pieces;
   const t = sw.tables, pb = st.pieceBase;
   const have = t.have, rb = sw.rows.bits, rbase = c.slot * sw.words, avail = t.avail, started = t.started, got = t.got;
@@ -69,7 +69,7 @@ export function pickPiece(sw: SwarmContext, st: PeerState, c: Conn): number {
 }
 
 /** Whether any block of piece `p` is requested or received. */
-export function anyRequested(sw: SwarmContext, st: PeerState, p: number): boolean {
+export function anyRequested(sw: SwarmContext, st: SwarmPeer, p: number): boolean {
   const base = st.blockBase + p * sw.blocksPerPiece, n = sw.content.blocksIn(p), blk = sw.tables.blk;
   for (let b = 0; b < n; b++) if (blk[base + b] !== 0) return true;
   return false;

@@ -9,11 +9,11 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
 import type { SwarmContext } from '../context.js';
-import type { PeerState } from '../peer-state.js';
+import type { SwarmPeer } from '../swarm-peer.js';
 import { have } from '../wire/send.js';
 
 /** Offers `c` the least-handed-out piece it lacks (a HAVE for just that piece). */
-export function offerNext(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+export function offerNext(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   let best = -1, bestCount = Infinity, ties = 0;
   const oc = sw.superSeed.offeredCount;
   let allOut = true;
@@ -43,7 +43,7 @@ export function offerNext(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn
 }
 
 /** BEP 16's condition for a new offer to `c`: the piece before its last one is seen elsewhere. */
-export function mayOfferNext(sw: SwarmContext, st: PeerState, c: Conn): boolean {
+export function mayOfferNext(sw: SwarmContext, st: SwarmPeer, c: Conn): boolean {
   const q = c.offeredPrev;
   if (q < 0) return true;
   if (!heldElsewhere(sw, st, c, q)) return false;
@@ -52,7 +52,7 @@ export function mayOfferNext(sw: SwarmContext, st: PeerState, c: Conn): boolean 
 }
 
 /** A super-seeding seed heard that `c`'s remote has `piece`. */
-export function onHaveWhileSuperSeeding(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, piece: number): void {
+export function onHaveWhileSuperSeeding(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, piece: number): void {
   // BEP 16: a peer is offered a new piece only once the piece before its last one shows up at another
   // peer (it passed it on), so a peer that never uploads gets two pieces from the seed, not dozens
   // (one piece of slack keeps an honest peer's next piece coming meanwhile)
@@ -66,14 +66,14 @@ export function onHaveWhileSuperSeeding(sw: SwarmContext, peer: PeerId, st: Peer
 
 /** A block of `piece` went out to `c`: once the offered piece has left whole, offer the next unless
  * the one before it has not spread yet. */
-export function onBlockSent(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, piece: number): void {
+export function onBlockSent(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, piece: number): void {
   if (piece === c.offered && ++c.offeredSent >= sw.content.blocksIn(piece) && sw.cfg.superSeed && !sw.superSeed.done) {
     if (mayOfferNext(sw, st, c)) offerNext(sw, peer, st, c);
   }
 }
 
 /** Whether a neighbour other than `c` has announced piece `p` to us. */
-function heldElsewhere(sw: SwarmContext, st: PeerState, c: Conn, p: number): boolean {
+function heldElsewhere(sw: SwarmContext, st: SwarmPeer, c: Conn, p: number): boolean {
   for (const o of st.conns.values()) if (o !== c && sw.remoteHas(st, o, p)) return true;
   return false;
 }

@@ -7,12 +7,12 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
 import type { SwarmContext } from '../context.js';
-import { RECEIVED, type PeerState } from '../peer-state.js';
+import { RECEIVED, type SwarmPeer } from '../swarm-peer.js';
 import { pickBlock } from '../picker/picker.js';
 import { interested, notInterested, request } from '../wire/send.js';
 
 /** `c`'s remote told us it has piece `p` (bitfield or have; the caller checked it is news). */
-export function remoteGained(sw: SwarmContext, st: PeerState, c: Conn, p: number): void {
+export function remoteGained(sw: SwarmContext, st: SwarmPeer, c: Conn, p: number): void {
   const w = c.slot * sw.words + (p >>> 5), bits = sw.rows.bits, t = sw.tables, i = st.pieceBase + p;
   bits[w] = (bits[w] as number) | (1 << (p & 31));
   c.remoteCount++;
@@ -21,14 +21,14 @@ export function remoteGained(sw: SwarmContext, st: PeerState, c: Conn, p: number
 }
 
 /** Tells the remote whether we are interested, when that changed. */
-export function updateInterest(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+export function updateInterest(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   const want = !st.seed && c.wanted > 0;
   if (want && !c.amInterested) interested(sw, peer, st, c);
   else if (!want && c.amInterested) notInterested(sw, peer, st, c);
 }
 
 /** Keeps `pipeline` requests outstanding on a connection. */
-export function fill(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+export function fill(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   if (!c.amInterested || c.peerChoking || st.haveCount === sw.pieces) return;
   const B = sw.blocksPerPiece, blk = sw.tables.blk, bb = st.blockBase;
   while (c.outLength < sw.cfg.pipeline) {
@@ -42,13 +42,13 @@ export function fill(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): vo
 }
 
 /** Asks again on every unchoked connection (after requests were released). */
-export function refillAll(sw: SwarmContext, peer: PeerId, st: PeerState): void {
+export function refillAll(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
   if (st.haveCount === sw.pieces) return;
   for (const c of st.conns.values()) if (c.amInterested && !c.peerChoking) fill(sw, peer, st, c);
 }
 
 /** Forgets what we asked of `c` (it choked us, left, or we are done), so others can be asked. */
-export function releaseRequests(sw: SwarmContext, st: PeerState, c: Conn): void {
+export function releaseRequests(sw: SwarmContext, st: SwarmPeer, c: Conn): void {
   const blk = sw.tables.blk, bb = st.blockBase;
   for (let i = 0, n = c.outLength; i < n; i++) {
     const id = c.outAt(i);

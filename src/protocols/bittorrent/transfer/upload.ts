@@ -9,7 +9,7 @@
 import type { PeerId } from '../../../core/index.js';
 import { NONE, type Conn } from '../connections/conn.js';
 import { T_SERVE, type SwarmContext } from '../context.js';
-import type { PeerState } from '../peer-state.js';
+import type { SwarmPeer } from '../swarm-peer.js';
 import { onBlockSent } from '../super-seed/super-seed.js';
 import { piece as sendPiece } from '../wire/send.js';
 
@@ -17,7 +17,7 @@ import { piece as sendPiece } from '../wire/send.js';
 const CORRUPTION = 0x5a5a5a5a;
 
 /** Queues a block `c`'s remote requested (the caller checked it), and serves if the uplink is free. */
-export function enqueueRequest(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, id: number): void {
+export function enqueueRequest(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, id: number): void {
   if (c.inq === NONE) c.inq = [];
   c.inq.push(id);
   if (!c.inServeQueue && st.serveCur !== c) {
@@ -28,7 +28,7 @@ export function enqueueRequest(sw: SwarmContext, peer: PeerId, st: PeerState, c:
 }
 
 /** Sends the next requested block when the uplink is free; one block in the network queue at most. */
-export function serve(sw: SwarmContext, peer: PeerId, st: PeerState): void {
+export function serve(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
   if (st.serving) return;
   const now = sw.port.now();
   const q = st.serveQueue;

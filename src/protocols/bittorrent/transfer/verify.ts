@@ -11,14 +11,14 @@ import { rechoke } from '../choker/choker.js';
 import type { Conn } from '../connections/conn.js';
 import { close } from '../connections/lifecycle.js';
 import type { SwarmContext } from '../context.js';
-import { RECEIVED, type PeerState } from '../peer-state.js';
+import { RECEIVED, type SwarmPeer } from '../swarm-peer.js';
 import { cancelElsewhere } from '../picker/endgame.js';
 import { notePieceOutside } from '../super-seed/super-seed.js';
 import { have } from '../wire/send.js';
 import { fill, refillAll, releaseRequests, updateInterest } from './download.js';
 
 /** Block `block` of `piece` with content `tok` from `c` (the handler checked its range). */
-export function receiveBlock(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, piece: number, block: number, tok: number): void {
+export function receiveBlock(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, piece: number, block: number, tok: number): void {
   const id = piece * sw.blocksPerPiece + block;
   const bytes = sw.content.blockBytes(piece, block);
   const i = c.outIndexOf(id);
@@ -49,7 +49,7 @@ export function receiveBlock(sw: SwarmContext, peer: PeerId, st: PeerState, c: C
   if (c.open && !st.seed) fill(sw, peer, st, c);
 }
 
-function pieceDone(sw: SwarmContext, peer: PeerId, st: PeerState, piece: number): void {
+function pieceDone(sw: SwarmContext, peer: PeerId, st: SwarmPeer, piece: number): void {
   const t = sw.tables, pi = st.pieceBase + piece;
   const base = st.blockBase + piece * sw.blocksPerPiece;
   const ok = t.acc[pi] === sw.content.pieceDigest[piece];
@@ -90,7 +90,7 @@ function pieceDone(sw: SwarmContext, peer: PeerId, st: PeerState, piece: number)
   if (st.haveCount === sw.pieces) becomeSeed(sw, peer, st);
 }
 
-function becomeSeed(sw: SwarmContext, peer: PeerId, st: PeerState): void {
+function becomeSeed(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
   st.doneAt = sw.port.now();
   sw.leechersDone++;
   sw.completionTimes.push(st.doneAt - st.joinedAt);

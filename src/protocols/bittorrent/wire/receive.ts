@@ -11,7 +11,7 @@ import { fillSlots, maybeUnchokeNow } from '../choker/choker.js';
 import { NONE, type Conn } from '../connections/conn.js';
 import { accept, violate } from '../connections/lifecycle.js';
 import type { SwarmContext } from '../context.js';
-import type { PeerState } from '../peer-state.js';
+import type { SwarmPeer } from '../swarm-peer.js';
 import { offerNext, onHaveWhileSuperSeeding } from '../super-seed/super-seed.js';
 import { fill, refillAll, releaseRequests, remoteGained, updateInterest } from '../transfer/download.js';
 import { enqueueRequest } from '../transfer/upload.js';
@@ -43,7 +43,7 @@ export function receive(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireM
 }
 
 /** Delivers the messages that waited for the one just handled. */
-function drainReorder(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+function drainReorder(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   const r = c.reorder;
   if (!r) return;
   while (r.size > 0 && c.open) {
@@ -57,7 +57,7 @@ function drainReorder(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): v
 }
 
 /** One message, in order, on an established connection: to its handler. */
-function dispatch(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+function dispatch(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: WireMsg): void {
   if (!c.established) return violate(sw, peer, st, c, 'message before handshake');
   switch (m.type) {
     case BITFIELD: return onBitfield(sw, peer, st, c, m);
@@ -79,7 +79,7 @@ function isPiece(sw: SwarmContext, a: number): boolean {
 }
 
 /** The reply to our own dial establishes the connection; any other handshake opens one. */
-function onHandshake(sw: SwarmContext, peer: PeerId, st: PeerState, from: PeerId, c: Conn | undefined, m: WireMsg): void {
+function onHandshake(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: PeerId, c: Conn | undefined, m: WireMsg): void {
   if (!c || c.cid !== m.cid) return accept(sw, peer, st, from, m.a, m.cid, c);
   if (c.established) return violate(sw, peer, st, c, 'second handshake');
   if (m.a !== sw.cfg.infoToken) return violate(sw, peer, st, c, 'wrong info-hash');
@@ -90,7 +90,7 @@ function onHandshake(sw: SwarmContext, peer: PeerId, st: PeerState, from: PeerId
   drainReorder(sw, peer, st, c);
 }
 
-function onBitfield(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+function onBitfield(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: WireMsg): void {
   const P = sw.pieces;
   if (m.seq !== 1) return violate(sw, peer, st, c, 'late bitfield');
   const bits = m.bits;
@@ -104,7 +104,7 @@ function onBitfield(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: W
   if (sw.superSeeding(peer, st)) offerNext(sw, peer, st, c);
 }
 
-function onHave(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+function onHave(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: WireMsg): void {
   if (!isPiece(sw, m.a)) return violate(sw, peer, st, c, 'have out of range');
   if (sw.remoteHas(st, c, m.a)) return; // harmless repeat
   remoteGained(sw, st, c, m.a);
@@ -113,12 +113,12 @@ function onHave(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireM
   if (c.amInterested && !c.peerChoking) fill(sw, peer, st, c);
 }
 
-function onInterested(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+function onInterested(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   c.peerInterested = true;
   maybeUnchokeNow(sw, peer, st, c);
 }
 
-function onNotInterested(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+function onNotInterested(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   c.peerInterested = false;
   // an unchoke slot held by a peer that wants nothing is wasted upload: free it now rather than at
   // the next rechoke (which, for a download of seconds, may never come)
@@ -128,7 +128,7 @@ function onNotInterested(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn)
   }
 }
 
-function onChoke(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+function onChoke(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   c.peerChoking = true;
   if (!st.seed && c.outLength > 0) {
     releaseRequests(sw, st, c);
@@ -136,12 +136,12 @@ function onChoke(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
   }
 }
 
-function onUnchoke(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn): void {
+function onUnchoke(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   c.peerChoking = false;
   if (!st.seed) fill(sw, peer, st, c);
 }
 
-function onRequest(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+function onRequest(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: WireMsg): void {
   const validPiece = isPiece(sw, m.a);
   const n = validPiece ? sw.content.blocksIn(m.a) : 0;
   if (!validPiece || !Number.isInteger(m.b) || m.b < 0 || m.b >= n) return violate(sw, peer, st, c, 'request out of range');
@@ -151,7 +151,7 @@ function onRequest(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: Wi
   enqueueRequest(sw, peer, st, c, m.a * sw.blocksPerPiece + m.b);
 }
 
-function onCancel(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+function onCancel(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: WireMsg): void {
   if (!isPiece(sw, m.a) || !Number.isInteger(m.b) || m.b < 0 || m.b >= sw.blocksPerPiece) return violate(sw, peer, st, c, 'cancel out of range');
   const id = m.a * sw.blocksPerPiece + m.b;
   const i = c.inq.indexOf(id);
@@ -159,7 +159,7 @@ function onCancel(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: Wir
   if (c.inq.length === 0) c.inq = NONE;
 }
 
-function onPiece(sw: SwarmContext, peer: PeerId, st: PeerState, c: Conn, m: WireMsg): void {
+function onPiece(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: WireMsg): void {
   if (!isPiece(sw, m.a) || !Number.isInteger(m.b) || m.b < 0 || m.b >= sw.content.blocksIn(m.a) || typeof m.tok !== 'number')
     return violate(sw, peer, st, c, 'piece out of range');
   receiveBlock(sw, peer, st, c, m.a, m.b, m.tok);

@@ -22,9 +22,9 @@ export class PieceTables {
   readonly got: Uint16Array;
   /** Per piece: order-free digest of the block tokens received so far. */
   readonly acc: Uint32Array;
-  /** Per piece: 1 while it is one of the peer's started pieces (`PeerState.active`). */
+  /** Per piece: 1 while it is one of the peer's started pieces (`SwarmPeer.active`). */
   readonly started: Uint8Array;
-  /** Per piece: the first peer that sent a block of it (-1: none yet); later senders in `PeerState.moreSenders`. */
+  /** Per piece: the first peer that sent a block of it (-1: none yet); later senders in `SwarmPeer.moreSenders`. */
   readonly firstSender: Int32Array;
   /** Per block: number of outstanding requests, or RECEIVED. */
   readonly blk: Uint8Array;
@@ -41,7 +41,7 @@ export class PieceTables {
   }
 }
 
-export class PeerState {
+export class SwarmPeer {
   readonly conns: ConnList;
   /** Where this peer's pieces start in the `PieceTables` arrays (and its blocks). */
   readonly pieceBase: number;
