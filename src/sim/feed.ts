@@ -1,7 +1,8 @@
 /**
- * The observer feed: one typed union of everything that happens in a run. Metrics, recordings, the
- * dashboard and reports all read this one feed. Emitting sites check `feed.active` first, so a run
- * nobody watches pays one predictable branch per event and allocates nothing.
+ * The observer feed: one typed union of everything that happens in a run, for whoever watches it (the
+ * determinism and keyframe tests compare runs by their event traces). Drivers measure for themselves
+ * and do not read it. Emitting sites check `feed.active` first, so a run nobody watches pays one
+ * predictable branch per event and allocates nothing.
  */
 import type { PeerId } from '../core/ids.js';
 
