@@ -157,3 +157,32 @@ describe('scenario editor', () => {
     expect(pageErrors, pageErrors.join('\n')).toEqual([]);
   });
 });
+
+describe('back to the latest time after scrubbing back', () => {
+  it('a button returns the live run to the furthest time it reached, with the same counters', async () => {
+    await page.selectOption('[data-testid=scenario]', 'gossip-small');
+    await page.waitForSelector('[data-testid=counters] dd:has-text("gossip, 200 peers")', { state: 'attached' });
+    await page.selectOption('[data-testid=speed]', '1');
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > 1500, undefined, { timeout: 30_000 });
+    await page.click('[data-testid=pause]');
+    await page.waitForSelector('[data-testid=play]');
+    await page.waitForTimeout(300); // the last publish after the pause
+    const shown = async () => ({ t: await page.getAttribute('[data-testid=clock]', 'data-ms'), events: await page.textContent('[data-testid=events]'), sent: await page.textContent('[data-testid=sent]') });
+    const before = await shown();
+    expect(await page.isVisible('[data-testid=to-latest]')).toBe(false);
+    await page.$eval('[data-testid=timeline]', (el) => {
+      const input = el as HTMLInputElement;
+      input.value = '500';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) < 1000);
+    await page.click('[data-testid=to-latest]');
+    await page.waitForFunction((t) => document.querySelector('[data-testid=clock]')?.getAttribute('data-ms') === t, before.t);
+    await page.waitForTimeout(300);
+    expect(await shown()).toEqual(before);
+    await page.waitForSelector('[data-testid=to-latest]', { state: 'detached' });
+    expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+  });
+});
