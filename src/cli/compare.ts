@@ -74,7 +74,7 @@ function compareJson(r: CompareResult): string {
 }
 
 function compareCsv(r: CompareResult): string {
-  const cols = ['study', 'protocol', 'peers', 'churn', 'fileBytes', 'seed', 'timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer', 'wallMs'];
+  const cols = ['study', 'protocol', 'peers', 'churn', 'fileBytes', 'seed', 'timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer', 'isolateMs', 'cutOff', 'falsePositives', 'deliveryEarly', 'deliveryLate', 'reputationBytesPerPeer', 'wallMs'];
   return rowsCsv(
     cols,
     r.cases.map((c, i) => ({

@@ -8,7 +8,10 @@
  * - file: a file of growing size (in 64 KiB chunks / pieces) to every peer;
  * - trackerless: the same swarm fed by a tracker or by a Kademlia DHT (BEP 5, `protocol.type: hybrid`),
  *   flash crowd, without and with heavy churn: completion against the bound, time to first peer, and the
- *   bytes peer discovery costs (DHT traffic against the tracker's HTTP announces).
+ *   bytes peer discovery costs (DHT traffic against the tracker's HTTP announces);
+ * - adaptive: broadcasts over the adaptive overlay with 15% malicious peers (droppers and corrupters,
+ *   all badmouthing), with reputation on and off: delivery before and after isolation, time to isolate,
+ *   false positives and what the reputation traffic costs, at growing sizes.
  *
  * The plan is a list of scenario documents run on the worker pool; metrics are normalised across
  * protocols (time to complete, reliability, messages and bytes per peer served) and aggregated over
@@ -18,8 +21,8 @@ import type { SummaryValue } from '../protocols/driver.js';
 import { runJobs, type JobResult, type RunJob } from './pool.js';
 import { aggregate, type Aggregate } from '../core/index.js';
 
-export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent' | 'tracker' | 'trackerless';
-export type Study = 'scale' | 'churn' | 'file' | 'trackerless';
+export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent' | 'tracker' | 'trackerless' | 'adaptive' | 'adaptive-off';
+export type Study = 'scale' | 'churn' | 'file' | 'trackerless' | 'adaptive';
 export type ChurnLevel = 'none' | 'moderate' | 'heavy';
 
 export const PROTO_LABEL: Record<Proto, string> = {
@@ -30,6 +33,8 @@ export const PROTO_LABEL: Record<Proto, string> = {
   bittorrent: 'BitTorrent swarm',
   tracker: 'swarm + tracker',
   trackerless: 'swarm + DHT (trackerless)',
+  adaptive: 'adaptive overlay, reputation on',
+  'adaptive-off': 'adaptive overlay, reputation off',
 };
 
 export interface CompareCase {
@@ -72,7 +77,15 @@ export interface CompareConfig {
   trackerlessSeeds: number;
   /** Churn levels of that study: heavy churn (15-s sessions) is what a ~10-s download notices. */
   trackerlessChurn: ChurnLevel[];
+  /** Overlay sizes of the adaptive study (reputation on and off). */
+  adaptivePeers: number[];
+  adaptiveSeeds: number;
+  /** Broadcasts in an adaptive run, one every 200 ms from 1 s. */
+  adaptiveBroadcasts: number;
 }
+
+/** Share of malicious peers in the adaptive study (half drop, half corrupt; all badmouth). */
+export const ADAPTIVE_ADVERSARIES = 0.15;
 
 export const CHUNK = 64 * 1024;
 export const ITEM = 1024;
@@ -83,7 +96,7 @@ export function compareConfig(quick: boolean): CompareConfig {
     return {
       quick,
       scalePeers: [100, 300],
-      maxPeers: { push: 300, 'push-pull': 300, plumtree: 300, kademlia: 300, bittorrent: 300, tracker: 300, trackerless: 300 },
+      maxPeers: { push: 300, 'push-pull': 300, plumtree: 300, kademlia: 300, bittorrent: 300, tracker: 300, trackerless: 300, adaptive: 300, 'adaptive-off': 300 },
       seeds: 1,
       seedsLarge: 1,
       churnPeers: 100,
@@ -99,11 +112,14 @@ export function compareConfig(quick: boolean): CompareConfig {
       trackerlessSeeds: 1,
       // churn runs last until every leecher got the file once: minutes of virtual time, kept out of --quick
       trackerlessChurn: ['none'],
+      adaptivePeers: [100],
+      adaptiveSeeds: 1,
+      adaptiveBroadcasts: 30,
     };
   return {
     quick,
     scalePeers: [100, 1000, 10_000, 100_000],
-    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 100_000, tracker: 10_000, trackerless: 10_000 },
+    maxPeers: { push: 100_000, 'push-pull': 100_000, plumtree: 10_000, kademlia: 100_000, bittorrent: 100_000, tracker: 10_000, trackerless: 10_000, adaptive: 10_000, 'adaptive-off': 10_000 },
     seeds: 3,
     seedsLarge: 1,
     churnPeers: 500,
@@ -118,6 +134,10 @@ export function compareConfig(quick: boolean): CompareConfig {
     trackerlessPiece: 256 * 1024,
     trackerlessSeeds: 2,
     trackerlessChurn: ['none', 'heavy'],
+    // 10^4 peers: one run of 32 s virtual time takes ~2.2 min and 1.3 GB alone
+    adaptivePeers: [500, 2000, 10_000],
+    adaptiveSeeds: 2,
+    adaptiveBroadcasts: 145,
   };
 }
 
@@ -209,6 +229,21 @@ function scenarioDoc(c: Omit<CompareCase, 'doc' | 'keep' | 'id' | 'fetchers'>, c
       doc.until = { complete: true, max: '10m' };
       fetchers = c.peers - 1;
       break;
+    case 'adaptive':
+    case 'adaptive-off':
+      // the shipped adaptive-reputation scenario's overlay and attack, reputation on or off
+      doc.protocol = {
+        type: 'adaptive',
+        degree: 8,
+        fanout: 3,
+        adversaries: { fraction: ADAPTIVE_ADVERSARIES, behaviour: ['drop', 'corrupt', 'badmouth'] },
+        reputation: { enabled: c.proto === 'adaptive', periodMs: '1s', threshold: 0.3 },
+        rewiring: { strategy: 'none' },
+      };
+      doc.workload = { broadcasts: cfg.adaptiveBroadcasts, startMs: '1s', intervalMs: '200ms', messageBytes: ITEM, settleMs: '2s' };
+      doc.until = { complete: true, max: '2m' };
+      fetchers = c.peers - Math.round(ADAPTIVE_ADVERSARIES * c.peers);
+      break;
   }
   return { doc, fetchers };
 }
@@ -221,6 +256,8 @@ const SNAPSHOTS: Record<Proto, (string | number)[]> = {
   bittorrent: ['800ms', 'end'],
   tracker: ['end'],
   trackerless: ['end'],
+  adaptive: ['end'],
+  'adaptive-off': ['end'],
 };
 
 export function comparePlan(cfg: CompareConfig): CompareCase[] {
@@ -263,13 +300,24 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
         }
       }
     }
+  for (const proto of ['adaptive', 'adaptive-off'] as Proto[])
+    for (const n of cfg.adaptivePeers) {
+      if (n > cfg.maxPeers[proto]) continue;
+      const seeds = n >= 10_000 ? cfg.seedsLarge : cfg.adaptiveSeeds;
+      for (let s = 1; s <= seeds; s++) {
+        const base = { study: 'adaptive' as Study, proto, peers: n, churn: 'none' as ChurnLevel, fileBytes: ITEM, seed: s };
+        const { doc, fetchers } = scenarioDoc(base, cfg, []);
+        cases.push({ ...base, id: `adaptive/${proto}/n${n}/none/${ITEM}/s${s}`, fetchers, doc, keep: { samples: [] } });
+      }
+    }
   // big runs first, so the pool is not left waiting on one straggler at the end
   return cases.sort((a, b) => cost(b) - cost(a));
 }
 
 /** A rough relative cost, for scheduling only. */
 function cost(c: CompareCase): number {
-  const per = c.proto === 'bittorrent' ? 12 : c.proto === 'tracker' || c.proto === 'trackerless' ? 16 : c.proto === 'kademlia' ? 4 : 1;
+  const per =
+    c.proto === 'bittorrent' ? 12 : c.proto === 'tracker' || c.proto === 'trackerless' ? 16 : c.proto === 'kademlia' ? 4 : c.study === 'adaptive' ? 150 : 1;
   return c.peers * per * Math.max(1, c.fileBytes / CHUNK);
 }
 
@@ -290,6 +338,17 @@ export interface Metrics {
   firstPeerMs: number | null;
   /** Swarms: bytes spent finding peers per peer (DHT traffic, or the tracker's HTTP announces). */
   discoveryBytesPerPeer: number | null;
+  /** Adaptive: median time until a malicious peer had no honest link left (ms). */
+  isolateMs: number | null;
+  /** Adaptive: share of the malicious peers no honest peer links to at the end. */
+  cutOff: number | null;
+  /** Adaptive: links an honest peer cut to another honest peer for misbehaviour. */
+  falsePositives: number | null;
+  /** Adaptive: delivery ratio of the broadcasts in the first / second half of the run. */
+  deliveryEarly: number | null;
+  deliveryLate: number | null;
+  /** Adaptive: probe and opinion bytes per peer. */
+  reputationBytesPerPeer: number | null;
 }
 
 const num = (v: SummaryValue | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -305,6 +364,7 @@ export function measure(c: CompareCase, r: JobResult): Metrics {
   let boundMs: number | null = null;
   let firstPeerMs: number | null = null;
   let discoveryBytesPerPeer: number | null = null;
+  const adaptive = c.study === 'adaptive';
   switch (c.proto) {
     case 'push':
     case 'push-pull':
@@ -339,9 +399,31 @@ export function measure(c: CompareCase, r: JobResult): Metrics {
       discoveryBytesPerPeer = (num(s.dhtBytesPerPeer) ?? 0) + (num(s.trackerBytesPerPeer) ?? 0);
       hops = num(s.lookupHops);
       break;
+    case 'adaptive':
+    case 'adaptive-off':
+      // share of (broadcast, honest peer) pairs delivered; the time is the slow tail of delivery
+      reliability = num(s.deliveryRatio) ?? 0;
+      timeMs = num(s.p99DeliveryMs);
+      break;
   }
   const served = Math.max(1, reliability * c.fetchers);
-  return { timeMs, reliability, messagesPerPeer: messages / served, bytesPerPeer: bytes / served, rounds, hops, boundMs, firstPeerMs, discoveryBytesPerPeer };
+  return {
+    timeMs,
+    reliability,
+    messagesPerPeer: messages / served,
+    bytesPerPeer: bytes / served,
+    rounds,
+    hops,
+    boundMs,
+    firstPeerMs,
+    discoveryBytesPerPeer,
+    isolateMs: adaptive ? num(s.timeToIsolateMs) : null,
+    cutOff: adaptive ? num(s.maliciousCutOff) : null,
+    falsePositives: adaptive ? num(s.falsePositives) : null,
+    deliveryEarly: adaptive ? num(s.deliveryRatioEarly) : null,
+    deliveryLate: adaptive ? num(s.deliveryRatioLate) : null,
+    reputationBytesPerPeer: adaptive ? num(s.reputationBytesPerPeer) : null,
+  };
 }
 
 /** The runs of one case (study, protocol, size, churn, file size) over the seeds: each metric aggregated. */
@@ -367,6 +449,24 @@ export interface CompareResult {
   workers: number;
 }
 
+const METRIC_KEYS: (keyof Metrics)[] = [
+  'timeMs',
+  'reliability',
+  'messagesPerPeer',
+  'bytesPerPeer',
+  'rounds',
+  'hops',
+  'boundMs',
+  'firstPeerMs',
+  'discoveryBytesPerPeer',
+  'isolateMs',
+  'cutOff',
+  'falsePositives',
+  'deliveryEarly',
+  'deliveryLate',
+  'reputationBytesPerPeer',
+];
+
 export function groupResults(cases: CompareCase[], measured: Metrics[]): CaseAggregate[] {
   const byKey = new Map<string, { c: CompareCase; m: Metrics[] }>();
   cases.forEach((c, i) => {
@@ -378,13 +478,13 @@ export function groupResults(cases: CompareCase[], measured: Metrics[]): CaseAgg
   const groups: CaseAggregate[] = [];
   for (const { c, m } of byKey.values()) {
     const metrics: CaseAggregate['metrics'] = {};
-    for (const k of ['timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer'] as (keyof Metrics)[]) {
+    for (const k of METRIC_KEYS) {
       const a = aggregate(m.map((x) => x[k]).filter((v): v is number => v !== null));
       if (a) metrics[k] = a;
     }
     groups.push({ study: c.study, proto: c.proto, peers: c.peers, churn: c.churn, fileBytes: c.fileBytes, runs: m.length, incomplete: m.filter((x) => x.timeMs === null).length, metrics });
   }
-  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent', 'tracker', 'trackerless'];
+  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent', 'tracker', 'trackerless', 'adaptive', 'adaptive-off'];
   const churnOrder: ChurnLevel[] = ['none', 'moderate', 'heavy'];
   return groups.sort(
     (a, b) =>

@@ -83,6 +83,15 @@ describe('report.html in Chromium', () => {
     const swarmRows = csv.slice(1).filter((l) => l.split(',')[head.indexOf('study')] === 'trackerless');
     expect(swarmRows.length).toBeGreaterThan(0);
     for (const l of swarmRows) expect(Number(l.split(',')[firstPeer])).toBeGreaterThan(0);
+    // the adaptive study: reputation on cuts malicious peers off and costs traffic; off does neither
+    const col = (l: string, k: string) => Number(l.split(',')[head.indexOf(k)]);
+    const adaptiveRow = (p: string) => csv.slice(1).find((l) => l.split(',')[head.indexOf('protocol')] === p);
+    const on = adaptiveRow('adaptive'), off = adaptiveRow('adaptive-off');
+    expect(on && off).toBeTruthy();
+    expect(col(on!, 'cutOff')).toBeGreaterThan(0.5);
+    expect(col(on!, 'reputationBytesPerPeer')).toBeGreaterThan(0);
+    expect(col(off!, 'cutOff')).toBe(0);
+    expect(col(off!, 'reputationBytesPerPeer')).toBe(0);
     const { page, problems, requests } = await open(join(out, 'report.html'));
     const html = await page.content();
     for (const title of [
@@ -98,6 +107,8 @@ describe('report.html in Chromium', () => {
       'Reliability under churn',
       'Time to deliver the file vs its size',
       'Kumar-Ross lower bound T*',
+      'Adaptive overlay under attack: reputation on and off',
+      'Time to isolate a malicious peer (median)',
     ])
       expect(html, title).toContain(title);
     const maps = await page.$$eval('section svg[role="img"]', (svgs) => svgs.length);

@@ -25,6 +25,7 @@ import type { JobResult } from '../pool.js';
 import type { Aggregate } from '../../core/index.js';
 import { formatBytes, formatDuration, round } from '../units.js';
 import { PALETTE, barChart, cdfChart, lineChart, type LineSeries } from './charts.js';
+import { adaptiveSection } from './compare-adaptive.js';
 import { connectivityMap } from './graph.js';
 import { page, table, type Section } from './html.js';
 
@@ -36,6 +37,8 @@ const COLOUR: Record<Proto, string> = {
   bittorrent: PALETTE[2]!,
   tracker: PALETTE[7]!,
   trackerless: PALETTE[6]!,
+  adaptive: PALETTE[9]!,
+  'adaptive-off': PALETTE[8]!,
 };
 const CHURNS: ChurnLevel[] = ['none', 'moderate', 'heavy'];
 
@@ -299,6 +302,8 @@ export function compareReport(r: CompareResult): string {
   // ---- trackerless vs tracker ----
   const tl = trackerlessSection(L);
   if (tl) sections.push(tl);
+  const ad = adaptiveSection(r, COLOUR);
+  if (ad) sections.push(ad);
 
   // ---- connectivity maps ----
   const maps: string[] = [];
