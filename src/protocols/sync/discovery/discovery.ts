@@ -220,10 +220,13 @@ export class Discovery {
 
   /** Looks `peer` up in the DHT; `cb(true)` if it answered (it is in our piece of the room). */
   probe(peer: PeerId, cb: (found: boolean) => void): void {
-    this.kad.findNode(nodeIdOf(peer, this.idBits), (r) => {
+    const id = nodeIdOf(peer, this.idBits);
+    this.kad.findNode(id, (r) => {
       this.stats.lookups++;
       this.stats.lookupHopsSum += r.hops;
-      cb(r.closest.some((c) => c.peer === peer));
+      // the lookup ends at it, or our table holds it: we heard from it since it joined (NODES replies
+      // name only contacts the replier can reach, so a small room's lookup may end short of the target)
+      cb(r.closest.some((c) => c.peer === peer) || this.kad.table.has(id));
     });
   }
 
