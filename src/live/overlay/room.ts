@@ -117,6 +117,9 @@ export function wallMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** How long a link we drop stays up for what we sent last (a BYE) to leave. */
+const LINGER_MS = 250;
+
 /** Origin of awareness updates that came from peers (not re-broadcast). */
 const REMOTE = Symbol('remote-awareness');
 
@@ -240,7 +243,11 @@ export class OverlayRoom {
         if (!t) return;
         this.transports.delete(peer);
         t.link.onclose = () => {};
-        t.link.close('local');
+        t.link.onmessage = () => {};
+        // an open link may carry a BYE just sent: closing the connection at once can lose it, and the
+        // other end would take the link for failed (and retry it through signaling) instead of dropped
+        if (t.link.open && !this.closed) setTimeout(() => t.link.close('local'), LINGER_MS);
+        else t.link.close('local');
       },
       onAwareness: (doc, update) => {
         const d = this.docs.get(doc);
