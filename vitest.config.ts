@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // every test must run at least one expect (test/setup-assertions.ts)
+    setupFiles: ['test/setup-assertions.ts'],
   },
 });

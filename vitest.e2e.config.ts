@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 90_000,
     pool: 'forks',
+    // every test must run at least one expect (test/setup-assertions.ts)
+    setupFiles: ['test/setup-assertions.ts'],
     // Browsers are heavy on 2 cores: one e2e file at a time.
     fileParallelism: false,
   },
