@@ -288,6 +288,11 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     return id;
   }
 
+  /** The id the next `broadcast` will give its message (a caller that signs it first needs it). */
+  nextId(): MsgId {
+    return { origin: this.ctx.id, session: this.session, seq: this.seq };
+  }
+
   /** True if this peer has seen the message (within the seen-set's memory). */
   has(id: MsgId): boolean {
     return this.seen.has(idKey(id));

@@ -21,6 +21,7 @@ export const TAGS_PEER = 0;
 export const TAGS_KAD = 16;
 export const TAGS_DISCOVERY = 32;
 export const TAGS_GOSSIP = 48;
+export const TAGS_TRUST = 64;
 
 /** A PeerContext for one part: timers offset into its tag range, messages handed to `send`. */
 export function partContext<M>(ctx: SyncContext, base: number, send: (to: PeerId, msg: M, bytes: number) => void): PeerContext<M> {

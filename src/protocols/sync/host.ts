@@ -13,6 +13,7 @@
  */
 import type { Frame, LinkKind, LinkSignal, TrafficClass } from './wire/frames.js';
 import type { SignalingMsg } from './wire/signaling.js';
+import type { TrustEvent } from './trust/io.js';
 
 export interface SyncHost {
   /** Publishes on the room's signaling topic. */
@@ -43,7 +44,8 @@ export type SyncEvent =
   | { type: 'violation'; peer: number; reason: string }
   | { type: 'oversize'; doc: string; bytes: number }
   | { type: 'edit-arrived'; doc: string; origin: number; latencyMs: number }
-  | { type: 'members'; found: number; hops: number };
+  | { type: 'members'; found: number; hops: number }
+  | TrustEvent;
 
 /** A peer's counters (the simulator shares one object among all its peers and sums). */
 export interface SyncStats {

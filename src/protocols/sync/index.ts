@@ -34,3 +34,4 @@ export { Relay, newRelayStats, type RelayStats } from './relay/relay.js';
 export { Discovery, newDiscoveryStats, type DiscoveryStats } from './discovery/discovery.js';
 export { LinkTable, type LinkState, type Channel } from './links/link-table.js';
 export * from './wire/framing.js';
+export * from './trust/index.js';

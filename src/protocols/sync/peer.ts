@@ -13,7 +13,7 @@ import type * as Y from 'yjs';
 import type { PeerId, TimerId } from '../../core/index.js';
 import { NODES, type KadMessage } from '../kademlia/index.js';
 import { AntiEntropy } from './anti-entropy.js';
-import { partContext, TAGS_DISCOVERY, TAGS_GOSSIP, TAGS_KAD, TAGS_PEER, type SyncContext } from './context.js';
+import { partContext, TAGS_DISCOVERY, TAGS_GOSSIP, TAGS_KAD, TAGS_PEER, TAGS_TRUST, type SyncContext } from './context.js';
 import { Discovery, newDiscoveryStats, type DiscoveryStats } from './discovery/discovery.js';
 import { Dissemination, gossipClass } from './dissemination/index.js';
 import { newDocState, type DocState } from './docs.js';
@@ -39,6 +39,7 @@ import {
   F_ROUTE,
   F_SYNC_REPLY,
   F_SYNC_REQ,
+  F_TRUST,
   M_LIST,
   validDocName,
   type Frame,
@@ -49,6 +50,11 @@ import {
 } from './wire/frames.js';
 import type { SignalingMsg } from './wire/signaling.js';
 import type { PlumtreeStats } from '../gossip/index.js';
+import type { TrustCrypto } from './trust/crypto.js';
+import type { TrustStats } from './trust/io.js';
+import { resolveTrust, type TrustOptions } from './trust/options.js';
+import { unseal } from './trust/sealed.js';
+import { SyncTrust } from './trust/trust.js';
 
 const T_TICK = 1;
 const T_ANTI_ENTROPY = 2;
@@ -62,6 +68,13 @@ export interface SharedStats {
   relay?: RelayStats;
   discovery?: DiscoveryStats;
   plumtree?: PlumtreeStats;
+  trust?: TrustStats;
+}
+
+/** Trust on (trust/): the peer's key pair and the trust layer's options. The peer id must be the key's (crypto.ts). */
+export interface PeerTrust {
+  crypto: TrustCrypto;
+  options?: TrustOptions;
 }
 
 /** The traffic class each frame's bytes are counted in. */
@@ -96,6 +109,8 @@ export class SyncPeer {
   readonly view: PartialView;
   readonly negotiation: Negotiation;
   readonly codec: SyncCodec;
+  /** The trust layer (null: trust off, every peer believed). */
+  readonly trust: SyncTrust | null = null;
   private readonly banned = new Map<PeerId, number>();
   private readonly blocked = new Set<PeerId>();
   private readonly rates: BucketRates;
@@ -109,6 +124,7 @@ export class SyncPeer {
     options: SyncOptions,
     shared: SharedStats = {},
     codec?: SyncCodec,
+    trust?: PeerTrust,
   ) {
     this.id = ctx.id;
     if (!Number.isInteger(ctx.id) || ctx.id < 0 || ctx.id > 0xffffffff) throw new SyncConfigError('peerId', `expected a u32, got ${ctx.id}`);
@@ -143,6 +159,7 @@ export class SyncPeer {
         violation: (p, why) => this.violation(p, why),
         wallMs: () => this.host.wallMs?.() ?? ctx.now(),
         stats: this.stats,
+        ...(trust ? { seal: (payload: Uint8Array) => this.trust?.broadcast(payload), unseal: (payload: Uint8Array) => unseal(payload)?.payload ?? null } : {}),
       },
       o,
       shared.plumtree,
@@ -187,9 +204,38 @@ export class SyncPeer {
         scheduleAnswer: (p, ms) => void ctx.setTimer(ms, TAGS_PEER + T_ANSWER_HELLO, p),
         dropLink: (p, why) => this.closeLink(p, why, true),
         event: (e) => this.event(e),
+        pickDrop: (peers) => this.trust?.rewiring.pickDrop(peers) ?? null,
       },
       o,
     );
+    if (trust) {
+      const tctx = partContext<never>(ctx, TAGS_TRUST, () => {});
+      this.trust = new SyncTrust(
+        {
+          self: this.id,
+          room: o.room,
+          rng: ctx.rng,
+          now: () => ctx.now(),
+          setTimer: (ms, tag, data) => tctx.setTimer(ms, tag, data),
+          sendRaw: (p, f) => this.sendFrame(p, f),
+          linkNonce: (p) => {
+            const l = this.links.get(p);
+            return l?.open ? l.nonce : undefined;
+          },
+          drop: (p, why) => this.closeLink(p, why, true),
+          violation: (p, why) => this.violation(p, why),
+          ready: (p) => this.linkReady(p),
+          process: (p, f) => this.dispatch(p, f),
+          spread: (payload) => this.dissemination.spreadNow(payload),
+          nextId: () => this.dissemination.nextId(),
+          trial: () => this.view.trial(),
+          event: (e) => this.event(e),
+        },
+        resolveTrust(trust.options ?? {}),
+        trust.crypto,
+        shared.trust,
+      );
+    }
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------
@@ -200,6 +246,7 @@ export class SyncPeer {
     const rng = this.ctx.rng;
     this.discovery.start();
     this.dissemination.start();
+    this.trust?.start();
     this.ctx.setTimer(rng.float() * this.o.tickMs, T_TICK);
     this.ctx.setTimer(rng.float() * this.o.antiEntropyMs + this.o.antiEntropyMs, T_ANTI_ENTROPY);
     this.ctx.setTimer(rng.float() * this.o.shuffleMs + this.o.shuffleMs, T_SHUFFLE);
@@ -217,6 +264,7 @@ export class SyncPeer {
     for (const l of [...this.links.values()]) this.host.closeLink(l.peer);
     this.discovery.stop();
     this.dissemination.stop();
+    this.trust?.stop();
   }
 
   get isStopped(): boolean {
@@ -288,6 +336,15 @@ export class SyncPeer {
     if (!l || l.open || this.stopped) return;
     this.links.markOpen(l, this.ctx.now());
     this.stats.linksOpened++;
+    // with trust, the far end proves its key first (trust/trust.ts), then the link comes up
+    if (this.trust) this.trust.linkOpen(peer);
+    else this.linkReady(peer);
+  }
+
+  /** The link to `peer` is open (and, with trust, its far end proved its key): it joins every part. */
+  private linkReady(peer: PeerId): void {
+    const l = this.links.get(peer);
+    if (!l?.open || this.stopped) return;
     this.dissemination.neighborUp(peer);
     this.discovery.neighbourUp(peer);
     this.event({ type: 'link-up', peer, kind: l.kind, initiator: l.initiator });
@@ -309,6 +366,7 @@ export class SyncPeer {
     if (bye && l.open) this.send(peer, { t: F_BYE });
     this.links.delete(peer);
     this.host.closeLink(peer);
+    this.trust?.linkDown(peer);
     if (l.open) {
       this.stats.linksClosed++;
       if (reason === 'timeout') this.stats.linksTimedOut++;
@@ -328,7 +386,7 @@ export class SyncPeer {
   }
 
   refused(peer: PeerId): boolean {
-    if (this.blocked.has(peer)) return true;
+    if (this.blocked.has(peer) || this.trust?.refuses(peer) === true) return true;
     const until = this.banned.get(peer);
     if (until === undefined) return false;
     if (until <= this.ctx.now()) {
@@ -355,8 +413,17 @@ export class SyncPeer {
 
   // ---- frames -------------------------------------------------------------------------------------
 
-  /** Sends a frame on the open link to `peer`; false if there is none. */
+  /** Sends a frame on the open link to `peer`; false if there is none (or, for an attacker, if it keeps it). */
   send(peer: PeerId, f: Frame): boolean {
+    if (this.trust) {
+      const g = this.trust.outbound(peer, f);
+      if (g === null) return false;
+      f = g;
+    }
+    return this.sendFrame(peer, f);
+  }
+
+  private sendFrame(peer: PeerId, f: Frame): boolean {
     const l = this.links.get(peer);
     if (!l?.open || this.stopped) return false;
     const bytes = this.codec.size(f);
@@ -384,6 +451,15 @@ export class SyncPeer {
     l.lastHeard = now;
     l.bytesIn += bytes;
     l.framesIn++;
+    if (this.trust) this.trust.inbound(from, f, bytes);
+    else this.dispatch(from, f);
+  }
+
+  /** A frame's effect (after the trust layer, when it is on). */
+  private dispatch(from: PeerId, f: Frame): void {
+    const l = this.links.get(from);
+    if (!l?.open || this.stopped) return;
+    const now = this.ctx.now();
     switch (f.t) {
       case F_GOSSIP:
         return this.dissemination.onGossip(from, f.g);
@@ -408,6 +484,9 @@ export class SyncPeer {
         return;
       case F_BYE:
         return this.closeLink(from, 'bye', false);
+      case F_TRUST:
+        // a trust frame in a room without trust is not ours to read
+        return this.violation(from, 'a trust frame where trust is off');
     }
   }
 
@@ -455,6 +534,7 @@ export class SyncPeer {
 
   onTimer(tag: number, data: unknown): void {
     if (this.stopped) return;
+    if (tag >= TAGS_TRUST) return this.trust?.onTimer(tag - TAGS_TRUST, data);
     if (tag >= TAGS_GOSSIP) return this.dissemination.onTimer(tag - TAGS_GOSSIP, data);
     if (tag >= TAGS_DISCOVERY) return this.discovery.onTimer(tag - TAGS_DISCOVERY, data);
     if (tag >= TAGS_KAD) return this.discovery.kad.onTimer(tag - TAGS_KAD, data);

@@ -50,6 +50,8 @@ export interface ViewIO {
   /** Closes a link on purpose (we say BYE first). */
   dropLink(peer: number, reason: string): void;
   event(e: SyncEvent): void;
+  /** Which of these open links to let go when shedding one (rewiring's choice); null: the oldest. */
+  pickDrop?(peers: readonly number[]): number | null;
 }
 
 /**
@@ -315,10 +317,26 @@ export class PartialView {
       else this.lookup(now);
     }
     if (open.length > this.o.degree + 1) {
+      const pick = io.pickDrop?.(open.map((l) => l.peer)) ?? null;
+      if (pick !== null) return io.dropLink(pick, 'shuffle');
       let oldest = open[0];
       for (const l of open) if (oldest && l.openedAt < oldest.openedAt) oldest = l;
       if (oldest && now - oldest.openedAt > this.o.shuffleMs) io.dropLink(oldest.peer, 'shuffle');
     }
+  }
+
+  /**
+   * One more link to a random member, for rewiring to measure against the others: only when the view is
+   * full (at least `degree` open) and has room. Returns the member asked, or -1.
+   */
+  trial(): number {
+    const io = this.io;
+    const now = io.now();
+    if (!this.joined || io.links.open < this.o.degree || io.links.size >= this.o.maxLinks) return -1;
+    const [p] = this.pick(1, now);
+    if (p === undefined) return -1;
+    this.connect(p, 'shuffle');
+    return io.links.has(p) ? p : -1;
   }
 
   // ---- bootstrap through signaling ----------------------------------------------------------------

@@ -30,6 +30,7 @@ import {
   type SyncOptions,
   type SyncCodec,
   type TrafficClass,
+  type PeerTrust,
 } from '../../../src/protocols/sync/index.js';
 
 export interface TestNetOptions {
@@ -46,6 +47,10 @@ export interface TestNetOptions {
   wire?: boolean;
   /** Chunk size in wire mode. Default 200 bytes. */
   chunkBytes?: number;
+  /** Trust on for a peer: its keys and trust options (undefined: trust off for it). */
+  trust?: (id: PeerId) => PeerTrust | undefined;
+  /** One-way latency between two peers, ms (a fixed map of distances); frames add up to 1 ms of jitter. Default: `latency` per frame. */
+  pairLatency?: (a: PeerId, b: PeerId) => number;
 }
 
 interface Ev {
@@ -145,7 +150,7 @@ export class TestNet {
   private readonly codec: SyncCodec;
   private gen = 0;
   violations = 0;
-  readonly o: Required<Omit<TestNetOptions, 'peer'>> & { peer: Partial<SyncOptions> };
+  readonly o: Required<Omit<TestNetOptions, 'peer' | 'trust' | 'pairLatency'>> & Pick<TestNetOptions, 'trust' | 'pairLatency'> & { peer: Partial<SyncOptions> };
 
   constructor(opts: TestNetOptions) {
     this.o = {
@@ -157,6 +162,8 @@ export class TestNet {
       dupRate: opts.dupRate ?? 0,
       wire: opts.wire ?? false,
       chunkBytes: opts.chunkBytes ?? 200,
+      trust: opts.trust,
+      pairLatency: opts.pairLatency,
     };
     this.rng = new Rng(opts.seed);
     this.codec = createSyncCodec({ idBits: opts.peer?.idBits ?? 64 });
@@ -210,7 +217,7 @@ export class TestNet {
       },
       emit() {},
     };
-    p.sync = new SyncPeer(ctx, this.host(p, epoch), { room: 'testroom', ...this.o.peer });
+    p.sync = new SyncPeer(ctx, this.host(p, epoch), { room: 'testroom', ...this.o.peer }, {}, undefined, this.o.trust?.(id));
     p.sync.openDoc('text', p.doc);
     p.sync.start();
     return p;
@@ -309,7 +316,8 @@ export class TestNet {
       const msgs = t.framing ? t.framing.encode(frame) : [frame];
       if (msgs === null) continue;
       for (const m of msgs) {
-        const due = Math.max(t.lastDue, this.now + this.lat(this.o.latency));
+        const base = this.o.pairLatency ? this.o.pairLatency(from.id, to) + this.rng.float() : this.lat(this.o.latency);
+        const due = Math.max(t.lastDue, this.now + base);
         t.lastDue = due;
         const gen = t.gen;
         this.q.push(due, () => this.receive(from, to, gen, m));

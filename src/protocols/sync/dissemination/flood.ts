@@ -39,6 +39,11 @@ export class Flood {
     return true;
   }
 
+  /** The origin and sequence number the next `broadcast` will use. */
+  nextId(): { origin: number; session: number; seq: number } {
+    return { origin: this.ctx.id, session: 0, seq: this.seq };
+  }
+
   broadcast(payload: Uint8Array): void {
     const f: FloodFrame = { t: F_FLOOD, origin: this.ctx.id, seq: this.seq++, payload };
     this.remember(`${f.origin}:${f.seq}`);

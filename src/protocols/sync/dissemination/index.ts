@@ -20,6 +20,7 @@ import type { SyncEvent, SyncStats } from '../host.js';
 import type { ResolvedOptions } from '../options.js';
 import { F_FLOOD, F_GOSSIP, F_PUSH, type Frame } from '../wire/frames.js';
 import { decodePayload, encodePayload, P_AWARENESS, P_UPDATE, P_UPDATE_AT } from '../wire/payload.js';
+import { SEAL_BYTES, SEALED } from '../trust/sealed.js';
 import { Flood, type FloodFrame } from './flood.js';
 
 export interface DisseminationIO {
@@ -34,6 +35,9 @@ export interface DisseminationIO {
   /** Wall-clock ms (live arrival latency of stamped updates). */
   wallMs(): number;
   readonly stats: SyncStats;
+  /** With trust: local payloads go to be sealed (and come back through spreadNow), received ones are unsealed. */
+  seal?(payload: Uint8Array): void;
+  unseal?(payload: Uint8Array): Uint8Array | null;
 }
 
 export class Dissemination {
@@ -105,8 +109,19 @@ export class Dissemination {
   }
 
   private spread(payload: Uint8Array): void {
+    if (this.io.seal) this.io.seal(payload);
+    else this.spreadNow(payload);
+  }
+
+  /** Gossips a payload as is (a sealed one, with trust). */
+  spreadNow(payload: Uint8Array): void {
     if (this.plumtree) this.plumtree.broadcast(payload);
     else this.flood?.broadcast(payload);
+  }
+
+  /** The id the next spread payload will carry. */
+  nextId(): { origin: number; session: number; seq: number } {
+    return this.plumtree ? this.plumtree.nextId() : this.flood!.nextId();
   }
 
   onGossip(from: PeerId, g: PlumtreeMsg): void {
@@ -144,7 +159,12 @@ export class Dissemination {
     for (const p of this.io.neighbours()) if (p !== except && this.io.send(p, { t: F_PUSH, doc, update })) this.io.stats.pushesOut++;
   }
 
-  private deliver(payload: Uint8Array, origin: PeerId): void {
+  private deliver(sealed: Uint8Array, origin: PeerId): void {
+    const payload = this.io.unseal ? this.io.unseal(sealed) : sealed;
+    if (payload === null) {
+      if (this.delivering >= 0) this.io.violation(this.delivering, 'payload: not sealed');
+      return;
+    }
     let p;
     try {
       p = decodePayload(payload, this.o.validate);
@@ -175,5 +195,8 @@ export class Dissemination {
 /** The traffic class of a gossip or flood frame (awareness or updates), for the byte counters. */
 export function gossipClass(f: Frame): 'awareness' | 'updates' {
   const payload = f.t === F_GOSSIP ? (f.g.type === GOSSIP ? f.g.payload : null) : f.t === F_FLOOD ? f.payload : null;
-  return payload !== null && payload[0] === P_AWARENESS ? 'awareness' : 'updates';
+  if (payload === null) return 'updates';
+  // a sealed payload (trust on) carries its kind after the seal
+  const kind = payload[0] === SEALED ? payload[SEAL_BYTES] : payload[0];
+  return kind === P_AWARENESS ? 'awareness' : 'updates';
 }

@@ -16,6 +16,7 @@
  *     SIGNAL    = u8 kind | u8 linkKind | varString nonce | varString sdp
  *     UNREACHABLE = varUint dst
  *   PING, BYE   = (empty)
+ *   TRUST       = trust message (trust/codec.ts) to the end
  *
  * Peers are untrusted: `decodeFrame` bounds every length and count before reading, checks ids, names,
  * state vectors and updates (decoded with Yjs), rejects trailing bytes, and throws `SyncWireError`
@@ -27,6 +28,7 @@ import * as Y from 'yjs';
 import { createCodec as createGossipCodec, GossipDecodeError, varUintLen, type PlumtreeCodec } from '../../gossip/index.js';
 import { createCodec as createKadCodec, idBytes, KademliaCodecError, lastByteMask, type Codec as KadCodec, type NodeId } from '../../kademlia/index.js';
 import { SyncWireError } from '../errors.js';
+import { readTrustMsg, trustMsgSize, writeTrustMsg } from '../trust/codec.js';
 import {
   B_KAD,
   B_MEMBERS,
@@ -42,6 +44,7 @@ import {
   F_ROUTE,
   F_SYNC_REPLY,
   F_SYNC_REQ,
+  F_TRUST,
   LINK_KINDS,
   M_ANNOUNCE,
   M_GET,
@@ -289,6 +292,8 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
       case F_PING:
       case F_BYE:
         return 1;
+      case F_TRUST:
+        return 1 + trustMsgSize(f.m);
     }
   };
 
@@ -402,6 +407,9 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
       case F_PING:
       case F_BYE:
         break;
+      case F_TRUST:
+        writeTrustMsg(e, f.m);
+        break;
       default:
         bad('type', `unknown frame type ${String((f as { t: unknown }).t)}`);
     }
@@ -490,6 +498,9 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
         break;
       case F_BYE:
         f = { t };
+        break;
+      case F_TRUST:
+        f = { t, m: readTrustMsg(d) };
         break;
       case F_CHUNK:
         return bad('type', 'a chunk frame where a whole message was expected (chunks do not nest)');

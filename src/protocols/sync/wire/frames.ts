@@ -13,9 +13,11 @@
  *   PING        liveness: sent on a link that carried nothing for a heartbeat period
  *   BYE         the sender is leaving (or dropping this link): close it now, do not retry
  *   CHUNK       one frame of a larger message (wire only, see chunks.ts)
+ *   TRUST       the trust layer's messages (keys, probes, proofs, opinions, pings; see trust/)
  */
 import type { PlumtreeMsg } from '../../gossip/index.js';
 import type { KadMessage, NodeId } from '../../kademlia/index.js';
+import type { TrustMsg } from '../trust/messages.js';
 
 export const F_GOSSIP = 1;
 export const F_FLOOD = 2;
@@ -27,6 +29,7 @@ export const F_ROUTE = 7;
 export const F_PING = 8;
 export const F_BYE = 9;
 export const F_CHUNK = 10;
+export const F_TRUST = 11;
 
 /** Bodies of a ROUTE envelope. */
 export const B_KAD = 1;
@@ -90,7 +93,8 @@ export type Frame =
   | { t: typeof F_PUSH; doc: string; update: Uint8Array }
   | RouteFrame
   | { t: typeof F_PING }
-  | { t: typeof F_BYE };
+  | { t: typeof F_BYE }
+  | { t: typeof F_TRUST; m: TrustMsg };
 
 export const FRAME_NAMES: Record<number, string> = {
   [F_GOSSIP]: 'GOSSIP',
@@ -103,6 +107,7 @@ export const FRAME_NAMES: Record<number, string> = {
   [F_PING]: 'PING',
   [F_BYE]: 'BYE',
   [F_CHUNK]: 'CHUNK',
+  [F_TRUST]: 'TRUST',
 };
 
 /** Traffic classes the peer counts bytes by (what each metric adds up). */

@@ -1,0 +1,264 @@
+/**
+ * How an honest sync peer judges its neighbours: the adaptive overlay's reputation (TrustTable of
+ * src/protocols/adaptive/reputation.ts: beta reputation with ageing, opinions weighted by the reporter's
+ * track record and credibility, the deviation test), fed with what a sync peer can verify itself:
+ *
+ * - a gossiped message with a good seal: +0.25 good, at most 1 a period per link (a busy Plumtree tree
+ *   link delivers dozens a second; valid traffic shows a peer forwards, it should not outweigh the rest);
+ * - a bad seal (altered, forged, junk): +4 bad, proof (trust.ts);
+ * - pull probes: once a period each neighbour is asked for a message we pushed or announced to it at least
+ *   `probeAgeMs` ago; the answer must be the origin's signature of it (which only a holder of the message
+ *   has): +1 good; "not held", a wrong signature or silence for `probeTimeoutMs`: +1 bad;
+ * - the forwarding share: a neighbour linked for 5 periods that delivered (messages and announcements)
+ *   under 5% of what the median neighbour did: +0.25 bad;
+ * - opinion lists: a replayed one (sequence number not above the last), one longer than `maxOpinions`,
+ *   or a malformed one is dropped whole and counted, +1 bad; an accepted one is integrated (second-hand
+ *   evidence, and the deviation test of its entries against our first-hand views: the reporter's
+ *   credibility).
+ *
+ * Cut rules: (1) as the simulator's, combined score below `threshold` and first-hand score below 0.5;
+ * (2) a liar: a neighbour that keeps reporting as bad peers we know first-hand to be good. Lying about what
+ * we saw ourselves is misbehaviour we can observe, so a peer that only badmouths is cut too (the
+ * simulator's adaptive overlay only stops hearing such a reporter). Only that one direction counts: an
+ * honest peer that has not yet caught an attacker reports it as good, which contradicts our blacklist
+ * but is no lie; and a lie is never turned into first-hand evidence, which is what the test compares
+ * with (an honest reporter that disagreed with a poisoned view would look like a liar in turn).
+ * Admission: not blacklisted and combined score at least `admitThreshold`.
+ */
+import type { MsgId } from '../../gossip/index.js';
+import { opinionsFor, TrustTable, validateOpinions, type Opinion } from '../../adaptive/reputation.js';
+import { bytesEqual } from './crypto.js';
+import type { TrustLink } from './link.js';
+import { T_OPINIONS, T_PROBE, T_PROOF, type WireOpinion } from './messages.js';
+import { TT_PROBE, type TrustParts } from './core.js';
+
+/** Bad evidence of one provably bad message. */
+export const PROOF_WEIGHT = 4;
+const VALID_WEIGHT = 0.25;
+const VALID_CAP = 1;
+const PROBE_WEIGHT = 1;
+const SHARE_WEIGHT = 0.25;
+const LIST_WEIGHT = 1;
+/** Who we know first-hand to be good: at least this much evidence, and a first-hand score at least GOOD_SCORE. */
+const KNOWN_EVIDENCE = 3;
+const GOOD_SCORE = 0.75;
+/** An entry saying "bad" (its score below this) about a peer we know to be good is a lie. */
+const LIE_SCORE = 0.25;
+/** A liar: at least this many lies (aged like all evidence), more than its true reports about such peers. */
+const LIAR_LIES = 3;
+/** Peer ids on the wire are u32: opinion entries are checked against this bound. */
+const PEER_SPACE = 2 ** 32;
+
+interface OpenProbe {
+  peer: number;
+  gen: number;
+  id: MsgId;
+}
+
+export class Judge {
+  readonly table: TrustTable;
+  private readonly probes = new Map<number, OpenProbe>();
+  private nonce = 0;
+  private opinionSeq = 0;
+  private cursor = 0;
+
+  constructor(private readonly t: TrustParts) {
+    const o = t.o;
+    this.table = new TrustTable(t.io.self, {
+      ageing: o.ageing,
+      indirectWeight: o.indirectWeight,
+      maxOpinions: o.maxOpinions,
+      maxReportWeight: o.maxReportWeight,
+      maxKnown: o.maxKnown,
+      peers: PEER_SPACE,
+    });
+  }
+
+  refuses(peer: number): boolean {
+    return this.table.isBlacklisted(peer) || this.table.score(peer) < this.t.o.admitThreshold;
+  }
+
+  // ---- first-hand evidence ------------------------------------------------------------------------
+
+  /** A message with a good seal came on this link. */
+  valid(l: TrustLink, _id: MsgId): void {
+    l.delivered++;
+    l.first++;
+    if (!this.t.judging || l.validThisPeriod >= VALID_CAP) return;
+    const w = Math.min(VALID_WEIGHT, VALID_CAP - l.validThisPeriod);
+    l.validThisPeriod += w;
+    this.table.good(l.peer, w);
+  }
+
+  /** Announcements (IHAVE) came on this link: it forwards, lazily. */
+  announced(l: TrustLink, ids: number): void {
+    l.delivered += ids;
+  }
+
+  /** Proof of misbehaviour on this link. */
+  proof(l: TrustLink, weight: number): void {
+    if (this.t.judging) this.table.bad(l.peer, weight);
+  }
+
+  forget(peer: number): void {
+    for (const [n, p] of this.probes) if (p.peer === peer) this.probes.delete(n);
+  }
+
+  // ---- probes -------------------------------------------------------------------------------------
+
+  private sendProbes(now: number): void {
+    const t = this.t;
+    for (const l of t.links.values()) {
+      if (l.auth !== 'ok') continue;
+      const id = l.probeCandidate(now, t.o.probeAgeMs);
+      if (id === null || t.origins.proofOf(id) === null) continue;
+      const nonce = (this.nonce = (this.nonce + 1) >>> 0);
+      this.probes.set(nonce, { peer: l.peer, gen: l.gen, id });
+      if (!t.send(l.peer, { k: T_PROBE, nonce, id })) {
+        this.probes.delete(nonce);
+        continue;
+      }
+      t.stats.probesSent++;
+      t.io.setTimer(t.o.probeTimeoutMs, TT_PROBE, nonce);
+    }
+  }
+
+  /** A neighbour asks us to show we hold message `id`. */
+  onProbe(l: TrustLink, nonce: number, id: MsgId): void {
+    const t = this.t;
+    const sig = t.origins.proofOf(id);
+    if (sig === null) t.stats.probesForUnknown++;
+    const answer = t.attack ? t.attack.proof(sig) : sig;
+    if (answer !== undefined) t.send(l.peer, { k: T_PROOF, nonce, sig: answer });
+  }
+
+  /** The answer to one of our probes. */
+  onProof(l: TrustLink, nonce: number, sig: Uint8Array | null): void {
+    const t = this.t;
+    const p = this.probes.get(nonce);
+    // late (after its timeout), not ours, or for another link: nothing to learn from it
+    if (p === undefined || p.peer !== l.peer || p.gen !== l.gen) {
+      t.stats.proofsUnasked++;
+      return;
+    }
+    this.probes.delete(nonce);
+    const mine = t.origins.proofOf(p.id);
+    if (mine === null || !t.judging) return;
+    if (sig !== null && bytesEqual(sig, mine)) {
+      t.stats.probesPassed++;
+      this.table.good(l.peer, PROBE_WEIGHT);
+    } else {
+      t.stats.probesFailed++;
+      this.table.bad(l.peer, PROBE_WEIGHT);
+    }
+  }
+
+  probeTimeout(nonce: number): void {
+    const t = this.t;
+    const p = this.probes.get(nonce);
+    if (p === undefined) return;
+    this.probes.delete(nonce);
+    t.stats.probesTimedOut++;
+    const l = t.links.get(p.peer);
+    if (t.judging && l !== undefined && l.gen === p.gen) this.table.bad(p.peer, PROBE_WEIGHT);
+  }
+
+  // ---- opinions -----------------------------------------------------------------------------------
+
+  /** An opinion list from a neighbour: checked (replay, length, fields), then integrated. */
+  onOpinions(l: TrustLink, seq: number, entries: WireOpinion[]): void {
+    const t = this.t;
+    if (!t.judging) return;
+    const o = t.o;
+    if (seq <= l.opinionSeq) {
+      t.stats.opinionsReplayed++;
+      this.table.bad(l.peer, LIST_WEIGHT);
+      return;
+    }
+    l.opinionSeq = seq;
+    if (entries.length > o.maxOpinions) {
+      t.stats.opinionsOversize++;
+      this.table.bad(l.peer, LIST_WEIGHT);
+      return;
+    }
+    const ops = validateOpinions(entries, { maxOpinions: o.maxOpinions, maxReportWeight: o.maxReportWeight, peers: PEER_SPACE });
+    if (typeof ops === 'string') {
+      t.stats.opinionsMalformed++;
+      this.table.bad(l.peer, LIST_WEIGHT);
+      return;
+    }
+    t.stats.opinionsTaken++;
+    this.checkLies(l, ops);
+    this.table.integrate(l.peer, ops);
+  }
+
+  /** Counts the list's entries about peers we know first-hand to be good: lies ("bad") and true reports. */
+  private checkLies(l: TrustLink, ops: readonly Opinion[]): void {
+    const table = this.table;
+    const self = this.t.io.self;
+    for (const o of ops) {
+      const total = o.good + o.bad;
+      if (total <= 0 || o.peer === l.peer) continue;
+      let known = o.peer === self;
+      if (!known) {
+        const r = table.reps.get(o.peer);
+        known = r !== undefined && !r.blacklisted && r.rd + r.sd >= KNOWN_EVIDENCE && (r.rd + 1) / (r.rd + r.sd + 2) >= GOOD_SCORE;
+      }
+      if (!known) continue;
+      if ((o.good + 1) / (total + 2) < LIE_SCORE) {
+        l.lies++;
+        this.t.stats.lies++;
+      } else l.truths++;
+    }
+  }
+
+  /** Whether `l`'s far end keeps lying about peers we know to be good. */
+  private liar(l: TrustLink): boolean {
+    return l.lies >= LIAR_LIES && l.lies > l.truths;
+  }
+
+  /** This period's opinion list (first-hand views of our neighbours first, then the table in turn). */
+  opinionList(): Opinion[] {
+    this.cursor += this.t.o.maxOpinions;
+    return this.table.opinions(this.t.neighbours(), this.cursor);
+  }
+
+  sendOpinions(to: number, entries: readonly Opinion[]): void {
+    this.opinionSeq = (this.opinionSeq + 1) >>> 0;
+    this.t.send(to, { k: T_OPINIONS, seq: this.opinionSeq, entries: entries as WireOpinion[] });
+  }
+
+  // ---- the period ---------------------------------------------------------------------------------
+
+  /** Once per periodMs: ageing, the forwarding share, probes, cuts, opinions. */
+  period(): void {
+    const t = this.t;
+    const o = t.o;
+    const now = t.io.now();
+    const table = this.table;
+    table.age();
+    const trusted = [...t.links.values()].filter((l) => l.auth === 'ok');
+    const counts = trusted.map((l) => l.delivered).sort((a, b) => a - b);
+    const median = counts.length ? counts[counts.length >> 1]! : 0;
+    for (const l of trusted) {
+      if (median >= 8 && now - l.since >= 5 * o.periodMs && l.delivered < 0.05 * median) table.bad(l.peer, SHARE_WEIGHT);
+      l.delivered *= o.ageing;
+      l.first *= o.ageing;
+      l.lies *= o.ageing;
+      l.truths *= o.ageing;
+      l.validThisPeriod = 0;
+    }
+    this.sendProbes(now);
+    for (const l of trusted) {
+      const score = table.score(l.peer);
+      if ((score < o.threshold && table.directScore(l.peer) < 0.5) || this.liar(l)) {
+        table.blacklist(l.peer);
+        t.stats.cuts++;
+        t.event({ type: 'cut', peer: l.peer, score });
+        t.io.drop(l.peer, 'cut');
+      }
+    }
+    const list = this.opinionList();
+    for (const p of t.neighbours()) this.sendOpinions(p, opinionsFor(list, p, o.maxOpinions));
+  }
+}

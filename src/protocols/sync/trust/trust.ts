@@ -1,0 +1,309 @@
+/**
+ * SyncTrust: the sync peer's trust layer. With it a room's peers prove who they are, sign what they
+ * originate, judge their neighbours by what they can verify, cut off the ones that misbehave, refuse them
+ * as new neighbours, and rewire the rest of their partial view for latency or throughput.
+ *
+ * - Links: the first frame each end sends on a new link is KEY (its public key, whose hash is its peer id,
+ *   and a signature over the room, both ids and the link's negotiation nonce). Until the far end's KEY
+ *   checks out, its other frames wait (bounded) and the peer's usual link-up has not run; a wrong or
+ *   missing key closes the link as a violation.
+ * - Origin proofs: every gossiped payload is sealed by its origin (sealed.ts) and checked on arrival,
+ *   before Plumtree sees it, so nothing altered is applied or passed on. A bad seal is proof against the
+ *   link it came from (honest peers check before they forward), weighed like the simulator's proofs.
+ * - Evidence, opinions, probes and the cut rule: judge.ts (the adaptive overlay's reputation,
+ *   src/protocols/adaptive/reputation.ts). Rewiring: rewiring.ts. Attackers: behaviours.ts.
+ *
+ * Checks may answer later (WebCrypto): each link's frames wait in one queue and leave it in arrival
+ * order, so a slow check never reorders a link. Nothing a peer sends can make this throw: bad input is
+ * dropped and counted, and evidence against its sender where the sender is to blame.
+ */
+import type { MsgId } from '../../gossip/index.js';
+import { GOSSIP, IHAVE } from '../../gossip/index.js';
+import { F_BYE, F_FLOOD, F_GOSSIP, F_PING, F_TRUST, type Frame } from '../wire/frames.js';
+import { Attack } from './behaviours.js';
+import { linkSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
+import type { TrustEvent, TrustIO, TrustStats } from './io.js';
+import { newTrustStats } from './io.js';
+import { Judge, PROOF_WEIGHT } from './judge.js';
+import { TrustLink } from './link.js';
+import { T_KEY, T_KIND, T_OPINIONS, T_PING, T_PONG, T_PROBE, T_PROOF, type TrustMsg } from './messages.js';
+import type { ResolvedTrustOptions } from './options.js';
+import { Origins } from './origins.js';
+import { Rewiring } from './rewiring.js';
+import { seal } from './sealed.js';
+import { trustMsgSize } from './codec.js';
+import { TT_AUTH, TT_PERIOD, TT_PROBE, TT_REWIRE, TT_SPAM, type TrustParts } from './core.js';
+
+/** The id and payload of a frame that carries a gossiped message (Plumtree GOSSIP, or FLOOD), else null. */
+export function gossipOf(f: Frame): { id: MsgId; payload: Uint8Array } | null {
+  if (f.t === F_GOSSIP && f.g.type === GOSSIP) return f.g;
+  if (f.t === F_FLOOD) return { id: { origin: f.origin, session: 0, seq: f.seq }, payload: f.payload };
+  return null;
+}
+
+export class SyncTrust implements TrustParts {
+  readonly stats: TrustStats;
+  readonly links = new Map<number, TrustLink>();
+  readonly origins: Origins;
+  readonly judge: Judge;
+  readonly rewiring: Rewiring;
+  readonly attack: Attack | null;
+  /** Whether this peer judges its neighbours (honest peers do; attackers judge no one). */
+  readonly judging: boolean;
+  private gen = 0;
+  /** Local payloads waiting for their seal, in order (one signs at a time: each gets the next id). */
+  private readonly sealing: Uint8Array[] = [];
+  private signing = false;
+  private stopped = false;
+
+  constructor(
+    readonly io: TrustIO,
+    readonly o: ResolvedTrustOptions,
+    readonly crypto: TrustCrypto,
+    stats?: TrustStats,
+  ) {
+    this.stats = stats ?? newTrustStats();
+    this.origins = new Origins(io.room, crypto, o.proofCache);
+    this.origins.pin(io.self, crypto.publicKey);
+    this.judging = o.behaviour === 'honest';
+    this.judge = new Judge(this);
+    this.rewiring = new Rewiring(this);
+    this.attack = o.behaviour === 'honest' ? null : new Attack(this);
+  }
+
+  start(): void {
+    const rng = this.io.rng;
+    this.io.setTimer(rng.float() * this.o.periodMs, TT_PERIOD);
+    if (this.judging && this.o.rewiring !== 'none') this.io.setTimer(rng.float() * this.o.rewiringPeriodMs, TT_REWIRE);
+    this.attack?.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.sealing.length = 0;
+  }
+
+  // ---- links --------------------------------------------------------------------------------------
+
+  /** An authenticated link to `peer` (one whose far end proved its key). */
+  trusted(peer: number): TrustLink | undefined {
+    const l = this.links.get(peer);
+    return l?.auth === 'ok' ? l : undefined;
+  }
+
+  /** Peers of the authenticated links. */
+  neighbours(): number[] {
+    const out: number[] = [];
+    for (const l of this.links.values()) if (l.auth === 'ok') out.push(l.peer);
+    return out;
+  }
+
+  /** A link opened: say who we are; its far end must do the same within authTimeoutMs. */
+  linkOpen(peer: number): void {
+    const nonce = this.io.linkNonce(peer);
+    if (nonce === undefined || this.stopped) return;
+    const l = new TrustLink(peer, ++this.gen);
+    this.links.set(peer, l);
+    this.crypto.sign(linkSigningData(this.io.room, this.io.self, peer, nonce), (proof) => {
+      if (this.links.get(peer) !== l || this.stopped) return;
+      this.send(peer, { k: T_KEY, key: this.crypto.publicKey, proof });
+    });
+    this.io.setTimer(this.o.authTimeoutMs, TT_AUTH, l);
+  }
+
+  linkDown(peer: number): void {
+    const l = this.links.get(peer);
+    if (!l) return;
+    this.links.delete(peer);
+    l.queue.length = 0;
+    this.judge.forget(peer);
+    this.rewiring.linkDown(l);
+  }
+
+  /** Whether `peer` may not be linked with (blacklisted, or below the admission threshold). */
+  refuses(peer: number): boolean {
+    return this.judging && this.judge.refuses(peer);
+  }
+
+  // ---- frames in ----------------------------------------------------------------------------------
+
+  /** A frame from `peer`'s open link: trust frames are handled here, others pass on in order once checked. */
+  inbound(peer: number, f: Frame, bytes: number): void {
+    const l = this.links.get(peer);
+    if (!l) return this.io.process(peer, f, bytes); // opened before trust knew (cannot happen) : pass
+    if (f.t === F_TRUST) return this.onMessage(l, f.m);
+    if (l.auth !== 'ok') {
+      // PING keeps the link alive and BYE ends it whatever its state; the rest waits for the key
+      if (f.t === F_PING || f.t === F_BYE) return this.io.process(peer, f, bytes);
+      if (l.queue.length >= this.o.maxHeldFrames) return this.io.violation(peer, `trust: more than ${this.o.maxHeldFrames} frames before its key`);
+      this.stats.held++;
+      l.queue.push({ f, bytes, verdict: 'ok' });
+      return;
+    }
+    const g = gossipOf(f);
+    if (g !== null) {
+      const w = { f, bytes, verdict: 'wait' as 'wait' | 'ok' | 'bad' };
+      l.queue.push(w);
+      this.origins.check(g.id, g.payload, (v) => {
+        if (this.links.get(peer) !== l) return;
+        if (v === 'ok') {
+          w.verdict = 'ok';
+          this.stats.sealsChecked++;
+          this.judge.valid(l, g.id);
+        } else {
+          w.verdict = 'bad';
+          this.stats.forged++;
+          this.judge.proof(l, PROOF_WEIGHT);
+          this.event({ type: 'forged', peer, why: v });
+        }
+        this.drain(l);
+      });
+      return;
+    }
+    if (f.t === F_GOSSIP && f.g.type === IHAVE) this.judge.announced(l, f.g.ids.length);
+    if (l.queue.length > 0) {
+      l.queue.push({ f, bytes, verdict: 'ok' });
+      return;
+    }
+    this.io.process(peer, f, bytes);
+  }
+
+  /** Hands on the frames at the head of a link's queue whose checks are done. */
+  private drain(l: TrustLink): void {
+    const q = l.queue;
+    let i = 0;
+    while (i < q.length && q[i]!.verdict !== 'wait' && this.links.get(l.peer) === l) {
+      const w = q[i++]!;
+      if (w.verdict === 'ok') this.io.process(l.peer, w.f, w.bytes);
+    }
+    q.splice(0, i);
+  }
+
+  private onMessage(l: TrustLink, m: TrustMsg): void {
+    const peer = l.peer;
+    if (m.k === T_KEY) return this.onKey(l, m.key, m.proof);
+    // before its key, a link's trust messages mean nothing
+    if (l.auth !== 'ok') return this.io.violation(peer, 'trust: a trust message before the key');
+    switch (m.k) {
+      case T_PROBE:
+        return this.judge.onProbe(l, m.nonce, m.id);
+      case T_PROOF:
+        return this.judge.onProof(l, m.nonce, m.sig);
+      case T_OPINIONS:
+        return this.judge.onOpinions(l, m.seq, m.entries);
+      case T_PING:
+        this.send(peer, { k: T_PONG, nonce: m.nonce });
+        return;
+      case T_PONG:
+        return this.rewiring.onPong(l, m.nonce);
+      case T_KIND:
+        return this.rewiring.onKind(l, m.random);
+    }
+  }
+
+  private onKey(l: TrustLink, key: Uint8Array, proof: Uint8Array): void {
+    const peer = l.peer;
+    if (l.auth !== 'pending') return this.io.violation(peer, 'trust: a second key on one link');
+    const nonce = this.io.linkNonce(peer);
+    if (nonce === undefined) return;
+    l.auth = 'checking';
+    this.crypto.idOf(key, (id) => {
+      if (this.links.get(peer) !== l) return;
+      if (id !== peer) return this.refuse(l, `trust: the key is not peer ${peer}'s (it hashes to ${id})`);
+      this.crypto.verify(key, linkSigningData(this.io.room, peer, this.io.self, nonce), proof, (ok) => {
+        if (this.links.get(peer) !== l) return;
+        if (!ok) return this.refuse(l, 'trust: the key proof does not verify');
+        l.auth = 'ok';
+        l.key = key;
+        l.since = this.io.now();
+        this.origins.pin(peer, key);
+        this.stats.keysProved++;
+        this.io.ready(peer);
+        this.event({ type: 'trusted', peer });
+        this.rewiring.linkReady(l);
+        // what it sent while we checked, in order (a gossip message among it is checked in turn)
+        const held = l.queue.splice(0);
+        for (const w of held) if (this.links.get(peer) === l) this.inbound(peer, w.f, w.bytes);
+      });
+    });
+  }
+
+  private refuse(l: TrustLink, why: string): void {
+    this.stats.keysRefused++;
+    this.io.violation(l.peer, why);
+  }
+
+  // ---- frames out ---------------------------------------------------------------------------------
+
+  /** A trust message to `peer` (counted). */
+  send(peer: number, m: TrustMsg): boolean {
+    const ok = this.io.sendRaw(peer, { t: F_TRUST, m });
+    if (ok) this.stats.bytesOut += 1 + trustMsgSize(m);
+    return ok;
+  }
+
+  /** A frame the peer is about to send: remembered for probes, and an attacker's behaviour applied. Null: not sent. */
+  outbound(peer: number, f: Frame): Frame | null {
+    const l = this.links.get(peer);
+    if (l) {
+      const now = this.io.now();
+      const g = gossipOf(f);
+      if (g !== null) l.remember(g.id, now);
+      else if (f.t === F_GOSSIP && f.g.type === IHAVE) for (const x of f.g.ids) l.remember(x.id, now);
+    }
+    return this.attack ? this.attack.outbound(peer, f) : f;
+  }
+
+  // ---- sealing our own payloads -------------------------------------------------------------------
+
+  /** A local payload to gossip: sealed with our key and the id it will carry, then spread, in order. */
+  broadcast(payload: Uint8Array): void {
+    if (this.stopped) return;
+    this.sealing.push(payload);
+    this.sealNext();
+  }
+
+  private sealNext(): void {
+    if (this.signing || this.sealing.length === 0 || this.stopped) return;
+    this.signing = true;
+    const payload = this.sealing[0]!;
+    const id: MsgId = this.io.nextId();
+    this.crypto.sign(updateSigningData(this.io.room, id, payload), (sig) => {
+      this.sealing.shift();
+      this.signing = false;
+      if (this.stopped) return;
+      const sealed = seal(this.crypto.publicKey, sig, payload);
+      this.origins.own(id, sig, sealed);
+      this.io.spread(sealed);
+      this.sealNext();
+    });
+  }
+
+  // ---- timers -------------------------------------------------------------------------------------
+
+  onTimer(tag: number, data: unknown): void {
+    if (this.stopped) return;
+    switch (tag) {
+      case TT_PERIOD:
+        this.io.setTimer(this.o.periodMs, TT_PERIOD);
+        if (this.attack) return this.attack.period();
+        return this.judge.period();
+      case TT_REWIRE:
+        this.io.setTimer(this.o.rewiringPeriodMs, TT_REWIRE);
+        return this.rewiring.period();
+      case TT_PROBE:
+        return this.judge.probeTimeout(data as number);
+      case TT_AUTH: {
+        const l = data as TrustLink;
+        if (this.links.get(l.peer) === l && l.auth !== 'ok') this.refuse(l, `trust: no key within ${this.o.authTimeoutMs} ms`);
+        return;
+      }
+      case TT_SPAM:
+        return this.attack?.spam();
+    }
+  }
+
+  event(e: TrustEvent): void {
+    this.io.event(e);
+  }
+}
