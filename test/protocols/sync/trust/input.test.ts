@@ -125,7 +125,10 @@ describe('sync trust: bad input', () => {
 
   it('a trust frame in a room without trust is a violation', () => {
     const net = new TestNet({ seed: 9 });
-    for (let i = 1; i <= 3; i++) net.add(i), net.run(200);
+    for (let i = 1; i <= 3; i++) {
+      net.add(i);
+      net.run(200);
+    }
     net.run(4000);
     const a = net.peers.get(1)!.sync.links.openLinks()[0]!.peer;
     net.inject(a, 1, { t: F_TRUST, m: { k: T_PROBE, nonce: 1, id: { origin: 1, session: 1, seq: 1 } } });

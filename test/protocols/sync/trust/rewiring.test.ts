@@ -31,7 +31,10 @@ function measure(r: TrustRoom, dist: (a: number, b: number) => number): { mean: 
     const t = r.sync(h).trust!;
     let rand = 0;
     for (const p of t.neighbours()) {
-      if (p > h) (sum += dist(h, p)), n++;
+      if (p > h) {
+        sum += dist(h, p);
+        n++;
+      }
       if (t.trusted(p)!.random) rand++;
     }
     randoms.push(rand);
