@@ -9,7 +9,7 @@
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SnapshotLink, SummaryValue } from '../driver.js';
 import type { PeerId } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
-import { Epidemic } from './epidemic.js';
+import { Epidemic, type EpidemicStats } from './epidemic.js';
 import { overlayLinks, randomOverlay, type Overlay } from './overlay.js';
 import {
   broadcastTimes,
@@ -38,15 +38,7 @@ export interface Dissemination {
   readonly round99: Float64Array;
   /** Highest fraction of the online peers that held each broadcast at once (its reach under churn). */
   readonly peak: Float64Array;
-  readonly stats: {
-    messages: number;
-    payloadMessages: number;
-    bytes: number;
-    duplicates: number;
-    malformed: number;
-    failedBroadcasts: number;
-    repaired: number;
-  };
+  readonly stats: EpidemicStats;
   readonly reachedSeries: Series;
   broadcast(source: PeerId, bytes: number): number;
   /** Links to draw (partial views / tree), or null to draw the first-infection tree. */
