@@ -11,6 +11,19 @@ const empty = z.strictObject({}).optional().default({});
 /** Virtual ms advanced per wall-clock ms. 1 = real time. */
 export const speed = z.number().min(0.01).max(100_000);
 
+/** A recording being made, or finished and kept until replaced (the Lab's of its run, the live room's). */
+export const recordingState = z.object({
+  active: z.boolean(),
+  frames: z.number().int().min(0),
+  /** Characters of the file so far (before compression). */
+  bytes: z.number().int().min(0),
+  everyMs: z.number().positive(),
+  fromMs: z.number().nullable(),
+  toMs: z.number().nullable(),
+  /** Why it stopped (null while active). */
+  reason: z.enum(['stopped', 'done', 'full', 'closed']).nullable(),
+});
+
 export const labState = z.object({
   /** Scenario name, or null before anything is loaded. */
   scenario: z.string().nullable(),
@@ -32,17 +45,8 @@ export const labState = z.object({
   /** 'live': a simulation runs; 'replay': a recording is shown (no simulator), with the same controls. */
   mode: z.enum(['live', 'replay']).optional(),
   /** The recording being made (or finished and not yet replaced), or null. */
-  recording: z
-    .object({
-      active: z.boolean(),
-      frames: z.number().int().min(0),
-      /** Characters of the file so far (before compression). */
-      bytes: z.number().int().min(0),
-      everyMs: z.number().positive(),
-      fromMs: z.number().nullable(),
-      toMs: z.number().nullable(),
-      /** Why it stopped (null while active). */
-      reason: z.enum(['stopped', 'done', 'full', 'closed']).nullable(),
+  recording: recordingState
+    .extend({
       /** The run it records (it may differ from the loaded one once another is loaded). */
       scenario: z.string().optional(),
       seed: z.number().optional(),

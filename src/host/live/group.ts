@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { command, defineGroup } from '../contract.js';
+import { recordingState, savedRecording } from '../lab-group.js';
 
 const empty = z.strictObject({}).optional().default({});
 export const syncMode = z.enum(['overlay', 'ywebrtc']);
@@ -82,19 +83,7 @@ const liveConfigure = z.strictObject({
 export type LiveConfigureArgs = z.input<typeof liveConfigure>;
 
 /** A recording of the room (live-recording.ts), or null when none was started. */
-export const liveRecordState = z
-  .object({
-    active: z.boolean(),
-    frames: z.number().int().min(0),
-    bytes: z.number().int().min(0),
-    everyMs: z.number().positive(),
-    fromMs: z.number().nullable(),
-    toMs: z.number().nullable(),
-    reason: z.enum(['stopped', 'done', 'full', 'closed']).nullable(),
-    room: z.string(),
-  })
-  .nullable();
-const savedLiveRecording = z.object({ name: z.string(), text: z.string(), frames: z.number().int().min(0) });
+export const liveRecordState = recordingState.extend({ room: z.string() }).nullable();
 
 export const liveGroup = defineGroup({
   name: 'live',
@@ -135,7 +124,7 @@ export const liveGroup = defineGroup({
       liveRecordState,
     ),
     'live.record.stop': command('stop recording the room (kept for live.record.save)', empty, liveRecordState),
-    'live.record.save': command('the room recording so far, as the text of a recording file (open it with lab.replay.open)', empty, savedLiveRecording),
+    'live.record.save': command('the room recording so far, as the text of a recording file (open it with lab.replay.open)', empty, savedRecording),
     'live.record.state': command('the room recording, or null', empty, liveRecordState),
     'live.reportPeer': command(
       'a window/tab peer reports its own state (for the overlay view)',
