@@ -75,7 +75,10 @@ describe('trackerless node under random torrent RPCs', () => {
       fc.property(fc.record({ values: list(num), contacts: list(fc.oneof(fc.record({ peer: num, id: id(20) }), fc.constant(null))), token: num }), (r) => {
         const m = { type: PEERS, rpc: 1, sender: new Uint8Array(20), infoHash: new Uint8Array(20), ...r } as unknown as PeersMsg;
         const why = checkPeersReply(m, lim);
-        if (why !== null) return;
+        if (why !== null) {
+          expect(typeof why).toBe('string');
+          return;
+        }
         expect(Array.isArray(m.values) && m.values.length <= lim.maxValues).toBe(true);
         for (const v of m.values) expect(Number.isInteger(v) && v >= 0 && v < lim.peers).toBe(true);
         expect(Array.isArray(m.contacts) && m.contacts.length <= lim.maxContacts).toBe(true);
