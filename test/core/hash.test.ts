@@ -12,7 +12,7 @@ describe('hash32', () => {
     fuzz(
       fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }), fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }), (a, b) => {
         const h = hash32(a, b);
-        return Number.isInteger(h) && h >= 0 && h < 2 ** 32;
+        expect(h >>> 0, `hash32(${a}, ${b})`).toBe(h); // an integer in [0, 2^32)
       }),
       { fixedSeed: 17 },
     );

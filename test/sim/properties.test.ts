@@ -96,6 +96,7 @@ describe('Simulator order (property)', () => {
           }
           if (q.size !== ref.length) throw new Error(`seed ${seed} op ${i}: size ${q.size}, expected ${ref.length}`);
         }
+        expect(q.size, `seed ${seed}: events left`).toBe(ref.length);
       }),
     );
   });
