@@ -149,7 +149,7 @@ export class RecordingReader {
       for (const [name, s] of Object.entries(e.data.series)) {
         if (s.t.length !== s.v.length) throw this.at(n, `end record: series.${name}: t has ${s.t.length} points but v has ${s.v.length}`);
         for (let k = 1; k < s.t.length; k++)
-          if ((s.t[k] as number) < (s.t[k - 1] as number)) throw this.at(n, `end record: series.${name}.t[${k}]: times go backwards`);
+          if (s.t[k]! < s.t[k - 1]!) throw this.at(n, `end record: series.${name}.t[${k}]: times go backwards`);
       }
       this.end = e.data;
       return;

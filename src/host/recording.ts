@@ -97,13 +97,13 @@ export class Recorder {
     return this.fullFlag;
   }
   get lastTimeMs(): number | null {
-    return this.times.length ? (this.times[this.times.length - 1] as number) : null;
+    return this.times.length ? this.times[this.times.length - 1]! : null;
   }
   get firstTimeMs(): number | null {
-    return this.times.length ? (this.times[0] as number) : null;
+    return this.times.length ? this.times[0]! : null;
   }
   has(timeMs: number): boolean {
-    return this.times.length > 0 && (this.times[this.times.length - 1] as number) >= timeMs && this.times.includes(timeMs);
+    return this.times.length > 0 && this.times[this.times.length - 1]! >= timeMs && this.times.includes(timeMs);
   }
 
   /** Adds the frame shown at `timeMs` (after the last one). Returns false if a limit stopped it. */
@@ -149,9 +149,9 @@ export class Recorder {
   /** Forgets frames after `timeMs` (the run went back in time; they will be captured again, identical). */
   truncateAfter(timeMs: number): void {
     let n = this.times.length;
-    while (n > 0 && (this.times[n - 1] as number) > timeMs) n--;
+    while (n > 0 && this.times[n - 1]! > timeMs) n--;
     if (n === this.times.length) return;
-    for (let k = n; k < this.lines.length; k++) this.bytes -= (this.lines[k] as string).length + 1;
+    for (let k = n; k < this.lines.length; k++) this.bytes -= this.lines[k]!.length + 1;
     this.lines.length = n;
     this.times.length = n;
     this.isKey.length = n;
@@ -165,7 +165,7 @@ export class Recorder {
     while (k > 0 && !this.isKey[k]) k--;
     let pic: Picture | null = null;
     for (let j = k; j < n; j++) {
-      const f = JSON.parse(this.lines[j] as string) as RecordingFrame;
+      const f = JSON.parse(this.lines[j]!) as RecordingFrame;
       if ('key' in f) pic = pictureOf(f.key.peers, f.key.links);
       else if (pic) applyDelta(pic, f.delta);
     }
@@ -182,7 +182,7 @@ export class Recorder {
     for (const [name, s] of Object.entries(end.series)) {
       // only what was shown up to the last frame
       let n = 0;
-      while (n < s.t.length && (s.t[n] as number) <= last) n++;
+      while (n < s.t.length && s.t[n]! <= last) n++;
       series[name] = { t: s.t.slice(0, n), v: s.v.slice(0, n) };
     }
     const endLine = JSON.stringify({ ...end, type: 'end', frames: this.lines.length, timeMs: last, series });
@@ -205,14 +205,14 @@ export class Replay {
     if ('frames' in rec) {
       const f = rec.frames;
       this.count = f.length;
-      this.timeOf = (i) => (f[i] as RecordingFrame).timeMs;
-      this.keyAt = (i) => 'key' in (f[i] as RecordingFrame);
-      this.get = (i) => f[i] as RecordingFrame;
+      this.timeOf = (i) => f[i]!.timeMs;
+      this.keyAt = (i) => 'key' in f[i]!;
+      this.get = (i) => f[i]!;
     } else {
       this.count = rec.lines.length;
-      this.timeOf = (i) => rec.timesMs[i] as number;
-      this.keyAt = (i) => rec.isKey[i] as boolean;
-      this.get = (i) => frameOf(rec.lines[i] as string);
+      this.timeOf = (i) => rec.timesMs[i]!;
+      this.keyAt = (i) => rec.isKey[i]!;
+      this.get = (i) => frameOf(rec.lines[i]!);
     }
   }
 

@@ -25,7 +25,7 @@ export function countUpTo(s: Series, timeMs: number): number {
   let hi = s.t.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((s.t[mid] as number) <= timeMs) lo = mid + 1;
+    if (s.t[mid]! <= timeMs) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -22,18 +22,18 @@ export function thinRange(t: readonly number[], v: readonly number[], from: numb
     let iMin = lo;
     let iMax = lo;
     for (let i = lo + 1; i < hi; i++) {
-      const x = v[i] as number;
-      if (x < (v[iMin] as number)) iMin = i;
-      if (x > (v[iMax] as number)) iMax = i;
+      const x = v[i]!;
+      if (x < v[iMin]!) iMin = i;
+      if (x > v[iMax]!) iMax = i;
     }
     for (const i of [...new Set([lo, iMin, iMax])].sort((a, b) => a - b)) {
-      ot.push(t[i] as number);
-      ov.push(v[i] as number);
+      ot.push(t[i]!);
+      ov.push(v[i]!);
     }
   }
   if (ot[ot.length - 1] !== t[to - 1]) {
-    ot.push(t[to - 1] as number);
-    ov.push(v[to - 1] as number);
+    ot.push(t[to - 1]!);
+    ov.push(v[to - 1]!);
   }
   return { t: ot, v: ov };
 }

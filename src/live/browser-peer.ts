@@ -56,7 +56,7 @@ export class BrowserPeer extends RoomPeer {
     super();
     this.id = 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     this.name = opts.name ?? `tab-${this.id % 10000}`;
-    this.color = COLORS[this.id % COLORS.length] as string;
+    this.color = COLORS[this.id % COLORS.length]!;
     const rtcConfig = opts.rtcConfig ?? { iceServers: [] };
     const iceServers = (rtcConfig.iceServers ?? []).map(
       (x): IceServer => ({ urls: typeof x.urls === 'string' ? [x.urls] : [...x.urls], ...(x.username ? { username: x.username } : {}), ...(x.credential ? { credential: x.credential } : {}) }),

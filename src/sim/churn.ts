@@ -88,9 +88,9 @@ export function gamma(x: number): number {
     12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   x -= 1;
-  let a = c[0] as number;
+  let a = c[0]!;
   const t = x + g + 0.5;
-  for (let i = 1; i < g + 2; i++) a += (c[i] as number) / (x + i);
+  for (let i = 1; i < g + 2; i++) a += c[i]! / (x + i);
   return Math.sqrt(2 * Math.PI) * Math.pow(t, x + 0.5) * Math.exp(-t) * a;
 }
 
@@ -218,7 +218,7 @@ export function parseChurnTrace(text: string, source = 'trace'): TraceSession[] 
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    const raw = lines[i] as string;
+    const raw = lines[i]!;
     const hash = raw.indexOf('#');
     const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
     if (body === '') continue;
@@ -265,7 +265,7 @@ function checkOverlaps(sessions: TraceSession[], source: string): void {
   if (inOrder) return;
   const sorted = [...sessions].sort((a, b) => a.peer - b.peer || a.joinMs - b.joinMs);
   for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1] as TraceSession, b = sorted[i] as TraceSession;
+    const a = sorted[i - 1]!, b = sorted[i]!;
     if (a.peer === b.peer && b.joinMs < a.leaveMs) throw overlapError(a, b, source);
   }
 }
@@ -386,7 +386,7 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
     if (sample === null) return;
     const at = from + sample();
     if (!(at <= stopMs) || at === Infinity) return; // a heavy tail can overflow: that session never ends
-    sim.at(at, transition, peer, (epoch[peer] as number) * EPOCH_SPAN + op);
+    sim.at(at, transition, peer, epoch[peer]! * EPOCH_SPAN + op);
   };
 
   const transition = sim.register((peer, arg) => {
@@ -419,13 +419,13 @@ export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'
     const k = Math.round(f.fraction * online.length);
     for (let i = 0; i < k; i++) {
       const j = i + rng.int(online.length - i);
-      const peer = online[j] as PeerId;
-      online[j] = online[i] as PeerId;
+      const peer = online[j]!;
+      online[j] = online[i]!;
       online[i] = peer;
       stats.massFailed++;
       doLeave(peer, f.graceful === true);
       if (epoch.length > 0) {
-        epoch[peer] = ((epoch[peer] as number) + 1) >>> 0; // detach from its pending transition
+        epoch[peer] = (epoch[peer]! + 1) >>> 0; // detach from its pending transition
         if (f.rejoin === true) scheduleNext(peer, OP_JOIN, sim.now);
       }
     }

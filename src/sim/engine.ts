@@ -117,7 +117,7 @@ export class Simulator {
         if (!q.popUntil(until)) break;
         this.now = q.lastTime;
         count++;
-        (handlers[q.lastKind] as Handler)(q.lastTarget, q.lastArg, q.lastObj);
+        handlers[q.lastKind]!(q.lastTarget, q.lastArg, q.lastObj);
         if (this.pausedFlag) break;
       }
     } finally {

@@ -46,7 +46,7 @@ export class EventSlots {
 
   /** The handle of the event in `slot` now: (generation, slot). */
   protected handleOf(slot: number): number {
-    return (this.gen[slot] as number) * S.BITS + slot;
+    return this.gen[slot]! * S.BITS + slot;
   }
 
   /** The slot a handle names if its event is still pending, else -1. */
@@ -60,11 +60,11 @@ export class EventSlots {
 
   /** Makes every handle of the slot's event stale (it ran or was cancelled). */
   protected retire(slot: number): void {
-    this.gen[slot] = ((this.gen[slot] as number) + 1) & S.GEN_MASK;
+    this.gen[slot] = (this.gen[slot]! + 1) & S.GEN_MASK;
   }
 
   protected allocSlot(): number {
-    if (this.freeTop > 0) return this.freeSlots[--this.freeTop] as number;
+    if (this.freeTop > 0) return this.freeSlots[--this.freeTop]!;
     if (this.nextFresh === this.slotCap) this.growSlots();
     return this.nextFresh++;
   }

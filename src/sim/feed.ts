@@ -51,6 +51,6 @@ export class EventFeed {
 
   emit(ev: SimEvent): void {
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) (ls[i] as Listener)(ev);
+    for (let i = 0; i < ls.length; i++) ls[i]!(ev);
   }
 }

@@ -22,11 +22,11 @@ export class KeyHeap {
     let pos = this.n++;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
-      const pt = hTime[parent] as number;
-      if (pt < t || (pt === t && (hSeq[parent] as number) < q)) break;
+      const pt = hTime[parent]!;
+      if (pt < t || (pt === t && hSeq[parent]! < q)) break;
       hTime[pos] = pt;
-      hSeq[pos] = hSeq[parent] as number;
-      hSlot[pos] = hSlot[parent] as number;
+      hSeq[pos] = hSeq[parent]!;
+      hSlot[pos] = hSlot[parent]!;
       pos = parent;
     }
     hTime[pos] = t;
@@ -39,29 +39,29 @@ export class KeyHeap {
     const last = --this.n;
     if (last === 0) return;
     const hTime = this.time, hSeq = this.seq, hSlot = this.slot;
-    const t = hTime[last] as number;
-    const q = hSeq[last] as number;
-    const s = hSlot[last] as number;
+    const t = hTime[last]!;
+    const q = hSeq[last]!;
+    const s = hSlot[last]!;
     const n = last;
     const half = n >> 1;
     let pos = 0;
     while (pos < half) {
       let child = 2 * pos + 1;
-      let ct = hTime[child] as number;
-      let cq = hSeq[child] as number;
+      let ct = hTime[child]!;
+      let cq = hSeq[child]!;
       const right = child + 1;
       if (right < n) {
-        const rt = hTime[right] as number;
-        if (rt < ct || (rt === ct && (hSeq[right] as number) < cq)) {
+        const rt = hTime[right]!;
+        if (rt < ct || (rt === ct && hSeq[right]! < cq)) {
           child = right;
           ct = rt;
-          cq = hSeq[right] as number;
+          cq = hSeq[right]!;
         }
       }
       if (t < ct || (t === ct && q < cq)) break;
       hTime[pos] = ct;
       hSeq[pos] = cq;
-      hSlot[pos] = hSlot[child] as number;
+      hSlot[pos] = hSlot[child]!;
       pos = child;
     }
     hTime[pos] = t;
@@ -87,7 +87,7 @@ export class KeyHeap {
 export function nextSetBit(bits: Uint32Array, from: number, end: number): number {
   if (from >= end) return -1;
   let w = from >> 5;
-  let x = (bits[w] as number) & (~0 << (from & 31));
+  let x = bits[w]! & (~0 << (from & 31));
   const lastWord = (end - 1) >> 5;
   for (;;) {
     if (x !== 0) {
@@ -95,6 +95,6 @@ export function nextSetBit(bits: Uint32Array, from: number, end: number): number
       return i < end ? i : -1;
     }
     if (++w > lastWord) return -1;
-    x = bits[w] as number;
+    x = bits[w]!;
   }
 }

@@ -127,7 +127,7 @@ export class Network {
       const total = classes.reduce((s, c) => s + c.fraction, 0);
       for (let i = 0; i < size; i++) {
         let u = rng.float() * total;
-        let c = classes[classes.length - 1] as BandwidthClass;
+        let c = classes[classes.length - 1]!;
         for (const k of classes) {
           if (u < k.fraction) {
             c = k;
@@ -143,7 +143,7 @@ export class Network {
 
   /** Coordinates of a peer in the unit square (geo model), for drawing maps. */
   position(peer: PeerId): [number, number] | null {
-    return this.x && this.y ? [this.x[peer] as number, this.y[peer] as number] : null;
+    return this.x && this.y ? [this.x[peer]!, this.y[peer]!] : null;
   }
 
   /** The symmetric base latency between two peers, in ms (no jitter). */
@@ -160,8 +160,8 @@ export class Network {
       }
       case 'geo': {
         const x = this.x as Float32Array, y = this.y as Float32Array;
-        const dx = (x[a] as number) - (x[b] as number);
-        const dy = (y[a] as number) - (y[b] as number);
+        const dx = x[a]! - x[b]!;
+        const dy = y[a]! - y[b]!;
         return (lat.baseMs ?? 5) + Math.sqrt(dx * dx + dy * dy) * (lat.msPerUnit ?? 100);
       }
     }
@@ -186,14 +186,14 @@ export class Network {
     if (this.loss > 0 && this.rng.float() < this.loss) return -1;
     const latency = this.sampleLatency(from, to);
     if (!this.bandwidthLimited || bytes <= 0) return now + latency;
-    const txUp = bytes / (this.up[from] as number);
-    const start = Math.max(now, this.upFree[from] as number);
+    const txUp = bytes / this.up[from]!;
+    const start = Math.max(now, this.upFree[from]!);
     this.upFree[from] = start + txUp;
     const firstBit = start + latency;
     // the receiver's downlink is a FIFO server too: it is busy for bytes/down per message (not for as
     // long as a slow sender takes), and a message is complete when both links are done with it
-    const txDown = bytes / (this.down[to] as number);
-    const downStart = Math.max(firstBit, this.downFree[to] as number);
+    const txDown = bytes / this.down[to]!;
+    const downStart = Math.max(firstBit, this.downFree[to]!);
     this.downFree[to] = downStart + txDown;
     return Math.max(firstBit + txUp, downStart + txDown);
   }
@@ -218,7 +218,7 @@ export class Network {
 
   /** Partition group of a peer, or -1 when no partition is in force. */
   groupOf(peer: PeerId): number {
-    return this.group === null ? -1 : (this.group[peer] as number);
+    return this.group === null ? -1 : this.group[peer]!;
   }
 
   heal(): void {

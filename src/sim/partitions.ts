@@ -102,16 +102,16 @@ export function installPartitions(world: World, events: readonly PartitionEvent[
       for (let i = 0; i < n; i++) order[i] = i;
       for (let i = n - 1; i > 0; i--) {
         const j = rng.int(i + 1);
-        const t = order[i] as number;
-        order[i] = order[j] as number;
+        const t = order[i]!;
+        order[i] = order[j]!;
         order[j] = t;
       }
       const total = shares.reduce((a, b) => a + b, 0);
       let start = 0, acc = 0;
       for (let g = 0; g < shares.length; g++) {
-        acc += shares[g] as number;
+        acc += shares[g]!;
         const end = g === shares.length - 1 ? n : Math.round((acc / total) * n);
-        for (let i = start; i < end; i++) groupOf[order[i] as number] = g;
+        for (let i = start; i < end; i++) groupOf[order[i]!] = g;
         start = end;
       }
     }

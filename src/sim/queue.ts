@@ -129,7 +129,7 @@ export class EventQueue extends EventSlots {
   /** Time of the earliest live event, or Infinity. */
   peekTime(): number {
     const s = this.surface();
-    return s < 0 ? Infinity : (this.key[2 * s] as number);
+    return s < 0 ? Infinity : this.key[2 * s]!;
   }
 
   push(time: number, kind: number, target: number, arg: number, obj: unknown): EventHandle {
@@ -153,13 +153,13 @@ export class EventQueue extends EventSlots {
     const slot = this.liveSlot(handle);
     if (slot < 0) return false;
     this.retire(slot);
-    if (((this.kt[2 * slot] as number) & Q.HAS_OBJ) !== 0) this.obj[slot] = undefined;
+    if ((this.kt[2 * slot]! & Q.HAS_OBJ) !== 0) this.obj[slot] = undefined;
     this.liveCount--;
-    const w = this.listOf(this.key[2 * slot] as number);
+    const w = this.listOf(this.key[2 * slot]!);
     if (w < 0) this.kt[2 * slot] = Q.CANCELLED; // in the front or the far heap: dropped when it surfaces
     else {
       // in a list: unlink now, so the slot is reused while its cache lines are warm
-      const pv = this.prev[slot] as number, nx = this.next[slot] as number;
+      const pv = this.prev[slot]!, nx = this.next[slot]!;
       if (pv >= 0) this.next[pv] = nx;
       else {
         this.head[w] = nx;
@@ -189,10 +189,10 @@ export class EventQueue extends EventSlots {
     // handlers and their schedule() calls. The common case is the next entry of the run.
     const i = this.ri;
     if (i < this.rn && this.extra.n === 0) {
-      const slot = this.rSlot[i] as number;
-      const k = this.kt[2 * slot] as number;
+      const slot = this.rSlot[i]!;
+      const k = this.kt[2 * slot]!;
       if (k !== Q.CANCELLED) {
-        const t = this.rTime[i] as number;
+        const t = this.rTime[i]!;
         if (t > until) return false;
         this.ri = i + 1;
         this.take(slot, k, t);
@@ -206,11 +206,11 @@ export class EventQueue extends EventSlots {
   private popSlow(until: number): boolean {
     const slot = this.surface();
     if (slot < 0) return false;
-    const t = this.key[2 * slot] as number;
+    const t = this.key[2 * slot]!;
     if (t > until) return false;
     if (this.ri < this.rn && this.rSlot[this.ri] === slot) this.ri++;
     else this.extra.pop();
-    this.take(slot, this.kt[2 * slot] as number, t);
+    this.take(slot, this.kt[2 * slot]!, t);
     return true;
   }
 
@@ -219,8 +219,8 @@ export class EventQueue extends EventSlots {
     this.retire(slot);
     this.liveCount--;
     this.lastKind = k & ~Q.HAS_OBJ;
-    this.lastTarget = this.kt[2 * slot + 1] as number;
-    this.lastArg = this.arg[slot] as number;
+    this.lastTarget = this.kt[2 * slot + 1]!;
+    this.lastArg = this.arg[slot]!;
     this.lastObj = k === this.lastKind ? undefined : this.takeObj(slot);
     this.freeSlot(slot);
     if (t !== this.lastTime) {
@@ -237,25 +237,25 @@ export class EventQueue extends EventSlots {
   private surface(): number {
     for (;;) {
       const kt = this.kt;
-      while (this.ri < this.rn && kt[2 * (this.rSlot[this.ri] as number)] === Q.CANCELLED)
-        this.freeSlot(this.rSlot[this.ri++] as number);
+      while (this.ri < this.rn && kt[2 * this.rSlot[this.ri]!] === Q.CANCELLED)
+        this.freeSlot(this.rSlot[this.ri++]!);
       this.dropCancelled(this.extra);
       const x = this.extra;
       if (this.ri < this.rn) {
-        if (x.n === 0) return this.rSlot[this.ri] as number;
-        const t = this.rTime[this.ri] as number, xt = x.time[0] as number;
-        const first = t < xt || (t === xt && (this.rSeq[this.ri] as number) < (x.seq[0] as number));
-        return first ? (this.rSlot[this.ri] as number) : (x.slot[0] as number);
+        if (x.n === 0) return this.rSlot[this.ri]!;
+        const t = this.rTime[this.ri]!, xt = x.time[0]!;
+        const first = t < xt || (t === xt && this.rSeq[this.ri]! < x.seq[0]!);
+        return first ? this.rSlot[this.ri]! : x.slot[0]!;
       }
-      if (x.n > 0) return x.slot[0] as number;
+      if (x.n > 0) return x.slot[0]!;
       if (!this.advance()) return -1;
     }
   }
 
   /** Pops cancelled events off the top of a heap (extra or far), freeing their slots. */
   private dropCancelled(h: KeyHeap): void {
-    while (h.n > 0 && this.kt[2 * (h.slot[0] as number)] === Q.CANCELLED) {
-      const s = h.slot[0] as number;
+    while (h.n > 0 && this.kt[2 * h.slot[0]!] === Q.CANCELLED) {
+      const s = h.slot[0]!;
       h.pop();
       this.freeSlot(s);
     }
@@ -310,13 +310,13 @@ export class EventQueue extends EventSlots {
     const lo = Math.max(this.ri, n - Q.SHIFT_MAX);
     let j = n;
     while (j > lo) {
-      const pt = rTime[j - 1] as number;
-      if (pt < time || (pt === time && (rSeq[j - 1] as number) < seq)) break;
+      const pt = rTime[j - 1]!;
+      if (pt < time || (pt === time && rSeq[j - 1]! < seq)) break;
       j--;
     }
     if (j === lo && j > this.ri) {
-      const pt = rTime[j - 1] as number;
-      if (pt > time || (pt === time && (rSeq[j - 1] as number) > seq)) {
+      const pt = rTime[j - 1]!;
+      if (pt > time || (pt === time && rSeq[j - 1]! > seq)) {
         this.stats.extra++;
         this.extra.push(time, seq, slot);
         return;
@@ -350,11 +350,11 @@ export class EventQueue extends EventSlots {
   /** Appends a slot to list w. */
   private append(w: number, slot: number): void {
     this.next[slot] = -1;
-    const t = this.tail[w] as number;
-    if ((this.head[w] as number) < 0) {
+    const t = this.tail[w]!;
+    if (this.head[w]! < 0) {
       this.head[w] = slot;
       this.prev[slot] = -1;
-      this.bits[w >> 5] = (this.bits[w >> 5] as number) | (1 << (w & 31));
+      this.bits[w >> 5] = this.bits[w >> 5]! | (1 << (w & 31));
       if (w < Q.NB0) this.count0++;
       else this.count1++;
     } else {
@@ -366,7 +366,7 @@ export class EventQueue extends EventSlots {
 
   /** Marks list w empty. */
   private clearBit(w: number): void {
-    this.bits[w >> 5] = (this.bits[w >> 5] as number) & ~(1 << (w & 31));
+    this.bits[w >> 5] = this.bits[w >> 5]! & ~(1 << (w & 31));
     if (w < Q.NB0) this.count0--;
     else this.count1--;
   }
@@ -400,7 +400,7 @@ export class EventQueue extends EventSlots {
       const far = this.far;
       this.dropCancelled(far);
       if (far.n === 0) return false;
-      block = Math.floor(Math.floor((far.time[0] as number) * this.scale) / Q.NB0);
+      block = Math.floor(Math.floor(far.time[0]! * this.scale) / Q.NB0);
     }
     this.enterBlock(block);
     return true;
@@ -412,25 +412,25 @@ export class EventQueue extends EventSlots {
     this.curBlock = block;
     this.cur = block * Q.NB0 - 1;
     const w = Q.NB0 + block - Math.floor(block / Q.NB1) * Q.NB1;
-    let s = this.head[w] as number;
+    let s = this.head[w]!;
     if (s >= 0) {
       this.head[w] = -1;
       this.clearBit(w);
       const next = this.next, key = this.key;
       // lists hold live events only (cancel unlinks)
       while (s >= 0) {
-        const n = next[s] as number;
-        this.place(s, key[2 * s] as number, key[2 * s + 1] as number);
+        const n = next[s]!;
+        this.place(s, key[2 * s]!, key[2 * s + 1]!);
         s = n;
       }
     }
     const far = this.far;
     const limit = (block + Q.NB1) * Q.NB0; // first tick beyond level 1's reach
     while (far.n > 0) {
-      const t = far.time[0] as number;
+      const t = far.time[0]!;
       if (Math.floor(t * this.scale) >= limit) break;
-      const slot = far.slot[0] as number;
-      const q = far.seq[0] as number;
+      const slot = far.slot[0]!;
+      const q = far.seq[0]!;
       far.pop();
       if (this.kt[2 * slot] !== Q.CANCELLED) this.place(slot, t, q);
       else this.freeSlot(slot);
@@ -443,7 +443,7 @@ export class EventQueue extends EventSlots {
    * distinct times, and equal times are already in seq order.
    */
   private loadTick(p: number): void {
-    let s = this.head[p] as number;
+    let s = this.head[p]!;
     this.head[p] = -1;
     this.clearBit(p);
     const next = this.next, key = this.key, kt = this.kt, gen = this.gen, arg = this.arg;
@@ -463,23 +463,23 @@ export class EventQueue extends EventSlots {
         rSeq = this.rSeq;
         rSlot = this.rSlot;
       }
-      const nx = next[s] as number;
-      touch ^= (kt[2 * s] as number) ^ (gen[s] as number);
-      if ((arg[s] as number) !== (arg[s] as number)) touch++;
-      const t = key[2 * s] as number, q = key[2 * s + 1] as number;
+      const nx = next[s]!;
+      touch ^= kt[2 * s]! ^ gen[s]!;
+      if (arg[s]! !== arg[s]!) touch++;
+      const t = key[2 * s]!, q = key[2 * s + 1]!;
       let j = n;
       if (j > 0 && sorted && n < Q.INSERTION_MAX) {
         while (j > 0) {
-          const pt = rTime[j - 1] as number;
-          if (pt < t || (pt === t && (rSeq[j - 1] as number) < q)) break;
+          const pt = rTime[j - 1]!;
+          if (pt < t || (pt === t && rSeq[j - 1]! < q)) break;
           rTime[j] = pt;
-          rSeq[j] = rSeq[j - 1] as number;
-          rSlot[j] = rSlot[j - 1] as number;
+          rSeq[j] = rSeq[j - 1]!;
+          rSlot[j] = rSlot[j - 1]!;
           j--;
         }
       } else if (j > 0 && sorted) {
-        const pt = rTime[j - 1] as number;
-        sorted = pt < t || (pt === t && (rSeq[j - 1] as number) < q);
+        const pt = rTime[j - 1]!;
+        sorted = pt < t || (pt === t && rSeq[j - 1]! < q);
       }
       rTime[j] = t;
       rSeq[j] = q;
@@ -498,10 +498,10 @@ export class EventQueue extends EventSlots {
     const n = this.rn;
     const rTime = this.rTime, rSeq = this.rSeq;
     const order = Array.from(this.rSlot.subarray(0, n).keys());
-    order.sort((a, b) => (rTime[a] as number) - (rTime[b] as number) || (rSeq[a] as number) - (rSeq[b] as number));
-    const t = Float64Array.from(order, (i) => rTime[i] as number);
-    const q = Float64Array.from(order, (i) => rSeq[i] as number);
-    const s = Int32Array.from(order, (i) => this.rSlot[i] as number);
+    order.sort((a, b) => rTime[a]! - rTime[b]! || rSeq[a]! - rSeq[b]!);
+    const t = Float64Array.from(order, (i) => rTime[i]!);
+    const q = Float64Array.from(order, (i) => rSeq[i]!);
+    const s = Int32Array.from(order, (i) => this.rSlot[i]!);
     this.rTime.set(t);
     this.rSeq.set(q);
     this.rSlot.set(s);
@@ -557,19 +557,19 @@ export class EventQueue extends EventSlots {
     // lists hold live events only; the run and the heaps may also hold cancelled ones
     const slots = new Int32Array(this.liveCount + (this.rn - this.ri) + this.extra.n + this.far.n);
     let n = 0;
-    for (let i = this.ri; i < this.rn; i++) slots[n++] = this.rSlot[i] as number;
+    for (let i = this.ri; i < this.rn; i++) slots[n++] = this.rSlot[i]!;
     for (const h of [this.extra, this.far]) {
-      for (let i = 0; i < h.n; i++) slots[n++] = h.slot[i] as number;
+      for (let i = 0; i < h.n; i++) slots[n++] = h.slot[i]!;
     }
     for (let w = 0; w < this.head.length; w++) {
-      for (let s = this.head[w] as number; s >= 0; s = this.next[s] as number) slots[n++] = s;
+      for (let s = this.head[w]!; s >= 0; s = this.next[s]!) slots[n++] = s;
     }
     this.shift = shift;
     this.scale = 2 ** shift;
     this.resetStructure();
     for (let i = 0; i < n; i++) {
-      const s = slots[i] as number;
-      if (this.kt[2 * s] !== Q.CANCELLED) this.place(s, this.key[2 * s] as number, this.key[2 * s + 1] as number);
+      const s = slots[i]!;
+      if (this.kt[2 * s] !== Q.CANCELLED) this.place(s, this.key[2 * s]!, this.key[2 * s + 1]!);
       else this.freeSlot(s);
     }
   }

@@ -215,7 +215,7 @@ function bfs(root: object, seen: (o: object) => boolean, enter: (o: object) => r
     queue.push(c);
   };
   for (let head = 0; head < queue.length; head++) {
-    const o = queue[head] as object;
+    const o = queue[head]!;
     eachChild(o, skips[head], visit);
     queue[head] = undefined as unknown as object; // let the walk's memory go as it proceeds
   }
@@ -338,8 +338,8 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
 
   const copied = copy(root);
   for (let i = 0; i < work.length; i += 2) {
-    const src = work[i] as object;
-    const dst = work[i + 1] as object;
+    const src = work[i]!;
+    const dst = work[i + 1]!;
     work[i] = work[i + 1] = undefined as unknown as object;
     if (Array.isArray(src)) {
       const d = dst as unknown[];
@@ -361,7 +361,7 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
       const keys = Object.keys(src);
       bytes += 16 * keys.length;
       for (let j = 0; j < keys.length; j++) {
-        const k = keys[j] as string;
+        const k = keys[j]!;
         if (skip !== undefined && skip.includes(k)) continue;
         const x = r[k];
         d[k] = typeof x === 'object' || typeof x === 'function' ? copy(x) : x;
@@ -377,7 +377,7 @@ function pathTo(root: object, target: object): string {
   const queue: object[] = [root];
   parent.set(root, [root, '']);
   for (let head = 0; head < queue.length; head++) {
-    const o = queue[head] as object;
+    const o = queue[head]!;
     if (o === target) break;
     const step = (c: unknown, label: string): void => {
       if (!isRef(c) || parent.has(c)) return;
@@ -438,7 +438,7 @@ export function restore(kf: Keyframe, freshRoot: object): void {
     } else {
       const ci = kf.censusOf.get(v);
       if (ci !== undefined) {
-        const t = fresh[ci] as object;
+        const t = fresh[ci]!;
         if (Object.getPrototypeOf(t) !== Object.getPrototypeOf(v))
           throw new SnapshotError(`object ${ci} of the time-0 graph is a ${protoName(t)} in the fresh session, a ${protoName(v)} in the keyframe`);
         inPlace.push(v, t);
@@ -516,10 +516,10 @@ export function restore(kf: Keyframe, freshRoot: object): void {
   // new objects first, time-0 ones after: all mapping is settled by the time anything is overwritten
   for (let w = 0, p = 0; w < work.length || p < inPlace.length; ) {
     if (w < work.length) {
-      fill(work[w] as object, work[w + 1] as object);
+      fill(work[w]!, work[w + 1]!);
       w += 2;
     } else {
-      overwrite(inPlace[p] as object, inPlace[p + 1] as object);
+      overwrite(inPlace[p]!, inPlace[p + 1]!);
       p += 2;
     }
   }

@@ -162,7 +162,7 @@ export class World {
       },
       setTimer(peer, delayMs, tag, data) {
         if (!((tag & 0xffff) === tag)) throw new RangeError(`${protocol.name}: timer tag must be an integer in [0, 65535], got ${tag}`);
-        return sim.schedule(delayMs, timerKind, peer, (epoch[peer] as number) * TAG_BITS + tag, data);
+        return sim.schedule(delayMs, timerKind, peer, epoch[peer]! * TAG_BITS + tag, data);
       },
       cancelTimer: (id) => sim.cancel(id),
       isAlive: (peer) => alive[peer] === 1,
@@ -199,7 +199,7 @@ export class World {
     if (this.alive[peer] === 1) return;
     this.alive[peer] = 1;
     this.aliveCount++;
-    this.epoch[peer] = ((this.epoch[peer] as number) + 1) >>> 0;
+    this.epoch[peer] = (this.epoch[peer]! + 1) >>> 0;
     this.net.resetQueues(peer);
     const feed = this.sim.feed;
     if (feed.active) feed.emit({ type: 'joined', t: this.sim.now, peer });
@@ -213,7 +213,7 @@ export class World {
     if (graceful) for (const p of this.protocols) p.onLeave?.(peer, true);
     this.alive[peer] = 0;
     this.aliveCount--;
-    this.epoch[peer] = ((this.epoch[peer] as number) + 1) >>> 0;
+    this.epoch[peer] = (this.epoch[peer]! + 1) >>> 0;
     this.net.resetQueues(peer);
     if (!graceful) for (const p of this.protocols) p.onLeave?.(peer, false);
     const feed = this.sim.feed;

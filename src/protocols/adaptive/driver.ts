@@ -104,7 +104,7 @@ export function createAdaptive(world: World, params: AdaptiveParams, workload: A
     // the initial overlay at time 0; a peer (re)joining later starts empty and asks sampled peers
     const initial: PeerId[] = [];
     if (world.sim.now === 0 && created.peers < n) {
-      for (let i = overlay.offsets[p] as number; i < (overlay.offsets[p + 1] as number); i++) initial.push(overlay.adj[i] as number);
+      for (let i = overlay.offsets[p]!; i < overlay.offsets[p + 1]!; i++) initial.push(overlay.adj[i]!);
     }
     created.peers++;
     return createPeer(ctx, cfg, new PeerHost(p, sampler, measures), initial, adversaries[p] ?? null);

@@ -82,7 +82,7 @@ export class AdaptiveMeasures {
     const r = this.idToBroadcast.get(msg.id);
     if (r === undefined || this.isBad[p] === 1) return;
     this.reached[r]!++;
-    (this.delays[r] as number[]).push(this.world.sim.now - (this.born[r] as number));
+    this.delays[r]!.push(this.world.sim.now - this.born[r]!);
   }
 
   linkUp(p: PeerId, q: PeerId): void {
@@ -135,7 +135,7 @@ export class AdaptiveMeasures {
 
   maliciousLinkCount(): number {
     let c = 0;
-    for (let p = 0; p < this.world.size; p++) if (this.isBad[p] === 1) c += this.honestLinks[p] as number;
+    for (let p = 0; p < this.world.size; p++) if (this.isBad[p] === 1) c += this.honestLinks[p]!;
     return c;
   }
 
@@ -146,8 +146,8 @@ export class AdaptiveMeasures {
     const parent = Int32Array.from({ length: n }, (_, i) => i);
     const find = (x: number): number => {
       while (parent[x] !== x) {
-        parent[x] = parent[parent[x] as number] as number;
-        x = parent[x] as number;
+        parent[x] = parent[parent[x]!]!;
+        x = parent[x]!;
       }
       return x;
     };
@@ -164,7 +164,7 @@ export class AdaptiveMeasures {
       if (isBad[p] === 1 || world.alive[p] !== 1 || !peers.get(p)) continue;
       const r = find(p);
       size[r]!++;
-      if ((size[r] as number) > best) best = size[r] as number;
+      if (size[r]! > best) best = size[r]!;
     }
     return online ? best / online : 0;
   }
@@ -186,14 +186,14 @@ export class AdaptiveMeasures {
   // ---- reports ----
 
   private ratioOf(r: number): number {
-    return Math.min(1, (this.reached[r] as number) / Math.max(1, this.honestAtStart[r] as number));
+    return Math.min(1, this.reached[r]! / Math.max(1, this.honestAtStart[r]!));
   }
 
   /** Broadcasts old enough to count: younger ones may still be in flight (workload.settleMs). */
   private settled(): number {
     const limit = this.world.sim.now - this.workload.settleMs;
     let k = this.born.length;
-    while (k > 0 && (this.born[k - 1] as number) > limit) k--;
+    while (k > 0 && this.born[k - 1]! > limit) k--;
     return k;
   }
 
@@ -209,7 +209,7 @@ export class AdaptiveMeasures {
   }
 
   private delaysOf(rs: number[]): number[] {
-    return rs.flatMap((r) => this.delays[r] as number[]).sort((a, b) => a - b);
+    return rs.flatMap((r) => this.delays[r]!).sort((a, b) => a - b);
   }
 
   summary(): Record<string, SummaryValue> {
@@ -225,7 +225,7 @@ export class AdaptiveMeasures {
     const malicious: number[] = [];
     for (let p = 0; p < n; p++) if (isBad[p] === 1) malicious.push(p);
     const isolated = malicious.filter((p) => honestLinks[p] === 0);
-    const isolateTimes = isolated.map((p) => isolatedAt[p] as number).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b);
+    const isolateTimes = isolated.map((p) => isolatedAt[p]!).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b);
     let honestBlacklisted = 0;
     for (let p = 0; p < n; p++) if (this.cutHonest[p] === 1) honestBlacklisted++;
     return {
@@ -260,7 +260,7 @@ export class AdaptiveMeasures {
   series(): Record<string, Series> {
     const delivery: Series = { t: [], v: [] };
     for (let r = 0; r < this.settled(); r++) {
-      delivery.t.push(this.born[r] as number);
+      delivery.t.push(this.born[r]!);
       delivery.v.push(round3(this.ratioOf(r)) as number);
     }
     return {
@@ -276,7 +276,7 @@ export class AdaptiveMeasures {
     const stride = Math.max(1, Math.ceil(all.length / MAX_SAMPLES));
     const deliveryMs = all.filter((_, i) => i % stride === 0);
     const isolateMs: number[] = [];
-    for (let p = 0; p < this.world.size; p++) if (isBad[p] === 1 && honestLinks[p] === 0 && !Number.isNaN(isolatedAt[p] as number)) isolateMs.push(isolatedAt[p] as number);
+    for (let p = 0; p < this.world.size; p++) if (isBad[p] === 1 && honestLinks[p] === 0 && !Number.isNaN(isolatedAt[p]!)) isolateMs.push(isolatedAt[p]!);
     return { deliveryMs, isolateMs };
   }
 }

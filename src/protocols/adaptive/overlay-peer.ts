@@ -221,8 +221,8 @@ export class OverlayPeer {
     const now = this.ctx.now();
     for (let i = 0; i < k; i++) {
       const j = i + rng.int(ids.length - i);
-      const to = ids[j] as PeerId;
-      ids[j] = ids[i] as PeerId;
+      const to = ids[j]!;
+      ids[j] = ids[i]!;
       ids[i] = to;
       this.send(to, msg, msg.bytes);
       const l = this.links.get(to) as Neighbour;

@@ -252,7 +252,7 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
     const counts: number[] = [];
     for (const l of this.links.values()) counts.push(l.delivered);
     counts.sort((a, b) => a - b);
-    const median = counts.length ? (counts[counts.length >> 1] as number) : 0;
+    const median = counts.length ? counts[counts.length >> 1]! : 0;
     for (const [p, l] of this.links) {
       if (median >= 8 && now - l.since >= 5 * rep.periodMs && l.delivered < 0.05 * median) trust.bad(p, 0.25);
       l.delivered *= rep.ageing;

@@ -31,10 +31,10 @@ export class Probes {
       let id = -1;
       let best = -Infinity;
       for (let i = 0; i < l.sentIds.length; i++) {
-        const at = l.sentAt[i] as number;
+        const at = l.sentAt[i]!;
         if (now - at >= rep.probeAgeMs && at > best) {
           best = at;
-          id = l.sentIds[i] as number;
+          id = l.sentIds[i]!;
         }
       }
       if (id < 0) continue;

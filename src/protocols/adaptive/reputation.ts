@@ -114,7 +114,7 @@ export class TrustTable {
   private find(peer: PeerId): number {
     const idx = this.index, keys = this.keys, mask = this.mask;
     for (let h = this.slot(peer); ; h = (h + 1) & mask) {
-      const v = idx[h] as number;
+      const v = idx[h]!;
       if (v === 0) return -1;
       if (keys[v - 1] === peer) return v - 1;
     }
@@ -155,7 +155,7 @@ export class TrustTable {
   private reindex(slots: number): void {
     this.index = new Int32Array(slots);
     this.mask = slots - 1;
-    for (let r = 0; r < this.n; r++) this.insert(this.keys[r] as number, r);
+    for (let r = 0; r < this.n; r++) this.insert(this.keys[r]!, r);
   }
 
   /** Records held. */
@@ -176,14 +176,14 @@ export class TrustTable {
   private recordAt(r: number): Rep {
     const v = this.vals, b = r * FIELDS;
     return {
-      rd: v[b + RD] as number, sd: v[b + SD] as number, ri: v[b + RI] as number, si: v[b + SI] as number,
-      cg: v[b + CG] as number, cb: v[b + CB] as number, blacklisted: this.black[r] === 1,
+      rd: v[b + RD]!, sd: v[b + SD]!, ri: v[b + RI]!, si: v[b + SI]!,
+      cg: v[b + CG]!, cb: v[b + CB]!, blacklisted: this.black[r] === 1,
     };
   }
 
   /** Every record (copies), in the order the peers became known. */
   *entries(): IterableIterator<[PeerId, Rep]> {
-    for (let r = 0; r < this.n; r++) yield [this.keys[r] as PeerId, this.recordAt(r)];
+    for (let r = 0; r < this.n; r++) yield [this.keys[r]!, this.recordAt(r)];
   }
 
   /** The records as a read-only map (each `get` is a copy: write through good/bad/blacklist). */
@@ -209,8 +209,8 @@ export class TrustTable {
     if (this.black[r] === 1) return 0;
     const v = this.vals, b = r * FIELDS;
     const w = this.cfg.indirectWeight;
-    const R = (v[b + RD] as number) + w * (v[b + RI] as number);
-    const S = (v[b + SD] as number) + w * (v[b + SI] as number);
+    const R = v[b + RD]! + w * v[b + RI]!;
+    const S = v[b + SD]! + w * v[b + SI]!;
     return (R + 1) / (R + S + 2);
   }
 
@@ -219,12 +219,12 @@ export class TrustTable {
     const r = this.find(peer);
     if (r < 0) return 0.5;
     const v = this.vals, b = r * FIELDS;
-    return ((v[b + RD] as number) + 1) / ((v[b + RD] as number) + (v[b + SD] as number) + 2);
+    return (v[b + RD]! + 1) / (v[b + RD]! + v[b + SD]! + 2);
   }
 
   directEvidence(peer: PeerId): number {
     const r = this.find(peer);
-    return r < 0 ? 0 : (this.vals[r * FIELDS + RD] as number) + (this.vals[r * FIELDS + SD] as number);
+    return r < 0 ? 0 : this.vals[r * FIELDS + RD]! + this.vals[r * FIELDS + SD]!;
   }
 
   credibility(peer: PeerId): number {
@@ -233,7 +233,7 @@ export class TrustTable {
   }
 
   private credibilityAt(r: number): number {
-    const cg = this.vals[r * FIELDS + CG] as number, cb = this.vals[r * FIELDS + CB] as number;
+    const cg = this.vals[r * FIELDS + CG]!, cb = this.vals[r * FIELDS + CB]!;
     return (cg + 1) / (cg + cb + 2);
   }
 
@@ -262,19 +262,19 @@ export class TrustTable {
     const n = this.n, v = this.vals, black = this.black, keys = this.keys;
     const weight = (r: number): number => {
       const b = r * FIELDS;
-      return (v[b + RD] as number) + (v[b + SD] as number) + (v[b + RI] as number) + (v[b + SI] as number);
+      return v[b + RD]! + v[b + SD]! + v[b + RI]! + v[b + SI]!;
     };
     const order = Array.from({ length: n }, (_, r) => r);
-    order.sort((x, y) => (black[x] as number) - (black[y] as number) || weight(x) - weight(y) || (keys[x] as number) - (keys[y] as number));
+    order.sort((x, y) => black[x]! - black[y]! || weight(x) - weight(y) || keys[x]! - keys[y]!);
     const drop = new Uint8Array(n);
-    for (let i = 0; i < n - keep; i++) drop[order[i] as number] = 1;
+    for (let i = 0; i < n - keep; i++) drop[order[i]!] = 1;
     let w = 0;
     for (let r = 0; r < n; r++) {
       if (drop[r] === 1) continue;
       if (w !== r) {
-        keys[w] = keys[r] as number;
+        keys[w] = keys[r]!;
         v.copyWithin(w * FIELDS, r * FIELDS, r * FIELDS + FIELDS);
-        black[w] = black[r] as number;
+        black[w] = black[r]!;
       }
       w++;
     }
@@ -294,7 +294,7 @@ export class TrustTable {
     const found = new Int32Array(ops.length);
     const v = this.vals;
     for (let i = 0; i < ops.length; i++) {
-      const o = ops[i] as Opinion;
+      const o = ops[i]!;
       const total = o.good + o.bad;
       const r = this.find(o.peer);
       found[i] = r;
@@ -304,7 +304,7 @@ export class TrustTable {
       else if (r < 0) continue;
       else if (this.black[r] === 1) mine = 0;
       else {
-        const rd = v[r * FIELDS + RD] as number, sd = v[r * FIELDS + SD] as number;
+        const rd = v[r * FIELDS + RD]!, sd = v[r * FIELDS + SD]!;
         if (rd + sd >= MIN_CHECK_EVIDENCE) mine = (rd + 1) / (rd + sd + 2);
         else continue;
       }
@@ -316,13 +316,13 @@ export class TrustTable {
     if (cred < MIN_CREDIBILITY) return 0;
     // the reporter's first-hand track record without the prior: a reporter we have no good
     // experience with is not heard (EigenTrust's local trust is likewise 0 without positive interactions)
-    const rrd = v[rep * FIELDS + RD] as number, rsd = v[rep * FIELDS + SD] as number;
+    const rrd = v[rep * FIELDS + RD]!, rsd = v[rep * FIELDS + SD]!;
     const tau = (rrd / (rrd + rsd + 2)) * cred;
     let used = 0;
     for (let i = 0; i < ops.length; i++) {
-      const o = ops[i] as Opinion;
+      const o = ops[i]!;
       if (o.peer === this.self || o.peer === reporter) continue;
-      let r = found[i] as number;
+      let r = found[i]!;
       if (r < 0) r = this.ensure(o.peer);
       const b = r * FIELDS;
       this.vals[b + RI]! += tau * o.good;
@@ -353,7 +353,7 @@ export class TrustTable {
     const v = this.vals;
     for (const n of neighbours) {
       const r = this.find(n);
-      if (r >= 0 && this.black[r] !== 1) push(n, v[r * FIELDS + RD] as number, v[r * FIELDS + SD] as number);
+      if (r >= 0 && this.black[r] !== 1) push(n, v[r * FIELDS + RD]!, v[r * FIELDS + SD]!);
     }
     const size = this.n;
     if (size === 0) return out;
@@ -367,9 +367,9 @@ export class TrustTable {
     const rest: number[] = [];
     for (let j = 0; j < size; j++) {
       const r = start + j < size ? start + j : start + j - size;
-      if (named.has(this.keys[r] as PeerId)) continue;
+      if (named.has(this.keys[r]!)) continue;
       const b = r * FIELDS;
-      const rd = v[b + RD] as number, sd = v[b + SD] as number, ri = v[b + RI] as number, si = v[b + SI] as number;
+      const rd = v[b + RD]!, sd = v[b + SD]!, ri = v[b + RI]!, si = v[b + SI]!;
       if (this.black[r] === 1) {
         if (black.length < max) black.push(r);
       } else if (ri + si > 0.05 || rd + sd > 0.05) {
@@ -380,11 +380,11 @@ export class TrustTable {
         } else if (rest.length < max) rest.push(r);
       }
     }
-    for (const r of black) push(this.keys[r] as PeerId, 0, cap);
+    for (const r of black) push(this.keys[r]!, 0, cap);
     for (const group of [suspect, rest])
       for (const r of group) {
         const b = r * FIELDS;
-        push(this.keys[r] as PeerId, (v[b + RD] as number) + w * (v[b + RI] as number), (v[b + SD] as number) + w * (v[b + SI] as number));
+        push(this.keys[r]!, v[b + RD]! + w * v[b + RI]!, v[b + SD]! + w * v[b + SI]!);
       }
     return out;
   }

@@ -64,7 +64,7 @@ export class Rewiring {
     } else if (rw.strategy === 'throughput' && !this.busy && me.links.size >= me.cfg.degree) {
       // the link that delivered fewest messages first, if clearly below the median one
       const firsts = [...me.links.values()].map((l) => l.first).sort((a, b) => a - b);
-      const median = firsts[firsts.length >> 1] as number;
+      const median = firsts[firsts.length >> 1]!;
       const worst = this.worstLink();
       if (worst === null || now - (me.links.get(worst) as Neighbour).since < rw.periodMs) return;
       if ((me.links.get(worst) as Neighbour).first >= (1 - rw.improvement) * median) return;

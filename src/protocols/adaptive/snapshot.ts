@@ -38,7 +38,7 @@ export function adaptiveSnapshot(
       alive: world.alive[p] === 1,
       state: isBad[p] === 0 ? 'honest' : honestLinks[p] === 0 ? 'isolated' : 'malicious',
     };
-    if ((cnt[p] as number) > 0) entry.value = round3((sum[p] as number) / (cnt[p] as number)) as number;
+    if (cnt[p]! > 0) entry.value = round3(sum[p]! / cnt[p]!) as number;
     else if (isBad[p] === 1) entry.value = 0;
     out.push(entry);
   }

@@ -29,7 +29,7 @@ export function pickAdversaries(world: World, p: AdaptiveParams): (Adversary | n
   const forwarding = b.filter((x) => x === 'drop' || x === 'corrupt');
   const out: (Adversary | null)[] = new Array<Adversary | null>(n).fill(null);
   for (let i = 0; i < count; i++) {
-    const m = order[i] as number;
+    const m = order[i]!;
     colluders[m] = 1;
     const f = forwarding.length ? forwarding[i % forwarding.length] : null;
     out[m] = {
@@ -67,7 +67,7 @@ export class Broadcasts {
   /** Every broadcast fired and the last one settled. */
   done(): boolean {
     const times = this.times;
-    const lastAt = times.length ? (times[times.length - 1] as number) : 0;
+    const lastAt = times.length ? times[times.length - 1]! : 0;
     return this.fired >= times.length && this.world.sim.now >= lastAt + this.workload.settleMs;
   }
 

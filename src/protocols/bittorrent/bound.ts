@@ -6,11 +6,11 @@ import type { World } from '../../sim/index.js';
 export function kumarRossBoundMs(world: World, fileSize: number, seeds: PeerId[], leechers: PeerId[], contributes: (p: PeerId) => boolean): number | null {
   const up = world.net.up, down = world.net.down;
   let us = 0;
-  for (const s of seeds) us += up[s] as number;
+  for (const s of seeds) us += up[s]!;
   let sum = 0, dmin = Infinity;
   for (const l of leechers) {
-    if (contributes(l)) sum += up[l] as number;
-    dmin = Math.min(dmin, down[l] as number);
+    if (contributes(l)) sum += up[l]!;
+    dmin = Math.min(dmin, down[l]!);
   }
   if (!Number.isFinite(us) && !Number.isFinite(dmin)) return null;
   const t = Math.max(fileSize / us, fileSize / dmin, (leechers.length * fileSize) / (us + sum));

@@ -112,13 +112,13 @@ export class SwarmContext {
 
   /** Whether the remote of `c` told `st` it has piece `p`. */
   remoteHas(_st: SwarmPeer, c: Conn, p: number): boolean {
-    return c.slot >= 0 && ((((this.rows.bits[c.slot * this.words + (p >>> 5)] as number) >>> (p & 31)) & 1) === 1);
+    return c.slot >= 0 && (((this.rows.bits[c.slot * this.words + (p >>> 5)]! >>> (p & 31)) & 1) === 1);
   }
 
   /** Puts one message on the wire: the next sequence number of `c`, and `bytes` of the peer's uplink. */
   send(peer: PeerId, st: SwarmPeer, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
     const msg: WireMsg = { type, cid: c.cid, seq: c.sendSeq++, a, b, tok, bits };
-    const up = this.port.world.net.up[peer] as number;
+    const up = this.port.world.net.up[peer]!;
     if (up !== Infinity) st.upFree = Math.max(st.upFree, this.port.now()) + bytes / up;
     this.port.send(peer, c.remote, msg, bytes);
   }

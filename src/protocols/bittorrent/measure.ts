@@ -34,7 +34,7 @@ export class SwarmMeasures {
     sim.keep(this);
     const copies = (this.copies = new Uint32Array(swarm.pieces));
     swarm.onPiece = (_peer, piece) => {
-      copies[piece] = (copies[piece] as number) + 1;
+      copies[piece] = copies[piece]! + 1;
     };
     const kind = (this.sampleKind = sim.register(() => {
       this.sample();
@@ -50,7 +50,7 @@ export class SwarmMeasures {
     swarm.onLeave = (peer: PeerId) => {
       const st = swarm.state(peer);
       if (st && !swarm.isSeedAtStart(peer)) {
-        for (let p = 0; p < swarm.pieces; p++) if (swarm.hasPiece(peer, p)) copies[p] = (copies[p] as number) - 1;
+        for (let p = 0; p < swarm.pieces; p++) if (swarm.hasPiece(peer, p)) copies[p] = copies[p]! - 1;
       }
       origLeave(peer);
     };
@@ -84,7 +84,7 @@ export class SwarmMeasures {
     const s = this.seedCopies();
     let mn = Infinity, sum = 0;
     for (let p = 0; p < P; p++) {
-      const c = (copies[p] as number) + s;
+      const c = copies[p]! + s;
       if (c < mn) mn = c;
       sum += c;
     }
@@ -134,9 +134,9 @@ export class SwarmMeasures {
       violations: st.violations,
       uploadedBytes: uploaded,
       shareRatioMean: sr.length ? sr.reduce((a, b) => a + b, 0) / sr.length : null,
-      shareRatioP50: sr.length ? (sr[Math.floor((sr.length - 1) / 2)] as number) : null,
-      shareRatioMin: sr.length ? (sr[0] as number) : null,
-      shareRatioMax: sr.length ? (sr[sr.length - 1] as number) : null,
+      shareRatioP50: sr.length ? sr[Math.floor((sr.length - 1) / 2)]! : null,
+      shareRatioMin: sr.length ? sr[0]! : null,
+      shareRatioMax: sr.length ? sr[sr.length - 1]! : null,
     };
   }
 

@@ -126,7 +126,7 @@ export class SwarmPeer {
 
   /** Who sent blocks of `piece`, in the order of their first block (undefined if none). */
   senders(t: PieceTables, piece: number): PeerId[] | undefined {
-    const first = t.firstSender[this.pieceBase + piece] as number;
+    const first = t.firstSender[this.pieceBase + piece]!;
     if (first < 0) return undefined;
     const more = this.moreSenders?.get(piece);
     return more ? [first, ...more] : [first];
@@ -135,7 +135,7 @@ export class SwarmPeer {
   /** `q` sent a block of `piece`. */
   addSender(t: PieceTables, piece: number, q: PeerId): void {
     const i = this.pieceBase + piece;
-    const first = t.firstSender[i] as number;
+    const first = t.firstSender[i]!;
     if (first < 0) t.firstSender[i] = q;
     else if (first !== q) {
       const more = (this.moreSenders ??= new Map());

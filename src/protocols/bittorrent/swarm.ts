@@ -116,7 +116,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
 
   /** Copies of `piece` among `peer`'s connected neighbours. */
   availability(peer: PeerId, piece: number): number {
-    return this.tables.avail[peer * this.pieces + piece] as number;
+    return this.tables.avail[peer * this.pieces + piece]!;
   }
 
   // ---- finding peers -------------------------------------------------------------------------------

@@ -120,12 +120,12 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
   const bootstrapFor = (peer: PeerId): Contact[] => {
     const out: Contact[] = [];
     const has = (q: PeerId) => out.some((c) => c.peer === q);
-    for (const b of bootIds) if (b !== peer && world.alive[b] === 1) out.push({ peer: b, id: ids[b] as NodeId });
+    for (const b of bootIds) if (b !== peer && world.alive[b] === 1) out.push({ peer: b, id: ids[b]! });
     // bootstrap nodes offline (not arrived yet, or churned away): a client falls back on nodes it
     // remembers; here random online peers, up to the same count
     for (let tries = 0; tries < 64 && out.length < B; tries++) {
       const q = pickRng.int(n);
-      if (q !== peer && world.alive[q] === 1 && !has(q)) out.push({ peer: q, id: ids[q] as NodeId });
+      if (q !== peer && world.alive[q] === 1 && !has(q)) out.push({ peer: q, id: ids[q]! });
     }
     return out;
   };
@@ -145,7 +145,7 @@ export function createHybridRun(world: World, params: HybridParams, workload: Hy
     const counted = new CountedContext(c, countDht);
     return new TorrentDhtNode(counted, {
       kad: {
-        id: ids[c.id] as NodeId,
+        id: ids[c.id]!,
         k: params.k,
         alpha: params.alpha,
         idBits: params.idBits,

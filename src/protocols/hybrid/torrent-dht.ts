@@ -473,7 +473,7 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
         return this.swarmLookupDone(r);
       case THEN_PUBLISH_GROUP:
         this.groupBusy[w.group] = 0;
-        if (!this.stopped) this.announceTo(this.init.groupKeys[w.group] as NodeId, r.closest, true);
+        if (!this.stopped) this.announceTo(this.init.groupKeys[w.group]!, r.closest, true);
         return;
       case THEN_FETCH_GROUP:
         this.groupBusy[w.group] = 0;
@@ -544,12 +544,12 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     let published = 0;
     for (const g of link.rareHeldGroups()) {
       if (published >= this.maxPieceAnnounces) break;
-      if (now - (this.groupAnnouncedAt[g] as number) < this.reannounceMs || this.groupBusy[g] === 1) continue;
+      if (now - this.groupAnnouncedAt[g]! < this.reannounceMs || this.groupBusy[g] === 1) continue;
       this.groupAnnouncedAt[g] = now;
       this.groupBusy[g] = 1;
       published++;
       this.init.stats.pieceAnnounces++;
-      this.walk(keys[g] as NodeId, true, THEN_PUBLISH_GROUP, g, undefined);
+      this.walk(keys[g]!, true, THEN_PUBLISH_GROUP, g, undefined);
     }
     if (!link.downloading()) return;
     const missing = link.missingUnseenGroups();
@@ -557,13 +557,13 @@ export class TorrentDhtNode implements PeerProtocol<HybridMessage> {
     // start at a random group so the rounds spread over all the groups that need it
     const off = missing.length > 0 ? this.ctx.rng.int(missing.length) : 0;
     for (let i = 0; i < missing.length && looked < this.maxPieceLookups; i++) {
-      const g = missing[(off + i) % missing.length] as number;
-      if (now - (this.groupLookedAt[g] as number) < this.pieceCheckMs || this.groupBusy[g] === 1) continue;
+      const g = missing[(off + i) % missing.length]!;
+      if (now - this.groupLookedAt[g]! < this.pieceCheckMs || this.groupBusy[g] === 1) continue;
       this.groupLookedAt[g] = now;
       this.groupBusy[g] = 1;
       looked++;
       this.init.stats.pieceLookups++;
-      this.walk(keys[g] as NodeId, true, THEN_FETCH_GROUP, g, undefined);
+      this.walk(keys[g]!, true, THEN_FETCH_GROUP, g, undefined);
     }
   }
 }

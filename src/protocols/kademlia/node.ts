@@ -363,7 +363,7 @@ export class KademliaNode implements PeerProtocol<KadMessage> {
     for (const r of this.store.values()) {
       if (r.cached || r.expiresAt <= now) continue;
       const near = this.table.closest(r.key, this.k);
-      if (near.length === this.k && compareDistance(c.id, (near[this.k - 1] as Contact).id, r.key) > 0) continue;
+      if (near.length === this.k && compareDistance(c.id, near[this.k - 1]!.id, r.key) > 0) continue;
       let weAreClosest = true;
       for (const x of near) {
         if (x.peer === c.peer) continue;

@@ -46,7 +46,7 @@ export class SortedIds {
     for (let i = 0; i < n; i++) {
       const p = order[i]!;
       top[i] = Math.floor(key[p]! / 65536);
-      if (i > 0 && key[p] === key[order[i - 1]!] && compareBytes(ids[p]!, ids[order[i - 1] as number]!) === 0) unique = false;
+      if (i > 0 && key[p] === key[order[i - 1]!] && compareBytes(ids[p]!, ids[order[i - 1]!]!) === 0) unique = false;
     }
     this.top = top;
     this.unique = unique;
@@ -68,7 +68,7 @@ export class SortedIds {
     const order = this.order;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (bitAt(ids[order[mid] as number]!, bit) === 1) hi = mid;
+      if (bitAt(ids[order[mid]!]!, bit) === 1) hi = mid;
       else lo = mid + 1;
     }
     return lo;
@@ -170,7 +170,7 @@ export class SortedIds {
         hi = mid;
       }
     }
-    if (!(this.unique && table.fillSpine(contacts, picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(contacts[picks[i] as number]!);
+    if (!(this.unique && table.fillSpine(contacts, picks, cpls, n, 0))) for (let i = 0; i < n; i++) table.add(contacts[picks[i]!]!);
     table.compact();
   }
 }

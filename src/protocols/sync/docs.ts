@@ -32,7 +32,7 @@ export function hashBytes(parts: readonly Uint8Array[]): [number, number] {
   let b = 0x9747b28c;
   for (const bytes of parts) {
     for (let i = 0; i < bytes.length; i++) {
-      const x = bytes[i] as number;
+      const x = bytes[i]!;
       a = Math.imul(a ^ x, 0x01000193);
       b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ (x + i);
     }

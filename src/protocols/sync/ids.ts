@@ -21,7 +21,7 @@ function expand(seed: number, idBits: number): NodeId {
     const x = fmix32((seed ^ Math.imul(i + 1, 0x9e3779b9)) >>> 0);
     for (let j = 0; j < 4 && i + j < n; j++) id[i + j] = (x >>> (24 - 8 * j)) & 0xff;
   }
-  id[n - 1] = (id[n - 1] as number) & lastByteMask(idBits);
+  id[n - 1] = id[n - 1]! & lastByteMask(idBits);
   return id;
 }
 

@@ -63,7 +63,7 @@ function replaced(v: BValue, path: (string | number)[], by: BValue | undefined):
     return m;
   }
   const l = [...(v as BValue[])];
-  l[head as number] = replaced(l[head as number] as BValue, rest, by);
+  l[head as number] = replaced(l[head as number]!, rest, by);
   return l;
 }
 

@@ -55,14 +55,14 @@ describe('chunk codec', () => {
       const streams = msgs.map((m) => chunkMessage(m, nextId++, 16 + rng.int(70_000)));
       const out: Uint8Array[] = [];
       const pos = streams.map(() => 0);
-      while (pos.some((p, i) => p < (streams[i] as Uint8Array[]).length)) {
+      while (pos.some((p, i) => p < streams[i]!.length)) {
         // a sender numbers messages in the order it starts them: stream i may start once i-1 has
         const started = pos.findIndex((p) => p === 0);
         const i = rng.int(started === -1 ? streams.length : started + 1);
-        const s = streams[i] as Uint8Array[];
-        if ((pos[i] as number) >= s.length) continue;
-        const f = s[pos[i] as number] as Uint8Array;
-        pos[i] = (pos[i] as number) + 1;
+        const s = streams[i]!;
+        if (pos[i]! >= s.length) continue;
+        const f = s[pos[i]!]!;
+        pos[i] = pos[i]! + 1;
         if (f[0] !== MSG_CHUNK) out.push(f); // small enough to go whole
         else {
           const whole = r.push(f);
@@ -149,7 +149,7 @@ describe('chunk codec', () => {
       const msg = randomBytes(rng, 6000 + rng.int(20_000));
       const fs = chunkMessage(msg, 1, 1024 + rng.int(4096));
       const k = rng.int(fs.length);
-      const bad = (fs[k] as Uint8Array).slice();
+      const bad = fs[k]!.slice();
       const header = bad.length - decodeChunk(bad).data.length;
       bad[rng.int(header)]! ^= 1 + rng.int(255); // type, id, index, count, total or the length prefix
       fs[k] = bad;

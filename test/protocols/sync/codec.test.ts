@@ -137,7 +137,7 @@ describe('sync frame codec', () => {
           if (got !== null) expect(codec.encode(got).length).toBe(n);
         }
         const flipped = bytes.slice();
-        if (flipped.length > 0) flipped[at % flipped.length] = (flipped[at % flipped.length] as number) ^ (x || 1);
+        if (flipped.length > 0) flipped[at % flipped.length] = flipped[at % flipped.length]! ^ (x || 1);
         const got = decodeOrRefuse(flipped);
         if (got !== null) expect(codec.decode(codec.encode(got))).toEqual(got);
       }),

@@ -82,7 +82,7 @@ export class MaliciousPeer extends AdaptivePeer {
     if (tag !== TIMER_SPAM) return;
     const ids = [...this.links.keys()];
     if (ids.length > 0) {
-      const to = ids[this.ctx.rng.int(ids.length)] as PeerId;
+      const to = ids[this.ctx.rng.int(ids.length)]!;
       const m = junk(this.id, this.seq++, this.cfg.junkBytes);
       this.send(to, m, m.bytes);
     }

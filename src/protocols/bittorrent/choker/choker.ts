@@ -41,7 +41,7 @@ export function fillSlots(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
   const pool: Conn[] = [];
   for (const c of st.conns.values()) if (c.amChoking && c.peerInterested && c.established) pool.push(c);
   rankForUnchoke(sw, st, pool);
-  for (let i = 0; i < free && i < pool.length; i++) unchoke(sw, peer, st, pool[i] as Conn);
+  for (let i = 0; i < free && i < pool.length; i++) unchoke(sw, peer, st, pool[i]!);
 }
 
 /** Bytes `c`'s remote uploaded to us in the last one to two rechoke periods: a rolling window of

@@ -20,5 +20,5 @@ export function pickOptimistic(sw: SwarmContext, pool: Conn[]): Conn | null {
     r -= c.since > recent ? NEW_WEIGHT : 1;
     if (r < 0) return c;
   }
-  return pool[pool.length - 1] as Conn;
+  return pool[pool.length - 1]!;
 }

@@ -30,9 +30,9 @@ export class ConnIndex {
   get(peer: PeerId, remote: PeerId): Conn | undefined {
     const t = this.table, base = peer * (this.mask + 1), mask = this.mask;
     for (let h = this.home(remote); ; h = (h + 1) & mask) {
-      const v = t[base + h] as number;
+      const v = t[base + h]!;
       if (v === 0) return undefined;
-      const c = this.byRow[v - 1] as Conn;
+      const c = this.byRow[v - 1]!;
       if (c.remote === remote) return c;
     }
   }
@@ -50,16 +50,16 @@ export class ConnIndex {
     const t = this.table, base = peer * (this.mask + 1), mask = this.mask;
     let h = this.home(remote);
     for (; ; h = (h + 1) & mask) {
-      const v = t[base + h] as number;
+      const v = t[base + h]!;
       if (v === 0) return;
-      if ((this.byRow[v - 1] as Conn).remote === remote) break;
+      if (this.byRow[v - 1]!.remote === remote) break;
     }
     // backward shift: move later entries of the probe run into the hole when their home allows it
     let hole = h;
     for (let j = (h + 1) & mask; ; j = (j + 1) & mask) {
-      const v = t[base + j] as number;
+      const v = t[base + j]!;
       if (v === 0) break;
-      const k = this.home((this.byRow[v - 1] as Conn).remote);
+      const k = this.home(this.byRow[v - 1]!.remote);
       // the entry at j may fill the hole unless its home lies cyclically in (hole, j]
       if (hole <= j ? k <= hole || k > j : k <= hole && k > j) {
         t[base + hole] = v;
@@ -98,7 +98,7 @@ export class ConnList {
   delete(remote: PeerId): boolean {
     const list = this.list;
     for (let i = 0; i < list.length; i++)
-      if ((list[i] as Conn).remote === remote) {
+      if (list[i]!.remote === remote) {
         list.splice(i, 1);
         this.index.remove(this.peer, remote);
         return true;

@@ -43,20 +43,20 @@ export class Conn {
   }
 
   private flag(f: number): boolean {
-    return ((this.rows.i32[this.slot * I_STRIDE + I_FLAGS] as number) & f) !== 0;
+    return (this.rows.i32[this.slot * I_STRIDE + I_FLAGS]! & f) !== 0;
   }
   private setFlag(f: number, on: boolean): void {
-    const i = this.slot * I_STRIDE + I_FLAGS, v = this.rows.i32[i] as number;
+    const i = this.slot * I_STRIDE + I_FLAGS, v = this.rows.i32[i]!;
     this.rows.i32[i] = on ? v | f : v & ~f;
   }
   private int(k: number): number {
-    return this.rows.i32[this.slot * I_STRIDE + k] as number;
+    return this.rows.i32[this.slot * I_STRIDE + k]!;
   }
   private setInt(k: number, v: number): void {
     this.rows.i32[this.slot * I_STRIDE + k] = v;
   }
   private dbl(k: number): number {
-    return this.rows.f64[this.slot * F_STRIDE + k] as number;
+    return this.rows.f64[this.slot * F_STRIDE + k]!;
   }
   private setDbl(k: number, v: number): void {
     this.rows.f64[this.slot * F_STRIDE + k] = v;
@@ -65,7 +65,7 @@ export class Conn {
   /** Blocks we requested from the remote (global block ids), oldest first. */
   get outLength(): number { return this.int(I_OUT_LEN); }
   outAt(i: number): number {
-    return this.rows.out[this.slot * this.rows.outCap + i] as number;
+    return this.rows.out[this.slot * this.rows.outCap + i]!;
   }
   outIndexOf(id: number): number {
     const o = this.rows.out, base = this.slot * this.rows.outCap, n = this.outLength;

@@ -98,11 +98,11 @@ function freeRow(sw: SwarmContext, st: SwarmPeer, c: Conn): void {
   if (c.slot < 0) return;
   const words = sw.words, bits = sw.rows.bits, avail = sw.tables.avail, base = c.slot * words, pb = st.pieceBase;
   for (let w = 0; w < words; w++) {
-    let x = bits[base + w] as number;
+    let x = bits[base + w]!;
     while (x !== 0) {
       const low = x & -x;
       const p = w * 32 + 31 - Math.clz32(low);
-      avail[pb + p] = (avail[pb + p] as number) - 1;
+      avail[pb + p] = avail[pb + p]! - 1;
       x ^= low;
     }
   }

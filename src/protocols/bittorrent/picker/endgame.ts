@@ -31,7 +31,7 @@ export function endgameBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
     const n = sw.content.blocksIn(q);
     const base = q * B;
     for (let b = 0; b < n; b++) {
-      const v = blk[bb + base + b] as number;
+      const v = blk[bb + base + b]!;
       if (v !== RECEIVED && v < MAX_COPIES && c.outIndexOf(base + b) < 0) return base + b;
     }
   }

@@ -16,7 +16,7 @@ export function pickBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const blk = sw.tables.blk, bb = st.blockBase, active = st.active;
   // 1. strict priority: finish pieces already started
   for (let i = 0; i < active.length; i++) {
-    const p = active[i] as number;
+    const p = active[i]!;
     if (!sw.remoteHas(st, c, p)) continue;
     const ss = st.singleSource?.get(p);
     if (ss !== undefined && ss !== c.remote) {
@@ -47,14 +47,14 @@ export function pickPiece(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const random = sw.cfg.pieceSelection === 'random' || st.haveCount < sw.cfg.randomFirst;
   let best = -1, bestAvail = Infinity, ties = 0;
   for (let p = 0; p < P; p++) {
-    if (have[pb + p] === 1 || (((rb[rbase + (p >>> 5)] as number) >>> (p & 31)) & 1) !== 1 || got[pb + p] !== 0 || started[pb + p] === 1) continue;
+    if (have[pb + p] === 1 || ((rb[rbase + (p >>> 5)]! >>> (p & 31)) & 1) !== 1 || got[pb + p] !== 0 || started[pb + p] === 1) continue;
     if (random) {
       // reservoir sampling: uniform over candidates
       ties++;
       if (sw.rng.int(ties) === 0) best = p;
       continue;
     }
-    const a = avail[pb + p] as number;
+    const a = avail[pb + p]!;
     if (a < bestAvail) {
       bestAvail = a;
       best = p;

@@ -18,7 +18,7 @@ export function offerNext(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn
   const oc = sw.superSeed.offeredCount;
   let allOut = true;
   for (let p = 0; p < sw.pieces; p++) {
-    const n = oc[p] as number;
+    const n = oc[p]!;
     if (n === 0) allOut = false;
     if (sw.remoteHas(st, c, p)) continue;
     if (n < bestCount) {
@@ -38,7 +38,7 @@ export function offerNext(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn
   c.offeredPrev = c.offered;
   c.offered = best;
   c.offeredSent = 0;
-  oc[best] = (oc[best] as number) + 1;
+  oc[best] = oc[best]! + 1;
   have(sw, peer, st, c, best);
 }
 

@@ -25,7 +25,7 @@ export class Tracker {
       let tries = 0;
       while (picked.length < want && tries < want * 4) {
         tries++;
-        const q = list[rng.int(list.length)] as PeerId;
+        const q = list[rng.int(list.length)]!;
         if (q === peer || seen.has(q)) continue;
         seen.add(q);
         picked.push(q);

@@ -14,9 +14,9 @@ import { interested, notInterested, request } from '../wire/send.js';
 /** `c`'s remote told us it has piece `p` (bitfield or have; the caller checked it is news). */
 export function remoteGained(sw: SwarmContext, st: SwarmPeer, c: Conn, p: number): void {
   const w = c.slot * sw.words + (p >>> 5), bits = sw.rows.bits, t = sw.tables, i = st.pieceBase + p;
-  bits[w] = (bits[w] as number) | (1 << (p & 31));
+  bits[w] = bits[w]! | (1 << (p & 31));
   c.remoteCount++;
-  t.avail[i] = (t.avail[i] as number) + 1;
+  t.avail[i] = t.avail[i]! + 1;
   if (t.have[i] !== 1) c.wanted++;
 }
 
@@ -34,7 +34,7 @@ export function fill(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): vo
   while (c.outLength < sw.cfg.pipeline) {
     const id = pickBlock(sw, st, c);
     if (id < 0) break;
-    blk[bb + id] = (blk[bb + id] as number) + 1;
+    blk[bb + id] = blk[bb + id]! + 1;
     c.outPush(id);
     const piece = (id / B) | 0;
     request(sw, peer, st, c, piece, id - piece * B);
@@ -52,7 +52,7 @@ export function releaseRequests(sw: SwarmContext, st: SwarmPeer, c: Conn): void 
   const blk = sw.tables.blk, bb = st.blockBase;
   for (let i = 0, n = c.outLength; i < n; i++) {
     const id = c.outAt(i);
-    const v = blk[bb + id] as number;
+    const v = blk[bb + id]!;
     if (v !== RECEIVED && v > 0) blk[bb + id] = v - 1;
   }
   c.outClear();

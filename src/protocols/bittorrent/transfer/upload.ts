@@ -35,7 +35,7 @@ export function serve(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
   const B = sw.blocksPerPiece;
   for (;;) {
     let c = st.serveCur;
-    if (c && (!c.open || c.amChoking || c.inq.length === 0 || ((c.inq[0] as number) / B | 0) !== st.serveCurPiece)) {
+    if (c && (!c.open || c.amChoking || c.inq.length === 0 || (c.inq[0]! / B | 0) !== st.serveCurPiece)) {
       // done with that piece (or the connection): back of the queue if it still wants more
       if (c.open && !c.amChoking && c.inq.length > 0 && !c.inServeQueue) {
         c.inServeQueue = true;
@@ -54,7 +54,7 @@ export function serve(sw: SwarmContext, peer: PeerId, st: SwarmPeer): void {
       }
       if (!c) return;
       st.serveCur = c;
-      st.serveCurPiece = ((c.inq[0] as number) / B) | 0;
+      st.serveCurPiece = (c.inq[0]! / B) | 0;
     }
     if (st.upFree > now + 1e-9) {
       st.serving = true;

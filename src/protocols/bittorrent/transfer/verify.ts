@@ -37,10 +37,10 @@ export function receiveBlock(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: C
     sw.stats.duplicateBytes += bytes;
   } else {
     // requests of this block still out elsewhere (endgame): each request counts once in blk
-    const copies = (blk[bi] as number) - 1;
+    const copies = blk[bi]! - 1;
     blk[bi] = RECEIVED;
-    t.acc[pi] = ((t.acc[pi] as number) ^ sw.content.blockDigest(tok, id)) >>> 0;
-    const got = (t.got[pi] as number) + 1;
+    t.acc[pi] = (t.acc[pi]! ^ sw.content.blockDigest(tok, id)) >>> 0;
+    const got = t.got[pi]! + 1;
     t.got[pi] = got;
     st.addSender(t, piece, c.remote);
     if (copies > 0 && sw.cfg.endgame) cancelElsewhere(sw, peer, st, c, piece, block, id, copies);

@@ -96,7 +96,7 @@ function onBitfield(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: W
   const bits = m.bits;
   if (!(bits instanceof Uint8Array) || bits.length !== P) return violate(sw, peer, st, c, 'bitfield length');
   for (let p = 0; p < P; p++) {
-    const v = bits[p] as number;
+    const v = bits[p]!;
     if (v > 1) return violate(sw, peer, st, c, 'bitfield value');
   }
   for (let p = 0; p < P; p++) if (bits[p] === 1) remoteGained(sw, st, c, p);

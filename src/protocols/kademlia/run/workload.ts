@@ -62,7 +62,7 @@ export class Workload {
     const storeKind = sim.register(() => {
       const origin = pop.pickOnline(-1, true);
       if (origin < 0) return;
-      const node = pop.nodes[origin] as KademliaNode;
+      const node = pop.nodes[origin]!;
       const key = randomId(workRng, params.idBits);
       const value = new Uint8Array(workload.valueBytes);
       for (let i = 0; i < value.length; i++) value[i] = workRng.int(256);
@@ -89,7 +89,7 @@ export class Workload {
       this.abandoned++;
       return;
     }
-    const node = pop.nodes[origin] as KademliaNode;
+    const node = pop.nodes[origin]!;
     const id = this.nextLookupId++;
     this.outstanding.set(id, { origin, node, issuedAt: sim.now });
     const done = cont(finished, this, id, origin);

@@ -58,7 +58,7 @@ export class Relay {
     const io = this.io;
     if (io.isNeighbour(dst)) return true;
     const now = io.now();
-    return this.routes.vouch(dst, now) && io.isNeighbour(this.routes.get(dst, now)!.via[0] as number);
+    return this.routes.vouch(dst, now) && io.isNeighbour(this.routes.get(dst, now)!.via[0]!);
   }
 
   /** Whether we know a way to `dst` now (a neighbour, or a resolvable route). */
@@ -75,16 +75,16 @@ export class Relay {
       return false;
     }
     this.stats.sent++;
-    io.sendFrame(hops[0] as number, { t: F_ROUTE, src: io.self, dst, ttl: this.maxHops - 1, path: [io.self], via: hops.slice(1, -1), body });
+    io.sendFrame(hops[0]!, { t: F_ROUTE, src: io.self, dst, ttl: this.maxHops - 1, path: [io.self], via: hops.slice(1, -1), body });
     return true;
   }
 
   /** Sends `body` back along a path an envelope came by (reversed), e.g. the answer to a relayed offer. */
   sendBack(path: readonly number[], body: RouteBody): boolean {
     const io = this.io;
-    const dst = path[0] as number;
+    const dst = path[0]!;
     const back = path.slice(1).reverse();
-    const first = back.length > 0 ? (back[0] as number) : dst;
+    const first = back.length > 0 ? back[0]! : dst;
     if (!io.isNeighbour(first) || back.length > this.maxVia + 1) return this.send(dst, body);
     this.stats.sent++;
     io.sendFrame(first, { t: F_ROUTE, src: io.self, dst, ttl: this.maxHops - 1, path: [io.self], via: back.slice(1), body });
@@ -114,7 +114,7 @@ export class Relay {
     while (i < f.via.length && f.via[i] === io.self) i++;
     const rest = f.via.slice(i);
     const usable = (full: number[] | null): full is number[] => full !== null && full.length - 1 <= this.maxVia && !full.some((p) => path.includes(p));
-    let target = rest.length > 0 ? (rest[0] as number) : f.dst;
+    let target = rest.length > 0 ? rest[0]! : f.dst;
     const hops = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
     let full = hops === null ? null : rest.length > 0 ? hops.concat(rest.slice(1), [f.dst]) : hops;
     if (!usable(full) && target !== f.dst) {
@@ -125,7 +125,7 @@ export class Relay {
       full = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
     }
     if (!usable(full)) return this.unroutable(f, target);
-    const next = full[0] as number;
+    const next = full[0]!;
     const via = full.slice(1, -1);
     this.stats.forwarded++;
     io.sendFrame(next, { t: F_ROUTE, src: f.src, dst: f.dst, ttl: f.ttl - 1, path: path.concat(io.self), via, body: f.body });

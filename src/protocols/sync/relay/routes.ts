@@ -57,10 +57,10 @@ export class RouteTable {
    */
   learnPath(path: readonly number[], self: number, now: number): void {
     for (let i = 0; i < path.length - 1; i++) {
-      const dst = path[i] as number;
+      const dst = path[i]!;
       if (dst === self) continue;
       const via: number[] = [];
-      for (let j = path.length - 1; j >= i; j--) via.push(path[j] as number);
+      for (let j = path.length - 1; j >= i; j--) via.push(path[j]!);
       const old = this.routes.get(dst);
       if (i > 0 && old && old.exact && old.via.length < via.length && now - old.learnt <= RECENT_MS) continue;
       this.set(dst, { via, learnt: now, exact: true });
@@ -106,7 +106,7 @@ export function resolveRoute(
   if (isNeighbour(dst)) return [dst];
   const r = table.get(dst, now);
   if (r === undefined) return null;
-  const first = r.via[0] as number;
+  const first = r.via[0]!;
   if (isNeighbour(first)) return r.via.length <= maxLen ? r.via : null;
   if (depth <= 0 || first === dst) return null;
   const pre = resolveRoute(table, first, isNeighbour, now, maxLen, depth - 1);

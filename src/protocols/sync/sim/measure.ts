@@ -86,7 +86,7 @@ export class Meter {
 
   sent(peer: PeerId, cls: TrafficClass, bytes: number): void {
     this.bytes[cls] += bytes;
-    if (cls === 'updates' || cls === 'antiEntropy') this.upload[peer] = (this.upload[peer] as number) + bytes;
+    if (cls === 'updates' || cls === 'antiEntropy') this.upload[peer] = this.upload[peer]! + bytes;
   }
 
   /** Bytes a peer received; `doc`: document traffic (what a joiner's cost counts). */
@@ -108,7 +108,7 @@ export class Meter {
     if (joiner) {
       const e = this.editorClients.length;
       const target = new Int32Array(e);
-      for (let i = 0; i < e; i++) target[i] = Y.getState(this.reference.store, this.editorClients[i] as number);
+      for (let i = 0; i < e; i++) target[i] = Y.getState(this.reference.store, this.editorClients[i]!);
       this.joiners.set(peer, { at: this.now(), target, docBytes: Y.encodeStateAsUpdate(this.reference).length, bytes: 0, done: false });
     }
     this.changed(peer);
@@ -116,19 +116,19 @@ export class Meter {
 
   end(peer: PeerId): void {
     if (this.sessionAt[peer]! < 0) return;
-    const since = this.sessionAt[peer] as number;
+    const since = this.sessionAt[peer]!;
     const e = this.editorClients.length;
     // edits it was counted for but never got: it no longer holds them up
     for (let i = 0; i < e; i++) {
-      const list = this.byEditor[i] as number[];
-      for (let j = this.cursor[peer * e + i] as number; j < list.length; j++) {
-        const x = list[j] as number;
-        if ((this.createdAt[x] as number) >= since) this.settle(x);
+      const list = this.byEditor[i]!;
+      for (let j = this.cursor[peer * e + i]!; j < list.length; j++) {
+        const x = list[j]!;
+        if (this.createdAt[x]! >= since) this.settle(x);
       }
     }
-    for (let j = this.delStart[peer] as number; j < this.deletes.length; j++) {
+    for (let j = this.delStart[peer]!; j < this.deletes.length; j++) {
       const d = this.deletes[j]!;
-      if (d.at[peer] === 0 && (this.createdAt[d.x] as number) >= since) this.settle(d.x);
+      if (d.at[peer] === 0 && this.createdAt[d.x]! >= since) this.settle(d.x);
     }
     this.sessionAt[peer] = -1;
     this.active--;
@@ -153,12 +153,12 @@ export class Meter {
     this.remaining.push(this.active);
     this.doneAt.push(NaN);
     if (deleted) this.deletes.push({ x, id: deleted, at: new Uint8Array(this.n) });
-    else (this.byEditor[i] as number[]).push(x);
+    else this.byEditor[i]!.push(x);
     this.changed(peer);
   }
 
   private settle(x: number): void {
-    const left = (this.remaining[x] as number) - 1;
+    const left = this.remaining[x]! - 1;
     this.remaining[x] = left;
     if (left === 0) this.doneAt[x] = this.now();
   }
@@ -167,38 +167,38 @@ export class Meter {
   changed(peer: PeerId): void {
     const doc = this.docs[peer];
     if (!doc || this.sessionAt[peer]! < 0) return;
-    const since = this.sessionAt[peer] as number;
+    const since = this.sessionAt[peer]!;
     const e = this.editorClients.length;
     const store = doc.store;
     for (let i = 0; i < e; i++) {
       const k = peer * e + i;
-      const state = Y.getState(store, this.editorClients[i] as number);
-      if (state <= (this.got[k] as number)) continue;
+      const state = Y.getState(store, this.editorClients[i]!);
+      if (state <= this.got[k]!) continue;
       this.got[k] = state;
-      const list = this.byEditor[i] as number[];
-      let c = this.cursor[k] as number;
-      while (c < list.length && (this.clock[list[c] as number] as number) <= state) {
-        const x = list[c] as number;
-        if ((this.createdAt[x] as number) >= since) this.settle(x);
+      const list = this.byEditor[i]!;
+      let c = this.cursor[k]!;
+      while (c < list.length && this.clock[list[c]!]! <= state) {
+        const x = list[c]!;
+        if (this.createdAt[x]! >= since) this.settle(x);
         c++;
       }
       this.cursor[k] = c;
     }
     // deletes: the first deleted character is deleted here
-    let start = this.delStart[peer] as number;
+    let start = this.delStart[peer]!;
     for (let q = start; q < this.deletes.length; q++) {
       const d = this.deletes[q]!;
       if (d.at[peer] === 1 || Y.getState(store, d.id.client) <= d.id.clock) continue;
       if (!(Y.getItem(store, d.id) as { deleted: boolean }).deleted) continue;
       d.at[peer] = 1;
-      if ((this.createdAt[d.x] as number) >= since) this.settle(d.x);
+      if (this.createdAt[d.x]! >= since) this.settle(d.x);
     }
     while (start < this.deletes.length && this.deletes[start]!.at[peer] === 1) start++;
     this.delStart[peer] = start;
     const j = this.joiners.get(peer);
     if (j && !j.done) {
       let caught = true;
-      for (let i = 0; i < e && caught; i++) if ((this.got[peer * e + i] as number) < (j.target[i] as number)) caught = false;
+      for (let i = 0; i < e && caught; i++) if (this.got[peer * e + i]! < j.target[i]!) caught = false;
       if (caught) {
         j.done = true;
         if (j.docBytes > 0) this.joinRatios.push(j.bytes / j.docBytes);
@@ -210,8 +210,8 @@ export class Meter {
   lag(peer: PeerId): number {
     const e = this.editorClients.length;
     let n = 0;
-    for (let i = 0; i < e; i++) n += (this.byEditor[i] as number[]).length - (this.cursor[peer * e + i] as number);
-    for (let q = this.delStart[peer] as number; q < this.deletes.length; q++) if (this.deletes[q]!.at[peer] === 0) n++;
+    for (let i = 0; i < e; i++) n += this.byEditor[i]!.length - this.cursor[peer * e + i]!;
+    for (let q = this.delStart[peer]!; q < this.deletes.length; q++) if (this.deletes[q]!.at[peer] === 0) n++;
     return n;
   }
 
@@ -219,8 +219,8 @@ export class Meter {
   convergenceTimes(): number[] {
     const out: number[] = [];
     for (let x = 0; x < this.createdAt.length; x++) {
-      const d = this.doneAt[x] as number;
-      if (!Number.isNaN(d)) out.push(d - (this.createdAt[x] as number));
+      const d = this.doneAt[x]!;
+      if (!Number.isNaN(d)) out.push(d - this.createdAt[x]!);
     }
     return out;
   }

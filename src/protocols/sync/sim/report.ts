@@ -36,8 +36,8 @@ export function summary(run: SyncRunState): Record<string, SummaryValue> {
   let published = 0;
   let afterLink = 0;
   for (let p = 0; p < n; p++) {
-    published += st.published[p] as number;
-    afterLink += st.publishedAfterLink[p] as number;
+    published += st.published[p]!;
+    afterLink += st.publishedAfterLink[p]!;
   }
   let online = 0;
   let links = 0;
@@ -52,7 +52,7 @@ export function summary(run: SyncRunState): Record<string, SummaryValue> {
   const doc = b.updates + b.antiEntropy;
   const total = b.updates + b.antiEntropy + b.awareness + b.dht + b.negotiation + b.control;
   let maxUpload = 0;
-  for (let p = 0; p < n; p++) maxUpload = Math.max(maxUpload, m.upload[p] as number);
+  for (let p = 0; p < n; p++) maxUpload = Math.max(maxUpload, m.upload[p]!);
   const d = run.shared.discovery;
   const overlay = run.params.mode !== 'ywebrtc';
   const s = run.shared.sync;
@@ -64,7 +64,7 @@ export function summary(run: SyncRunState): Record<string, SummaryValue> {
     editsUnconverged: m.unconverged,
     convergenceP50Ms: r3(times.length ? quantileSorted(times, 0.5) : null),
     convergenceP99Ms: r3(times.length ? quantileSorted(times, 0.99) : null),
-    convergenceMaxMs: r3(times.length ? (times[times.length - 1] as number) : null),
+    convergenceMaxMs: r3(times.length ? times[times.length - 1]! : null),
     bytesPerEditPerPeer: r3(doc / edits / n),
     antiEntropyBytesPerPeer: r3(b.antiEntropy / n),
     maxUploadBytesPerEdit: r3(maxUpload / edits),

@@ -136,8 +136,8 @@ export class SyncRunState {
       if (i > 0) t += workload.intervalMs > 0 ? this.editRng.exponential(workload.intervalMs) : 0;
       this.edits.push(t);
     }
-    this.lastEditAt = this.edits.length ? (this.edits[this.edits.length - 1] as number) : workload.startMs;
-    if (this.edits.length) sim.at(this.edits[0] as number, this.editKind, 0);
+    this.lastEditAt = this.edits.length ? this.edits[this.edits.length - 1]! : workload.startMs;
+    if (this.edits.length) sim.at(this.edits[0]!, this.editKind, 0);
     const joinAt = workload.joinAtMs ?? this.lastEditAt + 10_000;
     const joinKind = sim.register((p) => world.join(p));
     for (const p of this.joiners) sim.at(joinAt + rng.float() * 1000, joinKind, p);

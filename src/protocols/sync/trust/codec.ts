@@ -131,7 +131,7 @@ function readVar(d: decoding.Decoder, field: string, max: number): number {
   let mult = 1;
   for (let i = 0; ; i++) {
     if (i >= 8 || d.pos >= d.arr.length) bad(field, `bad varint at byte ${at}`);
-    const b = d.arr[d.pos++] as number;
+    const b = d.arr[d.pos++]!;
     v += (b & 0x7f) * mult;
     if (b < 0x80) break;
     mult *= 128;

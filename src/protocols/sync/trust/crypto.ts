@@ -64,7 +64,7 @@ export function linkSigningData(room: string, from: number, to: number, nonce: s
 
 /** The peer id of a SHA-256 digest of a public key: its first 4 bytes, big-endian. */
 export function idFromDigest(digest: Uint8Array): number {
-  return (((digest[0] as number) << 24) | ((digest[1] as number) << 16) | ((digest[2] as number) << 8) | (digest[3] as number)) >>> 0;
+  return ((digest[0]! << 24) | (digest[1]! << 16) | (digest[2]! << 8) | digest[3]!) >>> 0;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -78,7 +78,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** A 32-bit hash of bytes under a 32-bit key (FNV-1a over the bytes, finished by hash32). */
 function mac(secret: number, data: Uint8Array, salt: number): number {
   let h = (0x811c9dc5 ^ secret ^ Math.imul(salt, 0x9e3779b9)) >>> 0;
-  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ (data[i] as number), 0x01000193);
+  for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
   return hash32(h >>> 0, secret);
 }
 

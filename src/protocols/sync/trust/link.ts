@@ -66,7 +66,7 @@ export class TrustLink {
     let bestAt = -Infinity;
     for (let i = 0; i < SENT_RING; i++) {
       const id = this.sentIds[i];
-      const at = this.sentAt[i] as number;
+      const at = this.sentAt[i]!;
       if (id && now - at >= ageMs && at > bestAt) {
         best = id;
         bestAt = at;

@@ -130,7 +130,7 @@ function readPeer(d: decoding.Decoder, field: string): number {
   let mult = 1;
   for (let i = 0; ; i++) {
     if (i >= 5 || d.pos >= d.arr.length) bad(field, `bad varint at byte ${at}`);
-    const b = d.arr[d.pos++] as number;
+    const b = d.arr[d.pos++]!;
     v += (b & 0x7f) * mult;
     if (b < 0x80) break;
     mult *= 128;
@@ -202,14 +202,14 @@ function readDoc(d: decoding.Decoder): string {
 
 function writeId(e: encoding.Encoder, id: NodeId, len: number, mask: number, field: string): void {
   if (!(id instanceof Uint8Array) || id.length !== len) bad(field, `expected a ${len}-byte id`);
-  if ((((id[len - 1] as number) & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
+  if (((id[len - 1]! & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
   encoding.writeUint8Array(e, id);
 }
 
 function readId(d: decoding.Decoder, len: number, mask: number, field: string): NodeId {
   if (d.pos + len > d.arr.length) bad(field, 'frame ends early');
   const id = d.arr.slice(d.pos, d.pos + len);
-  if ((((id[len - 1] as number) & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
+  if (((id[len - 1]! & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
   d.pos += len;
   return id;
 }

@@ -55,7 +55,7 @@ export function payloadSize(p: Payload): number {
 
 /** The kind byte without decoding (what the traffic counters classify by). */
 export function payloadKind(bytes: Uint8Array): number {
-  return bytes.length > 0 ? (bytes[0] as number) : -1;
+  return bytes.length > 0 ? bytes[0]! : -1;
 }
 
 function readBytes(d: decoding.Decoder, what: string): Uint8Array {
