@@ -5,27 +5,14 @@
  * parsed frame, used to take it from 286 MB to 2.4 GB); the replay then shows any frame.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { rssMb, stopSoak } from './soak.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let proc: ChildProcess | null = null;
-afterAll(async () => {
-  if (proc && proc.exitCode === null) {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc!.once('exit', r));
-  }
-});
-
-function rssMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-  } catch {
-    return 0;
-  }
-}
+afterAll(() => stopSoak(proc, []));
 
 /** A valid recording of `frames` keyframes of 60 peers each (~4.2 KB a frame). */
 function bigRecording(frames: number): string {

@@ -16,10 +16,10 @@
  * read took the host to 480 MB, and one 512 KB scenario of 48,700 keys froze it for 38 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openSocket, rssMb, stopSoak } from './soak.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RSS_BOUND_MB = 400;
@@ -27,33 +27,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let proc: ChildProcess | null = null;
 const sockets: WebSocket[] = [];
-afterAll(async () => {
-  for (const s of sockets) s.terminate();
-  if (proc && proc.exitCode === null) {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc!.once('exit', r));
-  }
-});
+afterAll(() => stopSoak(proc, sockets));
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((res, rej) => {
-    const ws = new WebSocket(url);
-    sockets.push(ws);
-    ws.on('error', () => {});
-    ws.once('open', () => res(ws));
-    ws.once('unexpected-response', (_q, r) => rej(new Error(`HTTP ${r.statusCode}`)));
-    ws.once('close', () => rej(new Error('closed before open')));
-  });
-}
+const open = (url: string) => openSocket(url, sockets);
 
 describe('peerlab serve under a bounded soak', () => {
   it('answers a well-behaved client through hostile ones, within 400 MB', async () => {

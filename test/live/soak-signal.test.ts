@@ -14,10 +14,10 @@
  * rising, and the nested message ended it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openSocket, rssMb, stopSoak } from './soak.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const RSS_BOUND_MB = 250;
@@ -25,33 +25,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let proc: ChildProcess | null = null;
 const sockets: WebSocket[] = [];
-afterAll(async () => {
-  for (const s of sockets) s.terminate();
-  if (proc && proc.exitCode === null) {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc!.once('exit', r));
-  }
-});
+afterAll(() => stopSoak(proc, sockets));
 
-/** Resident MB of a process (0 once it is gone: the test then fails on its exit, not here). */
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((res, rej) => {
-    const ws = new WebSocket(url);
-    sockets.push(ws);
-    ws.on('error', () => {});
-    ws.once('open', () => res(ws));
-    ws.once('close', () => rej(new Error('closed before open')));
-  });
-}
+const open = (url: string) => openSocket(url, sockets);
 
 describe('peerlab signal under a bounded soak', () => {
   it('serves a well-behaved client through floods, stalls, deep nesting and garbage, within 250 MB', async () => {
