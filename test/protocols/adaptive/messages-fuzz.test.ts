@@ -6,36 +6,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng, type PeerContext } from '../../../src/core/index.js';
 import { isGossip, isNonNegInt } from '../../../src/protocols/adaptive/messages.js';
-import { adaptiveParams } from '../../../src/protocols/adaptive/params.js';
-import { AdaptivePeer, type AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
+import type { AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
 import { fuzz } from '../../fuzz.js';
+import { lonePeer } from './helpers.js';
 
 const PEERS = 50;
 
-function makePeer(): { peer: AdaptivePeer; sent: { to: number; msg: AdaptiveMsg }[] } {
-  const sent: { to: number; msg: AdaptiveMsg }[] = [];
+function makePeer(): ReturnType<typeof lonePeer> {
   let now = 0;
   let k = 0;
-  const ctx: PeerContext<AdaptiveMsg> = {
-    id: 0,
-    rng: new Rng(11),
-    now: () => (now += 7),
-    send: (to, msg) => sent.push({ to, msg }),
-    setTimer: () => 0,
-    cancelTimer: () => true,
-    emit: () => {},
-  };
-  const p = adaptiveParams.parse({ reputation: { maxOpinions: 8 } });
-  const peer = new AdaptivePeer(
-    ctx,
-    { peers: PEERS, degree: 6, maxDegree: 8, fanout: 3, headerBytes: 24, cacheSize: 64, maintainMs: 500, junkBytes: 0, reputation: p.reputation, rewiring: p.rewiring },
-    { sample: () => 1 + (k++ % (PEERS - 1)), deliver: () => {} },
-    [1, 2, 3, 4],
-  );
-  peer.start();
-  return { peer, sent };
+  return lonePeer({ seed: 11, peers: PEERS, degree: 6, maxDegree: 8, neighbours: [1, 2, 3, 4], now: () => (now += 7), sample: () => 1 + (k++ % (PEERS - 1)) });
 }
 
 /** Numbers a hostile peer would try: negatives, fractions, NaN, infinities, huge, and ordinary ones. */

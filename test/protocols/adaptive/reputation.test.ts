@@ -6,10 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fuzz } from '../../fuzz.js';
-import { Rng, type PeerContext } from '../../../src/core/index.js';
+import { lonePeer } from './helpers.js';
 import { TrustTable, validateOpinions, type Opinion } from '../../../src/protocols/adaptive/reputation.js';
-import { AdaptivePeer, type AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
-import { adaptiveParams } from '../../../src/protocols/adaptive/params.js';
+import type { AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
 
 const CFG = { ageing: 0.5, indirectWeight: 0.5, maxOpinions: 4, maxReportWeight: 5, maxKnown: 16, peers: 100 };
 
@@ -141,27 +140,7 @@ describe('validateOpinions', () => {
 });
 
 describe('a peer receiving opinions', () => {
-  function peerWith(neighbours: number[]): { peer: AdaptivePeer; sent: { to: number; msg: AdaptiveMsg }[] } {
-    const sent: { to: number; msg: AdaptiveMsg }[] = [];
-    const ctx: PeerContext<AdaptiveMsg> = {
-      id: 0,
-      rng: new Rng(5),
-      now: () => 0,
-      send: (to, msg) => sent.push({ to, msg }),
-      setTimer: () => 0,
-      cancelTimer: () => true,
-      emit: () => {},
-    };
-    const p = adaptiveParams.parse({ reputation: { maxOpinions: 8 } });
-    const peer = new AdaptivePeer(
-      ctx,
-      { peers: 50, degree: 8, maxDegree: 10, fanout: 3, headerBytes: 24, cacheSize: 64, maintainMs: 500, junkBytes: 0, reputation: p.reputation, rewiring: p.rewiring },
-      { sample: () => 1, deliver: () => {} },
-      neighbours,
-    );
-    peer.start();
-    return { peer, sent };
-  }
+  const peerWith = (neighbours: number[]) => lonePeer({ seed: 5, peers: 50, degree: 8, maxDegree: 10, neighbours });
 
   it('takes in a valid list from a neighbour it has good experience with, and not from one it has none with', () => {
     const { peer } = peerWith([1, 2]);
