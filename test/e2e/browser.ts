@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export { CHROMIUM_FLAGS, chromiumPath, launchChromium, type LaunchOptions } from '../../src/bench/chromium.js';
 
@@ -25,4 +25,12 @@ export function artifactPath(name: string): string {
   const dir = join(process.cwd(), 'test-results');
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
+}
+
+/** Collects the page's uncaught errors and console errors into `into` (a test then expects it empty). */
+export function collectPageErrors(page: Page, into: string[]): void {
+  page.on('pageerror', (e) => into.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') into.push(m.text());
+  });
 }

@@ -13,7 +13,7 @@ import { parseRecording, Replay, type Recording } from '../../src/host/recording
 import { parseScenario } from '../../src/lab/scenario.js';
 import { createSession } from '../../src/lab/session.js';
 import { stateCounts } from '../../renderer/src/graph/mapping.js';
-import { artifactPath, launchChromium } from './browser.js';
+import { artifactPath, collectPageErrors, launchChromium } from './browser.js';
 import { startServe, type Served } from './serve.js';
 
 let served: Served;
@@ -46,10 +46,7 @@ beforeAll(async () => {
   served = await startServe([]);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { HostFrame } from '../../src/host/contract.js';
-import { artifactPath, launchChromium } from './browser.js';
+import { artifactPath, collectPageErrors, launchChromium } from './browser.js';
 import { startServe, type Served } from './serve.js';
 
 let served: Served;
@@ -17,10 +17,7 @@ beforeAll(async () => {
   served = await startServe(['--max-peers', '1000']);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { nextSpeed, SPEEDS } from '../../renderer/src/keys.js';
 import { jsonNumber } from '../../src/lab/output.js';
-import { launchChromium } from './browser.js';
+import { collectPageErrors, launchChromium } from './browser.js';
 import { startServe, type Served } from './serve.js';
 
 let served: Served;
@@ -35,10 +35,7 @@ beforeAll(async () => {
   served = await startServe([]);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
+  collectPageErrors(page, pageErrors);
   await page.goto(served.url);
   await page.waitForSelector('[data-testid=connection]:has-text("open")');
 }, 120_000);
