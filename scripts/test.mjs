@@ -12,8 +12,9 @@
 // namespace holding only loopback when we are root (`unshare -n`), so no test can reach the network.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { failuresOf, firstLine } from './test-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -167,10 +168,13 @@ for (const r of results) {
   console.log(`  ${r.status.padEnd(8)} ${r.name.padEnd(10)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.note}`);
 }
 console.log(`  total ${((Date.now() - t0) / 1000).toFixed(1)} s: ${failed.length === 0 ? 'all passed' : `${failed.length} failed (${failed.map((r) => r.name).join(', ')})`}`);
-// One plain closing line with the number of tests across all vitest steps (CI reads it).
+
+// One plain closing line with the number of tests across all vitest steps (CI reads it), after the
+// names of the failed tests.
 let passed = 0;
 let failedTests = 0;
 let skipped = 0;
+const failures = [];
 for (const r of results) {
   const file = join(countsDir, `${r.name}.json`);
   if (!existsSync(file)) continue;
@@ -179,9 +183,18 @@ for (const r of results) {
     passed += j.numPassedTests ?? 0;
     failedTests += j.numFailedTests ?? 0;
     skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
-  } catch {
+    const found = failuresOf(r.name, j, root);
+    // vitest exits non-zero for an error outside every test and file too (an unhandled rejection)
+    if (r.status === 'FAILED' && found.length === 0) found.push(`${r.name}: ${r.note} with no failed test in its report (an unhandled error? see its output above)`);
+    failures.push(...found);
+  } catch (e) {
     failedTests += 1;
+    failures.push(`${r.name}: its report ${relative(root, file)} is unreadable (${firstLine(e.message)})`);
   }
+}
+if (failures.length > 0) {
+  console.log(`\n[test] ── failed (${failures.length}) ──`);
+  for (const f of failures) console.log(`  ${f}`);
 }
 // a step that failed without a test failing (typecheck, lint, a crashed runner) still counts as a failure
 const stepFailuresWithoutTests = failed.filter((r) => !existsSync(join(countsDir, `${r.name}.json`))).length;
