@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (tty) process.stderr.write('\r\x1b[2K');
-  const { compareReport } = await import('../lab/report/compare.js');
+  const { compareReport } = await import('../lab/report/compare-report.js');
   await writeResults(values.out, {
     'report.html': compareReport(result),
     'compare.json': compareJson(result),

@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const summary = summaryObject(result);
   // charts load only now: a bad scenario fails fast without paying for ECharts
-  const { runReport } = await import('../lab/report/run.js');
+  const { runReport } = await import('../lab/report/run-report.js');
   const html = runReport(result, scenario, summary);
 
   // the recording is made before anything is written, so a run either writes everything or nothing

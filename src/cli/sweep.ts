@@ -148,7 +148,7 @@ function progressLine(total: number, quiet: boolean): { update: (done: number) =
 }
 
 async function writeSweep(out: string, result: SweepResult): Promise<void> {
-  const { sweepReport } = await import('../lab/report/sweep.js');
+  const { sweepReport } = await import('../lab/report/sweep-report.js');
   await writeResults(out, {
     'sweep.json': sweepJson(result),
     'runs.csv': sweepRunsCsv(result),

@@ -30,3 +30,36 @@ export interface PeerProtocol<M = unknown> {
   onMessage(from: PeerId, msg: M): void;
   onTimer(tag: number, data: unknown): void;
 }
+
+/**
+ * A context over another one that changes only how a message goes out (encoded to bytes, counted...):
+ * time, timers and feed events are the inner context's. Subclasses write `send`. A class, not an object
+ * of closures, so a simulation's keyframes copy it (src/sim/snapshot.ts).
+ */
+export abstract class ForwardingContext<M, Inner = M> implements PeerContext<M> {
+  readonly id: PeerId;
+  readonly rng: Rng;
+
+  constructor(protected readonly inner: PeerContext<Inner>) {
+    this.id = inner.id;
+    this.rng = inner.rng;
+  }
+
+  abstract send(to: PeerId, msg: M, bytes: number): void;
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  setTimer(delayMs: number, tag: number, data?: unknown): TimerId {
+    return this.inner.setTimer(delayMs, tag, data);
+  }
+
+  cancelTimer(id: TimerId): boolean {
+    return this.inner.cancelTimer(id);
+  }
+
+  emit(kind: string, data?: Record<string, unknown>): void {
+    this.inner.emit(kind, data);
+  }
+}

@@ -15,7 +15,7 @@
  *
  * The plan is a list of scenario documents run on the worker pool; metrics are normalised across
  * protocols (time to complete, reliability, messages and bytes per peer served) and aggregated over
- * seeds. The report (report/compare.ts) draws them with the theory lines and writes the analysis.
+ * seeds. The report (report/compare-report.ts) draws them with the theory lines and writes the analysis.
  */
 import type { SummaryValue } from '../protocols/driver.js';
 import { runJobs, type JobResult, type RunJob } from './pool.js';

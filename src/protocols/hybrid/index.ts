@@ -4,7 +4,7 @@
  * - `messages.ts`     get_peers / announce_peer and their replies, wire sizes, validation of replies
  * - `peer-store.ts`   the bounded store of announced peers, which lapse (BEP 5: ~30 min)
  * - `torrent-dht.ts`  TorrentDhtNode: one peer's Kademlia node + BEP 5 + piece discovery (per-peer form)
- * - `driver.ts`       the lab driver (`protocol.type: hybrid`), also a tracker-only baseline
+ * - `driver.ts`       the lab driver (`protocol.type: hybrid`), also a tracker-only baseline, from its parts in run/
  * - `flash-crowd.ts`  one seed and N leechers finding each other through the DHT (bench and tests)
  */
 export * from './messages.js';

@@ -5,7 +5,7 @@
  * The simulator uses it with `wire: true` to run the real codec end to end; the live network would
  * put the same bytes on a data channel.
  */
-import type { PeerContext, PeerId, PeerProtocol, Rng, TimerId } from '../../core/index.js';
+import { ForwardingContext, type PeerContext, type PeerId, type PeerProtocol } from '../../core/index.js';
 import { KademliaCodecError, type Codec } from './rpc/codec.js';
 import type { KadMessage } from './rpc/messages.js';
 
@@ -14,32 +14,17 @@ export function encodingContext(ctx: PeerContext<Uint8Array>, codec: Codec): Pee
   return new EncodingContext(ctx, codec);
 }
 
-/** A class rather than an object of closures: a simulation's keyframes copy it (src/sim/snapshot.ts). */
-class EncodingContext implements PeerContext<KadMessage> {
-  readonly id: PeerId;
-  readonly rng: Rng;
+/** Encodes each message on its way out; everything else is the byte context's. */
+class EncodingContext extends ForwardingContext<KadMessage, Uint8Array> {
   constructor(
-    private readonly inner: PeerContext<Uint8Array>,
+    inner: PeerContext<Uint8Array>,
     private readonly codec: Codec,
   ) {
-    this.id = inner.id;
-    this.rng = inner.rng;
-  }
-  now(): number {
-    return this.inner.now();
+    super(inner);
   }
   send(to: PeerId, msg: KadMessage): void {
     const bytes = this.codec.encode(msg);
     this.inner.send(to, bytes, bytes.length);
-  }
-  setTimer(delayMs: number, tag: number, data?: unknown): TimerId {
-    return this.inner.setTimer(delayMs, tag, data);
-  }
-  cancelTimer(id: TimerId): boolean {
-    return this.inner.cancelTimer(id);
-  }
-  emit(kind: string, data?: Record<string, unknown>): void {
-    this.inner.emit(kind, data);
   }
 }
 

@@ -25,7 +25,7 @@ import type { JobResult } from '../pool.js';
 import type { Aggregate } from '../../core/index.js';
 import { formatBytes, formatDuration, round } from '../units.js';
 import { PALETTE, barChart, cdfChart, lineChart, type LineSeries } from './charts.js';
-import { adaptiveSection } from './compare-adaptive.js';
+import { adaptiveSection } from './compare-report-adaptive.js';
 import { connectivityMap } from './graph.js';
 import { page, table, type Section } from './html.js';
 
