@@ -25,11 +25,12 @@ export interface SyncRun extends DriverRun {
   readonly state: SyncRunState;
 }
 
-export function createSyncRun(ctx: { world: World; seed: number }, params: SyncParams, workload: SyncWorkload): SyncRun {
+/** `clientBase` offsets the replicas' Yjs client ids (see SyncRunState); 0 in the lab. */
+export function createSyncRun(ctx: { world: World; seed: number }, params: SyncParams, workload: SyncWorkload, clientBase = 0): SyncRun {
   if (params.maxLinks < params.degree) throw new SyncConfigError('protocol.maxLinks', `must be >= degree (${params.degree}), got ${params.maxLinks}`);
   if (params.deadLinkMs <= params.heartbeatMs) throw new SyncConfigError('protocol.deadLinkMs', `must exceed heartbeatMs (${params.heartbeatMs})`);
   if (workload.editors > ctx.world.size) throw new SyncConfigError('workload.editors', `${workload.editors} editors but only ${ctx.world.size} peers`);
-  const state = new SyncRunState(ctx.world, params, workload, ctx.world.sim.rng.fork('sync'));
+  const state = new SyncRunState(ctx.world, params, workload, ctx.world.sim.rng.fork('sync'), clientBase);
   return {
     state,
     isComplete: () => state.workloadDone && state.meter.unconverged === 0 && state.meter.joinersPending === 0 && state.joiners.size === state.meter.joinRatios.length,

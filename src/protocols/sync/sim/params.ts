@@ -13,6 +13,10 @@ export const SYNC_MODES = ['overlay', 'ywebrtc', 'flood'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
 export const syncParams = z.object({
+  /** The room the peers join (its DHT key; default 'room'). A population added to the live network
+   * (`live.addSimulated`) joins the live room of this name through a bridge peer, and must name the
+   * room the live network is in (src/live/mixed/). */
+  room: z.string().regex(/^[\w.-]{1,64}$/, 'a room name: letters, digits and . - _ (1-64)').optional(),
   /** overlay: DHT discovery, Plumtree, anti-entropy. ywebrtc: a model of the stock y-webrtc provider
    * (a mesh of 20-34 connections per peer met through signaling; every update to every connection).
    * flood: the overlay's links and discovery, but every update flooded to every neighbour. */

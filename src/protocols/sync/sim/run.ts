@@ -55,6 +55,8 @@ export class SyncRunState {
     readonly params: SyncParams,
     readonly workload: SyncWorkload,
     readonly rng: Rng,
+    /** Yjs client ids are clientBase + slot + 1 (two populations in one live room need distinct ones). */
+    readonly clientBase = 0,
   ) {
     const n = world.size;
     const sim = world.sim;
@@ -77,7 +79,7 @@ export class SyncRunState {
     } else {
       const codec = createSyncCodec({ idBits: params.idBits, maxContacts: Math.max(32, params.k) });
       const options = {
-        room: 'room',
+        room: params.room ?? 'room',
         dissemination: params.mode === 'flood' ? ('flood' as const) : ('plumtree' as const),
         degree: params.degree,
         maxLinks: params.maxLinks,
@@ -149,7 +151,7 @@ export class SyncRunState {
 
   /** Yjs client id of a slot's replica (deterministic). */
   clientOf(peer: PeerId): number {
-    return peer + 1;
+    return this.clientBase + peer + 1;
   }
 
   docOf(peer: PeerId): Y.Doc {
