@@ -76,3 +76,27 @@ export function checkKeys(prefix: string, obj: Record<string, unknown>, allowed:
   for (const k of Object.keys(obj))
     if (!set.has(k)) throw new ConfigError(`${prefix}.${k}`, `unknown key (expected one of ${[...set].join(', ')})`);
 }
+
+declare const CHECKED: unique symbol;
+/** A configuration that its validator passed: engine install functions and drivers take these. */
+export type Checked<T> = T & { readonly [CHECKED]: true };
+
+/** Objects validators passed, with the fewest peers a world needs for them to hold (0: any world). */
+const checkedFor = new WeakMap<object, number>();
+
+/**
+ * Records that `v` passed its validator, for worlds of at least `minPeers` peers (a partition naming
+ * peer 99 holds only where there is a peer 99). An install function given such an object does not
+ * check it again, so a scenario's sections are validated once, when it is parsed, while an object
+ * built in code is still checked where it is installed. A checked object is not changed afterwards.
+ */
+export function markChecked<T extends object>(v: T, minPeers = 0): Checked<T> {
+  checkedFor.set(v, minPeers);
+  return v as Checked<T>;
+}
+
+/** Whether `v` passed its validator for a world of `peers` peers. */
+export function isChecked<T extends object>(v: T, peers: number): v is Checked<T> {
+  const min = checkedFor.get(v);
+  return min !== undefined && min <= peers;
+}

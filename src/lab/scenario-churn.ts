@@ -18,7 +18,7 @@ import {
 } from '../sim/churn.js';
 import type { World } from '../sim/index.js';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
-import { show } from '../core/index.js';
+import { markChecked, show, type Checked } from '../core/index.js';
 import { convertUnits } from './units.js';
 
 export type { ChurnConfig } from '../sim/churn.js';
@@ -50,7 +50,7 @@ export function scenarioBaseDir(source: string): string | null {
  * Reads unit strings under time keys (`meanMs: 30m`), reads and parses `traceFile`, then validates
  * with the engine. Throws ScenarioError (file problems, units) or the engine's ConfigError.
  */
-export function validateChurn(v: unknown, prefix: string, ctx: ChurnContext = {}): ChurnConfig {
+export function validateChurn(v: unknown, prefix: string, ctx: ChurnContext = {}): Checked<ChurnConfig> {
   const issues: ScenarioIssue[] = [];
   const converted = convertUnits(v, prefix, issues);
   if (issues.length > 0) throw new ScenarioError(issues);
@@ -64,9 +64,8 @@ export function validateChurn(v: unknown, prefix: string, ctx: ChurnContext = {}
       throw new ScenarioError([{ path: key, problem: `expected the path of a trace file, got ${show(traceFile)}` }]);
     const traceLabel = `${key} (${traceFile})`;
     const sessions = readTrace(traceFile, key, traceLabel, ctx.baseDir ?? null);
-    // parseChurnTrace has checked every session; the engine checks the other keys (and the sessions
-    // once more when the churn is installed), so a large trace is not walked a third time here
-    const out: ChurnConfig = { ...validateChurnConfig(rest, prefix), trace: sessions };
+    // parseChurnTrace has checked every session and the engine the other keys: together, checked
+    const out = markChecked({ ...validateChurnConfig(rest, prefix), trace: sessions });
     if (ctx.peers !== undefined) checkTracePeers(sessions, ctx.peers, traceLabel, true);
     return out;
   }
@@ -146,6 +145,7 @@ function checkTracePeers(sessions: TraceSession[], peers: number, label: string,
     }
 }
 
-export function installScenarioChurn(world: World, cfg: ChurnConfig): Churn {
+/** Installs a scenario's churn, checked when the scenario was parsed. */
+export function installScenarioChurn(world: World, cfg: Checked<ChurnConfig>): Churn {
   return installChurn(world, cfg);
 }

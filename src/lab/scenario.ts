@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { ProtocolDriver } from '../protocols/driver.js';
-import { ConfigError, show } from '../core/index.js';
+import { ConfigError, markChecked, show, type Checked } from '../core/index.js';
 import { zodIssues } from '../core/schema.js';
 import { validateNetworkConfig, type BandwidthClass, type LatencyConfig, type NetworkConfig } from '../sim/index.js';
 import { validatePartitions, type PartitionEvent } from '../sim/partitions.js';
@@ -26,15 +26,15 @@ export interface Scenario {
   description: string;
   seed: number;
   peers: number;
-  /** What the engine's Network takes. */
-  network: NetworkConfig;
-  /** The engine's partition schedule (src/sim/partitions.ts). */
-  partitions: PartitionEvent[];
-  /** The engine's churn configuration, or null for a static population. */
-  churn: ChurnConfig | null;
-  /** `type` picks the driver; `params` are its validated parameters (defaults filled in). */
+  /** What the engine's Network takes, checked by the engine's validator. */
+  network: Checked<NetworkConfig>;
+  /** The engine's partition schedule (src/sim/partitions.ts), checked for `peers`. */
+  partitions: Checked<PartitionEvent[]>;
+  /** The engine's churn configuration, checked, or null for a static population. */
+  churn: Checked<ChurnConfig> | null;
+  /** `type` picks the driver; `params` passed its schema (defaults filled in) and, with the workload, its `check`. */
   protocol: { type: string; params: unknown };
-  /** Validated by the driver's workload schema. */
+  /** Passed the driver's workload schema. */
   workload: unknown;
   /** Stop at `ms` of virtual time, or earlier once the workload completes if `complete`. */
   until: { complete: boolean; ms: number };
@@ -255,12 +255,14 @@ function validateScenario(
           if (w.success) workload = w.data;
           else issues.push(...zodIssues(w.error.issues, ['workload']));
         }
+        // the keys together and with the scenario's size: the driver's own cross-checks
+        if (driver.check && p.success && workload !== null && top.success) issues.push(...driver.check(p.data, workload, top.data.peers));
       }
     }
   }
 
   // Cross-checks the engine owns (network bounds) and churn, by the engine's validators.
-  let churn: ChurnConfig | null = null;
+  let churn: Checked<ChurnConfig> | null = null;
   if (raw.churn !== undefined && raw.churn !== null) {
     try {
       const peers = top.success ? top.data.peers : undefined;
@@ -270,16 +272,19 @@ function validateScenario(
       else throw e;
     }
   }
+  // the engine's sections, by the engine's validators, once: the session installs them as they are
+  let network: Checked<NetworkConfig> | null = null;
+  let partitions: Checked<PartitionEvent[]> | null = null;
   if (top.success) {
     const net = top.data.network;
     try {
-      validateNetworkConfig(toNetworkConfig(net), 'network');
+      network = validateNetworkConfig(toNetworkConfig(net), 'network');
     } catch (e) {
       if (e instanceof ConfigError) issues.push(...e.issues.map((i) => ({ ...i, path: i.path.replace('.upBps', '.up').replace('.downBps', '.down') })));
       else throw e;
     }
     try {
-      validatePartitions(toPartitions(net.partitions), 'network.partitions', top.data.peers);
+      partitions = validatePartitions(toPartitions(net.partitions), 'network.partitions', top.data.peers);
     } catch (e) {
       if (e instanceof ConfigError) issues.push(...e.issues.map((i) => ({ ...i, path: i.path.replace(/\.atMs$/, '.at').replace(/\.healMs$/, '.heal') })));
       else throw e;
@@ -296,18 +301,18 @@ function validateScenario(
     });
   }
 
-  if (issues.length > 0 || !top.success || protocol === null) {
+  if (issues.length > 0 || !top.success || protocol === null || network === null || partitions === null) {
     if (issues.length === 0) issues.push({ path: 'protocol', problem: 'invalid' });
     throw new ScenarioError(dedupe(issues), source);
   }
   const d = top.data;
-  return {
+  return markChecked({
     name: d.name,
     description: d.description,
     seed: d.seed,
     peers: d.peers,
-    network: toNetworkConfig(d.network),
-    partitions: toPartitions(d.network.partitions),
+    network,
+    partitions,
     churn,
     protocol,
     workload,
@@ -316,7 +321,7 @@ function validateScenario(
     raw,
     text,
     source,
-  };
+  });
 }
 
 type NetworkInput = z.output<typeof network>;

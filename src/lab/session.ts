@@ -13,7 +13,7 @@
  */
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series } from '../protocols/driver.js';
 import { Simulator, World } from '../sim/index.js';
-import type { PeerId } from '../core/index.js';
+import { isChecked, type PeerId } from '../core/index.js';
 import { installPartitions } from '../sim/partitions.js';
 import { installScenarioChurn } from './scenario-churn.js';
 import { ScenarioError } from './errors.js';
@@ -54,7 +54,7 @@ export interface Session {
 
 /**
  * Refuses runs whose time or sample count would not fit in bounded time arithmetic and memory: the
- * scenario's own bounds (parseScenario checks them too), again for scenarios built in code.
+ * scenario's own bounds, for a scenario built or changed in code (parseScenario's are checked there).
  */
 export function checkBounds(scenario: Scenario): void {
   const until = scenario.until.ms;
@@ -76,7 +76,7 @@ export function checkBounds(scenario: Scenario): void {
 export function createSession(scenario: Scenario, opts: SessionOptions = {}): Session {
   const driver = (opts.drivers ?? registryDrivers)[scenario.protocol.type];
   if (!driver) throw new Error(`createSession: no driver for protocol type '${scenario.protocol.type}'`);
-  checkBounds(scenario);
+  if (!isChecked(scenario, scenario.peers)) checkBounds(scenario);
   return new SimSession(scenario, driver, opts.seed ?? scenario.seed);
 }
 
@@ -108,6 +108,7 @@ class SimSession implements Session {
   ) {
     this.sim = new Simulator({ seed });
     this.world = new World(this.sim, { peers: scenario.peers, network: scenario.network });
+    // the sections come checked from parseScenario: installed as they are, not validated again
     if (scenario.churn) installScenarioChurn(this.world, scenario.churn);
     installPartitions(this.world, scenario.partitions, 'network.partitions');
     this.run = driver.create({ world: this.world, seed }, scenario.protocol.params, scenario.workload);

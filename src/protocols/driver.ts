@@ -5,7 +5,7 @@
  * the dashboard (LabHost) drive every protocol through this one interface.
  */
 import type { z } from 'zod';
-import type { PeerId } from '../core/index.js';
+import type { ConfigIssue, PeerId } from '../core/index.js';
 import type { World } from '../sim/index.js';
 import type { PeerInspection, ProtocolObservation } from './observation.js';
 
@@ -70,6 +70,14 @@ export interface ProtocolDriver<P = unknown, W = unknown> {
   readonly params: z.ZodType<P>;
   /** Validates `workload`; defaults filled in. */
   readonly workload: z.ZodType<W>;
+  /**
+   * Problems of the parameters and the workload together, or with the number of peers, that the
+   * schemas cannot see one key at a time (`workload.source` past the last peer, `maxDegree` below
+   * `degree`), each with its path. The lab asks it when it parses a scenario, so a scenario's problems
+   * are all found there, with their paths, before anything is built.
+   */
+  check?(params: P, workload: W, peers: number): ConfigIssue[];
+  /** Builds the run. The lab calls it only with what the schemas and `check` passed. */
   create(ctx: RunContext, params: P, workload: W): DriverRun;
   /** What it measures and how it is drawn (observation.ts); every shipped protocol declares it. */
   readonly observation?: ProtocolObservation<P, W>;

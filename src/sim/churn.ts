@@ -21,7 +21,7 @@
  * (src/lab/scenario-churn.ts), which hands over the parsed sessions.
  */
 import type { World } from './world.js';
-import { ConfigError, checkKeys, checkNumber as num, isObject, show } from '../core/check.js';
+import { ConfigError, checkKeys, checkNumber as num, isChecked, isObject, markChecked, show, type Checked } from '../core/check.js';
 import type { PeerId } from '../core/ids.js';
 import type { Rng } from '../core/rng.js';
 
@@ -284,7 +284,7 @@ function overlapError(a: TraceSession, b: TraceSession, source: string): TraceEr
  * A trace given as text is parsed here, so its errors surface at validation (as `churn.trace` with
  * the line).
  */
-export function validateChurnConfig(cfg: unknown, prefix = 'churn'): ChurnConfig {
+export function validateChurnConfig(cfg: unknown, prefix = 'churn'): Checked<ChurnConfig> {
   if (!isObject(cfg)) throw new ConfigError(prefix, `expected a mapping, got ${show(cfg)}`);
   checkKeys(prefix, cfg, CHURN_KEYS);
   if (cfg.on !== undefined) validateDistribution(cfg.on, `${prefix}.on`);
@@ -329,9 +329,9 @@ export function validateChurnConfig(cfg: unknown, prefix = 'churn'): ChurnConfig
       checkOverlaps(trace, `${prefix}.trace`);
     } else throw new ConfigError(`${prefix}.trace`, `expected trace text or a list of sessions, got ${show(trace)}`);
     // a copy, so the caller's object (say a parsed scenario) keeps its text
-    return { ...(cfg as ChurnConfig), trace };
+    return markChecked({ ...(cfg as ChurnConfig), trace });
   }
-  return cfg as ChurnConfig;
+  return markChecked(cfg as ChurnConfig);
 }
 
 /** What `installChurn` returns: counters, and a switch to stop further transitions. */
@@ -348,11 +348,11 @@ const OP_LEAVE_CRASH = 3;
 
 /**
  * Installs churn on a world: schedules every peer's transitions from `startMs` (or now, if later).
- * Validates the config first (ConfigError naming the key). Randomness comes from the simulator's
+ * Validates the config first (ConfigError naming the key), unless it comes checked. Randomness comes from the simulator's
  * seeded root, forked as 'churn', so adding churn does not shift other streams.
  */
 export function installChurn(world: World, config: ChurnConfig, prefix = 'churn'): Churn {
-  const cfg = validateChurnConfig(config, prefix);
+  const cfg = isChecked(config, world.size) ? config : validateChurnConfig(config, prefix);
   const sim = world.sim;
   const rng = sim.rng.fork('churn');
   const n = world.size;

@@ -10,7 +10,7 @@
  * - `geo`: peers sit at random points of a unit square (a synthetic geographic space); latency is
  *   `baseMs + distance * msPerUnit`, symmetric, plus per-message jitter of up to `jitter` (a fraction).
  */
-import { ConfigError, checkNumber, show } from '../core/check.js';
+import { ConfigError, checkNumber, isChecked, markChecked, show, type Checked } from '../core/check.js';
 import { hash32 } from '../core/hash.js';
 import type { PeerId } from '../core/ids.js';
 import type { Rng } from '../core/rng.js';
@@ -39,8 +39,8 @@ export interface NetworkConfig {
 
 export const DEFAULT_LATENCY: LatencyConfig = { model: 'geo', baseMs: 5, msPerUnit: 100, jitter: 0.1 };
 
-/** Validates a network configuration; throws ConfigError naming the bad key. */
-export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): void {
+/** Validates a network configuration; throws ConfigError naming the bad key. Returns it, checked. */
+export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): Checked<NetworkConfig> {
   if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg))
     throw new ConfigError(prefix, `expected a mapping, got ${show(cfg)}`);
   const lat = cfg.latency;
@@ -79,6 +79,7 @@ export function validateNetworkConfig(cfg: NetworkConfig, prefix = 'network'): v
     if (!(cfg.bandwidth.reduce((t, c) => t + c.fraction, 0) > 0))
       throw new ConfigError(`${prefix}.bandwidth`, 'the class fractions add up to 0: give at least one a share > 0');
   }
+  return markChecked(cfg);
 }
 
 export class Network {
@@ -98,8 +99,9 @@ export class Network {
   private readonly rng: Rng;
   private readonly pairSalt: number;
 
+  /** `cfg` is validated here unless it comes checked (a parsed scenario's). */
   constructor(size: number, cfg: NetworkConfig, rng: Rng) {
-    validateNetworkConfig(cfg);
+    if (!isChecked(cfg, size)) validateNetworkConfig(cfg);
     this.size = size;
     this.rng = rng;
     this.lat = cfg.latency ?? DEFAULT_LATENCY;

@@ -13,7 +13,7 @@
  * overlapping schedules behave as written.
  */
 import type { World } from './world.js';
-import { ConfigError, isNumber as isNum, show } from '../core/check.js';
+import { ConfigError, isChecked, isNumber as isNum, markChecked, show, type Checked } from '../core/check.js';
 import type { PeerId } from '../core/ids.js';
 
 export interface PartitionEvent {
@@ -35,8 +35,11 @@ function bad(key: string, problem: string): never {
   throw new ConfigError(key, problem);
 }
 
-/** Validates a partition schedule; throws ConfigError naming the key. `peers` bounds explicit ids. */
-export function validatePartitions(events: unknown, prefix = 'partitions', peers = Infinity): PartitionEvent[] {
+/**
+ * Validates a partition schedule; throws ConfigError naming the key. `peers` bounds explicit ids (a
+ * schedule checked without a bound is checked again where it is installed).
+ */
+export function validatePartitions(events: unknown, prefix = 'partitions', peers = Infinity): Checked<PartitionEvent[]> {
   if (!Array.isArray(events)) bad(prefix, `expected a list, got ${show(events)}`);
   events.forEach((e: unknown, i) => {
     const k = `${prefix}[${i}]`;
@@ -72,12 +75,12 @@ export function validatePartitions(events: unknown, prefix = 'partitions', peers
       });
     } else bad(`${k}.groups`, `expected a number of groups or lists of peer ids, got ${show(g)}`);
   });
-  return events as PartitionEvent[];
+  return markChecked(events as PartitionEvent[], peers);
 }
 
-/** Schedules the partitions and heals on the world's simulator. Validates first. */
+/** Schedules the partitions and heals on the world's simulator. Validates first, unless `events` come checked. */
 export function installPartitions(world: World, events: readonly PartitionEvent[], prefix = 'partitions'): void {
-  validatePartitions(events, prefix, world.size);
+  if (!isChecked(events, world.size)) validatePartitions(events, prefix, world.size);
   if (events.length === 0) return;
   const sim = world.sim;
   const net = world.net;

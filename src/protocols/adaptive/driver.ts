@@ -8,7 +8,7 @@
  * Cyclon or HyParView's passive view approximate); the failure detector tells a departed peer's
  * neighbours after `failureDetectMs`.
  */
-import type { PeerContext, PeerId, Rng } from '../../core/index.js';
+import type { ConfigIssue, PeerContext, PeerId, Rng } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
 import { randomOverlay } from '../gossip/overlay.js';
@@ -73,16 +73,32 @@ export interface AdaptiveRun extends DriverRun {
   peer(p: PeerId): AdaptivePeer | undefined;
 }
 
+/** What the schemas cannot check one key at a time: the keys together and with the number of peers. */
+export function combinationIssues(params: AdaptiveParams, _workload: AdaptiveWorkload, peers: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const maxDegree = params.maxDegree ?? params.degree + 2;
+  if (maxDegree < params.degree) issues.push({ path: 'protocol.maxDegree', problem: `${maxDegree} is below protocol.degree (${params.degree})` });
+  if (peers < 2) issues.push({ path: 'peers', problem: `the adaptive overlay needs at least 2 peers, got ${peers}` });
+  // pickAdversaries makes round(fraction * n) of them
+  else if (Math.round(params.adversaries.fraction * peers) >= peers)
+    issues.push({ path: 'protocol.adversaries.fraction', problem: 'no honest peer is left to broadcast' });
+  return issues;
+}
+
+/** A run from parameters built in code: their combination is checked first (AdaptiveError). */
 export function createAdaptive(world: World, params: AdaptiveParams, workload: AdaptiveWorkload): AdaptiveRun {
+  const issue = combinationIssues(params, workload, world.size)[0];
+  if (issue) throw new AdaptiveError(`${issue.path}: ${issue.problem}`);
+  return buildAdaptive(world, params, workload);
+}
+
+/** The run, from parameters whose combination has been checked. */
+function buildAdaptive(world: World, params: AdaptiveParams, workload: AdaptiveWorkload): AdaptiveRun {
   const n = world.size;
   const maxDegree = params.maxDegree ?? params.degree + 2;
-  if (maxDegree < params.degree)
-    throw new AdaptiveError(`protocol.maxDegree: ${maxDegree} is below protocol.degree (${params.degree})`);
-  if (n < 2) throw new AdaptiveError(`peers: the adaptive overlay needs at least 2 peers, got ${n}`);
   const adversaries = pickAdversaries(world, params);
   const isBad = new Uint8Array(n);
   for (let p = 0; p < n; p++) if (adversaries[p] !== null) isBad[p] = 1;
-  if (!isBad.includes(0)) throw new AdaptiveError('protocol.adversaries.fraction: no honest peer is left to broadcast');
 
   const overlay = randomOverlay(n, params.degree, world.sim.rng.fork('adaptive:overlay'));
   const cfg: AdaptiveConfig = {
@@ -136,5 +152,6 @@ export const driver: ProtocolDriver<AdaptiveParams, AdaptiveWorkload> = {
   type: 'adaptive',
   params: adaptiveParams,
   workload: adaptiveWorkload,
-  create: (ctx, params, workload) => createAdaptive(ctx.world, params, workload),
+  check: combinationIssues,
+  create: (ctx, params, workload) => buildAdaptive(ctx.world, params, workload),
 };

@@ -7,7 +7,7 @@
  * over the partial-view membership of `PlumtreeNetwork` (plumtree-sim.ts).
  */
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SnapshotLink, SummaryValue } from '../driver.js';
-import type { PeerId } from '../../core/index.js';
+import type { ConfigIssue, PeerId } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
 import { Epidemic, type EpidemicStats } from './epidemic.js';
 import { overlayLinks, randomOverlay, type Overlay } from './overlay.js';
@@ -58,28 +58,39 @@ function round3(x: number | null): number | null {
   return x === null ? null : Math.round(x * 1000) / 1000;
 }
 
-export function validateCombination(p: GossipParams, w: GossipWorkload, peers: number): void {
+/** What the schemas cannot check one key at a time: the keys together and with the number of peers. */
+export function combinationIssues(p: GossipParams, w: GossipWorkload, peers: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   if (w.messageBytes > p.maxMessageBytes)
-    throw new GossipError(
-      `workload.messageBytes: ${w.messageBytes} bytes is bigger than protocol.maxMessageBytes (${p.maxMessageBytes})`,
-    );
+    issues.push({ path: 'workload.messageBytes', problem: `${w.messageBytes} bytes is bigger than protocol.maxMessageBytes (${p.maxMessageBytes})` });
   if (p.transport === 'ideal' && (p.timing !== 'rounds' || p.variant === 'plumtree'))
-    throw new GossipError(`protocol.transport: 'ideal' needs timing 'rounds' and a push, pull or push-pull variant`);
+    issues.push({ path: 'protocol.transport', problem: `'ideal' needs timing 'rounds' and a push, pull or push-pull variant` });
   if (typeof w.source === 'number' && w.source >= peers)
-    throw new GossipError(`workload.source: peer ${w.source} does not exist (peers: ${peers})`);
+    issues.push({ path: 'workload.source', problem: `peer ${w.source} does not exist (peers: ${peers})` });
   const count = broadcastTimes(w).length;
   if (count * peers > MAX_CELLS)
-    throw new GossipError(
-      `workload.broadcasts: ${count} broadcasts x ${peers} peers exceeds the ${MAX_CELLS} rumour-peer cells the driver tracks`,
-    );
+    issues.push({ path: 'workload.broadcasts', problem: `${count} broadcasts x ${peers} peers exceeds the ${MAX_CELLS} rumour-peer cells the driver tracks` });
+  return issues;
+}
+
+/** Throws GossipError naming every problem `combinationIssues` finds. */
+export function validateCombination(p: GossipParams, w: GossipWorkload, peers: number): void {
+  const issues = combinationIssues(p, w, peers);
+  if (issues.length > 0) throw new GossipError(issues.map((i) => `${i.path}: ${i.problem}`).join('\n'));
 }
 
 export interface GossipRun extends DriverRun {
   readonly engine: Dissemination;
 }
 
+/** A gossip run from parameters built in code: their combination is checked first. */
 export function createGossip(world: World, params: GossipParams, workload: GossipWorkload): GossipRun {
   validateCombination(params, workload, world.size);
+  return buildGossip(world, params, workload);
+}
+
+/** The run, from parameters whose combination has been checked. */
+function buildGossip(world: World, params: GossipParams, workload: GossipWorkload): GossipRun {
   const n = world.size;
   const times = broadcastTimes(workload);
   const rng = world.sim.rng.fork('gossip:setup');
@@ -237,5 +248,6 @@ export const driver: ProtocolDriver<GossipParams, GossipWorkload> = {
   type: 'gossip',
   params: gossipParams,
   workload: gossipWorkload,
-  create: (ctx, params, workload) => createGossip(ctx.world, params, workload),
+  check: combinationIssues,
+  create: (ctx, params, workload) => buildGossip(ctx.world, params, workload),
 };

@@ -7,7 +7,7 @@
  * - `report.ts`      summary, series and samples
  * - `snapshot.ts`    the overlay view for the dashboard and the report
  */
-import type { PeerId } from '../../core/index.js';
+import type { ConfigIssue, PeerId } from '../../core/index.js';
 import type { DriverRun, ProtocolDriver } from '../driver.js';
 import type { World } from '../../sim/index.js';
 import type { NodeId } from './id.js';
@@ -28,11 +28,22 @@ export interface KademliaRun extends DriverRun {
   readonly oracle: SortedIds;
 }
 
-export function createKademliaRun(ctx: { world: World; seed: number }, params: KademliaParams, workload: KademliaWorkload): KademliaRun {
-  const world = ctx.world;
+/** What the schemas cannot check one key at a time. */
+export function combinationIssues(_params: KademliaParams, workload: KademliaWorkload): ConfigIssue[] {
   const kind = workload.kind ?? (workload.stores > 0 ? 'value' : 'node');
-  if (kind === 'value' && workload.stores === 0 && workload.lookups > 0)
-    throw new RangeError("workload.kind: 'value' lookups need workload.stores > 0");
+  if (kind === 'value' && workload.stores === 0 && workload.lookups > 0) return [{ path: 'workload.kind', problem: "'value' lookups need workload.stores > 0" }];
+  return [];
+}
+
+/** A run from parameters built in code: their combination is checked first (RangeError). */
+export function createKademliaRun(ctx: { world: World; seed: number }, params: KademliaParams, workload: KademliaWorkload): KademliaRun {
+  const issue = combinationIssues(params, workload)[0];
+  if (issue) throw new RangeError(`${issue.path}: ${issue.problem}`);
+  return buildKademliaRun(ctx.world, params, workload);
+}
+
+/** The run, from parameters whose combination has been checked. */
+function buildKademliaRun(world: World, params: KademliaParams, workload: KademliaWorkload): KademliaRun {
   const pop = new Population(world, params, workload.valueBytes, world.sim.rng.fork('kademlia-driver'));
   pop.install();
   const begin = pop.build(workload.startMs);
@@ -53,5 +64,6 @@ export const driver: ProtocolDriver<KademliaParams, KademliaWorkload> = {
   type: 'kademlia',
   params: kademliaParams,
   workload: kademliaWorkload,
-  create: (ctx, params, workload) => createKademliaRun(ctx, params, workload),
+  check: combinationIssues,
+  create: (ctx, params, workload) => buildKademliaRun(ctx.world, params, workload),
 };

@@ -10,7 +10,7 @@
  * - `measure.ts`   convergence by state vector, bytes by class, join cost
  * - `report.ts`    summary, series, samples, snapshot, inspection
  */
-import type { PeerId } from '../../core/index.js';
+import type { ConfigIssue, PeerId } from '../../core/index.js';
 import type { DriverRun, ProtocolDriver } from '../driver.js';
 import type { World } from '../../sim/index.js';
 import { observation } from './observe.js';
@@ -25,12 +25,28 @@ export interface SyncRun extends DriverRun {
   readonly state: SyncRunState;
 }
 
-/** `clientBase` offsets the replicas' Yjs client ids (see SyncRunState); 0 in the lab. */
+/** What the schemas cannot check one key at a time: the keys together and with the number of peers. */
+export function combinationIssues(params: SyncParams, workload: SyncWorkload, peers: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (params.maxLinks < params.degree) issues.push({ path: 'protocol.maxLinks', problem: `must be >= degree (${params.degree}), got ${params.maxLinks}` });
+  if (params.deadLinkMs <= params.heartbeatMs) issues.push({ path: 'protocol.deadLinkMs', problem: `must exceed heartbeatMs (${params.heartbeatMs})` });
+  if (workload.editors > peers) issues.push({ path: 'workload.editors', problem: `${workload.editors} editors but only ${peers} peers` });
+  return issues;
+}
+
+/**
+ * A run from parameters built in code: their combination is checked first (SyncConfigError).
+ * `clientBase` offsets the replicas' Yjs client ids (see SyncRunState); 0 in the lab.
+ */
 export function createSyncRun(ctx: { world: World; seed: number }, params: SyncParams, workload: SyncWorkload, clientBase = 0): SyncRun {
-  if (params.maxLinks < params.degree) throw new SyncConfigError('protocol.maxLinks', `must be >= degree (${params.degree}), got ${params.maxLinks}`);
-  if (params.deadLinkMs <= params.heartbeatMs) throw new SyncConfigError('protocol.deadLinkMs', `must exceed heartbeatMs (${params.heartbeatMs})`);
-  if (workload.editors > ctx.world.size) throw new SyncConfigError('workload.editors', `${workload.editors} editors but only ${ctx.world.size} peers`);
-  const state = new SyncRunState(ctx.world, params, workload, ctx.world.sim.rng.fork('sync'), clientBase);
+  const issues = combinationIssues(params, workload, ctx.world.size);
+  if (issues.length > 0) throw new SyncConfigError(issues);
+  return buildSyncRun(ctx.world, params, workload, clientBase);
+}
+
+/** The run, from parameters whose combination has been checked. */
+function buildSyncRun(world: World, params: SyncParams, workload: SyncWorkload, clientBase = 0): SyncRun {
+  const state = new SyncRunState(world, params, workload, world.sim.rng.fork('sync'), clientBase);
   return {
     state,
     isComplete: () => state.workloadDone && state.meter.unconverged === 0 && state.meter.joinersPending === 0 && state.joiners.size === state.meter.joinRatios.length,
@@ -46,6 +62,7 @@ export const driver: ProtocolDriver<SyncParams, SyncWorkload> = {
   type: 'sync',
   params: syncParams,
   workload: syncWorkload,
-  create: (ctx, params, workload) => createSyncRun(ctx, params, workload),
+  check: combinationIssues,
+  create: (ctx, params, workload) => buildSyncRun(ctx.world, params, workload),
   observation,
 };

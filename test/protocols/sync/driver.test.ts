@@ -8,12 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import { SessionKeyframes, SnapshotError } from '../../../src/lab/keyframes.js';
 import { scenarioFromText } from '../../../src/lab/load.js';
-import { parseScenario } from '../../../src/lab/scenario.js';
+import { parseScenario, ScenarioError } from '../../../src/lab/scenario.js';
 import { runScenario } from '../../../src/lab/runner.js';
 import { createSession } from '../../../src/lab/session.js';
 import { KeyframeStore } from '../../../src/host/lab/keyframe-store.js';
 import { SyncConfigError } from '../../../src/protocols/sync/errors.js';
-import { driver } from '../../../src/protocols/sync/driver.js';
+import { createSyncRun, driver, type SyncParams, type SyncWorkload } from '../../../src/protocols/sync/driver.js';
+import { Simulator, World } from '../../../src/sim/index.js';
 import { shippedScenario } from '../keyframe-check.js';
 
 type Summary = Record<string, unknown>;
@@ -108,11 +109,18 @@ describe('sync scenario keys', () => {
     expect(() => parseScenario(room('overlay').replace('mode: overlay', 'mode: overlay, degre: 3'))).toThrow(/degre/);
   });
 
-  it('combinations the schema cannot see are refused by the driver, naming the key', () => {
-    const sc = (t: string) => parseScenario(t);
-    expect(() => createSession(sc(room('overlay').replace('mode: overlay', 'mode: overlay, degree: 12')))).toThrow(SyncConfigError);
-    expect(() => createSession(sc(room('overlay').replace('mode: overlay', 'mode: overlay, degree: 12')))).toThrow(/protocol\.maxLinks/);
-    expect(() => createSession(sc(room('overlay').replace('editors: 6', 'editors: 61')))).toThrow(/workload\.editors/);
+  it('combinations the schema cannot see are refused when the scenario is parsed, naming the key', () => {
+    const degree12 = room('overlay').replace('mode: overlay', 'mode: overlay, degree: 12');
+    expect(() => parseScenario(degree12)).toThrow(ScenarioError);
+    expect(() => parseScenario(degree12)).toThrow(/protocol\.maxLinks: must be >= degree \(12\)/);
+    expect(() => parseScenario(room('overlay').replace('editors: 6', 'editors: 61'))).toThrow(/workload\.editors: 61 editors but only/);
+  });
+
+  it('and by createSyncRun for parameters built in code', () => {
+    const sc = parseScenario(room('overlay'));
+    const world = new World(new Simulator({ seed: 1 }), { peers: sc.peers });
+    const params = { ...(sc.protocol.params as SyncParams), degree: 12 };
+    expect(() => createSyncRun({ world, seed: 1 }, params, sc.workload as SyncWorkload)).toThrow(SyncConfigError);
   });
 });
 
