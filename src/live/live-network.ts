@@ -11,6 +11,8 @@ import { PeerProcess, PeerProcessError } from './peer-process-client.js';
 import type { PeerReport, SyncMode } from './peer.js';
 import { IceConfigError } from './ice.js';
 import { SignalingServer } from './signaling/server.js';
+import { Populations, type AddSimulatedArgs } from './mixed/populations.js';
+import type { PopulationInfo, SimulatedPeerReport } from './mixed/population.js';
 import { DEFAULT_TURN_TTL_SEC, parseIceRoomSettings, publicIce, resolveIce, turnSecretFromEnv, type IceRoomSettings } from './turn-rest.js';
 
 export interface LiveNetworkOptions {
@@ -44,7 +46,8 @@ export type PublicIce = ReturnType<typeof publicIce>;
 export interface LivePeerSummary {
   id: number;
   name: string;
-  kind: 'node' | 'browser';
+  /** A Node peer process, a window, a simulated peer, or the bridge of a simulated population (src/live/mixed/). */
+  kind: 'node' | 'browser' | 'simulated' | 'bridge';
   alive: boolean;
   mode: SyncMode;
   links: LinkInfo[];
@@ -55,6 +58,8 @@ export interface LivePeerSummary {
   updatedAt: number;
   /** What keeps this peer from working (its TURN servers give it no relay address), or null. */
   error: string | null;
+  /** The simulated population a simulated peer or bridge belongs to. */
+  population?: number;
 }
 
 export interface LiveInfo {
@@ -108,6 +113,7 @@ export class LiveNetwork {
   private ice: IceRoomSettings;
   private bindAddress: string;
   private readonly turnSecret: string | null;
+  private readonly populations = new Populations();
 
   constructor(private readonly opts: LiveNetworkOptions = {}) {
     this.room = opts.room ?? 'lab';
@@ -248,6 +254,7 @@ export class LiveNetwork {
   }
 
   async setMode(mode: SyncMode): Promise<void> {
+    if (mode !== 'overlay' && this.populations.size > 0) throw new LiveNetworkError('simulated populations run the overlay: remove them before switching the room to y-webrtc');
     this.mode = mode;
     await Promise.all(this.alive().map((n) => n.proc.setMode(mode)));
   }
@@ -269,6 +276,8 @@ export class LiveNetwork {
     const bind = c.bindAddress !== undefined ? checkBind(c.bindAddress) : this.bindAddress;
     this.ice = ice;
     this.bindAddress = bind;
+    // a population was checked against the room it joined: it leaves with the old settings
+    this.populations.closeAll();
     if (c.room !== undefined) this.room = c.room;
     if (c.password !== undefined) this.password = c.password;
     if (c.signaling !== undefined) this.remote = c.signaling;
@@ -283,6 +292,22 @@ export class LiveNetwork {
     // one that cannot start (its log is locked, say) shows as not alive; the others carry on
     await Promise.allSettled(running.map((n) => n.proc.ready));
     return this.info();
+  }
+
+  /** Adds a simulated population to the room, joined through a bridge peer in this process (src/live/mixed/). */
+  async addSimulated(a: AddSimulatedArgs): Promise<PopulationInfo> {
+    if (this.mode !== 'overlay') throw new LiveNetworkError('simulated populations run the overlay: switch the room to overlay mode first');
+    const signaling = await this.signalingUrl();
+    const ice = resolveIce(this.ice, this.turnSecret, `${this.room}-bridge`, this.opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC);
+    return this.populations.add(a, { room: this.room, signaling, password: this.password, bindAddress: this.bindAddress, ...ice }, this.docs);
+  }
+
+  removeSimulated(id: number): void {
+    this.populations.remove(id);
+  }
+
+  simulated(): PopulationInfo[] {
+    return this.populations.list();
   }
 
   async type(id: number, doc: string, count: number, intervalMs: number): Promise<void> {
@@ -331,10 +356,12 @@ export class LiveNetwork {
     );
     const now = Date.now();
     for (const [id, b] of this.browsers) if (now - b.updatedAt > 5000) this.browsers.delete(id);
-    return [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values()];
+    const simulated: SimulatedPeerReport[] = this.populations.reports();
+    return [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values(), ...simulated];
   }
 
   async close(): Promise<void> {
+    this.populations.closeAll();
     await Promise.all([...this.nodes.values()].map((n) => n.proc.close()));
     this.nodes.clear();
     await this.server?.close();

@@ -60,7 +60,8 @@ const latencyStat = z.object({ n: z.number().int().min(0), p50: z.number(), p99:
 export const livePeer = z.object({
   id: peerId,
   name: z.string().max(64),
-  kind: z.enum(['node', 'browser']),
+  /** simulated: a peer of a simulated population; bridge: the live peer in the host that joins it to the room. */
+  kind: z.enum(['node', 'browser', 'simulated', 'bridge']),
   alive: z.boolean(),
   mode: syncMode,
   links: z.array(linkInfo).max(64),
@@ -70,6 +71,8 @@ export const livePeer = z.object({
   updatedAt: z.number(),
   /** What keeps the peer from working (no relay address from its TURN servers, a failed start), or null. */
   error: z.string().max(500).nullable().optional(),
+  /** The simulated population (live.addSimulated) a simulated peer or bridge belongs to. */
+  population: z.number().int().min(1).optional(),
 });
 export type LivePeerData = z.infer<typeof livePeer>;
 
@@ -81,6 +84,43 @@ const liveConfigure = z.strictObject({
   bindAddress: z.string().max(45).optional(),
 });
 export type LiveConfigureArgs = z.input<typeof liveConfigure>;
+
+/** A simulated population in the room (src/live/mixed/): its size, its bridge, and how well it keeps up with the wall clock. */
+export const simulatedPopulation = z.object({
+  id: z.number().int().min(1),
+  room: z.string(),
+  doc: z.string(),
+  /** Simulated peers (the bridge's slot among them), and those online now. */
+  peers: z.number().int().min(0),
+  online: z.number().int().min(0),
+  /** The bridge's live peer id. */
+  bridge: z.number(),
+  /** Edits the population's workload made so far. */
+  edits: z.number().int().min(0),
+  /** Virtual ms simulated, events run, wall ms spent running them. */
+  timeMs: z.number(),
+  events: z.number(),
+  busyMs: z.number(),
+  /** How late (wall ms) simulated events ran: p99 of recent slices, and the worst. */
+  lateP99Ms: z.number(),
+  maxLateMs: z.number(),
+});
+export type SimulatedPopulationData = z.infer<typeof simulatedPopulation>;
+
+const addSimulated = z.strictObject({
+  count: z.number().int().min(1).max(2000),
+  /** A protocol.type: sync scenario (YAML or JSON) for the population; count sets its peers. */
+  scenario: z.string().min(1).max(1024 * 1024).optional(),
+  /** The room's document the population edits (default: the first). */
+  doc: docName.optional(),
+  /** Without a scenario: simulated peers that edit, their edits per second in all and in total (default: no end), one-way latency range, arrival window, seed. */
+  editors: z.number().int().min(0).max(2000).optional(),
+  editsPerSecond: z.number().min(0).max(100).optional(),
+  edits: z.number().int().min(0).max(10_000_000).optional(),
+  latencyMs: z.tuple([z.number().min(0).max(10_000), z.number().min(0).max(10_000)]).optional(),
+  joinSeconds: z.number().min(0).max(600).optional(),
+  seed: z.number().int().min(0).max(2 ** 31).optional(),
+});
 
 /** A recording of the room (live-recording.ts), or null when none was started. */
 export const liveRecordState = recordingState.extend({ room: z.string() }).nullable();
@@ -117,6 +157,13 @@ export const liveGroup = defineGroup({
       z.strictObject({ id: peerId, doc: docName, count: z.number().int().min(1).max(100_000), intervalMs: z.number().int().min(0).max(10_000).default(50) }),
       z.object({ ok: z.literal(true) }),
     ),
+    'live.addSimulated': command(
+      'add a population of simulated sync peers, run in real time in the host and joined to the room by a bridge peer (docs/sync.md, Mixed rooms)',
+      addSimulated,
+      simulatedPopulation,
+    ),
+    'live.removeSimulated': command('a simulated population leaves the room', z.strictObject({ id: z.number().int().min(1).max(1024) }), z.object({ ok: z.literal(true) })),
+    'live.simulated': command('the simulated populations in the room', empty, z.object({ populations: z.array(simulatedPopulation) })),
     'live.peers': command('state of every peer: links, traffic, state vectors, pending, latency', empty, z.object({ peers: z.array(livePeer) })),
     'live.record.start': command(
       'record the room (topology, link kinds, sync progress, trust) into a recording the Lab replays: a frame every everyMs of wall time',
@@ -128,7 +175,7 @@ export const liveGroup = defineGroup({
     'live.record.state': command('the room recording, or null', empty, liveRecordState),
     'live.reportPeer': command(
       'a window/tab peer reports its own state (for the overlay view)',
-      livePeer.omit({ kind: true, alive: true, updatedAt: true }),
+      livePeer.omit({ kind: true, alive: true, updatedAt: true, population: true }),
       z.object({ ok: z.literal(true) }),
     ),
   },

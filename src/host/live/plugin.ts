@@ -85,6 +85,19 @@ export function livePlugin(opts: LiveNetworkOptions = {}): LivePlugin {
             await net.type(a.id, a.doc, a.count, a.intervalMs);
             return { ok: true as const };
           }),
+        'live.addSimulated': (a) =>
+          guard(async () => {
+            const pop = await net.addSimulated(a);
+            changed();
+            return pop;
+          }),
+        'live.removeSimulated': (a) =>
+          guard(async () => {
+            net.removeSimulated(a.id);
+            changed();
+            return { ok: true as const };
+          }),
+        'live.simulated': async () => ({ populations: net.simulated() }),
         'live.peers': async () => ({ peers: await net.peers() }),
         'live.record.start': (a) => recorder.start(a),
         'live.record.stop': () => recorder.stop(),

@@ -78,6 +78,8 @@ export interface PopulationInfo {
   peers: number;
   online: number;
   bridge: number;
+  /** Edits the scenario's workload made so far (edit() calls aside). */
+  edits: number;
   /** Virtual ms run, and the pacer's figures. */
   timeMs: number;
   events: number;
@@ -298,6 +300,7 @@ export class SimulatedPopulation {
       peers: this.size,
       online: this.session.world.online,
       bridge: this.bridge.id,
+      edits: this.state.editsMade,
       timeMs: Math.round(this.session.sim.now),
       events: this.session.sim.eventsProcessed,
       busyMs: Math.round(st.busyMs),

@@ -19,6 +19,8 @@ export interface PopulationSettings {
   /** Simulated peers that edit (0: none), and their edits per second in all. Defaults 5 and 1. */
   editors?: number;
   editsPerSecond?: number;
+  /** Edits in all (default: until the population is removed, at most 10^7). */
+  edits?: number;
   /** One-way latency between two simulated peers: uniform in [minMs, maxMs]. Defaults 5 and 40. */
   latencyMs?: [number, number];
   /** The peers arrive over this many seconds. Default 5. */
@@ -41,7 +43,7 @@ export function populationScenario(s: PopulationSettings): Scenario {
     workload: {
       editors: Math.max(1, editors),
       // a population edits until it is removed (at most 10^7 edits)
-      edits: editors > 0 && rate > 0 ? 10_000_000 : 0,
+      edits: editors > 0 && rate > 0 ? (s.edits ?? 10_000_000) : 0,
       startMs: 2000,
       intervalMs: rate > 0 ? 1000 / rate : 1000,
       joiners: 0,
