@@ -5,7 +5,8 @@ import { Rng } from '../../src/core/index.js';
 import { Lab } from '../../src/host/lab/lab.js';
 import { labState } from '../../src/host/lab-group.js';
 import type { LiveInfoData, LivePeerData } from '../../src/host/live/group.js';
-import { liveFrame, liveObservation, LiveRecording } from '../../src/host/live/live-recording.js';
+import { liveFrame, liveObservation } from '../../src/host/live/live-frame.js';
+import { LiveRecording } from '../../src/host/live/live-recording.js';
 import { parseRecording, Replay } from '../../src/host/recording.js';
 
 const info: LiveInfoData = {

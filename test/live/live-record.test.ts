@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Lab } from '../../src/host/lab/lab.js';
 import type { LivePeerData } from '../../src/host/live/group.js';
 import { LiveRecorder } from '../../src/host/live/live-recorder.js';
-import { liveFrame } from '../../src/host/live/live-recording.js';
+import { liveFrame } from '../../src/host/live/live-frame.js';
 import { livePlugin } from '../../src/host/live/plugin.js';
 import { parseRecording, Replay } from '../../src/host/recording.js';
 import { HostRouter } from '../../src/host/router.js';

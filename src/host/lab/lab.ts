@@ -23,7 +23,7 @@ import { RecordingError, RecordingReader, Replay } from '../recording.js';
 import { CommandError } from '../router.js';
 import { SeriesCursor, wholeChunks } from '../series.js';
 import type { KeyframePolicy } from './keyframe-store.js';
-import { liveObservation } from '../live/live-recording.js';
+import { liveObservation } from '../live/live-frame.js';
 import { LabRecording } from './lab-recording.js';
 import { ReplayTimeline } from './replay-timeline.js';
 import { ScenarioCatalog } from './scenario-catalog.js';

@@ -1,6 +1,7 @@
 /**
  * The `live.record.*` commands: one recording of the room at a time, fed by its own wall-clock timer
- * that asks the network for every peer's report and captures a frame (live-recording.ts).
+ * that asks the network for every peer's report and captures a frame (live-recording.ts). Each frame
+ * taken is announced (event `live.record`), so every window shows how much is held.
  */
 import { CommandError } from '../router.js';
 import type { LiveInfoData, LivePeerData } from './group.js';
@@ -69,10 +70,10 @@ export class LiveRecorder {
     this.busy = true;
     try {
       const peers = await this.source.peers();
-      if (rec === this.rec && !rec.capture(peers)) {
-        this.halt('stopped');
-        this.emit('live.record', rec.view());
-      }
+      if (rec !== this.rec) return;
+      if (!rec.capture(peers)) this.halt('stopped');
+      // every window's record bar follows the frames as they are taken, at most one event a frame
+      this.emit('live.record', rec.view());
     } catch {
       // the network's report failed this once: the next tick tries again
     } finally {

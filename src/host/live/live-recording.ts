@@ -2,66 +2,13 @@
  * A recording of the live network, in the same file format as a simulated run's (recording.ts) so the
  * Lab's replay timeline replays and scrubs it: a header that says it is live (room, sync mode,
  * documents), one frame per `everyMs` of wall-clock time since recording started, each the room as
- * the Live overlay view draws it, then an end record with its series.
- *
- * A frame's peers are the room's peers numbered in the order they were first seen (live ids are large
- * and sparse; a recording's ids are small), each with its name as `label`, `alive`, a state (offline,
- * error, cut off by its neighbours' trust, distrusted, or online) and as `value` its sync progress (the
- * edits it holds over the most any peer holds, over all documents). Links are the open ones between
- * peers of the room, one per pair, with their kind when the peer reports one (a random link kept by
- * rewiring, or one chosen by its metric). Counters add up the peers' link traffic.
+ * the Live overlay view draws it (live-frame.ts), then an end record with its series.
  */
 import type { Series } from '../../protocols/driver.js';
-import type { ObservationData } from '../../protocols/observation.js';
-import type { CountersData, PeerView, SavedRecording, SnapshotData } from '../lab-group.js';
+import type { SavedRecording } from '../lab-group.js';
 import { RECORDING_VERSION, Recorder, type RecorderLimits, type RecordingEnd } from '../recording.js';
 import type { LiveInfoData, LivePeerData } from './group.js';
-
-/** What a peer may report beyond LivePeerData once the sync peer carries trust (optional: read when present). */
-interface TrustExtras {
-  trust?: { behaviour?: string; heldScore?: number; cut?: boolean } | null;
-  links: (LivePeerData['links'][number] & { kind?: string })[];
-}
-
-/** Link kinds of a live frame (`[a, b, kind]`), in the order of `liveObservation.linkKinds`. */
-const KIND_OF: Record<string, number> = { random: 1, metric: 2 };
-
-/** A heldScore below this draws the peer as distrusted. */
-const DISTRUSTED_BELOW = 0.5;
-
-export const liveObservation: ObservationData = {
-  protocol: 'live',
-  metrics: [
-    { key: 'peers', label: 'Peers seen', unit: 'peers', description: 'Peers of the room seen since recording started.', better: null, theory: null },
-    { key: 'links', label: 'Open links', unit: 'count', description: 'Open data channels between peers of the room (one per pair).', better: null, theory: null },
-    { key: 'syncProgressMin', label: 'Least sync progress', unit: 'fraction', description: 'The online peer furthest behind: edits it holds over the most any peer holds.', better: 'higher', theory: null },
-    { key: 'converged', label: 'Converged', unit: 'none', description: 'Every online peer holds the same state vector of every document.', better: null, theory: null },
-    { key: 'cut', label: 'Peers cut off', unit: 'peers', description: 'Peers their neighbours cut off for misbehaving (trust).', better: null, theory: null },
-    { key: 'rewired', label: 'Links chosen by rewiring', unit: 'count', description: 'Links reported as chosen by the rewiring metric, counted when they appear.', better: null, theory: null },
-    { key: 'violations', label: 'Protocol violations', unit: 'count', description: 'Bad frames the peers refused (summed over peers).', better: 'lower', theory: null },
-  ],
-  series: [
-    { key: 'net.online', label: 'Online peers', unit: 'peers', description: 'Peers online at each frame.', better: null, theory: null },
-    { key: 'live.links', label: 'Open links', unit: 'count', description: 'Open links at each frame.', better: null, theory: null },
-    { key: 'live.syncProgressMin', label: 'Least sync progress', unit: 'fraction', description: 'The online peer furthest behind, at each frame.', better: 'higher', theory: null },
-    { key: 'net.messages', label: 'Messages sent', unit: 'messages', description: 'Messages sent on the open links (summed over peers).', better: null, theory: null },
-    { key: 'net.bytes', label: 'Bytes sent', unit: 'bytes', description: 'Bytes sent on the open links (summed over peers).', better: null, theory: null },
-  ],
-  states: [
-    { name: 'online', label: 'Online', colour: '#0d9488', description: 'Running and trusted (or no trust data).' },
-    { name: 'distrusted', label: 'Distrusted', colour: '#f59e0b', description: `Its neighbours' mean trust in it is below ${DISTRUSTED_BELOW}.` },
-    { name: 'cut', label: 'Cut off', colour: '#dc2626', description: 'Its neighbours cut it off for misbehaving.' },
-    { name: 'error', label: 'Error', colour: '#7c3aed', description: 'Something keeps it from working (no relay address, a failed start).' },
-    { name: 'offline', label: 'Offline', colour: '#9ca3af', description: 'Killed, stopped or gone.' },
-  ],
-  linkKinds: [
-    { name: 'link', label: 'Link', colour: '#64748b', description: 'An open data channel.', rewiring: false },
-    { name: 'random', label: 'Random link', colour: '#64748b', dashed: true, description: 'A random link rewiring keeps.', rewiring: false },
-    { name: 'metric', label: 'Rewired link', colour: '#16a34a', description: 'A link chosen by the rewiring metric (latency or throughput).', rewiring: true },
-  ],
-  events: [],
-  value: { label: 'Sync progress', unit: 'fraction', description: 'Edits the peer holds over the most any peer holds, over all documents.' },
-};
+import { liveFrame } from './live-frame.js';
 
 export interface LiveRecordingOptions {
   /** Wall ms between frames. Default 1000. */
@@ -73,83 +20,6 @@ export interface LiveRecordingOptions {
   /** Wall clock (tests pass their own). Default Date.now. */
   now?: () => number;
   date?: () => Date;
-}
-
-const edits = (p: LivePeerData): number => {
-  let n = 0;
-  for (const d of p.docs) for (const v of Object.values(d.stateVector)) n += v;
-  return n;
-};
-const vectors = (p: LivePeerData): string => JSON.stringify(p.docs.map((d) => [d.name, Object.entries(d.stateVector).sort()]).sort());
-
-/** One frame of the room: counters and the drawn snapshot, peers numbered by `index`. */
-export function liveFrame(
-  peers: readonly LivePeerData[],
-  index: Map<number, number>,
-  timeMs: number,
-  maxPeers: number,
-  seenMetric: Set<string>,
-  tally: { rewired: number },
-): { counters: CountersData; snapshot: SnapshotData } {
-  for (const p of peers) if (!index.has(p.id)) index.set(p.id, index.size);
-  const alive = peers.filter((p) => p.alive);
-  const most = Math.max(0, ...alive.map(edits));
-  const views: PeerView[] = [];
-  const links = new Map<string, [number, number] | [number, number, number]>();
-  let sent = 0;
-  let delivered = 0;
-  let bytes = 0;
-  let cut = 0;
-  let violations = 0;
-  let least = 1;
-  for (const p of [...peers].sort((a, b) => index.get(a.id)! - index.get(b.id)!)) {
-    const x = p as LivePeerData & TrustExtras;
-    const i = index.get(p.id)!;
-    const progress = most > 0 ? edits(p) / most : 1;
-    if (p.alive) least = Math.min(least, progress);
-    violations += p.violations;
-    if (x.trust?.cut) cut++;
-    const state = !p.alive
-      ? 'offline'
-      : p.error
-        ? 'error'
-        : x.trust?.cut
-          ? 'cut'
-          : x.trust?.heldScore !== undefined && x.trust.heldScore < DISTRUSTED_BELOW
-            ? 'distrusted'
-            : 'online';
-    if (i < maxPeers) views.push({ id: i, alive: p.alive, state, value: progress, label: p.name.slice(0, 64) });
-    if (!p.alive) continue;
-    for (const l of x.links) {
-      sent += l.messagesOut;
-      delivered += l.messagesIn;
-      bytes += l.bytesOut;
-      const j = index.get(l.peer);
-      if (!l.open || j === undefined || j === i || i >= maxPeers || j >= maxPeers) continue;
-      const [a, b] = i < j ? [i, j] : [j, i];
-      const key = `${a}-${b}`;
-      const kind = KIND_OF[l.kind ?? ''] ?? 0;
-      if (kind === 2 && !seenMetric.has(key)) {
-        seenMetric.add(key);
-        tally.rewired++;
-      }
-      // both ends report the link: the higher kind wins (a metric link is a link too)
-      const had = links.get(key);
-      if (!had || (had[2] ?? 0) < kind) links.set(key, kind === 0 ? [a, b] : [a, b, kind]);
-    }
-  }
-  const converged = alive.length > 0 && alive.every((p) => vectors(p) === vectors(alive[0]!));
-  const counters: CountersData = {
-    timeMs,
-    events: 0,
-    online: alive.length,
-    sent,
-    delivered,
-    dropped: 0,
-    bytesSent: bytes,
-    summary: { peers: index.size, links: links.size, syncProgressMin: alive.length ? least : null, converged, cut, rewired: tally.rewired, violations },
-  };
-  return { counters, snapshot: { run: 0, timeMs, totalPeers: index.size, peers: views, links: [...links.values()] } };
 }
 
 export class LiveRecording {
