@@ -173,13 +173,25 @@ export function stateCounts(snap: SnapshotData): Map<string, number> {
  * (e.g. only "who infected whom" edges early in a gossip run): O(n), stable, and readable.
  */
 export function sunflower(n: number, spacing = 16): { x: number; y: number }[] {
-  const golden = Math.PI * (3 - Math.sqrt(5));
   const out: { x: number; y: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = spacing * Math.sqrt(i + 0.5);
-    out.push({ x: r * Math.cos(i * golden), y: r * Math.sin(i * golden) });
-  }
+  for (let i = 0; i < n; i++) out.push(sunflowerPlace(i, spacing));
   return out;
+}
+
+const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
+
+/**
+ * Slot `i` of the sunflower: where the i-th peer goes whatever comes after it. The live room's peers
+ * are numbered in order of first sight, so a peer keeps its place as others come and go.
+ */
+export function sunflowerPlace(i: number, spacing = 16): { x: number; y: number } {
+  const r = spacing * Math.sqrt(i + 0.5);
+  return { x: r * Math.cos(i * GOLDEN_ANGLE), y: r * Math.sin(i * GOLDEN_ANGLE) };
+}
+
+/** Where the live room's peer `id` is drawn (ids in order of first sight: a peer keeps its place). */
+export function roomPlace(id: number): { x: number; y: number } {
+  return sunflowerPlace(id, 40);
 }
 
 /**

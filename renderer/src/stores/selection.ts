@@ -2,12 +2,12 @@
  * What the user is looking at in the graph: the selected peer (its inspector), the state filter (the
  * legend's entries toggled on: other peers are dimmed) and a path to draw (a lookup's hops). Kept apart
  * from the lab store: it is this window's view, not the run's state, and another window may look at
- * another peer.
+ * another peer. One store per graph (`scope`): the Lab's and the Live view's selections are apart.
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 
-export const useSelection = defineStore('selection', () => {
+function selection() {
   /** The selected peer's id, or null. */
   const peer = ref<number | null>(null);
   /** States shown in full (empty: all); the others are dimmed. 'offline' stands for offline peers. */
@@ -68,4 +68,16 @@ export const useSelection = defineStore('selection', () => {
       states.value = new Set();
     },
   };
-});
+}
+
+const stores = new Map<string, ReturnType<typeof define>>();
+const define = (scope: string) => defineStore(scope === 'lab' ? 'selection' : `selection-${scope}`, selection);
+
+/** The selection of the graph of `scope` ('lab': the Lab view's, which the inspector and side panel read). */
+export function useSelection(scope = 'lab'): ReturnType<ReturnType<typeof define>> {
+  let use = stores.get(scope);
+  if (!use) stores.set(scope, (use = define(scope)));
+  return use();
+}
+
+export type Selection = ReturnType<typeof useSelection>;
