@@ -1,6 +1,7 @@
 // The Live overlay view in Debian's Chromium against a real `peerlab serve` with real Node peers
-// (their own processes, WebRTC over loopback): a lone peer is drawn at its normal size, peers keep their
-// places as others come and go, and the graph and the table count the same links.
+// (their own processes, WebRTC over loopback), drawn by the Lab's graph component: a lone peer is drawn at
+// its normal size, peers keep their places as others come and go, the graph and the table count the same
+// links, and the live legend is there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPeerContext } from './browser.js';
@@ -26,14 +27,17 @@ afterAll(async () => {
 });
 
 const attr = async (sel: string, name: string): Promise<number> => Number(await page.getAttribute(sel, name));
-/** Positions and zoom of the view's Cytoscape instance (Cytoscape keeps it on its container). */
+/** Places (model units) of the drawn peers, by their number in the picture, and the zoom (the page runs with ?debug=graph). */
 const view = () =>
   page.evaluate(() => {
-    const cy = (document.querySelector('[data-testid=live-graph]') as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
-    return {
-      zoom: cy.zoom(),
-      nodes: Object.fromEntries(cy.nodes().map((n) => [n.id(), { ...n.position(), w: n.renderedWidth() }])),
-    };
+    const g = (window as unknown as { peerlabGraph: { placeOf(p: number): { x: number; y: number } | null; zoom(): number } }).peerlabGraph;
+    const nodes: Record<number, { x: number; y: number }> = {};
+    for (const r of document.querySelectorAll('tr[data-peer] .number')) {
+      const n = Number(r.textContent?.replace('#', ''));
+      const p = g.placeOf(n);
+      if (p) nodes[n] = p;
+    }
+    return { zoom: g.zoom(), nodes };
   });
 /** Links as the table counts them: open and stale, summed over rows (each link has two ends). */
 const tableLinks = () =>
@@ -43,14 +47,20 @@ const tableLinks = () =>
 
 describe('Live overlay view', () => {
   it('draws a lone peer at its normal size', async () => {
-    await page.goto(`${served.url}#/live`);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-graph]')?.getAttribute('data-nodes')) >= 1, undefined, { timeout: 30_000 });
+    await page.goto(`${served.url}&debug=graph#/live`);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=live-graph] [data-testid=graph]')?.getAttribute('data-nodes')) >= 1, undefined, {
+      timeout: 30_000,
+    });
     await page.waitForTimeout(300);
     const v = await view();
-    const widths = Object.values(v.nodes).map((n) => n.w);
-    expect(widths.length).toBe(1);
-    expect(v.zoom).toBeLessThanOrEqual(1.3);
-    expect(widths[0]).toBeLessThanOrEqual(22 * 1.3 + 0.5);
+    expect(Object.keys(v.nodes)).toHaveLength(1);
+    // fitted, but zoomed in no further than 1.5: one peer is not blown up to fill the view
+    expect(v.zoom).toBeLessThanOrEqual(1.5);
+    // the live legend: trust states and link kinds, from the contract live recordings replay with
+    const states = await page.$$eval('[data-testid=live-graph] [data-testid=node-legend] li[data-state]', (l) => l.map((e) => e.getAttribute('data-state')));
+    expect(states).toEqual(expect.arrayContaining(['online', 'distrusted', 'cut', 'error']));
+    const kinds = await page.$$eval('[data-testid=live-graph] [data-testid=link-legend] li', (l) => l.map((e) => e.textContent?.trim() ?? ''));
+    expect(kinds.join('|')).toMatch(/Link.*Random link.*Rewired link.*Stale link.*link just made \(rewiring\).*link just cut/);
   });
 
   it('keeps every peer in its place as Node peers join; graph and table agree', async () => {
@@ -62,7 +72,8 @@ describe('Live overlay view', () => {
       timeout: 60_000,
     });
     const after = await view();
-    for (const [id, p] of Object.entries(before.nodes)) expect({ x: after.nodes[id]!.x, y: after.nodes[id]!.y }, `peer ${id} moved`).toEqual({ x: p.x, y: p.y });
+    expect(Object.keys(after.nodes).length).toBe(Object.keys(before.nodes).length + 3);
+    for (const [id, p] of Object.entries(before.nodes)) expect(after.nodes[Number(id)], `peer ${id} moved`).toEqual(p);
     const t = await tableLinks();
     expect(t.open / 2).toBe(await attr('[data-testid=live-graph]', 'data-edges'));
     expect(t.stale).toBe(0);

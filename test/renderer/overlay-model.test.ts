@@ -1,9 +1,12 @@
-// The Live overlay's model (renderer/src/live/overlay-model.ts): one set of links for the graph and the
-// table (stale when one end died and the other still reports it open), lag from state vectors, and a
-// layout where nobody moves when peers come and go.
+// The Live overlay's picture and table (src/host/live/live-frame.ts, renderer/src/live/overlay-model.ts):
+// one set of links for the graph and the table (stale when one end died and the other still reports it
+// open), lag from state vectors, and places where nobody moves when peers come and go.
 import { describe, expect, it } from 'vitest';
 import type { LivePeerData } from '../../src/host/live/group.js';
-import { degrees, lagOf, liveEdges, StableLayout } from '../../renderer/src/live/overlay-model.js';
+import { liveFrame, STALE_KIND } from '../../src/host/live/live-frame.js';
+import { roomPlace } from '../../renderer/src/graph/mapping.js';
+import { dotSize } from '../../renderer/src/graph/draw.js';
+import { lagOf, linkDegrees } from '../../renderer/src/live/overlay-model.js';
 
 const link = (peer: number, open = true, bytes = 100) => ({ peer, open, initiator: false, bytesIn: bytes, bytesOut: bytes, messagesIn: 1, messagesOut: 1, lastHeard: 0 });
 const peer = (id: number, alive: boolean, links: ReturnType<typeof link>[], sv: Record<string, number> = {}): LivePeerData => ({
@@ -19,20 +22,46 @@ const peer = (id: number, alive: boolean, links: ReturnType<typeof link>[], sv: 
   updatedAt: 0,
 });
 
-describe('liveEdges and degrees', () => {
+const picture = (peers: LivePeerData[], index = new Map<number, number>()) => liveFrame(peers, index, 0, 1000, new Set(), { rewired: 0 }).snapshot;
+
+describe("the live picture and the table's link counts", () => {
   it('a link either end reports open is drawn once; to a dead peer it is stale; graph and table count the same', () => {
     const peers = [peer(1, true, [link(2), link(3)]), peer(2, true, [link(1), link(3, false)]), peer(3, false, []), peer(4, true, [link(3), link(9)])];
-    const edges = liveEdges(peers);
-    expect(edges.map((e) => [e.id, e.state, e.bytes])).toEqual([
-      ['1-2', 'open', 400],
-      ['1-3', 'stale', 200],
-      ['3-4', 'stale', 200],
+    const index = new Map<number, number>();
+    const snap = picture(peers, index);
+    // numbered in order of first sight
+    expect([...index]).toEqual([
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
     ]);
-    const d = degrees(peers, edges);
-    expect(Object.fromEntries(d)).toEqual({ 1: { open: 1, stale: 1 }, 2: { open: 1, stale: 0 }, 3: { open: 0, stale: 2 }, 4: { open: 0, stale: 1 } });
-    // once the live peers notice (they report the link closed or gone), nothing stale is left
-    const noticed = [peer(1, true, [link(2), link(3, false)]), peer(2, true, [link(1)]), peer(3, false, []), peer(4, true, [])];
-    expect(liveEdges(noticed).map((e) => e.id)).toEqual(['1-2']);
+    const sorted = [...snap.links].map((l) => [...l]).sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]!);
+    expect(sorted).toEqual([
+      [0, 1],
+      [0, 2, STALE_KIND],
+      [2, 3, STALE_KIND],
+    ]);
+    const d = linkDegrees(snap);
+    expect(Object.fromEntries(d)).toEqual({ 0: { open: 1, stale: 1 }, 1: { open: 1, stale: 0 }, 2: { open: 0, stale: 2 }, 3: { open: 0, stale: 1 } });
+    // once the live peers notice (they report the link closed or gone), nothing stale is left; a dead peer's own last report does not count
+    const noticed = [peer(1, true, [link(2), link(3, false)]), peer(2, true, [link(1)]), peer(3, false, [link(1), link(4)]), peer(4, true, [])];
+    expect(picture(noticed, index).links).toEqual([[0, 1]]);
+  });
+
+  it('a kind reported by either end is kept (the higher wins); stale beats it', () => {
+    const kinded = (p: number, kind: string) => ({ ...link(p), kind });
+    const peers = [peer(1, true, [kinded(2, 'metric'), kinded(3, 'random')]), peer(2, true, [link(1)]), peer(3, true, [kinded(1, 'random')])];
+    const index = new Map<number, number>();
+    expect(picture(peers as LivePeerData[], index).links).toEqual([
+      [0, 1, 2],
+      [0, 2, 1],
+    ]);
+    const dead = [peers[0]!, peers[1]!, { ...peers[2]!, alive: false }];
+    expect(picture(dead as LivePeerData[], index).links).toEqual([
+      [0, 1, 2],
+      [0, 2, STALE_KIND],
+    ]);
   });
 });
 
@@ -47,17 +76,12 @@ describe('lagOf', () => {
   });
 });
 
-describe('StableLayout', () => {
-  it('a peer keeps its place whoever comes or goes; newcomers take new places; no two overlap', () => {
-    const l = new StableLayout(70);
-    const first = l.place([5, 2, 9]);
-    const later = l.place([9, 2, 11, 3]);
-    expect(later.get(9)).toEqual(first.get(9));
-    expect(later.get(2)).toEqual(first.get(2));
-    const all = [...first.values(), later.get(11)!, later.get(3)!];
-    for (let i = 0; i < all.length; i++)
-      for (let j = i + 1; j < all.length; j++) expect(Math.hypot(all[i]!.x - all[j]!.x, all[i]!.y - all[j]!.y)).toBeGreaterThan(40);
-    // the first picture is in id order, so two windows seeing the same peers agree
-    expect(new StableLayout(70).place([9, 5, 2]).get(2)).toEqual(first.get(2));
+describe('roomPlace', () => {
+  it("a peer's place is its number's: it keeps it whoever comes or goes, and no two of 200 overlap", () => {
+    expect(roomPlace(7)).toEqual(roomPlace(7));
+    const all = Array.from({ length: 200 }, (_, i) => roomPlace(i));
+    let closest = Infinity;
+    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) closest = Math.min(closest, Math.hypot(all[i]!.x - all[j]!.x, all[i]!.y - all[j]!.y));
+    expect(closest).toBeGreaterThan(dotSize(200) * 1.6);
   });
 });

@@ -2,13 +2,19 @@
  * The live network as this window sees it: room info and every peer's state (from `live.peers` events),
  * and this window's own peer (a BrowserPeer using the browser's WebRTC), which joins the room the host
  * says, follows the room's mode, and reports its state to the host every second so the overlay view
- * shows windows and Node peers together.
+ * shows windows and Node peers together. Also the room's recording (`live.record.*`): started, stopped and
+ * saved from here, replayed by the Lab like any recording.
  */
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
+import type { HostEvents } from '../../../src/host/groups.js';
 import type { LiveConfigureArgs, LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
 import { BrowserPeer } from '../../../src/live/browser-peer.js';
+import { downloadBlob, gzip } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
+
+/** The room's recording as the host reports it (frames, size, time span, why it stopped), or null. */
+export type LiveRecordingState = HostEvents['live.record'];
 
 export const useLive = defineStore('live', () => {
   const host = useHost();
@@ -16,6 +22,7 @@ export const useLive = defineStore('live', () => {
   const peers = shallowRef<LivePeerData[]>([]);
   const me = shallowRef<BrowserPeer | null>(null);
   const error = ref<string | null>(null);
+  const recording = shallowRef<LiveRecordingState>(null);
   let password: string | null = null;
   let joinedKey = '';
 
@@ -24,11 +31,13 @@ export const useLive = defineStore('live', () => {
     void sync();
   });
   host.on('live.peers', (p) => (peers.value = markRaw(p.peers)));
+  host.on('live.record', (r) => (recording.value = r));
 
   /** (Re)joins when room, password or signaling changed; follows mode switches. */
   async function sync(): Promise<void> {
     const j = await host.call('live.join');
     info.value = j;
+    recording.value = await host.call('live.record.state');
     password = j.password;
     const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}|${JSON.stringify(j.rtcConfig)}`;
     if (me.value && key === joinedKey) {
@@ -66,11 +75,23 @@ export const useLive = defineStore('live', () => {
     void host.call('live.reportPeer', p.state()).catch(() => {});
   }, 1000);
 
+  /** The recording so far as a gzipped file (`<name>.gz`): downloaded if `download`, and returned so the Lab can replay it. */
+  async function saveRecording(download = true): Promise<File | undefined> {
+    return guard(async () => {
+      const rec = await host.call('live.record.save');
+      const blob = await gzip(rec.text);
+      const name = `${rec.name}.gz`;
+      if (download) downloadBlob(blob, name);
+      return new File([blob], name, { type: 'application/gzip' });
+    });
+  }
+
   return {
     info,
     peers,
     me,
     error,
+    recording,
     guard,
     openDoc: (name: string) =>
       guard(async () => {
@@ -84,5 +105,8 @@ export const useLive = defineStore('live', () => {
     removePeer: (id: number) => guard(() => host.call('live.removePeer', { id })),
     type: (id: number, doc: string) => guard(() => host.call('live.type', { id, doc, count: 50, intervalMs: 100 })),
     configure: (c: LiveConfigureArgs) => guard(() => host.call('live.configure', c)),
+    recordStart: (everyMs?: number) => guard(async () => (recording.value = await host.call('live.record.start', everyMs ? { everyMs } : {}))),
+    recordStop: () => guard(async () => (recording.value = await host.call('live.record.stop'))),
+    saveRecording,
   };
 });
