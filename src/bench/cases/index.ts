@@ -15,4 +15,5 @@ export const cases: Record<string, () => Promise<BenchCase>> = {
   'sync-sim': async () => (await import('./sync-sim.js')).benchCase,
   'dashboard-timeline': async () => (await import('./dashboard-timeline.js')).benchCase,
   'dashboard-graph': async () => (await import('./dashboard-graph.js')).benchCase,
+  'live-recording': async () => (await import('./live-recording.js')).benchCase,
 };

@@ -12,15 +12,13 @@
  * As root, the bench re-executes itself inside a fresh loopback-only network namespace (unshare -n), as
  * PLATFORM.md asks of every real-network run; ICE is bound to 127.0.0.1 either way.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { logger, Rng, quantileSorted } from '../../core/index.js';
+import { Rng, quantileSorted } from '../../core/index.js';
 import type { CoreName } from '../../live/room-sync.js';
 import { PeerProcess } from '../../live/peer-process-client.js';
 import type { SyncMode } from '../../live/peer.js';
 import { SignalingServer } from '../../live/signaling/server.js';
-import { RUNNER_KEYS, type BenchCase, type CaseContext, type Figures, type OptionsOf, type OptionTypes } from '../runner.js';
+import { inNamespace } from '../netns.js';
+import type { BenchCase, CaseContext, Figures, OptionsOf, OptionTypes } from '../runner.js';
 
 export interface ModeResult {
   mode: SyncMode;
@@ -110,27 +108,6 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
   }
 }
 
-/** Re-runs this bench inside `unshare -n` when root and not already inside; null if not applicable. */
-function inNamespace(ctx: CaseContext): Record<string, unknown> | null {
-  if (process.env.PEERLAB_NETNS === '1' || typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/peerlab.mjs');
-  const args = ['bench', 'sync', '--json', '--runs', '1', '--warmup', '0', ...ctx.argv.filter((a) => a !== '--json')];
-  const cmd = `ip link set lo up && exec ${JSON.stringify(process.execPath)} ${[bin, ...args].map((a) => JSON.stringify(a)).join(' ')}`;
-  const r = spawnSync('unshare', ['-n', 'sh', '-c', cmd], {
-    env: { ...process.env, PEERLAB_NETNS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0 || !r.stdout) {
-    logger('bench').warn(`sync: could not run inside a network namespace (${r.error?.message ?? `exit ${r.status}`}); running here, ICE bound to 127.0.0.1`);
-    return null;
-  }
-  const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
-  for (const k of RUNNER_KEYS) delete out[k];
-  return { ...out, netns: true };
-}
-
 const OPTIONS = {
   peers: 'int',
   seconds: 'number',
@@ -149,7 +126,7 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
   const modes = o.modes.split(',') as SyncMode[];
   for (const m of modes) if (m !== 'overlay' && m !== 'ywebrtc') throw new RangeError(`--modes: unknown mode '${m}'`);
   const core = o.core as CoreName;
-  const outer = inNamespace(ctx);
+  const outer = inNamespace(ctx, 'sync');
   if (outer) return outer;
   const results: ModeResult[] = [];
   for (const m of modes) {
