@@ -9,9 +9,10 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { RelayCheck, type IceServer } from './ice.js';
-import type { DocInfo, LinkInfo } from './overlay/room.js';
+import type { DocInfo, LinkInfo, TrustReport } from './overlay/room.js';
 import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
+import type { PeerKeys } from './trust-keys.js';
 
 export type BrowserSyncMode = SyncMode;
 
@@ -21,6 +22,13 @@ export interface BrowserPeerOptions extends RoomOptions {
   /** Keep documents in IndexedDB. Default true. */
   persist?: boolean;
   rtcConfig?: RTCConfiguration;
+  /**
+   * The window's key pair (trust-keys.ts `createPeerKeys()`), needed when the room runs with trust; the
+   * peer id is its key's. A window makes one per session: nothing it stores is keyed by its peer id
+   * (documents live in IndexedDB by room and name), and a key kept in the page's storage would be
+   * readable by any script of the page anyway.
+   */
+  keys?: PeerKeys;
 }
 
 export interface BrowserPeerReport {
@@ -33,6 +41,8 @@ export interface BrowserPeerReport {
   violations: number;
   /** Why its TURN servers give it no relay address (see ice.ts), or null. */
   error: string | null;
+  /** With trust on (overlay mode): its behaviour, the peers it cut, its trust counters; else null. */
+  trust: TrustReport | null;
 }
 
 interface OpenDoc {
@@ -54,7 +64,7 @@ export class BrowserPeer extends RoomPeer {
 
   constructor(private readonly opts: BrowserPeerOptions) {
     super();
-    this.id = 1 + Math.floor(Math.random() * (2 ** 32 - 2));
+    this.id = opts.keys?.id ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     this.name = opts.name ?? `tab-${this.id % 10000}`;
     this.color = COLORS[this.id % COLORS.length]!;
     const rtcConfig = opts.rtcConfig ?? { iceServers: [] };
@@ -69,6 +79,7 @@ export class BrowserPeer extends RoomPeer {
       ywebrtcPeerOpts: { config: rtcConfig },
       rtcConfig,
       user: this.user(),
+      ...(opts.keys ? { keys: opts.keys } : {}),
     });
   }
 
@@ -109,6 +120,7 @@ export class BrowserPeer extends RoomPeer {
       latency: this.sync.latency(),
       violations: this.sync.violations,
       error: this.relay.status().error,
+      trust: this.sync.trustReport(),
     };
   }
 

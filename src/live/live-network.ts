@@ -4,15 +4,21 @@
  * with their update logs under `dataDir/<peer>`), the room's sync mode and documents, and the latest state
  * reported by browser/window peers so the dashboard sees the whole overlay.
  */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DocInfo, LinkInfo } from './overlay/room.js';
+import type { Behaviour } from '../protocols/sync/index.js';
+import type { DocInfo, LinkInfo, TrustReport } from './overlay/room.js';
 import { PeerProcess, PeerProcessError } from './peer-process-client.js';
 import type { PeerReport, SyncMode } from './peer.js';
 import { IceConfigError } from './ice.js';
 import { SignalingServer } from './signaling/server.js';
 import { Populations, type AddSimulatedArgs } from './mixed/populations.js';
 import type { PopulationInfo, SimulatedPeerReport } from './mixed/population.js';
+import { loadOrCreatePeerKeys } from './trust-key-file.js';
+import { createPeerKeys } from './trust-keys.js';
+import { roomTrust, type PeerTrustView } from './trust-view.js';
 import { DEFAULT_TURN_TTL_SEC, parseIceRoomSettings, publicIce, resolveIce, turnSecretFromEnv, type IceRoomSettings } from './turn-rest.js';
 
 export interface LiveNetworkOptions {
@@ -38,6 +44,11 @@ export interface LiveNetworkOptions {
   turnSecret?: string | null;
   /** Lifetime of minted TURN credentials. Default 24 h (minted again at every peer start). */
   turnTtlSec?: number;
+  /**
+   * The sync peer's trust layer in the room (overlay mode): keys bound to ids, sealed updates, reputation,
+   * cuts and rewiring, and Node peers with a behaviour. Windows follow `live.join`. Default true.
+   */
+  trust?: boolean;
 }
 
 /** The room's ICE settings as `live.info` shows them: URLs and kind of credentials, never the credentials. */
@@ -60,6 +71,8 @@ export interface LivePeerSummary {
   error: string | null;
   /** The simulated population a simulated peer or bridge belongs to. */
   population?: number;
+  /** With trust on: its behaviour, the peers it cut, its counters, and what the room thinks of it (trust-view.ts). */
+  trust?: PeerTrustView;
 }
 
 export interface LiveInfo {
@@ -74,6 +87,8 @@ export interface LiveInfo {
   bindAddress: string;
   /** Whether the host holds a TURN secret (servers with `auth: 'rest'` need it). */
   turnSecret: boolean;
+  /** Whether the room runs the sync peer's trust layer (every peer of it must). */
+  trust: boolean;
 }
 
 export class LiveNetworkError extends Error {
@@ -95,6 +110,7 @@ interface NodePeer {
   id: number;
   name: string;
   dataDir: string;
+  behaviour: Behaviour;
   alive: boolean;
   last: PeerReport | null;
 }
@@ -109,6 +125,7 @@ export class LiveNetwork {
   private readonly docs: string[];
   private readonly nodes = new Map<number, NodePeer>();
   private readonly browsers = new Map<number, LivePeerSummary>();
+  private trust: boolean;
   private counter = 0;
   private ice: IceRoomSettings;
   private bindAddress: string;
@@ -125,6 +142,7 @@ export class LiveNetwork {
     this.bindAddress = checkBind(opts.bindAddress ?? '127.0.0.1');
     this.dataDir = opts.dataDir ?? path.join(os.tmpdir(), 'peerlab-live');
     this.docs = [...(opts.docs ?? ['main'])];
+    this.trust = opts.trust ?? true;
   }
 
   async signalingUrl(): Promise<string> {
@@ -149,6 +167,7 @@ export class LiveNetwork {
       ice: publicIce(this.ice),
       bindAddress: this.bindAddress,
       turnSecret: this.turnSecret !== null,
+      trust: this.trust,
     };
   }
 
@@ -173,37 +192,70 @@ export class LiveNetwork {
     }
   }
 
-  private spawn(id: number, name: string, dataDir: string, signaling: string): PeerProcess {
+  private spawn(node: Pick<NodePeer, 'id' | 'name' | 'dataDir' | 'behaviour'>, signaling: string): PeerProcess {
     // credentials are minted at every start, so a restarted peer gets a fresh lifetime
-    const ice = resolveIce(this.ice, this.turnSecret, `${this.room}-${name}`, this.opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC);
+    const ice = resolveIce(this.ice, this.turnSecret, `${this.room}-${node.name}`, this.opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC);
     return new PeerProcess({
       room: this.room,
       signaling,
       password: this.password,
       mode: this.mode,
       docs: this.docs,
-      peerId: id,
-      name,
-      dataDir,
+      peerId: node.id,
+      name: node.name,
+      dataDir: node.dataDir,
       bindAddress: this.bindAddress,
       ...ice,
+      ...(this.trust ? { trust: true, behaviour: node.behaviour, colluders: this.colluders(node) } : {}),
     });
   }
 
-  async addPeer(name?: string): Promise<LivePeerSummary> {
+  /** Fellow attackers a badmouthing peer praises: the room's other Node peers that misbehave. */
+  private colluders(node: Pick<NodePeer, 'id' | 'behaviour'>): number[] {
+    if (node.behaviour === 'honest') return [];
+    return [...this.nodes.values()].filter((n) => n.id !== node.id && n.behaviour !== 'honest').map((n) => n.id);
+  }
+
+  /** With trust, a peer's id is its key's: the key is made (or read) in its data directory first, here. */
+  private async keyId(dataDir: string): Promise<number> {
+    try {
+      return (await loadOrCreatePeerKeys(dataDir)).id;
+    } catch (e) {
+      throw new LiveNetworkError((e as Error).message);
+    }
+  }
+
+  async addPeer(name?: string, behaviour: Behaviour = 'honest'): Promise<LivePeerSummary> {
     const max = this.opts.maxNodePeers ?? 32;
     if (this.nodes.size >= max) throw new LiveNetworkError(`at most ${max} Node peers (remove one first)`);
+    if (behaviour !== 'honest' && !this.trust) throw new LiveNetworkError(`behaviour ${behaviour}: the room runs without trust (live.configure {trust: true})`);
     const signaling = await this.signalingUrl();
     this.counter++;
-    // a u32: the sync peer's ids are its place in the DHT
-    const id = 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     const peerName = name ?? `node-${this.counter}`;
-    const dataDir = path.join(this.dataDir, `${this.room}-${id}`);
-    const proc = this.spawn(id, peerName, dataDir, signaling);
-    const node: NodePeer = { proc, id, name: peerName, dataDir, alive: true, last: null };
+    let id: number;
+    let dataDir: string;
+    if (this.trust) {
+      // the key is made aside, then its folder takes the name of the id the key gives
+      const fresh = path.join(this.dataDir, `.new-${randomUUID()}`);
+      id = await this.keyId(fresh);
+      dataDir = path.join(this.dataDir, `${this.room}-${id}`);
+      try {
+        await fs.rename(fresh, dataDir);
+      } catch (e) {
+        await fs.rm(fresh, { recursive: true, force: true });
+        throw new LiveNetworkError(`${dataDir}: ${(e as Error).message}`);
+      }
+    } else {
+      // a u32: the sync peer's ids are its place in the DHT
+      id = 1 + Math.floor(Math.random() * (2 ** 32 - 2));
+      dataDir = path.join(this.dataDir, `${this.room}-${id}`);
+    }
+    if (this.nodes.has(id)) throw new LiveNetworkError(`peer id ${id} is taken`);
+    const proc = this.spawn({ id, name: peerName, dataDir, behaviour }, signaling);
+    const node: NodePeer = { proc, id, name: peerName, dataDir, behaviour, alive: true, last: null };
     this.nodes.set(id, node);
     this.watch(node);
-    await started(proc);
+    await started(node.proc);
     return this.summary(node);
   }
 
@@ -237,7 +289,9 @@ export class LiveNetwork {
   async restartPeer(id: number): Promise<LivePeerSummary> {
     const n = this.get(id);
     if (n.alive) throw new LiveNetworkError(`peer ${id} is running`);
-    n.proc = this.spawn(id, n.name, n.dataDir, await this.signalingUrl());
+    const signaling = await this.signalingUrl();
+    if (this.trust) await this.rekey(n);
+    n.proc = this.spawn(n, signaling);
     n.alive = true;
     this.watch(n);
     await started(n.proc);
@@ -270,6 +324,7 @@ export class LiveNetwork {
     signaling?: string | null;
     ice?: { servers?: unknown[]; policy?: unknown };
     bindAddress?: string;
+    trust?: boolean;
   }): Promise<LiveInfo> {
     // checked before anything changes: a bad setting leaves the room as it was
     const ice = c.ice !== undefined ? this.checkIce(c.ice) : this.ice;
@@ -281,11 +336,13 @@ export class LiveNetwork {
     if (c.room !== undefined) this.room = c.room;
     if (c.password !== undefined) this.password = c.password;
     if (c.signaling !== undefined) this.remote = c.signaling;
+    if (c.trust !== undefined) this.trust = c.trust;
     const signaling = await this.signalingUrl();
     const running = this.alive();
     for (const n of running) {
       await n.proc.close(); // its exit marks the record dead (the record still names it): revived below
-      n.proc = this.spawn(n.id, n.name, n.dataDir, signaling);
+      if (this.trust) await this.rekey(n);
+      n.proc = this.spawn(n, signaling);
       n.alive = true;
       this.watch(n);
     }
@@ -299,7 +356,9 @@ export class LiveNetwork {
     if (this.mode !== 'overlay') throw new LiveNetworkError('simulated populations run the overlay: switch the room to overlay mode first');
     const signaling = await this.signalingUrl();
     const ice = resolveIce(this.ice, this.turnSecret, `${this.room}-bridge`, this.opts.turnTtlSec ?? DEFAULT_TURN_TTL_SEC);
-    return this.populations.add(a, { room: this.room, signaling, password: this.password, bindAddress: this.bindAddress, ...ice }, this.docs);
+    // in a room with trust the bridge is a peer like any other: its own key (per population), honest
+    const trust = this.trust ? { trust: true, keys: await createPeerKeys() } : {};
+    return this.populations.add(a, { room: this.room, signaling, password: this.password, bindAddress: this.bindAddress, ...ice, ...trust }, this.docs);
   }
 
   removeSimulated(id: number): void {
@@ -310,6 +369,15 @@ export class LiveNetwork {
     return this.populations.list();
   }
 
+  /** A peer started before the room had trust takes its key's id now (the key is made in its data directory). */
+  private async rekey(n: NodePeer): Promise<void> {
+    const id = await this.keyId(n.dataDir);
+    if (id === n.id) return;
+    this.nodes.delete(n.id);
+    n.id = id;
+    this.nodes.set(id, n);
+  }
+
   async type(id: number, doc: string, count: number, intervalMs: number): Promise<void> {
     const n = this.get(id);
     if (!n.alive) throw new LiveNetworkError(`peer ${id} is not running`);
@@ -317,9 +385,10 @@ export class LiveNetwork {
   }
 
   /** Browser/window peers report their own state (they are not processes of ours). */
-  reportBrowser(s: Omit<LivePeerSummary, 'kind' | 'updatedAt' | 'alive' | 'error'> & { error?: string | null }): void {
+  reportBrowser(s: Omit<LivePeerSummary, 'kind' | 'updatedAt' | 'alive' | 'error' | 'trust'> & { error?: string | null; trust?: TrustReport | null }): void {
     if (this.browsers.size >= 256 && !this.browsers.has(s.id)) return;
-    this.browsers.set(s.id, { ...s, kind: 'browser', alive: true, updatedAt: Date.now(), error: s.error ?? null });
+    const { trust, ...rest } = s;
+    this.browsers.set(s.id, { ...rest, kind: 'browser', alive: true, updatedAt: Date.now(), error: s.error ?? null, ...(trust ? { trust: { ...trust, cut: false, cutBy: 0 } } : {}) });
   }
 
   private alive(): NodePeer[] {
@@ -340,6 +409,7 @@ export class LiveNetwork {
       violations: s?.violations ?? 0,
       updatedAt: Date.now(),
       error: n.alive ? (s?.ice?.error ?? null) : null,
+      ...(s?.trust ? { trust: { ...s.trust, cut: false, cutBy: 0 } } : {}),
     };
   }
 
@@ -357,7 +427,16 @@ export class LiveNetwork {
     const now = Date.now();
     for (const [id, b] of this.browsers) if (now - b.updatedAt > 5000) this.browsers.delete(id);
     const simulated: SimulatedPeerReport[] = this.populations.reports();
-    return [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values(), ...simulated];
+    const all = [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values()];
+    // what the room thinks of each peer, from every peer's own judgements
+    const views = roomTrust(all);
+    return [
+      ...all.map((p) => {
+        const v = views.get(p.id);
+        return v ? { ...p, trust: v } : p;
+      }),
+      ...simulated,
+    ];
   }
 
   async close(): Promise<void> {

@@ -53,7 +53,7 @@ function compiledEntry(): Promise<string | null> {
   return compiled;
 }
 
-export interface PeerProcessOptions extends Omit<LivePeerOptions, 'gossip' | 'onWarning'> {
+export interface PeerProcessOptions extends Omit<LivePeerOptions, 'gossip' | 'onWarning' | 'keys'> {
   docs?: string[];
 }
 
@@ -106,6 +106,7 @@ export class PeerProcess {
         if (m.ev === 'failed') why = `peer process could not start: ${String(m.message)}`;
         else if (m.ev === 'ready') {
           this.id = m.id as number;
+          this.isReady = true;
           resolve({ id: m.id as number, name: m.name as string });
         } else if (typeof m.id === 'number' && 'ok' in m) {
           const p = this.pending.get(m.id);
@@ -119,13 +120,15 @@ export class PeerProcess {
   }
 
   private killRequested = false;
+  private isReady = false;
 
   get alive(): boolean {
     return !this.exitedFlag;
   }
 
   call<T = unknown>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
-    if (!this.child) return this.ready.then(() => this.call<T>(cmd, args));
+    // the process reads commands once it has started (its keys may take a moment): until then they wait here
+    if (!this.child || !this.isReady) return this.ready.then(() => this.call<T>(cmd, args));
     if (this.exitedFlag) return Promise.reject(new PeerProcessError('peer process has exited'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {

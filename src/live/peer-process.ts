@@ -12,6 +12,8 @@ import { logger, Rng } from '../core/index.js';
 import { observeStamps, randomEdit, stampKeys } from './edits.js';
 import { LivePeer, type LivePeerOptions, type SyncMode } from './peer.js';
 import { wallMs } from './overlay/room.js';
+import { loadOrCreatePeerKeys } from './trust-key-file.js';
+import { createPeerKeys, type PeerKeys } from './trust-keys.js';
 
 interface Config extends LivePeerOptions {
   docs?: string[];
@@ -54,8 +56,20 @@ interface Started {
 }
 let started: Started | null = null;
 
-function start(cfg: Config): Started {
-  const peer = new LivePeer({ ...cfg, onWarning: (m) => send({ ev: 'warning', message: m }) });
+/**
+ * With trust, the peer's key pair: the one in its data directory (made there on first start, so a
+ * restarted peer keeps its id), or one for this process only. The key never crosses the IPC channel.
+ */
+async function keysFor(cfg: Config): Promise<PeerKeys | undefined> {
+  if (cfg.trust !== true) return undefined;
+  const keys = cfg.dataDir ? await loadOrCreatePeerKeys(cfg.dataDir) : await createPeerKeys();
+  if (cfg.peerId !== undefined && cfg.peerId !== keys.id) throw new Error(`peerId ${cfg.peerId} is not the id of the key in ${cfg.dataDir ?? 'this process'} (${keys.id})`);
+  return keys;
+}
+
+async function start(cfg: Config): Promise<Started> {
+  const keys = await keysFor(cfg);
+  const peer = new LivePeer({ ...cfg, ...(keys ? { keys } : {}), onWarning: (m) => send({ ev: 'warning', message: m }) });
   const watched = new Set<string>();
   const open = (doc: string): void => {
     const d = peer.open(doc);
@@ -180,20 +194,25 @@ async function handle(st: Started, m: Cmd): Promise<unknown> {
   }
 }
 
+let starting = false;
 process.on('message', (raw) => {
   const m = raw as Cmd;
   if (typeof m !== 'object' || m === null) return;
   if (!started) {
-    // the first message is the config; anything before it is ignored
+    // the first message is the config; anything before it (or while it starts) is ignored
     const cfg = (m as { config?: unknown }).config;
-    if (typeof cfg !== 'object' || cfg === null) return;
-    try {
-      started = start(cfg as Config);
-    } catch (e) {
-      send({ ev: 'failed', message: (e as Error).message });
-      process.exit(2);
-    }
-    send({ ev: 'ready', id: started.peer.id, name: started.peer.name });
+    if (starting || typeof cfg !== 'object' || cfg === null) return;
+    starting = true;
+    start(cfg as Config).then(
+      (st) => {
+        started = st;
+        send({ ev: 'ready', id: st.peer.id, name: st.peer.name });
+      },
+      (e: Error) => {
+        send({ ev: 'failed', message: e.message });
+        process.exit(2);
+      },
+    );
     return;
   }
   if (typeof m.id !== 'number' || typeof m.cmd !== 'string') return;

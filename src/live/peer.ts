@@ -10,12 +10,13 @@ import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { logger } from '../core/index.js';
 import { persistDoc, UpdateLog, type FsyncPolicy, type LoadReport } from './persistence/update-log.js';
-import { wallMs, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayStats } from './overlay/room.js';
+import { wallMs, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayStats, type TrustReport } from './overlay/room.js';
 import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
 import { parseIceSettings, RelayCheck, type IceServer, type IceStatus, type IceTransportPolicy } from './ice.js';
 import { nodeWrtc } from './rtc-node.js';
 import { guardedWebSocket } from './ws-node.js';
+import type { PeerKeys } from './trust-keys.js';
 
 const peerLog = logger('live:peer');
 
@@ -24,8 +25,10 @@ export type { SyncMode } from './room-sync.js';
 /** Room, mode, core and overlay tuning as in RoomOptions (room-sync.ts), plus: */
 export interface LivePeerOptions extends RoomOptions {
   name?: string;
-  /** Numeric overlay id (default random). */
+  /** Numeric overlay id (default: the key's id, else random). */
   peerId?: number;
+  /** The peer's key pair (trust-keys.ts; a Node peer keeps it in its data directory). Needed with trust. */
+  keys?: PeerKeys;
   /** Directory of this peer's update logs; none = in memory only. */
   dataDir?: string | null;
   fsync?: FsyncPolicy;
@@ -51,6 +54,8 @@ export interface PeerReport {
   overlay?: OverlayStats;
   /** Whether the configured TURN servers give this peer a relay address (see ice.ts). */
   ice: IceStatus;
+  /** With trust on (overlay mode): its behaviour, the peers it cut, its trust counters. */
+  trust?: TrustReport;
 }
 
 export class LivePeer extends RoomPeer {
@@ -62,7 +67,7 @@ export class LivePeer extends RoomPeer {
 
   constructor(private readonly opts: LivePeerOptions) {
     super();
-    this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
+    this.id = opts.peerId ?? opts.keys?.id ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     this.name = opts.name ?? `node-${this.id % 10000}`;
     const warn = opts.onWarning ?? ((m) => peerLog.warn(`${this.name}: ${m}`));
     // for y-webrtc, which takes the global WebSocket (Node 20 has none; a Node 22 one is replaced so the
@@ -86,6 +91,7 @@ export class LivePeer extends RoomPeer {
       // rtc-node.ts applies the peer's ICE settings to every connection, simple-peer's included
       ywebrtcPeerOpts: { wrtc, config: { iceServers: [] } },
       user: { name: this.name },
+      ...(opts.keys ? { keys: opts.keys } : {}),
     });
   }
 
@@ -125,6 +131,7 @@ export class LivePeer extends RoomPeer {
     const loads: PeerReport['loads'] = {};
     for (const [n, d] of this.docs) loads[n] = d.report;
     const stats = this.sync.stats;
+    const trust = this.sync.trustReport();
     return {
       id: this.id,
       name: this.name,
@@ -136,6 +143,7 @@ export class LivePeer extends RoomPeer {
       loads,
       ...(stats ? { overlay: stats } : {}),
       ice: this.relay.status(),
+      ...(trust ? { trust } : {}),
     };
   }
 

@@ -16,9 +16,11 @@
 import { WebrtcProvider } from 'y-webrtc';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import { OverlayRoom, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayOptions, type OverlayStats } from './overlay/room.js';
+import type { Behaviour } from '../protocols/sync/index.js';
+import { OverlayRoom, type DocInfo, type LinkInfo, type OverlayEvent, type OverlayOptions, type OverlayStats, type TrustReport } from './overlay/room.js';
 import { docInfo, latencySummary, ywebrtcLinks, ywebrtcPeerOf, type LatencySummary } from './peer-state.js';
 import type { WebSocketCtor } from './signaling/client.js';
+import type { PeerKeys } from './trust-keys.js';
 
 export type SyncMode = 'overlay' | 'ywebrtc';
 
@@ -71,6 +73,15 @@ export interface RoomOptions extends OverlayTuning {
   mode?: SyncMode;
   /** Dissemination in overlay mode. Default 'plumtree'. */
   core?: CoreName;
+  /**
+   * Overlay mode with the sync peer's trust layer (keys bound to ids, sealed updates, reputation, cuts,
+   * rewiring). A property of the room: every peer of it must agree. Needs the peer's keys. Default false.
+   */
+  trust?: boolean;
+  /** With trust: what this peer does (anything but honest is an attacker, for experiments). Default honest. */
+  behaviour?: Behaviour;
+  /** With trust: fellow attackers a badmouthing peer praises. */
+  colluders?: number[];
 }
 
 /** What the peer itself supplies: who it is and the WebRTC/WebSocket of its platform. */
@@ -86,6 +97,8 @@ export interface RoomSyncOptions {
   /** The awareness `user` field of the awareness objects RoomSync makes itself. */
   user: Record<string, unknown>;
   rtcConfig?: RTCConfiguration;
+  /** The peer's key pair (trust-keys.ts); its id must be `id`. Needed when the room runs with trust. */
+  keys?: PeerKeys;
 }
 
 interface SyncedDoc {
@@ -111,6 +124,9 @@ export class RoomSync {
     private readonly o: RoomSyncOptions,
   ) {
     this.modeNow = room.mode ?? 'overlay';
+    if (room.trust === true && !o.keys) throw new RangeError('a room with trust needs the peer\'s keys');
+    if (o.keys && o.keys.id !== o.id) throw new RangeError(`peer id ${o.id} is not its key's (${o.keys.id})`);
+    if (room.trust !== true && (room.behaviour ?? 'honest') !== 'honest') throw new RangeError(`behaviour ${room.behaviour}: behaviours need a room with trust`);
     this.start();
   }
 
@@ -140,6 +156,9 @@ export class RoomSync {
         dissemination: this.room.core ?? 'plumtree',
         ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
         ...(o.rtcConfig ? { rtcConfig: o.rtcConfig } : {}),
+        ...(this.room.trust === true && o.keys
+          ? { trust: { crypto: o.keys, options: { behaviour: this.room.behaviour ?? 'honest', ...(this.room.colluders ? { colluders: this.room.colluders } : {}) } } }
+          : {}),
         ...overlayTuning(this.room),
       });
       room.on((e) => {
@@ -286,6 +305,11 @@ export class RoomSync {
 
   get violations(): number {
     return this.overlayRoom?.stats.violations ?? 0;
+  }
+
+  /** With trust on, in overlay mode: what this peer judged; else null. */
+  trustReport(): TrustReport | null {
+    return this.overlayRoom?.trustReport() ?? null;
   }
 
   get stats(): OverlayStats | null {

@@ -2,6 +2,7 @@
 // link kinds, sync progress, trust states), the Lab's replay timeline scrubs it, and its header says live.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/index.js';
+import { newTrustStats } from '../../src/protocols/sync/index.js';
 import { Lab } from '../../src/host/lab/lab.js';
 import { labState } from '../../src/host/lab-group.js';
 import type { LiveInfoData, LivePeerData } from '../../src/host/live/group.js';
@@ -20,9 +21,8 @@ const info: LiveInfoData = {
   ice: { servers: [], policy: 'all' },
   bindAddress: '127.0.0.1',
   turnSecret: false,
+  trust: true,
 };
-
-type Extra = { trust?: { heldScore: number; cut: boolean }; links: (LivePeerData['links'][number] & { kind?: string })[] };
 
 /** A room where peers come and go, links open and close (some rewired), edits spread, one peer gets cut off. */
 function room(seed: number, frames: number): LivePeerData[][] {
@@ -30,7 +30,7 @@ function room(seed: number, frames: number): LivePeerData[][] {
   const ids = Array.from({ length: 9 }, (_, i) => 1000 + i * 7919);
   const clocks = new Map<number, number>();
   const out: LivePeerData[][] = [];
-  const links = new Map<string, string | undefined>();
+  const links = new Map<string, 'random' | 'metric' | undefined>();
   for (let f = 0; f < frames; f++) {
     const present = ids.slice(0, Math.min(ids.length, 2 + f));
     for (let k = 0; k < 3; k++) {
@@ -39,12 +39,12 @@ function room(seed: number, frames: number): LivePeerData[][] {
       if (a === b) continue;
       const key = a < b ? `${a}-${b}` : `${b}-${a}`;
       if (links.has(key) && rng.float() < 0.4) links.delete(key);
-      else links.set(key, rng.pick([undefined, 'random', 'metric']));
+      else links.set(key, rng.pick([undefined, 'random', 'metric'] as const));
     }
     const writer = rng.pick(present);
     clocks.set(writer, (clocks.get(writer) ?? 0) + 1 + rng.int(5));
     out.push(
-      present.map((id, n): LivePeerData & Extra => {
+      present.map((id, n): LivePeerData => {
         const alive = !(n === 3 && f % 5 === 4);
         const mine = [...links].filter(([k]) => k.split('-').map(Number).includes(id));
         const sv: Record<string, number> = {};
@@ -65,7 +65,7 @@ function room(seed: number, frames: number): LivePeerData[][] {
           violations: n === 5 ? f : 0,
           updatedAt: f,
           error: null,
-          ...(n === 4 ? { trust: { heldScore: f > 6 ? 0.2 : 0.9, cut: f > 9 } } : {}),
+          ...(n === 4 ? { trust: { behaviour: 'corrupt' as const, cuts: [], stats: newTrustStats(), heldScore: f > 6 ? 0.2 : 0.9, cut: f > 9, cutBy: f > 9 ? 1 : 0 } } : {}),
         };
       }),
     );

@@ -28,7 +28,7 @@ async function until(what: string, timeoutMs: number, ok: () => Promise<boolean>
 const openOf = (s: PeerReport) => s.links.filter((l) => l.open);
 
 function describeLinks(states: PeerReport[]): string {
-  return states.map((s) => `  ${s.id}: ${s.links.map((l) => `${l.peer}${l.open ? '' : '(opening)'}:${l.kind ?? '?'}`).join(' ')}`).join('\n');
+  return states.map((s) => `  ${s.id}: ${s.links.map((l) => `${l.peer}${l.open ? '' : '(opening)'}:${l.found ?? '?'}`).join(' ')}`).join('\n');
 }
 
 describe('the sync peer over real WebRTC', () => {
@@ -56,7 +56,7 @@ describe('the sync peer over real WebRTC', () => {
       30_000,
       async () => {
         const st = await states();
-        return st.every((s) => openOf(s).length >= 2) && st.some((s) => openOf(s).some((l) => l.kind === 'dht'));
+        return st.every((s) => openOf(s).length >= 2) && st.some((s) => openOf(s).some((l) => l.found === 'dht'));
       },
       show,
     );
@@ -74,7 +74,7 @@ describe('the sync peer over real WebRTC', () => {
       expect(s.overlay!.signalingAfterFirstLink).toBeLessThan(peers.length);
       expect(s.violations).toBe(0);
     }
-    const kinds = new Set(st.flatMap((s) => openOf(s).map((l) => l.kind)));
+    const kinds = new Set(st.flatMap((s) => openOf(s).map((l) => l.found)));
     expect(kinds.has('dht')).toBe(true);
 
     // no signaling server from now on; the best-linked peer dies without a word

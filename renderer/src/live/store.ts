@@ -8,8 +8,8 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
 import type { HostEvents } from '../../../src/host/groups.js';
-import type { LiveConfigureArgs, LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
-import { BrowserPeer } from '../../../src/live/browser-peer.js';
+import type { LiveBehaviour, LiveConfigureArgs, LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
+import { BrowserPeer, createPeerKeys, type PeerKeys } from '../../../src/live/browser-peer.js';
 import { downloadBlob, gzip } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
 
@@ -25,6 +25,8 @@ export const useLive = defineStore('live', () => {
   const recording = shallowRef<LiveRecordingState>(null);
   let password: string | null = null;
   let joinedKey = '';
+  // the window's key pair, one per session (see BrowserPeerOptions.keys); made when a room with trust asks for it
+  let sessionKeys: Promise<PeerKeys> | null = null;
 
   host.on('live.info', (i) => {
     info.value = i;
@@ -36,10 +38,11 @@ export const useLive = defineStore('live', () => {
   /** (Re)joins when room, password or signaling changed; follows mode switches. */
   async function sync(): Promise<void> {
     const j = await host.call('live.join');
+    const keys = j.trust ? await (sessionKeys ??= createPeerKeys()) : undefined;
     info.value = j;
     recording.value = await host.call('live.record.state');
     password = j.password;
-    const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}|${JSON.stringify(j.rtcConfig)}`;
+    const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}|${JSON.stringify(j.rtcConfig)}|${j.trust}`;
     if (me.value && key === joinedKey) {
       me.value.setMode(j.mode);
       return;
@@ -48,7 +51,7 @@ export const useLive = defineStore('live', () => {
     me.value = null;
     if (!j.signalingUrl) return;
     joinedKey = key;
-    const peer = new BrowserPeer({ room: j.room, signaling: j.signalingUrl, password, mode: j.mode, rtcConfig: j.rtcConfig });
+    const peer = new BrowserPeer({ room: j.room, signaling: j.signalingUrl, password, mode: j.mode, rtcConfig: j.rtcConfig, ...(keys ? { trust: true, keys } : {}) });
     for (const d of j.docs) peer.open(d);
     me.value = markRaw(peer);
   }
@@ -99,7 +102,7 @@ export const useLive = defineStore('live', () => {
         me.value?.open(name);
       }),
     setMode: (mode: 'overlay' | 'ywebrtc') => guard(() => host.call('live.setMode', { mode })),
-    addPeer: () => guard(() => host.call('live.addPeer', {})),
+    addPeer: (behaviour: LiveBehaviour = 'honest') => guard(() => host.call('live.addPeer', { behaviour })),
     killPeer: (id: number) => guard(() => host.call('live.killPeer', { id })),
     restartPeer: (id: number) => guard(() => host.call('live.restartPeer', { id })),
     removePeer: (id: number) => guard(() => host.call('live.removePeer', { id })),

@@ -17,8 +17,10 @@ import type { CoreName } from '../../live/room-sync.js';
 import { PeerProcess } from '../../live/peer-process-client.js';
 import type { SyncMode } from '../../live/peer.js';
 import { SignalingServer } from '../../live/signaling/server.js';
+import { BEHAVIOURS, type Behaviour } from '../../protocols/sync/index.js';
 import { inNamespace } from '../netns.js';
 import type { BenchCase, CaseContext, Figures, OptionsOf, OptionTypes } from '../runner.js';
+import { maliciousRoom, type MaliciousRoomResult } from './sync-malicious.js';
 
 export interface ModeResult {
   mode: SyncMode;
@@ -51,11 +53,15 @@ async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number): P
   return -1;
 }
 
-async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number, core: CoreName, shuffleMs?: number): Promise<ModeResult> {
+async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number, core: CoreName, shuffleMs: number | undefined, trust: boolean): Promise<ModeResult> {
   const sig = new SignalingServer();
   await sig.listen();
   const t0 = performance.now();
-  const peers = Array.from({ length: n }, (_, i) => new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core, ...(shuffleMs ? { shuffleMs } : {}) }));
+  const peers = Array.from(
+    { length: n },
+    (_, i) =>
+      new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core, ...(shuffleMs ? { shuffleMs } : {}), ...(trust && mode === 'overlay' ? { trust } : {}) }),
+  );
   try {
     await Promise.all(peers.map((p) => p.ready));
     // warm-up: every peer types a little and the room settles before measuring
@@ -116,7 +122,37 @@ const OPTIONS = {
   core: 'string',
   'shuffle-ms': 'int',
   seed: 'int',
+  trust: 'string',
+  malicious: 'int',
+  behaviours: 'string',
 } as const satisfies OptionTypes;
+
+/** Rooms under attack, one per behaviour (sync-malicious.ts), and what they add up to. */
+async function runMalicious(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figures> {
+  const list = o.behaviours.split(',').map((b) => b.trim()) as Behaviour[];
+  for (const b of list) if (b === 'honest' || !BEHAVIOURS.includes(b)) throw new RangeError(`--behaviours: unknown attack '${b}' (drop, corrupt, spam, badmouth)`);
+  if (o.malicious >= o.peers - 1) throw new RangeError(`--malicious ${o.malicious}: leave at least 2 honest peers of ${o.peers}`);
+  const rooms: MaliciousRoomResult[] = [];
+  for (const behaviour of list) {
+    ctx.log(`bench sync: ${o.peers} peers, ${o.malicious} ${behaviour} ...`);
+    rooms.push(
+      await maliciousRoom({ peers: o.peers, malicious: o.malicious, behaviour, isolateWithinMs: 30_000, holdMs: 5000, rate: o.rate, convergeWithinMs: 30_000, seed: o.seed, log: ctx.log }),
+    );
+  }
+  const times = rooms.map((r) => r.timeToIsolateMs);
+  return {
+    peers: o.peers,
+    malicious: o.malicious,
+    rate: o.rate,
+    netns: process.env.PEERLAB_NETNS === '1',
+    // the targets: every attacker isolated within 30 s, no honest link cut, the honest replicas converged
+    allIsolated: rooms.every((r) => r.maliciousIsolated === r.maliciousPeers && r.timeToIsolateMs !== null),
+    maxTimeToIsolateMs: times.every((t) => t !== null) ? Math.max(...(times as number[])) : null,
+    honestLinksCut: rooms.reduce((n, r) => n + r.honestLinksCut, 0),
+    converged: rooms.every((r) => r.converged),
+    behaviours: rooms,
+  };
+}
 
 async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figures> {
   const peers = o.peers;
@@ -128,10 +164,12 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
   const core = o.core as CoreName;
   const outer = inNamespace(ctx, 'sync');
   if (outer) return outer;
+  if (o.malicious > 0) return runMalicious(o, ctx);
+  const trust = o.trust === 'on';
   const results: ModeResult[] = [];
   for (const m of modes) {
-    ctx.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s ...`);
-    results.push(await runMode(m, peers, seconds, rate, seed, core, o.shuffleMs || undefined));
+    ctx.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s${trust ? ', trust on' : ''} ...`);
+    results.push(await runMode(m, peers, seconds, rate, seed, core, o.shuffleMs || undefined, trust));
   }
   const overlay = results.find((r) => r.mode === 'overlay') ?? results[0];
   return {
@@ -139,6 +177,7 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
     seconds,
     rate,
     core,
+    trust,
     netns: process.env.PEERLAB_NETNS === '1',
     mode: overlay?.mode,
     edits: overlay?.edits,

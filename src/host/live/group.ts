@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { command, defineGroup } from '../contract.js';
+import { newTrustStats, type Behaviour, type TrustStats } from '../../protocols/sync/index.js';
 import { recordingState, savedRecording } from '../lab-group.js';
 
 const empty = z.strictObject({}).optional().default({});
@@ -36,6 +37,8 @@ export const liveInfo = z.object({
   ice: z.object({ servers: z.array(z.object({ urls: z.array(z.string()), auth: z.enum(['static', 'rest', 'none']) })), policy: icePolicy }),
   bindAddress: z.string(),
   turnSecret: z.boolean(),
+  /** Whether the room runs the sync peer's trust layer (keys, sealed updates, reputation, cuts, rewiring). */
+  trust: z.boolean(),
 });
 export type LiveInfoData = z.infer<typeof liveInfo>;
 
@@ -48,6 +51,14 @@ const linkInfo = z.object({
   messagesIn: z.number().min(0),
   messagesOut: z.number().min(0),
   lastHeard: z.number(),
+  /** How the link was found: through signaling, in the DHT, or by the partial view's shuffle. */
+  found: z.enum(['bootstrap', 'dht', 'shuffle']).optional(),
+  /** With trust: how rewiring holds it (a kept random link, one its metric chose, a trial being measured). */
+  kind: z.enum(['random', 'metric', 'trial']).optional(),
+  /** With trust, reported by an honest peer: its trust in the far end, 0..1 (a stranger is 0.5). */
+  score: z.number().min(0).max(1).optional(),
+  /** With trust: the link's round-trip time (moving average), once measured. */
+  rttMs: z.number().min(0).optional(),
 });
 const docInfo = z.object({
   name: z.string().max(128),
@@ -56,6 +67,25 @@ const docInfo = z.object({
   length: z.number().int().min(0),
 });
 const latencyStat = z.object({ n: z.number().int().min(0), p50: z.number(), p99: z.number() });
+/** What a peer does: honest, or one of the attacks of src/protocols/sync/trust/behaviours.ts. */
+export const behaviour = z.enum(['honest', 'drop', 'corrupt', 'spam', 'badmouth']) satisfies z.ZodType<Behaviour>;
+export type LiveBehaviour = z.infer<typeof behaviour>;
+/** The trust layer's counters (src/protocols/sync/trust/io.ts TrustStats), each a count. */
+const trustStats = z.object(Object.fromEntries(Object.keys(newTrustStats()).map((k) => [k, z.number().min(0)])) as Record<keyof TrustStats, z.ZodNumber>);
+/** What a peer with trust on reports of itself: its behaviour, the peers it cut off, its counters. */
+const trustReport = z.object({
+  behaviour,
+  cuts: z.array(peerId).max(64),
+  stats: trustStats,
+});
+/** A peer's trust as the room sees it (src/live/trust-view.ts): its own report plus its neighbours' judgements of it. */
+const peerTrust = trustReport.extend({
+  /** Mean trust the room's judging peers that hold a view of it have in it (0 from one that cut it); absent when none does. */
+  heldScore: z.number().min(0).max(1).optional(),
+  /** Whether at least one peer cut it off, and how many did. */
+  cut: z.boolean(),
+  cutBy: z.number().int().min(0),
+});
 
 export const livePeer = z.object({
   id: peerId,
@@ -73,6 +103,8 @@ export const livePeer = z.object({
   error: z.string().max(500).nullable().optional(),
   /** The simulated population (live.addSimulated) a simulated peer or bridge belongs to. */
   population: z.number().int().min(1).optional(),
+  /** With trust on (overlay mode). */
+  trust: peerTrust.optional(),
 });
 export type LivePeerData = z.infer<typeof livePeer>;
 
@@ -82,6 +114,7 @@ const liveConfigure = z.strictObject({
   signaling: z.string().regex(/^wss?:\/\/\S{1,500}$/, 'a ws:// or wss:// URL').nullable().optional(),
   ice: z.strictObject({ servers: z.array(iceServerSetting).max(8), policy: icePolicy.optional() }).optional(),
   bindAddress: z.string().max(45).optional(),
+  trust: z.boolean().optional(),
 });
 export type LiveConfigureArgs = z.input<typeof liveConfigure>;
 
@@ -142,13 +175,17 @@ export const liveGroup = defineGroup({
       }),
     ),
     'live.configure': command(
-      'set room, password, a remote signaling server (null = embedded on 127.0.0.1), STUN/TURN servers, the address Node peers bind ICE to; Node peers rejoin',
+      'set room, password, a remote signaling server (null = embedded on 127.0.0.1), STUN/TURN servers, the address Node peers bind ICE to, trust on or off; Node peers rejoin',
       liveConfigure,
       liveInfo,
     ),
     'live.setMode': command('switch the sync mode of the room (every Node peer; windows follow the event)', z.strictObject({ mode: syncMode }), liveInfo),
     'live.openDoc': command('open a document in the room on every Node peer', z.strictObject({ name: docName }), z.object({ docs: z.array(z.string()) })),
-    'live.addPeer': command('start a Node peer (its own process)', z.strictObject({ name: z.string().min(1).max(64).optional() }).optional().default({}), livePeer),
+    'live.addPeer': command(
+      'start a Node peer (its own process); a behaviour other than honest makes it an attacker (the room needs trust)',
+      z.strictObject({ name: z.string().min(1).max(64).optional(), behaviour: behaviour.optional() }).optional().default({}),
+      livePeer,
+    ),
     'live.removePeer': command('a Node peer leaves gracefully', z.strictObject({ id: peerId }), z.object({ ok: z.literal(true) })),
     'live.killPeer': command('SIGKILL a Node peer (its log survives; restart it later)', z.strictObject({ id: peerId }), z.object({ ok: z.literal(true) })),
     'live.restartPeer': command('restart a killed Node peer from its log', z.strictObject({ id: peerId }), livePeer),
@@ -175,7 +212,7 @@ export const liveGroup = defineGroup({
     'live.record.state': command('the room recording, or null', empty, liveRecordState),
     'live.reportPeer': command(
       'a window/tab peer reports its own state (for the overlay view)',
-      livePeer.omit({ kind: true, alive: true, updatedAt: true, population: true }),
+      livePeer.omit({ kind: true, alive: true, updatedAt: true, population: true, trust: true }).extend({ trust: trustReport.nullable().optional() }),
       z.object({ ok: z.literal(true) }),
     ),
   },

@@ -58,7 +58,7 @@ export function livePlugin(opts: LiveNetworkOptions = {}): LivePlugin {
           }),
         'live.addPeer': (a) =>
           guard(async () => {
-            const p = await net.addPeer(a.name);
+            const p = await net.addPeer(a.name, a.behaviour);
             changed();
             return p;
           }),

@@ -29,6 +29,7 @@ import {
   type Frame,
   type LinkKind,
   type LinkSignal,
+  type PeerTrust,
   type SignalingMsg,
   type SyncContext,
   type SyncEvent,
@@ -36,7 +37,9 @@ import {
   type SyncCodec,
   type SyncOptions,
   type SyncStats,
+  type Behaviour,
   type TrafficClass,
+  type TrustStats,
 } from '../../protocols/sync/index.js';
 import { Link, type LinkCloseReason } from '../link.js';
 import { SignalingClient, type WebSocketCtor } from '../signaling/client.js';
@@ -49,8 +52,14 @@ export interface OverlayOptions {
   RTCPeerConnection: typeof globalThis.RTCPeerConnection;
   /** WebSocket class for Node (the `ws` package); the browser's global is used otherwise. */
   WebSocket?: WebSocketCtor;
-  /** Peer id, a u32 unique in the room (default: random). */
+  /** Peer id, a u32 unique in the room (default: the trust key's id, else random). */
   peerId?: number;
+  /**
+   * Trust on (src/protocols/sync/trust/): this peer's key pair (its id must be the peer id: trust-keys.ts
+   * gives both) and the trust layer's options (a behaviour other than honest makes it an attacker, for
+   * experiments). Every peer of a room must agree: a peer with trust and one without cannot link.
+   */
+  trust?: PeerTrust & { crypto: { readonly id?: number } };
   /** Display name (awareness). */
   name?: string;
   /** How updates spread: Plumtree (default) or flooding over the partial view. */
@@ -84,8 +93,25 @@ export interface LinkInfo {
   messagesOut: number;
   lastHeard: number;
   /** How the link was found (overlay mode): through signaling, in the DHT, or by the shuffle. */
-  kind?: LinkKind;
+  found?: LinkKind;
+  /** With trust: how rewiring holds the link (a kept random link, one its metric chose, or a trial being measured). */
+  kind?: 'random' | 'metric' | 'trial';
+  /** With trust, on an honest peer: its trust in the far end (0..1; a stranger is 0.5). */
+  score?: number;
+  /** With trust: the link's measured round-trip time (moving average), once measured. */
+  rttMs?: number;
 }
+
+/** What a peer with trust on says about its own judgements (the host sums the room's into per-peer views). */
+export interface TrustReport {
+  behaviour: Behaviour;
+  /** Peers it cut off and refuses (its blacklist), at most MAX_REPORTED_CUTS. */
+  cuts: number[];
+  stats: TrustStats;
+}
+
+/** Cut peers a trust report lists at most. */
+export const MAX_REPORTED_CUTS = 64;
 
 export interface DocInfo {
   name: string;
@@ -160,7 +186,10 @@ export class OverlayRoom {
   private readonly t0 = performance.now();
 
   constructor(private readonly opts: OverlayOptions) {
-    this.id = opts.peerId ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
+    const keyId = opts.trust?.crypto.id;
+    if (opts.peerId !== undefined && keyId !== undefined && opts.peerId !== keyId)
+      throw new RangeError(`peerId ${opts.peerId} is not the trust key's id (${keyId}): with trust, a peer's id is its key's`);
+    this.id = opts.peerId ?? keyId ?? 1 + Math.floor(Math.random() * (2 ** 32 - 2));
     this.topic = `peerlab-sync/${opts.room}`;
     this.maxMessageBytes = opts.maxMessageBytes ?? 1024 * 1024;
     // a chunk frame carries its header too: it must fit under the channel bound
@@ -187,7 +216,7 @@ export class OverlayRoom {
       emit: () => {},
     };
     this.codec = createSyncCodec({});
-    this.peer = new SyncPeer(ctx, this.host(), options, {}, this.codec);
+    this.peer = new SyncPeer(ctx, this.host(), options, {}, this.codec, opts.trust ? { crypto: opts.trust.crypto, ...(opts.trust.options ? { options: opts.trust.options } : {}) } : undefined);
     if (typeof opts.signaling === 'string') {
       this.signaling = new SignalingClient(opts.signaling, opts.WebSocket ? { WebSocket: opts.WebSocket } : {});
       this.ownsSignaling = true;
@@ -392,8 +421,10 @@ export class OverlayRoom {
 
   linkInfo(): LinkInfo[] {
     const out: LinkInfo[] = [];
+    const trust = this.peer.trust;
     for (const l of this.peer.links.values()) {
       const t = this.transports.get(l.peer);
+      const tl = trust?.trusted(l.peer);
       out.push({
         peer: l.peer,
         open: l.open,
@@ -403,10 +434,26 @@ export class OverlayRoom {
         messagesIn: t?.link.messagesIn ?? 0,
         messagesOut: t?.link.messagesOut ?? 0,
         lastHeard: t?.lastHeard ?? 0,
-        kind: l.kind,
+        found: l.kind,
+        ...(tl ? { kind: tl.trial ? 'trial' : tl.random ? 'random' : 'metric' } : {}),
+        ...(tl && trust?.judging ? { score: trust.judge.table.score(l.peer) } : {}),
+        ...(tl && !Number.isNaN(tl.rtt) ? { rttMs: tl.rtt } : {}),
       });
     }
     return out;
+  }
+
+  /** With trust on: what this peer judged (null: trust off). */
+  trustReport(): TrustReport | null {
+    const trust = this.peer.trust;
+    if (!trust) return null;
+    const cuts: number[] = [];
+    if (trust.judging)
+      for (const [p, r] of trust.judge.table.entries()) {
+        if (cuts.length >= MAX_REPORTED_CUTS) break;
+        if (r.blacklisted) cuts.push(p);
+      }
+    return { behaviour: trust.o.behaviour, cuts, stats: { ...trust.stats } };
   }
 
   docInfo(): DocInfo[] {
