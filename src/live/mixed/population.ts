@@ -271,7 +271,7 @@ export class SimulatedPopulation {
       const links: LinkInfo[] = isBridge ? [...bridge.links] : [];
       if (p)
         for (const l of p.sync.links.values())
-          links.push({ peer: this.graphId(l.peer), open: l.open, initiator: l.initiator, bytesIn: l.bytesIn, bytesOut: l.bytesOut, messagesIn: l.framesIn, messagesOut: l.framesOut, lastHeard: 0, kind: l.kind });
+          links.push({ peer: this.graphId(l.peer), open: l.open, initiator: l.initiator, bytesIn: l.bytesIn, bytesOut: l.bytesOut, messagesIn: l.framesIn, messagesOut: l.framesOut, lastHeard: 0, found: l.kind });
       out.push({
         id: this.graphId(slot),
         name: isBridge ? bridge.name : `sim-${this.id}.${slot}`,
