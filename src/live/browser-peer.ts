@@ -14,6 +14,9 @@ import type { LatencySummary } from './peer-state.js';
 import { RoomPeer, RoomSync, type RoomOptions, type SyncMode } from './room-sync.js';
 import type { PeerKeys } from './trust-keys.js';
 
+// a window makes its key pair with this (the renderer may import src/live/ through this file only)
+export { createPeerKeys, type PeerKeys } from './trust-keys.js';
+
 export type BrowserSyncMode = SyncMode;
 
 /** Room, mode, core and overlay tuning as in RoomOptions (room-sync.ts), plus: */
