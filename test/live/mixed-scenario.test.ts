@@ -20,11 +20,16 @@ const text = (protocol: string) => `name: pop\npeers: 30\nprotocol: { ${protocol
 
 describe('a simulated population scenario', () => {
   it('takes a sync scenario for its room, with the count given', () => {
-    const s = populationFromText(text('type: sync, room: lab'), 'lab', 12);
+    // 12 peers hold at most 12 editors (the default is 20), so this scenario names 5
+    const s = populationFromText(`${text('type: sync, room: lab')}workload: { editors: 5 }\n`, 'lab', 12);
     expect(s.peers).toBe(12);
     expect((s.protocol.params as { room?: string }).room).toBe('lab');
     expect(populationFromText(text('type: sync, mode: flood'), 'any').peers).toBe(30);
     expect(populationScenario({ count: 200, room: 'lab' }).peers).toBe(200);
+  });
+
+  it('refuses a count below its editors when the scenario is read, not when the population starts', () => {
+    expect(problems(() => populationFromText(text('type: sync, room: lab'), 'lab', 12))).toEqual(['workload.editors: 20 editors but only 12 peers']);
   });
 
   it('refuses another room, y-webrtc, another protocol, a bad room name and too many peers, naming the key', () => {
