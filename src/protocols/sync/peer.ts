@@ -154,6 +154,7 @@ export class SyncPeer {
         send: (p, f) => this.send(p, f),
         neighbours: () => this.links.neighbours(),
         changed: (d) => this.host.docChanged?.(d.name),
+        gossiped: (d, from) => this.antiEntropy.gossiped(d, from),
         onAwareness: (doc, u, from) => this.host.onAwareness?.(doc, u, from),
         event: (e) => this.event(e),
         violation: (p, why) => this.violation(p, why),
@@ -173,7 +174,7 @@ export class SyncPeer {
       send: (p, f) => this.send(p, f),
       changed: (d) => this.host.docChanged?.(d.name),
       stats: this.stats,
-    });
+    }, o.antiEntropySettleMs);
     this.negotiation = new Negotiation({
       self: this.id,
       now: () => ctx.now(),
@@ -372,7 +373,7 @@ export class SyncPeer {
       if (reason === 'timeout') this.stats.linksTimedOut++;
       this.dissemination.neighborDown(peer);
       this.event({ type: 'link-down', peer, reason });
-      if (!this.stopped) this.antiEntropy.linkDown(peer);
+      if (!this.stopped) this.antiEntropy.linkDown(peer, bye || reason === 'bye');
     } else this.stats.negotiationsFailed++;
     if (!this.stopped) this.view.linkDown(peer, reason, l.open);
   }
