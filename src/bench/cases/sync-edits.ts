@@ -9,6 +9,12 @@
  * count of messages received says how much the room still used it: in overlay mode nothing once every
  * peer has its first link (signalingPerPeerPerMinute while editing).
  *
+ * With --simulated N (overlay mode), a population of N simulated sync peers joins the same room through a
+ * bridge peer in this process (src/live/mixed/: virtual time paced to the wall clock, modelled latency and
+ * bandwidth among them), making --sim-rate edits per second of its own while the Node peers edit; every
+ * simulated replica must converge too. Latency figures stay those between the Node peers; the bench
+ * process's CPU time over the editing window, per simulated peer, says what a simulated peer costs the host.
+ *
  * As root, the bench re-executes itself inside a fresh loopback-only network namespace (unshare -n), as
  * PLATFORM.md asks of every real-network run; ICE is bound to 127.0.0.1 either way.
  */
@@ -21,6 +27,9 @@ import { BEHAVIOURS, type Behaviour } from '../../protocols/sync/index.js';
 import { inNamespace } from '../netns.js';
 import type { BenchCase, CaseContext, Figures, OptionsOf, OptionTypes } from '../runner.js';
 import { maliciousRoom, type MaliciousRoomResult } from './sync-malicious.js';
+import { SimulatedPopulation } from '../../live/mixed/population.js';
+import { populationScenario } from '../../live/mixed/scenario.js';
+import { createPeerKeys } from '../../live/trust-keys.js';
 
 export interface ModeResult {
   mode: SyncMode;
@@ -39,39 +48,79 @@ export interface ModeResult {
   signalingPerPeerPerMinute: number;
   /** Overlay mode: messages a peer published after its own first link opened (answers to later joiners), mean. */
   signalingAfterFirstLinkPerPeer: number | null;
+  /** Simulated peers in the room (--simulated; overlay mode only). */
+  simulatedPeers: number;
+  /** This process's CPU time (user + system) over the editing window as a share of one core: in all, and per simulated peer. */
+  hostCpuPct: number;
+  hostCpuPerSimulatedPeerPct: number | null;
+  /** Share of one core the simulation's events took (the pacer's busy time), per simulated peer. */
+  simCpuPerSimulatedPeerPct: number | null;
+  /** How late simulated events ran behind the wall clock: p99 and worst (ms). */
+  simLateP99Ms: number | null;
+  simMaxLateMs: number | null;
+}
+
+export interface SimulatedOptions {
+  peers: number;
+  /** Edits per second the population makes (its editors: min(10, peers)). */
+  rate: number;
+  seed: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number): Promise<number> {
+async function allEqual(peers: PeerProcess[], doc: string, timeoutMs: number, pop: SimulatedPopulation | null = null): Promise<number> {
   const t0 = performance.now();
   while (performance.now() - t0 < timeoutMs) {
     const texts = await Promise.all(peers.map((p) => p.text(doc)));
+    if (pop) for (const s of pop.online()) texts.push(pop.replica(s).text());
     if (texts.every((t) => t === texts[0])) return performance.now() - t0;
     await sleep(100);
   }
   return -1;
 }
 
-async function runMode(mode: SyncMode, n: number, seconds: number, rate: number, seed: number, core: CoreName, shuffleMs: number | undefined, trust: boolean): Promise<ModeResult> {
+async function runMode(
+  mode: SyncMode,
+  n: number,
+  seconds: number,
+  rate: number,
+  seed: number,
+  core: CoreName,
+  shuffleMs: number | undefined,
+  trust: boolean,
+  sim?: SimulatedOptions,
+): Promise<ModeResult> {
   const sig = new SignalingServer();
   await sig.listen();
   const t0 = performance.now();
+  const room = `bench-${mode}`;
   const peers = Array.from(
     { length: n },
     (_, i) =>
-      new PeerProcess({ room: `bench-${mode}`, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core, ...(shuffleMs ? { shuffleMs } : {}), ...(trust && mode === 'overlay' ? { trust } : {}) }),
+      new PeerProcess({ room, signaling: sig.url, mode, docs: ['bench'], name: `b${i}`, seed: seed + i, core, ...(shuffleMs ? { shuffleMs } : {}), ...(trust && mode === 'overlay' ? { trust } : {}) }),
   );
+  let pop: SimulatedPopulation | null = null;
   try {
     await Promise.all(peers.map((p) => p.ready));
+    if (sim && sim.peers > 0 && mode === 'overlay') {
+      // the population's edits start 2 s in and last about as long as the Node peers' (after the warm-up)
+      const scenario = populationScenario({ count: sim.peers, room, editors: Math.min(10, sim.peers), editsPerSecond: sim.rate, edits: Math.round(sim.rate * (seconds + 5)), joinSeconds: 2, seed: sim.seed });
+      // in a room with trust the bridge proves its key like any peer (the simulated peers never meet a live one)
+      const keys = trust ? { trust: true, keys: await createPeerKeys() } : {};
+      pop = new SimulatedPopulation({ index: 1, scenario, live: { room, signaling: sig.url, bindAddress: '127.0.0.1', core, ...keys }, doc: 'bench' });
+    }
     // warm-up: every peer types a little and the room settles before measuring
     await Promise.all(peers.map((p, i) => p.call('edits', { doc: 'bench', seed: seed * 31 + i, count: 2 })));
     await allEqual(peers, 'bench', 20_000);
+    if (pop) await allEqual(peers, 'bench', 30_000, pop);
     await sleep(1000);
     await Promise.all(peers.map((p) => p.call('latency'))); // drop warm-up samples
     const setupMs = performance.now() - t0;
     const publishedBefore = sig.stats.published;
     const editStart = performance.now();
+    const cpu0 = process.cpuUsage();
+    const busy0 = pop?.pacer.stats.busyMs ?? 0;
     const rng = new Rng(seed);
     const period = 1000 / rate;
     const end = performance.now() + seconds * 1000;
@@ -87,9 +136,14 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
       if (wait > 0) await sleep(wait);
     }
     await Promise.all(inflight);
-    const editMinutes = (performance.now() - editStart) / 60_000;
+    const editWallMs = performance.now() - editStart;
+    const cpu = process.cpuUsage(cpu0);
+    const hostCpuPct = ((cpu.user + cpu.system) / 1000 / editWallMs) * 100;
+    const simBusyPct = pop ? ((pop.pacer.stats.busyMs - busy0) / editWallMs) * 100 : 0;
+    const editMinutes = editWallMs / 60_000;
     const publishedWhileEditing = sig.stats.published - publishedBefore;
-    const convergeMs = await allEqual(peers, 'bench', 30_000);
+    const convergeMs = await allEqual(peers, 'bench', 30_000, pop);
+    const popInfo = pop?.info() ?? null;
     const lat = (await Promise.all(peers.map((p) => p.call<number[]>('latency')))).flat().sort((a, b) => a - b);
     const r2 = (x: number) => Math.round(x * 100) / 100;
     const reports = mode === 'overlay' ? await Promise.all(peers.map((p) => p.state())) : [];
@@ -107,8 +161,15 @@ async function runMode(mode: SyncMode, n: number, seconds: number, rate: number,
       signalingMessagesPerPeer: r2(sig.stats.published / n),
       signalingPerPeerPerMinute: r2(publishedWhileEditing / n / editMinutes),
       signalingAfterFirstLinkPerPeer: afterLink === null ? null : r2(afterLink),
+      simulatedPeers: pop?.size ?? 0,
+      hostCpuPct: r2(hostCpuPct),
+      hostCpuPerSimulatedPeerPct: pop ? Math.round((hostCpuPct / pop.size) * 1000) / 1000 : null,
+      simCpuPerSimulatedPeerPct: pop ? Math.round((simBusyPct / pop.size) * 1000) / 1000 : null,
+      simLateP99Ms: popInfo?.lateP99Ms ?? null,
+      simMaxLateMs: popInfo?.maxLateMs ?? null,
     };
   } finally {
+    pop?.close(false);
     await Promise.all(peers.map((p) => p.close()));
     await sig.close();
   }
@@ -121,6 +182,8 @@ const OPTIONS = {
   modes: 'string',
   core: 'string',
   'shuffle-ms': 'int',
+  simulated: 'int',
+  'sim-rate': 'number',
   seed: 'int',
   trust: 'string',
   malicious: 'int',
@@ -168,8 +231,8 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
   const trust = o.trust === 'on';
   const results: ModeResult[] = [];
   for (const m of modes) {
-    ctx.log(`bench sync: ${m} mode, ${peers} peers, ${seconds} s at ${rate} edits/s${trust ? ', trust on' : ''} ...`);
-    results.push(await runMode(m, peers, seconds, rate, seed, core, o.shuffleMs || undefined, trust));
+    ctx.log(`bench sync: ${m} mode, ${peers} peers${o.simulated > 0 && m === 'overlay' ? ` + ${o.simulated} simulated` : ''}, ${seconds} s at ${rate} edits/s${trust ? ', trust on' : ''} ...`);
+    results.push(await runMode(m, peers, seconds, rate, seed, core, o.shuffleMs || undefined, trust, { peers: o.simulated, rate: o.simRate, seed }));
   }
   const overlay = results.find((r) => r.mode === 'overlay') ?? results[0];
   return {
@@ -186,6 +249,11 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
     converged: overlay?.converged,
     signalingPerPeerPerMinute: overlay?.signalingPerPeerPerMinute,
     signalingAfterFirstLinkPerPeer: overlay?.signalingAfterFirstLinkPerPeer,
+    simulatedPeers: overlay?.simulatedPeers,
+    hostCpuPct: overlay?.hostCpuPct,
+    hostCpuPerSimulatedPeerPct: overlay?.hostCpuPerSimulatedPeerPct,
+    simCpuPerSimulatedPeerPct: overlay?.simCpuPerSimulatedPeerPct,
+    simLateP99Ms: overlay?.simLateP99Ms,
     modes: results,
   };
 }
