@@ -3,9 +3,10 @@
  * peer processes over real WebRTC, the sync peer's trust layer on, the last M of them attackers with one
  * behaviour (drop, corrupt, spam, badmouth: src/protocols/sync/trust/behaviours.ts; badmouthers praise
  * each other). The honest peers edit (stamped edits, `rate` a second over the room) from the moment every
- * peer is linked; every 250 ms their reports say which links are open. An attacker is isolated when no
- * honest peer holds an open link to it; the room's time to isolate is from the first edit until every
- * attacker is isolated (and it must still be so when the run ends). Then the edits stop and the honest
+ * honest peer is linked; every 250 ms (from the moment every process is up) their reports say which links
+ * are open. An attacker is isolated when no honest peer holds an open link to it; the room's time to
+ * isolate is from the first edit until every attacker is isolated (0 when they were cut while the room
+ * was still linking: a spammer sends junk from its first link), and it must still be so when the run ends. Then the edits stop and the honest
  * replicas must converge, each holding every honest peer's edits.
  *
  * Keys are made first in each peer's data directory (the ids follow from them), so the attackers know
@@ -46,8 +47,10 @@ export interface MaliciousRoomResult {
   maliciousIsolated: number;
   /** From the first edit until every attacker was isolated; null if that never happened in isolateWithinMs. */
   timeToIsolateMs: number | null;
-  /** Per attacker: when it was last seen linked to an honest peer, from the first edit (null: never isolated). */
+  /** Per attacker: when it was last seen linked to an honest peer, in ms since every peer process was up (0: never seen linked; null: linked at the end). */
   isolatedAtMs: (number | null)[];
+  /** Attackers seen linked to an honest peer at least once (one never seen was caught, or refused, before a 250 ms poll saw it). */
+  attackersEverLinked: number;
   /** Honest peers cut off by honest peers (their blacklists), summed over the honest peers. */
   honestLinksCut: number;
   converged: boolean;
@@ -96,14 +99,23 @@ export async function maliciousRoom(o: MaliciousRoomOptions): Promise<MaliciousR
       );
     }
     await Promise.all(procs.map((p) => p.ready));
+    const readyAt = performance.now();
     const honestProcs = procs.slice(0, honest.length);
     const reports = (): Promise<PeerReport[]> => Promise.all(honestProcs.map((p) => p.state()));
-    // the room is up when every peer (attackers included) has an open link
+    // when each attacker was last seen linked to an honest peer (ms since every process was up), from the start:
+    // an attacker may be caught while the room is still linking (a spammer sends from its first link)
+    const lastLinked = new Map<number, number>();
+    const watch = async (): Promise<{ honestLinked: boolean; linked: Set<number> }> => {
+      const rs = await reports();
+      const t = performance.now() - readyAt;
+      const linked = new Set(rs.flatMap((r) => openPeers(r.links)));
+      for (const a of attackers) if (linked.has(a)) lastLinked.set(a, t);
+      return { honestLinked: rs.every((r) => openPeers(r.links).length > 0), linked };
+    };
+    // the room is up when every honest peer has an open link
     const linkDeadline = performance.now() + 30_000;
-    for (;;) {
-      const all = await Promise.all(procs.map((p) => p.state()));
-      if (all.every((r) => openPeers(r.links).length > 0)) break;
-      if (performance.now() > linkDeadline) throw new Error(`the room did not link within 30 s: ${all.map((r) => `${r.name}:${openPeers(r.links).length}`).join(' ')}`);
+    while (!(await watch()).honestLinked) {
+      if (performance.now() > linkDeadline) throw new Error('the honest peers did not all link within 30 s');
       await sleep(200);
     }
     const setupMs = performance.now() - t0;
@@ -111,7 +123,6 @@ export async function maliciousRoom(o: MaliciousRoomOptions): Promise<MaliciousR
 
     const rng = new Rng(o.seed);
     const start = performance.now();
-    const lastLinked = new Map<number, number>(attackers.map((a) => [a, 0]));
     let allIsolatedAt: number | null = null;
     let edits = 0;
     let nextEdit = start;
@@ -128,15 +139,13 @@ export async function maliciousRoom(o: MaliciousRoomOptions): Promise<MaliciousR
       }
       if (now >= nextPoll) {
         nextPoll += 250;
-        const rs = await reports();
-        const t = performance.now() - start;
-        const linked = new Set(rs.flatMap((r) => openPeers(r.links)));
-        for (const a of attackers) if (linked.has(a)) lastLinked.set(a, t);
+        const { linked } = await watch();
+        const t = performance.now();
         const isolated = attackers.every((a) => !linked.has(a));
         if (isolated && allIsolatedAt === null) {
-          allIsolatedAt = t;
-          stopAt = Math.min(endBy + o.holdMs, performance.now() + o.holdMs);
-          log(`${o.behaviour}: every attacker isolated ${Math.round(t)} ms after the first edit; holding ${o.holdMs} ms`);
+          allIsolatedAt = t - start;
+          stopAt = Math.min(endBy + o.holdMs, t + o.holdMs);
+          log(`${o.behaviour}: every attacker isolated ${Math.round(allIsolatedAt)} ms after the first edit; holding ${o.holdMs} ms`);
         } else if (!isolated && allIsolatedAt !== null) {
           // linked again: isolation did not hold, so it has not happened yet
           allIsolatedAt = null;
@@ -174,8 +183,9 @@ export async function maliciousRoom(o: MaliciousRoomOptions): Promise<MaliciousR
       peers: o.peers,
       maliciousPeers: o.malicious,
       maliciousIsolated,
-      timeToIsolateMs: round(allIsolatedAt),
-      isolatedAtMs: attackers.map((a) => (linkedAtEnd.has(a) ? null : Math.round(lastLinked.get(a)!))),
+      timeToIsolateMs: allIsolatedAt === null ? null : Math.max(0, Math.round(allIsolatedAt)),
+      isolatedAtMs: attackers.map((a) => (linkedAtEnd.has(a) ? null : Math.round(lastLinked.get(a) ?? 0))),
+      attackersEverLinked: attackers.filter((a) => lastLinked.has(a)).length,
       honestLinksCut,
       converged: convergeMs !== null,
       convergeMs: round(convergeMs),
