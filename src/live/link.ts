@@ -9,6 +9,13 @@
  * and an answer without the link's own nonce (a stale one from an earlier link to the same peer, a
  * duplicate, a forgery) or arriving when no offer is outstanding is ignored rather than failing the link.
  *
+ * A negotiation has a third step when the offer went out without the initiator's ICE candidates, as it
+ * does from a Node peer (rtc-node.ts withholds them until the answer is committed, working around a
+ * libdatachannel race that failed about one link set-up in a hundred under load): once the answer is
+ * applied, the initiator sends them as `candidates` (same nonce), and the answerer adds them. Until then
+ * ICE connects from the initiator's side alone (the answerer learns its address from its checks); the
+ * candidates serve TURN permissions and hole punching. A browser's offer carries them all: no third step.
+ *
  * A link is untrusted: every incoming message larger than `maxMessageBytes` or not binary closes it
  * (with a reason), and so does any exception from the message handler (a protocol violation destroys
  * that one connection and never throws into the caller).
@@ -18,6 +25,8 @@
  * multi-MiB transfer in 64 KiB frames never overflows a browser's send buffer (Chromium fails a send past
  * 16 MiB). The queue is bounded too: past `maxQueuedBytes` the peer is not reading and the link closes.
  */
+
+import { candidatesOf } from './sdp.js';
 
 export interface LinkOptions {
   RTCPeerConnection: typeof globalThis.RTCPeerConnection;
@@ -36,10 +45,14 @@ export interface LinkOptions {
 
 /** What goes through signaling: an offer or answer, and the nonce naming the negotiation. */
 export interface SignalDescription {
+  /** 'offer', 'answer', or 'candidates' (the initiator's candidate lines, one per line, in `sdp`). */
   type: string;
   sdp: string;
   nonce?: string;
 }
+
+/** Candidate lines taken from a `candidates` step (a peer gathers a handful; more is not a peer's). */
+const MAX_CANDIDATES = 64;
 
 /** 64 random bits in hex (Web Crypto: in browsers and Node alike). */
 function drawNonce(): string {
@@ -57,6 +70,11 @@ export class Link {
   private nonceValue: string;
   /** Whether this answerer has taken an offer (a second one is ignored). */
   private offerTaken = false;
+  /** The offer as sent (initiator), whose candidates the answerer already has. */
+  private offeredSdp = '';
+  /** Resolves once the answerer has applied the offer (candidates wait for it); answerer only. */
+  private offerApplied: Promise<boolean> | null = null;
+  private candidatesTaken = false;
   private readonly maxBytes: number;
   private connectTimer: ReturnType<typeof setTimeout> | null;
   private readonly queue: Uint8Array[] = [];
@@ -115,9 +133,34 @@ export class Link {
       await this.gathered();
       if (this.closedFlag) return;
       const d = this.pc.localDescription;
-      if (d) this.opts.sendSignal({ type: d.type, sdp: d.sdp, nonce: this.nonceValue });
+      if (d) {
+        this.offeredSdp = d.sdp;
+        this.opts.sendSignal({ type: d.type, sdp: d.sdp, nonce: this.nonceValue });
+      }
     } catch {
       this.close('failed');
+    }
+  }
+
+  /** After the answer: the initiator's candidates its offer did not carry, if any (see the top). */
+  private sendCandidates(): void {
+    const d = this.pc.localDescription;
+    if (this.closedFlag || !d) return;
+    const missing = candidatesOf(d.sdp).filter((c) => !this.offeredSdp.includes(c));
+    if (missing.length > 0) this.opts.sendSignal({ type: 'candidates', sdp: missing.join('\r\n'), nonce: this.nonceValue });
+  }
+
+  /** The answerer adds the initiator's candidates once it has applied the offer (bad lines are skipped). */
+  private async addCandidates(lines: string): Promise<void> {
+    if (!(await this.offerApplied) || this.closedFlag) return;
+    const mid = /^a=mid:(\S+)/m.exec(this.pc.remoteDescription?.sdp ?? '')?.[1] ?? '0';
+    for (const line of lines.split(/\r?\n/).slice(0, MAX_CANDIDATES)) {
+      if (!line.startsWith('candidate:') || this.closedFlag) continue;
+      try {
+        await this.pc.addIceCandidate({ candidate: line, sdpMid: mid, sdpMLineIndex: 0 });
+      } catch {
+        // a candidate this end cannot use (another address family, say): ICE goes on with the rest
+      }
     }
   }
 
@@ -128,7 +171,8 @@ export class Link {
 
   /**
    * Feeds the remote description: the offer, for the answerer (the first one only); the answer, for the
-   * initiator (only one echoing its nonce, while its offer is outstanding). Anything else is ignored.
+   * initiator (only one echoing its nonce, while its offer is outstanding); the initiator's candidates,
+   * for the answerer (once, with its nonce). Anything else is ignored.
    */
   async signal(desc: SignalDescription): Promise<void> {
     if (this.closedFlag) return;
@@ -137,7 +181,12 @@ export class Link {
         if (this.offerTaken) return;
         this.offerTaken = true;
         this.nonceValue = desc.nonce ?? '';
-        await this.pc.setRemoteDescription({ type: 'offer', sdp: desc.sdp });
+        const applied = this.pc.setRemoteDescription({ type: 'offer', sdp: desc.sdp });
+        this.offerApplied = applied.then(
+          () => true,
+          () => false,
+        );
+        await applied;
         const answer = await this.pc.createAnswer();
         await this.pc.setLocalDescription(answer);
         await this.gathered();
@@ -147,6 +196,11 @@ export class Link {
       } else if (desc.type === 'answer' && this.opts.initiator) {
         if (desc.nonce !== this.nonceValue || this.pc.signalingState !== 'have-local-offer') return;
         await this.pc.setRemoteDescription({ type: 'answer', sdp: desc.sdp });
+        this.sendCandidates();
+      } else if (desc.type === 'candidates' && !this.opts.initiator) {
+        if (!this.offerTaken || this.candidatesTaken || desc.nonce !== this.nonceValue) return;
+        this.candidatesTaken = true;
+        await this.addCandidates(desc.sdp);
       }
     } catch {
       this.close('failed');

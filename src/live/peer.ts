@@ -77,7 +77,7 @@ export class LivePeer extends RoomPeer {
     const bind = opts.bindAddress !== undefined ? { bindAddress: opts.bindAddress } : {};
     const wrtc = nodeWrtc({ ...bind, ...ice });
     let reported: string | null = null;
-    this.relay = new RelayCheck(nodeWrtc({ ...bind, ...ice, iceTransportPolicy: 'relay' }).RTCPeerConnection, ice, {
+    this.relay = new RelayCheck(nodeWrtc({ ...bind, ...ice, iceTransportPolicy: 'relay', offerCandidates: 'at-once' }).RTCPeerConnection, ice, {
       onChange: (st) => {
         if (st.error && st.error !== reported) warn(st.error);
         reported = st.error;

@@ -82,7 +82,7 @@ async function startCoturn(): Promise<Coturn> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   // ready when a relay check through it succeeds (its listeners open after the log says so)
   const ice = { iceServers: [{ urls: [`turn:127.0.0.1:${port}`], ...turnRestCredential(SECRET, 'probe', 600) }], iceTransportPolicy: 'relay' as const };
-  const wrtc = nodeWrtc(ice);
+  const wrtc = nodeWrtc({ ...ice, offerCandidates: 'at-once' });
   for (let i = 0; ; i++) {
     const check = new RelayCheck(wrtc.RTCPeerConnection, ice, { timeoutMs: 2000, retryMs: 60_000 });
     while (check.status().state === 'checking') await sleep(50);

@@ -296,7 +296,7 @@ export class OverlayRoom {
       // the peer gives negotiations up by its own timeout; this one only catches a transport that hangs
       connectTimeoutMs: 30_000,
       sendSignal: (d) => {
-        if (this.transports.get(peer)?.link !== link || (d.type !== 'offer' && d.type !== 'answer')) return;
+        if (this.transports.get(peer)?.link !== link || (d.type !== 'offer' && d.type !== 'answer' && d.type !== 'candidates')) return;
         this.peer.onLocalSignal(peer, { kind: d.type, nonce: d.nonce ?? '', sdp: d.sdp, link: 'bootstrap' });
       },
       ...(this.opts.rtcConfig ? { rtcConfig: this.opts.rtcConfig } : {}),

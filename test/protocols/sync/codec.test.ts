@@ -58,7 +58,7 @@ const yupdate = fc.tuple(fc.string({ maxLength: 40 }), fc.nat({ max: 2 ** 31 }))
 const sv = yupdate.map((u) => Y.encodeStateVectorFromUpdate(u));
 const nonce = fc.stringMatching(/^[0-9a-f]{1,32}$/);
 const signal: fc.Arbitrary<LinkSignal> = fc.record({
-  kind: fc.constantFrom('offer', 'answer', 'busy'),
+  kind: fc.constantFrom('offer', 'answer', 'busy', 'candidates'),
   nonce,
   sdp: fc.string({ maxLength: 300 }),
   link: fc.constantFrom('bootstrap', 'dht', 'shuffle'),

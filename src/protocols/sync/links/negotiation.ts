@@ -1,5 +1,6 @@
 /**
- * Link negotiation: offer, answer, busy. A negotiation travels one of two ways, and its answer goes back
+ * Link negotiation: offer, answer (or busy), and the initiator's candidates when its offer went without
+ * them (a Node peer's: src/live/rtc-node.ts says why). A negotiation travels one of two ways, and its answer goes back
  * the way its offer came:
  * - through the signaling server, for a peer's first link(s) (bootstrap) and to heal a partition;
  * - relayed through the overlay (ROUTE envelopes), for every other link: DHT-found members, the shuffle,
@@ -13,7 +14,8 @@
  *   outstanding for longer than GLARE_MS was lost (the other side restarted since, say) and gives way;
  * - a new offer from a peer we are still answering replaces that half-made link (it gave up on it); the
  *   same offer again is ignored;
- * - an answer or busy counts only for our own outstanding offer (its nonce);
+ * - an answer or busy counts only for our own outstanding offer (its nonce); candidates only for the
+ *   offer we are answering (its nonce), before the link opens;
  * - at `maxLinks` an offer is refused with busy; a banned or blocked peer's is ignored.
  */
 import type { SyncHost, SyncStats } from '../host.js';
@@ -67,7 +69,7 @@ export class Negotiation {
     if (sig.kind === 'offer') {
       if (!l.initiator) return;
       l.nonce = sig.nonce;
-    }
+    } else if (sig.kind === 'candidates' && !l.initiator) return;
     this.sendSignal(peer, l.channel, { ...sig, nonce: l.nonce || sig.nonce, link: l.kind });
   }
 
@@ -119,6 +121,9 @@ export class Negotiation {
           if (channel.via === 'signaling') io.answered(from);
           io.host.remoteSignal(from, sig);
         }
+        return;
+      case 'candidates':
+        if (l && !l.initiator && !l.open && l.nonce === sig.nonce) io.host.remoteSignal(from, sig);
         return;
       case 'busy':
         if (l && l.initiator && !l.open && l.nonce === sig.nonce) {

@@ -89,7 +89,7 @@ export interface SyncCodec {
 
 const NONCE = /^[0-9a-f]{1,32}$/;
 const MAX_PEER = 0xffffffff;
-const SIGNAL_KINDS = ['offer', 'answer', 'busy'] as const;
+const SIGNAL_KINDS = ['offer', 'answer', 'busy', 'candidates'] as const;
 const utf8 = new TextEncoder();
 
 /** UTF-8 length of a string (ASCII fast path: session descriptions are ASCII). */

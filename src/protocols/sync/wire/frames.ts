@@ -49,10 +49,14 @@ export const LINK_KINDS: readonly LinkKind[] = ['bootstrap', 'dht', 'shuffle'];
 
 /** One step of a WebRTC negotiation, carried opaquely: the SDP is the transport's business. */
 export interface LinkSignal {
-  kind: 'offer' | 'answer' | 'busy';
+  /**
+   * 'candidates': the initiator's ICE candidates, sent once its answer is applied when its offer went
+   * without them (a Node peer's does: src/live/rtc-node.ts says why).
+   */
+  kind: 'offer' | 'answer' | 'busy' | 'candidates';
   /** Names the negotiation (drawn by the initiator, echoed by the answer). */
   nonce: string;
-  /** The session description (offer/answer; empty for busy). */
+  /** The session description (offer/answer; candidate lines for candidates; empty for busy). */
   sdp: string;
   /** How the initiator found the other end, so both ends label the link the same. */
   link: LinkKind;

@@ -57,7 +57,7 @@ export function parseSignaling(data: unknown): SignalingMsg | null {
       const to = peerOf(m.to);
       const s = m.sig as Record<string, unknown> | null | undefined;
       if (to === null || s === null || typeof s !== 'object') return null;
-      if (s.kind !== 'offer' && s.kind !== 'answer' && s.kind !== 'busy') return null;
+      if (s.kind !== 'offer' && s.kind !== 'answer' && s.kind !== 'busy' && s.kind !== 'candidates') return null;
       if (typeof s.nonce !== 'string' || !NONCE.test(s.nonce)) return null;
       if (typeof s.sdp !== 'string' || utf8Length(s.sdp) > MAX_SIGNAL_SDP) return null;
       if (!LINK_KINDS.includes(s.link as LinkKind)) return null;
