@@ -68,7 +68,7 @@ describe('simulated populations in the live host group', () => {
     // bad input: located, nothing added
     expect(await failure('live.addSimulated', { count: 0 })).toMatch(/count/);
     expect(await failure('live.addSimulated', { count: 5, doc: 'nope' })).toMatch(/doc: the room has no document/);
-    expect(await failure('live.addSimulated', { count: 5, scenario: 'name: x\npeers: 5\nprotocol: { type: sync, room: elsewhere }\nuntil: 10s\n' })).toMatch(
+    expect(await failure('live.addSimulated', { count: 5, scenario: 'name: x\npeers: 5\nprotocol: { type: sync, room: elsewhere }\nworkload: { editors: 2 }\nuntil: 10s\n' })).toMatch(
       /protocol\.room: the population joins room 'elsewhere', but the live room is 'mixedhost'/,
     );
     expect(await failure('live.removeSimulated', { id: 7 })).toMatch(/no simulated population 7/);
