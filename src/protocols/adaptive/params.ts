@@ -59,6 +59,9 @@ export const reputationSchema = z.strictObject({
   maxReportWeight: num(0.001, 1000).default(5),
   /** A pull probe unanswered after this long counts as bad evidence. */
   probeTimeoutMs: numAbove().default(2000),
+  /** Times a pull is sent again within probeTimeoutMs while unanswered (at even intervals), so that a lost
+   * pull or reply is not taken for a dropper's silence. */
+  probeRetries: int(0, 8).default(1),
   /** Probes ask for a message we sent the neighbour at least this long ago (it must have arrived). */
   probeAgeMs: num(0).default(500),
   /** Most peers a peer keeps reputation records of (~100 bytes each; when full, the least-evidenced

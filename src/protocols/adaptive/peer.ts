@@ -122,6 +122,7 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
         return this.onGossip(from, msg);
       case 'pull':
         if (!isNonNegInt(msg.id) || !isNonNegInt(msg.nonce)) return this.reject(from, 'pull: bad fields');
+        if (!this.linkedWith(from)) return;
         return this.onPull(from, msg.id, msg.nonce);
       case 'pullReply':
         if (!isNonNegInt(msg.nonce) || (msg.msg !== null && !isGossip(msg.msg))) return this.reject(from, 'pullReply: bad fields');
@@ -129,16 +130,14 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
       case 'connect':
         if (typeof msg.random !== 'boolean') return this.reject(from, 'connect: bad fields');
         return this.onConnect(from, msg.random);
-      case 'accept': {
-        const pc = this.onAccept(from);
-        if (pc !== null && pc.replace >= 0) this.rewiring.accepted(from, pc);
-        return;
-      }
+      case 'accept':
+        return this.accepted(from);
       case 'reject':
         this.pending.delete(from);
         return;
       case 'disconnect':
         this.pending.delete(from);
+        this.probes.forget(from);
         this.removeLink(from, 'disconnect');
         return;
       case 'ping':
@@ -162,10 +161,28 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
     this.host.malformed?.(from, what);
   }
 
+  private accepted(from: PeerId): void {
+    const pc = this.onAccept(from);
+    if (pc !== null && pc.replace >= 0) this.rewiring.accepted(from, pc);
+  }
+
   private onGossip(from: PeerId, msg: GossipMsg): void {
-    const link = this.links.get(from);
-    if (link === undefined) return; // not (or no longer) a neighbour: in flight, or unsolicited
-    this.relay(from, msg, link);
+    if (!this.linkedWith(from)) return;
+    this.relay(from, msg, this.links.get(from) as Neighbour);
+  }
+
+  /**
+   * Whether link traffic (gossip, a probe) from `from` may be taken: it holds a link with us. If we
+   * asked it for one, that is its accept (lost, or overtaken by this message). If we hold none, its
+   * link is half-open (our disconnect or accept was lost) and it is told so, as TCP's RST would:
+   * otherwise it pushes into a void and probes a peer that ignores its pushes, and plain message
+   * loss makes honest peers look like droppers.
+   */
+  private linkedWith(from: PeerId): boolean {
+    if (this.links.has(from)) return true;
+    if (this.pending.has(from)) this.accepted(from);
+    else this.send(from, { t: 'disconnect' }, 0);
+    return this.links.has(from);
   }
 
   /** What a peer does with a gossip message from a neighbour: an honest one checks the signature,

@@ -2,8 +2,13 @@
  * Pull probes, the answer to the subtle drop case: a dropper looks, from one side, just like a
  * neighbour that happened to receive every message from us first. So once a period a peer asks each
  * neighbour for a message it itself pushed to that neighbour at least `probeAgeMs` ago. The neighbour
- * must hold it: a proof of possession (id + signature) is good evidence; silence after
- * `probeTimeoutMs`, "don't have it", or a tampered proof is bad.
+ * must hold it: a proof of possession (id + signature) is good evidence; "don't have it", a
+ * tampered proof, and silence for `probeTimeoutMs` are bad. Within that time the pull is sent
+ * 1 + `probeRetries` times at even intervals (the same nonce: an answer to any send counts): on a
+ * lossy network a pull or its reply is lost now and then (19% of single pulls at 10% loss, 3.6% of
+ * two), and a lost message is no evidence. "Don't have it" is taken only from the last send: our
+ * push may have been lost, and by then gossip has brought the message by another path. A dropper
+ * stays silent however often it is asked, and its bad evidence comes no later than with one send.
  */
 import type { PeerId } from '../../core/index.js';
 import type { GossipMsg } from './messages.js';
@@ -16,7 +21,7 @@ const PULL_BYTES = 16;
 
 export class Probes {
   /** Probes awaiting an answer, by nonce. */
-  private readonly open = new Map<number, { peer: PeerId; id: number }>();
+  private readonly open = new Map<number, { peer: PeerId; id: number; tries: number }>();
   private nonce = 0;
 
   constructor(private readonly peer: OverlayPeer) {}
@@ -39,12 +44,19 @@ export class Probes {
       }
       if (id < 0) continue;
       const nonce = this.nonce++;
-      this.open.set(nonce, { peer: p, id });
-      // (send first: an optional call `f?.(send())` would skip the send when the host has no counter)
-      const bytes = me.send(p, { t: 'pull', id, nonce }, PULL_BYTES);
-      me.host.reputationBytes?.(bytes);
-      me.ctx.setTimer(rep.probeTimeoutMs, TIMER_PROBE, nonce);
+      this.open.set(nonce, { peer: p, id, tries: 0 });
+      this.pull(p, id, nonce);
     }
+  }
+
+  /** Sends (or re-sends: same nonce, so a late answer to an earlier send still counts) a pull. */
+  private pull(p: PeerId, id: number, nonce: number): void {
+    const me = this.peer;
+    const rep = me.cfg.reputation;
+    // (send first: an optional call `f?.(send())` would skip the send when the host has no counter)
+    const bytes = me.send(p, { t: 'pull', id, nonce }, PULL_BYTES);
+    me.host.reputationBytes?.(bytes);
+    me.ctx.setTimer(rep.probeTimeoutMs / (rep.probeRetries + 1), TIMER_PROBE, nonce);
   }
 
   /** `from` answered probe `nonce` with `msg` (null: it does not have the message). */
@@ -52,6 +64,9 @@ export class Probes {
     const me = this.peer;
     const probe = this.open.get(nonce);
     if (probe === undefined || probe.peer !== from) return; // late (after its timeout) or not ours
+    // "don't have it" may mean our push was lost: asked again when the probe's timer fires, by when
+    // gossip has had time to bring the message by another path
+    if (msg === null && probe.tries < me.cfg.reputation.probeRetries) return;
     this.open.delete(nonce);
     if (!me.judging) return;
     // we pushed this very message to `from`: "don't have it" and a tampered copy are both bad
@@ -59,11 +74,17 @@ export class Probes {
     else me.trust.bad(from);
   }
 
-  /** Probe `nonce` got no answer in time. */
+  /** Probe `nonce` got no answer to its latest send: sent again while retries are left (a lost
+   * pull or reply is not evidence), else the silence is bad evidence. */
   onTimeout(nonce: number): void {
     const me = this.peer;
     const probe = this.open.get(nonce);
     if (probe === undefined) return;
+    if (probe.tries < me.cfg.reputation.probeRetries && me.links.has(probe.peer)) {
+      probe.tries++;
+      this.pull(probe.peer, probe.id, nonce);
+      return;
+    }
     this.open.delete(nonce);
     me.stats.probesTimedOut++;
     if (me.judging && me.links.has(probe.peer)) me.trust.bad(probe.peer);
