@@ -32,6 +32,13 @@ describe('a simulated population scenario', () => {
     expect(problems(() => populationFromText(text('type: sync, room: lab'), 'lab', 12))).toEqual(['workload.editors: 20 editors but only 12 peers']);
   });
 
+  it('says first that a scenario is for another room, whatever else is wrong with it', () => {
+    expect(problems(() => populationFromText(text('type: sync, room: other'), 'lab', 5))).toEqual([
+      "protocol.room: the population joins room 'other', but the live room is 'lab' (change one of them)",
+      'workload.editors: 20 editors but only 5 peers',
+    ]);
+  });
+
   it('refuses another room, y-webrtc, another protocol, a bad room name and too many peers, naming the key', () => {
     expect(problems(() => populationFromText(text('type: sync, room: other'), 'lab'))).toEqual([
       "protocol.room: the population joins room 'other', but the live room is 'lab' (change one of them)",

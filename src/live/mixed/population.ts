@@ -90,14 +90,21 @@ export interface PopulationInfo {
 
 /** Checks that a scenario can run as a population of `room`; throws ScenarioError naming each problem. */
 export function checkMixedScenario(scenario: Scenario, room: string): void {
-  const issues: ScenarioIssue[] = [];
-  if (scenario.protocol.type !== 'sync') issues.push({ path: 'protocol.type', problem: `a simulated population in a live room runs the sync peer: expected sync, got ${scenario.protocol.type}` });
-  else {
-    const p = scenario.protocol.params as SyncParams;
-    if (p.mode === 'ywebrtc') issues.push({ path: 'protocol.mode', problem: 'a simulated population runs the sync peer: expected overlay or flood, got ywebrtc' });
-    if (p.room !== undefined && p.room !== room) issues.push({ path: 'protocol.room', problem: `the population joins room '${p.room}', but the live room is '${room}' (change one of them)` });
-  }
+  const p = scenario.protocol.params as Partial<SyncParams>;
+  const issues = mixedIssues({ type: scenario.protocol.type, mode: p.mode, room: p.room }, room);
   if (issues.length > 0) throw new ScenarioError(issues, scenario.source);
+}
+
+/** What keeps a protocol section (as written or as parsed) from joining `room` as a population. */
+export function mixedIssues(protocol: { type?: unknown; mode?: unknown; room?: unknown }, room: string): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  if (protocol.type !== 'sync') issues.push({ path: 'protocol.type', problem: `a simulated population in a live room runs the sync peer: expected sync, got ${String(protocol.type)}` });
+  else {
+    if (protocol.mode === 'ywebrtc') issues.push({ path: 'protocol.mode', problem: 'a simulated population runs the sync peer: expected overlay or flood, got ywebrtc' });
+    if (typeof protocol.room === 'string' && protocol.room !== room)
+      issues.push({ path: 'protocol.room', problem: `the population joins room '${protocol.room}', but the live room is '${room}' (change one of them)` });
+  }
+  return issues;
 }
 
 export class SimulatedPopulation {

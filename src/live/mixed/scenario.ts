@@ -4,9 +4,10 @@
  * built from a few settings (`live.addSimulated {count, ...}`) with a modelled network suited to a room
  * of people co-editing: 5-40 ms between two peers, 20 Mbit/s up and 50 Mbit/s down each.
  */
-import { parseScenario, ScenarioError, type Scenario } from '../../lab/scenario.js';
+import { isObject } from '../../core/check.js';
+import { parseScenario, parseText, ScenarioError, type Scenario } from '../../lab/scenario.js';
 import { scenarioFromText } from '../../lab/load.js';
-import { checkMixedScenario } from './population.js';
+import { checkMixedScenario, mixedIssues } from './population.js';
 
 /** Simulated peers one population holds at most (each is a Y.Doc, a Kademlia node and Plumtree state: ~1 MB). */
 export const MAX_SIMULATED = 2000;
@@ -60,7 +61,18 @@ export function populationScenario(s: PopulationSettings): Scenario {
 
 /** A scenario text the user gave, checked as a population of `room` (count, if given, sets `peers`). */
 export function populationFromText(text: string, room: string, count?: number): Scenario {
-  const scenario = scenarioFromText(text, '<live.addSimulated scenario>', count !== undefined ? { set: [`peers=${count}`] } : {});
+  const source = '<live.addSimulated scenario>';
+  // what makes it no population of this room is said first, whatever else is wrong with it
+  const raw = parseText(text, source);
+  const protocol = isObject(raw) && isObject(raw.protocol) ? raw.protocol : {};
+  const early = mixedIssues(protocol, room);
+  let scenario: Scenario;
+  try {
+    scenario = scenarioFromText(text, source, count !== undefined ? { set: [`peers=${count}`] } : {});
+  } catch (e) {
+    if (e instanceof ScenarioError && early.length > 0) throw new ScenarioError([...early, ...e.issues.filter((i) => !early.some((x) => x.path === i.path))], e.source);
+    throw e;
+  }
   checkMixedScenario(scenario, room);
   checkCount(scenario);
   return scenario;
