@@ -205,7 +205,9 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
       setupMs: Math.round(setupMs),
       frames: rec.frames.length,
       framesRecordedState: state.frames,
-      expectedFrames: Math.floor((o.seconds * 1000) / o.everyMs) + 1,
+      spanMs: rec.frames.at(-1)!.timeMs,
+      // ticks of the recorder's timer that made no frame (a report still running skips one)
+      ticksSkipped: Math.max(0, Math.round(rec.frames.at(-1)!.timeMs / o.everyMs) + 1 - rec.frames.length),
       framesEqual: equal,
       framesUnmatched: unmatched,
       allFramesEqual: equal === rec.frames.length,
