@@ -79,4 +79,21 @@ describe('Live overlay view', () => {
     expect(t.stale).toBe(0);
     expect(pageErrors).toEqual([]);
   });
+
+  it('adds a simulated population: its peers and bridge are drawn with their own legend entries, and it can be removed', async () => {
+    const legendCount = (state: string) =>
+      page.$eval(`[data-testid=live-graph] [data-testid=node-legend] li[data-state=${state}] b`, (b) => Number((b.textContent ?? '').replace(/\s/g, '')));
+    await page.click('[data-testid=live-simulated] summary');
+    await page.fill('[data-testid=sim-count]', '30');
+    await page.click('[data-testid=sim-add]');
+    await page.waitForSelector('[data-testid=live-simulated] li[data-population]', { timeout: 30_000 });
+    await expect.poll(() => legendCount('bridge'), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => legendCount('simulated'), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    // the table lists the bridge, not the simulated peers one by one
+    expect(await page.locator('tr[data-peer]').count()).toBeLessThan(10);
+    await page.click('[data-testid=live-simulated] li[data-population] button');
+    await page.waitForSelector('[data-testid=live-simulated] li[data-population]', { state: 'detached', timeout: 20_000 });
+    await expect.poll(() => legendCount('simulated'), { timeout: 20_000 }).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });

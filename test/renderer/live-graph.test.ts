@@ -10,9 +10,10 @@ import { legendOf } from '../../renderer/src/graph/legend.js';
 import { GraphModel, LinkChanges } from '../../renderer/src/graph/mapping.js';
 import { Palette, REWIRED_IN, REWIRED_OUT } from '../../renderer/src/observe/palette.js';
 
-type Trusting = LivePeerData & { trust?: { heldScore: number; cut: boolean; behaviour?: string }; links: (LivePeerData['links'][number] & { kind?: 'random' | 'metric' })[] };
+type Kind = 'random' | 'metric' | 'trial';
+type Trusting = LivePeerData & { trust?: { heldScore: number; cut: boolean; behaviour?: string }; links: (LivePeerData['links'][number] & { kind?: Kind })[] };
 
-const link = (peer: number, kind?: 'random' | 'metric') => ({ peer, open: true, initiator: false, bytesIn: 10, bytesOut: 10, messagesIn: 1, messagesOut: 1, lastHeard: 0, ...(kind ? { kind } : {}) });
+const link = (peer: number, kind?: Kind) => ({ peer, open: true, initiator: false, bytesIn: 10, bytesOut: 10, messagesIn: 1, messagesOut: 1, lastHeard: 0, ...(kind ? { kind } : {}) });
 const peer = (id: number, links: ReturnType<typeof link>[], trust?: { heldScore: number; cut: boolean }, alive = true): Trusting => ({
   id,
   name: `node-${id}`,
@@ -53,11 +54,13 @@ describe('the Live graph', () => {
     const legend = legendOf(palette, snap);
     expect(legend.nodes.map((e) => [e.key, e.count])).toEqual([
       ['online', 2],
+      ['simulated', 0],
+      ['bridge', 0],
       ['distrusted', 1],
       ['cut', 1],
       ['error', 0],
     ]);
-    expect(legend.links.map((e) => e.label)).toEqual(['Link', 'Random link', 'Rewired link', 'Stale link', REWIRED_IN.label, REWIRED_OUT.label]);
+    expect(legend.links.map((e) => e.label)).toEqual(['Link', 'Random link', 'Rewired link', 'Stale link', 'Trial link', REWIRED_IN.label, REWIRED_OUT.label]);
     expect(legend.size).toBe('dot size: Sync progress');
   });
 
@@ -94,5 +97,34 @@ describe('the Live graph', () => {
     const noticed = model.apply(frame([peer(1, []), peer(2, []), peer(3, [], undefined, false), peer(4, [])], 4000));
     expect(noticed.removeEdges.sort()).toEqual(['e0-2', 'e2-3']);
     expect(changes.note(noticed, 4000, false, rewires).keep).toEqual([]);
+  });
+
+  it('a trial link flashes as rewiring; the ends disagreeing, metric > trial > random > plain, and stale over all', () => {
+    const index = new Map<number, number>();
+    const frame = (peers: Trusting[]) => liveFrame(peers, index, 0, 1000, new Set(), { rewired: 0 }).snapshot;
+    const both = (a: Kind | undefined, b: Kind | undefined, bAlive = true) => frame([peer(1, [link(2, a)]), peer(2, [link(1, b)], undefined, bAlive)]).links;
+    expect(both('trial', undefined)).toEqual([[0, 1, 4]]);
+    expect(both('trial', 'metric')).toEqual([[0, 1, 2]]);
+    expect(both('random', 'trial')).toEqual([[0, 1, 4]]);
+    expect(both(undefined, 'random')).toEqual([[0, 1, 1]]);
+    expect(both('metric', 'metric', false)).toEqual([[0, 1, STALE_KIND]]);
+    expect(palette.rewires(4)).toBe(true);
+    const m = new GraphModel(palette);
+    m.apply(frame([peer(1, []), peer(2, [])]));
+    expect(new LinkChanges().note(m.apply(frame([peer(1, [link(2, 'trial')]), peer(2, [])])), 0, false, (k) => palette.rewires(k)).fresh).toEqual(['e0-1']);
+  });
+
+  it("a simulated population's peers and its bridge have their own colours; trust states and offline win over them", () => {
+    const index = new Map<number, number>();
+    const sim = (id: number, kind: 'simulated' | 'bridge', trust?: { heldScore: number; cut: boolean }, alive = true) => ({ ...peer(id, [], trust, alive), kind });
+    const snap = liveFrame([peer(1, []), sim(2, 'bridge'), sim(2 ** 32 + 1, 'simulated'), sim(2 ** 32 + 2, 'simulated', undefined, false), sim(3, 'bridge', { heldScore: 0.1, cut: false })], index, 0, 1000, new Set(), { rewired: 0 }).snapshot;
+    expect(snap.peers.map((p) => [p.id, p.state])).toEqual([
+      [0, 'online'],
+      [1, 'bridge'],
+      [2, 'simulated'],
+      [3, 'offline'],
+      [4, 'distrusted'],
+    ]);
+    expect(new Set(snap.peers.map((p) => palette.colour(p.state, p.alive))).size).toBe(5);
   });
 });

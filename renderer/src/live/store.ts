@@ -8,7 +8,7 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
 import type { HostEvents } from '../../../src/host/groups.js';
-import type { LiveBehaviour, LiveConfigureArgs, LiveInfoData, LivePeerData } from '../../../src/host/live/group.js';
+import type { LiveBehaviour, LiveConfigureArgs, LiveInfoData, LivePeerData, SimulatedPopulationData } from '../../../src/host/live/group.js';
 import { BrowserPeer, createPeerKeys, type PeerKeys } from '../../../src/live/browser-peer.js';
 import { downloadBlob, gzip } from '../export/download.js';
 import { HostCallError, useHost } from '../host/client.js';
@@ -23,6 +23,11 @@ export const useLive = defineStore('live', () => {
   const me = shallowRef<BrowserPeer | null>(null);
   const error = ref<string | null>(null);
   const recording = shallowRef<LiveRecordingState>(null);
+  /** Simulated populations in the room (live.addSimulated), refreshed with the peers while there are any. */
+  const populations = shallowRef<SimulatedPopulationData[]>([]);
+  async function refreshPopulations(): Promise<void> {
+    populations.value = markRaw((await host.call('live.simulated')).populations);
+  }
   let password: string | null = null;
   let joinedKey = '';
   // the window's key pair, one per session (see BrowserPeerOptions.keys); made when a room with trust asks for it
@@ -32,7 +37,10 @@ export const useLive = defineStore('live', () => {
     info.value = i;
     void sync();
   });
-  host.on('live.peers', (p) => (peers.value = markRaw(p.peers)));
+  host.on('live.peers', (p) => {
+    peers.value = markRaw(p.peers);
+    if (populations.value.length || p.peers.some((x) => x.kind === 'bridge')) void refreshPopulations().catch(() => {});
+  });
   host.on('live.record', (r) => (recording.value = r));
 
   /** (Re)joins when room, password or signaling changed; follows mode switches. */
@@ -41,6 +49,7 @@ export const useLive = defineStore('live', () => {
     const keys = j.trust ? await (sessionKeys ??= createPeerKeys()) : undefined;
     info.value = j;
     recording.value = await host.call('live.record.state');
+    await refreshPopulations();
     password = j.password;
     const key = `${j.room}|${j.password ?? ''}|${j.signalingUrl}|${JSON.stringify(j.rtcConfig)}|${j.trust}`;
     if (me.value && key === joinedKey) {
@@ -95,6 +104,7 @@ export const useLive = defineStore('live', () => {
     me,
     error,
     recording,
+    populations,
     guard,
     openDoc: (name: string) =>
       guard(async () => {
@@ -111,5 +121,15 @@ export const useLive = defineStore('live', () => {
     recordStart: (everyMs?: number) => guard(async () => (recording.value = await host.call('live.record.start', everyMs ? { everyMs } : {}))),
     recordStop: () => guard(async () => (recording.value = await host.call('live.record.stop'))),
     saveRecording,
+    addSimulated: (count: number, editors: number, editsPerSecond: number) =>
+      guard(async () => {
+        await host.call('live.addSimulated', { count, editors, editsPerSecond });
+        await refreshPopulations();
+      }),
+    removeSimulated: (id: number) =>
+      guard(async () => {
+        await host.call('live.removeSimulated', { id });
+        await refreshPopulations();
+      }),
   };
 });

@@ -3,11 +3,12 @@
  * and live recordings (which store it as frames, live-recording.ts), so what a window showed and what
  * a replay shows are the same thing: peers numbered in the order they were first seen (live ids are
  * large and sparse; a picture's ids are small), each with its name as `label`, `alive`, a state
- * (offline, error, cut off by its neighbours' trust, distrusted, or online) and as `value` its sync
- * progress (the edits it holds over the most any peer holds, over all documents). Links are the open
- * ones between peers of the room, one per pair, with their kind when a peer reports one (a random link
- * kept by rewiring, or one chosen by its metric), or `stale` when a live peer still reports a link to
- * a peer that is offline (it has not noticed the death yet). Counters add up the peers' link traffic.
+ * (offline, error, cut off by its neighbours' trust, distrusted, else simulated or bridge for a
+ * simulated population's peers, else online) and as `value` its sync progress (the edits it holds over
+ * the most any peer holds, over all documents). Links are the open ones between peers of the room, one
+ * per pair, with their kind when a peer reports one (a random link kept by rewiring, one chosen by its
+ * metric, one on trial), or `stale` when a live peer still reports a link to a peer that is offline (it
+ * has not noticed the death yet). Counters add up the peers' link traffic.
  *
  * Pure and type-only imports: the renderer runs it too.
  */
@@ -22,9 +23,14 @@ interface TrustExtras {
 }
 
 /** Link kinds of a live frame (`[a, b, kind]`), in the order of `liveObservation.linkKinds`. */
-const KIND_OF: Record<string, number> = { random: 1, metric: 2 };
+const KIND_OF: Record<string, number> = { random: 1, metric: 2, trial: 4 };
 /** A link a live peer reports to an offline one (`liveObservation.linkKinds[3]`). */
 export const STALE_KIND = 3;
+/**
+ * When the two ends report a link differently, the one said with more (a metric link is a link too; a
+ * trial is not yet chosen), and stale over all: one end is gone whatever the other thinks of the link.
+ */
+const RANK = [0, 1, 3, 5, 2];
 
 /** A heldScore below this draws the peer as distrusted. */
 export const DISTRUSTED_BELOW = 0.5;
@@ -49,6 +55,8 @@ export const liveObservation: ObservationData = {
   ],
   states: [
     { name: 'online', label: 'Online', colour: '#0d9488', description: 'Running and trusted (or no trust data).' },
+    { name: 'simulated', label: 'Simulated peer', colour: '#7dd3fc', description: 'A peer of a simulated population the host runs in real time (live.addSimulated).' },
+    { name: 'bridge', label: 'Bridge', colour: '#2563eb', description: 'The live peer in the host that joins a simulated population to the room.' },
     { name: 'distrusted', label: 'Distrusted', colour: '#f59e0b', description: `Its neighbours' mean trust in it is below ${DISTRUSTED_BELOW}.` },
     { name: 'cut', label: 'Cut off', colour: '#dc2626', description: 'Its neighbours cut it off for misbehaving.' },
     { name: 'error', label: 'Error', colour: '#7c3aed', description: 'Something keeps it from working (no relay address, a failed start).' },
@@ -59,6 +67,7 @@ export const liveObservation: ObservationData = {
     { name: 'random', label: 'Random link', colour: '#64748b', dashed: true, description: 'A random link rewiring keeps.', rewiring: false },
     { name: 'metric', label: 'Rewired link', colour: '#16a34a', description: 'A link chosen by the rewiring metric (latency or throughput).', rewiring: true },
     { name: 'stale', label: 'Stale link', colour: '#dc2626', dashed: true, description: 'A live peer still reports it open, but the other end is offline (not noticed yet).', rewiring: false },
+    { name: 'trial', label: 'Trial link', colour: '#84cc16', dashed: true, description: 'A link rewiring is trying out: it keeps it if it measures better.', rewiring: true },
   ],
   events: [],
   value: { label: 'Sync progress', unit: 'fraction', description: 'Edits the peer holds over the most any peer holds, over all documents.' },
@@ -107,7 +116,9 @@ export function liveFrame(
           ? 'cut'
           : x.trust?.heldScore !== undefined && x.trust.heldScore < DISTRUSTED_BELOW
             ? 'distrusted'
-            : 'online';
+            : p.kind === 'simulated' || p.kind === 'bridge'
+              ? p.kind
+              : 'online';
     if (i < maxPeers) views.push({ id: i, alive: p.alive, state, value: progress, label: p.name.slice(0, 64) });
     if (!p.alive) continue;
     for (const l of x.links) {
@@ -123,9 +134,9 @@ export function liveFrame(
         seenMetric.add(key);
         tally.rewired++;
       }
-      // both ends report the link: the higher kind wins (a metric link is a link too; stale says one end is gone)
+      // both ends report the link: see RANK
       const had = links.get(key);
-      if (!had || (had[2] ?? 0) < kind) links.set(key, kind === 0 ? [a, b] : [a, b, kind]);
+      if (!had || RANK[had[2] ?? 0]! < RANK[kind]!) links.set(key, kind === 0 ? [a, b] : [a, b, kind]);
     }
   }
   const converged = alive.length > 0 && alive.every((p) => vectors(p) === vectors(alive[0]!));
