@@ -4,29 +4,16 @@
 // metric link flashed as rewiring and nothing else, links to a killed peer stale until noticed, and
 // the legend saying what each colour means.
 import { describe, expect, it } from 'vitest';
-import type { LivePeerData } from '../../src/host/live/group.js';
 import { DISTRUSTED_BELOW, liveFrame, liveObservation, STALE_KIND } from '../../src/host/live/live-frame.js';
 import { legendOf } from '../../renderer/src/graph/legend.js';
 import { GraphModel, LinkChanges } from '../../renderer/src/graph/mapping.js';
 import { Palette, REWIRED_IN, REWIRED_OUT } from '../../renderer/src/observe/palette.js';
+import { liveLink, livePeer, type LinkKind, type ReportedLink, type ReportedPeer, type Trust } from './live-peers.js';
 
-type Kind = 'random' | 'metric' | 'trial';
-type Trusting = LivePeerData & { trust?: { heldScore: number; cut: boolean; behaviour?: string }; links: (LivePeerData['links'][number] & { kind?: Kind })[] };
-
-const link = (peer: number, kind?: Kind) => ({ peer, open: true, initiator: false, bytesIn: 10, bytesOut: 10, messagesIn: 1, messagesOut: 1, lastHeard: 0, ...(kind ? { kind } : {}) });
-const peer = (id: number, links: ReturnType<typeof link>[], trust?: { heldScore: number; cut: boolean }, alive = true): Trusting => ({
-  id,
-  name: `node-${id}`,
-  kind: 'node',
-  alive,
-  mode: 'overlay',
-  links,
-  docs: [{ name: 'main', stateVector: { [String(id)]: 3 }, pending: false, length: 3 }],
-  latency: {},
-  violations: 0,
-  updatedAt: 0,
-  ...(trust ? { trust } : {}),
-});
+type Kind = LinkKind;
+type Trusting = ReportedPeer;
+const link = (peer: number, kind?: Kind) => liveLink(peer, { kind, bytes: 10 });
+const peer = (id: number, links: ReportedLink[], trust?: Trust, alive = true): Trusting => livePeer(id, { alive, links, trust, sv: { [String(id)]: 3 } });
 
 const palette = new Palette(liveObservation);
 const colourOf = (state: string) => liveObservation.states.find((s) => s.name === state)!.colour;

@@ -7,20 +7,10 @@ import { liveFrame, STALE_KIND } from '../../src/host/live/live-frame.js';
 import { roomPlace } from '../../renderer/src/graph/mapping.js';
 import { dotSize } from '../../renderer/src/graph/draw.js';
 import { lagOf, linkDegrees } from '../../renderer/src/live/overlay-model.js';
+import { liveLink, livePeer, type ReportedLink } from './live-peers.js';
 
-const link = (peer: number, open = true, bytes = 100) => ({ peer, open, initiator: false, bytesIn: bytes, bytesOut: bytes, messagesIn: 1, messagesOut: 1, lastHeard: 0 });
-const peer = (id: number, alive: boolean, links: ReturnType<typeof link>[], sv: Record<string, number> = {}): LivePeerData => ({
-  id,
-  name: `node-${id}`,
-  kind: 'node',
-  alive,
-  mode: 'overlay',
-  links,
-  docs: [{ name: 'main', stateVector: sv, pending: false, length: 0 }],
-  latency: {},
-  violations: 0,
-  updatedAt: 0,
-});
+const link = (peer: number, open = true) => liveLink(peer, { open });
+const peer = (id: number, alive: boolean, links: ReportedLink[], sv: Record<string, number> = {}): LivePeerData => livePeer(id, { alive, links, sv });
 
 const picture = (peers: LivePeerData[], index = new Map<number, number>()) => liveFrame(peers, index, 0, 1000, new Set(), { rewired: 0 }).snapshot;
 
@@ -47,21 +37,6 @@ describe("the live picture and the table's link counts", () => {
     // once the live peers notice (they report the link closed or gone), nothing stale is left; a dead peer's own last report does not count
     const noticed = [peer(1, true, [link(2), link(3, false)]), peer(2, true, [link(1)]), peer(3, false, [link(1), link(4)]), peer(4, true, [])];
     expect(picture(noticed, index).links).toEqual([[0, 1]]);
-  });
-
-  it('a kind reported by either end is kept (the higher wins); stale beats it', () => {
-    const kinded = (p: number, kind: string) => ({ ...link(p), kind });
-    const peers = [peer(1, true, [kinded(2, 'metric'), kinded(3, 'random')]), peer(2, true, [link(1)]), peer(3, true, [kinded(1, 'random')])];
-    const index = new Map<number, number>();
-    expect(picture(peers as LivePeerData[], index).links).toEqual([
-      [0, 1, 2],
-      [0, 2, 1],
-    ]);
-    const dead = [peers[0]!, peers[1]!, { ...peers[2]!, alive: false }];
-    expect(picture(dead as LivePeerData[], index).links).toEqual([
-      [0, 1, 2],
-      [0, 2, STALE_KIND],
-    ]);
   });
 });
 
