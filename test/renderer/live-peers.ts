@@ -4,7 +4,7 @@ import type { LivePeerData } from '../../src/host/live/group.js';
 export type LinkKind = 'random' | 'metric' | 'trial';
 export type Trust = { heldScore: number; cut: boolean; behaviour?: string };
 export type ReportedLink = LivePeerData['links'][number] & { kind?: LinkKind };
-export type ReportedPeer = LivePeerData & { trust?: Trust; links: ReportedLink[] };
+export type ReportedPeer = LivePeerData;
 
 export function liveLink(peer: number, o: { open?: boolean; kind?: LinkKind | undefined; bytes?: number } = {}): ReportedLink {
   const bytes = o.bytes ?? 100;
@@ -23,6 +23,7 @@ export function livePeer(id: number, o: { alive?: boolean; links?: ReportedLink[
     latency: {},
     violations: 0,
     updatedAt: 0,
-    ...(o.trust ? { trust: o.trust } : {}),
+    // only the fields the Live view reads (the host's report also carries cuts, cutBy, stats)
+    ...(o.trust ? { trust: { behaviour: 'honest', cuts: [], cutBy: 0, ...o.trust } as unknown as LivePeerData['trust'] } : {}),
   };
 }
