@@ -141,13 +141,23 @@ function scan(buf: Uint8Array, from: number, version: 1 | 2, max: number, damage
  */
 export function parseLog(buf: Uint8Array, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): ParsedLog {
   if (buf.length === 0) return { updates: [], damaged: [], version: 2 };
-  if (startsWith(buf, LOG_MAGIC)) {
+  const declared = startsWith(buf, LOG_MAGIC) ? 2 : startsWith(buf, LOG_MAGIC_V1) ? 1 : 0;
+  if (declared !== 0) {
     const damaged: Damage[] = [];
-    return { updates: scan(buf, HEADER_BYTES, 2, maxRecordBytes, damaged), damaged, version: 2 };
-  }
-  if (startsWith(buf, LOG_MAGIC_V1)) {
-    const damaged: Damage[] = [];
-    return { updates: scan(buf, HEADER_BYTES, 1, maxRecordBytes, damaged), damaged, version: 1 };
+    const updates = scan(buf, HEADER_BYTES, declared, maxRecordBytes, damaged);
+    if (damaged.length === 0) return { updates, damaged, version: declared };
+    // The two headers differ in their last byte, so damage can make one format's header read as the other's
+    // (a bit flip, or a cut that brings a format-2 payload's leading 0x01 up against 'PLYLOG' 0x00). A
+    // damaged scan is checked against the other format, and the one that keeps more records wins.
+    const other = declared === 2 ? 1 : 2;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const first = resync(buf, view, HEADER_BYTES, other, maxRecordBytes);
+    if (first >= 0) {
+      const otherDamaged: Damage[] = [{ offset: 0, length: first, why: `header reads as format ${declared}, records are format ${other}` }];
+      const otherUpdates = scan(buf, first, other, maxRecordBytes, otherDamaged);
+      if (otherUpdates.length > updates.length) return { updates: otherUpdates, damaged: otherDamaged, version: other };
+    }
+    return { updates, damaged, version: declared };
   }
   if (buf.length < HEADER_BYTES && startsWith(LOG_MAGIC, buf)) {
     // a header torn while the log was being created
