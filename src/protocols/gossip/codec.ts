@@ -10,7 +10,6 @@
  *   GRAFT   = msgId | varUint round
  *   PRUNE   = (empty)
  *   PRUNE_OF = varUint origin     (type 7: a PRUNE of one origin's tree, for per-origin trees)
- *   ADOPT   = msgId               (type 8, per-origin trees: "push me id.origin's messages; I hold up to id")
  *   DIGEST  = u8 reply (0|1) | varUint8Array digest
  *   REPAIR  = varUint8Array payload
  *   msgId   = varUint origin | varUint session | varUint seq
@@ -26,8 +25,6 @@ export const DIGEST = 5;
 export const REPAIR = 6;
 /** Wire type of a PRUNE naming its origin (decoded as a PRUNE with `origin`). */
 export const PRUNE_OF = 7;
-/** A peer whose parent in an origin's tree went away asks a neighbour to push that origin's messages. */
-export const ADOPT = 8;
 
 /** A broadcast's identity: the origin peer, a random per-instance session, and a sequence number. */
 export interface MsgId {
@@ -42,8 +39,7 @@ export type PlumtreeMsg =
   | { type: typeof GRAFT; id: MsgId; round: number }
   | { type: typeof PRUNE; origin?: number }
   | { type: typeof DIGEST; reply: boolean; digest: Uint8Array }
-  | { type: typeof REPAIR; payload: Uint8Array }
-  | { type: typeof ADOPT; id: MsgId };
+  | { type: typeof REPAIR; payload: Uint8Array };
 
 export class GossipDecodeError extends Error {
   override name = 'GossipDecodeError';
@@ -152,9 +148,6 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
         case REPAIR:
           encoding.writeVarUint8Array(e, m.payload);
           break;
-        case ADOPT:
-          writeMsgId(e, m.id);
-          break;
       }
       return encoding.toUint8Array(e);
     },
@@ -202,9 +195,6 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
         case REPAIR:
           m = { type, payload: readBytes(d, 'payload', lim.maxPayloadBytes) };
           break;
-        case ADOPT:
-          m = { type, id: readMsgId(d) };
-          break;
         default:
           throw new GossipDecodeError(`unknown message type ${type}`);
       }
@@ -228,8 +218,6 @@ export function createCodec(limits: CodecLimits = {}): PlumtreeCodec {
           return 2 + varUintLen(m.digest.length) + m.digest.length;
         case REPAIR:
           return 1 + varUintLen(m.payload.length) + m.payload.length;
-        case ADOPT:
-          return 1 + idLen(m.id);
       }
     },
   };
@@ -273,8 +261,6 @@ export function validateMsg(m: unknown, lim: Required<CodecLimits>): m is Plumtr
       return typeof x.reply === 'boolean' && isBytes(x.digest, lim.maxDigestBytes);
     case REPAIR:
       return isBytes(x.payload, lim.maxPayloadBytes);
-    case ADOPT:
-      return isId(x.id);
     default:
       return false;
   }

@@ -13,10 +13,6 @@
  * need be, and IHAVEs overtake them into GRAFTs. Per-origin trees keep eager/lazy per origin (a PRUNE names
  * its origin), so each source's messages follow the fastest paths from that source. `lazyFanout` caps the
  * IHAVEs per message (to random lazy neighbours): enough to notice a broken tree, at a fraction of the bytes.
- * A per-origin tree also mends itself where it broke: a peer remembers, per origin, the neighbour its
- * messages came from (its parent in that tree); when that link goes, it asks another neighbour (not one it
- * pushes that origin to) to ADOPT it, naming the last message it holds, and gets pushed what came after.
- * So a link the overlay drops (a shuffle) costs the subtree below it no IHAVE round trip and no wait.
  *
  * Anti-entropy (`antiEntropyMs` > 0): every period the peer sends its digest to a random neighbour,
  * which answers with what the sender lacks and its own digest, so the sender can answer in turn
@@ -31,7 +27,6 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { PeerContext, PeerId, PeerProtocol, TimerId } from '../../core/index.js';
 import {
-  ADOPT,
   createCodec,
   DIGEST,
   GOSSIP,
@@ -42,14 +37,90 @@ import {
   REPAIR,
   validateMsg,
   writeMsgId,
+  type CodecLimits,
   type MsgId,
   type PlumtreeCodec,
   type PlumtreeMsg,
 } from './codec.js';
 import { GossipError } from './params.js';
-import { newStats, type AntiEntropy, type DeliverInfo, type PlumtreeOptions, type PlumtreeStats } from './plumtree-types.js';
 
-export { newStats, type AntiEntropy, type DeliverInfo, type PlumtreeOptions, type PlumtreeStats } from './plumtree-types.js';
+/** Where a delivered payload came from (the simulator's metrics use it; live apps may ignore it). */
+export interface DeliverInfo {
+  /** null for payloads produced by a custom anti-entropy hook (REPAIR). */
+  id: MsgId | null;
+  from: PeerId;
+  /** Hops from the origin along the path it came. */
+  round: number;
+}
+
+/** Pluggable anti-entropy: what a peer holds, and what to send a peer given what it holds. */
+export interface AntiEntropy {
+  /** A summary of what this peer holds (e.g. a Yjs state vector). */
+  digest(): Uint8Array;
+  /**
+   * `from` holds what `digest` says: return the payloads it lacks (e.g. a Yjs diff update), or []. They
+   * arrive there through its onDeliver (REPAIR messages: the application must apply them idempotently).
+   * Throw to reject a malformed digest (counted as malformed, ignored).
+   */
+  onDigest(from: PeerId, digest: Uint8Array): Uint8Array[];
+}
+
+export interface PlumtreeOptions {
+  /** Wait after the first IHAVE of a missing message before GRAFTing. Default 200 ms. */
+  graftTimeoutMs?: number;
+  /** Wait before trying the next announcer after a GRAFT brought nothing. Default graftTimeoutMs / 2. */
+  graftRetryMs?: number;
+  /** Batch IHAVEs for this long (0 = send each at once). Default 0. */
+  lazyDelayMs?: number;
+  /** Eager/lazy per origin instead of one tree for all (see the header). Default false. */
+  perOriginTrees?: boolean;
+  /** IHAVEs per message at most, to random lazy neighbours. Default: every lazy neighbour. */
+  lazyFanout?: number;
+  /** Anti-entropy period; 0 = off. Default 0. */
+  antiEntropyMs?: number;
+  /** Custom anti-entropy (default: message-id set digest over the cache). */
+  antiEntropy?: AntiEntropy;
+  /** Ids remembered for duplicate suppression. Default 100,000. */
+  seenCapacity?: number;
+  /** Full messages kept to answer GRAFTs and anti-entropy. Default 1,024. */
+  cacheSize?: number;
+  /** ...and at most this many payload bytes. Default 16 MiB. */
+  cacheBytes?: number;
+  /** Missing messages tracked (announced, not received). Default 10,000. */
+  maxMissing?: number;
+  /** Codec limits (payload size, ids per IHAVE, digest size). */
+  limits?: CodecLimits;
+  /** Counters to add to (the simulator shares one object among all peers). */
+  stats?: PlumtreeStats;
+}
+
+export interface PlumtreeStats {
+  delivered: number;
+  duplicates: number;
+  malformed: number;
+  gossipSent: number;
+  ihaveSent: number;
+  graftSent: number;
+  pruneSent: number;
+  digestSent: number;
+  repairSent: number;
+  bytesSent: number;
+}
+
+export function newStats(): PlumtreeStats {
+  return {
+    delivered: 0,
+    duplicates: 0,
+    malformed: 0,
+    gossipSent: 0,
+    ihaveSent: 0,
+    graftSent: 0,
+    pruneSent: 0,
+    digestSent: 0,
+    repairSent: 0,
+    bytesSent: 0,
+  };
+}
 
 const T_GRAFT = 1;
 const T_AE = 2;
@@ -61,21 +132,6 @@ const MAX_ORIGINS = 4096;
 
 export function idKey(id: MsgId): string {
   return `${id.origin}.${id.session}.${id.seq}`;
-}
-
-/** Per-origin trees: where an origin's messages come from, the last one held, and the best other way. */
-interface Parent {
-  peer: PeerId;
-  session: number;
-  /** Every message of the session up to `seq` was delivered here (what an ADOPT asks to be sent after). */
-  seq: number;
-  /** The newest message delivered, and its hops from the origin here. */
-  top: number;
-  round: number;
-  /** A neighbour that also holds message `altSeq`, `altRound` hops from the origin (an IHAVE or a duplicate; -1: none). */
-  alt: PeerId;
-  altSeq: number;
-  altRound: number;
 }
 
 interface Missing {
@@ -103,8 +159,6 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   private readonly perOrigin: boolean;
   private readonly links = new Set<PeerId>();
   private readonly eagerBy = new Map<number, Set<PeerId>>();
-  /** Per-origin trees: per origin, the neighbour its messages came from and the last one held. */
-  private readonly parentOf = new Map<number, Parent>();
   private readonly ae: AntiEntropy;
 
   constructor(
@@ -156,66 +210,6 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     for (const e of this.eagerBy.values()) e.delete(peer);
     this.lazyQueue.delete(peer);
     for (const m of this.missing.values()) m.announcers = m.announcers.filter((a) => a.from !== peer);
-    if (this.perOrigin) for (const [origin, p] of this.parentOf) if (p.peer === peer) this.adopt(origin, p);
-  }
-
-  /** `p.peer` fed us `origin`'s messages and is gone: another neighbour, one we do not push them to, takes over. */
-  private adopt(origin: number, p: Parent): void {
-    const children = this.eagerOf(origin);
-    if (p.alt !== p.peer && p.altSeq === p.top && p.altRound <= p.round && this.links.has(p.alt) && !children.has(p.alt)) {
-      // it had the newest message at no more hops than we did: it is not below us in the tree
-      p.peer = p.alt;
-      p.alt = -1;
-      this.sendMsg(p.peer, { type: ADOPT, id: { origin, session: p.session, seq: p.seq } });
-      return;
-    }
-    const others: PeerId[] = [];
-    for (const l of this.links) if (!children.has(l)) others.push(l);
-    if (others.length === 0) for (const l of this.links) others.push(l);
-    if (others.length === 0) {
-      this.parentOf.delete(origin);
-      return;
-    }
-    p.peer = others[this.ctx.rng.int(others.length)]!;
-    this.sendMsg(p.peer, { type: ADOPT, id: { origin, session: p.session, seq: p.seq } });
-  }
-
-  /** Remembers where `origin`'s messages come from and the last one held (per-origin trees). */
-  private heardFrom(id: MsgId, from: PeerId, repair: boolean, round: number): void {
-    const p = this.parentOf.get(id.origin);
-    if (p === undefined || p.session !== id.session) {
-      if (repair && p === undefined) return;
-      this.parentOf.set(id.origin, { peer: from, session: id.session, seq: id.seq, top: id.seq, round, alt: -1, altSeq: 0, altRound: 0 });
-      if (this.parentOf.size > MAX_ORIGINS) this.parentOf.delete(this.parentOf.keys().next().value as number);
-      return;
-    }
-    if (!repair) p.peer = from;
-    // the prefix grows only without a hole (a message that overtook a lost one is sent again on ADOPT)
-    if (id.seq === p.seq + 1) p.seq = id.seq;
-    if (id.seq > p.top) {
-      p.top = id.seq;
-      p.round = round;
-    }
-  }
-
-  /** `from` holds message `id` (which we hold too), `round` hops from its origin: a candidate to adopt us later. */
-  private heardAlso(id: MsgId, from: PeerId, round: number): void {
-    const p = this.parentOf.get(id.origin);
-    if (p === undefined || from === p.peer || id.session !== p.session) return;
-    if (p.alt < 0 || id.seq > p.altSeq || (id.seq === p.altSeq && round < p.altRound) || !this.links.has(p.alt)) {
-      p.alt = from;
-      p.altSeq = id.seq;
-      p.altRound = round;
-    }
-  }
-
-  /** A neighbour lost its parent in `id.origin`'s tree: push it that origin's messages from now on, and what it lacks. */
-  private onAdopt(from: PeerId, id: MsgId): void {
-    if (!this.perOrigin || !this.links.has(from)) return;
-    this.eagerOf(id.origin).add(from);
-    for (const c of this.cache.values())
-      if (c.id.origin === id.origin && c.id.session === id.session && c.id.seq > id.seq)
-        this.sendMsg(from, { type: GOSSIP, id: c.id, round: c.round, payload: c.payload, repair: true });
   }
 
   get neighbors(): PeerId[] {
@@ -327,8 +321,6 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
         this.stats.delivered++;
         this.onDeliver(msg.payload, { id: null, from, round: 0 });
         return;
-      case ADOPT:
-        return this.onAdopt(from, msg.id);
     }
   }
 
@@ -336,7 +328,6 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     const key = idKey(id);
     if (this.seen.has(key)) {
       this.stats.duplicates++;
-      if (this.perOrigin) this.heardAlso(id, from, round);
       // a redundant tree link: make it lazy on both ends (anti-entropy repairs are not tree traffic)
       if (!repair) this.prune(id.origin, from);
       return;
@@ -348,7 +339,6 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       this.missing.delete(key);
     }
     this.store(key, id, round + 1, payload);
-    if (this.perOrigin) this.heardFrom(id, from, repair, round + 1);
     this.stats.delivered++;
     this.onDeliver(payload, { id, from, round: round + 1 });
     if (!repair) this.makeEager(id.origin, from);
@@ -358,10 +348,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
 
   private onIHave(from: PeerId, id: MsgId, round: number): void {
     const key = idKey(id);
-    if (this.seen.has(key)) {
-      if (this.perOrigin) this.heardAlso(id, from, round);
-      return;
-    }
+    if (this.seen.has(key)) return;
     let m = this.missing.get(key);
     if (!m) {
       if (this.missing.size >= this.o.maxMissing) {
@@ -525,9 +512,6 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
         break;
       case REPAIR:
         s.repairSent++;
-        break;
-      case ADOPT:
-        s.adoptSent++;
         break;
     }
     const bytes = this.codec.sizeOf(msg);

@@ -7,16 +7,8 @@
  * - A different digest: the receiver asks for what it lacks (SYNC_REQ with its state vector, flagged
  *   "send yours too"), gets the diff (SYNC_REPLY = Y.encodeStateAsUpdate(doc, sv), with the whole delete
  *   set), and the other side asks back the same way, so both end equal.
- * - While gossip keeps bringing a document something, a different digest is nearly always an edit still
- *   in flight, and the diff would repeat what the tree is delivering (with the whole delete set): the
- *   receiver lets it pass if the document heard gossip within `settleMs`. A real gap shows itself anyway:
- *   an update whose predecessor was lost waits in Yjs (pending), and the peer that delivered it is asked
- *   at once for what is missing; a gap of nothing but deletes is repaired once the room is quiet.
- * - A peer's first link asks for what it lacks at once; a peer that already has neighbours sends a new
- *   one its digests instead (it is nearly always in step: a shuffle link costs 14 bytes, not a state
- *   vector and a delete set each way). When a link fails the peer asks one remaining neighbour at once
- *   (what was in flight on it is lost); a link closed with a BYE loses nothing the gossip trees do not
- *   catch up (src/protocols/gossip/plumtree.ts: ADOPT).
+ * - On every new link both sides ask each other, and when a link drops the peer asks its remaining
+ *   neighbours at once (what was in flight on it is lost).
  * - One request per document is in flight at a time: while its reply (maybe the whole document, for a
  *   peer that just joined) is on the way, requests to other neighbours wait and then carry the updated
  *   state vector, so they return only what is still missing instead of each neighbour sending the whole
@@ -25,7 +17,7 @@
  */
 import * as Y from 'yjs';
 import type { Rng } from '../../core/index.js';
-import { aheadOf, applyCapturing, digestOf, EMPTY_UPDATE, hasGap, SYNC_ORIGIN, type DocState } from './docs.js';
+import { aheadOf, applyCapturing, digestOf, EMPTY_UPDATE, SYNC_ORIGIN, type DocState } from './docs.js';
 import type { SyncStats } from './host.js';
 import type { LinkState } from './links/link-table.js';
 import { F_DIGEST, F_SYNC_REPLY, F_SYNC_REQ, type Frame } from './wire/frames.js';
@@ -46,19 +38,7 @@ export interface AntiEntropyIO {
 }
 
 export class AntiEntropy {
-  constructor(
-    private readonly io: AntiEntropyIO,
-    /** A document that heard gossip this recently takes a different digest for edits in flight. */
-    private readonly settleMs = 0,
-  ) {}
-
-  /** Gossip from `from` changed `d`: if it left a gap (updates waiting for a predecessor), ask `from` for it. */
-  gossiped(d: DocState, from: number): void {
-    d.gossipAt = this.io.now();
-    if (from < 0 || d.syncAwait !== -1 || !hasGap(d.doc)) return;
-    this.io.stats.gapRequests++;
-    this.request(from, d, false);
-  }
+  constructor(private readonly io: AntiEntropyIO) {}
 
   /** One round: digests of every document to one random neighbour; stalled requests released. */
   round(): void {
@@ -66,32 +46,25 @@ export class AntiEntropy {
     const open = this.io.openLinks();
     if (open.length === 0) return;
     const l = this.io.rng.pick(open);
-    for (const d of this.io.docs.values()) this.sendDigest(l.peer, d);
+    for (const d of this.io.docs.values()) {
+      const [h1, h2] = digestOf(d);
+      this.io.stats.digestsOut++;
+      this.io.send(l.peer, { t: F_DIGEST, doc: d.name, h1, h2 });
+    }
   }
 
-  /** A link opened: the first one asks for what we lack; later ones compare digests. */
+  /** A link opened: ask it for what we lack of every document. */
   linkUp(peer: number): void {
-    if (this.io.openLinks().length > 1) for (const d of this.io.docs.values()) this.sendDigest(peer, d);
-    else for (const d of this.io.docs.values()) this.request(peer, d, false);
+    for (const d of this.io.docs.values()) this.request(peer, d, false);
   }
 
-  /** A link closed: its awaited replies will not come; after a failure, ask one remaining neighbour now. */
-  linkDown(peer: number, graceful: boolean): void {
+  /** A link closed: its awaited replies will not come; ask the remaining neighbours now. */
+  linkDown(peer: number): void {
     for (const d of this.io.docs.values()) {
       d.syncDeferred.delete(peer);
       if (d.syncAwait === peer) this.release(d);
     }
-    if (graceful) return;
-    const open = this.io.openLinks();
-    if (open.length === 0) return;
-    const l = this.io.rng.pick(open);
-    for (const d of this.io.docs.values()) this.request(l.peer, d, false);
-  }
-
-  private sendDigest(peer: number, d: DocState): void {
-    const [h1, h2] = digestOf(d);
-    this.io.stats.digestsOut++;
-    this.io.send(peer, { t: F_DIGEST, doc: d.name, h1, h2 });
+    for (const l of this.io.openLinks()) for (const d of this.io.docs.values()) this.request(l.peer, d, false);
   }
 
   /** A document was opened: ask every neighbour (one at a time, see above). */
@@ -105,12 +78,6 @@ export class AntiEntropy {
     const [a, b] = digestOf(d);
     if (a === h1 && b === h2) return;
     this.io.stats.digestMismatches++;
-    // already asking `from`: its reply brings what differs
-    if (d.syncAwait === from && !this.stalled(d)) return;
-    if (this.io.now() - d.gossipAt < this.settleMs && !hasGap(d.doc)) {
-      this.io.stats.digestsInFlight++;
-      return;
-    }
     this.request(from, d, true);
   }
 

@@ -154,7 +154,6 @@ export class SyncPeer {
         send: (p, f) => this.send(p, f),
         neighbours: () => this.links.neighbours(),
         changed: (d) => this.host.docChanged?.(d.name),
-        gossiped: (d, from) => this.antiEntropy.gossiped(d, from),
         onAwareness: (doc, u, from) => this.host.onAwareness?.(doc, u, from),
         event: (e) => this.event(e),
         violation: (p, why) => this.violation(p, why),
@@ -174,7 +173,7 @@ export class SyncPeer {
       send: (p, f) => this.send(p, f),
       changed: (d) => this.host.docChanged?.(d.name),
       stats: this.stats,
-    }, o.antiEntropySettleMs);
+    });
     this.negotiation = new Negotiation({
       self: this.id,
       now: () => ctx.now(),
@@ -373,7 +372,7 @@ export class SyncPeer {
       if (reason === 'timeout') this.stats.linksTimedOut++;
       this.dissemination.neighborDown(peer);
       this.event({ type: 'link-down', peer, reason });
-      if (!this.stopped) this.antiEntropy.linkDown(peer, bye || reason === 'bye');
+      if (!this.stopped) this.antiEntropy.linkDown(peer);
     } else this.stats.negotiationsFailed++;
     if (!this.stopped) this.view.linkDown(peer, reason, l.open);
   }

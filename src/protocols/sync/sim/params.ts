@@ -31,8 +31,6 @@ export const syncParams = z.object({
   shuffleMs: num(100).default(30_000),
   /** Overlay: period of digest anti-entropy with one random neighbour. */
   antiEntropyMs: num(10).default(5000),
-  /** Overlay: a different digest is taken for edits in flight while the document heard gossip this recently. */
-  antiEntropySettleMs: num(0).default(1000),
   /** Overlay: housekeeping period (liveness, degree, retries). */
   tickMs: num(10).default(500),
   /** Overlay: a link silent this long gets a PING; silent for deadLinkMs it is closed. */

@@ -86,7 +86,6 @@ export class SyncRunState {
         bootstrapLinks: params.bootstrapLinks,
         shuffleMs: params.shuffleMs,
         antiEntropyMs: params.antiEntropyMs,
-        antiEntropySettleMs: params.antiEntropySettleMs,
         tickMs: params.tickMs,
         heartbeatMs: params.heartbeatMs,
         deadLinkMs: params.deadLinkMs,
