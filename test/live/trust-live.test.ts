@@ -47,7 +47,8 @@ describe('trust on live Node peers', () => {
     // caught on proof: altered copies with seals that no longer match, or altered proofs of possession
     expect(r.attack.tampered, why).toBeGreaterThan(0);
     expect(r.caught.forged + r.caught.probesFailed, why).toBeGreaterThan(0);
-    expect(r.caught.cuts, why).toBeGreaterThanOrEqual(2);
+    // at least one attacker cut on proof (an attacker no honest peer ever linked to is isolated without a cut)
+    expect(r.caught.cuts, why).toBeGreaterThanOrEqual(1);
   }, 180_000);
 
   it('drops and counts forged updates, replayed and oversized opinions and probes for unknown messages, then cuts their sender', async () => {
