@@ -141,6 +141,7 @@ function scan(buf: Uint8Array, from: number, version: 1 | 2, max: number, damage
  */
 export function parseLog(buf: Uint8Array, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): ParsedLog {
   if (buf.length === 0) return { updates: [], damaged: [], version: 2 };
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const declared = startsWith(buf, LOG_MAGIC) ? 2 : startsWith(buf, LOG_MAGIC_V1) ? 1 : 0;
   if (declared !== 0) {
     const damaged: Damage[] = [];
@@ -150,7 +151,6 @@ export function parseLog(buf: Uint8Array, maxRecordBytes = DEFAULT_MAX_RECORD_BY
     // (a bit flip, or a cut that brings a format-2 payload's leading 0x01 up against 'PLYLOG' 0x00). A
     // damaged scan is checked against the other format, and the one that keeps more records wins.
     const other = declared === 2 ? 1 : 2;
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const first = resync(buf, view, HEADER_BYTES, other, maxRecordBytes);
     if (first >= 0) {
       const otherDamaged: Damage[] = [{ offset: 0, length: first, why: `header reads as format ${declared}, records are format ${other}` }];
@@ -164,7 +164,6 @@ export function parseLog(buf: Uint8Array, maxRecordBytes = DEFAULT_MAX_RECORD_BY
     return { updates: [], damaged: [{ offset: 0, length: buf.length, why: `header torn (${buf.length} of ${HEADER_BYTES} bytes)` }], version: 2 };
   }
   // a damaged header: keep whatever records follow it, in whichever format has some
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   for (const version of [2, 1] as const) {
     const first = resync(buf, view, version === 2 ? 0 : HEADER_BYTES, version, maxRecordBytes);
     if (first < 0) continue;
