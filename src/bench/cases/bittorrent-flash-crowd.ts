@@ -2,7 +2,7 @@
  * A BitTorrent flash crowd of N leechers and one seed, run to the last completion
  * (resources/bench/bittorrent.yaml); wall time and the last completion against the Kumar-Ross bound.
  */
-import { flashCrowd } from '../../protocols/bittorrent/flash-crowd.js';
+import { flashCrowdRun } from '../../protocols/bittorrent/flash-crowd.js';
 import type { BenchCase, Figures, OptionsOf, OptionTypes } from '../runner.js';
 import { runSwarm } from './swarm-figures.js';
 
@@ -20,7 +20,7 @@ const OPTIONS = {
 
 async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
   const leechers = o.peers;
-  const fc = flashCrowd({
+  const fc = flashCrowdRun({
     leechers,
     seed: o.seed,
     fileSize: o.fileSize,

@@ -7,15 +7,16 @@
  * pins the initial seeds' upload. Without network bandwidth limits transfers take latency only and
  * the bound is undefined (`lowerBoundMs: null`).
  */
-import type { PeerId } from '../../core/index.js';
+import type { ConfigIssue } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
 import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
-import { kumarRossBoundMs } from './bound.js';
 import { DEFAULT_SWARM, type SwarmConfig } from './config.js';
 import { SwarmMeasures } from './measure.js';
-import { bittorrentParams, bittorrentWorkload, type BittorrentParams, type BittorrentWorkload } from './params.js';
+import { createIdealRun } from './ideal/run.js';
+import { bittorrentDriverParams, bittorrentWorkload, type BittorrentDriverParams, type BittorrentParams, type BittorrentWorkload } from './params.js';
 import { swarmSnapshot } from './snapshot.js';
 import { Swarm } from './swarm.js';
+import { swarmPopulation } from './population.js';
 import { pickFraction, scheduleArrivals } from './workload.js';
 
 export interface BittorrentRun extends DriverRun {
@@ -32,9 +33,8 @@ export interface CreateRunOptions {
 }
 
 export function createRun(world: World, params: BittorrentParams, workload: BittorrentWorkload, opts: CreateRunOptions = {}): BittorrentRun {
-  const seedsN = Math.min(params.seeds, world.size);
-  if (params.seedUpBps !== null) for (let s = 0; s < seedsN; s++) world.net.up[s] = params.seedUpBps / 1000;
-  const isFreeRider = pickFraction(world, params.freeRiders, 'bittorrent:freeRiders', seedsN);
+  const { seeds, leechers, isFreeRider, lowerBoundMs } = swarmPopulation(world, params);
+  const seedsN = seeds.length;
   const isCorrupt = pickFraction(world, params.corruptPeers, 'bittorrent:corrupt', seedsN);
   const cfg: SwarmConfig = {
     ...DEFAULT_SWARM,
@@ -64,11 +64,6 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
   };
   const swarm = new Swarm(cfg);
   opts.beforeAdd?.(swarm);
-  const seeds: PeerId[] = [];
-  const leechers: PeerId[] = [];
-  for (let p = 0; p < world.size; p++) (p < seedsN ? seeds : leechers).push(p);
-  // corrupt peers still upload (bad data), free riders do not: the bound counts who contributes
-  const lowerBoundMs = kumarRossBoundMs(world, params.fileSize, seeds, leechers, (p) => !isFreeRider(p));
   scheduleArrivals(world, leechers, workload.arrivalMs);
   const measures = new SwarmMeasures(world, swarm, leechers, isCorrupt, params.fileSize, lowerBoundMs, params.sampleMs);
   world.add(swarm);
@@ -85,9 +80,25 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
   };
 }
 
-export const driver: ProtocolDriver<BittorrentParams, BittorrentWorkload> = {
+/** The keys that cannot go together: the ideal schedule has no hash checks, so no corrupt peers. */
+export function bittorrentIssues(p: BittorrentDriverParams): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (p.scheduler === 'ideal' && p.corruptPeers > 0)
+    issues.push({ path: 'protocol.corruptPeers', problem: `the ideal scheduler sends only good blocks (no hash checks): corruptPeers must be 0, got ${p.corruptPeers}` });
+  return issues;
+}
+
+/** BitTorrent's swarm, or the ideal schedule (`scheduler: ideal`) on the same world, seeds and bound. */
+export function createDriverRun(world: World, params: BittorrentDriverParams, workload: BittorrentWorkload): DriverRun & { readonly swarm: { readonly pieces: number }; readonly lowerBoundMs: number | null } {
+  const issues = bittorrentIssues(params);
+  if (issues.length > 0) throw new RangeError(issues.map((i) => `${i.path}: ${i.problem}`).join('\n'));
+  return params.scheduler === 'ideal' ? createIdealRun(world, params, workload) : createRun(world, params, workload);
+}
+
+export const driver: ProtocolDriver<BittorrentDriverParams, BittorrentWorkload> = {
   type: 'bittorrent',
-  params: bittorrentParams,
+  params: bittorrentDriverParams,
   workload: bittorrentWorkload,
-  create: (ctx, params, workload) => createRun(ctx.world, params, workload),
+  check: (params) => bittorrentIssues(params),
+  create: (ctx, params, workload) => createDriverRun(ctx.world, params, workload),
 };

@@ -3,8 +3,8 @@
  * set-up the BitTorrent bench, the hybrid's and the tests share.
  */
 import { Simulator, World, type BandwidthClass } from '../../sim/index.js';
-import { createRun } from './driver.js';
-import { bittorrentParams, bittorrentWorkload } from './params.js';
+import { createDriverRun, createRun } from './driver.js';
+import { bittorrentDriverParams, bittorrentParams, bittorrentWorkload } from './params.js';
 
 export interface FlashCrowdOptions {
   leechers: number;
@@ -43,18 +43,25 @@ export function flashCrowdWorld(o: Pick<FlashCrowdOptions, 'leechers' | 'seed' |
 /** The flash-crowd setup shared by the bench and the tests: one seed (peer 0), N leechers. */
 export function flashCrowd(o: FlashCrowdOptions) {
   const { sim, world } = flashCrowdWorld(o);
-  const params = bittorrentParams.parse({
-    fileSize: o.fileSize,
-    pieceLength: o.pieceLength,
-    blockSize: o.blockSize,
-    seeds: 1,
-    seedUpBps: o.seedUpBps,
-    ...o.params,
-  });
-  const run = createRun(world, params, bittorrentWorkload.parse({ arrivalMs: o.arrivalMs ?? 0 }));
-  const maxMs = o.maxMs ?? 100 * (run.lowerBoundMs ?? 1e6);
-  const go = (): void => {
-    while (!run.isComplete() && sim.now < maxMs && sim.nextTime() !== Infinity) sim.runUntil(Math.min(maxMs, sim.now + 10_000));
+  const run = createRun(world, bittorrentParams.parse(paramsOf(o)), bittorrentWorkload.parse({ arrivalMs: o.arrivalMs ?? 0 }));
+  return { sim, world, run, go: runner(sim, run, o.maxMs) };
+}
+
+/** The same flash crowd, scheduled by BitTorrent's rules or by the ideal schedule (`params.scheduler`): the bench's. */
+export function flashCrowdRun(o: FlashCrowdOptions) {
+  const { sim, world } = flashCrowdWorld(o);
+  const run = createDriverRun(world, bittorrentDriverParams.parse(paramsOf(o)), bittorrentWorkload.parse({ arrivalMs: o.arrivalMs ?? 0 }));
+  return { sim, world, run, go: runner(sim, run, o.maxMs) };
+}
+
+function paramsOf(o: FlashCrowdOptions): Record<string, unknown> {
+  return { fileSize: o.fileSize, pieceLength: o.pieceLength, blockSize: o.blockSize, seeds: 1, seedUpBps: o.seedUpBps, ...o.params };
+}
+
+/** Runs to completion, or to `maxMs` (default 100x the bound). */
+function runner(sim: Simulator, run: { isComplete(): boolean; lowerBoundMs: number | null }, maxMs?: number): () => void {
+  const end = maxMs ?? 100 * (run.lowerBoundMs ?? 1e6);
+  return () => {
+    while (!run.isComplete() && sim.now < end && sim.nextTime() !== Infinity) sim.runUntil(Math.min(end, sim.now + 10_000));
   };
-  return { sim, world, run, go };
 }

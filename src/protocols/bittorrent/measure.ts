@@ -7,7 +7,30 @@
 import type { PeerId } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
 import type { Series, SummaryValue } from '../driver.js';
-import type { Swarm } from './swarm.js';
+import type { SwarmStats } from './context.js';
+
+/** What the measures read of one peer (a swarm peer, or one of the ideal schedule's). */
+export interface MeasuredPeer {
+  readonly haveCount: number;
+  readonly doneAt: number;
+  readonly joinedAt: number;
+  readonly uploaded: number;
+  readonly downloaded: number;
+}
+
+/** What the measures read of a swarm: BitTorrent's (swarm.ts) or the ideal schedule (ideal/). */
+export interface MeasuredSwarm {
+  readonly pieces: number;
+  readonly completionTimes: readonly number[];
+  readonly leechersDone: number;
+  readonly stats: SwarmStats;
+  onPiece: ((peer: PeerId, piece: number) => void) | null;
+  onDone: ((peer: PeerId) => void) | null;
+  onLeave(peer: PeerId): void;
+  state(peer: PeerId): MeasuredPeer | undefined;
+  hasPiece(peer: PeerId, piece: number): boolean;
+  isSeedAtStart(peer: PeerId): boolean;
+}
 
 export class SwarmMeasures {
   /** Copies of each piece held by online leechers and finished leechers (seeds are added when sampled). */
@@ -22,7 +45,7 @@ export class SwarmMeasures {
   /** Hooks the swarm's observers; `start` once the swarm is in the world. */
   constructor(
     private readonly world: World,
-    private readonly swarm: Swarm,
+    private readonly swarm: MeasuredSwarm,
     private readonly leechers: readonly PeerId[],
     private readonly isCorrupt: (p: PeerId) => boolean,
     private readonly fileSize: number,

@@ -55,6 +55,17 @@ export const bittorrentParams = z.object({
 });
 export type BittorrentParams = z.infer<typeof bittorrentParams>;
 
+/**
+ * `protocol.type: bittorrent`'s keys: the swarm's, plus who schedules the transfers — BitTorrent's
+ * rules (the default) or the ideal schedule of the Kumar-Ross bound's proof (ideal/), the baseline the
+ * rules are measured against. (The hybrid takes the swarm's keys only: its swarm is BitTorrent's.)
+ */
+export const bittorrentDriverParams = bittorrentParams.extend({
+  /** bittorrent (rarest first, tit-for-tat, ...) | ideal (one omniscient scheduler keeps every uplink busy). */
+  scheduler: z.enum(['bittorrent', 'ideal']).default('bittorrent'),
+});
+export type BittorrentDriverParams = z.infer<typeof bittorrentDriverParams>;
+
 export const bittorrentWorkload = z.object({
   /** Leechers join uniformly over [0, arrivalMs] (0 = flash crowd: all at once). */
   arrivalMs: num(0).default(0),

@@ -2,9 +2,15 @@
  * the unchoked connections as links. */
 import type { World } from '../../sim/index.js';
 import type { OverlaySnapshot } from '../driver.js';
-import type { Swarm } from './swarm.js';
+import type { MeasuredSwarm } from './measure.js';
 
-export function swarmSnapshot(world: World, swarm: Swarm, maxPeers: number): OverlaySnapshot {
+/** What the picture reads of a swarm: its peers, and the transfers a link is drawn for. */
+export interface DrawnSwarm extends Pick<MeasuredSwarm, 'pieces' | 'state' | 'isSeedAtStart'> {
+  /** Pairs of peers below `limit` with data flowing between them (unchoked connections, transfers). */
+  unchokedLinks(limit: number): [number, number][];
+}
+
+export function swarmSnapshot(world: World, swarm: DrawnSwarm, maxPeers: number): OverlaySnapshot {
   const n = Math.min(maxPeers, world.size);
   const peers: OverlaySnapshot['peers'] = [];
   for (let p = 0; p < n; p++) {
