@@ -47,6 +47,7 @@ describe('peerlab run: bad scenarios', () => {
     ['missing key', 'name: x\nprotocol: { type: gossip }\nuntil: 10s\n', /peers: missing \(expected a number\)/],
     ['invalid YAML', 'name: x\npeers: 10\nprotocol: { type: gossip\nuntil: 10s\n', /line \d+, column \d+: /],
     ['a bad value in a section', 'name: x\npeers: 10\nprotocol: { type: gossip }\nuntil: 10s\nnetwork: { loss: 1.5 }\n', /network\.loss: expected a number <= 1, got 1\.5/],
+    ['an unknown scheduler', 'name: x\npeers: 10\nprotocol: { type: bittorrent, scheduler: fastest }\nuntil: 10s\n', /protocol\.scheduler: expected one of "bittorrent", "ideal", got "fastest"/],
   ];
   for (const [what, text, message] of cases) {
     it.concurrent(`${what}: exit 2, the path in the message, nothing written`, async () => {
