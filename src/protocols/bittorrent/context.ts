@@ -12,21 +12,10 @@ import type { Conn } from './connections/conn.js';
 import type { ConnIndex } from './connections/conn-list.js';
 import { Rows } from './connections/rows.js';
 import { PieceTables, type SwarmPeer } from './swarm-peer.js';
+import { SwarmTallies } from './tallies.js';
 import type { WireMsg } from './wire/messages.js';
 
-export interface SwarmStats {
-  /** Bytes of blocks received that were already had (endgame duplicates, late pieces). */
-  duplicateBytes: number;
-  /** Bytes of pieces that failed the hash check. */
-  corruptBytes: number;
-  hashFails: number;
-  bans: number;
-  violations: number;
-  blocksSent: number;
-  piecesCompleted: number;
-  /** Connections closed because of a protocol violation, by reason. */
-  violationReasons: Record<string, number>;
-}
+export type { SwarmStats } from './tallies.js';
 
 /** Timer tags. */
 export const T_SERVE = 1, T_RECHOKE = 2, T_ANNOUNCE = 3, T_LEAVE = 4;
@@ -41,7 +30,7 @@ export interface SuperSeedState {
   servedOnce: Uint8Array | null;
 }
 
-export class SwarmContext {
+export class SwarmContext extends SwarmTallies {
   readonly name = 'bittorrent';
   readonly cfg: SwarmConfig;
   readonly content: Content;
@@ -51,15 +40,6 @@ export class SwarmContext {
   /** 32-bit words per remote-have bitset row. */
   readonly words: number;
   readonly peers: (SwarmPeer | undefined)[] = [];
-  readonly stats: SwarmStats = {
-    duplicateBytes: 0, corruptBytes: 0, hashFails: 0, bans: 0, violations: 0, blocksSent: 0, piecesCompleted: 0,
-    violationReasons: {},
-  };
-  /** Completion time (ms since join) of each leecher that finished, in order of finishing. */
-  readonly completionTimes: number[] = [];
-  /** Leechers (peers that must download) ever started. */
-  leechersStarted = 0;
-  leechersDone = 0;
   readonly superSeed: SuperSeedState;
   /** Every connection's row. */
   readonly rows: Rows;
@@ -73,9 +53,6 @@ export class SwarmContext {
   nextCid = 1;
   /** The all-zero bitfield every peer with nothing to show sends (messages are never mutated). */
   readonly zeroBits: Uint8Array;
-  /** Optional observer: a piece completed (after verification) at `peer`. */
-  onPiece: ((peer: PeerId, piece: number) => void) | null = null;
-  onDone: ((peer: PeerId) => void) | null = null;
   /**
    * Optional: called whenever a peer would ask the tracker for peers (on join, and every `announceMs`
    * while it has fewer than numWant/2 connections and is not done), tracker or not; another peer
@@ -90,6 +67,7 @@ export class SwarmContext {
   dialsRefused = 0;
 
   constructor(cfg: SwarmConfig) {
+    super();
     this.cfg = cfg;
     this.content = new Content(cfg.fileSize, cfg.pieceLength, cfg.blockSize, cfg.infoToken);
     this.pieces = this.content.pieces;

@@ -1,7 +1,8 @@
 /**
- * The BitTorrent driver for the lab (`protocol.type: bittorrent`): wires a Swarm into the scenario's
- * world (workload.ts: who the leechers are and when they come), and reports completion times against
- * the Kumar-Ross lower bound (measure.ts, bound.ts) and the swarm's picture (snapshot.ts).
+ * The BitTorrent driver for the lab (`protocol.type: bittorrent`): wires a Swarm — or, with
+ * `scheduler: ideal`, the ideal schedule (ideal/) — into the scenario's world (population.ts and
+ * workload.ts: who the leechers are and when they come), and reports completion times against the
+ * Kumar-Ross lower bound (measure.ts, bound.ts) and the swarm's picture (snapshot.ts).
  *
  * Bandwidth comes from the scenario's `network.bandwidth` classes (heterogeneous peers); `seedUpBps`
  * pins the initial seeds' upload. Without network bandwidth limits transfers take latency only and
@@ -9,20 +10,15 @@
  */
 import type { ConfigIssue } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
-import type { DriverRun, OverlaySnapshot, ProtocolDriver, Series, SummaryValue } from '../driver.js';
+import type { ProtocolDriver } from '../driver.js';
 import { DEFAULT_SWARM, type SwarmConfig } from './config.js';
-import { SwarmMeasures } from './measure.js';
 import { createIdealRun } from './ideal/run.js';
 import { bittorrentDriverParams, bittorrentWorkload, type BittorrentDriverParams, type BittorrentParams, type BittorrentWorkload } from './params.js';
-import { swarmSnapshot } from './snapshot.js';
+import { measuredRun, swarmPopulation, type SwarmRun } from './population.js';
 import { Swarm } from './swarm.js';
-import { swarmPopulation } from './population.js';
-import { pickFraction, scheduleArrivals } from './workload.js';
+import { pickFraction } from './workload.js';
 
-export interface BittorrentRun extends DriverRun {
-  readonly swarm: Swarm;
-  readonly lowerBoundMs: number | null;
-}
+export type BittorrentRun = SwarmRun<Swarm>;
 
 /** What another driver (the hybrid) changes when it reuses this one. */
 export interface CreateRunOptions {
@@ -33,8 +29,9 @@ export interface CreateRunOptions {
 }
 
 export function createRun(world: World, params: BittorrentParams, workload: BittorrentWorkload, opts: CreateRunOptions = {}): BittorrentRun {
-  const { seeds, leechers, isFreeRider, lowerBoundMs } = swarmPopulation(world, params);
-  const seedsN = seeds.length;
+  const pop = swarmPopulation(world, params);
+  const { isFreeRider } = pop;
+  const seedsN = pop.seeds.length;
   const isCorrupt = pickFraction(world, params.corruptPeers, 'bittorrent:corrupt', seedsN);
   const cfg: SwarmConfig = {
     ...DEFAULT_SWARM,
@@ -64,20 +61,7 @@ export function createRun(world: World, params: BittorrentParams, workload: Bitt
   };
   const swarm = new Swarm(cfg);
   opts.beforeAdd?.(swarm);
-  scheduleArrivals(world, leechers, workload.arrivalMs);
-  const measures = new SwarmMeasures(world, swarm, leechers, isCorrupt, params.fileSize, lowerBoundMs, params.sampleMs);
-  world.add(swarm);
-  measures.start();
-
-  return {
-    swarm,
-    lowerBoundMs,
-    isComplete: () => measures.isComplete(),
-    summary: (): Record<string, SummaryValue> => measures.summary(),
-    series: (): Record<string, Series> => measures.series(),
-    samples: (): Record<string, number[]> => measures.samples(),
-    snapshot: (maxPeers = 1000): OverlaySnapshot => swarmSnapshot(world, swarm, maxPeers),
-  };
+  return measuredRun(world, swarm, pop, params, workload, isCorrupt);
 }
 
 /** The keys that cannot go together: the ideal schedule has no hash checks, so no corrupt peers. */
@@ -89,7 +73,7 @@ export function bittorrentIssues(p: BittorrentDriverParams): ConfigIssue[] {
 }
 
 /** BitTorrent's swarm, or the ideal schedule (`scheduler: ideal`) on the same world, seeds and bound. */
-export function createDriverRun(world: World, params: BittorrentDriverParams, workload: BittorrentWorkload): DriverRun & { readonly swarm: { readonly pieces: number }; readonly lowerBoundMs: number | null } {
+export function createDriverRun(world: World, params: BittorrentDriverParams, workload: BittorrentWorkload): SwarmRun<{ readonly pieces: number }> {
   const issues = bittorrentIssues(params);
   if (issues.length > 0) throw new RangeError(issues.map((i) => `${i.path}: ${i.problem}`).join('\n'));
   return params.scheduler === 'ideal' ? createIdealRun(world, params, workload) : createRun(world, params, workload);

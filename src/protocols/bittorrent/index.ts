@@ -8,9 +8,13 @@
  *     first, endgame), `choker/` (tit-for-tat, optimistic unchoke), `transfer/` (requests, the
  *     uplink, hash checks), `super-seed/` (BEP 16), `bans.ts`, `content.ts` (tokens for bytes);
  *     `config.ts` its knobs, `context.ts` what the parts share, `swarm-peer.ts` one peer's state;
+ * - `ideal/`      the ideal schedule (`scheduler: ideal`): one omniscient scheduler, the baseline of
+ *                 the Kumar-Ross bound's proof, measured like the swarm;
  * - `driver.ts`   the lab driver (`protocol.type: bittorrent`): `params.ts` (scenario keys),
- *                 `workload.ts` (free riders, corrupt peers, arrivals), `measure.ts` (summary,
- *                 series, samples), `snapshot.ts` (the dashboard's picture), `bound.ts` (Kumar-Ross);
+ *                 `population.ts` (seeds, leechers, the bound; arrivals and measures around either
+ *                 scheduler), `workload.ts` (free riders, corrupt peers, arrivals), `measure.ts` and
+ *                 `tallies.ts` (summary, series, samples), `snapshot.ts` (the dashboard's picture),
+ *                 `bound.ts` (Kumar-Ross);
  * - `flash-crowd.ts` one seed and N leechers on one World: the set-up `peerlab bench bittorrent`, the
  *                 hybrid and the tests share.
  * File-system work (walking folders, reading files) lives in src/cli/torrent.ts.

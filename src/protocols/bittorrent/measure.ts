@@ -7,7 +7,7 @@
 import type { PeerId } from '../../core/index.js';
 import type { World } from '../../sim/index.js';
 import type { Series, SummaryValue } from '../driver.js';
-import type { SwarmStats } from './context.js';
+import type { SwarmStats } from './tallies.js';
 
 /** What the measures read of one peer (a swarm peer, or one of the ideal schedule's). */
 export interface MeasuredPeer {

@@ -22,7 +22,7 @@
  */
 import type { PeerId } from '../../../core/index.js';
 import type { Port, Protocol } from '../../../sim/index.js';
-import type { SwarmStats } from '../context.js';
+import { SwarmTallies } from '../tallies.js';
 import { Buckets } from './buckets.js';
 
 /** A block on the wire: its index and the receiver's incarnation when it was sent. */
@@ -72,22 +72,13 @@ export class IdealPeer {
   constructor(readonly seed: boolean, readonly freeRider: boolean) {}
 }
 
-export class IdealSwarm implements Protocol<IdealMsg> {
+export class IdealSwarm extends SwarmTallies implements Protocol<IdealMsg> {
   readonly name = 'bittorrent';
   readonly pieces: number;
   /** Blocks in the file (the unit of transfer). */
   readonly blocks: number;
   readonly words: number;
   readonly peers: (IdealPeer | undefined)[] = [];
-  readonly stats: SwarmStats = {
-    duplicateBytes: 0, corruptBytes: 0, hashFails: 0, bans: 0, violations: 0, blocksSent: 0, piecesCompleted: 0,
-    violationReasons: {},
-  };
-  readonly completionTimes: number[] = [];
-  leechersStarted = 0;
-  leechersDone = 0;
-  onPiece: ((peer: PeerId, piece: number) => void) | null = null;
-  onDone: ((peer: PeerId) => void) | null = null;
   /** Bytes of each block, and its piece. */
   private readonly blockBytes: Uint32Array;
   private readonly pieceOf: Uint32Array;
@@ -119,6 +110,7 @@ export class IdealSwarm implements Protocol<IdealMsg> {
   private ringLen = 0;
 
   constructor(readonly cfg: IdealConfig) {
+    super();
     const pieces = Math.ceil(cfg.fileSize / cfg.pieceLength);
     if (pieces > 65535) throw new RangeError('ideal scheduler: more than 65535 pieces');
     const perPiece = Math.ceil(cfg.pieceLength / cfg.blockSize);

@@ -4,41 +4,22 @@
  * of the swarm, so the two summaries compare key by key.
  */
 import type { World } from '../../../sim/index.js';
-import type { DriverRun, OverlaySnapshot, Series, SummaryValue } from '../../driver.js';
-import { swarmPopulation } from '../population.js';
-import { SwarmMeasures } from '../measure.js';
 import type { BittorrentParams, BittorrentWorkload } from '../params.js';
-import { swarmSnapshot } from '../snapshot.js';
-import { scheduleArrivals } from '../workload.js';
+import { measuredRun, swarmPopulation, type SwarmRun } from '../population.js';
 import { IdealSwarm } from './ideal-swarm.js';
 
-export interface IdealRun extends DriverRun {
-  readonly swarm: IdealSwarm;
-  readonly lowerBoundMs: number | null;
-}
+export type IdealRun = SwarmRun<IdealSwarm>;
 
 export function createIdealRun(world: World, params: BittorrentParams, workload: BittorrentWorkload): IdealRun {
-  const { seeds, leechers, isFreeRider, lowerBoundMs } = swarmPopulation(world, params);
+  const pop = swarmPopulation(world, params);
   const swarm = new IdealSwarm({
     fileSize: params.fileSize,
     pieceLength: params.pieceLength,
     blockSize: Math.min(params.blockSize, params.pieceLength),
-    seeds: seeds.length,
+    seeds: pop.seeds.length,
     seedLeaveMs: params.seedLeaveMs,
     stayAfterDone: params.stayAfterDone,
-    isFreeRider,
+    isFreeRider: pop.isFreeRider,
   });
-  scheduleArrivals(world, leechers, workload.arrivalMs);
-  const measures = new SwarmMeasures(world, swarm, leechers, () => false, params.fileSize, lowerBoundMs, params.sampleMs);
-  world.add(swarm);
-  measures.start();
-  return {
-    swarm,
-    lowerBoundMs,
-    isComplete: () => measures.isComplete(),
-    summary: (): Record<string, SummaryValue> => measures.summary(),
-    series: (): Record<string, Series> => measures.series(),
-    samples: (): Record<string, number[]> => measures.samples(),
-    snapshot: (maxPeers = 1000): OverlaySnapshot => swarmSnapshot(world, swarm, maxPeers),
-  };
+  return measuredRun(world, swarm, pop, params, workload, () => false);
 }
