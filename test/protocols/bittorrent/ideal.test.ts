@@ -9,6 +9,7 @@ import { flashCrowdRun, type FlashCrowdOptions } from '../../../src/protocols/bi
 import { parseScenario, ScenarioError } from '../../../src/lab/scenario.js';
 import type { IdealRun } from '../../../src/protocols/bittorrent/ideal/run.js';
 import { createSession } from '../../../src/lab/session.js';
+import { inspectors } from '../../../src/protocols/inspectors.js';
 import { expectSeekEqualsStraightRun } from '../keyframe-check.js';
 
 const KiB = 1024, MiB = 1024 * 1024;
@@ -118,6 +119,18 @@ until: { complete: true, max: 10min }
     expect(() => parseScenario(scenario('scheduler: fastest'))).toThrow(/protocol\.scheduler: expected one of "bittorrent", "ideal", got "fastest"/);
     expect(() => parseScenario(scenario('scheduler: ideal, corruptPeers: 0.1'))).toThrow(/protocol\.corruptPeers: the ideal scheduler sends only good blocks/);
     expect(() => parseScenario(scenario('scheduler: bittorrent, corruptPeers: 0.1'))).not.toThrow();
+  });
+
+  it('the dashboard’s inspector shows an ideal peer’s blocks, pieces and transfers', () => {
+    const session = createSession(parseScenario(scenario('scheduler: ideal')));
+    session.advance(300);
+    const sending = [...Array(41).keys()].map((p) => inspectors.bittorrent!(session.run, p)).filter((i) => i.neighbours.length > 0);
+    expect(sending.length).toBeGreaterThan(0);
+    const seed = inspectors.bittorrent!(session.run, 0);
+    expect(seed.sections[0]).toMatchObject({ kind: 'facts', rows: expect.arrayContaining([{ label: 'Seed from the start', value: true }]) });
+    expect(seed.sections[1]).toMatchObject({ kind: 'bits', bits: '1'.repeat(8) });
+    while (!session.isDone()) session.advance(1000);
+    expect(inspectors.bittorrent!(session.run, 7).sections[1]).toMatchObject({ bits: '1'.repeat(8) });
   });
 
   it('finishes under loss, the seed leaving: lost blocks are sent again; a keyframe restores the run exactly', () => {
