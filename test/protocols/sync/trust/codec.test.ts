@@ -5,45 +5,30 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createSyncCodec,
-  decodeTrustMsg,
-  encodeTrustMsg,
-  F_TRUST,
-  MAX_WIRE_OPINIONS,
-  OPINION_SCALE,
-  SyncWireError,
-  T_KEY,
-  T_KIND,
-  T_OPINIONS,
-  T_PING,
-  T_PONG,
-  T_PROBE,
-  T_PROOF,
-  trustMsgSize,
-  type TrustMsg,
-} from '../../../../src/protocols/sync/index.js';
+import * as wire from '../../../../src/protocols/sync/index.js';
+import type { TrustMsg } from '../../../../src/protocols/sync/index.js';
 import { fuzz } from '../../../fuzz.js';
 
+const { SyncWireError, T_KEY, T_OPINIONS, T_PROBE, T_PROOF, decodeTrustMsg, encodeTrustMsg, MAX_WIRE_OPINIONS } = wire;
 const u32 = fc.nat({ max: 0xffffffff });
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
-/** Evidence in whole wire units (what survives the fixed-point encoding exactly). */
-const weight = fc.nat({ max: 65_536 }).map((u) => u / OPINION_SCALE);
+/** Evidence in whole wire units, up to the wire's cap (what survives the fixed-point encoding exactly). */
+const weight = fc.nat({ max: wire.MAX_WIRE_WEIGHT }).map((u) => u / wire.OPINION_SCALE);
 
 const msg: fc.Arbitrary<TrustMsg> = fc.oneof(
-  fc.record({ k: fc.constant(T_KEY), key: bytes(32), proof: bytes(64) }),
+  fc.record({ k: fc.constant(T_KEY), key: bytes(wire.KEY_BYTES), proof: bytes(wire.SIG_BYTES) }),
   fc.record({ k: fc.constant(T_PROBE), nonce: u32, id: fc.record({ origin: u32, session: u32, seq: fc.nat({ max: Number.MAX_SAFE_INTEGER }) }) }),
-  fc.record({ k: fc.constant(T_PROOF), nonce: u32, sig: fc.option(bytes(64), { nil: null }) }),
+  fc.record({ k: fc.constant(T_PROOF), nonce: u32, sig: fc.option(bytes(wire.SIG_BYTES), { nil: null }) }),
   fc.record({
     k: fc.constant(T_OPINIONS),
     seq: u32,
     entries: fc.array(fc.record({ peer: u32, good: weight, bad: weight }), { maxLength: MAX_WIRE_OPINIONS }),
   }),
-  fc.record({ k: fc.constantFrom(T_PING, T_PONG), nonce: u32 }),
-  fc.record({ k: fc.constant(T_KIND), random: fc.boolean() }),
+  fc.record({ k: fc.constantFrom(wire.T_PING, wire.T_PONG), nonce: u32 }),
+  fc.record({ k: fc.constant(wire.T_KIND), random: fc.boolean() }),
 ) as fc.Arbitrary<TrustMsg>;
 
-const codec = createSyncCodec({ idBits: 64 });
+const codec = wire.createSyncCodec({ idBits: 64 });
 
 /** Decodes, or throws only SyncWireError; a message that decodes encodes again to a message that decodes the same. */
 function decodesCleanly(b: Uint8Array): void {
@@ -62,9 +47,9 @@ describe('trust codec', () => {
     fuzz(
       fc.property(msg, (m) => {
         const b = encodeTrustMsg(m);
-        expect(b.length).toBe(trustMsgSize(m));
+        expect(b.length).toBe(wire.trustMsgSize(m));
         expect(decodeTrustMsg(b)).toEqual(m);
-        const f = { t: F_TRUST, m } as const;
+        const f = { t: wire.F_TRUST, m } as const;
         const fb = codec.encode(f);
         expect(fb.length).toBe(codec.size(f));
         expect(codec.decode(fb)).toEqual(f);
