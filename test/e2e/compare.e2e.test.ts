@@ -4,41 +4,14 @@
 // holds both (the online-peers chart reaches 2,000, so the left's 200 are drawn low); the pinned
 // run's lines are really drawn (its line colour in the chart's left half); unpinning goes back to one
 // run per chart.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium } from './browser.js';
-import { startServe, type Served } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { playToEnd as playPage, servedPageHooks } from './browser.js';
 
-let served: Served;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+const pageErrors = servedPageHooks({ open: true }, (s) => ({ page } = s));
 
-beforeAll(async () => {
-  served = await startServe([]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  collectPageErrors(page, pageErrors);
-  await page.goto(served.url);
-  await page.waitForSelector('[data-testid=connection]:has-text("open")');
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-});
-
-async function playToEnd(name: string): Promise<void> {
-  if ((await page.inputValue('[data-testid=scenario]')) !== name) {
-    await page.selectOption('[data-testid=scenario]', name);
-    await page.waitForFunction((n) => (document.querySelector('[data-testid=scenario]') as HTMLSelectElement | null)?.value === n, name);
-  }
-  await page.click('[data-testid=reset]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=clock]')?.getAttribute('data-ms') === '0');
-  await page.selectOption('[data-testid=speed]', '1000');
-  await page.click('[data-testid=play]');
-  await page.waitForSelector('[data-testid=done]', { timeout: 90_000 });
-}
+const playToEnd = (name: string) => playPage(page, name, 1000);
 
 interface ChartInfo {
   id: string;

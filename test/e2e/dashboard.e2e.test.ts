@@ -6,20 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Download, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Download, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { parseRecording, Replay, type Recording } from '../../src/host/recording.js';
 import { parseScenario } from '../../src/lab/scenario.js';
 import { createSession } from '../../src/lab/session.js';
 import { stateCounts } from '../../renderer/src/graph/mapping.js';
-import { artifactPath, collectPageErrors, launchChromium } from './browser.js';
-import { startServe, type Served } from './serve.js';
+import { artifactPath, scrubTo as scrubPage, servedPageHooks } from './browser.js';
+import type { Served } from './serve.js';
 
 let served: Served;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+const pageErrors = servedPageHooks({}, (s) => ({ served, page } = s));
 const scenarioFile = join(process.cwd(), 'resources/scenarios/gossip-small.yaml');
 const SCENARIO = readFileSync(scenarioFile, 'utf8')
   .replace('name: gossip, 200 peers', 'name: gossip, 200 peers, 30 s')
@@ -42,18 +41,6 @@ function loadOverWs(text: string): Promise<void> {
   });
 }
 
-beforeAll(async () => {
-  served = await startServe([]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  collectPageErrors(page, pageErrors);
-});
-
-afterAll(async () => {
-  if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
-  await browser?.close();
-  await served?.stop();
-});
 
 const num = (s: string | null): number => Number((s ?? '').replace(/\s/g, ''));
 const clockMs = async (): Promise<number> => Number(await page.getAttribute('[data-testid=clock]', 'data-ms'));
@@ -70,22 +57,7 @@ const shown = async () => ({
   ),
 });
 
-/** Moves the timeline to t (as a drag would) and waits until the clock shows it; returns the t it took. */
-async function scrubTo(t: number): Promise<number> {
-  const set = await page.$eval(
-    '[data-testid=timeline]',
-    (el, v) => {
-      const input = el as HTMLInputElement;
-      input.value = String(v);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      return Number(input.value);
-    },
-    t,
-  );
-  await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === x, set, { timeout: 15_000 });
-  await page.waitForTimeout(150); // the snapshot and legend of the same publish
-  return set;
-}
+const scrubTo = (t: number) => scrubPage(page, t);
 
 async function download(testid: string): Promise<{ d: Download; bytes: Buffer }> {
   const [d] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.click(`[data-testid=${testid}]`)]);

@@ -2,29 +2,14 @@
 // (their own processes, WebRTC over loopback), drawn by the Lab's graph component: a lone peer is drawn at
 // its normal size, peers keep their places as others come and go, the graph and the table count the same
 // links, and the live legend is there.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newPeerContext } from './browser.js';
-import { startServe, type Served } from './serve.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { servedPageHooks } from './browser.js';
+import type { Served } from './serve.js';
 
 let served: Served;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  served = await startServe();
-  browser = await launchChromium({ webrtc: true });
-  const ctx = await newPeerContext(browser, served.origin);
-  page = await ctx.newPage();
-  await page.setViewportSize({ width: 1300, height: 800 });
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-});
+const pageErrors = servedPageHooks({ webrtc: true, viewport: { width: 1300, height: 800 } }, (s) => ({ served, page } = s));
 
 const attr = async (sel: string, name: string): Promise<number> => Number(await page.getAttribute(sel, name));
 /** Places (model units) of the drawn peers, by their number in the picture, and the zoom (the page runs with ?debug=graph). */

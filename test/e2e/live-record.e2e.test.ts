@@ -6,60 +6,21 @@
 // "Replay in Lab" opens the same recording in the Lab tab in one click.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { parseRecording, Replay, type Recording } from '../../src/host/recording.js';
-import { collectPageErrors, launchChromium, newPeerContext } from './browser.js';
-import { startServe, type Served } from './serve.js';
+import { scrubTo, servedPageHooks } from './browser.js';
+import type { Served } from './serve.js';
 
 let served: Served;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  served = await startServe();
-  browser = await launchChromium({ webrtc: true });
-  const ctx = await newPeerContext(browser, served.origin);
-  page = await ctx.newPage();
-  await page.setViewportSize({ width: 1300, height: 800 });
-  collectPageErrors(page, pageErrors);
-});
-
-afterAll(async () => {
-  if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
-  await browser?.close();
-  await served?.stop();
-});
+const pageErrors = servedPageHooks({ webrtc: true, viewport: { width: 1300, height: 800 } }, (s) => ({ served, page } = s));
 
 type Drawn = { peers: (readonly [number, boolean, string])[]; links: (readonly [number, number, number])[] };
 const drawn = () => page.evaluate(() => (window as unknown as { peerlabGraph: { drawn(): Drawn } }).peerlabGraph.drawn());
 const sortLinks = (l: readonly (readonly number[])[]) => l.map((x) => [x[0]!, x[1]!, x[2] ?? 0]).sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]!);
 const sortPeers = (p: readonly (readonly [number, boolean, string])[]) => [...p].map((x) => [...x]).sort((a, b) => (a[0] as number) - (b[0] as number));
 const frames = () => page.getAttribute('[data-testid=live-record-info]', 'data-frames').then(Number);
-
-/**
- * Moves the timeline to t (as a drag and release would) and waits until the clock shows the frame
- * `frameAt` says the slider's value falls in (the clock shows the frame's own time); returns that frame.
- */
-async function scrubTo(t: number, frameAt: (t: number) => { i: number; timeMs: number }): Promise<number> {
-  const set = await page.$eval(
-    '[data-testid=timeline]',
-    (el, v) => {
-      const input = el as HTMLInputElement;
-      input.value = String(v);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-      // the last step is the very end (TimelineBar)
-      return Number(input.value) + Number(input.step) > Number(input.max) ? Number(input.max) : Number(input.value);
-    },
-    t,
-  );
-  const f = frameAt(set);
-  await page.waitForFunction((x) => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) === x, f.timeMs, { timeout: 15_000 });
-  await page.waitForTimeout(150); // the snapshot of the same publish
-  return f.i;
-}
 
 describe('recording the live room from the Live overlay view', () => {
   let recording: Recording;
@@ -117,13 +78,8 @@ describe('recording the live room from the Live overlay view', () => {
     const seen = new Set<number>();
     for (const i of order) {
       const t = replay.frame(i).timeMs;
-      const k = await scrubTo(
-        Math.min(max, min + Math.ceil((t - min) / step) * step),
-        (at) => {
-          const j = replay.indexAt(at);
-          return { i: j, timeMs: replay.frame(j).timeMs };
-        },
-      );
+      // the clock shows the time of the frame the slider's value falls in
+      const k = replay.indexAt(await scrubTo(page, Math.min(max, min + Math.ceil((t - min) / step) * step), (at) => replay.frame(replay.indexAt(at)).timeMs));
       seen.add(k);
       const want = replay.snapshot(k, 0);
       const got = await drawn();

@@ -9,42 +9,28 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { nextSpeed, SPEEDS } from '../../renderer/src/keys.js';
 import { jsonNumber } from '../../src/lab/output.js';
-import { collectPageErrors, launchChromium } from './browser.js';
-import { startServe, type Served } from './serve.js';
+import { playToEnd, servedPageHooks } from './browser.js';
 
-let served: Served;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'peerlab-run-end-'));
 const SCENARIOS = ['gossip-small', 'kademlia-lookups', 'bittorrent-flash-crowd'] as const;
 const cli = new Map<string, Record<string, unknown>>();
 /** Keys of the CLI's summary that are not the run's outcome (wall time) or are shown elsewhere. */
 const NOT_OUTCOME = new Set(['wallMs', 'scenario', 'protocol', 'seed', 'peers', 'virtualTimeMs', 'endReason', 'events', 'messages', 'bytes']);
 
-beforeAll(async () => {
+beforeAll(() => {
   for (const name of SCENARIOS) {
     const out = join(tmp, name);
     const r = spawnSync(process.execPath, ['bin/peerlab.mjs', 'run', `resources/scenarios/${name}.yaml`, '--out', out, '--quiet'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`peerlab run ${name} failed: ${r.stderr}`);
     cli.set(name, JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>);
   }
-  served = await startServe([]);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  collectPageErrors(page, pageErrors);
-  await page.goto(served.url);
-  await page.waitForSelector('[data-testid=connection]:has-text("open")');
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const pageErrors = servedPageHooks({ open: true }, (s) => ({ page } = s));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Exported {
   state: { timeMs: number; done: boolean; endReason: string | null; seed: number; speed: number };
@@ -63,16 +49,7 @@ describe('a run ends as `peerlab run` ends, at any speed', () => {
   for (const name of SCENARIOS) {
     for (const speed of [1, 10, maxSpeed]) {
       it(`${name} at ${speed}x`, async () => {
-        if ((await page.inputValue('[data-testid=scenario]')) !== name) {
-          await page.selectOption('[data-testid=scenario]', name);
-          await page.waitForFunction((n) => (document.querySelector('[data-testid=scenario]') as HTMLSelectElement | null)?.value === n, name);
-        }
-        await page.click('[data-testid=reset]');
-        await page.waitForFunction(() => document.querySelector('[data-testid=clock]')?.getAttribute('data-ms') === '0');
-        await page.selectOption('[data-testid=speed]', String(speed));
-        await page.waitForFunction((s) => (document.querySelector('[data-testid=speed]') as HTMLSelectElement | null)?.value === s, String(speed));
-        await page.click('[data-testid=play]');
-        await page.waitForSelector('[data-testid=done]', { timeout: 90_000 });
+        await playToEnd(page, name, speed);
         const got = await exportJson();
         const want = cli.get(name)!;
         expect(got.state.done).toBe(true);
