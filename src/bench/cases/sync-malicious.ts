@@ -59,7 +59,7 @@ export interface MaliciousRoomResult {
   /** Wall ms from spawning to every peer linked. */
   setupMs: number;
   /** The honest peers' trust counters, summed: what caught the attackers. */
-  caught: { forged: number; probesFailed: number; probesTimedOut: number; lies: number; opinionsReplayed: number; opinionsOversize: number; opinionsMalformed: number; cuts: number; keysProved: number; keysRefused: number; violations: number };
+  caught: { forged: number; probesFailed: number; probesTimedOut: number; lies: number; liarCuts: number; opinionsReplayed: number; opinionsOversize: number; opinionsMalformed: number; cuts: number; keysProved: number; keysRefused: number; violations: number };
   /** What the attackers did, summed: messages tampered with, junk sent, messages withheld. */
   attack: { tampered: number; junk: number; withheld: number };
 }
@@ -196,6 +196,7 @@ export async function maliciousRoom(o: MaliciousRoomOptions): Promise<MaliciousR
         probesFailed: sum('probesFailed', after),
         probesTimedOut: sum('probesTimedOut', after),
         lies: sum('lies', after),
+        liarCuts: sum('liarCuts', after),
         opinionsReplayed: sum('opinionsReplayed', after),
         opinionsOversize: sum('opinionsOversize', after),
         opinionsMalformed: sum('opinionsMalformed', after),

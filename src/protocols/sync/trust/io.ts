@@ -36,7 +36,8 @@ export interface TrustIO {
 
 export type TrustEvent =
   | { type: 'trusted'; peer: number }
-  | { type: 'cut'; peer: number; score: number }
+  /** A neighbour cut off: its combined score fell below the threshold, or it kept lying about peers we know. */
+  | { type: 'cut'; peer: number; score: number; why: 'score' | 'liar' }
   | { type: 'forged'; peer: number; why: string }
   | { type: 'rewired'; dropped: number; added: number };
 
@@ -63,6 +64,8 @@ export interface TrustStats {
   /** Opinion entries that contradicted our own first-hand view (each is evidence against its reporter). */
   lies: number;
   cuts: number;
+  /** Of those, cut for lying (the rest fell below the threshold). */
+  liarCuts: number;
   rewires: number;
   trials: number;
   /** Frames held while a key or signature was checked. */
@@ -79,6 +82,6 @@ export function newTrustStats(): TrustStats {
   return {
     keysProved: 0, keysRefused: 0, sealsChecked: 0, forged: 0, probesSent: 0, probesPassed: 0, probesFailed: 0, probesTimedOut: 0,
     probesForUnknown: 0, proofsUnasked: 0, opinionsTaken: 0, opinionsReplayed: 0, opinionsOversize: 0, opinionsMalformed: 0, lies: 0,
-    cuts: 0, rewires: 0, trials: 0, held: 0, bytesOut: 0, tampered: 0, junk: 0, withheld: 0,
+    cuts: 0, liarCuts: 0, rewires: 0, trials: 0, held: 0, bytesOut: 0, tampered: 0, junk: 0, withheld: 0,
   };
 }

@@ -42,8 +42,15 @@ const LIST_WEIGHT = 1;
 /** Who we know first-hand to be good: at least this much evidence, and a first-hand score at least GOOD_SCORE. */
 const KNOWN_EVIDENCE = 3;
 const GOOD_SCORE = 0.75;
+/** A reporter more credible than this (agreements over disagreements, with the prior) is a good one. */
+const GOOD_REPORTER = 0.5;
 /** An entry saying "bad" (its score below this) about a peer we know to be good is a lie. */
 const LIE_SCORE = 0.25;
+/**
+ * Most evidence an opinion entry carries about a peer we know only second-hand: with the Beta prior an
+ * entry this light never scores under LIE_SCORE ((0 + 1) / (1.5 + 2) = 0.29), so passing on a rumour is never a lie.
+ */
+const RUMOUR_WEIGHT = 1.5;
 /** A liar: at least this many lies (aged like all evidence), more than its true reports about such peers. */
 const LIAR_LIES = 3;
 /** Peer ids on the wire are u32: opinion entries are checked against this bound. */
@@ -194,22 +201,33 @@ export class Judge {
 
   /** Counts the list's entries about peers we know first-hand to be good: lies ("bad") and true reports. */
   private checkLies(l: TrustLink, ops: readonly Opinion[]): void {
-    const table = this.table;
     const self = this.t.io.self;
     for (const o of ops) {
       const total = o.good + o.bad;
       if (total <= 0 || o.peer === l.peer) continue;
-      let known = o.peer === self;
-      if (!known) {
-        const r = table.reps.get(o.peer);
-        known = r !== undefined && !r.blacklisted && r.rd + r.sd >= KNOWN_EVIDENCE && (r.rd + 1) / (r.rd + r.sd + 2) >= GOOD_SCORE;
-      }
-      if (!known) continue;
+      if (o.peer !== self && !this.knownGood(o.peer)) continue;
       if ((o.good + 1) / (total + 2) < LIE_SCORE) {
         l.lies++;
         this.t.stats.lies++;
       } else l.truths++;
     }
+  }
+
+  /**
+   * Whether we know `peer` to be good, well enough to call a report that it is bad a lie: a neighbour now
+   * (what we saw of a former neighbour may be out of date), with enough first-hand evidence and a good
+   * first-hand score, that has not lied to us itself and is, as a reporter, more often right than wrong by
+   * our deviation test. The last two keep an honest reporter from being taken for a liar when it caught a
+   * badmouther before we did: a badmouther forwards well, so first-hand it looks good to us too, but it
+   * lies in its lists to us as well (its praise of its fellow attackers, which we may find true, can lift
+   * its credibility; its lies about our neighbours still count on its link).
+   */
+  private knownGood(peer: number): boolean {
+    const l = this.t.links.get(peer);
+    if (l === undefined || l.auth !== 'ok' || l.lies >= 1) return false;
+    const r = this.table.record(peer);
+    if (r === undefined || r.blacklisted || r.rd + r.sd < KNOWN_EVIDENCE || (r.rd + 1) / (r.rd + r.sd + 2) < GOOD_SCORE) return false;
+    return (r.cg + 1) / (r.cg + r.cb + 2) > GOOD_REPORTER;
   }
 
   /** Whether `l`'s far end keeps lying about peers we know to be good. */
@@ -220,7 +238,20 @@ export class Judge {
   /** This period's opinion list (first-hand views of our neighbours first, then the table in turn). */
   opinionList(): Opinion[] {
     this.cursor += this.t.o.maxOpinions;
-    return this.table.opinions(this.t.neighbours(), this.cursor);
+    const list = this.table.opinions(this.t.neighbours(), this.cursor);
+    // what we only heard (little first-hand evidence, not blacklisted) goes on as a rumour: at most
+    // RUMOUR_WEIGHT, too little for the lie test. A badmouther's reports that reached us before we found
+    // it out must not make us look like a liar to a neighbour that knows the badmouthed peer first-hand.
+    for (const e of list) {
+      const total = e.good + e.bad;
+      if (total <= RUMOUR_WEIGHT) continue;
+      const r = this.table.record(e.peer);
+      if (r === undefined || r.blacklisted || r.rd + r.sd >= KNOWN_EVIDENCE) continue;
+      const k = RUMOUR_WEIGHT / total;
+      e.good *= k;
+      e.bad *= k;
+    }
+    return list;
   }
 
   sendOpinions(to: number, entries: readonly Opinion[]): void {
@@ -251,10 +282,12 @@ export class Judge {
     this.sendProbes(now);
     for (const l of trusted) {
       const score = table.score(l.peer);
-      if ((score < o.threshold && table.directScore(l.peer) < 0.5) || this.liar(l)) {
+      const low = score < o.threshold && table.directScore(l.peer) < 0.5;
+      if (low || this.liar(l)) {
         table.blacklist(l.peer);
         t.stats.cuts++;
-        t.event({ type: 'cut', peer: l.peer, score });
+        if (!low) t.stats.liarCuts++;
+        t.event({ type: 'cut', peer: l.peer, score, why: low ? 'score' : 'liar' });
         t.io.drop(l.peer, 'cut');
       }
     }

@@ -131,7 +131,9 @@ export class SyncTrust implements TrustParts {
   inbound(peer: number, f: Frame, bytes: number): void {
     const l = this.links.get(peer);
     if (!l) return this.io.process(peer, f, bytes); // opened before trust knew (cannot happen) : pass
-    if (f.t === F_TRUST) return this.onMessage(l, f.m);
+    // the far end's own trust messages may follow its KEY before we have checked that KEY (it checked ours
+    // sooner: WebCrypto answers in its own time at each end): they wait with the rest; before any KEY they are a violation
+    if (f.t === F_TRUST && (f.m.k === T_KEY || l.auth !== 'checking')) return this.onMessage(l, f.m);
     if (l.auth !== 'ok') {
       // PING keeps the link alive and BYE ends it whatever its state; the rest waits for the key
       if (f.t === F_PING || f.t === F_BYE) return this.io.process(peer, f, bytes);

@@ -44,6 +44,27 @@ describe('sync trust: attackers are isolated', () => {
         for (const e of r.net.peers.get(h)!.events) if (e.type === 'cut' || e.type === 'forged') expect(r.attackers).toContain(e.peer);
     });
 
+  // Rooms where honest peers used to cut one another: an honest peer that caught a badmouther first
+  // reported it as bad to a neighbour that still found it good first-hand (it forwards well), and was taken
+  // for a liar; or a neighbour still held a good view of a badmouther it was linked to long before.
+  for (const [peers, attackers, seed, latency] of [
+    [8, 2, 5, [5, 80]],
+    [12, 3, 2, [1, 30]],
+    [12, 3, 2, [5, 80]],
+    [12, 3, 10, [5, 80]],
+  ] as [number, number, number, [number, number]][])
+    it(`badmouth: ${attackers} of ${peers} peers, seed ${seed}, links ${latency[0]}-${latency[1]} ms: isolated, no honest peer taken for a liar, converged`, () => {
+      const r = new TrustRoom({ seed, peers, attackers, behaviour: 'badmouth', latency }).join(2000);
+      r.edit(1000, 50);
+      expect(r.runUntilIsolated(30_000, 250, 50), r.net.dump()).toBeGreaterThanOrEqual(0);
+      r.edit(10_000, 50);
+      r.net.run(5000);
+      const wrong = r.honest.flatMap((h) => r.net.peers.get(h)!.events.filter((e) => e.type === 'cut' && r.honest.includes(e.peer)).map((e) => `${h} cut ${(e as { peer: number }).peer}`));
+      expect(wrong).toEqual([]);
+      for (const a of r.attackers) expect(r.isolated(a), `attacker ${a}`).toBe(true);
+      expect(r.honestConverged(), r.net.dump()).toBe(true);
+    });
+
   it('an honest room cuts no one and converges', () => {
     const r = new TrustRoom({ seed: 7, peers: 12 }).join(2000);
     r.edit(20_000);
