@@ -91,6 +91,9 @@ export interface LiveInfo {
   trust: boolean;
 }
 
+/** The longest document text `replica` returns (characters). */
+export const MAX_REPLICA_CHARS = 16 * 1024 * 1024;
+
 export class LiveNetworkError extends Error {
   override name = 'LiveNetworkError';
 }
@@ -378,6 +381,29 @@ export class LiveNetwork {
     this.nodes.set(id, n);
   }
 
+  /**
+   * The text of `doc` as a Node peer, a bridge or a simulated peer holds it (what the room converged to, or
+   * not). A window's replica is in that window. Bounded: a text over MAX_REPLICA_CHARS is refused.
+   */
+  async replica(id: number, doc: string): Promise<string> {
+    if (!this.docs.includes(doc)) throw new LiveNetworkError(`doc: the room has no document ${JSON.stringify(doc)} (it has ${this.docs.join(', ')})`);
+    const node = this.nodes.get(id);
+    let text: string | null;
+    if (node) {
+      if (!node.alive) throw new LiveNetworkError(`peer ${id} is not running`);
+      try {
+        text = await node.proc.text(doc);
+      } catch (e) {
+        throw new LiveNetworkError(`peer ${id}: ${(e as Error).message}`);
+      }
+    } else {
+      text = this.populations.textOf(id, doc);
+      if (text === null) throw new LiveNetworkError(this.browsers.has(id) ? `peer ${id} is a window: its replica is in that window` : `no Node peer, bridge or simulated peer with id ${id} holding '${doc}'`);
+    }
+    if (text.length > MAX_REPLICA_CHARS) throw new LiveNetworkError(`peer ${id}: '${doc}' holds ${text.length} characters, more than ${MAX_REPLICA_CHARS} returned at once`);
+    return text;
+  }
+
   async type(id: number, doc: string, count: number, intervalMs: number): Promise<void> {
     const n = this.get(id);
     if (!n.alive) throw new LiveNetworkError(`peer ${id} is not running`);
@@ -427,16 +453,11 @@ export class LiveNetwork {
     const now = Date.now();
     for (const [id, b] of this.browsers) if (now - b.updatedAt > 5000) this.browsers.delete(id);
     const simulated: SimulatedPeerReport[] = this.populations.reports();
-    const all = [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values()];
+    // bridges are live peers of the room: they judge their live neighbours, and are judged, like the others
+    const all: (LivePeerSummary | SimulatedPeerReport)[] = [...[...this.nodes.values()].map((n) => this.summary(n)), ...this.browsers.values(), ...simulated.filter((s) => s.kind === 'bridge')];
     // what the room thinks of each peer, from every peer's own judgements
     const views = roomTrust(all);
-    return [
-      ...all.map((p) => {
-        const v = views.get(p.id);
-        return v ? { ...p, trust: v } : p;
-      }),
-      ...simulated,
-    ];
+    return [...all.map((p) => withView(p, views.get(p.id))), ...simulated.filter((s) => s.kind !== 'bridge').map((s) => withView(s, undefined))];
   }
 
   async close(): Promise<void> {
@@ -446,6 +467,13 @@ export class LiveNetwork {
     await this.server?.close();
     this.server = null;
   }
+}
+
+/** A peer as the Live view gets it: its own trust report replaced by the room's view of it (trust-view.ts). */
+function withView(p: LivePeerSummary | SimulatedPeerReport, view: PeerTrustView | undefined): LivePeerSummary {
+  const { trust: own, ...rest } = p;
+  void own;
+  return view ? { ...rest, trust: view } : rest;
 }
 
 function secretFromEnv(): string | null {

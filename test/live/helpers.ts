@@ -15,6 +15,17 @@ export async function spawnPeers(n: number, opts: (i: number) => PeerProcessOpti
   return peers;
 }
 
+/** Polls `f` every `everyMs` until it gives something truthy, and returns that; throws naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, timeoutMs: number, f: () => T | Promise<T>, everyMs = 100): Promise<NonNullable<T>> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
+
 export interface Replica {
   text(doc: string): Promise<string>;
 }

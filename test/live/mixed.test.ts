@@ -9,21 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedPopulation } from '../../src/live/mixed/population.js';
 import { populationScenario } from '../../src/live/mixed/scenario.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
-import { collectMarks, convergeMarked, sleep, spawnPeers, type MarkedReplica } from './helpers.js';
+import { collectMarks, convergeMarked, sleep, spawnPeers, until, type MarkedReplica } from './helpers.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanup.splice(0).reverse()) await Promise.resolve(c()).catch(() => {});
 });
-
-async function until(what: string, timeoutMs: number, ok: () => Promise<boolean> | boolean): Promise<void> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (await ok()) return;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
-}
 
 describe('a mixed room: Node peers and a simulated population', () => {
   it('2 Node peers and 40 simulated peers behind a bridge converge with every peer\'s marked edits at every replica', async () => {

@@ -146,12 +146,14 @@ const addSimulated = z.strictObject({
   scenario: z.string().min(1).max(1024 * 1024).optional(),
   /** The room's document the population edits (default: the first). */
   doc: docName.optional(),
-  /** Without a scenario: simulated peers that edit, their edits per second in all and in total (default: no end), one-way latency range, arrival window, seed. */
+  /** Without a scenario: simulated peers that edit, their edits per second in all and in total (default: no end), one-way latency range, arrival window, awareness, seed. */
   editors: z.number().int().min(0).max(2000).optional(),
   editsPerSecond: z.number().min(0).max(100).optional(),
   edits: z.number().int().min(0).max(10_000_000).optional(),
   latencyMs: z.tuple([z.number().min(0).max(10_000), z.number().min(0).max(10_000)]).optional(),
   joinSeconds: z.number().min(0).max(600).optional(),
+  /** Editors' cursors spread as awareness and cross the bridge (default true). */
+  awareness: z.boolean().optional(),
   seed: z.number().int().min(0).max(2 ** 31).optional(),
 });
 
@@ -202,6 +204,11 @@ export const liveGroup = defineGroup({
     'live.removeSimulated': command('a simulated population leaves the room', z.strictObject({ id: z.number().int().min(1).max(1024) }), z.object({ ok: z.literal(true) })),
     'live.simulated': command('the simulated populations in the room', empty, z.object({ populations: z.array(simulatedPopulation) })),
     'live.peers': command('state of every peer: links, traffic, state vectors, pending, latency', empty, z.object({ peers: z.array(livePeer) })),
+    'live.replica': command(
+      "the text of a document as one peer holds it: a Node peer's, a bridge's or a simulated peer's (a window's replica is in that window)",
+      z.strictObject({ id: peerId, doc: docName }),
+      z.object({ text: z.string() }),
+    ),
     'live.record.start': command(
       'record the room (topology, link kinds, sync progress, trust) into a recording the Lab replays: a frame every everyMs of wall time',
       z.strictObject({ everyMs: z.number().int().min(100).max(60_000).optional(), maxPeers: z.number().int().min(1).max(20_000).optional() }).optional().default({}),

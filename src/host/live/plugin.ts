@@ -99,6 +99,7 @@ export function livePlugin(opts: LiveNetworkOptions = {}): LivePlugin {
           }),
         'live.simulated': async () => ({ populations: net.simulated() }),
         'live.peers': async () => ({ peers: await net.peers() }),
+        'live.replica': (a) => guard(async () => ({ text: await net.replica(a.id, a.doc) })),
         'live.record.start': (a) => recorder.start(a),
         'live.record.stop': () => recorder.stop(),
         'live.record.save': () => recorder.save(),

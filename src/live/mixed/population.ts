@@ -22,9 +22,11 @@ import type { SyncRunState } from '../../protocols/sync/sim/run.js';
 import { SimSyncPeer } from '../../protocols/sync/sim/peers.js';
 import type { ProtocolDriver } from '../../protocols/driver.js';
 import { randomEdit, stampKeys } from '../edits.js';
-import { wallMs, type DocInfo, type LinkInfo } from '../overlay/room.js';
-import { LivePeer, type LivePeerOptions } from '../peer.js';
+import { wallMs, type DocInfo, type LinkInfo, type TrustReport } from '../overlay/room.js';
+import type { LivePeerOptions } from '../peer.js';
 import { docInfo, type LatencySummary } from '../peer-state.js';
+import { AwarenessBridge } from './awareness-bridge.js';
+import { BridgePeer } from './bridge-peer.js';
 import { RealTimePacer, type PacerOptions, type PacerStats } from './pacer.js';
 
 /** Ids of simulated peers in the Live graph: population * 2^32 + slot + 1, above every live (u32) id. */
@@ -68,6 +70,8 @@ export interface SimulatedPeerReport {
   updatedAt: number;
   error: string | null;
   population: number;
+  /** The bridge's own trust report (it judges its live neighbours like any honest peer), with trust on. */
+  trust?: TrustReport;
 }
 
 export interface PopulationInfo {
@@ -111,7 +115,7 @@ export class SimulatedPopulation {
   readonly id: number;
   readonly session: Session;
   readonly state: SyncRunState;
-  readonly bridge: LivePeer;
+  readonly bridge: BridgePeer;
   /** The slot that is the bridge's simulated half. */
   readonly bridgeSlot: PeerId;
   readonly pacer: RealTimePacer;
@@ -120,6 +124,9 @@ export class SimulatedPopulation {
   private readonly liveDoc: Y.Doc;
   private readonly simDoc: Y.Doc;
   private readonly detach: () => void;
+  /** Presence across the bridge (null when the population's scenario spreads no awareness). */
+  readonly awareness: AwarenessBridge | null = null;
+  private readonly clientBase: number;
   private editSeq = 0;
   private closed = false;
   /** Why the simulation stopped, if it did. */
@@ -135,6 +142,7 @@ export class SimulatedPopulation {
     const n = opts.scenario.peers;
     // random so that two populations (or a population added again) never reuse a Yjs client id
     const clientBase = opts.clientBase ?? 0x1000_0000 + Math.floor(Math.random() * (0x7fff_0000 - 0x1000_0000 - n));
+    this.clientBase = clientBase;
     const driver: ProtocolDriver = {
       ...syncDriver,
       create: (ctx, params, workload) => createSyncRun(ctx, params as SyncParams, workload as SyncWorkload, clientBase),
@@ -142,11 +150,26 @@ export class SimulatedPopulation {
     this.session = createSession(opts.scenario, { drivers: { sync: driver } });
     this.state = (this.session.run as SyncRun).state;
     this.bridgeSlot = this.pickBridgeSlot();
+    this.bridge = new BridgePeer({ ...opts.live, mode: 'overlay', dataDir: null, name: `bridge-${this.id}`, ...(opts.bridgeId !== undefined ? { peerId: opts.bridgeId } : {}) });
+    this.liveDoc = this.bridge.open(opts.doc);
+    const liveAwareness = this.state.workload.awareness ? this.bridge.awareness(opts.doc) : null;
+    if (liveAwareness) {
+      this.awareness = new AwarenessBridge({
+        liveDoc: this.liveDoc,
+        live: liveAwareness,
+        isSimClient: (c) => c > clientBase && c <= clientBase + n,
+        nameOf: (c) => `sim-${this.id}.${c - clientBase - 1}`,
+        toSim: (u) => {
+          if (this.closed) return;
+          this.pacer.catchUp();
+          this.simPeer(this.bridgeSlot)?.localAwareness(u);
+        },
+      });
+      // the slot's awareness in the simulation is the bridge's (the run makes a slot's on its first session)
+      this.state.awareness[this.bridgeSlot] = this.awareness.slot;
+    }
     // the bridge's slot is in the room from the start (the others arrive over the join window)
     this.state.room.begin(this.bridgeSlot);
-
-    this.bridge = new LivePeer({ ...opts.live, mode: 'overlay', dataDir: null, name: `bridge-${this.id}`, ...(opts.bridgeId !== undefined ? { peerId: opts.bridgeId } : {}) });
-    this.liveDoc = this.bridge.open(opts.doc);
     this.simDoc = this.state.docOf(this.bridgeSlot);
     this.detach = this.relay();
     this.pacer = new RealTimePacer(this.session.sim, {
@@ -157,6 +180,7 @@ export class SimulatedPopulation {
       },
     });
     this.pacer.start();
+    this.awareness?.seed();
   }
 
   /** The first slot online at the start that does not edit (else the first online one). */
@@ -253,6 +277,13 @@ export class SimulatedPopulation {
     return marks;
   }
 
+  /** The text of the replica a graph id of this population holds (the bridge's: its live document), or null if the id is not one of its peers. */
+  textOf(id: number): string | null {
+    if (id === this.bridge.id) return this.liveDoc.getText('text').toString();
+    const slot = this.slotOf(id);
+    return slot < 0 ? null : this.state.docOf(slot).getText('text').toString();
+  }
+
   /** A simulated replica's text and marks (tests compare them with the live peers'). */
   replica(slot: PeerId): { text(): string; stamps(): string[] } {
     const doc = this.state.docOf(slot);
@@ -292,6 +323,7 @@ export class SimulatedPopulation {
         updatedAt: now,
         error: isBridge ? this.error : null,
         population: this.id,
+        ...(isBridge && bridge.trust ? { trust: bridge.trust } : {}),
       });
     }
     return out;
@@ -322,6 +354,8 @@ export class SimulatedPopulation {
     this.closed = true;
     this.pacer.stop();
     this.detach();
+    // the simulated states leave the room with the bridge (sent while its links are still open)
+    this.awareness?.close();
     this.bridge.close(graceful);
   }
 }

@@ -63,6 +63,16 @@ export class Populations {
     return this.pops.get(id);
   }
 
+  /** The text of `doc` at a population's peer (bridge or simulated), or null if no population has that peer or that document. */
+  textOf(id: number, doc: string): string | null {
+    for (const p of this.pops.values()) {
+      if (p.doc !== doc) continue;
+      const t = p.textOf(id);
+      if (t !== null) return t;
+    }
+    return null;
+  }
+
   /** Every population's peers in the livePeer shape. */
   reports(): SimulatedPeerReport[] {
     return [...this.pops.values()].flatMap((p) => p.reports());

@@ -24,6 +24,8 @@ export interface PopulationSettings {
   edits?: number;
   /** One-way latency between two simulated peers: uniform in [minMs, maxMs]. Defaults 5 and 40. */
   latencyMs?: [number, number];
+  /** Editors' cursors spread as awareness (and cross the bridge: windows list them). Default true. */
+  awareness?: boolean;
   /** The peers arrive over this many seconds. Default 5. */
   joinSeconds?: number;
   seed?: number;
@@ -49,6 +51,7 @@ export function populationScenario(s: PopulationSettings): Scenario {
       intervalMs: rate > 0 ? 1000 / rate : 1000,
       joiners: 0,
       joinWindowMs: (s.joinSeconds ?? 5) * 1000,
+      awareness: s.awareness ?? true,
     },
     // a population runs until it is removed; `until` only bounds the scenario's own checks
     until: '1000h',
