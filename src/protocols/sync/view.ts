@@ -13,17 +13,22 @@
  * - A link lost is replaced from known members (looked up again when none are left), through the
  *   overlay. A single lost link is taken for a departed peer.
  * - The overlay cannot heal a split of itself: after a partition each side's DHT knows only its own side.
- *   So a neighbour lost to a timeout or a failed transport is retried through the signaling server, with
- *   backoff: a peer that is gone never answers (given up after two tries), one on the other side of a
- *   partition answers but cannot connect until the partition heals (retried for up to HEAL_MS). Retries
- *   stop as soon as an envelope from that peer reaches us through the overlay (we are one piece again).
+ *   So a neighbour lost to a timeout or a failed transport is looked up in the DHT through our other
+ *   links; if it answers (or a member names it), it is in our piece (a link that broke under load, a
+ *   transport closed before its BYE was read) and links through the overlay replace it, with no word to
+ *   the server. Only one the DHT cannot find is retried through the signaling server, with backoff: a
+ *   peer that is gone never answers (given up after two tries), one on the other side of a partition
+ *   answers but cannot connect until the partition heals (retried for up to HEAL_MS). Retries stop as
+ *   soon as an envelope from that peer reaches us through the overlay (we are one piece again). A peer
+ *   that lost every link skips the lookup (it has nothing to look through) and bootstraps again.
  *   Joiners are watched the same way: every member sees a joiner's hello, and the few whose ids are
  *   closest to the joiner's should hear from it through the overlay (its self-lookup ends at them). One
  *   that has not after EXPECT_MS looks it up in the DHT, and if that does not find it, the joiner is in
  *   another piece of a split room: it is offered a link through signaling, retried like a lost neighbour.
- *   And a peer short of `degree` links for long says hello again, with backoff up to 5 minutes (a small
- *   piece of a split room, whose members all have room: any member may answer, maybe from the other
- *   piece; in a room smaller than `degree` + 1 this is the one periodic message, every 5 minutes).
+ *   And a peer short of `degree` links for long says hello again, with backoff up to 5 minutes, while a
+ *   split is suspected (a lookup failed to find a lost neighbour or a joiner in the last HEAL_MS): it may
+ *   be in a small piece of a split room, whose members all have room; any member may answer, maybe from
+ *   the other piece. A whole room smaller than `degree` + 1 stays quiet on the server.
  */
 import type { PeerId, Rng } from '../../core/index.js';
 import type { Discovery } from './discovery/discovery.js';
@@ -66,6 +71,8 @@ interface Lost {
   answered: boolean;
   backoff: number;
   probe: 'no' | 'due' | 'busy';
+  /** Found only if it answers the lookup itself (a lost neighbour may linger in the routing table). */
+  strict: boolean;
 }
 
 /** A member we may link to, and when we learnt of it. */
@@ -103,6 +110,8 @@ export class PartialView {
   private lookupBusy = false;
   private lastLookupAt = -Infinity;
   private lookupBackoff: number;
+  /** Until when a split of the room is suspected (a lost neighbour or a joiner the DHT could not find). */
+  private splitUntil = -Infinity;
 
   constructor(
     private readonly io: ViewIO,
@@ -188,8 +197,9 @@ export class PartialView {
     }
     if (links.open >= this.o.degree) this.shortSince = -1;
     else if (this.shortSince < 0) this.shortSince = now;
-    // short of links for long, whatever we tried: maybe we are in a small piece of a split room
-    else if (links.open > 0 && now - this.shortSince > 2 * this.o.connectTimeoutMs) this.hello(now, STARVED_MAX_BACKOFF_MS);
+    // short of links for long, whatever we tried, while a neighbour the DHT could not find suggests a
+    // split: maybe we are in a small piece of it (in a whole room that is merely small this stays quiet)
+    else if (links.open > 0 && now < this.splitUntil && now - this.shortSince > 2 * this.o.connectTimeoutMs) this.hello(now, STARVED_MAX_BACKOFF_MS);
     this.heal(now);
   }
 
@@ -261,7 +271,11 @@ export class PartialView {
         tries: 0,
         answered: false,
         backoff: this.o.helloMs * 2,
-        probe: 'no',
+        // looked up through the overlay first: a link that failed under load or a peer that restarted is
+        // still in our piece of the room, and links through the overlay replace it; only one the DHT
+        // cannot find (gone, or across a split) is chased through signaling
+        probe: 'due',
+        strict: true,
       });
     } else if (reason === 'bye') this.coolDown(peer);
   }
@@ -287,13 +301,27 @@ export class PartialView {
       }
       if (h.probe !== 'no') {
         if (h.probe === 'due' && h.next <= now) {
-          h.probe = 'busy';
-          io.discovery.probe(p, (found) => {
-            if (found) this.lost.delete(p);
-            else h.probe = 'no';
-          });
-        }
-        continue;
+          if (io.links.open === 0) {
+            // nothing to look it up through: we lost every link, so signaling it is (a new bootstrap)
+            h.probe = 'no';
+          } else {
+            h.probe = 'busy';
+            const asked = now;
+            io.discovery.probe(
+              p,
+              (found) => {
+                // it answered, or a member named it in a reply (members name only peers they reach now)
+                const r = io.relay.routes.get(p, io.now());
+                if (found || (r !== undefined && r.learnt >= asked)) return void this.lost.delete(p);
+                h.probe = 'no';
+                h.next = Math.min(h.next, io.now());
+                this.splitUntil = io.now() + HEAL_MS;
+              },
+              h.strict,
+            );
+            continue;
+          }
+        } else continue;
       }
       if (h.next > now || io.links.has(p) || !io.host.signalingUp() || io.links.size >= this.o.maxLinks) continue;
       h.tries++;
@@ -347,7 +375,7 @@ export class PartialView {
     if (from === io.self || io.refused(from)) return;
     if (this.joined && !io.links.has(from) && !this.lost.has(from) && io.discovery.amongClosest(from)) {
       const now = io.now();
-      this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due' });
+      this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due', strict: false });
     }
     if (io.links.has(from) || io.links.size >= this.o.maxLinks) return;
     // a few answer, not the whole room: a member answers with a chance of ~ANSWERERS over the room size
@@ -384,7 +412,7 @@ export class PartialView {
     const now = this.io.now();
     for (const p of peers)
       if (p !== this.io.self && !this.lost.has(p))
-        this.lost.set(p, { since: now, margin: 0, next: now + this.io.rng.float() * this.o.helloMs, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'no' });
+        this.lost.set(p, { since: now, margin: 0, next: now + this.io.rng.float() * this.o.helloMs, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'no', strict: false });
   }
 
   /** Lost neighbours being retried (for the inspector). */

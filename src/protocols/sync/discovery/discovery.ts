@@ -218,15 +218,18 @@ export class Discovery {
     return compareDistance(this.kad.id, (near[k - 1] as { id: NodeId }).id, target) < 0;
   }
 
-  /** Looks `peer` up in the DHT; `cb(true)` if it answered (it is in our piece of the room). */
-  probe(peer: PeerId, cb: (found: boolean) => void): void {
+  /**
+   * Looks `peer` up in the DHT; `cb(true)` if it answered (it is in our piece of the room). `strict`: only
+   * its own answer counts, not our table holding it (a neighbour just lost is still in it).
+   */
+  probe(peer: PeerId, cb: (found: boolean) => void, strict = false): void {
     const id = nodeIdOf(peer, this.idBits);
     this.kad.findNode(id, (r) => {
       this.stats.lookups++;
       this.stats.lookupHopsSum += r.hops;
       // the lookup ends at it, or our table holds it: we heard from it since it joined (NODES replies
       // name only contacts the replier can reach, so a small room's lookup may end short of the target)
-      cb(r.closest.some((c) => c.peer === peer) || this.kad.table.has(id));
+      cb(r.closest.some((c) => c.peer === peer) || (!strict && this.kad.table.has(id)));
     });
   }
 
