@@ -21,7 +21,7 @@
 import { Rng, quantileSorted } from '../../core/index.js';
 import type { CoreName } from '../../live/room-sync.js';
 import { PeerProcess } from '../../live/peer-process-client.js';
-import type { SyncMode } from '../../live/peer.js';
+import type { PeerReport, SyncMode } from '../../live/peer.js';
 import { SignalingServer } from '../../live/signaling/server.js';
 import { BEHAVIOURS, type Behaviour } from '../../protocols/sync/index.js';
 import { inNamespace } from '../netns.js';
@@ -46,8 +46,10 @@ export interface ModeResult {
    * (every peer linked by then; overlay mode's goal is 0). */
   signalingMessagesPerPeer: number;
   signalingPerPeerPerMinute: number;
-  /** Overlay mode: messages a peer published after its own first link opened (answers to later joiners), mean. */
+  /** Overlay mode: messages a peer published after its own first link opened while linked (answers to later joiners), mean. */
   signalingAfterFirstLinkPerPeer: number | null;
+  /** Overlay mode: messages a peer published after it had lost every link (a new bootstrap), mean. */
+  signalingUnlinkedPerPeer: number | null;
   /** Simulated peers in the room (--simulated; overlay mode only). */
   simulatedPeers: number;
   /** This process's CPU time (user + system) over the editing window as a share of one core: in all, and per simulated peer. */
@@ -147,7 +149,9 @@ async function runMode(
     const lat = (await Promise.all(peers.map((p) => p.call<number[]>('latency')))).flat().sort((a, b) => a - b);
     const r2 = (x: number) => Math.round(x * 100) / 100;
     const reports = mode === 'overlay' ? await Promise.all(peers.map((p) => p.state())) : [];
-    const afterLink = reports.length > 0 ? reports.reduce((a, r) => a + (r.overlay?.signalingAfterFirstLink ?? 0), 0) / reports.length : null;
+    const meanOf = (f: (o: NonNullable<PeerReport['overlay']>) => number) => (reports.length > 0 ? reports.reduce((a, r) => a + (r.overlay ? f(r.overlay) : 0), 0) / reports.length : null);
+    const afterLink = meanOf((o) => o.signalingAfterFirstLink);
+    const unlinked = meanOf((o) => o.signalingUnlinked);
     return {
       mode,
       edits,
@@ -161,6 +165,7 @@ async function runMode(
       signalingMessagesPerPeer: r2(sig.stats.published / n),
       signalingPerPeerPerMinute: r2(publishedWhileEditing / n / editMinutes),
       signalingAfterFirstLinkPerPeer: afterLink === null ? null : r2(afterLink),
+      signalingUnlinkedPerPeer: unlinked === null ? null : r2(unlinked),
       simulatedPeers: pop?.size ?? 0,
       hostCpuPct: r2(hostCpuPct),
       hostCpuPerSimulatedPeerPct: pop ? Math.round((hostCpuPct / pop.size) * 1000) / 1000 : null,
@@ -249,6 +254,7 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
     converged: overlay?.converged,
     signalingPerPeerPerMinute: overlay?.signalingPerPeerPerMinute,
     signalingAfterFirstLinkPerPeer: overlay?.signalingAfterFirstLinkPerPeer,
+    signalingUnlinkedPerPeer: overlay?.signalingUnlinkedPerPeer,
     simulatedPeers: overlay?.simulatedPeers,
     hostCpuPct: overlay?.hostCpuPct,
     hostCpuPerSimulatedPeerPct: overlay?.hostCpuPerSimulatedPeerPct,

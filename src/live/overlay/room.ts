@@ -110,6 +110,20 @@ export interface TrustReport {
   stats: TrustStats;
 }
 
+/** A message a peer published on signaling after its first link. */
+export interface SignalingNote {
+  /** Wall ms. */
+  at: number;
+  type: 'hello' | 'bye' | LinkSignal['kind'];
+  /** The peer a negotiation step went to. */
+  to?: number;
+  /** Open links the peer held then (0: it had lost every link). */
+  open: number;
+}
+
+/** Signaling notes a peer keeps. */
+export const MAX_SIGNALING_NOTES = 64;
+
 /** Cut peers a trust report lists at most. */
 export const MAX_REPORTED_CUTS = 64;
 
@@ -127,9 +141,15 @@ export interface OverlayStats extends SyncStats {
   /** Messages sent / received in chunks. */
   chunkedOut: number;
   chunkedIn: number;
-  /** Messages published on signaling, and those after the first link opened. */
+  /**
+   * Messages published on signaling; of those, the ones after the first link opened while the peer held
+   * an open link, and the ones after it had lost every link (a new bootstrap, counted apart).
+   */
   signalingPublished: number;
   signalingAfterFirstLink: number;
+  signalingUnlinked: number;
+  /** The latest messages published after the first link (at most MAX_SIGNALING_NOTES): what and why. */
+  signalingNotes: SignalingNote[];
   /** Wall ms the first link opened (0: none yet). */
   firstLinkAt: number;
   /** Bytes sent by traffic class. */
@@ -179,7 +199,8 @@ export class OverlayRoom {
   private readonly maxMessageBytes: number;
   private readonly chunkBytes: number;
   private readonly maxAssembledBytes: number;
-  private readonly counts = { chunkedOut: 0, chunkedIn: 0, signalingPublished: 0, signalingAfterFirstLink: 0, firstLinkAt: 0 };
+  private readonly counts = { chunkedOut: 0, chunkedIn: 0, signalingPublished: 0, signalingAfterFirstLink: 0, signalingUnlinked: 0, firstLinkAt: 0 };
+  private readonly notes: SignalingNote[] = [];
   private readonly bytesOut: Record<TrafficClass, number> = { updates: 0, antiEntropy: 0, awareness: 0, dht: 0, negotiation: 0, control: 0 };
   private listeners: ((e: OverlayEvent) => void)[] = [];
   private closed = false;
@@ -257,7 +278,13 @@ export class OverlayRoom {
       publish: (m: SignalingMsg) => {
         if (this.closed) return;
         this.counts.signalingPublished++;
-        if (this.counts.firstLinkAt > 0) this.counts.signalingAfterFirstLink++;
+        if (this.counts.firstLinkAt > 0) {
+          const open = this.peer.links.open;
+          if (open > 0) this.counts.signalingAfterFirstLink++;
+          else this.counts.signalingUnlinked++;
+          if (this.notes.length >= MAX_SIGNALING_NOTES) this.notes.shift();
+          this.notes.push(m.type === 'signal' ? { at: wallMs(), type: m.sig.kind, to: m.to, open } : { at: wallMs(), type: m.type, open });
+        }
         void this.signaling.publish(this.topic, toJson(m));
       },
       signalingUp: () => this.signaling.connected,
@@ -416,7 +443,7 @@ export class OverlayRoom {
   get stats(): OverlayStats {
     let chunkedIn = this.counts.chunkedIn;
     for (const t of this.transports.values()) chunkedIn += t.framing.chunkedIn;
-    return { ...this.peer.stats, ...this.counts, chunkedIn, bytesOut: { ...this.bytesOut } };
+    return { ...this.peer.stats, ...this.counts, chunkedIn, bytesOut: { ...this.bytesOut }, signalingNotes: this.notes.slice() };
   }
 
   linkInfo(): LinkInfo[] {
