@@ -26,9 +26,11 @@
  *   that has not after EXPECT_MS looks it up in the DHT, and if that does not find it, the joiner is in
  *   another piece of a split room: it is offered a link through signaling, retried like a lost neighbour.
  *   And a peer short of `degree` links for long says hello again, with backoff up to 5 minutes, while a
- *   split is suspected (a lookup failed to find a lost neighbour or a joiner in the last HEAL_MS): it may
- *   be in a small piece of a split room, whose members all have room; any member may answer, maybe from
- *   the other piece. A whole room smaller than `degree` + 1 stays quiet on the server.
+ *   split is suspected (a lookup failed to find a lost neighbour or a joiner in the last HEAL_MS, or a
+ *   peer heard saying hello is neither linked nor in our DHT table: peers that start at once can take
+ *   their first links in separate groups): it may be in a small piece of a split room, whose members all
+ *   have room; any member may answer, maybe from the other piece. A whole room smaller than `degree` + 1
+ *   stays quiet on the server.
  */
 import type { PeerId, Rng } from '../../core/index.js';
 import type { Discovery } from './discovery/discovery.js';
@@ -112,6 +114,8 @@ export class PartialView {
   private lookupBackoff: number;
   /** Until when a split of the room is suspected (a lost neighbour or a joiner the DHT could not find). */
   private splitUntil = -Infinity;
+  /** Peers heard saying hello on signaling, and when (bounded): members of the room we should meet in the DHT. */
+  private readonly heardHello = new Map<PeerId, number>();
 
   constructor(
     private readonly io: ViewIO,
@@ -197,10 +201,24 @@ export class PartialView {
     }
     if (links.open >= this.o.degree) this.shortSince = -1;
     else if (this.shortSince < 0) this.shortSince = now;
-    // short of links for long, whatever we tried, while a neighbour the DHT could not find suggests a
-    // split: maybe we are in a small piece of it (in a whole room that is merely small this stays quiet)
-    else if (links.open > 0 && now < this.splitUntil && now - this.shortSince > 2 * this.o.connectTimeoutMs) this.hello(now, STARVED_MAX_BACKOFF_MS);
+    // short of links for long, whatever we tried, while something suggests a split: maybe we are in a
+    // small piece of it (in a whole room that is merely small this stays quiet)
+    else if (links.open > 0 && now - this.shortSince > 2 * this.o.connectTimeoutMs && this.splitSuspected(now)) this.hello(now, STARVED_MAX_BACKOFF_MS);
     this.heal(now);
+  }
+
+  /**
+   * A lookup failed to find a lost neighbour or a joiner lately, or a peer we heard say hello is neither
+   * linked nor in our DHT table (peers that all start at once can take their first links in separate
+   * groups, which only the server can join).
+   */
+  private splitSuspected(now: number): boolean {
+    if (now < this.splitUntil) return true;
+    for (const [p, at] of this.heardHello) {
+      if (now - at > HEAL_MS) this.heardHello.delete(p);
+      else if (!this.io.links.isOpen(p) && !this.io.refused(p) && !this.io.discovery.knows(p)) return true;
+    }
+    return false;
   }
 
   private connect(peer: PeerId, kind: LinkKind): void {
@@ -373,6 +391,9 @@ export class PartialView {
   onHello(from: PeerId): void {
     const io = this.io;
     if (from === io.self || io.refused(from)) return;
+    this.heardHello.delete(from);
+    this.heardHello.set(from, io.now());
+    if (this.heardHello.size > MAX_CANDIDATES) this.heardHello.delete(this.heardHello.keys().next().value as PeerId);
     if (this.joined && !io.links.has(from) && !this.lost.has(from) && io.discovery.amongClosest(from)) {
       const now = io.now();
       this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due', strict: false });
@@ -401,6 +422,7 @@ export class PartialView {
 
   onBye(from: PeerId): void {
     this.lost.delete(from);
+    this.heardHello.delete(from);
     this.coolDown(from);
   }
 

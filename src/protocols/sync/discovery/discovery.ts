@@ -251,6 +251,11 @@ export class Discovery {
     return this.ctx.rng.sampleInPlace(all.map((c) => c.peer), Math.min(n, all.length));
   }
 
+  /** Whether `peer` is in our routing table (we heard from it through the overlay). */
+  knows(peer: PeerId): boolean {
+    return this.kad.table.has(nodeIdOf(peer, this.idBits));
+  }
+
   /** Contacts in the routing table. */
   get tableSize(): number {
     return this.kad.table.size;
