@@ -11,6 +11,8 @@
  * is behind a y-webrtc connection: y-webrtc names a peer by a random uuid used only for signaling, so
  * RoomSync names its own `<overlay id>.<uuid>` (still an opaque string to every other y-webrtc client) and
  * refuses announces and offers from blocked ids (stock clients, whose names carry no id, are never blocked).
+ * Peers entering a y-webrtc room at once glare; resolveGlare (ywebrtc-glare.ts) makes each pair one
+ * working connection, with stock clients on the other end too.
  * Browser-safe: no Node imports.
  */
 import { WebrtcProvider } from 'y-webrtc';
@@ -21,6 +23,7 @@ import { OverlayRoom, type DocInfo, type LinkInfo, type OverlayEvent, type Overl
 import { docInfo, latencySummary, ywebrtcLinks, ywebrtcPeerOf, type LatencySummary } from './peer-state.js';
 import type { WebSocketCtor } from './signaling/client.js';
 import type { PeerKeys } from './trust-keys.js';
+import { resolveGlare } from './ywebrtc-glare.js';
 
 export type SyncMode = 'overlay' | 'ywebrtc';
 
@@ -32,23 +35,6 @@ export type OverlayTuning = Pick<
   OverlayOptions,
   'degree' | 'maxLinks' | 'antiEntropyMs' | 'shuffleMs' | 'seed' | 'maxMessageBytes' | 'maxAssembledBytes'
 >;
-
-/** The parts of y-webrtc's Room a partition needs (public fields, untyped upstream). */
-interface YRoom {
-  peerId: string;
-  name: string;
-  key: CryptoKey | null;
-  webrtcConns: Map<string, YConn>;
-}
-interface YConn {
-  destroy(): void;
-  peer: { once(ev: 'data', f: () => void): void };
-}
-
-/** A y-webrtc connection that has carried nothing this long (plus up to SILENT_JITTER_MS, so the two ends
- * of a deaf pair do not drop and announce again in step, and glare again) is dropped (see `watchdog`). */
-const SILENT_CONN_MS = 10_000;
-const SILENT_JITTER_MS = 5000;
 
 const TUNING_KEYS = ['degree', 'maxLinks', 'antiEntropyMs', 'shuffleMs', 'seed', 'maxMessageBytes', 'maxAssembledBytes'] as const;
 
@@ -115,9 +101,6 @@ export class RoomSync {
   /** The peers cut off by a partition; null when there is none. */
   private blocked: number[] | null = null;
   private listeners: ((e: OverlayEvent) => void)[] = [];
-  /** y-webrtc connections: when made, and whether anything arrived on them yet. */
-  private readonly connMeta = new WeakMap<YConn, { deadline: number; heard: boolean }>();
-  private watchdogTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly room: RoomOptions,
@@ -169,8 +152,6 @@ export class RoomSync {
       if (this.blocked) room.block(this.blocked);
     } else {
       for (const name of this.docs.keys()) this.startYwebrtc(name);
-      this.watchdogTimer = setInterval(() => this.watchdog(), 1000);
-      (this.watchdogTimer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -197,40 +178,18 @@ export class RoomSync {
     p.disconnect();
     const local = awareness.getLocalState();
     void p.key.then(() => {
-      const room = p.room as unknown as YRoom | null;
+      const room = p.room;
       if (!room || this.ywebrtc.get(name) !== p) return; // stopped meanwhile
       room.peerId = `${this.o.id}.${room.peerId}`;
+      resolveGlare(p, room);
       // y-webrtc makes a connection for an announce or offer through `map.setIfUndefined(webrtcConns, ...)`,
       // i.e. `get` first: a blocked peer gets a stand-in that is never stored and ignores its signals
       const conns = room.webrtcConns;
       const get = conns.get.bind(conns);
       conns.get = (key: string) => (this.isBlocked(key) ? (refused() as never) : get(key));
-      const set = conns.set.bind(conns);
-      conns.set = (key: string, conn: YConn) => {
-        const meta = { deadline: Date.now() + SILENT_CONN_MS + Math.random() * SILENT_JITTER_MS, heard: false };
-        this.connMeta.set(conn, meta);
-        conn.peer.once('data', () => (meta.heard = true));
-        return set(key, conn);
-      };
       if (local && awareness.getLocalState() === null) awareness.setLocalState(local);
       p.connect();
     });
-  }
-
-  /**
-   * Drops y-webrtc connections that carried nothing for 10-15 s (y-webrtc then announces again and
-   * the pair starts over). A healthy one carries sync step 1 the moment it opens. Stock y-webrtc keeps
-   * the losers of a glare forever: when two peers get each other's announce at once, both open as
-   * initiator; the one whose offer is refused waits for an answer that never comes (seen in the partition
-   * test as a pair stuck 'opening' for 20 s), or both open and each reads no channel.
-   */
-  private watchdog(): void {
-    const now = Date.now();
-    for (const p of this.ywebrtc.values())
-      for (const conn of (p.room as unknown as YRoom | null)?.webrtcConns.values() ?? []) {
-        const meta = this.connMeta.get(conn);
-        if (meta && !meta.heard && now > meta.deadline) conn.destroy();
-      }
   }
 
   private isBlocked(ywebrtcName: string): boolean {
@@ -240,9 +199,8 @@ export class RoomSync {
 
   /**
    * Heals a y-webrtc partition by leaving and re-entering the room, so that our announce goes out afresh as
-   * y-webrtc's own. Not by announcing on the open subscription: peers healing at the same moment would each
-   * get the other's announce, both would open as initiator (y-webrtc's glare check only looks at offers),
-   * and the connection would open with each side sending on its own data channel and reading none.
+   * y-webrtc's own. Peers healing at the same moment hear each other's announce and both offer: a glare,
+   * which resolveGlare (ywebrtc-glare.ts) settles into one connection.
    */
   private reconnect(p: WebrtcProvider): void {
     const local = p.awareness.getLocalState();
@@ -252,10 +210,12 @@ export class RoomSync {
   }
 
   private stop(graceful: boolean): void {
-    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
-    this.watchdogTimer = null;
     this.overlayRoom?.close(graceful);
     this.overlayRoom = null;
+    // Leave the room before dropping it: destroy() alone keeps the signaling socket, and every connection
+    // it closes then re-subscribes and announces the old name (y-webrtc does so on each close), which
+    // others answer with connections to a peer that is gone ('opening' for good).
+    for (const p of this.ywebrtc.values()) p.disconnect();
     for (const p of this.ywebrtc.values()) p.destroy();
     this.ywebrtc.clear();
   }
@@ -281,7 +241,7 @@ export class RoomSync {
     this.blocked = [...(this.blocked ?? []), ...peers];
     if (this.overlayRoom) this.overlayRoom.block(peers);
     for (const p of this.ywebrtc.values())
-      for (const [key, conn] of (p.room as unknown as YRoom | null)?.webrtcConns ?? []) if (this.isBlocked(key)) conn.destroy();
+      for (const [key, conn] of p.room?.webrtcConns ?? []) if (this.isBlocked(key)) conn.destroy();
   }
 
   unblock(): void {

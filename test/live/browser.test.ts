@@ -41,8 +41,9 @@ const pageReplica = (page: Page): MarkedReplica => ({
 /**
  * How long after the last edit every replica may take to hold every peer's edits: 30 s. Unloaded, the
  * overlay converges in ~4.5 s and y-webrtc in well under 1 s after the heal; a loaded 2-core machine
- * slows that 2-3x, and y-webrtc may need one deaf-pair repair (RoomSync drops a silent connection after
- * 10-15 s). A reconnect storm (links dropped and reopened over and over) never settles and fails it.
+ * slows that 2-3x. y-webrtc peers meeting at once connect once (glare settled, src/live/ywebrtc-glare.ts),
+ * so nothing waits on a repair. A reconnect storm (links dropped and reopened over and over) never settles
+ * and fails it.
  */
 const CONVERGE_BOUND_MS = 30_000;
 

@@ -2,11 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PeerProcess, type PeerProcessOptions } from '../../src/live/peer-process-client.js';
+import { SignalingServer, type SignalingOptions } from '../../src/live/signaling/server.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function tmpDir(prefix = 'peerlab-live-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A signaling server listening on loopback; `cleanup` gets its close. */
+export async function startSignaling(cleanup: (() => Promise<void>)[], opts: SignalingOptions = {}): Promise<SignalingServer> {
+  const sig = new SignalingServer(opts);
+  await sig.listen();
+  cleanup.push(() => sig.close());
+  return sig;
 }
 
 export async function spawnPeers(n: number, opts: (i: number) => PeerProcessOptions): Promise<PeerProcess[]> {

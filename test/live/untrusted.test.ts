@@ -132,8 +132,9 @@ describe('untrusted peers', () => {
     expect(peers.every((p) => p.alive)).toBe(true);
     expect(warnings.some((w) => w.includes('glareToken'))).toBe(true);
     await peers[0]!.call('insert', { doc: 'main', index: 0, text: 'still here;' });
-    // (30 s: two stock y-webrtc peers starting at once can glare; RoomSync drops a deaf pair after 10-15 s)
-    expect(await converge(peers, 'main', 30_000, 'after the forged answer')).toContain('still here;');
+    // (20 s: the two peers start at once and glare, which they settle into one connection; a loaded
+    // machine takes a few seconds to open it, a pair that never delivers fails however long the wait)
+    expect(await converge(peers, 'main', 20_000, 'after the forged answer')).toContain('still here;');
   });
 
   it('y-webrtc mode with a password: a stranger who knows only the room name cannot kill the peers; its messages are dropped and counted', async () => {
