@@ -40,7 +40,7 @@ const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 
 function runClient(args: string[]): Promise<{ code: number; out: { text: string } }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('exit', (code) => resolve({ code: code ?? -1, out: JSON.parse(out.trim().split('\n').at(-1) || '{}') }));

@@ -2,7 +2,7 @@
  * Untrusted peers: an attacker joins the overlay through signaling, opens a real WebRTC link to a peer and
  * sends garbage (unknown type, malformed gossip, a non-Yjs update, an oversize message, lying chunks). Each time only
  * that link is closed and counted; the honest peers keep their links and keep syncing.
- * Also: a stock y-webrtc client (npm package, no peerlab code) joins a peerlab Node peer's room.
+ * Also: a stock y-webrtc client (npm package, no peerlab sync code) joins a peerlab Node peer's room.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -163,7 +163,7 @@ describe('untrusted peers', () => {
     expect(await converge(peers, 'main', 30_000, 'after the strangers')).toContain('alive after strangers;');
   });
 
-  it('a stock y-webrtc client (npm package, no peerlab code) co-edits with a peerlab Node peer', async () => {
+  it('a stock y-webrtc client (npm package, no peerlab sync code) co-edits with a peerlab Node peer', async () => {
     const sig = new SignalingServer();
     await sig.listen();
     cleanup.push(() => sig.close());
@@ -172,7 +172,7 @@ describe('untrusted peers', () => {
     await peer!.call('insert', { doc: 'main', index: 0, text: 'from-peerlab;' });
     const fixture = path.join(import.meta.dirname, 'fixtures', 'stock-ywebrtc-client.mjs');
     // y-webrtc room of document 'main' in peerlab room 'lab' is 'lab:main'; the text is Y.Text 'text'
-    const child = spawn(process.execPath, [fixture, sig.url, 'lab:main', 'pw', 'from-stock;', 'from-peerlab;'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, sig.url, 'lab:main', 'pw', 'from-stock;', 'from-peerlab;'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
