@@ -413,6 +413,11 @@ export class PartialView {
     if (n !== undefined) this.offersSeen.set(to, n + 1);
   }
 
+  /** Whether an offer made to `to` on signaling would count against our own (we mean to answer its hello). */
+  heedsOffersTo(to: PeerId): boolean {
+    return this.offersSeen.has(to);
+  }
+
   answerHello(peer: PeerId): void {
     const n = this.offersSeen.get(peer);
     this.offersSeen.delete(peer);

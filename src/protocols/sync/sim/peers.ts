@@ -100,6 +100,9 @@ export class SimSyncPeer implements RoomPeer<Frame> {
   onSignaling(m: RoomSignal): void {
     if (m.type === 'hello' || m.type === 'signal' || m.type === 'bye') this.sync.onSignaling(m);
   }
+  heedsOffersTo(to: PeerId): boolean {
+    return this.sync.view.heedsOffersTo(to);
+  }
   onLocalSignal(peer: PeerId, sig: LinkSignal): void {
     this.sync.onLocalSignal(peer, sig);
   }

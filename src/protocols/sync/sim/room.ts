@@ -5,8 +5,9 @@
  * - Signaling server: a publish reaches each subscriber (every online peer) `signalingMs` to the server
  *   plus `signalingMs` from it, jittered. It is not subject to the network model's partitions or loss (a
  *   server in the cloud, reachable from both sides of a partition between peers). A `signal` addressed to
- *   one peer is handed to that peer only (the others would drop it) and to those that heard the
- *   addressee's last hello (they count offers to hold their own back); a hello reaches at most
+ *   one peer is handed to that peer only (the others would drop it) and, for an offer, to those that
+ *   heard the addressee's last hello and mean to answer it (they count offers to hold their own back; to
+ *   the rest of the topic a copy changes nothing, so it is counted but not simulated); a hello reaches at most
  *   `signalingFanout` random subscribers plus the joiner's DHT neighbourhood (the others would not answer).
  *   The server's fan-out (what it sends: one copy per subscriber) is counted in full.
  * - Links: a negotiation's descriptions are made 1 ms after asked for; a link opens `connectRtts` round
@@ -27,6 +28,8 @@ export interface RoomPeer<M> {
   stop(graceful: boolean): void;
   onTimer(tag: number, data: unknown): void;
   onSignaling(m: RoomSignal): void;
+  /** Whether a copy of an offer made to `to` would change anything here (see SimRoom.publish). */
+  heedsOffersTo(to: PeerId): boolean;
   onLocalSignal(peer: PeerId, sig: LinkSignal): void;
   onLinkOpen(peer: PeerId): void;
   onLinkClosed(peer: PeerId, reason: string): void;
@@ -65,6 +68,15 @@ interface Transport {
 
 type Wire<M> = { gen: number; m: M } | { gen: number; close: true };
 
+/** An offer's copies the room did not simulate: when each would arrive (NaN: simulated) at whom. */
+interface HeldOffer {
+  sentAt: number;
+  m: RoomSignal;
+  audience: PeerId[];
+  arrive: Float64Array;
+  index?: Map<PeerId, number>;
+}
+
 /** Counters of the signaling server and the links (the driver reports them). */
 export interface RoomStats {
   /** Messages each peer published, in all and after its first link opened. */
@@ -84,12 +96,16 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
   readonly peers: (RoomPeer<M> | undefined)[];
   /** Transports of each peer, keyed by the other end. */
   readonly transports: Map<PeerId, Transport>[];
-  /** The peers that heard each joiner's last hello (they count offers made to it). */
+  /** The peers that heard each joiner's last hello (they count offers made to it), and when it went out. */
   private readonly audience = new Map<PeerId, PeerId[]>();
+  private readonly helloSentAt = new Map<PeerId, number>();
+  /** Offer copies not simulated, per addressee, while they would still be on their way (see offerCopies). */
+  private readonly held = new Map<PeerId, HeldOffer[]>();
   private gen = 0;
   private sigKind = -1;
   private descKind = -1;
   private openKind = -1;
+  private dropHeldKind = -1;
   readonly stats: RoomStats;
   private readonly n: number;
   /** A session description of the modelled size (its content is the transport's business). */
@@ -121,6 +137,7 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
     this.sigKind = sim.register((to, _arg, obj) => this.deliverSignal(to, obj as RoomSignal));
     this.descKind = sim.register((peer, gen, obj) => this.deliverDesc(peer, gen, obj as { to: PeerId; sig: LinkSignal }));
     this.openKind = sim.register((a, gen, obj) => this.open(a, gen, obj as { b: PeerId }));
+    this.dropHeldKind = sim.register((to) => void this.heldOffers(to, this.port.now()));
   }
 
   now(): number {
@@ -221,19 +238,99 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
           for (const q of this.hooks.neighbourhood(from)) if (q !== from && this.peers[q]) seen.add(q);
           audience = [...seen];
         }
-        if (m.type === 'hello') this.audience.set(from, audience);
-        for (const q of audience) send(q);
+        if (m.type !== 'hello') {
+          for (const q of audience) send(q);
+          return;
+        }
+        const now = this.port.now();
+        this.audience.set(from, audience);
+        this.helloSentAt.set(from, now);
+        const held = this.heldOffers(from, now);
+        for (const q of audience) {
+          if (q === from || !this.peers[q]) continue;
+          const delay = this.signalDelay();
+          sim.schedule(delay, this.sigKind, q, 0, m);
+          if (held) this.replayHeld(held, q, now + delay);
+        }
         return;
       }
       case 'signal': {
         send(m.to);
-        if (m.sig.kind === 'offer') for (const q of this.audience.get(m.to) ?? []) if (q !== m.to) send(q);
+        if (m.sig.kind === 'offer') this.offerCopies(from, m.to, m);
         return;
       }
       case 'ysignal':
         send(m.to);
         return;
     }
+  }
+
+  /**
+   * The copies of an offer to `to` that the members who heard its last hello receive. The server sends
+   * every subscriber one (counted in serverFanout); a copy changes something only at a member that
+   * means to answer that hello (it counts offers made before its own), so only those are simulated: a
+   * member heeds offers to `to` from hearing its hello until it answers, so it is one now, or its copy
+   * of the hello is still on its way (every hello has arrived `maxSignalDelay` after it went out), or a
+   * later hello of `to`'s reaches it before the copy would (replayHeld). Each skipped copy still draws
+   * its delay, so the room's random stream, and every result, is the same as with every copy delivered.
+   */
+  private offerCopies(from: PeerId, to: PeerId, m: RoomSignal): void {
+    const audience = this.audience.get(to);
+    if (!audience) return;
+    const sim = this.world.sim;
+    const now = this.port.now();
+    const all = now - this.helloSentAt.get(to)! <= this.maxSignalDelay();
+    let arrive: Float64Array | undefined;
+    for (let i = 0; i < audience.length; i++) {
+      const q = audience[i]!;
+      if (q === to || q === from) continue;
+      const p = this.peers[q];
+      if (!p) continue;
+      const delay = this.signalDelay();
+      if (all || p.heedsOffersTo(to)) {
+        sim.schedule(delay, this.sigKind, q, 0, m);
+      } else {
+        arrive ??= new Float64Array(audience.length).fill(NaN);
+        arrive[i] = now + delay;
+      }
+    }
+    if (!arrive) return;
+    const list = this.heldOffers(to, now) ?? [];
+    list.push({ sentAt: now, m, audience, arrive });
+    this.held.set(to, list);
+    // let go of it once every copy would have arrived
+    sim.schedule(this.maxSignalDelay() + 1, this.dropHeldKind, to);
+  }
+
+  /** `to`'s held offers that may still be on their way (older ones are dropped). */
+  private heldOffers(to: PeerId, now: number): HeldOffer[] | undefined {
+    const list = this.held.get(to);
+    if (!list) return undefined;
+    const live = list.filter((h) => now - h.sentAt <= this.maxSignalDelay());
+    if (live.length === 0) {
+      this.held.delete(to);
+      return undefined;
+    }
+    if (live.length !== list.length) this.held.set(to, live);
+    return live;
+  }
+
+  /** A new hello reaches `q` at `helloAt`: the held copies that would have reached it after count there. */
+  private replayHeld(held: HeldOffer[], q: PeerId, helloAt: number): void {
+    for (const h of held) {
+      h.index ??= new Map(h.audience.map((p, i) => [p, i]));
+      const i = h.index.get(q);
+      if (i === undefined) continue;
+      const t = h.arrive[i]!;
+      if (t > helloAt) {
+        this.world.sim.at(t, this.sigKind, q, 0, h.m);
+        h.arrive[i] = NaN;
+      }
+    }
+  }
+
+  private maxSignalDelay(): number {
+    return this.params.signalingMs * 2.2;
   }
 
   private deliverSignal(to: PeerId, m: RoomSignal): void {

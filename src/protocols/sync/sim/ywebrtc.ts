@@ -111,6 +111,10 @@ export class YWebrtcPeer implements RoomPeer<YMsg> {
     this.room.publish(this.id, { type: 'ysignal', from: this.id, to, kind: 'candidate', token: c.glareToken, nonce: c.nonce });
   }
 
+  heedsOffersTo(): boolean {
+    return false; // y-webrtc peers neither say hello nor count others' offers
+  }
+
   onSignaling(m: RoomSignal): void {
     if (this.stopped) return;
     if (m.type === 'announce') {
