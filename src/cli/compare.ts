@@ -1,6 +1,7 @@
 /**
  * `peerlab compare --out <dir> [--quick] [--workers N]`: the lab's headline report, gossip vs
- * Kademlia vs BitTorrent on the same dissemination task (see src/lab/compare-study.ts). Writes
+ * Kademlia vs BitTorrent on the same dissemination task, and the collaborative-sync study (sync overlay
+ * vs the y-webrtc model vs flooding; see src/lab/compare-study.ts). Writes
  * report.html, compare.json and compare.csv. `--quick` runs small sizes (for tests and a first look).
  */
 import { Command, outDirProblem, USAGE_ERROR } from './args.js';
@@ -74,7 +75,7 @@ function compareJson(r: CompareResult): string {
 }
 
 function compareCsv(r: CompareResult): string {
-  const cols = ['study', 'protocol', 'peers', 'churn', 'fileBytes', 'seed', 'timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer', 'isolateMs', 'cutOff', 'falsePositives', 'deliveryEarly', 'deliveryLate', 'reputationBytesPerPeer', 'wallMs'];
+  const cols = ['study', 'protocol', 'peers', 'churn', 'fileBytes', 'seed', 'timeMs', 'reliability', 'messagesPerPeer', 'bytesPerPeer', 'rounds', 'hops', 'boundMs', 'firstPeerMs', 'discoveryBytesPerPeer', 'isolateMs', 'cutOff', 'falsePositives', 'deliveryEarly', 'deliveryLate', 'reputationBytesPerPeer', 'convergenceP50Ms', 'bytesPerEditPerPeer', 'linksPerPeer', 'joinBytesPerDocByte', 'signalingPerPeer', 'wallMs'];
   return rowsCsv(
     cols,
     r.cases.map((c, i) => ({

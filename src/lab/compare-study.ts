@@ -11,7 +11,9 @@
  *   bytes peer discovery costs (DHT traffic against the tracker's HTTP announces);
  * - adaptive: broadcasts over the adaptive overlay with 15% malicious peers (droppers and corrupters,
  *   all badmouthing), with reputation on and off: delivery before and after isolation, time to isolate,
- *   false positives and what the reputation traffic costs, at growing sizes.
+ *   false positives and what the reputation traffic costs, at growing sizes;
+ * - sync: edits to one Yjs document replicated at every peer, by the sync overlay, the stock y-webrtc
+ *   provider's model and flooding, from 10 peers up (compare-sync.ts).
  *
  * The plan is a list of scenario documents run on the worker pool; metrics are normalised across
  * protocols (time to complete, reliability, messages and bytes per peer served) and aggregated over
@@ -20,9 +22,10 @@
 import type { SummaryValue } from '../protocols/driver.js';
 import { runJobs, type JobResult, type RunJob } from './pool.js';
 import { aggregate, type Aggregate } from '../core/index.js';
+import { SYNC_PROTOS, syncMetrics, syncSections, syncStudyConfig, type SyncProto, type SyncStudyConfig } from './compare-sync.js';
 
-export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent' | 'tracker' | 'trackerless' | 'adaptive' | 'adaptive-off';
-export type Study = 'scale' | 'churn' | 'file' | 'trackerless' | 'adaptive';
+export type Proto = 'push' | 'push-pull' | 'plumtree' | 'kademlia' | 'bittorrent' | 'tracker' | 'trackerless' | 'adaptive' | 'adaptive-off' | SyncProto;
+export type Study = 'scale' | 'churn' | 'file' | 'trackerless' | 'adaptive' | 'sync';
 export type ChurnLevel = 'none' | 'moderate' | 'heavy';
 
 export const PROTO_LABEL: Record<Proto, string> = {
@@ -35,6 +38,9 @@ export const PROTO_LABEL: Record<Proto, string> = {
   trackerless: 'swarm + DHT (trackerless)',
   adaptive: 'adaptive overlay, reputation on',
   'adaptive-off': 'adaptive overlay, reputation off',
+  'sync-overlay': 'sync overlay (DHT, Plumtree)',
+  'sync-ywebrtc': 'y-webrtc (model)',
+  'sync-flood': 'sync flooding',
 };
 
 export interface CompareCase {
@@ -51,11 +57,11 @@ export interface CompareCase {
   keep: RunJob['keep'];
 }
 
-export interface CompareConfig {
+export interface CompareConfig extends SyncStudyConfig {
   quick: boolean;
   scalePeers: number[];
   /** Largest N for each protocol in the scale study (cost grows faster for some). */
-  maxPeers: Record<Proto, number>;
+  maxPeers: Record<Exclude<Proto, SyncProto>, number>;
   seeds: number;
   /** Seeds at the largest sizes (1 keeps the run inside the time budget). */
   seedsLarge: number;
@@ -115,6 +121,7 @@ export function compareConfig(quick: boolean): CompareConfig {
       adaptivePeers: [100],
       adaptiveSeeds: 1,
       adaptiveBroadcasts: 30,
+      ...syncStudyConfig(true),
     };
   return {
     quick,
@@ -138,6 +145,7 @@ export function compareConfig(quick: boolean): CompareConfig {
     adaptivePeers: [500, 2000, 10_000],
     adaptiveSeeds: 2,
     adaptiveBroadcasts: 145,
+    ...syncStudyConfig(false),
   };
 }
 
@@ -244,6 +252,11 @@ function scenarioDoc(c: Omit<CompareCase, 'doc' | 'keep' | 'id' | 'fetchers'>, c
       doc.until = { complete: true, max: '2m' };
       fetchers = c.peers - Math.round(ADAPTIVE_ADVERSARIES * c.peers);
       break;
+    case 'sync-overlay':
+    case 'sync-ywebrtc':
+    case 'sync-flood':
+      Object.assign(doc, syncSections(c.proto, c.peers, cfg));
+      break;
   }
   return { doc, fetchers };
 }
@@ -258,6 +271,9 @@ const SNAPSHOTS: Record<Proto, (string | number)[]> = {
   trackerless: ['end'],
   adaptive: ['end'],
   'adaptive-off': ['end'],
+  'sync-overlay': ['end'],
+  'sync-ywebrtc': ['end'],
+  'sync-flood': ['end'],
 };
 
 export function comparePlan(cfg: CompareConfig): CompareCase[] {
@@ -276,7 +292,7 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
       });
     }
   };
-  const scaleProtos: Proto[] = ['push', 'push-pull', 'kademlia', 'bittorrent'];
+  const scaleProtos = ['push', 'push-pull', 'kademlia', 'bittorrent'] as const;
   for (const proto of scaleProtos)
     for (const n of cfg.scalePeers) {
       if (n > cfg.maxPeers[proto]) continue;
@@ -300,7 +316,7 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
         }
       }
     }
-  for (const proto of ['adaptive', 'adaptive-off'] as Proto[])
+  for (const proto of ['adaptive', 'adaptive-off'] as const)
     for (const n of cfg.adaptivePeers) {
       if (n > cfg.maxPeers[proto]) continue;
       const seeds = n >= 10_000 ? cfg.seedsLarge : cfg.adaptiveSeeds;
@@ -310,6 +326,15 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
         cases.push({ ...base, id: `adaptive/${proto}/n${n}/none/${ITEM}/s${s}`, fetchers, doc, keep: { samples: [] } });
       }
     }
+  for (const proto of SYNC_PROTOS)
+    for (const n of [...cfg.syncPeers, ...(proto === 'sync-overlay' ? cfg.syncOverlayPeers : [])]) {
+      const seeds = n >= 1000 ? cfg.seedsLarge : cfg.syncSeeds;
+      for (let s = 1; s <= seeds; s++) {
+        const base = { study: 'sync' as Study, proto, peers: n, churn: 'none' as ChurnLevel, fileBytes: 0, seed: s };
+        const { doc, fetchers } = scenarioDoc(base, cfg, []);
+        cases.push({ ...base, id: `sync/${proto}/n${n}/none/0/s${s}`, fetchers, doc, keep: { samples: s === 1 ? ['convergenceMs'] : [] } });
+      }
+    }
   // big runs first, so the pool is not left waiting on one straggler at the end
   return cases.sort((a, b) => cost(b) - cost(a));
 }
@@ -317,7 +342,7 @@ export function comparePlan(cfg: CompareConfig): CompareCase[] {
 /** A rough relative cost, for scheduling only. */
 function cost(c: CompareCase): number {
   const per =
-    c.proto === 'bittorrent' ? 12 : c.proto === 'tracker' || c.proto === 'trackerless' ? 16 : c.proto === 'kademlia' ? 4 : c.study === 'adaptive' ? 150 : 1;
+    c.proto === 'bittorrent' ? 12 : c.proto === 'tracker' || c.proto === 'trackerless' ? 16 : c.proto === 'kademlia' ? 4 : c.study === 'adaptive' ? 150 : c.proto === 'sync-ywebrtc' ? 400 : c.study === 'sync' ? 150 : 1;
   return c.peers * per * Math.max(1, c.fileBytes / CHUNK);
 }
 
@@ -328,7 +353,8 @@ export interface Metrics {
   timeMs: number | null;
   /** Share of the peers (or lookups) that got it. */
   reliability: number;
-  messagesPerPeer: number;
+  /** Null where the protocol does not count messages (sync counts bytes by class). */
+  messagesPerPeer: number | null;
   bytesPerPeer: number;
   /** Gossip rounds to reach all / Kademlia mean hops / BitTorrent Kumar-Ross bound (ms). */
   rounds: number | null;
@@ -349,12 +375,26 @@ export interface Metrics {
   deliveryLate: number | null;
   /** Adaptive: probe and opinion bytes per peer. */
   reputationBytesPerPeer: number | null;
+  /** Sync: median time for an edit to reach every replica (timeMs is the 99th percentile). */
+  convergenceP50Ms: number | null;
+  /** Sync: update and anti-entropy bytes per edit per peer; links a peer holds at the end; what a late
+   * joiner takes in over the document's size; messages a peer published on signaling. */
+  bytesPerEditPerPeer: number | null;
+  linksPerPeer: number | null;
+  joinBytesPerDocByte: number | null;
+  signalingPerPeer: number | null;
 }
 
 const num = (v: SummaryValue | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+const NO_SYNC = { convergenceP50Ms: null, bytesPerEditPerPeer: null, linksPerPeer: null, joinBytesPerDocByte: null, signalingPerPeer: null };
+
 export function measure(c: CompareCase, r: JobResult): Metrics {
   const s = r.summary;
+  if (c.study === 'sync') {
+    const m = syncMetrics(s);
+    return { ...m, messagesPerPeer: null, rounds: null, hops: num(s.lookupHopsMean), boundMs: null, firstPeerMs: null, discoveryBytesPerPeer: null, isolateMs: null, cutOff: null, falsePositives: null, deliveryEarly: null, deliveryLate: null, reputationBytesPerPeer: null };
+  }
   const messages = num(s.messages) ?? 0;
   const bytes = num(s.bytes) ?? 0;
   let timeMs: number | null = null;
@@ -423,6 +463,7 @@ export function measure(c: CompareCase, r: JobResult): Metrics {
     deliveryEarly: adaptive ? num(s.deliveryRatioEarly) : null,
     deliveryLate: adaptive ? num(s.deliveryRatioLate) : null,
     reputationBytesPerPeer: adaptive ? num(s.reputationBytesPerPeer) : null,
+    ...NO_SYNC,
   };
 }
 
@@ -465,6 +506,11 @@ const METRIC_KEYS: (keyof Metrics)[] = [
   'deliveryEarly',
   'deliveryLate',
   'reputationBytesPerPeer',
+  'convergenceP50Ms',
+  'bytesPerEditPerPeer',
+  'linksPerPeer',
+  'joinBytesPerDocByte',
+  'signalingPerPeer',
 ];
 
 export function groupResults(cases: CompareCase[], measured: Metrics[]): CaseAggregate[] {
@@ -484,7 +530,7 @@ export function groupResults(cases: CompareCase[], measured: Metrics[]): CaseAgg
     }
     groups.push({ study: c.study, proto: c.proto, peers: c.peers, churn: c.churn, fileBytes: c.fileBytes, runs: m.length, incomplete: m.filter((x) => x.timeMs === null).length, metrics });
   }
-  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent', 'tracker', 'trackerless', 'adaptive', 'adaptive-off'];
+  const order: Proto[] = ['push', 'push-pull', 'plumtree', 'kademlia', 'bittorrent', 'tracker', 'trackerless', 'adaptive', 'adaptive-off', ...SYNC_PROTOS];
   const churnOrder: ChurnLevel[] = ['none', 'moderate', 'heavy'];
   return groups.sort(
     (a, b) =>

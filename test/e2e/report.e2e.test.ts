@@ -109,6 +109,10 @@ describe('report.html in Chromium', () => {
       'Kumar-Ross lower bound T*',
       'Adaptive overlay under attack: reputation on and off',
       'Time to isolate a malicious peer (median)',
+      'Collaborative sync: overlay vs y-webrtc vs flooding',
+      'Sync: edit convergence p99 vs peers',
+      'Sync: CDF of edit convergence at 30 peers',
+      'Sync: join cost',
     ])
       expect(html, title).toContain(title);
     const maps = await page.$$eval('section svg[role="img"]', (svgs) => svgs.length);

@@ -26,6 +26,7 @@ import type { Aggregate } from '../../core/index.js';
 import { formatBytes, formatDuration, round } from '../units.js';
 import { PALETTE, barChart, cdfChart, lineChart, type LineSeries } from './charts.js';
 import { adaptiveSection } from './compare-report-adaptive.js';
+import { syncSection } from './compare-report-sync.js';
 import { connectivityMap } from './graph.js';
 import { page, table, type Section } from './html.js';
 
@@ -39,6 +40,9 @@ const COLOUR: Record<Proto, string> = {
   trackerless: PALETTE[6]!,
   adaptive: PALETTE[9]!,
   'adaptive-off': PALETTE[8]!,
+  'sync-overlay': PALETTE[0]!,
+  'sync-ywebrtc': PALETTE[1]!,
+  'sync-flood': PALETTE[2]!,
 };
 const CHURNS: ChurnLevel[] = ['none', 'moderate', 'heavy'];
 
@@ -304,6 +308,8 @@ export function compareReport(r: CompareResult): string {
   if (tl) sections.push(tl);
   const ad = adaptiveSection(r, COLOUR);
   if (ad) sections.push(ad);
+  const sy = syncSection(r, COLOUR);
+  if (sy) sections.push(sy);
 
   // ---- connectivity maps ----
   const maps: string[] = [];
