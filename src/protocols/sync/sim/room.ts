@@ -101,6 +101,10 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
   private readonly helloSentAt = new Map<PeerId, number>();
   /** Offer copies not simulated, per addressee, while they would still be on their way (see offerCopies). */
   private readonly held = new Map<PeerId, HeldOffer[]>();
+  /** Per joiner, the members that took up its hello (they may count offers made to it; a superset). */
+  private readonly heeders = new Map<PeerId, PeerId[]>();
+  /** Scratch marks of the heeders of one offer. */
+  private readonly mark: Uint8Array;
   private gen = 0;
   private sigKind = -1;
   private descKind = -1;
@@ -121,6 +125,7 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
     this.sdp = 'v'.repeat(params.sdpBytes);
     this.peers = new Array(this.n);
     this.transports = Array.from({ length: this.n }, () => new Map());
+    this.mark = new Uint8Array(this.n);
     this.stats = {
       published: new Float64Array(this.n),
       publishedAfterLink: new Float64Array(this.n),
@@ -280,26 +285,39 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
     const sim = this.world.sim;
     const now = this.port.now();
     const all = now - this.helloSentAt.get(to)! <= this.maxSignalDelay();
+    // who heeds offers to `to` now: among those that took up its hello, the ones still waiting to answer
+    const mark = this.mark;
+    const heeding = all ? [] : this.heeding(to);
+    for (const q of heeding) mark[q] = 1;
     let arrive: Float64Array | undefined;
     for (let i = 0; i < audience.length; i++) {
       const q = audience[i]!;
-      if (q === to || q === from) continue;
-      const p = this.peers[q];
-      if (!p) continue;
+      if (q === to || q === from || !this.peers[q]) continue;
       const delay = this.signalDelay();
-      if (all || p.heedsOffersTo(to)) {
+      if (all || mark[q] === 1) {
         sim.schedule(delay, this.sigKind, q, 0, m);
       } else {
         arrive ??= new Float64Array(audience.length).fill(NaN);
         arrive[i] = now + delay;
       }
     }
+    for (const q of heeding) mark[q] = 0;
     if (!arrive) return;
     const list = this.heldOffers(to, now) ?? [];
     list.push({ sentAt: now, m, audience, arrive });
     this.held.set(to, list);
     // let go of it once every copy would have arrived
     sim.schedule(this.maxSignalDelay() + 1, this.dropHeldKind, to);
+  }
+
+  /** The members that heed offers to `to` now (the list keeps only those). */
+  private heeding(to: PeerId): PeerId[] {
+    const list = this.heeders.get(to);
+    if (!list) return [];
+    const still = list.filter((q) => this.peers[q]?.heedsOffersTo(to) === true);
+    if (still.length === 0) this.heeders.delete(to);
+    else this.heeders.set(to, still);
+    return still;
   }
 
   /** `to`'s held offers that may still be on their way (older ones are dropped). */
@@ -334,7 +352,15 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
   }
 
   private deliverSignal(to: PeerId, m: RoomSignal): void {
-    this.peers[to]?.onSignaling(m);
+    const p = this.peers[to];
+    if (!p) return;
+    p.onSignaling(m);
+    // a member starts heeding offers to a joiner only here, on its hello (see offerCopies)
+    if (m.type === 'hello' && p.heedsOffersTo(m.from)) {
+      const list = this.heeders.get(m.from);
+      if (!list) this.heeders.set(m.from, [to]);
+      else if (!list.includes(to)) list.push(to);
+    }
   }
 
   // ---- links --------------------------------------------------------------------------------------
