@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareConfig, comparePlan, groupResults, measure, type CompareResult } from '../../src/lab/compare-study.js';
 import { syncRoles } from '../../src/lab/compare-sync.js';
+import type { JobResult } from '../../src/lab/pool.js';
 import { compareReport } from '../../src/lab/report/compare-report.js';
 import { runJob } from '../../src/lab/worker.js';
 
@@ -32,7 +33,7 @@ describe('compare: the sync study', () => {
   it('runs its 10-peer cases: every mode converges; y-webrtc holds a mesh and pays for it; the report draws them', async () => {
     const cfg = compareConfig(true);
     const cases = comparePlan(cfg).filter((c) => c.study === 'sync' && c.peers === 10);
-    const results = [];
+    const results: JobResult[] = [];
     for (const c of cases) results.push(await runJob({ input: c.doc, source: `compare:${c.id}`, keep: c.keep }));
     const measured = cases.map((c, i) => measure(c, results[i]!));
     const by = (p: string) => measured[cases.findIndex((c) => c.proto === p)]!;
