@@ -108,7 +108,7 @@ interface Row {
   name: string;
   alive: boolean;
   docs: { length: number }[];
-  links: { open: boolean }[];
+  links: { peer: number; open: boolean }[];
   error?: string | null;
 }
 
@@ -149,12 +149,11 @@ describe('live peers through a TURN relay (coturn on loopback)', () => {
   it('relay-only Node peers with time-limited TURN REST credentials link and converge through coturn, in both modes', async () => {
     const h = host('relayroom', SECRET);
     try {
-      // trust off: the window below is the test page's BrowserPeer, started without a key pair, and a room
-      // with trust links only peers that prove one (trust over the relay is the same code: trust-live.test.ts)
-      const info = await h.call<{ ice: unknown }>('live.configure', {
+      // the room runs with trust (the Live view's default): the Node peers and the window prove their keys over the relay
+      const info = await h.call<{ ice: unknown; trust: boolean }>('live.configure', {
         ice: { servers: [{ urls: `turn:127.0.0.1:${turn.port}`, auth: 'rest' }], policy: 'relay' },
-        trust: false,
       });
+      expect(info.trust).toBe(true);
       expect(info.ice).toEqual({ servers: [{ urls: [`turn:127.0.0.1:${turn.port}`], auth: 'rest' }], policy: 'relay' });
       const ids: number[] = [];
       for (const name of ['relay-a', 'relay-b', 'relay-c']) ids.push((await h.call<{ id: number }>('live.addPeer', { name })).id);
@@ -173,21 +172,28 @@ describe('live peers through a TURN relay (coturn on loopback)', () => {
       expect(log).toMatch(/(CHANNEL_BIND|CREATE_PERMISSION) processed, success/);
 
       // a window joins as the dashboard's own does: room, signaling and rtcConfig (minted credentials) from live.join
-      const join = await h.call<{ room: string; signalingUrl: string; rtcConfig: { iceServers: { username?: string }[]; iceTransportPolicy: string } }>('live.join');
+      const join = await h.call<{ room: string; signalingUrl: string; trust: boolean; rtcConfig: { iceServers: { username?: string }[]; iceTransportPolicy: string } }>('live.join');
+      expect(join.trust).toBe(true);
       expect(join.rtcConfig.iceTransportPolicy).toBe('relay');
       expect(join.rtcConfig.iceServers[0]?.username).toMatch(/^\d+:relayroom-window$/);
       const pages = await servePeerPages();
       try {
         const page = await pages.open();
-        await startPage(page, pages.origin, { room: join.room, signaling: join.signalingUrl, mode: 'overlay', persist: false, rtcConfig: join.rtcConfig });
+        const windowId = await startPage(page, pages.origin, { room: join.room, signaling: join.signalingUrl, mode: 'overlay', persist: false, rtcConfig: join.rtcConfig, trust: join.trust });
         const nodeText = async () => (await h.rows())[0]!.docs[0]!.length;
         await until('the window to converge through the relay', 60_000, async () => {
           const len = await page.evaluate(() => (window as never as { peerlab: { text(d: string): string } }).peerlab.text('main').length);
           return len > 0 && len === (await nodeText());
         });
-        const st = await page.evaluate(() => (window as never as { peerlab: { state(): { error: string | null; links: { open: boolean }[] } } }).peerlab.state());
+        const st = await page.evaluate(
+          () => (window as never as { peerlab: { state(): { error: string | null; links: { open: boolean }[]; trust: { stats: { keysProved: number; cuts: number } } | null } } }).peerlab.state(),
+        );
         expect(st.error).toBeNull();
         expect(st.links.some((l) => l.open)).toBe(true);
+        // the window linked on proof of its key, and a Node peer took it for the key's peer
+        expect(st.trust?.stats.keysProved).toBeGreaterThan(0);
+        expect(st.trust?.stats.cuts).toBe(0);
+        await until('a Node peer to hold an open link to the window', 10_000, async () => (await h.rows()).some((r) => r.links.some((l) => l.peer === windowId && l.open)));
         expect(turn.log()).toMatch(/user <\d+:relayroom-window>/);
       } finally {
         await pages.close();
