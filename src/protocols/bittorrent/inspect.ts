@@ -20,11 +20,7 @@ export function inspectSwarmPeer(swarm: Swarm | IdealSwarm, peer: number): PeerI
         rows: [
           { label: 'Pieces held', value: st.haveCount, unit: 'count' },
           { label: 'Progress', value: swarm.pieces ? st.haveCount / swarm.pieces : 1, unit: 'fraction' },
-          { label: 'Downloaded', value: st.downloaded, unit: 'bytes' },
-          { label: 'Uploaded', value: st.uploaded, unit: 'bytes' },
-          { label: 'Done at', value: st.doneAt >= 0 ? st.doneAt : null, unit: 'ms' },
-          { label: 'Seed from the start', value: st.seed },
-          { label: 'Free rider', value: st.freeRider },
+          ...transferRows(st),
           { label: 'Sends corrupt data', value: st.corrupt },
         ],
       },
@@ -38,6 +34,17 @@ export function inspectSwarmPeer(swarm: Swarm | IdealSwarm, peer: number): PeerI
       { kind: 'peers', title: 'Unchoked by it (it uploads to them)', peers: unchoked },
     ],
   };
+}
+
+/** The rows a swarm peer and a peer of the ideal schedule share. */
+function transferRows(st: { downloaded: number; uploaded: number; doneAt: number; seed: boolean; freeRider: boolean }) {
+  return [
+    { label: 'Downloaded', value: st.downloaded, unit: 'bytes' },
+    { label: 'Uploaded', value: st.uploaded, unit: 'bytes' },
+    { label: 'Done at', value: st.doneAt >= 0 ? st.doneAt : null, unit: 'ms' },
+    { label: 'Seed from the start', value: st.seed },
+    { label: 'Free rider', value: st.freeRider },
+  ] as const;
 }
 
 function pieceMap(swarm: { pieces: number; hasPiece(peer: number, piece: number): boolean }, peer: number): string {
@@ -60,11 +67,7 @@ function inspectIdealPeer(swarm: IdealSwarm, peer: number): PeerInspection {
           { label: 'Blocks held', value: st.blocks, unit: 'count' },
           { label: 'Pieces held', value: st.haveCount, unit: 'count' },
           { label: 'Progress', value: swarm.blocks ? st.blocks / swarm.blocks : 1, unit: 'fraction' },
-          { label: 'Downloaded', value: st.downloaded, unit: 'bytes' },
-          { label: 'Uploaded', value: st.uploaded, unit: 'bytes' },
-          { label: 'Done at', value: st.doneAt >= 0 ? st.doneAt : null, unit: 'ms' },
-          { label: 'Seed from the start', value: st.seed },
-          { label: 'Free rider', value: st.freeRider },
+          ...transferRows(st),
         ],
       },
       { kind: 'bits', title: 'Piece map', label: 'pieces held (1) and missing (0), in order', bits: pieceMap(swarm, peer) },
