@@ -3,25 +3,14 @@
  * malicious peers, reputation on against off, at each size: what reputation buys (delivery once the
  * attackers are cut off), how fast it isolates them, what it gets wrong, and what its traffic costs.
  */
-import { ADAPTIVE_ADVERSARIES, ITEM, PROTO_LABEL, type CaseAggregate, type CompareResult, type Metrics, type Proto } from '../compare-study.js';
-import { formatBytes, formatDuration, round } from '../units.js';
+import { ADAPTIVE_ADVERSARIES, ITEM, PROTO_LABEL, type CompareResult, type Metrics, type Proto } from '../compare-study.js';
+import { formatBytes, round } from '../units.js';
 import { barChart } from './charts.js';
+import { mean, ms, num, pct } from './compare-format.js';
 import { table, type Section } from './html.js';
 
 const ADAPTIVE: Proto[] = ['adaptive', 'adaptive-off'];
 
-function mean(g: CaseAggregate | undefined, k: keyof Metrics): number | undefined {
-  return g?.metrics[k]?.mean;
-}
-function pct(x: number | undefined): string {
-  return x === undefined ? '—' : `${round(x * 100, 4)}%`;
-}
-function ms(x: number | undefined): string {
-  return x === undefined ? '—' : formatDuration(x);
-}
-function count(x: number | undefined): string {
-  return x === undefined ? '—' : round(x, 3).toLocaleString('en-US');
-}
 
 export function adaptiveSection(r: CompareResult, colour: Record<Proto, string>): Section | undefined {
   const groups = r.groups.filter((g) => g.study === 'adaptive');
@@ -41,7 +30,7 @@ export function adaptiveSection(r: CompareResult, colour: Record<Proto, string>)
         pct(mean(x, 'deliveryLate')),
         ms(mean(x, 'isolateMs')),
         pct(mean(x, 'cutOff')),
-        count(mean(x, 'falsePositives')),
+        num(mean(x, 'falsePositives')),
         ms(mean(x, 'timeMs')),
         formatBytes(mean(x, 'reputationBytesPerPeer') ?? NaN),
         String(x.runs),

@@ -3,24 +3,13 @@
  * up to 20 peers, carried by the sync overlay, the stock y-webrtc provider's model and flooding, at each
  * room size: time for an edit to reach every replica, bytes per edit, links, and a late joiner's cost.
  */
-import { NETWORK, PROTO_LABEL, type CaseAggregate, type CompareResult, type Metrics, type Proto } from '../compare-study.js';
+import { NETWORK, PROTO_LABEL, type CompareResult, type Metrics, type Proto } from '../compare-study.js';
 import { SYNC_EDIT_INTERVAL_MS, SYNC_PROTOS, syncRoles } from '../compare-sync.js';
-import { formatDuration, round } from '../units.js';
+import { round } from '../units.js';
 import { barChart, cdfChart, lineChart, type LineSeries } from './charts.js';
+import { mean, ms, num, pct } from './compare-format.js';
 import { table, type Section } from './html.js';
 
-function mean(g: CaseAggregate | undefined, k: keyof Metrics): number | undefined {
-  return g?.metrics[k]?.mean;
-}
-function ms(x: number | undefined): string {
-  return x === undefined ? '—' : formatDuration(x);
-}
-function num(x: number | undefined, d = 3): string {
-  return x === undefined ? '—' : round(x, d).toLocaleString('en-US');
-}
-function pct(x: number | undefined): string {
-  return x === undefined ? '—' : `${round(x * 100, 4)}%`;
-}
 
 export function syncSection(r: CompareResult, colour: Record<Proto, string>): Section | undefined {
   const groups = r.groups.filter((g) => g.study === 'sync');

@@ -26,6 +26,7 @@ import type { Aggregate } from '../../core/index.js';
 import { formatBytes, formatDuration, round } from '../units.js';
 import { PALETTE, barChart, cdfChart, lineChart, type LineSeries } from './charts.js';
 import { adaptiveSection } from './compare-report-adaptive.js';
+import { ms, num, pct } from './compare-format.js';
 import { syncSection } from './compare-report-sync.js';
 import { connectivityMap } from './graph.js';
 import { page, table, type Section } from './html.js';
@@ -46,15 +47,6 @@ const COLOUR: Record<Proto, string> = {
 };
 const CHURNS: ChurnLevel[] = ['none', 'moderate', 'heavy'];
 
-function pct(x: number | undefined | null): string {
-  return x === undefined || x === null ? '—' : `${round(x * 100, 4)}%`;
-}
-function ms(x: number | undefined | null): string {
-  return x === undefined || x === null ? '—' : formatDuration(x);
-}
-function n(x: number | undefined | null, d = 3): string {
-  return x === undefined || x === null ? '—' : round(x, d).toLocaleString('en-US');
-}
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 function peersLabel(p: number): string {
   const e = Math.log10(p);
@@ -135,7 +127,7 @@ export function compareReport(r: CompareResult): string {
         peersLabel(peers),
         `${ms(L.m(g, 'timeMs')?.mean)}${g && g.incomplete > 0 ? ` (${g.incomplete}/${g.runs} never)` : ''}`,
         pct(L.m(g, 'reliability')?.mean),
-        n(L.m(g, 'messagesPerPeer')?.mean),
+        num(L.m(g, 'messagesPerPeer')?.mean),
         formatBytes(L.m(g, 'bytesPerPeer')?.mean ?? NaN),
         String(g?.runs ?? 0),
       ]);
@@ -458,7 +450,7 @@ function analysis(L: Lookup): string {
     const th = p === 'push' ? pushRounds(big) : pushPullRounds(big);
     theoryRatios.push(m.mean / th);
     theory.push(
-      `${PROTO_LABEL[p]} needed ${n(m.mean)} rounds at ${big.toLocaleString('en-US')} peers against ${n(th)} from theory (${p === 'push' ? 'log2 N + ln N' : 'log3 N + ln ln N'}; measured/theory ${n(m.mean / th)})`,
+      `${PROTO_LABEL[p]} needed ${num(m.mean)} rounds at ${big.toLocaleString('en-US')} peers against ${num(th)} from theory (${p === 'push' ? 'log2 N + ln N' : 'log3 N + ln ln N'}; measured/theory ${num(m.mean / th)})`,
     );
   }
   const pushSmall = L.peersOf('scale', 'push');
@@ -468,7 +460,7 @@ function analysis(L: Lookup): string {
         ? (() => {
             const a = L.m(L.group('scale', 'push', pushSmall[0]!), 'timeMs')?.mean;
             const b = L.m(L.group('scale', 'push', pushSmall[pushSmall.length - 1]!), 'timeMs')?.mean;
-            return a && b ? ` Going from ${pushSmall[0]!.toLocaleString('en-US')} to ${pushSmall[pushSmall.length - 1]!.toLocaleString('en-US')} peers (${round(pushSmall[pushSmall.length - 1]! / pushSmall[0]!, 3)}× more) made push only ${n(b / a)}× slower: dissemination time grows with log N.` : '';
+            return a && b ? ` Going from ${pushSmall[0]!.toLocaleString('en-US')} to ${pushSmall[pushSmall.length - 1]!.toLocaleString('en-US')} peers (${round(pushSmall[pushSmall.length - 1]! / pushSmall[0]!, 3)}× more) made push only ${num(b / a)}× slower: dissemination time grows with log N.` : '';
           })()
         : '';
     const close = theoryRatios.every((x) => Math.abs(x - 1) <= 0.15);
@@ -480,13 +472,13 @@ function analysis(L: Lookup): string {
   if (kp.length > 0) {
     const parts = kp.map((p) => {
       const g = L.group('scale', 'kademlia', p);
-      return `${n(L.m(g, 'hops')?.mean)} hops at ${peersLabel(p)} (bound ${kademliaBound(p)})`;
+      return `${num(L.m(g, 'hops')?.mean)} hops at ${peersLabel(p)} (bound ${kademliaBound(p)})`;
     });
     const big = kp[kp.length - 1]!;
     const g = L.group('scale', 'kademlia', big);
     const below = kp.every((p) => (L.m(L.group('scale', 'kademlia', p), 'hops')?.mean ?? Infinity) <= kademliaBound(p) / 2);
     li.push(
-      `<b>${below ? 'Kademlia stays far below its bound.' : 'Kademlia against its bound.'}</b> Mean lookup path ${parts.join(', ')}: with k=20 each step resolves several bits, not one. Lookups succeeded ${pct(L.m(g, 'reliability')?.mean)} of the time at ${big.toLocaleString('en-US')} peers, and the slowest took ${ms(L.m(g, 'timeMs')?.mean)}. But a lookup only brings the item to the peer that asks: ${n(L.m(g, 'messagesPerPeer')?.mean)} messages per peer served, every peer has to ask, and every ask lands on the same k holders.`,
+      `<b>${below ? 'Kademlia stays far below its bound.' : 'Kademlia against its bound.'}</b> Mean lookup path ${parts.join(', ')}: with k=20 each step resolves several bits, not one. Lookups succeeded ${pct(L.m(g, 'reliability')?.mean)} of the time at ${big.toLocaleString('en-US')} peers, and the slowest took ${ms(L.m(g, 'timeMs')?.mean)}. But a lookup only brings the item to the peer that asks: ${num(L.m(g, 'messagesPerPeer')?.mean)} messages per peer served, every peer has to ask, and every ask lands on the same k holders.`,
     );
   }
 
@@ -498,7 +490,7 @@ function analysis(L: Lookup): string {
     const push = L.group('scale', 'push', big);
     const heavy = (L.m(g, 'messagesPerPeer')?.mean ?? 0) > 3 * (L.m(push, 'messagesPerPeer')?.mean ?? Infinity);
     li.push(
-      `<b>${heavy ? 'A swarm is heavy for a small item.' : 'A swarm for a small item.'}</b> To move ${sizeLabel(ITEM)} to ${big.toLocaleString('en-US')} peers BitTorrent sent ${n(L.m(g, 'messagesPerPeer')?.mean)} messages per peer (handshakes, bitfields, interest, HAVE to every neighbour) against ${n(L.m(push, 'messagesPerPeer')?.mean)} for push gossip, and took ${ms(L.m(g, 'timeMs')?.mean)} where the Kumar-Ross bound is ${ms(L.m(g, 'boundMs')?.mean)}: for tiny payloads round trips, not bandwidth, set the pace.`,
+      `<b>${heavy ? 'A swarm is heavy for a small item.' : 'A swarm for a small item.'}</b> To move ${sizeLabel(ITEM)} to ${big.toLocaleString('en-US')} peers BitTorrent sent ${num(L.m(g, 'messagesPerPeer')?.mean)} messages per peer (handshakes, bitfields, interest, HAVE to every neighbour) against ${num(L.m(push, 'messagesPerPeer')?.mean)} for push gossip, and took ${ms(L.m(g, 'timeMs')?.mean)} where the Kumar-Ross bound is ${ms(L.m(g, 'boundMs')?.mean)}: for tiny payloads round trips, not bandwidth, set the pace.`,
     );
   }
   const sizes = cfg.fileSizes;
@@ -511,11 +503,11 @@ function analysis(L: Lookup): string {
     const bound = L.m(bt, 'boundMs')?.mean;
     const ratio = (g: CaseAggregate | undefined) => {
       const t = L.m(g, 'timeMs')?.mean;
-      return t !== undefined && bound ? `${n(t / bound)}× T*` : 'n/a';
+      return t !== undefined && bound ? `${num(t / bound)}× T*` : 'n/a';
     };
     const factor = (g: CaseAggregate | undefined) => {
       const b = L.m(g, 'bytesPerPeer')?.mean;
-      return b !== undefined ? n(b / big) : '—';
+      return b !== undefined ? num(b / big) : '—';
     };
     const times = [bt, pl, kd].map((g) => L.m(g, 'timeMs')?.mean ?? Infinity);
     const swarmWins = times[0]! <= Math.min(...times);
@@ -546,7 +538,7 @@ function analysis(L: Lookup): string {
     const tr = tg('tracker', 'none'), dh = tg('trackerless', 'none');
     const rt = (x: CaseAggregate | undefined) => {
       const t = L.m(x, 'timeMs')?.mean, b = L.m(x, 'boundMs')?.mean;
-      return t !== undefined && b ? n(t / b) : '—';
+      return t !== undefined && b ? num(t / b) : '—';
     };
     const slower = (L.m(dh, 'timeMs')?.mean ?? Infinity) / (L.m(tr, 'timeMs')?.mean ?? Infinity);
     const bytesX = (L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN) / (L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN);
@@ -554,7 +546,7 @@ function analysis(L: Lookup): string {
       ? `Under heavy churn the last completion (per session) was ${ms(L.m(tg('trackerless', 'heavy'), 'timeMs')?.mean)} with the DHT and ${ms(L.m(tg('tracker', 'heavy'), 'timeMs')?.mean)} with the tracker, ${pct(L.m(tg('trackerless', 'heavy'), 'reliability')?.mean)} and ${pct(L.m(tg('tracker', 'heavy'), 'reliability')?.mean)} of the leechers completed, for ${formatBytes(L.m(tg('trackerless', 'heavy'), 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer (returning peers look up again, and stored peers that left are dialled in vain). `
       : '';
     li.push(
-      `<b>Trackerless vs tracker.</b> At ${tlBig.toLocaleString('en-US')} peers the DHT-fed swarm finished in ${ms(L.m(dh, 'timeMs')?.mean)} (${rt(dh)}× T*) against ${ms(L.m(tr, 'timeMs')?.mean)} (${rt(tr)}× T*) with a tracker${Number.isFinite(slower) ? `, ${n(slower)}× the time` : ''}; a leecher's first peer came after ${ms(L.m(dh, 'firstPeerMs')?.mean)} against ${ms(L.m(tr, 'firstPeerMs')?.mean)}, and finding peers cost ${formatBytes(L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer against ${formatBytes(L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN)} of tracker announces (lookups of ${n(L.m(dh, 'hops')?.mean)} hops). ${churnText}The DHT removes the single point of failure at the price of a slower start in a flash crowd (nobody has announced yet when everyone looks)${Number.isFinite(bytesX) ? ` and ${n(bytesX)}× the discovery bytes` : ''}.`,
+      `<b>Trackerless vs tracker.</b> At ${tlBig.toLocaleString('en-US')} peers the DHT-fed swarm finished in ${ms(L.m(dh, 'timeMs')?.mean)} (${rt(dh)}× T*) against ${ms(L.m(tr, 'timeMs')?.mean)} (${rt(tr)}× T*) with a tracker${Number.isFinite(slower) ? `, ${num(slower)}× the time` : ''}; a leecher's first peer came after ${ms(L.m(dh, 'firstPeerMs')?.mean)} against ${ms(L.m(tr, 'firstPeerMs')?.mean)}, and finding peers cost ${formatBytes(L.m(dh, 'discoveryBytesPerPeer')?.mean ?? NaN)} of DHT traffic per peer against ${formatBytes(L.m(tr, 'discoveryBytesPerPeer')?.mean ?? NaN)} of tracker announces (lookups of ${num(L.m(dh, 'hops')?.mean)} hops). ${churnText}The DHT removes the single point of failure at the price of a slower start in a flash crowd (nobody has announced yet when everyone looks)${Number.isFinite(bytesX) ? ` and ${num(bytesX)}× the discovery bytes` : ''}.`,
     );
   }
 
