@@ -76,9 +76,9 @@ describe('LabHost runs the simulation off the main thread', () => {
 
   it('a worker that runs out of memory is replaced; the host and other clients go on', async () => {
     const logs: string[] = [];
-    host = createHost({ scenariosDir: SCENARIOS, defaultScenario: null, log: (m) => logs.push(m), resourceLimits: { maxOldGenerationSizeMb: 24 } });
+    host = createHost({ scenariosDir: SCENARIOS, defaultScenario: null, log: (m) => logs.push(m), resourceLimits: { maxOldGenerationSizeMb: 40 } });
     expect((await call(host, 'lab.load', { text: GOSSIP_20('10s') })).type).toBe('result');
-    // 500 peers with reputation tables, and their keyframes, do not fit in a 24 MB heap
+    // 500 peers with reputation tables, and their keyframes, do not fit in a 40 MB heap
     expect((await call(host, 'lab.load', { name: 'adaptive-reputation' })).type).toBe('result');
     const big = await call(host, 'lab.seek', { timeMs: 1e12 });
     expect(big).toMatchObject({ type: 'error', error: { code: 'failed' } });
