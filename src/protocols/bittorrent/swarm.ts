@@ -43,7 +43,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
     this.rng = port.rng;
     this.peers.length = port.world.size;
     this.tables = new PieceTables(port.world.size, this.pieces, this.totalBlocks);
-    this.connIndex = new ConnIndex(port.world.size, this.cfg.maxConnections + ACCEPT_SLACK);
+    this.connIndex = new ConnIndex(port.world.size, this.cfg.maxConnections + ACCEPT_SLACK, this.rows);
   }
 
   onJoin(peer: PeerId): void {

@@ -1,5 +1,6 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from './conn.js';
+import { I_REMOTE, I_STRIDE, type Rows } from './rows.js';
 
 /**
  * Every peer's connections by remote id, swarm-wide: one open-addressing hash table per peer
@@ -14,8 +15,8 @@ export class ConnIndex {
   /** The connection holding each row (rows are reused: only what the table points at is current). */
   private readonly byRow: Conn[] = [];
 
-  /** `peers` peers with at most `perPeer` connections each. */
-  constructor(peers: number, perPeer: number) {
+  /** `peers` peers with at most `perPeer` connections each, their rows in `rows`. */
+  constructor(peers: number, perPeer: number, private readonly rows: Rows) {
     let bits = 3;
     while (1 << bits < 2 * perPeer) bits++;
     this.mask = (1 << bits) - 1;
@@ -28,12 +29,18 @@ export class ConnIndex {
   }
 
   get(peer: PeerId, remote: PeerId): Conn | undefined {
-    const t = this.table, base = peer * (this.mask + 1), mask = this.mask;
+    const row = this.rowOf(peer, remote);
+    return row < 0 ? undefined : this.byRow[row];
+  }
+
+  /** The row of `peer`'s connection to `remote`, or -1 (the remote is checked in the row itself, so a
+   * lookup touches the table and the row, not the connection's object). */
+  rowOf(peer: PeerId, remote: PeerId): number {
+    const t = this.table, base = peer * (this.mask + 1), mask = this.mask, i32 = this.rows.i32;
     for (let h = this.home(remote); ; h = (h + 1) & mask) {
       const v = t[base + h]!;
-      if (v === 0) return undefined;
-      const c = this.byRow[v - 1]!;
-      if (c.remote === remote) return c;
+      if (v === 0) return -1;
+      if (i32[(v - 1) * I_STRIDE + I_REMOTE] === remote) return v - 1;
     }
   }
 

@@ -7,8 +7,8 @@ import type { PeerId } from '../../../core/index.js';
 import type { WireMsg } from '../wire/messages.js';
 import {
   AM_CHOKING, AM_INTERESTED, ESTABLISHED, F_RECV_RATE, F_RECV_TOTAL, F_RECV_WINDOW, F_SENT_RATE, F_SENT_WINDOW, F_SINCE, F_STRIDE,
-  I_FLAGS, I_OFFERED, I_OFFERED_PREV, I_OFFERED_SENT, I_OUT_LEN, I_RECV_SEQ, I_REMOTE_COUNT, I_SEND_SEQ, I_STRIDE, I_WANTED,
-  IN_SERVE_QUEUE, PEER_CHOKING, PEER_INTERESTED, type Rows,
+  I_CID, I_FLAGS, I_OFFERED, I_OFFERED_PREV, I_OFFERED_SENT, I_OUT_LEN, I_RECV_SEQ, I_REMOTE, I_REMOTE_COUNT, I_SEND_SEQ, I_STRIDE,
+  I_WANTED, IN_SERVE_QUEUE, PEER_CHOKING, PEER_INTERESTED, REORDERING, type Rows,
 } from './rows.js';
 
 /**
@@ -24,8 +24,7 @@ export const NONE: number[] = Object.freeze([]) as unknown as number[];
  * connections are most of the swarm's memory.
  */
 export class Conn {
-  /** Messages that arrived ahead of `recvSeq`; null when none wait (the common case). */
-  reorder: Map<number, WireMsg> | null = null;
+  private waiting: Map<number, WireMsg> | null = null;
   /** Blocks the remote requested from us, in order; `NONE` when empty. */
   inq: number[] = NONE;
   constructor(
@@ -34,7 +33,20 @@ export class Conn {
     /** Row in `rows` (-1 once the connection is dropped). */
     public slot: number,
     private readonly rows: Rows,
-  ) {}
+  ) {
+    rows.i32[slot * I_STRIDE + I_REMOTE] = remote;
+    rows.i32[slot * I_STRIDE + I_CID] = cid;
+  }
+
+  /** Messages that arrived ahead of `recvSeq`; null when none wait (the common case). The row's
+   * REORDERING flag says whether any wait, for the handlers that read only the row. */
+  get reorder(): Map<number, WireMsg> | null {
+    return this.waiting;
+  }
+  set reorder(m: Map<number, WireMsg> | null) {
+    this.waiting = m;
+    if (this.slot >= 0) this.setFlag(REORDERING, m !== null);
+  }
 
   /** Still one of its owner's connections: a dropped connection gives its row back (slot -1) and is
    * never added again, so this is `conns.get(remote) === this` without the lookup. */

@@ -1,11 +1,16 @@
 /**
  * A connection's scalar state lives in its owner's row arrays (struct of arrays, one row per
  * connection): a class with two dozen fields cost ~220 bytes per connection (doubles boxed), a row ~60.
+ * The row also holds the remote's id and the connection id, so a message can be matched to its
+ * connection, and a `have` handled, from the row alone (see wire/receive.ts).
  */
 
-export const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_OFFERED_PREV = 8, I_STRIDE = 9;
+export const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_OFFERED_PREV = 8,
+  I_REMOTE = 9, I_CID = 10, I_STRIDE = 11;
 export const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_SINCE = 5, F_STRIDE = 6;
-export const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32;
+export const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32,
+  /** Messages wait in the connection's reorder buffer. */
+  REORDERING = 64;
 
 /** Rows per chunk: a peer takes rows from the pool 8 at a time, so its connections' rows lie close. */
 export const CHUNK = 8;

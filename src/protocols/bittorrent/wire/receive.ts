@@ -9,6 +9,9 @@
 import type { PeerId } from '../../../core/index.js';
 import { fillSlots, maybeUnchokeNow } from '../choker/choker.js';
 import { NONE, type Conn } from '../connections/conn.js';
+import {
+  AM_INTERESTED, ESTABLISHED, I_CID, I_FLAGS, I_RECV_SEQ, I_REMOTE_COUNT, I_STRIDE, I_WANTED, PEER_CHOKING, REORDERING,
+} from '../connections/rows.js';
 import { accept, violate } from '../connections/lifecycle.js';
 import type { SwarmContext } from '../context.js';
 import type { SwarmPeer } from '../swarm-peer.js';
@@ -24,6 +27,7 @@ import { choke } from './send.js';
 
 /** A message from `from` arrives at `peer`. */
 export function receive(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): void {
+  if (msg !== null && typeof msg === 'object' && msg.type === HAVE && quietHave(sw, peer, from, msg)) return;
   const st = sw.peers[peer];
   if (!st) return;
   const c = st.conns.get(from);
@@ -40,6 +44,40 @@ export function receive(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireM
   c.recvSeq++;
   dispatch(sw, peer, st, c, msg);
   drainReorder(sw, peer, st, c);
+}
+
+/**
+ * Most `have`s change only what the receiver knows: the remote chokes it (so it requests nothing) and
+ * its interest stays as it was. Those are handled here from the connection's row alone, without the
+ * connection's object, exactly as `onHave` would (same state after, nothing sent); this is half of a
+ * swarm's messages. Anything else (a reaction, out of order, a violation, super-seeding) returns false
+ * with nothing changed, for the general path.
+ */
+function quietHave(sw: SwarmContext, peer: PeerId, from: PeerId, m: WireMsg): boolean {
+  const row = sw.connIndex.rowOf(peer, from);
+  if (row < 0) return false;
+  const i32 = sw.rows.i32, r = row * I_STRIDE, p = m.a;
+  if (i32[r + I_CID] !== m.cid || i32[r + I_RECV_SEQ] !== m.seq) return false;
+  const flags = i32[r + I_FLAGS]!;
+  if ((flags & (ESTABLISHED | REORDERING)) !== ESTABLISHED || !(Number.isInteger(p) && p >= 0 && p < sw.pieces)) return false;
+  const st = sw.peers[peer]!;
+  if (sw.superSeeding(peer, st)) return false;
+  const bits = sw.rows.bits, w = row * sw.words + (p >>> 5), bit = 1 << (p & 31);
+  if ((bits[w]! & bit) !== 0) {
+    i32[r + I_RECV_SEQ] = m.seq + 1; // a harmless repeat
+    return true;
+  }
+  const t = sw.tables, i = st.pieceBase + p;
+  const wanted = i32[r + I_WANTED]! + (t.have[i] !== 1 ? 1 : 0);
+  const want = !st.seed && wanted > 0, interested = (flags & AM_INTERESTED) !== 0;
+  // updateInterest would send (interest changed) or fill would request (not choked): the general path
+  if (want !== interested || (interested && (flags & PEER_CHOKING) === 0)) return false;
+  i32[r + I_RECV_SEQ] = m.seq + 1;
+  bits[w] = bits[w]! | bit;
+  i32[r + I_REMOTE_COUNT] = i32[r + I_REMOTE_COUNT]! + 1;
+  i32[r + I_WANTED] = wanted;
+  t.avail[i] = t.avail[i]! + 1;
+  return true;
 }
 
 /** Delivers the messages that waited for the one just handled. */
