@@ -32,12 +32,14 @@ export interface EngineRun {
   cancelled: number;
   /** Live events pending at the end. */
   pending: number;
+  /** Live events pending, averaged over the run (sampled every 1,024 events). */
+  pendingMean: number;
   /** Order-sensitive digest of (time, target) of every event: a run is reproducible iff it matches. */
   digest: number;
 }
 
 /** One timed run of the mix; exported so tests can check it is deterministic. */
-export function runMix(events: number, pending: number, seed: number): EngineRun {
+export function runMix(events: number, pending: number, seed: number, chainsOnly = false): EngineRun {
   const sim = new Simulator({ seed, queueCapacity: pending * 2 });
   const rng = new Rng(seed);
   const TIMEOUTS = 4096; // ring of armed timeouts, oldest cancelled first
@@ -46,19 +48,25 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
   let cancelled = 0;
   let digest = 0;
   let step = 0;
+  let pendingSum = 0;
+  let pendingSamples = 0;
   const tick = sim.register((target, arg) => {
     digest = (Math.imul(digest ^ target, 0x01000193) + (sim.now * 1000) | 0) | 0;
     const u = rng.nextU32();
     const delay = (u & 1) === 0 ? 5 + (u >>> 1) / 21474836.48 : rng.exponential(50);
     sim.schedule(delay, tick, target, arg + 1);
-    if ((u & 0x6) === 0) {
+    if (!chainsOnly && (u & 0x6) === 0) {
       // one event in four arms a timeout; three timeouts in four are cancelled later
       const old = ring[ringHead]!;
       if (old >= 0 && (u & 0x18) !== 0 && sim.cancel(old)) cancelled++;
       ring[ringHead] = sim.schedule(1000, timeout, target);
       ringHead = (ringHead + 1) & (TIMEOUTS - 1);
     }
-    if (++step >= events) sim.pause();
+    if ((++step & 1023) === 0) {
+      pendingSum += sim.pending;
+      pendingSamples++;
+    }
+    if (step >= events) sim.pause();
   });
   const timeout = sim.register((target) => {
     digest = (Math.imul(digest ^ ~target, 0x01000193) + (sim.now * 1000) | 0) | 0;
@@ -77,6 +85,7 @@ export function runMix(events: number, pending: number, seed: number): EngineRun
     cpuEventsPerSec: c1 > c0 ? sim.eventsProcessed / ((c1 - c0) / 1000) : null,
     cancelled,
     pending: sim.pending,
+    pendingMean: pendingSamples > 0 ? pendingSum / pendingSamples : sim.pending,
     digest: digest >>> 0,
   };
 }
@@ -101,10 +110,11 @@ const OPTIONS = {
   pending: 'int',
   seed: 'int',
   peers: 'int',
+  'chains-only': 'flag',
 } as const satisfies OptionTypes;
 
 async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
-  const r = runMix(o.events, o.pending, o.seed);
+  const r = runMix(o.events, o.pending, o.seed, o.chainsOnly);
   const mem = worldBytesPerPeer(o.peers);
   return {
     eventsPerSec: Math.round(r.eventsPerSec),
@@ -112,6 +122,8 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     events: r.events,
     wallMs: Math.round(r.wallMs),
     pending: o.pending,
+    pendingMean: Math.round(r.pendingMean),
+    chainsOnly: o.chainsOnly,
     cancelled: r.cancelled,
     digest: r.digest,
     bytesPerIdlePeer: mem.counted,
