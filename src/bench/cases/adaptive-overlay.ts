@@ -2,7 +2,7 @@
  * The adaptive overlay under attack (resources/bench/adaptive.yaml): the reputation scenario's set-up
  * run through the engine for a fixed virtual time, with a broadcast every 200 ms from the first second.
  *
- * Figures: { peers, virtualMs, strategy, reputation, wallMs (build + run), runMs, runCpuMs, events,
+ * Figures: { peers, virtualMs, strategy, reputation, maxKnown, maxOpinions, wallMs (build + run), runMs, runCpuMs, events,
  * eventsPerSec, and the summary's deliveryRatioLate, maliciousCutOff, falsePositives, timeToIsolateMs,
  * meanLinkLatencyMsEnd, reputationBytesPerPeer }.
  */
@@ -18,6 +18,8 @@ const OPTIONS = {
   strategy: 'string',
   reputation: 'string',
   seed: 'int',
+  'max-known': 'int',
+  'max-opinions': 'int',
 } as const satisfies OptionTypes;
 
 async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
@@ -26,7 +28,7 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
   const reputation = o.reputation === 'on';
   const params = adaptiveParams.parse({
     adversaries: { fraction: o.fraction, behaviour: ['drop', 'corrupt', 'badmouth'] },
-    reputation,
+    reputation: { enabled: reputation, maxKnown: o.maxKnown, maxOpinions: o.maxOpinions },
     rewiring: { strategy },
   });
   const virtualMs = o.seconds * 1000;
@@ -45,6 +47,8 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     virtualMs,
     strategy,
     reputation,
+    maxKnown: o.maxKnown,
+    maxOpinions: o.maxOpinions,
     wallMs: Math.round(t2 - t0),
     runMs: Math.round(t2 - t1),
     runCpuMs: Math.round((c2.user + c2.system) / 1000),

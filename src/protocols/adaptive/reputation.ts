@@ -59,7 +59,7 @@ const HOP_DAMPING = 1;
 export function validateOpinions(x: unknown, cfg: Pick<TrustConfig, 'maxOpinions' | 'maxReportWeight' | 'peers'>): Opinion[] | string {
   if (!Array.isArray(x)) return 'opinions: expected a list';
   if (x.length > cfg.maxOpinions) return `opinions: ${x.length} entries, more than the ${cfg.maxOpinions} allowed`;
-  const seen = new Set<number>();
+  const seen = named.reset(x.length);
   for (let i = 0; i < x.length; i++) {
     const e = x[i] as unknown;
     if (e === null || typeof e !== 'object') return `opinions[${i}]: expected {peer, good, bad}`;
@@ -68,12 +68,52 @@ export function validateOpinions(x: unknown, cfg: Pick<TrustConfig, 'maxOpinions
       return `opinions[${i}].peer: expected a peer id in [0, ${cfg.peers - 1}]`;
     if (typeof good !== 'number' || !(good >= 0) || typeof bad !== 'number' || !(bad >= 0) || !(good + bad <= cfg.maxReportWeight * (1 + 1e-9)))
       return `opinions[${i}]: good and bad must be numbers >= 0 adding up to at most ${cfg.maxReportWeight}`;
-    if (seen.has(peer)) return `opinions[${i}].peer: peer ${peer} named twice`;
-    seen.add(peer);
+    if (!seen.add(peer)) return `opinions[${i}].peer: peer ${peer} named twice`;
   }
   // checked field by field: the list itself is used (no copy: lists arrive every period from every neighbour)
   return x as Opinion[];
 }
+
+/**
+ * The peers named in the list being checked: one reused open-addressing table (a fresh Set per list
+ * cost more than the rest of the check), at most half full. Keys are the checked integer ids.
+ */
+class NamedOnce {
+  private keys = new Float64Array(64);
+  private stamps = new Uint32Array(64);
+  private stamp = 0;
+  private mask = 63;
+
+  reset(entries: number): this {
+    if (entries * 2 > this.keys.length) {
+      const size = 2 ** Math.ceil(Math.log2(entries * 2));
+      this.keys = new Float64Array(size);
+      this.stamps = new Uint32Array(size);
+      this.mask = size - 1;
+      this.stamp = 0;
+    }
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+    return this;
+  }
+
+  /** False if `peer` was added since the last reset. */
+  add(peer: number): boolean {
+    const { keys, stamps, stamp, mask } = this;
+    for (let h = (Math.imul(peer | 0, 0x9e3779b1) ^ ((peer / 0x100000000) | 0)) & mask; ; h = (h + 1) & mask) {
+      if (stamps[h] !== stamp) {
+        stamps[h] = stamp;
+        keys[h] = peer;
+        return true;
+      }
+      if (keys[h] === peer) return false;
+    }
+  }
+}
+
+const named = new NamedOnce();
 
 /** Fields of a record in `TrustTable.vals`: first-hand good/bad, second-hand good/bad, credibility. */
 const RD = 0, SD = 1, RI = 2, SI = 3, CG = 4, CB = 5, FIELDS = 6;
@@ -89,6 +129,8 @@ export class TrustTable {
   private keys: Uint32Array;
   private vals: Float64Array;
   private black: Uint8Array;
+  /** Scratch flags per record (all 0 between calls): records already in the opinion list being built. */
+  private marks: Uint8Array;
   private n = 0;
   /** Open addressing over peer ids: record index + 1, 0 empty; twice the records' capacity. */
   private index: Int32Array;
@@ -102,6 +144,7 @@ export class TrustTable {
     this.keys = new Uint32Array(cap);
     this.vals = new Float64Array(cap * FIELDS);
     this.black = new Uint8Array(cap);
+    this.marks = new Uint8Array(cap);
     this.index = new Int32Array(cap * 2);
     this.mask = cap * 2 - 1;
   }
@@ -140,8 +183,12 @@ export class TrustTable {
     idx[h] = r + 1;
   }
 
+  /** Doubles the capacity up to maxKnown, then grows by a quarter of maxKnown at a time: between two
+   * trims (once a period) a table overshoots maxKnown only by what that period's lists brought in, and
+   * at 10^4 peers a doubled 2,048-record table was ~3 GB of mostly empty capacity. */
   private grow(): void {
-    const cap = this.keys.length * 2;
+    const old = this.keys.length, max = this.cfg.maxKnown;
+    const cap = old * 2 <= max ? old * 2 : Math.max(old + 16, old < max ? max : old + (max >> 2));
     const keys = new Uint32Array(cap), vals = new Float64Array(cap * FIELDS), black = new Uint8Array(cap);
     keys.set(this.keys);
     vals.set(this.vals);
@@ -149,7 +196,9 @@ export class TrustTable {
     this.keys = keys;
     this.vals = vals;
     this.black = black;
-    this.reindex(cap * 2);
+    this.marks = new Uint8Array(cap);
+    // a power of two at least twice the capacity: the index stays at most half full
+    this.reindex(2 ** Math.ceil(Math.log2(cap * 2)));
   }
 
   private reindex(slots: number): void {
@@ -255,17 +304,28 @@ export class TrustTable {
   }
 
   /**
-   * Forgets the least-evidenced records (blacklist entries last, then by peer id) down to `keep`, so
-   * the sort runs once in a while, not every period; the rest keep their order.
+   * Forgets records down to `keep`, so the sort runs once in a while, not every period; the rest keep
+   * their order. Hearsay that decides nothing goes first: a record with no first-hand evidence, no
+   * credibility and a score of at least 0.5 admits the peer just as a stranger's 0.5 does. Then the
+   * least-evidenced of the rest, blacklist entries last. A suspect (more bad than good evidence) is
+   * what keeps a known-bad peer from being admitted again: forgotten, it is a stranger at 0.5.
    */
   private trim(keep: number): void {
     const n = this.n, v = this.vals, black = this.black, keys = this.keys;
+    const iw = this.cfg.indirectWeight;
     const weight = (r: number): number => {
       const b = r * FIELDS;
       return v[b + RD]! + v[b + SD]! + v[b + RI]! + v[b + SI]!;
     };
+    // 0: hearsay that decides nothing; 1: first-hand, credibility or a suspect; 2: blacklisted
+    const rank = new Uint8Array(n);
+    for (let r = 0; r < n; r++) {
+      const b = r * FIELDS;
+      if (black[r] === 1) rank[r] = 2;
+      else if (v[b + RD]! + v[b + SD]! > 0.05 || v[b + CG]! + v[b + CB]! > 0.05 || v[b + SD]! + iw * v[b + SI]! > v[b + RD]! + iw * v[b + RI]!) rank[r] = 1;
+    }
     const order = Array.from({ length: n }, (_, r) => r);
-    order.sort((x, y) => black[x]! - black[y]! || weight(x) - weight(y) || keys[x]! - keys[y]!);
+    order.sort((x, y) => rank[x]! - rank[y]! || weight(x) - weight(y) || keys[x]! - keys[y]!);
     const drop = new Uint8Array(n);
     for (let i = 0; i < n - keep; i++) drop[order[i]!] = 1;
     let w = 0;
@@ -342,35 +402,47 @@ export class TrustTable {
     const cap = this.cfg.maxReportWeight * (1 - 1e-12);
     const max = this.cfg.maxOpinions + 1;
     const out: Opinion[] = [];
-    const named = new Set<PeerId>([this.self]);
-    const push = (peer: PeerId, good: number, bad: number): void => {
+    const v = this.vals, isBlack = this.black, self = this.self;
+    const push = (peer: PeerId, good: number, bad: number): boolean => {
       const total = good + bad;
-      if (total <= 1e-9 || named.has(peer) || out.length >= max) return;
+      if (total <= 1e-9 || out.length >= max) return false;
       const k = total > cap ? cap / total : 1;
       out.push({ peer, good: good * k, bad: bad * k });
-      named.add(peer);
+      return true;
     };
-    const v = this.vals;
+    // the neighbours' records named first are marked, so the walk below skips them (a Set of the
+    // named peers cost a lookup per record per period: the hot path with large tables)
+    const marked: number[] = [];
     for (const n of neighbours) {
+      if (n === self) continue;
       const r = this.find(n);
-      if (r >= 0 && this.black[r] !== 1) push(n, v[r * FIELDS + RD]!, v[r * FIELDS + SD]!);
+      if (r >= 0 && isBlack[r] !== 1 && this.marks[r] !== 1 && push(n, v[r * FIELDS + RD]!, v[r * FIELDS + SD]!)) {
+        this.marks[r] = 1;
+        marked.push(r);
+      }
     }
     const size = this.n;
-    if (size === 0) return out;
+    if (size > 0) this.walk(out, cursor % size, max, cap);
+    for (const r of marked) this.marks[r] = 0;
+    return out;
+  }
+
+  /** Adds the warnings (blacklisted, then suspects below 0.5), then the rest, to `out`; each group
+   * walked from `start` (records are in the order peers became known: deterministic) so every record
+   * is passed on in turn. */
+  private walk(out: Opinion[], start: number, max: number, cap: number): void {
+    const v = this.vals, keys = this.keys, isBlack = this.black, marks = this.marks, self = this.self;
+    const size = this.n;
     const w = this.cfg.indirectWeight * HOP_DAMPING;
-    // warnings first (blacklisted, then suspects below 0.5), then the rest; each group walked from
-    // the cursor (records are in the order peers became known: deterministic) so every record is
-    // passed on in turn
-    const start = cursor % size;
     const black: number[] = [];
     const suspect: number[] = [];
     const rest: number[] = [];
     for (let j = 0; j < size; j++) {
       const r = start + j < size ? start + j : start + j - size;
-      if (named.has(this.keys[r]!)) continue;
+      if (marks[r] === 1 || keys[r] === self) continue;
       const b = r * FIELDS;
       const rd = v[b + RD]!, sd = v[b + SD]!, ri = v[b + RI]!, si = v[b + SI]!;
-      if (this.black[r] === 1) {
+      if (isBlack[r] === 1) {
         if (black.length < max) black.push(r);
       } else if (ri + si > 0.05 || rd + sd > 0.05) {
         const R = rd + w * ri;
@@ -380,13 +452,18 @@ export class TrustTable {
         } else if (rest.length < max) rest.push(r);
       }
     }
-    for (const r of black) push(this.keys[r]!, 0, cap);
+    const add = (peer: PeerId, good: number, bad: number): void => {
+      const total = good + bad;
+      if (total <= 1e-9 || out.length >= max) return;
+      const k = total > cap ? cap / total : 1;
+      out.push({ peer, good: good * k, bad: bad * k });
+    };
+    for (const r of black) add(keys[r]!, 0, cap);
     for (const group of [suspect, rest])
       for (const r of group) {
         const b = r * FIELDS;
-        push(this.keys[r]!, v[b + RD]! + w * v[b + RI]!, v[b + SD]! + w * v[b + SI]!);
+        add(keys[r]!, v[b + RD]! + w * v[b + RI]!, v[b + SD]! + w * v[b + SI]!);
       }
-    return out;
   }
 }
 

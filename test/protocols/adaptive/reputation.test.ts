@@ -61,6 +61,29 @@ describe('TrustTable', () => {
     expect(t.has(18)).toBe(false);
   });
 
+  it('when full, forgets hearsay that decides nothing before a suspect: a forgotten suspect would be admitted as a stranger', () => {
+    const t = new TrustTable(0, { ...CFG, ageing: 1, peers: 1_000 });
+    // a trusted neighbour reports 10 peers as bad (a little) and 20 as good (a lot)
+    t.good(1, 1_000);
+    t.integrate(1, Array.from({ length: 10 }, (_, i) => ({ peer: 100 + i, good: 0, bad: 1 })));
+    t.integrate(1, Array.from({ length: 4 }, (_, i) => ({ peer: 200 + i, good: 4, bad: 0 })));
+    t.integrate(1, Array.from({ length: 4 }, (_, i) => ({ peer: 204 + i, good: 4, bad: 0 })));
+    t.integrate(1, Array.from({ length: 4 }, (_, i) => ({ peer: 208 + i, good: 4, bad: 0 })));
+    t.integrate(1, Array.from({ length: 4 }, (_, i) => ({ peer: 212 + i, good: 4, bad: 0 })));
+    t.integrate(1, Array.from({ length: 4 }, (_, i) => ({ peer: 216 + i, good: 4, bad: 0 })));
+    expect(t.size).toBe(31);
+    for (let i = 0; i < 10; i++) expect(t.score(100 + i), `suspect ${100 + i}`).toBeLessThan(0.45);
+    t.age(); // maxKnown 16: down to 14
+    expect(t.size).toBe(14);
+    // the reporter (first-hand evidence and credibility) and every suspect stay; 3 of the praised peers do
+    expect(t.has(1)).toBe(true);
+    for (let i = 0; i < 10; i++) expect(t.has(100 + i), `suspect ${100 + i}`).toBe(true);
+    for (let i = 0; i < 10; i++) expect(t.score(100 + i)).toBeLessThan(0.45);
+    let praised = 0;
+    for (let p = 200; p < 220; p++) if (t.has(p)) praised++;
+    expect(praised).toBe(3);
+  });
+
   it('builds bounded opinion lists: warnings first, no entry above the weight cap, the recipient left out', () => {
     const t = new TrustTable(0, { ...CFG, maxOpinions: 3 });
     t.good(1, 20);
