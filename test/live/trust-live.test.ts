@@ -3,8 +3,10 @@
  * real Ed25519 keys. (1) Corrupting forwarders among them are cut off by every honest peer, no honest link
  * is cut, and the honest replicas converge with every honest edit. (2) A hand-driven peer with a valid key
  * sends what the trust layer must refuse: a gossiped update with a forged origin signature, a replayed and
- * an oversized opinion list, a probe for a message nobody sent; each is dropped and counted by the Node
- * peer it reached (never trusted, never a crash), which then cuts it off, while the room keeps syncing.
+ * an oversized opinion list, a probe for a message nobody sent, and two 300 KiB pushes (sent in chunks
+ * over the data channel) that are sealed but altered after sealing or claim another origin; each is
+ * dropped and counted by the Node peer it reached (never trusted, never a crash), which then cuts it off,
+ * while the room keeps syncing.
  *
  * Bounds are generous (a loaded 2-core machine): the speed is `peerlab bench sync --malicious`'s to measure.
  */
@@ -18,7 +20,9 @@ import { nodeWrtc } from '../../src/live/rtc-node.js';
 import { SignalingServer } from '../../src/live/signaling/server.js';
 import { createPeerKeys } from '../../src/live/trust-keys.js';
 import { GOSSIP } from '../../src/protocols/gossip/index.js';
-import { F_GOSSIP, seal, T_OPINIONS, T_PROBE, type TrustStats } from '../../src/protocols/sync/index.js';
+import * as Y from 'yjs';
+import { F_GOSSIP, F_PUSH, pushSigningData, seal, T_OPINIONS, T_PROBE, type TrustStats } from '../../src/protocols/sync/index.js';
+import { alteredUpdate } from '../../src/protocols/sync/trust/behaviours.js';
 import { collectMarks, convergeMarked, sleep, spawnPeers } from './helpers.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -84,10 +88,18 @@ describe('trust on live Node peers', () => {
     expect(trust.send(target, { k: T_OPINIONS, seq: 6, entries: Array.from({ length: 40 }, (_, i) => ({ peer: 1000 + i, good: 0, bad: 1 })) })).toBe(true);
     // a probe for a message nobody sent
     expect(trust.send(target, { k: T_PROBE, nonce: 99, id: { origin: 0xdeadbeef, session: 3, seq: 12 } })).toBe(true);
+    // a paste too big for gossip, sealed by the attacker and then altered by one letter; and one claiming an honest origin
+    const big = new Y.Doc();
+    big.getText('text').insert(0, 'forwarded text '.repeat(20_000));
+    const update = Y.encodeStateAsUpdate(big);
+    const pushSig = await new Promise<Uint8Array>((done) => keys.sign(pushSigningData(room, keys.id, 'main', update), done));
+    const altered = alteredUpdate(update)!;
+    expect(trust.io.sendRaw(target, { t: F_PUSH, doc: 'main', update: altered, seal: { origin: keys.id, key: keys.publicKey, sig: pushSig } })).toBe(true);
+    expect(trust.io.sendRaw(target, { t: F_PUSH, doc: 'main', update, seal: { origin, key: keys.publicKey, sig: pushSig } })).toBe(true);
 
     const after = await until('the Node peer counted every bad message', 20_000, async () => {
       const s = await statsOf();
-      return s.forged >= before.forged + 2 && s.opinionsReplayed > before.opinionsReplayed && s.opinionsOversize > before.opinionsOversize && s.probesForUnknown > before.probesForUnknown
+      return s.forged >= before.forged + 4 && s.pushesForged >= before.pushesForged + 2 && s.opinionsReplayed > before.opinionsReplayed && s.opinionsOversize > before.opinionsOversize && s.probesForUnknown > before.probesForUnknown
         ? s
         : null;
     });
@@ -105,6 +117,7 @@ describe('trust on live Node peers', () => {
     const { text } = await convergeMarked(peers, 'main', made, 30_000, 'honest Node peers');
     expect(made.size).toBe(15);
     expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/forwarded/i);
     for (const p of peers) expect(p.alive).toBe(true);
   }, 120_000);
 });

@@ -45,6 +45,7 @@ import {
   type Frame,
   type LinkSignal,
   type MemberMsg,
+  type PushFrame,
   type RouteBody,
   type TrafficClass,
 } from './wire/frames.js';
@@ -159,7 +160,13 @@ export class SyncPeer {
         violation: (p, why) => this.violation(p, why),
         wallMs: () => this.host.wallMs?.() ?? ctx.now(),
         stats: this.stats,
-        ...(trust ? { seal: (payload: Uint8Array) => this.trust?.broadcast(payload), unseal: (payload: Uint8Array) => unseal(payload)?.payload ?? null } : {}),
+        ...(trust
+          ? {
+              seal: (payload: Uint8Array) => this.trust?.broadcast(payload),
+              unseal: (payload: Uint8Array) => unseal(payload)?.payload ?? null,
+              sealPush: (doc: string, update: Uint8Array, send: (f: PushFrame) => void) => this.trust?.sealPush(doc, update, send),
+            }
+          : {}),
       },
       o,
       shared.plumtree,
@@ -473,7 +480,7 @@ export class SyncPeer {
       case F_SYNC_REPLY:
         return this.antiEntropy.onReply(from, f.doc, f.update, false);
       case F_PUSH:
-        return this.dissemination.onPush(from, f.doc, f.update);
+        return this.dissemination.onPush(from, f);
       case F_ROUTE: {
         if (!this.bounded(l, l.relay, now)) return;
         const bad = this.relay.onFrame(from, f);

@@ -74,6 +74,13 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ t: fc.constant(F_SYNC_REQ), doc: docName, sv, back: fc.boolean() }),
   fc.record({ t: fc.constant(F_SYNC_REPLY), doc: docName, update: yupdate }),
   fc.record({ t: fc.constant(F_PUSH), doc: docName, update: yupdate }),
+  // with trust: the origin's seal travels with the push (wire type PUSH_SEALED)
+  fc.record({
+    t: fc.constant(F_PUSH),
+    doc: docName,
+    update: yupdate,
+    seal: fc.record({ origin: peer, key: fc.uint8Array({ minLength: 32, maxLength: 32 }), sig: fc.uint8Array({ minLength: 64, maxLength: 64 }) }),
+  }),
   fc.record({
     t: fc.constant(F_ROUTE),
     src: peer,
@@ -158,6 +165,10 @@ describe('sync frame codec', () => {
     const reply = codec.encode({ t: F_SYNC_REPLY, doc: 'text', update: Uint8Array.of(9, 9, 9) });
     expect(() => codec.decode(reply)).toThrow(/update/);
     expect(() => codec.decode(Uint8Array.of(10, 1, 2))).toThrow(/chunk/);
+    const sealed = codec.encode({ t: F_PUSH, doc: 'text', update: update('a', 1), seal: { origin: 7, key: new Uint8Array(32), sig: new Uint8Array(64) } });
+    expect(sealed[0]).toBe(12);
+    expect(() => codec.decode(sealed.subarray(0, 1 + 1 + 32 + 10))).toThrow(/push.sig/);
+    expect(() => codec.encode({ t: F_PUSH, doc: 'text', update: update('a', 1), seal: { origin: 7, key: new Uint8Array(31), sig: new Uint8Array(64) } })).toThrow(/push.key/);
     expect(() => codec.decode(Uint8Array.of(99))).toThrow(/unknown frame type 99/);
     expect(() => codec.decode(Uint8Array.of(F_PING, 0))).toThrow(/trailing/);
   });

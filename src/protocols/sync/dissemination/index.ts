@@ -6,7 +6,8 @@
  *   vector, which also repairs what any core missed).
  * - `flood` (the baseline): every new payload to every neighbour (flood.ts).
  * An update whose payload would exceed `maxGossipBytes` (a multi-MiB paste: Plumtree caps payloads and
- * caches them) is PUSHed to every neighbour instead, and each peer forwards a push only if it was new there.
+ * caches them) is PUSHed to every neighbour instead, and each peer forwards a push only if it was new there
+ * (with trust, sealed by its origin over the whole update and forwarded with that seal: trust/trust.ts).
  *
  * A payload that does not decode (well-formed gossip around bad content) closes the link that delivered
  * it, as a violation.
@@ -18,7 +19,7 @@ import { partContext, TAGS_GOSSIP, type SyncContext } from '../context.js';
 import { applyCapturing, SYNC_ORIGIN, type DocState } from '../docs.js';
 import type { SyncEvent, SyncStats } from '../host.js';
 import type { ResolvedOptions } from '../options.js';
-import { F_FLOOD, F_GOSSIP, F_PUSH, type Frame } from '../wire/frames.js';
+import { F_FLOOD, F_GOSSIP, F_PUSH, type Frame, type PushFrame } from '../wire/frames.js';
 import { decodePayload, encodePayload, P_AWARENESS, P_UPDATE, P_UPDATE_AT } from '../wire/payload.js';
 import { SEAL_BYTES, SEALED } from '../trust/sealed.js';
 import { Flood, type FloodFrame } from './flood.js';
@@ -38,6 +39,8 @@ export interface DisseminationIO {
   /** With trust: local payloads go to be sealed (and come back through spreadNow), received ones are unsealed. */
   seal?(payload: Uint8Array): void;
   unseal?(payload: Uint8Array): Uint8Array | null;
+  /** With trust: a local push goes to be sealed, and comes back through `send` as the frame to push. */
+  sealPush?(doc: string, update: Uint8Array, send: (f: PushFrame) => void): void;
 }
 
 export class Dissemination {
@@ -99,7 +102,8 @@ export class Dissemination {
       ? encodePayload({ kind: P_UPDATE_AT, doc, sentAt: this.io.wallMs(), update })
       : encodePayload({ kind: P_UPDATE, doc, update });
     if (payload.length <= this.o.maxGossipBytes) this.spread(payload);
-    else this.push(doc, update, -1);
+    else if (this.io.sealPush) this.io.sealPush(doc, update, (f) => this.push(f, -1));
+    else this.push({ t: F_PUSH, doc, update }, -1);
   }
 
   /** A local awareness change: spread it (awareness is small; a huge one is not worth a flood). */
@@ -145,18 +149,25 @@ export class Dissemination {
   }
 
   /** An update too big for gossip: apply it, and pass it on to the other neighbours if it was new here. */
-  onPush(from: PeerId, doc: string, update: Uint8Array): void {
+  onPush(from: PeerId, f: PushFrame): void {
     this.io.stats.pushesIn++;
-    const d = this.io.docs.get(doc);
+    const d = this.io.docs.get(f.doc);
     if (!d) return;
-    const fresh = applyCapturing(d.doc, update);
+    let fresh: Uint8Array | null;
+    try {
+      fresh = applyCapturing(d.doc, f.update);
+    } catch (e) {
+      // an update Yjs cannot integrate (it decoded, so the link's codec let it through)
+      return this.io.violation(from, `push: ${(e as Error).message}`);
+    }
     d.dirty = true;
     this.io.changed(d, fresh);
-    if (fresh) this.push(doc, update, from);
+    // passed on as it came (its origin's seal with it)
+    if (fresh) this.push(f, from);
   }
 
-  private push(doc: string, update: Uint8Array, except: PeerId): void {
-    for (const p of this.io.neighbours()) if (p !== except && this.io.send(p, { t: F_PUSH, doc, update })) this.io.stats.pushesOut++;
+  private push(f: PushFrame, except: PeerId): void {
+    for (const p of this.io.neighbours()) if (p !== except && this.io.send(p, f)) this.io.stats.pushesOut++;
   }
 
   private deliver(sealed: Uint8Array, origin: PeerId): void {

@@ -5,13 +5,15 @@
  * simulator's adaptive adversaries (src/protocols/adaptive/behaviours/):
  *
  * - `drop`: takes every message in, passes none on (no gossip, no announcement, no push), never answers a probe;
- * - `corrupt`: passes on altered copies (one byte of the payload changed under the origin's seal), and
- *   answers probes with altered signatures;
+ * - `corrupt`: passes on altered copies (one byte of the payload changed under the origin's seal; a pushed
+ *   update gets one letter of its text changed, still a well-formed Yjs update), and answers probes with
+ *   altered signatures;
  * - `spam`: sends junk (a random payload under a seal that does not verify) to a random neighbour,
  *   `spamPerSec` times a second;
  * - `badmouth`: every period tells each neighbour that every peer it knows of is bad, with the most weight
  *   allowed, except its fellow attackers (`colluders`), whom it praises; it never names the recipient.
  */
+import * as Y from 'yjs';
 import { GOSSIP, IHAVE, type MsgId } from '../../gossip/index.js';
 import { F_FLOOD, F_GOSSIP, F_PUSH, type Frame } from '../wire/frames.js';
 import { TT_SPAM, type ProofAnswer, type TrustParts } from './core.js';
@@ -26,7 +28,34 @@ function flipped(b: Uint8Array, at: number): Uint8Array {
   return c;
 }
 
+/**
+ * A pushed update with one letter of its content changed (a case bit flipped), so it still decodes and
+ * applies: what a forwarder that alters text under its origin's seal would send. The letter is looked for
+ * where the text of an insert lies: the middle of a big update (a paste), else just before the delete set
+ * at the end. Null if there is none.
+ */
+export function alteredUpdate(update: Uint8Array): Uint8Array | null {
+  const n = update.length;
+  const from = n > 4096 ? n >> 1 : n - 1;
+  const to = n > 4096 ? Math.min(n, from + 4096) : -1;
+  for (let at = from; at !== to; at += n > 4096 ? 1 : -1) {
+    const b = update[at]!;
+    if (!((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a))) continue;
+    const c = update.slice();
+    c[at] = b ^ 0x20;
+    try {
+      Y.decodeUpdate(c);
+      return c;
+    } catch {
+      // a letter that was part of the structure, not the text: try the next
+    }
+  }
+  return null;
+}
+
 export class Attack implements ProofAnswer {
+  /** The altered copy of each pushed update (the same update goes to every neighbour). */
+  private readonly altered = new WeakMap<Uint8Array, Uint8Array | null>();
   private readonly colluders: Set<number>;
   private seq = 0;
   private junkSeq = 0;
@@ -63,6 +92,13 @@ export class Attack implements ProofAnswer {
           this.t.stats.tampered++;
           // the last byte: inside the payload, so the seal no longer matches it
           return { t: F_GOSSIP, g: { ...f.g, payload: flipped(f.g.payload, f.g.payload.length - 1) } };
+        }
+        if (f.t === F_PUSH) {
+          let u = this.altered.get(f.update);
+          if (u === undefined) this.altered.set(f.update, (u = alteredUpdate(f.update)));
+          if (u === null) return f;
+          this.t.stats.tampered++;
+          return { ...f, update: u };
         }
         return f;
       default:

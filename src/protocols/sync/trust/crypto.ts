@@ -14,6 +14,7 @@
  * What is signed (each starts with a domain tag and the room, so a signature is good for one purpose in one room):
  *   update  DOMAIN | 1 | room | u32 origin | u32 session | varUint seq | payload     (a gossiped update or awareness)
  *   link    DOMAIN | 2 | room | u32 from | u32 to | nonce                            (KEY: this link is mine)
+ *   push    DOMAIN | 3 | room | u32 origin | varString doc | update                  (an update too big for gossip)
  */
 import * as encoding from 'lib0/encoding';
 import { hash32 } from '../../../core/index.js';
@@ -34,6 +35,7 @@ export interface TrustCrypto {
 const DOMAIN = [0x70, 0x6c, 0x73, 0x79, 0x6e, 0x63, 0x31, 0x00]; // "plsync1\0"
 const PURPOSE_UPDATE = 1;
 const PURPOSE_LINK = 2;
+const PURPOSE_PUSH = 3;
 
 function header(e: encoding.Encoder, purpose: number, room: string): void {
   for (const b of DOMAIN) encoding.writeUint8(e, b);
@@ -49,6 +51,19 @@ export function updateSigningData(room: string, id: MsgId, payload: Uint8Array):
   encoding.writeUint32(e, id.session >>> 0);
   encoding.writeVarUint(e, id.seq);
   encoding.writeUint8Array(e, payload);
+  return encoding.toUint8Array(e);
+}
+
+/**
+ * The bytes an origin signs for a pushed update. No message id: a push is forwarded only while it is new
+ * where it arrives, and applying a replayed one changes nothing (Yjs updates are idempotent).
+ */
+export function pushSigningData(room: string, origin: number, doc: string, update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  header(e, PURPOSE_PUSH, room);
+  encoding.writeUint32(e, origin >>> 0);
+  encoding.writeVarString(e, doc);
+  encoding.writeUint8Array(e, update);
   return encoding.toUint8Array(e);
 }
 

@@ -48,6 +48,10 @@ export interface TrustStats {
   /** Gossiped messages with a good seal / caught with a bad one (forged, altered, unsealed, junk). */
   sealsChecked: number;
   forged: number;
+  /** Of those, pushed updates (too big for gossip): with a good seal / a bad or missing one; our own pushes sealed. */
+  pushSealsChecked: number;
+  pushesForged: number;
+  pushesSealed: number;
   /** Probes sent, answered with a good proof, answered wrongly or not at all. */
   probesSent: number;
   probesPassed: number;
@@ -80,7 +84,7 @@ export interface TrustStats {
 
 export function newTrustStats(): TrustStats {
   return {
-    keysProved: 0, keysRefused: 0, sealsChecked: 0, forged: 0, probesSent: 0, probesPassed: 0, probesFailed: 0, probesTimedOut: 0,
+    keysProved: 0, keysRefused: 0, sealsChecked: 0, forged: 0, pushSealsChecked: 0, pushesForged: 0, pushesSealed: 0, probesSent: 0, probesPassed: 0, probesFailed: 0, probesTimedOut: 0,
     probesForUnknown: 0, proofsUnasked: 0, opinionsTaken: 0, opinionsReplayed: 0, opinionsOversize: 0, opinionsMalformed: 0, lies: 0,
     cuts: 0, liarCuts: 0, rewires: 0, trials: 0, held: 0, bytesOut: 0, tampered: 0, junk: 0, withheld: 0,
   };

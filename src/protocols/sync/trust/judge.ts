@@ -88,7 +88,7 @@ export class Judge {
   // ---- first-hand evidence ------------------------------------------------------------------------
 
   /** A message with a good seal came on this link. */
-  valid(l: TrustLink, _id: MsgId): void {
+  valid(l: TrustLink): void {
     l.delivered++;
     l.first++;
     if (!this.t.judging || l.validThisPeriod >= VALID_CAP) return;

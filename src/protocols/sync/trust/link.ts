@@ -13,6 +13,8 @@ export interface Waiting {
   bytes: number;
   /** 'wait': its check is running; 'ok': hand it on; 'bad': drop it (the evidence was taken). */
   verdict: 'wait' | 'ok' | 'bad';
+  /** The bytes it keeps in memory while it waits (bounded per link: maxHeldBytes). */
+  size: number;
 }
 
 /** Recent pushes and announcements remembered per link (what a probe may ask for). */
@@ -24,6 +26,8 @@ export class TrustLink {
   key: Uint8Array | null = null;
   /** Frames in arrival order, waiting for the key proof or a signature check. */
   readonly queue: Waiting[] = [];
+  /** Sum of the queued frames' sizes. */
+  heldBytes = 0;
   /** When it was authenticated (rewiring and the forwarding share look at a link's age). */
   since = -1;
   /** Round-trip time, moving average; NaN until measured. */

@@ -12,7 +12,8 @@
  */
 import type { MsgId } from '../../gossip/index.js';
 import { hashBytes } from '../docs.js';
-import { bytesEqual, updateSigningData, type TrustCrypto } from './crypto.js';
+import type { PushSeal } from '../wire/frames.js';
+import { bytesEqual, pushSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
 import { msgKey } from './messages.js';
 import { unseal } from './sealed.js';
 
@@ -96,6 +97,18 @@ export class Origins {
         if (ok) this.remember(key, s.sig, sealedBytes);
         done(ok ? 'ok' : 'bad-signature');
       });
+    });
+  }
+
+  /**
+   * Checks a pushed update's seal: the origin's key, then its signature over room, origin, document and
+   * update. Every copy is checked in full (a push is big and rare; a forwarder may alter any copy).
+   */
+  checkPush(seal: PushSeal | undefined, doc: string, update: Uint8Array, done: (v: SealVerdict) => void): void {
+    if (seal === undefined) return done('unsealed');
+    this.checkKey(seal.origin, seal.key, (keyOk) => {
+      if (!keyOk) return done('wrong-key');
+      this.crypto.verify(seal.key, pushSigningData(this.room, seal.origin, doc, update), seal.sig, (ok) => done(ok ? 'ok' : 'bad-signature'));
     });
   }
 

@@ -10,6 +10,8 @@
  * - Origin proofs: every gossiped payload is sealed by its origin (sealed.ts) and checked on arrival,
  *   before Plumtree sees it, so nothing altered is applied or passed on. A bad seal is proof against the
  *   link it came from (honest peers check before they forward), weighed like the simulator's proofs.
+ *   An update too big for gossip is pushed with its origin's seal over the whole update (checked once the
+ *   link has put its chunks back together), forwarded with that seal unchanged and judged the same way.
  * - Evidence, opinions, probes and the cut rule: judge.ts (the adaptive overlay's reputation,
  *   src/protocols/adaptive/reputation.ts). Rewiring: rewiring.ts. Attackers: behaviours.ts.
  *
@@ -19,16 +21,16 @@
  */
 import type { MsgId } from '../../gossip/index.js';
 import { GOSSIP, IHAVE } from '../../gossip/index.js';
-import { F_BYE, F_FLOOD, F_GOSSIP, F_PING, F_TRUST, type Frame } from '../wire/frames.js';
+import { F_BYE, F_FLOOD, F_GOSSIP, F_PING, F_PUSH, F_SYNC_REPLY, F_TRUST, type Frame, type PushFrame } from '../wire/frames.js';
 import { Attack } from './behaviours.js';
-import { linkSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
+import { linkSigningData, pushSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
 import type { TrustEvent, TrustIO, TrustStats } from './io.js';
 import { newTrustStats } from './io.js';
 import { Judge, PROOF_WEIGHT } from './judge.js';
-import { TrustLink } from './link.js';
+import { TrustLink, type Waiting } from './link.js';
 import { T_KEY, T_KIND, T_OPINIONS, T_PING, T_PONG, T_PROBE, T_PROOF, type TrustMsg } from './messages.js';
 import type { ResolvedTrustOptions } from './options.js';
-import { Origins } from './origins.js';
+import { Origins, type SealVerdict } from './origins.js';
 import { Rewiring } from './rewiring.js';
 import { seal } from './sealed.js';
 import { trustMsgSize } from './codec.js';
@@ -39,6 +41,11 @@ export function gossipOf(f: Frame): { id: MsgId; payload: Uint8Array } | null {
   if (f.t === F_GOSSIP && f.g.type === GOSSIP) return f.g;
   if (f.t === F_FLOOD) return { id: { origin: f.origin, session: 0, seq: f.seq }, payload: f.payload };
   return null;
+}
+
+/** The bytes a held frame keeps in memory (a decoded frame's update, or what the host says it took). */
+function heldBytes(f: Frame, bytes: number): number {
+  return Math.max(bytes, f.t === F_PUSH || f.t === F_SYNC_REPLY ? f.update.length : 0);
 }
 
 export class SyncTrust implements TrustParts {
@@ -138,36 +145,61 @@ export class SyncTrust implements TrustParts {
       // PING keeps the link alive and BYE ends it whatever its state; the rest waits for the key
       if (f.t === F_PING || f.t === F_BYE) return this.io.process(peer, f, bytes);
       if (l.queue.length >= this.o.maxHeldFrames) return this.io.violation(peer, `trust: more than ${this.o.maxHeldFrames} frames before its key`);
+      if (!this.hold(l, f, bytes, 'ok')) return;
       this.stats.held++;
-      l.queue.push({ f, bytes, verdict: 'ok' });
       return;
     }
     const g = gossipOf(f);
     if (g !== null) {
-      const w = { f, bytes, verdict: 'wait' as 'wait' | 'ok' | 'bad' };
-      l.queue.push(w);
-      this.origins.check(g.id, g.payload, (v) => {
-        if (this.links.get(peer) !== l) return;
-        if (v === 'ok') {
-          w.verdict = 'ok';
-          this.stats.sealsChecked++;
-          this.judge.valid(l, g.id);
-        } else {
-          w.verdict = 'bad';
-          this.stats.forged++;
-          this.judge.proof(l, PROOF_WEIGHT);
-          this.event({ type: 'forged', peer, why: v });
-        }
-        this.drain(l);
-      });
+      const w = this.hold(l, f, bytes, 'wait');
+      if (w === null) return;
+      this.origins.check(g.id, g.payload, (v) => this.checked(l, w, v, false));
+      return;
+    }
+    if (f.t === F_PUSH) {
+      // a big update: its seal is checked over the whole of it (the link reassembled its chunks), in turn
+      const w = this.hold(l, f, bytes, 'wait');
+      if (w === null) return;
+      this.origins.checkPush(f.seal, f.doc, f.update, (v) => this.checked(l, w, v, true));
       return;
     }
     if (f.t === F_GOSSIP && f.g.type === IHAVE) this.judge.announced(l, f.g.ids.length);
     if (l.queue.length > 0) {
-      l.queue.push({ f, bytes, verdict: 'ok' });
+      this.hold(l, f, bytes, 'ok');
       return;
     }
     this.io.process(peer, f, bytes);
+  }
+
+  /** Queues a frame on its link, within the link's byte bound (beyond it: a violation, and null). */
+  private hold(l: TrustLink, f: Frame, bytes: number, verdict: Waiting['verdict']): Waiting | null {
+    const size = heldBytes(f, bytes);
+    if (l.heldBytes + size > this.o.maxHeldBytes) {
+      this.io.violation(l.peer, `trust: more than ${this.o.maxHeldBytes} bytes held for checks`);
+      return null;
+    }
+    const w: Waiting = { f, bytes, verdict, size };
+    l.heldBytes += size;
+    l.queue.push(w);
+    return w;
+  }
+
+  /** A held message's seal was checked: evidence, then the link's queue moves on. */
+  private checked(l: TrustLink, w: Waiting, v: SealVerdict, push: boolean): void {
+    if (this.links.get(l.peer) !== l) return;
+    if (v === 'ok') {
+      w.verdict = 'ok';
+      this.stats.sealsChecked++;
+      if (push) this.stats.pushSealsChecked++;
+      this.judge.valid(l);
+    } else {
+      w.verdict = 'bad';
+      this.stats.forged++;
+      if (push) this.stats.pushesForged++;
+      this.judge.proof(l, PROOF_WEIGHT);
+      this.event({ type: 'forged', peer: l.peer, why: push ? `push: ${v}` : v });
+    }
+    this.drain(l);
   }
 
   /** Hands on the frames at the head of a link's queue whose checks are done. */
@@ -176,6 +208,7 @@ export class SyncTrust implements TrustParts {
     let i = 0;
     while (i < q.length && q[i]!.verdict !== 'wait' && this.links.get(l.peer) === l) {
       const w = q[i++]!;
+      l.heldBytes -= w.size;
       if (w.verdict === 'ok') this.io.process(l.peer, w.f, w.bytes);
     }
     q.splice(0, i);
@@ -225,6 +258,7 @@ export class SyncTrust implements TrustParts {
         this.rewiring.linkReady(l);
         // what it sent while we checked, in order (a gossip message among it is checked in turn)
         const held = l.queue.splice(0);
+        l.heldBytes = 0;
         for (const w of held) if (this.links.get(peer) === l) this.inbound(peer, w.f, w.bytes);
       });
     });
@@ -278,6 +312,20 @@ export class SyncTrust implements TrustParts {
       this.origins.own(id, sig, sealed);
       this.io.spread(sealed);
       this.sealNext();
+    });
+  }
+
+  /**
+   * A local update too big for gossip: sealed over the whole update with our key, then handed to `send`
+   * (the push to every neighbour). Pushes are signed independently of gossip: they carry no message id.
+   */
+  sealPush(doc: string, update: Uint8Array, send: (f: PushFrame) => void): void {
+    if (this.stopped) return;
+    const origin = this.io.self;
+    this.crypto.sign(pushSigningData(this.io.room, origin, doc, update), (sig) => {
+      if (this.stopped) return;
+      this.stats.pushesSealed++;
+      send({ t: F_PUSH, doc, update, seal: { origin, key: this.crypto.publicKey, sig } });
     });
   }
 

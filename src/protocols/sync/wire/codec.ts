@@ -10,6 +10,8 @@
  *   SYNC_REQ    = varString doc | u8 back (0|1) | varUint8Array stateVector
  *   SYNC_REPLY  = varString doc | varUint8Array update
  *   PUSH        = varString doc | varUint8Array update
+ *   PUSH_SEALED = varUint origin | 32 bytes key | 64 bytes signature | varString doc | varUint8Array update
+ *                 (decoded as a PUSH frame with `seal`; see trust/crypto.ts, pushSigningData)
  *   ROUTE       = varUint src | varUint dst | u8 ttl | u8 n | n x varUint path | u8 m | m x varUint via | u8 body | ...
  *     KAD       = Kademlia message (src/protocols/kademlia codec) to the end
  *     MEMBERS   = u8 type | u32 rpc | id key | (LIST: u8 count | count x varUint peer)
@@ -29,6 +31,7 @@ import { createCodec as createGossipCodec, GossipDecodeError, varUintLen, type P
 import { createCodec as createKadCodec, idBytes, KademliaCodecError, lastByteMask, type Codec as KadCodec, type NodeId } from '../../kademlia/index.js';
 import { SyncWireError } from '../errors.js';
 import { readTrustMsg, trustMsgSize, writeTrustMsg } from '../trust/codec.js';
+import { KEY_BYTES, SIG_BYTES } from '../trust/messages.js';
 import {
   B_KAD,
   B_MEMBERS,
@@ -41,6 +44,7 @@ import {
   F_GOSSIP,
   F_PING,
   F_PUSH,
+  F_PUSH_SEALED,
   F_ROUTE,
   F_SYNC_REPLY,
   F_SYNC_REQ,
@@ -175,6 +179,18 @@ function readBytes(d: decoding.Decoder, field: string, max: number): Uint8Array 
   return b;
 }
 
+function readFixed(d: decoding.Decoder, n: number, field: string): Uint8Array {
+  if (d.pos + n > d.arr.length) bad(field, 'frame ends early');
+  const b = d.arr.slice(d.pos, d.pos + n);
+  d.pos += n;
+  return b;
+}
+
+function writeFixed(e: encoding.Encoder, b: Uint8Array, n: number, field: string): void {
+  if (!(b instanceof Uint8Array) || b.length !== n) bad(field, `expected ${n} bytes`);
+  encoding.writeUint8Array(e, b);
+}
+
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 function readString(d: decoding.Decoder, field: string, max: number): string {
@@ -281,8 +297,9 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
       case F_SYNC_REQ:
         return 1 + strLen(f.doc) + 1 + bytesLen(f.sv);
       case F_SYNC_REPLY:
-      case F_PUSH:
         return 1 + strLen(f.doc) + bytesLen(f.update);
+      case F_PUSH:
+        return 1 + (f.seal ? varUintLen(f.seal.origin) + KEY_BYTES + SIG_BYTES : 0) + strLen(f.doc) + bytesLen(f.update);
       case F_ROUTE: {
         let s = 1 + varUintLen(f.src) + varUintLen(f.dst) + 1 + 1 + 1;
         for (const p of f.path) s += varUintLen(p);
@@ -357,7 +374,7 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
 
   const encode = (f: Frame): Uint8Array => {
     const e = encoding.createEncoder();
-    encoding.writeUint8(e, f.t);
+    encoding.writeUint8(e, f.t === F_PUSH && f.seal ? F_PUSH_SEALED : f.t);
     switch (f.t) {
       case F_GOSSIP:
         encoding.writeUint8Array(e, gossip.encode(f.g));
@@ -379,8 +396,16 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
         encoding.writeUint8(e, f.back ? 1 : 0);
         encoding.writeVarUint8Array(e, f.sv);
         break;
-      case F_SYNC_REPLY:
       case F_PUSH:
+        if (f.seal) {
+          writePeer(e, f.seal.origin, 'push.origin');
+          writeFixed(e, f.seal.key, KEY_BYTES, 'push.key');
+          writeFixed(e, f.seal.sig, SIG_BYTES, 'push.sig');
+        }
+        writeDoc(e, f.doc);
+        encoding.writeVarUint8Array(e, f.update);
+        break;
+      case F_SYNC_REPLY:
         writeDoc(e, f.doc);
         encoding.writeVarUint8Array(e, f.update);
         break;
@@ -461,6 +486,16 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
         const update = readBytes(d, 'update', L.maxUpdateBytes);
         checkUpdate(update, 'update');
         f = { t, doc, update };
+        break;
+      }
+      case F_PUSH_SEALED: {
+        const origin = readPeer(d, 'push.origin');
+        const key = readFixed(d, KEY_BYTES, 'push.key');
+        const sig = readFixed(d, SIG_BYTES, 'push.sig');
+        const doc = readDoc(d);
+        const update = readBytes(d, 'update', L.maxUpdateBytes);
+        checkUpdate(update, 'update');
+        f = { t: F_PUSH, doc, update, seal: { origin, key, sig } };
         break;
       }
       case F_ROUTE: {

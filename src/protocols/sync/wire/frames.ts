@@ -8,7 +8,9 @@
  *   DIGEST      a document's state digest (hash of its state vector and delete set): "is yours the same?"
  *   SYNC_REQ    a document's state vector: "this is what I have, send what I lack" (and maybe "ask me too")
  *   SYNC_REPLY  Y.encodeStateAsUpdate(doc, theirStateVector)
- *   PUSH        an update too big for gossip, flooded link by link (forwarded only if new)
+ *   PUSH        an update too big for gossip, flooded link by link (forwarded only if new); with trust it
+ *               carries its origin's seal (origin, key, signature over room, origin, document and update),
+ *               passed on unchanged by every forwarder (wire type PUSH_SEALED)
  *   ROUTE       an envelope routed over several links (DHT traffic and link negotiation, see relay/)
  *   PING        liveness: sent on a link that carried nothing for a heartbeat period
  *   BYE         the sender is leaving (or dropping this link): close it now, do not retry
@@ -30,6 +32,8 @@ export const F_PING = 8;
 export const F_BYE = 9;
 export const F_CHUNK = 10;
 export const F_TRUST = 11;
+/** A PUSH with its origin's seal (wire only: decoded as a PUSH frame with `seal`). */
+export const F_PUSH_SEALED = 12;
 
 /** Bodies of a ROUTE envelope. */
 export const B_KAD = 1;
@@ -87,6 +91,21 @@ export interface RouteFrame {
   body: RouteBody;
 }
 
+/** An origin's proof on a pushed update (see trust/crypto.ts, pushSigningData). */
+export interface PushSeal {
+  origin: number;
+  key: Uint8Array;
+  sig: Uint8Array;
+}
+
+export interface PushFrame {
+  t: typeof F_PUSH;
+  doc: string;
+  update: Uint8Array;
+  /** The origin's proof (trust on); absent where trust is off. */
+  seal?: PushSeal;
+}
+
 export type Frame =
   | { t: typeof F_GOSSIP; g: PlumtreeMsg }
   | { t: typeof F_FLOOD; origin: number; seq: number; payload: Uint8Array }
@@ -94,7 +113,7 @@ export type Frame =
   /** `back`: the asker also wants to be asked (its digest differed from ours). */
   | { t: typeof F_SYNC_REQ; doc: string; sv: Uint8Array; back: boolean }
   | { t: typeof F_SYNC_REPLY; doc: string; update: Uint8Array }
-  | { t: typeof F_PUSH; doc: string; update: Uint8Array }
+  | PushFrame
   | RouteFrame
   | { t: typeof F_PING }
   | { t: typeof F_BYE }
@@ -112,6 +131,7 @@ export const FRAME_NAMES: Record<number, string> = {
   [F_BYE]: 'BYE',
   [F_CHUNK]: 'CHUNK',
   [F_TRUST]: 'TRUST',
+  [F_PUSH_SEALED]: 'PUSH_SEALED',
 };
 
 /** Traffic classes the peer counts bytes by (what each metric adds up). */
