@@ -1,7 +1,7 @@
 // The link layer's JS line rasteriser (renderer/src/graph/raster.ts): where a line's coverage goes,
 // that it never exceeds full, how looks composite, clipping, dashes and bad coordinates.
 import { describe, expect, it } from 'vitest';
-import { clip, LineRaster } from '../../renderer/src/graph/raster.js';
+import { clip, LineRaster, rasterGroups } from '../../renderer/src/graph/raster.js';
 
 const W = 40;
 const H = 30;
@@ -105,4 +105,51 @@ describe('LineRaster', () => {
     const on = alphaRow(r, 10).slice(1, 36).map((a) => (a > 0 ? 1 : 0)).join('');
     expect(on).toBe('11110001111000111100011110001111000');
   });
+
+  it('draws into a buffer it is handed (as the link worker does) the same picture, starting blank; a buffer of another size is refused', () => {
+    const lines = seededLines(7, 60);
+    const own = new LineRaster();
+    own.begin(W, H);
+    for (const l of lines) own.line(l[0], l[1], l[2], l[3]);
+    own.paint([10, 20, 30]);
+    const given = new LineRaster();
+    const target = new Uint32Array(W * H).fill(0xdeadbeef);
+    given.begin(W, H, target);
+    for (const l of lines) given.line(l[0], l[1], l[2], l[3]);
+    given.paint([10, 20, 30]);
+    expect(given.pixels).toBe(target);
+    expect([...target]).toEqual([...own.pixels]);
+    expect(() => given.begin(W, H, new Uint32Array(W * H - 1))).toThrow(/holds 1199 pixels, not 40x30/);
+  });
+
+  it('rasterGroups draws each look in turn at the viewport, dashed where asked, and counts the links', () => {
+    const a = new LineRaster();
+    a.begin(W, H);
+    const n = rasterGroups(
+      a,
+      [
+        { rgb: [200, 200, 200], dashed: false, coords: Float32Array.from([0, 0, 10, 5, 3, 3, 3, 12]) },
+        { rgb: [255, 0, 0], dashed: true, coords: Float32Array.from([1, 8, 15, 8]) },
+      ],
+      2,
+      1.5,
+      -0.5,
+    );
+    expect(n).toBe(3);
+    const b = new LineRaster();
+    b.begin(W, H);
+    b.line(1.5, -0.5, 21.5, 9.5);
+    b.line(7.5, 5.5, 7.5, 23.5);
+    b.paint([200, 200, 200]);
+    b.line(3.5, 15.5, 31.5, 15.5, [4, 3]);
+    b.paint([255, 0, 0]);
+    expect([...a.pixels]).toEqual([...b.pixels]);
+  });
 });
+
+/** `count` lines with ends scattered over and around the picture (some outside it), from a seed. */
+function seededLines(seed: number, count: number): [number, number, number, number][] {
+  let x = seed;
+  const rnd = (): number => (x = (x * 16807) % 2147483647) / 2147483647;
+  return Array.from({ length: count }, () => [rnd() * (W + 20) - 10, rnd() * (H + 20) - 10, rnd() * (W + 20) - 10, rnd() * (H + 20) - 10]);
+}

@@ -7,7 +7,7 @@
  * beforehand), which halves the cost of alpha blending in software rendering.
  */
 import { MARK_COLOUR, PATH_COLOUR, REWIRED_IN, REWIRED_OUT } from '../observe/palette.js';
-import { LineRaster } from './raster.js';
+import { DASH, LineRaster, rasterGroups } from './raster.js';
 import type { Scene, SceneEdge, SceneNode } from './scene.js';
 
 export interface Viewport {
@@ -108,9 +108,10 @@ function clear(ctx: Ctx): void {
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
 }
 
-/** Links of one look, as model coordinates x1, y1, x2, y2 per link. */
+/** Links of one look, as model coordinates x1, y1, x2, y2 per link (`rgb`: the colour, parsed). */
 export interface LinkGroup {
   colour: string;
+  rgb: readonly [number, number, number];
   dashed: boolean;
   coords: Float32Array;
 }
@@ -133,12 +134,13 @@ export function linkGroups(scene: Scene, f: Focus): LinkGroup[] {
     if (!g) groups.set(key, (g = { colour: onWhite(e.colour, dim ? DIM_LINK_ALPHA : LINK_ALPHA), dashed: e.dashed, list: [] }));
     g.list.push(a.x, a.y, b.x, b.y);
   }
-  return [...groups.values()].map((g) => ({ colour: g.colour, dashed: g.dashed, coords: Float32Array.from(g.list) }));
+  return [...groups.values()].map((g) => ({ colour: g.colour, rgb: parseColour(g.colour) ?? FALLBACK_RGB, dashed: g.dashed, coords: Float32Array.from(g.list) }));
 }
 
 /** The JS line rasteriser of each link canvas (kept: its buffers are the canvas's size). */
 const rasters = new WeakMap<Ctx, LineRaster>();
-const DASH: readonly [number, number] = [4, 3];
+/** A colour the canvas would not parse (never one of the palette's) draws as slate. */
+const FALLBACK_RGB: readonly [number, number, number] = [148, 163, 184];
 
 /**
  * The link layer: one stroke per look. At one device pixel per CSS pixel (the ratio of every graph
@@ -173,18 +175,7 @@ function rasterLinks(ctx: Ctx, groups: readonly LinkGroup[], v: Viewport): numbe
   let r = rasters.get(ctx);
   if (!r) rasters.set(ctx, (r = new LineRaster()));
   r.begin(ctx.canvas.width, ctx.canvas.height);
-  const z = v.zoom;
-  const px = v.panX;
-  const py = v.panY;
-  let segments = 0;
-  for (const g of groups) {
-    const dash = g.dashed ? DASH : null;
-    const c = g.coords;
-    for (let i = 0; i < c.length; i += 4)
-      r.line((c[i] as number) * z + px, (c[i + 1] as number) * z + py, (c[i + 2] as number) * z + px, (c[i + 3] as number) * z + py, dash);
-    r.paint(parseColour(g.colour) ?? [148, 163, 184]);
-    segments += c.length / 4;
-  }
+  const segments = rasterGroups(r, groups, v.zoom, v.panX, v.panY);
   r.put(ctx);
   return segments;
 }

@@ -20,18 +20,27 @@ export class LineRaster {
   private rowLo = 0;
   private rowHi = -1;
   private image: ImageData | null = null;
-  private px = new Uint32Array(0);
+  private px: Uint32Array<ArrayBuffer> = new Uint32Array(0);
   private readonly clipped = new Float64Array(4);
 
-  /** Sizes the buffers to the canvas (device pixels) and clears the picture. */
-  begin(width: number, height: number): void {
+  /**
+   * Sizes the buffers to the canvas (device pixels) and clears the picture. `target` (width x height
+   * words) becomes the picture: a worker draws into a buffer it then hands over, and gets it back.
+   */
+  begin(width: number, height: number, target?: Uint32Array<ArrayBuffer>): void {
+    if (target && target.length !== width * height) throw new Error(`raster target holds ${target.length} pixels, not ${width}x${height}`);
     if (width !== this.width || height !== this.height) {
       this.width = width;
       this.height = height;
       this.cov = new Uint8ClampedArray(width * height);
-      this.px = new Uint32Array(width * height);
+      this.px = target ?? new Uint32Array(width * height);
       this.image = null;
-    } else this.px.fill(0);
+    } else if (target) this.px = target;
+    else this.px.fill(0);
+    if (target) {
+      this.image = null;
+      target.fill(0);
+    }
     this.rowLo = height;
     this.rowHi = -1;
   }
@@ -183,4 +192,28 @@ export function clip(x0: number, y0: number, x1: number, y1: number, xmin: numbe
   out[2] = x0 + t1 * dx;
   out[3] = y0 + t1 * dy;
   return true;
+}
+
+/** Links of one look as the rasteriser draws them: model coordinates x1, y1, x2, y2 per link. */
+export interface RasterGroup {
+  rgb: readonly [number, number, number];
+  dashed: boolean;
+  coords: Float32Array;
+}
+
+/** A dashed link's dash and gap, in pixels. */
+export const DASH: readonly [number, number] = [4, 3];
+
+/** Draws each group, one look after the other, at `zoom` and `pan` (device pixels) into a begun picture; returns the links drawn. */
+export function rasterGroups(r: LineRaster, groups: readonly RasterGroup[], zoom: number, panX: number, panY: number): number {
+  let segments = 0;
+  for (const g of groups) {
+    const dash = g.dashed ? DASH : null;
+    const c = g.coords;
+    for (let i = 0; i < c.length; i += 4)
+      r.line((c[i] as number) * zoom + panX, (c[i + 1] as number) * zoom + panY, (c[i + 2] as number) * zoom + panX, (c[i + 3] as number) * zoom + panY, dash);
+    r.paint(g.rgb);
+    segments += c.length / 4;
+  }
+  return segments;
 }

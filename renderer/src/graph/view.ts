@@ -4,8 +4,13 @@
  * per animation frame. Pan (drag) and zoom (wheel) move the cached layers with a CSS transform while
  * the hand moves and draw them again sharp when it rests, so interaction stays smooth whatever the
  * graph's size. Hover and click find the peer under the pointer through a grid of peers' places.
+ *
+ * A big graph's links (one device pixel per CSS pixel) are rasterised in a worker (links-async.ts):
+ * while it draws them, this thread is free, and when the picture arrives the peer and overlay layers
+ * are drawn with it, so the three layers on screen always show the same viewport and places.
  */
 import { drawLinks, drawOverlay, drawPeers, dotSize, linkGroups, NO_FOCUS, radiusOf, type Focus, type LinkGroup, type Viewport } from './draw.js';
+import { LinkWorker } from './links-async.js';
 import type { Scene } from './scene.js';
 
 export interface ViewEvents {
@@ -41,6 +46,11 @@ export class GraphView {
   private readonly off: (() => void)[] = [];
   /** The link layer's groups and what they were computed from (links, places, focus). */
   private groups: { key: string; groups: LinkGroup[] } = { key: '', groups: [] };
+  /** Bumped by a full redraw: a link picture started before it does not count as drawn after it. */
+  private epoch = 0;
+  /** A link picture (and the layers drawn with it) was put on the canvases since the last animation frame. */
+  private unshown = false;
+  private readonly linkWorker = new LinkWorker<{ key: string; epoch: number }>((job, picture) => this.linksArrived(job, picture));
 
   constructor(
     private readonly box: HTMLElement,
@@ -78,6 +88,7 @@ export class GraphView {
 
   /** Draws every layer again from scratch on the next frame (a benchmark's full redraw). */
   redrawAll(): void {
+    this.epoch++;
     this.drawn.clear();
     this.invalidate();
   }
@@ -129,22 +140,68 @@ export class GraphView {
     if (this.moving) return;
     if (this.wantedRatio() !== this.ratio) this.resize();
     let any = false;
-    for (const l of LAYERS) {
-      const key = this.keyOf(l);
-      if (this.drawn.get(l) === key) continue;
-      const ctx = (this.canvases.get(l) as HTMLCanvasElement).getContext('2d');
-      if (!ctx) continue;
-      if (l === 'links') drawLinks(ctx, this.linkGroups(), this.viewport, this.ratio);
-      else if (l === 'peers') drawPeers(ctx, this.scene, this.focus, this.viewport, this.ratio);
-      else drawOverlay(ctx, this.scene, this.focus, this.viewport, this.ratio);
-      this.drawn.set(l, key);
-      any = true;
+    const linksKey = this.keyOf('links');
+    if (this.drawn.get('links') !== linksKey && this.inWorker()) {
+      // the other layers wait for the links' picture and are drawn with it
+      if (!this.linkWorker.busy) this.postLinks(linksKey);
+    } else {
+      for (const l of LAYERS) any = this.drawLayer(l) || any;
+      if (any) this.shown();
     }
-    if (any) {
+    if (any || this.unshown) {
+      // counted once per animation frame: what a frame shows
       this.frames++;
-      this.drawnAt = { ...this.viewport };
-      for (const c of this.canvases.values()) c.style.transform = '';
+      this.unshown = false;
     }
+  }
+
+  /** Draws a layer if what it shows changed; whether it did. */
+  private drawLayer(l: Layer): boolean {
+    const key = this.keyOf(l);
+    if (this.drawn.get(l) === key) return false;
+    const ctx = (this.canvases.get(l) as HTMLCanvasElement).getContext('2d');
+    if (!ctx) return false;
+    if (l === 'links') drawLinks(ctx, this.linkGroups(), this.viewport, this.ratio);
+    else if (l === 'peers') drawPeers(ctx, this.scene, this.focus, this.viewport, this.ratio);
+    else drawOverlay(ctx, this.scene, this.focus, this.viewport, this.ratio);
+    this.drawn.set(l, key);
+    return true;
+  }
+
+  /** The layers now show the viewport: no CSS transform left. */
+  private shown(): void {
+    this.drawnAt = { ...this.viewport };
+    for (const c of this.canvases.values()) c.style.transform = '';
+  }
+
+  /** Links go to the worker at one device pixel per CSS pixel (where raster.ts draws them), if it runs. */
+  private inWorker(): boolean {
+    return this.ratio === 1 && this.linkWorker.usable;
+  }
+
+  private postLinks(key: string): void {
+    const c = this.canvases.get('links') as HTMLCanvasElement;
+    this.linkWorker.post({ key, epoch: this.epoch }, this.linkGroups(), c.width, c.height, this.viewport);
+  }
+
+  private linksArrived(job: { key: string; epoch: number }, picture: ImageData | null): void {
+    const c = this.canvases.get('links') as HTMLCanvasElement;
+    const ctx = c.getContext('2d');
+    const key = this.keyOf('links');
+    const fits = !!picture && !!ctx && !this.moving && job.key === key && picture.width === c.width && picture.height === c.height;
+    const current = fits && job.epoch === this.epoch;
+    // the next picture first, so the worker draws it while this thread draws the peers of this one
+    if (!current && !this.moving && this.inWorker()) this.postLinks(key);
+    if (fits && picture && ctx) {
+      ctx.putImageData(picture, 0, 0);
+      if (current) this.drawn.set('links', job.key);
+      this.drawLayer('peers');
+      this.drawLayer('overlay');
+      this.shown();
+      this.unshown = true;
+    }
+    if (picture) this.linkWorker.recycle(picture);
+    this.invalidate();
   }
 
   private linkGroups(): LinkGroup[] {
@@ -330,6 +387,7 @@ export class GraphView {
   }
 
   destroy(): void {
+    this.linkWorker.destroy();
     if (this.raf) cancelAnimationFrame(this.raf);
     if (this.restTimer) clearTimeout(this.restTimer);
     this.resizeObs.disconnect();
