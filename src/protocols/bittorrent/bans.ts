@@ -32,6 +32,7 @@ export function ban(sw: SwarmContext, peer: PeerId, st: SwarmPeer, q: PeerId): v
     const base = st.blockBase + p * sw.blocksPerPiece, n = sw.content.blocksIn(p);
     for (let b = 0; b < n; b++) if (blk[base + b] === RECEIVED) blk[base + b] = 0;
     t.got[pb + p] = 0;
+    t.refresh(peer, p);
     t.acc[pb + p] = 0;
     st.forgetSenders(t, p);
     // blocks still requested elsewhere keep their counts; the piece stays active so they land

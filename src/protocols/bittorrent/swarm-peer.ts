@@ -28,9 +28,21 @@ export class PieceTables {
   readonly firstSender: Int32Array;
   /** Per block: number of outstanding requests, or RECEIVED. */
   readonly blk: Uint8Array;
+  /**
+   * Per peer, a bitset (`words` 32-bit words) of the pieces it will not start: had, started, or with
+   * blocks received (`refresh` keeps it in step with those three). The picker ANDs a neighbour's
+   * have-bitset with its complement a word at a time instead of testing every piece.
+   */
+  readonly closed: Uint32Array;
 
-  constructor(peers: number, pieces: number, blocks: number) {
+  constructor(
+    peers: number,
+    private readonly pieces: number,
+    blocks: number,
+    private readonly words: number,
+  ) {
     const n = peers * pieces;
+    this.closed = new Uint32Array(peers * words);
     this.have = new Uint8Array(n);
     this.avail = new Uint16Array(n);
     this.got = new Uint16Array(n);
@@ -38,6 +50,13 @@ export class PieceTables {
     this.started = new Uint8Array(n);
     this.firstSender = new Int32Array(n).fill(-1);
     this.blk = new Uint8Array(peers * blocks);
+  }
+
+  /** Updates `closed` for `peer`'s `piece` after its have, started or got changed. */
+  refresh(peer: PeerId, piece: number): void {
+    const i = peer * this.pieces + piece, w = peer * this.words + (piece >>> 5), bit = 1 << (piece & 31);
+    if (this.have[i] === 1 || this.started[i] === 1 || this.got[i] !== 0) this.closed[w] = this.closed[w]! | bit;
+    else this.closed[w] = this.closed[w]! & ~bit;
   }
 }
 
@@ -79,10 +98,18 @@ export class SwarmPeer {
   readonly seed: boolean;
   readonly freeRider: boolean;
   readonly corrupt: boolean;
-  constructor(peer: PeerId, index: ConnIndex, pieces: number, blocks: number, seed: boolean, freeRider: boolean, corrupt: boolean) {
-    this.conns = new ConnList(index, peer);
-    this.pieceBase = peer * pieces;
-    this.blockBase = peer * blocks;
+  constructor(
+    readonly id: PeerId,
+    index: ConnIndex,
+    pieces: number,
+    blocks: number,
+    seed: boolean,
+    freeRider: boolean,
+    corrupt: boolean,
+  ) {
+    this.conns = new ConnList(index, id);
+    this.pieceBase = id * pieces;
+    this.blockBase = id * blocks;
     this.seed = seed;
     this.freeRider = freeRider;
     this.corrupt = corrupt;
@@ -115,12 +142,14 @@ export class SwarmPeer {
   startPiece(t: PieceTables, piece: number): void {
     this.active.push(piece);
     t.started[this.pieceBase + piece] = 1;
+    t.refresh(this.id, piece);
   }
 
   /** `piece` is no longer under way (verified, failed, or its blocks dropped). */
   stopPiece(t: PieceTables, piece: number): void {
     if (t.started[this.pieceBase + piece] !== 1) return;
     t.started[this.pieceBase + piece] = 0;
+    t.refresh(this.id, piece);
     this.active.splice(this.active.indexOf(piece), 1);
   }
 

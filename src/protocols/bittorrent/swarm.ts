@@ -42,7 +42,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
     this.port = port;
     this.rng = port.rng;
     this.peers.length = port.world.size;
-    this.tables = new PieceTables(port.world.size, this.pieces, this.totalBlocks);
+    this.tables = new PieceTables(port.world.size, this.pieces, this.totalBlocks, this.words);
     this.connIndex = new ConnIndex(port.world.size, this.cfg.maxConnections + ACCEPT_SLACK, this.rows);
   }
 
@@ -107,6 +107,7 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
     t.started.fill(0, pb, pb + P);
     t.firstSender.fill(-1, pb, pb + P);
     t.blk.fill(0, st.blockBase, st.blockBase + this.totalBlocks);
+    for (let p = 0; p < P; p++) t.refresh(st.id, p);
   }
 
   /** Whether `peer` has verified `piece`. */

@@ -41,27 +41,33 @@ export function pickBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
 /** A piece to start that `c` has: random among them while we have fewer than `randomFirst`
  * (or with `pieceSelection: random`), else the rarest among our neighbours. -1 if none. */
 export function pickPiece(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
-  const P = sw.pieces;
-  const t = sw.tables, pb = st.pieceBase;
-  const have = t.have, rb = sw.rows.bits, rbase = c.slot * sw.words, avail = t.avail, started = t.started, got = t.got;
+  const t = sw.tables, pb = st.pieceBase, words = sw.words;
+  const rb = sw.rows.bits, rbase = c.slot * words, closed = t.closed, cbase = st.id * words, avail = t.avail;
   const random = sw.cfg.pieceSelection === 'random' || st.haveCount < sw.cfg.randomFirst;
   let best = -1, bestAvail = Infinity, ties = 0;
-  for (let p = 0; p < P; p++) {
-    if (have[pb + p] === 1 || ((rb[rbase + (p >>> 5)]! >>> (p & 31)) & 1) !== 1 || got[pb + p] !== 0 || started[pb + p] === 1) continue;
-    if (random) {
-      // reservoir sampling: uniform over candidates
-      ties++;
-      if (sw.rng.int(ties) === 0) best = p;
-      continue;
-    }
-    const a = avail[pb + p]!;
-    if (a < bestAvail) {
-      bestAvail = a;
-      best = p;
-      ties = 1;
-    } else if (a === bestAvail) {
-      ties++;
-      if (sw.rng.int(ties) === 0) best = p;
+  // candidates: what `c` has that we neither have nor started, a word of pieces at a time, in
+  // ascending piece order (the order the ties' random draws follow)
+  for (let w = 0; w < words; w++) {
+    let x = rb[rbase + w]! & ~closed[cbase + w]!;
+    while (x !== 0) {
+      const low = x & -x;
+      x ^= low;
+      const p = (w << 5) + 31 - Math.clz32(low);
+      if (random) {
+        // reservoir sampling: uniform over candidates
+        ties++;
+        if (sw.rng.int(ties) === 0) best = p;
+        continue;
+      }
+      const a = avail[pb + p]!;
+      if (a < bestAvail) {
+        bestAvail = a;
+        best = p;
+        ties = 1;
+      } else if (a === bestAvail) {
+        ties++;
+        if (sw.rng.int(ties) === 0) best = p;
+      }
     }
   }
   if (best >= 0 && st.failed?.has(best) === true) (st.singleSource ??= new Map()).set(best, c.remote);

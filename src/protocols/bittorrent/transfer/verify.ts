@@ -42,6 +42,7 @@ export function receiveBlock(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: C
     t.acc[pi] = (t.acc[pi]! ^ sw.content.blockDigest(tok, id)) >>> 0;
     const got = t.got[pi]! + 1;
     t.got[pi] = got;
+    if (got === 1) t.refresh(peer, piece);
     st.addSender(t, piece, c.remote);
     if (copies > 0 && sw.cfg.endgame) cancelElsewhere(sw, peer, st, c, piece, block, id, copies);
     if (got === sw.content.blocksIn(piece)) pieceDone(sw, peer, st, piece);
@@ -63,6 +64,7 @@ function pieceDone(sw: SwarmContext, peer: PeerId, st: SwarmPeer, piece: number)
     sw.stats.corruptBytes += sw.content.pieceBytes(piece);
     t.blk.fill(0, base, base + n);
     t.got[pi] = 0;
+    t.refresh(peer, piece);
     const senders = who ? [...who] : [];
     strike(sw, peer, st, senders);
     // fetch it again from one peer, so a second failure names the culprit
@@ -74,6 +76,7 @@ function pieceDone(sw: SwarmContext, peer: PeerId, st: SwarmPeer, piece: number)
   }
   st.singleSource?.delete(piece);
   t.have[pi] = 1;
+  t.refresh(peer, piece);
   st.haveCount++;
   st.bitfield = null;
   sw.stats.piecesCompleted++;
