@@ -13,7 +13,7 @@
  * what it carries, which is why DHT replies are checked against pending requests and peer ids.
  */
 import { B_UNREACHABLE, F_ROUTE, type RouteBody, type RouteFrame } from '../wire/frames.js';
-import { resolveRoute, RouteTable } from './routes.js';
+import { RouteTable } from './routes.js';
 
 export interface RelayStats {
   /** Envelopes we originated, forwarded, delivered to us, could not route, and refused as malformed. */
@@ -40,6 +40,7 @@ export interface RelayIO {
 
 export class Relay {
   readonly routes: RouteTable;
+  private readonly isNeighbour: (p: number) => boolean;
 
   constructor(
     private readonly io: RelayIO,
@@ -50,7 +51,8 @@ export class Relay {
     readonly maxVia = 8,
     maxRoutes = 4096,
   ) {
-    this.routes = new RouteTable(maxRoutes);
+    this.routes = new RouteTable(maxRoutes, undefined, maxVia + 1);
+    this.isNeighbour = (p) => io.isNeighbour(p);
   }
 
   /** Whether `dst` is a neighbour, or has a recent exact route that still starts at a neighbour (a way that worked lately). */
@@ -58,18 +60,18 @@ export class Relay {
     const io = this.io;
     if (io.isNeighbour(dst)) return true;
     const now = io.now();
-    return this.routes.vouch(dst, now) && io.isNeighbour(this.routes.get(dst, now)!.via[0]!);
+    return this.routes.vouch(dst, now) && io.isNeighbour(this.routes.firstHop(dst));
   }
 
   /** Whether we know a way to `dst` now (a neighbour, or a resolvable route). */
   reachable(dst: number): boolean {
-    return resolveRoute(this.routes, dst, (p) => this.io.isNeighbour(p), this.io.now(), this.maxVia + 1) !== null;
+    return this.routes.resolve(dst, this.isNeighbour, this.io.now(), this.maxVia + 1) !== null;
   }
 
   /** Sends `body` to `dst` (a neighbour directly, anyone else along a route); false if there is none. */
   send(dst: number, body: RouteBody): boolean {
     const io = this.io;
-    const hops = resolveRoute(this.routes, dst, (p) => io.isNeighbour(p), io.now(), this.maxVia + 1);
+    const hops = this.routes.resolve(dst, this.isNeighbour, io.now(), this.maxVia + 1);
     if (hops === null) {
       this.stats.unroutable++;
       return false;
@@ -110,26 +112,35 @@ export class Relay {
       return null;
     }
     if (f.ttl <= 0) return this.unroutable(f);
+    const via = f.via;
     let i = 0;
-    while (i < f.via.length && f.via[i] === io.self) i++;
-    const rest = f.via.slice(i);
-    const usable = (full: number[] | null): full is number[] => full !== null && full.length - 1 <= this.maxVia && !full.some((p) => path.includes(p));
-    let target = rest.length > 0 ? rest[0]! : f.dst;
-    const hops = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
-    let full = hops === null ? null : rest.length > 0 ? hops.concat(rest.slice(1), [f.dst]) : hops;
-    if (!usable(full) && target !== f.dst) {
+    while (i < via.length && via[i] === io.self) i++;
+    let target = i < via.length ? via[i]! : f.dst;
+    let full = this.routes.resolve(target, this.isNeighbour, now, this.maxVia + 1);
+    if (full !== null && i < via.length) {
+      // on to the waypoint, then along the rest of the waypoints to the destination
+      for (let j = i + 1; j < via.length; j++) full.push(via[j]!);
+      full.push(f.dst);
+    }
+    if (!this.usable(full, path) && target !== f.dst) {
       // the waypoint is out of reach from here (or back through where the envelope came), but maybe the
       // destination is not
       this.routes.forget(target);
       target = f.dst;
-      full = resolveRoute(this.routes, target, (p) => io.isNeighbour(p), now, this.maxVia + 1);
+      full = this.routes.resolve(target, this.isNeighbour, now, this.maxVia + 1);
     }
-    if (!usable(full)) return this.unroutable(f, target);
+    if (!this.usable(full, path)) return this.unroutable(f, target);
     const next = full[0]!;
-    const via = full.slice(1, -1);
     this.stats.forwarded++;
-    io.sendFrame(next, { t: F_ROUTE, src: f.src, dst: f.dst, ttl: f.ttl - 1, path: path.concat(io.self), via, body: f.body });
+    io.sendFrame(next, { t: F_ROUTE, src: f.src, dst: f.dst, ttl: f.ttl - 1, path: path.concat(io.self), via: full.slice(1, -1), body: f.body });
     return null;
+  }
+
+  /** A way on that is short enough and does not lead back through a peer the envelope already crossed. */
+  private usable(full: number[] | null, path: readonly number[]): full is number[] {
+    if (full === null || full.length - 1 > this.maxVia) return false;
+    for (const p of full) if (path.includes(p)) return false;
+    return true;
   }
 
   /** Drops an envelope we cannot forward (and forgets our own route that led nowhere), telling its source. */
