@@ -10,14 +10,16 @@
  * that existed at time 0 (the "census", indexed in a deterministic walk of the time-0 graph) are matched
  * to the fresh session's by their index; their contents are overwritten in place, so every closure made
  * at construction, which captured those very objects, sees the restored state. Objects made later are
- * rebuilt from the copy.
+ * rebuilt from the copy; those made with `rebuildable(f, ...args)` (whose construction wires closures)
+ * are made again by `f(...args)` and matched the same way, by their paths from the object.
  *
  * What this asks of simulation code (a keyframe that meets anything else throws SnapshotError with the
  * path, so nothing is silently lost):
  * - no mutable state held only by a closure: a `let` counter captured by an event handler is invisible;
  *   keep such state in an object reachable from the session (`sim.keep({...})`, a field, the world);
  * - no closure made during the run and stored (a pending RPC's callback, a per-peer context): use a
- *   class with methods plus data, or `cont(fn, ...args)`, a continuation this module can rebuild.
+ *   class with methods plus data, `cont(fn, ...args)`, a continuation this module can rebuild, or make
+ *   the object that holds such closures from construction on with `rebuildable()`.
  *
  * `markImmutable(obj)` tells the copier that an object never changes after it is made (a scenario, a
  * trace): it is shared, not copied. `markTransient(proto)` excludes a class's instances from the state
@@ -25,215 +27,63 @@
  */
 
 import { EventFeed } from './feed.js';
+import {
+  accessorKeys,
+  builds,
+  Census,
+  conts,
+  follow,
+  frozenLeaf,
+  immutables,
+  isCopyable,
+  isRef,
+  isTyped,
+  madeBy,
+  makeCont,
+  markTransient,
+  protoName,
+  rebuildable,
+  SnapshotError,
+  statics,
+  STEP_MAP,
+  STEP_SET,
+  timeZero,
+  transientProtos,
+  type Path,
+  type Typed,
+} from './snapshot-graph.js';
 
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-}
-
-// ---- continuations ------------------------------------------------------------------------------
-
-const conts = new WeakMap<object, { f: (...a: never[]) => unknown; args: unknown[] }>();
-
-/**
- * `cont(f, a, b)` is `(...rest) => f(a, b, ...rest)`, but a keyframe can copy it: `f` must be a
- * module-level function, a class's prototype method, or a closure made while the session was built
- * (it maps to the fresh session's own); the state goes in `args`, which are copied like the rest.
- */
-export function cont<A extends unknown[], X extends unknown[], R>(f: (...a: [...A, ...X]) => R, ...args: A): (...x: X) => R {
-  return makeCont(f as (...a: unknown[]) => R, args) as (...x: X) => R;
-}
-
-/** A continuation over `args` itself (restore fills the array after making the function). */
-function makeCont<R>(f: (...a: unknown[]) => R, args: unknown[]): (...x: unknown[]) => R {
-  const g = (...x: unknown[]): R => f(...args, ...x);
-  conts.set(g, { f: f as (...a: never[]) => unknown, args });
-  return g;
-}
-
-const statics = new WeakSet<object>();
-
-/**
- * Declares a module-level function (or a class's prototype method) that `cont()` continuations made
- * during a run call: it belongs to no session, so a restored run calls it too. A closure made while a
- * session was built needs no declaration, as long as the session reaches it at time 0 (through a
- * continuation of a peer made then, or `sim.keep`); anything else is refused when a keyframe is taken.
- */
-export function markStatic<F extends (...a: never[]) => unknown>(f: F): F {
-  statics.add(f);
-  return f;
-}
-
-const immutables = new WeakSet<object>();
-const transientProtos: object[] = [];
-
-/** Declares that `obj` (and all it references) never changes: keyframes share it instead of copying it. */
-export function markImmutable<T extends object>(obj: T): T {
-  immutables.add(obj);
-  return obj;
-}
-
-/** Instances of this class are not part of a run's state (a restored run keeps the fresh session's own). */
-export function markTransient(proto: object): void {
-  if (!transientProtos.includes(proto)) transientProtos.push(proto);
-}
-
-// ---- the walk -------------------------------------------------------------------------------------
-
-const TypedArray = Object.getPrototypeOf(Uint8Array) as abstract new () => ArrayBufferView;
-type Typed = ArrayBufferView & { length: number; slice(): Typed; set(a: ArrayLike<number | bigint>): void };
-
-const isTyped = (v: object): v is Typed => v instanceof TypedArray;
-const isRef = (v: unknown): v is object => (typeof v === 'object' && v !== null) || typeof v === 'function';
-
-/**
- * A frozen object holding no references (a module's `Object.freeze([])` sentinel that code compares by
- * identity) is shared, not copied: a copy would no longer be the sentinel. It is then remembered as
- * immutable, so a restore maps it to itself too.
- */
-function frozenLeaf(v: object): boolean {
-  if (!Object.isFrozen(v) || isTyped(v) || v instanceof Map || v instanceof Set) return false;
-  const rec = v as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (isRef(rec[k])) return false;
-  immutables.add(v);
-  return true;
-}
-
-/** Prototypes of built-ins whose state sits in hidden slots: copying their fields would lose it. */
-const OPAQUE: object[] = [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, DataView, Error, SharedArrayBuffer].map((c) => c.prototype as object);
-const copyable = new Map<object, boolean>();
-function isCopyableClass(proto: object): boolean {
-  let ok = copyable.get(proto);
-  if (ok === undefined) {
-    ok = !OPAQUE.some((p) => p === proto || Object.prototype.isPrototypeOf.call(p, proto));
-    copyable.set(proto, ok);
-  }
-  return ok;
-}
-
-/** Keys of a plain object's own accessors (a getter is computed, not state): found once, at census. */
-function accessorKeys(o: object): string[] | null {
-  let out: string[] | null = null;
-  for (const k of Object.keys(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, k) as PropertyDescriptor;
-    if (d.get || d.set) (out ??= []).push(k);
-  }
-  return out;
-}
-
-/** Calls `visit` on every value `v` holds, in a fixed order (the census order). */
-function eachChild(v: object, skip: readonly string[] | undefined, visit: (c: unknown) => void): void {
-  if (typeof v === 'function') {
-    // a continuation holds its function and its arguments: both belong to the run
-    const c = conts.get(v);
-    if (c) {
-      visit(c.f);
-      visit(c.args);
-    }
-    return;
-  }
-  if (isTyped(v)) {
-    visit(v.buffer); // views may share one buffer (ids as views of one array): the buffer has its identity
-    return;
-  }
-  if (v instanceof ArrayBuffer || immutables.has(v)) return;
-  const proto = Object.getPrototypeOf(v) as object | null;
-  if (proto !== null && transientProtos.includes(proto)) return;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (i in v) visit(v[i]);
-  } else if (v instanceof Map) {
-    for (const [k, x] of v) {
-      visit(k);
-      visit(x);
-    }
-  } else if (v instanceof Set) {
-    for (const x of v) visit(x);
-  } else {
-    const rec = v as Record<string, unknown>;
-    for (const k of Object.keys(v)) if (skip === undefined || !skip.includes(k)) visit(rec[k]);
-  }
-}
-
-/**
- * The objects and functions of a session's graph at time 0, indexed in breadth-first order. Taken once
- * per session, right after it is built; a fresh session of the same scenario and seed walks the same.
- */
-export class Census {
-  private constructor(
-    readonly index: WeakMap<object, number>,
-    readonly size: number,
-    /** Accessor keys of time-0 plain objects that have any (skipped when copying). */
-    readonly accessors: WeakMap<object, string[]>,
-  ) {}
-
-  /** Indexes the graph under `root`; throws SnapshotError past `maxObjects` (keyframes would cost too much). */
-  static take(root: object, maxObjects = Infinity): Census {
-    const index = new WeakMap<object, number>();
-    const accessors = new WeakMap<object, string[]>();
-    let n = 0;
-    bfs(
-      root,
-      (o) => index.has(o),
-      (o) => {
-        if (n >= maxObjects) throw new SnapshotError(`the run holds over ${maxObjects} objects at time 0: too many to take keyframes of`);
-        index.set(o, n++);
-        if (typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {
-          const acc = accessorKeys(o);
-          if (acc) accessors.set(o, acc);
-        }
-        return accessors.get(o);
-      },
-    );
-    return new Census(index, n, accessors);
-  }
-
-  /** The same walk over a fresh session's time-0 graph: index -> object. */
-  static list(root: object): object[] {
-    const seen = new Set<object>();
-    const out: object[] = [];
-    bfs(
-      root,
-      (o) => seen.has(o),
-      (o) => {
-        seen.add(o);
-        out.push(o);
-        // the same keys are skipped as in the original (found by the accessors at the same index)
-        return typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype ? (accessorKeys(o) ?? undefined) : undefined;
-      },
-    );
-    return out;
-  }
-}
-
-/** Breadth-first over objects and functions; `enter` marks one seen and returns keys of it to skip. */
-function bfs(root: object, seen: (o: object) => boolean, enter: (o: object) => readonly string[] | undefined): void {
-  const queue: object[] = [root];
-  const skipRoot = enter(root);
-  const skips: (readonly string[] | undefined)[] = [skipRoot];
-  const visit = (c: unknown): void => {
-    if (!isRef(c) || seen(c)) return;
-    skips.push(enter(c));
-    queue.push(c);
-  };
-  for (let head = 0; head < queue.length; head++) {
-    const o = queue[head]!;
-    eachChild(o, skips[head], visit);
-    queue[head] = undefined as unknown as object; // let the walk's memory go as it proceeds
-  }
-}
+export { Census, cont, markImmutable, markStatic, markTransient, rebuildable, SnapshotError } from './snapshot-graph.js';
 
 // ---- capture --------------------------------------------------------------------------------------
 
 /** A continuation in a keyframe: its function and copied arguments. */
 class ContCopy {
   constructor(
-    readonly f: (...a: never[]) => unknown,
+    readonly f: ((...a: never[]) => unknown) | MadeRef,
     readonly args: unknown[],
   ) {}
 }
 
-/** A transient object in a keyframe: the fresh session's own counterpart is used. */
+/** A transient object (or a time-0 Promise) in a keyframe: the fresh session's own counterpart is used. */
 class TransientRef {
   constructor(readonly census: number) {}
+}
+
+/** A function (or Promise) that a rebuildable object's construction made: the rebuilt one's, at the same path. */
+class MadeRef {
+  constructor(
+    readonly owner: object,
+    readonly path: Path,
+  ) {}
+}
+
+/** A rebuildable object in a keyframe: its copy, and how to make it again. */
+interface Rebuild {
+  readonly copy: object;
+  readonly f: (...a: never[]) => object;
+  /** Primitives, time-0 objects (the original's) and immutables. */
+  readonly args: unknown[];
 }
 
 export interface Keyframe {
@@ -247,6 +97,10 @@ export interface Keyframe {
   readonly extras: unknown[];
   /** @internal copies of time-0 objects -> their census index */
   readonly censusOf: Map<object, number>;
+  /** @internal rebuildable objects, in the order met */
+  readonly rebuilds: Rebuild[];
+  /** @internal functions made by their construction */
+  readonly made: MadeRef[];
   /** @internal */ readonly census: Census;
 }
 
@@ -262,8 +116,22 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
   let bytes = 0;
   let objects = 0;
 
+  const rebuilds: Rebuild[] = [];
+  const made: MadeRef[] = [];
+
   const refuse = (v: object, why: string): never => {
     throw new SnapshotError(`${pathTo(root, v)}: ${why}`);
+  };
+
+  /** A function or Promise that a rebuildable object's construction made (undefined: not one). */
+  const madeRef = (v: object): MadeRef | undefined => {
+    const m = madeBy.get(v);
+    if (m === undefined || census.index.has(m.owner) || !builds.has(m.owner)) return undefined;
+    const r = new MadeRef(copy(m.owner) as object, m.path);
+    memo.set(v, r);
+    made.push(r);
+    objects++;
+    return r;
   };
 
   const copy = (v: unknown): unknown => {
@@ -282,10 +150,11 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
         if (c) extras.push(copy(c.args));
         return v;
       }
-      if (!c) return refuse(v, 'a function made during the run cannot be copied (keep its state as data, or make it with cont())');
+      if (!c) return madeRef(v) ?? refuse(v, 'a function made during the run cannot be copied (keep its state as data, or make it with cont())');
+      let f: ContCopy['f'] = c.f;
       if (!statics.has(c.f) && census.index.get(c.f) === undefined)
-        return refuse(v, 'cont() of a function that is neither reachable from the session at time 0 nor declared with markStatic()');
-      const cc = new ContCopy(c.f, []);
+        f = madeRef(c.f) ?? refuse(v, 'cont() of a function that is neither reachable from the session at time 0 nor declared with markStatic()');
+      const cc = new ContCopy(f, []);
       memo.set(v, cc);
       objects++;
       work.push(c.args, cc.args);
@@ -298,6 +167,13 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
     const proto = Object.getPrototypeOf(v) as object | null;
     if (proto !== null && transientProtos.includes(proto)) {
       if (ci === undefined) return refuse(v, 'a transient object made during the run');
+      const t = new TransientRef(ci);
+      memo.set(v, t);
+      return t;
+    }
+    if (!isCopyable(v)) {
+      // a Promise of the time-0 graph: the fresh session's own (its state is not the run's)
+      if (ci === undefined) return madeRef(v) ?? refuse(v, `a ${protoName(v)} cannot be copied`);
       const t = new TransientRef(ci);
       memo.set(v, t);
       return t;
@@ -324,12 +200,16 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
         out = new Set();
         bytes += 48 + 24 * v.size;
       } else {
-        if (proto !== Object.prototype && proto !== null && !isCopyableClass(proto))
-          refuse(v, `a ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'built-in'} cannot be copied`);
         out = Object.create(proto) as object;
         bytes += 48;
       }
       work.push(v, out);
+      const b = ci === undefined ? builds.get(v) : undefined;
+      if (b) {
+        const f = statics.has(b.f) || census.index.has(b.f) ? b.f : refuse(v, 'rebuildable() with a function that is neither reachable from the session at time 0 nor declared with markStatic()');
+        const args = b.args.map((a) => (!isRef(a) || census.index.has(a) || immutables.has(a) || statics.has(a) ? a : refuse(v, 'rebuildable() with an argument made during the run (only primitives and time-0 objects)')));
+        rebuilds.push({ copy: out, f, args });
+      }
     }
     memo.set(v, out);
     if (ci !== undefined) censusOf.set(out, ci);
@@ -368,7 +248,7 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
       }
     }
   }
-  return { timeMs, bytes, objects, root: copied, extras, censusOf, census };
+  return { timeMs, bytes, objects, root: copied, extras, censusOf, census, rebuilds, made };
 }
 
 /** Where `target` sits in the graph under `root` (for an error message; slow, only on failure). */
@@ -418,6 +298,7 @@ export function restore(kf: Keyframe, freshRoot: object): void {
   const memo = new Map<unknown, unknown>();
   const work: object[] = []; // pairs: keyframe copy, new object to fill
   const inPlace: object[] = []; // pairs: keyframe copy, fresh time-0 object to overwrite
+  rebuild(kf, fresh, memo, inPlace);
 
   const target = (v: unknown): unknown => {
     if (!isRef(v)) return v;
@@ -525,9 +406,91 @@ export function restore(kf: Keyframe, freshRoot: object): void {
   }
 }
 
-function protoName(v: object): string {
-  const p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
-  return p?.constructor?.name ?? 'null-prototype object';
+/**
+ * Makes the keyframe's rebuildable objects again in the fresh session (in its time-0 state: all of it is
+ * overwritten afterwards), maps each copy to what its construction made at the same path (so those
+ * objects are overwritten in place, and the closures made with them see the restored state), and the
+ * functions it made to the rebuilt ones.
+ */
+function rebuild(kf: Keyframe, fresh: object[], memo: Map<unknown, unknown>, inPlace: object[]): void {
+  if (kf.rebuilds.length === 0) return;
+  const raw = (a: unknown): unknown => {
+    if (!isRef(a)) return a;
+    const ci = kf.census.index.get(a);
+    return ci === undefined ? a : fresh[ci];
+  };
+  const claimed = new Set<object>();
+  const pairs: object[] = []; // rebuilt object, keyframe copy
+  const claim = (x: object, y: object): void => {
+    claimed.add(x);
+    memo.set(y, x);
+    inPlace.push(y, x);
+  };
+  for (const r of kf.rebuilds) {
+    const o = rebuildable(raw(r.f) as (...a: unknown[]) => object, ...r.args.map(raw));
+    if (Object.getPrototypeOf(o) !== Object.getPrototypeOf(r.copy)) throw new SnapshotError(`rebuilding made a ${protoName(o)} where the keyframe holds a ${protoName(r.copy)}`);
+    claim(o, r.copy);
+    pairs.push(o, r.copy);
+  }
+  /** Whether rebuilt `x` stands for copy `y`: both unclaimed objects of one kind, made by the construction. */
+  const fits = (x: unknown, y: unknown): boolean => {
+    if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null) return false;
+    if (claimed.has(x) || memo.has(y) || timeZero.has(x) || builds.has(x) || immutables.has(x) || Object.isFrozen(x)) return false;
+    if (kf.censusOf.has(y) || immutables.has(y) || y instanceof ContCopy || y instanceof TransientRef || y instanceof MadeRef) return false;
+    return Object.getPrototypeOf(x) === Object.getPrototypeOf(y);
+  };
+  const pair = (x: unknown, y: unknown): void => {
+    if (!fits(x, y)) return;
+    const a = x as object;
+    const b = y as object;
+    if (a instanceof ArrayBuffer) {
+      if (a.byteLength === (b as ArrayBuffer).byteLength) claim(a, b);
+      return;
+    }
+    if (isTyped(a)) {
+      // a view with its buffer (other views of the copy's buffer then map onto this one)
+      const t = b as Typed;
+      if (a.length !== t.length || a.byteOffset !== t.byteOffset) return;
+      if (memo.get(t.buffer) !== a.buffer) pair(a.buffer, t.buffer);
+      if (memo.get(t.buffer) === a.buffer) claim(a, b);
+      return;
+    }
+    claim(a, b);
+    pairs.push(a, b);
+  };
+  for (let i = 0; i < pairs.length; i += 2) {
+    const x = pairs[i]!;
+    const y = pairs[i + 1]!;
+    if (Array.isArray(x)) {
+      const ys = y as unknown[];
+      for (let j = 0; j < Math.min(x.length, ys.length); j++) pair(x[j], ys[j]);
+    } else if (x instanceof Map) {
+      const ym = y as Map<unknown, unknown>;
+      for (const [k, v] of x) if (!isRef(k) && ym.has(k)) pair(v, ym.get(k));
+    } else if (x instanceof Set) {
+      const it = (y as Set<unknown>).values();
+      for (const v of x) pair(v, it.next().value);
+    } else {
+      const xr = x as Record<string, unknown>;
+      const yr = y as Record<string, unknown>;
+      for (const k of Object.keys(x)) if (Object.prototype.hasOwnProperty.call(y, k)) pair(xr[k], yr[k]);
+    }
+  }
+  for (const r of kf.made) {
+    const owner = memo.get(r.owner) as object | undefined;
+    const v = owner === undefined ? undefined : follow(owner, r.path);
+    if (!isRef(v)) throw new SnapshotError(`a ${protoName(r.owner)} made again holds no function at ${describePath(r.path)}, where its construction had made one`);
+    memo.set(r, v);
+  }
+}
+
+function describePath(path: Path): string {
+  let out = '';
+  for (let i = 0; i < path.length; i += 2) {
+    const k = path[i + 1];
+    out += path[i] === STEP_MAP ? `.get(${String(k)})` : path[i] === STEP_SET ? `<item ${String(k)}>` : typeof k === 'number' ? `[${k}]` : `.${String(k)}`;
+  }
+  return out;
 }
 
 // whoever watches a run (the dashboard, a recorder) listens on its feed; the run itself does not

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Census, capture, cont, markImmutable, markStatic, restore, SnapshotError } from '../../src/sim/snapshot.js';
+import { Census, capture, cont, markImmutable, markStatic, rebuildable, restore, SnapshotError } from '../../src/sim/snapshot.js';
 
 /** A small "session": built the same way every time, with closures over its time-0 objects. */
 class Peer {
@@ -155,6 +155,73 @@ describe('engine snapshot (keyframes)', () => {
     expect(u16.buffer).toBe(u8.buffer);
     expect(u8[2]).toBe(7);
     expect([u16.byteOffset, u16.length]).toEqual([2, 2]);
+  });
+
+  it('makes a rebuildable object again, the closures of its construction bound to the restored state', () => {
+    /** Parts wired by closures at construction (as the sync peer's are), with a Promise of their own. */
+    class Wired {
+      count = 0;
+      readonly log: number[] = [];
+      readonly io: { bump: (by: number) => void; owner: () => { n: number } };
+      readonly ready = new Promise<void>(() => {});
+      readonly buf = new Float64Array(2);
+      constructor(owner: { n: number }, readonly id: number) {
+        this.io = { bump: (by) => void this.log.push((this.count += by)), owner: () => owner };
+      }
+    }
+    const make = () => {
+      const x = build();
+      const owner = { n: 7 };
+      const wire = (id: number): Wired => new Wired(owner, id);
+      return { ...x, owner, wire, root: { ...x.root, owner, wire } };
+    };
+    const a = make();
+    const census = Census.take(a.root);
+    const w = rebuildable(a.wire, 3);
+    w.io.bump(2);
+    w.io.bump(5);
+    w.buf[1] = 0.5;
+    // reached from elsewhere too: one of its closures, and its log
+    a.root.later.push(w, w.io.bump, w.log);
+    const kf = capture(a.root, census, 0);
+    w.io.bump(100); // the original goes on: the keyframe is a copy
+
+    const b = make();
+    restore(kf, b.root);
+    const [w2, bump, log] = b.root.later as [Wired, (by: number) => void, number[]];
+    expect(w2).toBeInstanceOf(Wired);
+    expect(w2).not.toBe(w);
+    expect([w2.id, w2.count, [...w2.log], [...w2.buf]]).toEqual([3, 7, [2, 7], [0, 0.5]]);
+    expect(bump).toBe(w2.io.bump);
+    expect(log).toBe(w2.log);
+    expect(w2.ready).toBeInstanceOf(Promise);
+    expect(w2.ready).not.toBe(w.ready);
+    bump(1); // the rebuilt closure works on the restored object
+    expect([w2.count, [...w2.log]]).toEqual([8, [2, 7, 8]]);
+    expect(w2.io.owner()).toBe(b.owner);
+    // and a keyframe of the restored run rebuilds it again
+    const c = make();
+    const census2 = Census.take(c.root);
+    restore(kf, c.root);
+    const kf2 = capture(c.root, census2, 0);
+    const d = make();
+    restore(kf2, d.root);
+    const w4 = d.root.later[0] as Wired;
+    w4.io.bump(3);
+    expect([w4.count, [...w4.log]]).toEqual([10, [2, 7, 10]]);
+  });
+
+  it('refuses a rebuildable object whose arguments were made during the run', () => {
+    const a = build();
+    const census = Census.take(a.root);
+    const arg = { n: 1 };
+    a.root.later.push(rebuildable((o: { n: number }) => ({ o, f: () => o.n }), arg));
+    expect(() => capture(a.root, census, 0)).toThrow(/session\.later\[0\]: rebuildable\(\) with a function that is neither/);
+    const ok = markStatic((o: { n: number }) => ({ o, f: () => o.n }));
+    const b = build();
+    const census2 = Census.take(b.root);
+    b.root.later.push(rebuildable(ok, arg));
+    expect(() => capture(b.root, census2, 0)).toThrow(/rebuildable\(\) with an argument made during the run/);
   });
 
   it('refuses a closure made during the run, naming where it is', () => {

@@ -23,7 +23,8 @@ import { LinkTable, type BucketRates, type Channel, type LinkState } from './lin
 import { Negotiation } from './links/negotiation.js';
 import { resolveOptions, type ResolvedOptions, type SyncOptions } from './options.js';
 import { newRelayStats, Relay, type RelayStats } from './relay/relay.js';
-import { PartialView } from './view.js';
+import { addCandidates, PartialView } from './view.js';
+import { cont } from '../../sim/snapshot-graph.js';
 import { createSyncCodec, type SyncCodec } from './wire/codec.js';
 import {
   B_KAD,
@@ -560,7 +561,7 @@ export class SyncPeer {
         return this.view.answerHello(data as PeerId);
       case T_ANNOUNCE:
         this.ctx.setTimer(o.announceMs, T_ANNOUNCE);
-        if (this.links.open > 0) this.discovery.findMembers(true, (m) => this.view.addCandidates(m));
+        if (this.links.open > 0) this.discovery.findMembers(true, cont(addCandidates, this.view));
         return;
     }
   }

@@ -33,6 +33,7 @@
  *   stays quiet on the server.
  */
 import type { PeerId, Rng } from '../../core/index.js';
+import { cont, markStatic } from '../../sim/snapshot-graph.js';
 import type { Discovery } from './discovery/discovery.js';
 import type { SyncEvent, SyncHost, SyncStats } from './host.js';
 import type { LinkTable } from './links/link-table.js';
@@ -244,14 +245,17 @@ export class PartialView {
     if (this.lookupBusy || now - this.lastLookupAt < this.lookupBackoff) return;
     this.lookupBusy = true;
     this.lastLookupAt = now;
-    this.io.discovery.sample((members, hops) => {
-      this.lookupBusy = false;
-      this.addCandidates(members);
-      this.io.event({ type: 'members', found: members.length, hops });
-      const now2 = this.io.now();
-      const usable = members.some((p) => this.usable(p, now2));
-      this.lookupBackoff = usable ? this.o.helloMs : Math.min(this.lookupBackoff * 2, 30_000);
-    });
+    this.io.discovery.sample(cont(sampled, this));
+  }
+
+  /** A sample of members arrived (lookup). */
+  sampled(members: PeerId[], hops: number): void {
+    this.lookupBusy = false;
+    this.addCandidates(members);
+    this.io.event({ type: 'members', found: members.length, hops });
+    const now = this.io.now();
+    const usable = members.some((p) => this.usable(p, now));
+    this.lookupBackoff = usable ? this.o.helloMs : Math.min(this.lookupBackoff * 2, 30_000);
   }
 
   // ---- links coming and going ---------------------------------------------------------------------
@@ -264,17 +268,23 @@ export class PartialView {
     if (!this.joined && !this.lookupBusy) {
       // join the DHT through this first link, then announce ourselves under the room's key
       this.lookupBusy = true;
-      this.io.discovery.findSelf(() => {
-        this.io.discovery.findMembers(true, (members, hops) => {
-          this.lookupBusy = false;
-          this.joined = true;
-          this.lastLookupAt = this.io.now();
-          this.addCandidates(members);
-          this.io.event({ type: 'members', found: members.length, hops });
-          this.tick();
-        });
-      });
+      this.io.discovery.findSelf(cont(selfFound, this));
     }
+  }
+
+  /** Our own id's lookup ended (linkUp): we announce ourselves under the room's key. */
+  announceSelf(): void {
+    this.io.discovery.findMembers(true, cont(joinedRoom, this));
+  }
+
+  /** We joined the DHT and announced ourselves under the room's key (linkUp): the members it named. */
+  joinedRoom(members: PeerId[], hops: number): void {
+    this.lookupBusy = false;
+    this.joined = true;
+    this.lastLookupAt = this.io.now();
+    this.addCandidates(members);
+    this.io.event({ type: 'members', found: members.length, hops });
+    this.tick();
   }
 
   linkDown(peer: PeerId, reason: string, wasOpen: boolean): void {
@@ -304,6 +314,17 @@ export class PartialView {
     if (h) h.answered = true;
   }
 
+  /** A lost neighbour's lookup (heal) ended, asked at `asked`. */
+  probed(p: PeerId, h: Lost, asked: number, found: boolean): void {
+    const io = this.io;
+    // it answered, or a member named it in a reply (members name only peers they reach now)
+    const r = io.relay.routes.get(p, io.now());
+    if (found || (r !== undefined && r.learnt >= asked)) return void this.lost.delete(p);
+    h.probe = 'no';
+    h.next = Math.min(h.next, io.now());
+    this.splitUntil = io.now() + HEAL_MS;
+  }
+
   /** Retries lost neighbours through signaling (partition healing, see the header). */
   private heal(now: number): void {
     if (this.lost.size === 0) return;
@@ -324,19 +345,7 @@ export class PartialView {
             h.probe = 'no';
           } else {
             h.probe = 'busy';
-            const asked = now;
-            io.discovery.probe(
-              p,
-              (found) => {
-                // it answered, or a member named it in a reply (members name only peers they reach now)
-                const r = io.relay.routes.get(p, io.now());
-                if (found || (r !== undefined && r.learnt >= asked)) return void this.lost.delete(p);
-                h.probe = 'no';
-                h.next = Math.min(h.next, io.now());
-                this.splitUntil = io.now() + HEAL_MS;
-              },
-              h.strict,
-            );
+            io.discovery.probe(p, cont(probed, this, p, h, now), h.strict);
             continue;
           }
         } else continue;
@@ -447,3 +456,12 @@ export class PartialView {
     return this.lost.size;
   }
 }
+
+// lookups keep their callbacks while they run: continuations over these (a keyframe of a simulated
+// room copies them; see src/sim/snapshot.ts)
+const sampled = markStatic((v: PartialView, members: PeerId[], hops: number): void => v.sampled(members, hops));
+const joinedRoom = markStatic((v: PartialView, members: PeerId[], hops: number): void => v.joinedRoom(members, hops));
+const selfFound = markStatic((v: PartialView): void => v.announceSelf());
+const probed = markStatic((v: PartialView, p: PeerId, h: Lost, asked: number, found: boolean): void => v.probed(p, h, asked, found));
+/** Members a lookup found become candidates (the lookup's hop count aside). */
+export const addCandidates = markStatic((v: PartialView, members: PeerId[]): void => v.addCandidates(members));

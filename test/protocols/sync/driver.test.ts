@@ -2,11 +2,10 @@
  * `protocol.type: sync` end to end over the network model: each mode converges every replica (real
  * Y.Docs) under the edit workload, late joiners catch up, churn and a healed partition still end in one
  * document, the overlay spends far fewer bytes per edit than the y-webrtc model, runs are deterministic,
- * bad keys are named, and keyframes turn themselves off (a Y.Doc holds closures a keyframe cannot copy),
- * so a seek back re-simulates from 0.
+ * bad keys are named, and the dashboard's timeline takes keyframes of a sync run (their exactness is
+ * tested in snapshot.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { SessionKeyframes, SnapshotError } from '../../../src/lab/keyframes.js';
 import { scenarioFromText } from '../../../src/lab/load.js';
 import { parseScenario, ScenarioError } from '../../../src/lab/scenario.js';
 import { runScenario } from '../../../src/lab/runner.js';
@@ -125,20 +124,19 @@ describe('sync scenario keys', () => {
 });
 
 describe('sync keyframes', () => {
-  it('a keyframe of a sync run is refused (a Y.Doc is not copyable field by field), so the timeline keeps none and seeks re-simulate', () => {
+  it('the timeline takes keyframes of a sync run (exactness: snapshot.test.ts), and a restored one goes on', () => {
     const session = createSession(parseScenario(room('overlay')));
     const store = new KeyframeStore({ minSpacingMs: 0, costRatio: 0 });
     store.follow(session);
     session.advance(10_000);
     store.afterCompute(session, 1000);
-    expect(store.list.length).toBe(0);
-    expect(store.disabled).toMatch(/./);
-    // the census or the copy throws SnapshotError (not some other error)
-    const fresh = createSession(parseScenario(room('overlay')));
-    expect(() => {
-      const k = new SessionKeyframes(fresh);
-      fresh.advance(10_000);
-      k.take();
-    }).toThrow(SnapshotError);
+    expect(store.disabled).toBeNull();
+    expect(store.list.length).toBe(1);
+    const restored = store.restoreInto(store.list[0]!, createSession(parseScenario(room('overlay'))));
+    expect(restored.sim.now).toBe(10_000);
+    restored.advance(5000);
+    session.advance(5000);
+    expect(restored.sim.eventsProcessed).toBe(session.sim.eventsProcessed);
+    expect(JSON.stringify(restored.run.summary())).toBe(JSON.stringify(session.run.summary()));
   });
 });

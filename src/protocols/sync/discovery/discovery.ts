@@ -11,7 +11,8 @@
  */
 import type { PeerContext, PeerId, TimerId } from '../../../core/index.js';
 import { PeerStore } from '../../hybrid/peer-store.js';
-import { compareDistance, idEquals, KademliaNode, NODES, type KadMessage, type NodeId } from '../../kademlia/index.js';
+import { compareDistance, idEquals, KademliaNode, NODES, type KadMessage, type LookupResult, type NodeId } from '../../kademlia/index.js';
+import { cont, markStatic } from '../../../sim/snapshot-graph.js';
 import { nodeIdOf, roomKey } from '../ids.js';
 import { M_ANNOUNCE, M_GET, M_LIST, type MemberMsg } from '../wire/frames.js';
 
@@ -180,30 +181,34 @@ export class Discovery {
    * `announce`). `cb` gets the members found (never ourselves) and the lookup's hop count.
    */
   findMembers(announce: boolean, cb: (members: PeerId[], hops: number) => void): void {
-    this.kad.findNode(this.key, (r) => {
-      this.stats.lookups++;
-      this.stats.lookupHopsSum += r.hops;
-      const holders = r.closest.slice(0, announce ? this.announceTo : this.alpha);
-      const round: MemberRound = { left: holders.length, found: new Set(), cb, hops: r.hops };
-      // the holders themselves are members too (the DHT holds only this room's peers)
-      for (const c of r.closest) if (c.peer !== this.ctx.id) round.found.add(c.peer);
-      if (holders.length === 0) return cb([...round.found], r.hops);
-      for (const c of holders) {
-        const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
-        const timer = this.ctx.setTimer(this.rpcTimeoutMs, T_MEMBER_RPC, rpc);
-        this.pending.set(rpc, { to: c.peer, timer, round });
-        this.ctx.send(c.peer, { type: announce ? M_ANNOUNCE : M_GET, rpc, key: this.key }, 0);
-      }
-    });
+    this.kad.findNode(this.key, cont(keyFound, this, announce, cb));
+  }
+
+  /** The room key's lookup ended (findMembers): ask the closest holders. */
+  keyFound(announce: boolean, cb: (members: PeerId[], hops: number) => void, r: LookupResult): void {
+    this.counted(r);
+    const holders = r.closest.slice(0, announce ? this.announceTo : this.alpha);
+    const round: MemberRound = { left: holders.length, found: new Set(), cb, hops: r.hops };
+    // the holders themselves are members too (the DHT holds only this room's peers)
+    for (const c of r.closest) if (c.peer !== this.ctx.id) round.found.add(c.peer);
+    if (holders.length === 0) return cb([...round.found], r.hops);
+    for (const c of holders) {
+      const rpc = (this.nextRpc = (this.nextRpc + 1) >>> 0);
+      const timer = this.ctx.setTimer(this.rpcTimeoutMs, T_MEMBER_RPC, rpc);
+      this.pending.set(rpc, { to: c.peer, timer, round });
+      this.ctx.send(c.peer, { type: announce ? M_ANNOUNCE : M_GET, rpc, key: this.key }, 0);
+    }
   }
 
   /** A lookup of our own id: fills the routing table near us (the join of the paper, without bucket refresh). */
   findSelf(cb: () => void): void {
-    this.kad.findNode(this.kad.id, (r) => {
-      this.stats.lookups++;
-      this.stats.lookupHopsSum += r.hops;
-      cb();
-    });
+    this.kad.findNode(this.kad.id, cont(selfFound, this, cb));
+  }
+
+  /** A lookup of ours ended: counted. */
+  counted(r: LookupResult): void {
+    this.stats.lookups++;
+    this.stats.lookupHopsSum += r.hops;
   }
 
   /**
@@ -223,14 +228,15 @@ export class Discovery {
    * its own answer counts, not our table holding it (a neighbour just lost is still in it).
    */
   probe(peer: PeerId, cb: (found: boolean) => void, strict = false): void {
-    const id = nodeIdOf(peer, this.idBits);
-    this.kad.findNode(id, (r) => {
-      this.stats.lookups++;
-      this.stats.lookupHopsSum += r.hops;
-      // the lookup ends at it, or our table holds it: we heard from it since it joined (NODES replies
-      // name only contacts the replier can reach, so a small room's lookup may end short of the target)
-      cb(r.closest.some((c) => c.peer === peer) || (!strict && this.kad.table.has(id)));
-    });
+    this.kad.findNode(nodeIdOf(peer, this.idBits), cont(probed, this, peer, cb, strict));
+  }
+
+  /** A probe's lookup ended. */
+  probed(peer: PeerId, cb: (found: boolean) => void, strict: boolean, r: LookupResult): void {
+    this.counted(r);
+    // the lookup ends at it, or our table holds it: we heard from it since it joined (NODES replies
+    // name only contacts the replier can reach, so a small room's lookup may end short of the target)
+    cb(r.closest.some((c) => c.peer === peer) || (!strict && this.kad.table.has(nodeIdOf(peer, this.idBits))));
   }
 
   /**
@@ -238,11 +244,13 @@ export class Discovery {
    * sample of the room, each of which just answered us (so we have a fresh way to it).
    */
   sample(cb: (peers: PeerId[], hops: number) => void): void {
-    this.kad.findNode(this.kad.randomTarget(), (r) => {
-      this.stats.lookups++;
-      this.stats.lookupHopsSum += r.hops;
-      cb(r.closest.map((c) => c.peer).filter((p) => p !== this.ctx.id), r.hops);
-    });
+    this.kad.findNode(this.kad.randomTarget(), cont(sampled, this, cb));
+  }
+
+  /** A sample's lookup ended. */
+  sampled(cb: (peers: PeerId[], hops: number) => void, r: LookupResult): void {
+    this.counted(r);
+    cb(r.closest.map((c) => c.peer).filter((p) => p !== this.ctx.id), r.hops);
   }
 
   /** Up to `n` random contacts of the routing table (peers known to be in the room). */
@@ -261,3 +269,13 @@ export class Discovery {
     return this.kad.table.size;
   }
 }
+
+// lookups keep their callbacks while they run: continuations over these (a keyframe of a simulated
+// room copies them; see src/sim/snapshot.ts)
+const keyFound = markStatic((d: Discovery, announce: boolean, cb: (members: PeerId[], hops: number) => void, r: LookupResult): void => d.keyFound(announce, cb, r));
+const selfFound = markStatic((d: Discovery, cb: () => void, r: LookupResult): void => {
+  d.counted(r);
+  cb();
+});
+const probed = markStatic((d: Discovery, peer: PeerId, cb: (found: boolean) => void, strict: boolean, r: LookupResult): void => d.probed(peer, cb, strict, r));
+const sampled = markStatic((d: Discovery, cb: (peers: PeerId[], hops: number) => void, r: LookupResult): void => d.sampled(cb, r));

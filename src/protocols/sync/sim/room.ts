@@ -17,7 +17,7 @@
  *   tells nobody: its neighbours find out by their heartbeats (or, in y-webrtc, ICE consent: ~30 s).
  */
 import type { PeerId, Rng } from '../../../core/index.js';
-import type { Port, Protocol, World } from '../../../sim/index.js';
+import { rebuildable, type Port, type Protocol, type World } from '../../../sim/index.js';
 import type { LinkSignal } from '../wire/frames.js';
 import type { SignalingMsg } from '../wire/signaling.js';
 import type { SyncParams } from './params.js';
@@ -170,7 +170,8 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
     if (this.world.alive[peer] !== 1 || this.peers[peer]) return;
     this.transports[peer]!.clear();
     this.stats.firstLinkAt[peer] = -1;
-    const p = this.hooks.make(peer);
+    // a keyframe restore makes the peer again the same way (its construction wires closures)
+    const p = rebuildable(this.hooks.make, peer);
     this.peers[peer] = p;
     this.hooks.begun(peer);
     p.start();

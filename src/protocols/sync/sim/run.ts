@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import type { PeerId, Rng } from '../../../core/index.js';
-import type { World } from '../../../sim/index.js';
+import { markStatic, rebuildable, type World } from '../../../sim/index.js';
 import { newDiscoveryStats, type DiscoveryStats } from '../discovery/discovery.js';
 import { SYNC_ORIGIN } from '../docs.js';
 import { newSyncStats, type SyncStats } from '../host.js';
@@ -48,6 +48,8 @@ export class SimDoc extends Y.Doc {
     });
   }
 }
+
+const newSimDoc = markStatic((): SimDoc => new SimDoc());
 
 export class SyncRunState {
   readonly room: SimRoom<Frame> | SimRoom<YMsg>;
@@ -177,7 +179,8 @@ export class SyncRunState {
   docOf(peer: PeerId): Y.Doc {
     let d = this.docs[peer];
     if (!d) {
-      d = new SimDoc();
+      // a Y.Doc's construction wires handlers of its own: a keyframe restore makes it again so
+      d = rebuildable(newSimDoc);
       d.clientID = this.clientOf(peer);
       this.docs[peer] = d;
     }
