@@ -25,7 +25,10 @@ export type AdaptiveMsg =
   | { t: 'disconnect' }
   | { t: 'ping'; nonce: number }
   | { t: 'pong'; nonce: number }
-  | { t: 'opinions'; entries: Opinion[] };
+  | { t: 'opinions'; entries: Opinion[] }
+  /** What do you hold about `peer`? (vetting.ts) */
+  | { t: 'ask'; peer: PeerId; nonce: number }
+  | { t: 'tell'; nonce: number; entry: Opinion };
 
 /** Largest payload a message may claim. */
 export const MAX_MSG_BYTES = 2 ** 28;

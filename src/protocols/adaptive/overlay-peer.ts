@@ -169,6 +169,11 @@ export class OverlayPeer {
   }
 
   protected onConnect(from: PeerId, random: boolean): void {
+    this.admitConnect(from, random);
+  }
+
+  /** Answers a connect: accepted if `from` is acceptable and there is room. */
+  protected admitConnect(from: PeerId, random: boolean): void {
     if (this.links.has(from)) {
       this.send(from, { t: 'accept' }, 0);
       return;

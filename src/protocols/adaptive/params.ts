@@ -64,6 +64,11 @@ export const reputationSchema = z.strictObject({
   probeRetries: int(0, 8).default(1),
   /** Probes ask for a message we sent the neighbour at least this long ago (it must have arrived). */
   probeAgeMs: num(0).default(500),
+  /** Before linking with a peer it has no first-hand evidence on, a peer asks this many random
+   * neighbours what they hold about it and decides with their answers (0: decide alone). */
+  askNeighbours: int(0, 64).default(8),
+  /** A vetting is decided with the answers that came within this long. */
+  askTimeoutMs: numAbove().default(500),
   /** Most peers a peer keeps reputation records of (~100 bytes each; when full, the least-evidenced
    * are forgotten first, blacklist entries last, down to 90%). */
   maxKnown: int(16, 1_000_000).default(512),

@@ -29,6 +29,7 @@ import { OverlayPeer, type AdaptiveConfig, type AdaptiveHost, type Neighbour } f
 import { Probes, TIMER_PROBE } from './probes.js';
 import { opinionsFor, validateOpinions } from './reputation.js';
 import { Rewiring } from './rewiring.js';
+import { TELL_BYTES, TIMER_VET, Vetting, type VetOutcome } from './vetting.js';
 
 export type { AdaptiveConfig, AdaptiveHost, LinkDownReason } from './overlay-peer.js';
 export type { AdaptiveMsg, GossipMsg } from './messages.js';
@@ -45,9 +46,10 @@ const VALID_WEIGHT = 0.25;
 /** A connect unanswered after this many maintenance periods is given up. */
 const CONNECT_TIMEOUT_FACTOR = 4;
 
-export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMsg> {
+export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMsg>, VetOutcome {
   protected readonly probes = new Probes(this);
   protected readonly rewiring = new Rewiring(this);
+  protected readonly vetting = new Vetting(this, this);
   /** Where this period's opinion list starts walking the trust table. */
   private cursor = 0;
 
@@ -99,16 +101,38 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
         this.removeLink(worst, 'rewire');
       }
     }
-    let missing = this.cfg.degree - this.links.size - this.pending.size;
+    const vetting = this.vetting;
+    let missing = this.cfg.degree - this.links.size - this.pending.size - vetting.outgoing;
     // a rewiring peer whose random links were dropped from the other end asks for a fresh one, so
     // keepRandom random shortcuts survive even at full degree (GoCast's random neighbours)
-    if (missing <= 0 && rewires && this.links.size < this.cfg.maxDegree && this.randomLinks() < this.cfg.rewiring.keepRandom) missing = 1;
+    if (missing <= 0 && rewires && this.links.size < this.cfg.maxDegree && this.randomLinks() + vetting.outgoing < this.cfg.rewiring.keepRandom) missing = 1;
     for (let tries = 0; missing > 0 && tries < 4 * missing + 4; tries++) {
       const c = this.host.sample();
-      if (c === this.id || c < 0 || this.links.has(c) || this.pending.has(c) || !this.acceptable(c)) continue;
-      this.connect(c, -1);
+      if (c === this.id || c < 0 || this.links.has(c) || this.pending.has(c) || vetting.has(c) || !this.acceptable(c)) continue;
+      if (vetting.needed(c)) vetting.start(c, false, true);
+      else this.connect(c, -1);
       missing--;
     }
+  }
+
+  /** A connect from a peer we have no first-hand evidence on waits until the neighbours asked about
+   * it have answered (vetting.ts). */
+  protected override onConnect(from: PeerId, random: boolean): void {
+    const vetting = this.vetting;
+    if (vetting.takeConnect(from, random)) return;
+    if (!this.links.has(from) && this.links.size < this.cfg.maxDegree && this.acceptable(from) && vetting.needed(from)) vetting.start(from, true, random);
+    else this.admitConnect(from, random);
+  }
+
+  /** A vetted connect: answered now, with what the neighbours said. */
+  answerConnect(peer: PeerId, random: boolean): void {
+    this.admitConnect(peer, random);
+  }
+
+  /** A vetted candidate for a (random) link: asked if still acceptable and there is room. */
+  askForLink(peer: PeerId): void {
+    if (this.links.has(peer) || this.pending.has(peer) || this.links.size >= this.cfg.maxDegree || !this.acceptable(peer)) return;
+    this.connect(peer, -1);
   }
 
   // ---- receiving ---------------------------------------------------------------------------------
@@ -149,6 +173,12 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
         return this.rewiring.onPong(from, msg.nonce);
       case 'opinions':
         return this.onOpinions(from, (msg as { entries?: unknown }).entries);
+      case 'ask':
+        if (!isNonNegInt(msg.peer) || msg.peer >= this.cfg.peers || !isNonNegInt(msg.nonce)) return this.reject(from, 'ask: bad fields');
+        if (!this.links.has(from)) return;
+        return this.onAsk(from, msg.peer, msg.nonce);
+      case 'tell':
+        return this.onTell(from, msg.nonce, (msg as { entry?: unknown }).entry);
       default:
         return this.reject(from, `unknown message type ${JSON.stringify((msg as { t: string }).t).slice(0, 40)}`);
     }
@@ -215,6 +245,21 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
     this.host.reputationBytes?.(bytes);
   }
 
+  /** A neighbour asks what we hold about `peer` before linking with it: one opinion entry. */
+  protected onAsk(from: PeerId, peer: PeerId, nonce: number): void {
+    if (!this.judging) return;
+    const bytes = this.send(from, { t: 'tell', nonce, entry: this.trust.opinionOf(peer) }, TELL_BYTES);
+    this.host.reputationBytes?.(bytes);
+  }
+
+  private onTell(from: PeerId, nonce: unknown, entry: unknown): void {
+    if (!isNonNegInt(nonce)) return this.reject(from, 'tell: bad nonce');
+    const rep = this.cfg.reputation;
+    const ops = validateOpinions([entry], { maxOpinions: 1, maxReportWeight: rep.maxReportWeight, peers: this.cfg.peers });
+    if (typeof ops === 'string') return this.reject(from, `tell: ${ops}`);
+    if (this.judging) this.vetting.onTell(from, nonce, ops[0]!);
+  }
+
   private onOpinions(from: PeerId, entries: unknown): void {
     if (!this.links.has(from) || !this.judging) return;
     const ops = validateOpinions(entries, { maxOpinions: this.cfg.reputation.maxOpinions, maxReportWeight: this.cfg.reputation.maxReportWeight, peers: this.cfg.peers });
@@ -240,6 +285,9 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
         return;
       case TIMER_PROBE:
         this.probes.onTimeout(data as number);
+        return;
+      case TIMER_VET:
+        this.vetting.onTimeout(data as number);
         return;
       case TIMER_NEIGHBOUR_DOWN:
         this.neighbourDown(data as PeerId);

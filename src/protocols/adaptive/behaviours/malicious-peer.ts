@@ -13,6 +13,7 @@ import { corrupt } from './corrupt.js';
 import { drop } from './drop.js';
 import { forwardAsHonest, type Forwarding } from './forwarding.js';
 import { junk, nextSpamMs, TIMER_SPAM } from './spam.js';
+import { TELL_BYTES } from '../vetting.js';
 
 export interface Adversary {
   /** Receives, never forwards, never answers pulls. */
@@ -67,6 +68,14 @@ export class MaliciousPeer extends AdaptivePeer {
     const reply = this.forwarding.proof(this.seen.get(id) ?? null);
     if (reply === undefined) return;
     this.send(from, { t: 'pullReply', nonce, msg: reply }, 8 + (reply ? PROOF_BYTES : 0));
+  }
+
+  /** Asked about a peer: a badmouther praises colluders and runs down honest peers; others stay silent. */
+  protected override onAsk(from: PeerId, peer: PeerId, nonce: number): void {
+    if (!this.adversary.badmouth || !this.cfg.reputation.enabled) return;
+    const cap = this.cfg.reputation.maxReportWeight;
+    const entry = this.adversary.colluders[peer] === 1 ? { peer, good: cap, bad: 0 } : { peer, good: 0, bad: cap };
+    this.send(from, { t: 'tell', nonce, entry }, TELL_BYTES);
   }
 
   /** A colluder's opinion period: badmouthing lists to every neighbour. */

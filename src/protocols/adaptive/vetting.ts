@@ -1,0 +1,132 @@
+/**
+ * Asking the neighbours about a stranger before linking with it. In a large overlay no peer can hear
+ * of every malicious peer through the periodic opinion lists in time: a list carries `maxOpinions`
+ * entries, so the warnings about M malicious peers reach a given peer about 8 (maxOpinions - 10) / M
+ * times a period, and second-hand evidence ages away between them. But a malicious peer asks
+ * uniformly sampled peers for links, so each ask lands on a peer that may not know it while some
+ * neighbour of that peer does. So before taking a connect from (or asking for a link) a peer it has no
+ * first-hand evidence on, an honest peer asks `askNeighbours` random neighbours what they hold about it
+ * (`ask`), takes each answer (`tell`: one opinion entry) as second-hand evidence, trust- and
+ * credibility-weighted like an opinion list, and decides once all have answered or `askTimeoutMs` has
+ * passed. The answers stay in its table: a malicious peer that keeps asking teaches the peers it asks
+ * about itself.
+ */
+import type { PeerId } from '../../core/index.js';
+import { OPINION_ENTRY_BYTES } from './messages.js';
+import type { OverlayPeer } from './overlay-peer.js';
+import type { Opinion } from './reputation.js';
+
+/** Timer tag of a vetting's deadline (data: its nonce). */
+export const TIMER_VET = 7;
+/** Payload bytes of an ask (peer id, nonce) and of a tell (nonce, one opinion entry). */
+export const ASK_BYTES = 8;
+export const TELL_BYTES = 4 + OPINION_ENTRY_BYTES;
+
+interface Vet {
+  peer: PeerId;
+  nonce: number;
+  /** Neighbours asked that have not answered yet. */
+  asked: PeerId[];
+  /** A connect from `peer` waits for the decision (else we want to ask `peer` for a link). */
+  incoming: boolean;
+  /** The connect's `random` flag (incoming only). */
+  random: boolean;
+}
+
+/** What the peer does once a vetting is decided (peer.ts). */
+export interface VetOutcome {
+  /** Answer the connect `peer` sent (accept if it is acceptable now and there is room). */
+  answerConnect(peer: PeerId, random: boolean): void;
+  /** Ask `peer` for a (random) link if it is acceptable now. */
+  askForLink(peer: PeerId): void;
+}
+
+export class Vetting {
+  /** Open vettings, by the peer vetted. */
+  private readonly open = new Map<PeerId, Vet>();
+  private readonly byNonce = new Map<number, Vet>();
+  private nonce = 0;
+  /** Open vettings for links we would ask for (maintenance counts them as pending). */
+  outgoing = 0;
+
+  constructor(
+    private readonly peer: OverlayPeer,
+    private readonly outcome: VetOutcome,
+  ) {}
+
+  /** Whether `p` is vetted before linking: we judge, ask someone, and have no first-hand evidence on it. */
+  needed(p: PeerId): boolean {
+    const me = this.peer;
+    return me.judging && me.cfg.reputation.askNeighbours > 0 && me.links.size > 0 && me.trust.directEvidence(p) === 0;
+  }
+
+  has(p: PeerId): boolean {
+    return this.open.has(p);
+  }
+
+  /** A connect from `p` while it is being vetted: answered once decided (true), else false. */
+  takeConnect(p: PeerId, random: boolean): boolean {
+    const v = this.open.get(p);
+    if (v === undefined) return false;
+    if (!v.incoming) {
+      v.incoming = true;
+      v.random = random;
+      this.outgoing--;
+    }
+    return true;
+  }
+
+  /** Asks up to `askNeighbours` random neighbours (never `p`) about `p`. */
+  start(p: PeerId, incoming: boolean, random: boolean): void {
+    const me = this.peer;
+    const rep = me.cfg.reputation;
+    const ids: PeerId[] = [];
+    for (const q of me.links.keys()) if (q !== p) ids.push(q);
+    const k = Math.min(rep.askNeighbours, ids.length);
+    const rng = me.ctx.rng;
+    const nonce = this.nonce++;
+    const v: Vet = { peer: p, nonce, asked: [], incoming, random };
+    for (let i = 0; i < k; i++) {
+      const j = i + rng.int(ids.length - i);
+      const to = ids[j]!;
+      ids[j] = ids[i]!;
+      ids[i] = to;
+      v.asked.push(to);
+      const bytes = me.send(to, { t: 'ask', peer: p, nonce }, ASK_BYTES);
+      me.host.reputationBytes?.(bytes);
+    }
+    this.open.set(p, v);
+    this.byNonce.set(nonce, v);
+    if (!incoming) this.outgoing++;
+    me.ctx.setTimer(rep.askTimeoutMs, TIMER_VET, nonce);
+    if (k === 0) this.finish(v);
+  }
+
+  /** `from` answered ask `nonce` with `entry` (already checked as an opinion entry). */
+  onTell(from: PeerId, nonce: number, entry: Opinion): void {
+    const v = this.byNonce.get(nonce);
+    if (v === undefined || entry.peer !== v.peer) return;
+    const i = v.asked.indexOf(from);
+    if (i < 0) return; // not asked, or answered already
+    v.asked.splice(i, 1);
+    this.peer.trust.integrate(from, [entry]);
+    if (v.asked.length === 0) this.finish(v);
+  }
+
+  /** The deadline of vetting `nonce`: decided with the answers that came. */
+  onTimeout(nonce: number): void {
+    const v = this.byNonce.get(nonce);
+    if (v !== undefined) this.finish(v);
+  }
+
+  private finish(v: Vet): void {
+    if (this.byNonce.get(v.nonce) !== v) return;
+    this.byNonce.delete(v.nonce);
+    this.open.delete(v.peer);
+    if (v.incoming) this.outcome.answerConnect(v.peer, v.random);
+    else {
+      this.outgoing--;
+      this.outcome.askForLink(v.peer);
+    }
+  }
+}
