@@ -13,7 +13,7 @@ import type { ConnIndex } from './connections/conn-list.js';
 import { Rows } from './connections/rows.js';
 import { PieceTables, type SwarmPeer } from './swarm-peer.js';
 import { SwarmTallies } from './tallies.js';
-import type { WireMsg } from './wire/messages.js';
+import { Msg, type WireMsg } from './wire/messages.js';
 
 export type { SwarmStats } from './tallies.js';
 
@@ -53,6 +53,8 @@ export class SwarmContext extends SwarmTallies {
   nextCid = 1;
   /** The all-zero bitfield every peer with nothing to show sends (messages are never mutated). */
   readonly zeroBits: Uint8Array;
+  /** Delivered messages, ready for reuse by `send`. */
+  private readonly spare: Msg[] = [];
   /**
    * Optional: called whenever a peer would ask the tracker for peers (on join, and every `announceMs`
    * while it has fewer than numWant/2 connections and is not done), tracker or not; another peer
@@ -93,9 +95,25 @@ export class SwarmContext extends SwarmTallies {
     return c.slot >= 0 && (((this.rows.bits[c.slot * this.words + (p >>> 5)]! >>> (p & 31)) & 1) === 1);
   }
 
+  /** `msg` was delivered and handled, and nothing holds it: a later `send` may reuse it. Messages not
+   * made by `send` (a test's, a hostile peer's) are left alone. */
+  recycle(msg: WireMsg): void {
+    if (msg instanceof Msg) this.spare.push(msg);
+  }
+
   /** Puts one message on the wire: the next sequence number of `c`, and `bytes` of the peer's uplink. */
   send(peer: PeerId, st: SwarmPeer, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
-    const msg: WireMsg = { type, cid: c.cid, seq: c.sendSeq++, a, b, tok, bits };
+    let msg = this.spare.pop();
+    if (msg === undefined) msg = new Msg(type, c.cid, c.sendSeq++, a, b, tok, bits);
+    else {
+      msg.type = type;
+      msg.cid = c.cid;
+      msg.seq = c.sendSeq++;
+      msg.a = a;
+      msg.b = b;
+      msg.tok = tok;
+      msg.bits = bits;
+    }
     const up = this.port.world.net.up[peer]!;
     if (up !== Infinity) st.upFree = Math.max(st.upFree, this.port.now()) + bytes / up;
     this.port.send(peer, c.remote, msg, bytes);

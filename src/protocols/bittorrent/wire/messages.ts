@@ -23,6 +23,23 @@ export interface WireMsg {
   bits: Uint8Array | null;
 }
 
+/**
+ * The messages the swarm sends. Delivered messages are reused for later sends (`SwarmContext.recycle`):
+ * a message object lives for a network delay, tens of thousands of events at 10^4 peers, long enough
+ * to outlive V8's young generation, so fresh objects would fill the old generation with garbage.
+ */
+export class Msg implements WireMsg {
+  constructor(
+    public type: number,
+    public cid: number,
+    public seq: number,
+    public a: number,
+    public b: number,
+    public tok: number,
+    public bits: Uint8Array | null,
+  ) {}
+}
+
 /** Wire sizes in bytes. The header of every message after the handshake: 4-byte length + 1-byte id. */
 export const HEADER_BYTES = 5;
 /** pstrlen, "BitTorrent protocol", 8 reserved bytes, info-hash, peer id. */

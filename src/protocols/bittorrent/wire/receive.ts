@@ -25,25 +25,41 @@ import {
 } from './messages.js';
 import { choke } from './send.js';
 
-/** A message from `from` arrives at `peer`. */
+/** A message from `from` arrives at `peer`; once handled (and not held for reordering) it is recycled. */
 export function receive(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): void {
-  if (msg !== null && typeof msg === 'object' && msg.type === HAVE && quietHave(sw, peer, from, msg)) return;
+  if (msg === null || typeof msg !== 'object') return; // not even a frame
+  if (!(msg.type === HAVE && quietHave(sw, peer, from, msg)) && deliver(sw, peer, from, msg)) return;
+  sw.recycle(msg);
+}
+
+/** The general path; true if `msg` is kept in the reorder buffer. */
+function deliver(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): boolean {
   const st = sw.peers[peer];
-  if (!st) return;
+  if (!st) return false;
   const c = st.conns.get(from);
-  if (msg === null || typeof msg !== 'object' || typeof msg.type !== 'number') return; // not even a frame
-  if (msg.type === HANDSHAKE && msg.seq === 0) return onHandshake(sw, peer, st, from, c, msg);
-  if (!c || c.cid !== msg.cid) return; // a closed or replaced connection's leftovers
+  if (typeof msg.type !== 'number') return false;
+  if (msg.type === HANDSHAKE && msg.seq === 0) {
+    onHandshake(sw, peer, st, from, c, msg);
+    return false;
+  }
+  if (!c || c.cid !== msg.cid) return false; // a closed or replaced connection's leftovers
   if (msg.seq !== c.recvSeq) {
-    if (!(msg.seq > c.recvSeq)) return violate(sw, peer, st, c, 'bad sequence');
+    if (!(msg.seq > c.recvSeq)) {
+      violate(sw, peer, st, c, 'bad sequence');
+      return false;
+    }
     if (!c.reorder) c.reorder = new Map();
-    if (c.reorder.size >= MAX_REORDER) return violate(sw, peer, st, c, 'reorder overflow');
+    if (c.reorder.size >= MAX_REORDER) {
+      violate(sw, peer, st, c, 'reorder overflow');
+      return false;
+    }
     c.reorder.set(msg.seq, msg);
-    return;
+    return true;
   }
   c.recvSeq++;
   dispatch(sw, peer, st, c, msg);
   drainReorder(sw, peer, st, c);
+  return false;
 }
 
 /**
@@ -90,6 +106,7 @@ function drainReorder(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): v
     r.delete(c.recvSeq);
     c.recvSeq++;
     dispatch(sw, peer, st, c, m);
+    sw.recycle(m);
   }
   if (r.size === 0 && c.reorder === r) c.reorder = null;
 }
