@@ -9,6 +9,7 @@ import type { SyncContext } from '../context.js';
 import type { SyncEvent, SyncHost } from '../host.js';
 import { SyncPeer, trafficClass, type SharedStats } from '../peer.js';
 import type { SyncOptions } from '../options.js';
+import type { SyncCodec } from '../wire/codec.js';
 import type { Frame, LinkSignal, TrafficClass } from '../wire/frames.js';
 import type { SignalingMsg } from '../wire/signaling.js';
 import type { SimAwareness } from './awareness.js';
@@ -84,8 +85,9 @@ export class SimSyncPeer implements RoomPeer<Frame> {
     private readonly meter: Meter,
     options: SyncOptions,
     shared: SharedStats,
+    codec?: SyncCodec,
   ) {
-    this.sync = new SyncPeer(new RoomContext(id, room.rng, room), new RoomHost(id, room, meter, awareness), options, shared);
+    this.sync = new SyncPeer(new RoomContext(id, room.rng, room), new RoomHost(id, room, meter, awareness), options, shared, codec);
     this.sync.openDoc('text', doc);
   }
   start(): void {

@@ -40,8 +40,6 @@ export interface RoomPeer<M> {
 export interface RoomHooks<M> {
   /** Makes the peer for a slot coming online (a fresh session). */
   make(peer: PeerId): RoomPeer<M>;
-  /** Wire size of a message. */
-  sizeOf(m: M): number;
   /** The peers XOR-closest to a joiner among those online (they watch for it, see view.ts). */
   neighbourhood(peer: PeerId): PeerId[];
   /** A peer came online (the driver decides when its session begins). */
@@ -66,7 +64,8 @@ interface Transport {
   peerGen: number;
 }
 
-type Wire<M> = { gen: number; m: M } | { gen: number; close: true };
+/** A message on a link, with its wire size (measured once, when sent). */
+type Wire<M> = { gen: number; m: M; bytes: number } | { gen: number; close: true };
 
 /** An offer's copies the room did not simulate: when each would arrive (NaN: simulated) at whom. */
 interface HeldOffer {
@@ -201,7 +200,7 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
       p.onLinkClosed(from, 'remote');
       return;
     }
-    p.onMessage(from, w.m, this.hooks.sizeOf(w.m));
+    p.onMessage(from, w.m, w.bytes);
   }
 
   onTimer(peer: PeerId, tag: number, data: unknown): void {
@@ -418,7 +417,7 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
   send(peer: PeerId, to: PeerId, m: M, bytes: number): void {
     const t = this.transports[peer]!.get(to);
     if (!t?.open) return;
-    this.port.send(peer, to, { gen: t.gen, m }, bytes);
+    this.port.send(peer, to, { gen: t.gen, m, bytes }, bytes);
   }
 
   /** Closes `peer`'s transport to `to`; an open one tells the other end over the network. */

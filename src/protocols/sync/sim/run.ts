@@ -23,7 +23,7 @@ import { Meter } from './measure.js';
 import type { SyncParams, SyncWorkload } from './params.js';
 import { SimSyncPeer } from './peers.js';
 import { SimRoom, type RoomHooks } from './room.js';
-import { YWebrtcPeer, ymsgSize, type YMsg } from './ywebrtc.js';
+import { YWebrtcPeer, type YMsg } from './ywebrtc.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -91,7 +91,6 @@ export class SyncRunState {
     if (params.mode === 'ywebrtc') {
       const hooks: RoomHooks<YMsg> = {
         make: (p) => new YWebrtcPeer(p, this.room as SimRoom<YMsg>, this.docOf(p), this.awarenessOf(p), this.meter, params),
-        sizeOf: ymsgSize,
         neighbourhood: () => [],
         joined: (p) => self.joined(p),
         begun: (p) => self.meter.begin(p, self.docOf(p), self.joiners.has(p)),
@@ -99,6 +98,7 @@ export class SyncRunState {
       };
       this.room = new SimRoom<YMsg>(world, params, rng.fork('sync:room'), hooks);
     } else {
+      // one codec for every peer (it only sizes frames here; it holds no state)
       const codec = createSyncCodec({ idBits: params.idBits, maxContacts: Math.max(32, params.k) });
       const options = {
         room: params.room ?? 'room',
@@ -126,8 +126,7 @@ export class SyncRunState {
         validate: false,
       };
       const hooks: RoomHooks<Frame> = {
-        make: (p) => new SimSyncPeer(p, this.room as SimRoom<Frame>, this.docOf(p), this.awarenessOf(p), this.meter, options, this.shared),
-        sizeOf: (f) => codec.size(f),
+        make: (p) => new SimSyncPeer(p, this.room as SimRoom<Frame>, this.docOf(p), this.awarenessOf(p), this.meter, options, this.shared, codec),
         neighbourhood: (p) => this.neighbourhood(p),
         joined: (p) => self.joined(p),
         begun: (p) => self.meter.begin(p, self.docOf(p), self.joiners.has(p)),
