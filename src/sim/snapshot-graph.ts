@@ -169,7 +169,9 @@ export function frozenLeaf(v: object): boolean {
 }
 
 /** Prototypes of built-ins whose state sits in hidden slots: copying their fields would lose it. */
-const OPAQUE: object[] = [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, DataView, Error, SharedArrayBuffer].map((c) => c.prototype as object);
+// SharedArrayBuffer is not defined in a page that is not cross-origin isolated (the sync peer runs in windows too)
+const sharedBuffer = (globalThis as { SharedArrayBuffer?: { prototype: object } }).SharedArrayBuffer;
+const OPAQUE: object[] = [Promise, WeakMap, WeakSet, WeakRef, Date, RegExp, DataView, Error, ...(sharedBuffer ? [sharedBuffer] : [])].map((c) => c.prototype as object);
 const copyable = new Map<object, boolean>();
 function isCopyableClass(proto: object): boolean {
   let ok = copyable.get(proto);
