@@ -100,8 +100,8 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
   private readonly helloSentAt = new Map<PeerId, number>();
   /** Offer copies not simulated, per addressee, while they would still be on their way (see offerCopies). */
   private readonly held = new Map<PeerId, HeldOffer[]>();
-  /** Per joiner, the members that took up its hello (they may count offers made to it; a superset). */
-  private readonly heeders = new Map<PeerId, PeerId[]>();
+  /** Per joiner, the members that took up its hello, in that order (they may count offers made to it; a superset). */
+  private readonly heeders = new Map<PeerId, Set<PeerId>>();
   /** Scratch marks of the heeders of one offer. */
   private readonly mark: Uint8Array;
   private gen = 0;
@@ -312,11 +312,14 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
 
   /** The members that heed offers to `to` now (the list keeps only those). */
   private heeding(to: PeerId): PeerId[] {
-    const list = this.heeders.get(to);
-    if (!list) return [];
-    const still = list.filter((q) => this.peers[q]?.heedsOffersTo(to) === true);
+    const set = this.heeders.get(to);
+    if (!set) return [];
+    const still: PeerId[] = [];
+    for (const q of set) {
+      if (this.peers[q]?.heedsOffersTo(to) === true) still.push(q);
+      else set.delete(q);
+    }
     if (still.length === 0) this.heeders.delete(to);
-    else this.heeders.set(to, still);
     return still;
   }
 
@@ -357,9 +360,10 @@ export class SimRoom<M> implements Protocol<Wire<M>> {
     p.onSignaling(m);
     // a member starts heeding offers to a joiner only here, on its hello (see offerCopies)
     if (m.type === 'hello' && p.heedsOffersTo(m.from)) {
-      const list = this.heeders.get(m.from);
-      if (!list) this.heeders.set(m.from, [to]);
-      else if (!list.includes(to)) list.push(to);
+      // a set: at 10^4 peers a joiner's hello is taken up by hundreds while the window is young
+      const set = this.heeders.get(m.from);
+      if (!set) this.heeders.set(m.from, new Set([to]));
+      else set.add(to);
     }
   }
 
