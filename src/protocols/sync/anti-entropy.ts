@@ -35,6 +35,11 @@ export interface AntiEntropyIO {
   /** A document changed through a sync reply (what was new, if the caller wants it). */
   changed(d: DocState, fresh: Uint8Array | null): void;
   readonly stats: SyncStats;
+  /**
+   * With trust: sends `peer` the sealed originals it lacks of `doc` and returns its state vector as it will
+   * be with them, which the reply's diff is computed against (trust/originals.ts).
+   */
+  originals?(peer: number, doc: string, sv: Uint8Array): Uint8Array;
 }
 
 export class AntiEntropy {
@@ -86,7 +91,8 @@ export class AntiEntropy {
     this.io.stats.syncRequests++;
     const d = this.io.docs.get(doc);
     // a document we do not hold: an empty reply, so the asker need not wait for us
-    this.io.send(from, { t: F_SYNC_REPLY, doc, update: d ? Y.encodeStateAsUpdate(d.doc, sv) : EMPTY_UPDATE });
+    const covered = d && this.io.originals ? this.io.originals(from, doc, sv) : sv;
+    this.io.send(from, { t: F_SYNC_REPLY, doc, update: d ? Y.encodeStateAsUpdate(d.doc, covered) : EMPTY_UPDATE });
     if (!d || !(back || aheadOf(Y.decodeStateVector(sv), d.doc))) return;
     // already asking `from`: that reply brings what we lack (asking again with the same state vector
     // would have the whole difference sent twice: all of the document, for a peer that just joined)
@@ -104,6 +110,15 @@ export class AntiEntropy {
     d.dirty = true;
     this.io.changed(d, fresh);
     if (d.syncAwait === from) this.release(d);
+  }
+
+  /** Sealed originals from `from` (trust on, their seals checked): applied in order. */
+  onOriginals(from: number, doc: string, updates: readonly Uint8Array[]): void {
+    const d = this.io.docs.get(doc);
+    if (!d) return;
+    for (const u of updates) Y.applyUpdate(d.doc, u, SYNC_ORIGIN);
+    d.dirty = true;
+    this.io.changed(d, null);
   }
 
   /** Asks `peer` for what we lack of `d` (or holds the request behind the one in flight). */

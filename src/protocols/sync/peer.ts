@@ -16,7 +16,7 @@ import { AntiEntropy } from './anti-entropy.js';
 import { partContext, TAGS_DISCOVERY, TAGS_GOSSIP, TAGS_KAD, TAGS_PEER, TAGS_TRUST, type SyncContext } from './context.js';
 import { Discovery, newDiscoveryStats, type DiscoveryStats } from './discovery/discovery.js';
 import { Dissemination, gossipClass } from './dissemination/index.js';
-import { newDocState, type DocState } from './docs.js';
+import { EMPTY_UPDATE, newDocState, type DocState } from './docs.js';
 import { SyncConfigError } from './errors.js';
 import { newSyncStats, type SyncEvent, type SyncHost, type SyncStats } from './host.js';
 import { LinkTable, type BucketRates, type Channel, type LinkState } from './links/link-table.js';
@@ -40,6 +40,7 @@ import {
   F_ROUTE,
   F_SYNC_REPLY,
   F_SYNC_REQ,
+  F_SYNC_SEALED,
   F_TRUST,
   M_LIST,
   validDocName,
@@ -90,6 +91,7 @@ export function trafficClass(f: Frame): TrafficClass {
     case F_DIGEST:
     case F_SYNC_REQ:
     case F_SYNC_REPLY:
+    case F_SYNC_SEALED:
       return 'antiEntropy';
     case F_ROUTE:
       return f.body.b === B_SIGNAL ? 'negotiation' : 'dht';
@@ -161,13 +163,8 @@ export class SyncPeer {
         violation: (p, why) => this.violation(p, why),
         wallMs: () => this.host.wallMs?.() ?? ctx.now(),
         stats: this.stats,
-        ...(trust
-          ? {
-              seal: (payload: Uint8Array) => this.trust?.broadcast(payload),
-              unseal: (payload: Uint8Array) => unseal(payload)?.payload ?? null,
-              sealPush: (doc: string, update: Uint8Array, send: (f: PushFrame) => void) => this.trust?.sealPush(doc, update, send),
-            }
-          : {}),
+        ...(trust ? { seal: (payload: Uint8Array) => this.trust?.broadcast(payload), unseal: (payload: Uint8Array) => unseal(payload)?.payload ?? null } : {}),
+        ...(trust ? { sealPush: (doc: string, update: Uint8Array, send: (f: PushFrame) => void) => this.trust?.sealPush(doc, update, send) } : {}),
       },
       o,
       shared.plumtree,
@@ -181,6 +178,7 @@ export class SyncPeer {
       send: (p, f) => this.send(p, f),
       changed: (d) => this.host.docChanged?.(d.name),
       stats: this.stats,
+      ...(trust ? { originals: (p: PeerId, doc: string, sv: Uint8Array) => this.trust?.answer(p, doc, sv) ?? sv } : {}),
     });
     this.negotiation = new Negotiation({
       self: this.id,
@@ -479,7 +477,12 @@ export class SyncPeer {
         if (!this.bounded(l, l.sync, now)) return;
         return this.antiEntropy.onRequest(from, f.doc, f.sv, f.back);
       case F_SYNC_REPLY:
-        return this.antiEntropy.onReply(from, f.doc, f.update, false);
+        // with trust, what the replier sends beyond sealed originals is its own claim (trust/originals.ts)
+        // (a refused reply still ends the wait for it: an empty update)
+        return this.antiEntropy.onReply(from, f.doc, this.trust && !this.trust.acceptReply(from, f.update) ? EMPTY_UPDATE : f.update, false);
+      case F_SYNC_SEALED:
+        if (!this.trust) return this.violation(from, 'sealed originals where trust is off');
+        return this.antiEntropy.onOriginals(from, f.doc, this.trust.updatesOf(f.items));
       case F_PUSH:
         return this.dissemination.onPush(from, f);
       case F_ROUTE: {

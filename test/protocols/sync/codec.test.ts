@@ -23,6 +23,7 @@ import {
   F_ROUTE,
   F_SYNC_REPLY,
   F_SYNC_REQ,
+  F_SYNC_SEALED,
   LinkFraming,
   M_ANNOUNCE,
   M_GET,
@@ -74,6 +75,22 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ t: fc.constant(F_SYNC_REQ), doc: docName, sv, back: fc.boolean() }),
   fc.record({ t: fc.constant(F_SYNC_REPLY), doc: docName, update: yupdate }),
   fc.record({ t: fc.constant(F_PUSH), doc: docName, update: yupdate }),
+  // with trust: sealed originals anti-entropy sends (gossiped as they were, or pushed with their seal)
+  fc.record({
+    t: fc.constant(F_SYNC_SEALED),
+    doc: docName,
+    items: fc.array(
+      fc.oneof(
+        fc.record({ kind: fc.constant('gossip' as const), id: msgId, sealed: fc.uint8Array({ maxLength: 200 }) }),
+        fc.record({
+          kind: fc.constant('push' as const),
+          seal: fc.record({ origin: peer, key: fc.uint8Array({ minLength: 32, maxLength: 32 }), sig: fc.uint8Array({ minLength: 64, maxLength: 64 }) }),
+          update: yupdate,
+        }),
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  }),
   // with trust: the origin's seal travels with the push (wire type PUSH_SEALED)
   fc.record({
     t: fc.constant(F_PUSH),
@@ -131,7 +148,7 @@ describe('sync frame codec', () => {
   it('refuses random bytes with SyncWireError only', () => {
     fuzz(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => void decodeOrRefuse(b)), { numRuns: 500 });
     // and random bytes behind every valid type byte
-    fuzz(fc.property(fc.integer({ min: 0, max: 12 }), fc.uint8Array({ maxLength: 120 }), (t, b) => void decodeOrRefuse(Uint8Array.of(t, ...b))), { numRuns: 500 });
+    fuzz(fc.property(fc.integer({ min: 0, max: 13 }), fc.uint8Array({ maxLength: 120 }), (t, b) => void decodeOrRefuse(Uint8Array.of(t, ...b))), { numRuns: 500 });
   });
 
   it('refuses every truncation of a valid frame, and survives flipped bytes', () => {

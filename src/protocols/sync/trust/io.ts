@@ -52,6 +52,15 @@ export interface TrustStats {
   pushSealsChecked: number;
   pushesForged: number;
   pushesSealed: number;
+  /** Sealed updates dropped for carrying structs of a Yjs client bound (by a checked seal) to another origin. */
+  foreignClients: number;
+  /** Anti-entropy: sealed originals sent, taken in with a good seal, caught with a bad one (also in forged). */
+  originalsOut: number;
+  originalsIn: number;
+  originalsForged: number;
+  /** Sync replies carrying structs no sealed original covered (taken as the replier's claim) / refused (edits as another origin). */
+  repliesUnsealed: number;
+  repliesRefused: number;
   /** Probes sent, answered with a good proof, answered wrongly or not at all. */
   probesSent: number;
   probesPassed: number;
@@ -84,7 +93,8 @@ export interface TrustStats {
 
 export function newTrustStats(): TrustStats {
   return {
-    keysProved: 0, keysRefused: 0, sealsChecked: 0, forged: 0, pushSealsChecked: 0, pushesForged: 0, pushesSealed: 0, probesSent: 0, probesPassed: 0, probesFailed: 0, probesTimedOut: 0,
+    keysProved: 0, keysRefused: 0, sealsChecked: 0, forged: 0, pushSealsChecked: 0, pushesForged: 0, pushesSealed: 0,
+    foreignClients: 0, originalsOut: 0, originalsIn: 0, originalsForged: 0, repliesUnsealed: 0, repliesRefused: 0, probesSent: 0, probesPassed: 0, probesFailed: 0, probesTimedOut: 0,
     probesForUnknown: 0, proofsUnasked: 0, opinionsTaken: 0, opinionsReplayed: 0, opinionsOversize: 0, opinionsMalformed: 0, lies: 0,
     cuts: 0, liarCuts: 0, rewires: 0, trials: 0, held: 0, bytesOut: 0, tampered: 0, junk: 0, withheld: 0,
   };

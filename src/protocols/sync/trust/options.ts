@@ -37,6 +37,8 @@ export interface TrustOptions {
   maxHeldFrames?: number;
   /** Bytes held per link while its key or a signature is being checked (a pushed update is up to 32 MiB); more is a violation. Default 64 MiB. */
   maxHeldBytes?: number;
+  /** Bytes of sealed updates kept to answer anti-entropy with proof (oldest forgotten first; 0: none). Default 64 MiB. */
+  originalsBytes?: number;
   /** Signatures of recent messages kept to answer probes (proofs of possession). Default 1024. */
   proofCache?: number;
   /** Rewiring of the partial view: by measured round-trip time, by messages delivered first, or none. Default latency. */
@@ -71,6 +73,7 @@ export const DEFAULT_TRUST: ResolvedTrustOptions = {
   authTimeoutMs: 5000,
   maxHeldFrames: 1024,
   maxHeldBytes: 64 * 1024 * 1024,
+  originalsBytes: 64 * 1024 * 1024,
   proofCache: 1024,
   rewiring: 'latency',
   rewiringPeriodMs: 2000,
@@ -95,6 +98,7 @@ const RANGES: [keyof ResolvedTrustOptions, number, number, boolean][] = [
   ['authTimeoutMs', 1, 600_000, false],
   ['maxHeldFrames', 1, 1_000_000, true],
   ['maxHeldBytes', 1024, 2 ** 30, true],
+  ['originalsBytes', 0, 2 ** 32, true],
   ['proofCache', 0, 1_000_000, true],
   ['rewiringPeriodMs', 10, 3_600_000, false],
   ['keepRandom', 0, 64, true],

@@ -12,6 +12,9 @@
  *   link it came from (honest peers check before they forward), weighed like the simulator's proofs.
  *   An update too big for gossip is pushed with its origin's seal over the whole update (checked once the
  *   link has put its chunks back together), forwarded with that seal unchanged and judged the same way.
+ * - Anti-entropy: the sealed updates that checked out are kept (originals.ts) and answer state-vector
+ *   requests; what a replier sends beyond them is its own claim, counted and refused where it edits as a
+ *   Yjs client a checked seal bound to another origin.
  * - Evidence, opinions, probes and the cut rule: judge.ts (the adaptive overlay's reputation,
  *   src/protocols/adaptive/reputation.ts). Rewiring: rewiring.ts. Attackers: behaviours.ts.
  *
@@ -21,7 +24,9 @@
  */
 import type { MsgId } from '../../gossip/index.js';
 import { GOSSIP, IHAVE } from '../../gossip/index.js';
-import { F_BYE, F_FLOOD, F_GOSSIP, F_PING, F_PUSH, F_SYNC_REPLY, F_TRUST, type Frame, type PushFrame } from '../wire/frames.js';
+import * as Y from 'yjs';
+import { F_BYE, F_FLOOD, F_GOSSIP, F_PING, F_PUSH, F_SYNC_REPLY, F_SYNC_SEALED, F_TRUST, type Frame, type PushFrame, type SealedOriginal } from '../wire/frames.js';
+import { decodePayload, P_AWARENESS } from '../wire/payload.js';
 import { Attack } from './behaviours.js';
 import { linkSigningData, pushSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
 import type { TrustEvent, TrustIO, TrustStats } from './io.js';
@@ -32,7 +37,8 @@ import { T_KEY, T_KIND, T_OPINIONS, T_PING, T_PONG, T_PROBE, T_PROOF, type Trust
 import type { ResolvedTrustOptions } from './options.js';
 import { Origins, type SealVerdict } from './origins.js';
 import { Rewiring } from './rewiring.js';
-import { seal } from './sealed.js';
+import { seal, unseal } from './sealed.js';
+import { Originals, rangesOf, } from './originals.js';
 import { trustMsgSize } from './codec.js';
 import { TT_AUTH, TT_PERIOD, TT_PROBE, TT_REWIRE, TT_SPAM, type TrustParts } from './core.js';
 
@@ -41,6 +47,22 @@ export function gossipOf(f: Frame): { id: MsgId; payload: Uint8Array } | null {
   if (f.t === F_GOSSIP && f.g.type === GOSSIP) return f.g;
   if (f.t === F_FLOOD) return { id: { origin: f.origin, session: 0, seq: f.seq }, payload: f.payload };
   return null;
+}
+
+/** Bad evidence of a sync reply refused for edits as another origin (an honest replier that forgot the originals sends one too). */
+const REFUSED_REPLY_WEIGHT = 1;
+
+/** The document and update a sealed original carries (a pushed one's document is given), or null (awareness, junk). */
+function updateOf(o: SealedOriginal, pushedTo?: string): { doc: string; update: Uint8Array } | null {
+  if (o.kind === 'push') return { doc: pushedTo ?? '', update: o.update };
+  const s = unseal(o.sealed);
+  if (s === null) return null;
+  try {
+    const p = decodePayload(s.payload, false);
+    return p.kind === P_AWARENESS ? null : { doc: p.doc, update: p.update };
+  } catch {
+    return null;
+  }
 }
 
 /** The bytes a held frame keeps in memory (a decoded frame's update, or what the host says it took). */
@@ -52,6 +74,8 @@ export class SyncTrust implements TrustParts {
   readonly stats: TrustStats;
   readonly links = new Map<number, TrustLink>();
   readonly origins: Origins;
+  /** Sealed updates kept to answer anti-entropy with, and the Yjs client bindings. */
+  readonly originals: Originals;
   readonly judge: Judge;
   readonly rewiring: Rewiring;
   readonly attack: Attack | null;
@@ -72,6 +96,7 @@ export class SyncTrust implements TrustParts {
     this.stats = stats ?? newTrustStats();
     this.origins = new Origins(io.room, crypto, o.proofCache);
     this.origins.pin(io.self, crypto.publicKey);
+    this.originals = new Originals(o.originalsBytes);
     this.judging = o.behaviour === 'honest';
     this.judge = new Judge(this);
     this.rewiring = new Rewiring(this);
@@ -153,14 +178,22 @@ export class SyncTrust implements TrustParts {
     if (g !== null) {
       const w = this.hold(l, f, bytes, 'wait');
       if (w === null) return;
-      this.origins.check(g.id, g.payload, (v) => this.checked(l, w, v, false));
+      this.origins.check(g.id, g.payload, (v) => this.checked(l, w, v === 'ok' ? this.admit({ kind: 'gossip', id: g.id, sealed: g.payload }) : v, false));
       return;
     }
     if (f.t === F_PUSH) {
       // a big update: its seal is checked over the whole of it (the link reassembled its chunks), in turn
       const w = this.hold(l, f, bytes, 'wait');
       if (w === null) return;
-      this.origins.checkPush(f.seal, f.doc, f.update, (v) => this.checked(l, w, v, true));
+      const s = f.seal;
+      this.origins.checkPush(s, f.doc, f.update, (v) =>
+        this.checked(l, w, v === 'ok' && s ? this.admit({ kind: 'push', seal: s, update: f.update }, f.doc) : v, true),
+      );
+      return;
+    }
+    if (f.t === F_SYNC_SEALED) {
+      const w = this.hold(l, f, bytes, 'wait');
+      if (w !== null) this.checkOriginals(l, w, f.doc, f.items);
       return;
     }
     if (f.t === F_GOSSIP && f.g.type === IHAVE) this.judge.announced(l, f.g.ids.length);
@@ -184,10 +217,33 @@ export class SyncTrust implements TrustParts {
     return w;
   }
 
+  /**
+   * A sealed update that checked out: kept for anti-entropy if it is a document update, its Yjs clients
+   * bound to its origin. 'foreign-client' if it carries structs of a client bound to another origin.
+   */
+  private admit(o: SealedOriginal, pushedTo?: string): SealVerdict | 'foreign-client' {
+    const u = updateOf(o, pushedTo);
+    if (u === null) return 'ok'; // awareness, or a payload the peer will refuse as malformed on its own
+    const ranges = rangesOf(u.update);
+    if (ranges === null) return 'ok';
+    if (!this.originals.bind(o.kind === 'gossip' ? o.id.origin : o.seal.origin, ranges)) return 'foreign-client';
+    this.originals.keep(u.doc, o, ranges);
+    return 'ok';
+  }
+
   /** A held message's seal was checked: evidence, then the link's queue moves on. */
-  private checked(l: TrustLink, w: Waiting, v: SealVerdict, push: boolean): void {
+  private checked(l: TrustLink, w: Waiting, v: SealVerdict | 'foreign-client', push: boolean): void {
     if (this.links.get(l.peer) !== l) return;
-    if (v === 'ok') {
+    if (v === 'foreign-client') {
+      // a good seal over edits as another origin's Yjs client: dropped; proof only against the origin itself
+      // (a forwarder that bound the client the other way round passes it on in good faith)
+      w.verdict = 'bad';
+      this.stats.foreignClients++;
+      const f = w.f;
+      const origin = f.t === F_PUSH ? f.seal?.origin : gossipOf(f)?.id.origin;
+      if (origin === l.peer) this.judge.proof(l, PROOF_WEIGHT);
+      this.event({ type: 'forged', peer: l.peer, why: 'foreign-client' });
+    } else if (v === 'ok') {
       w.verdict = 'ok';
       this.stats.sealsChecked++;
       if (push) this.stats.pushSealsChecked++;
@@ -310,6 +366,7 @@ export class SyncTrust implements TrustParts {
       if (this.stopped) return;
       const sealed = seal(this.crypto.publicKey, sig, payload);
       this.origins.own(id, sig, sealed);
+      this.admit({ kind: 'gossip', id, sealed });
       this.io.spread(sealed);
       this.sealNext();
     });
@@ -325,8 +382,92 @@ export class SyncTrust implements TrustParts {
     this.crypto.sign(pushSigningData(this.io.room, origin, doc, update), (sig) => {
       if (this.stopped) return;
       this.stats.pushesSealed++;
-      send({ t: F_PUSH, doc, update, seal: { origin, key: this.crypto.publicKey, sig } });
+      const f: PushFrame = { t: F_PUSH, doc, update, seal: { origin, key: this.crypto.publicKey, sig } };
+      this.admit({ kind: 'push', seal: f.seal!, update }, doc);
+      send(f);
     });
+  }
+
+  // ---- anti-entropy -------------------------------------------------------------------------------
+
+  /**
+   * A state-vector request from `peer` for `doc`: the kept originals it lacks go first (SYNC_SEALED
+   * frames); the returned state vector is the asker's as it will be with them, which the diff that follows
+   * is computed against (the part we cannot prove).
+   */
+  answer(peer: number, doc: string, sv: Uint8Array): Uint8Array {
+    const { frames, covered } = this.originals.answer(doc, Y.decodeStateVector(sv));
+    for (const items of frames) {
+      if (!this.io.sendRaw(peer, { t: F_SYNC_SEALED, doc, items })) break;
+      this.stats.originalsOut += items.length;
+    }
+    return frames.length > 0 ? Y.encodeStateVector(covered) : sv;
+  }
+
+  /** Checks every original of a SYNC_SEALED frame; the good ones go on (in the link's order), the bad are proof. */
+  private checkOriginals(l: TrustLink, w: Waiting, doc: string, items: SealedOriginal[]): void {
+    let pending = items.length;
+    const good: boolean[] = new Array<boolean>(items.length).fill(false);
+    const done = (i: number, v: SealVerdict | 'foreign-client'): void => {
+      if (this.links.get(l.peer) !== l) return;
+      if (v === 'ok') {
+        good[i] = true;
+        this.stats.originalsIn++;
+      } else if (v === 'foreign-client') {
+        this.stats.foreignClients++;
+      } else {
+        // a replier keeps only originals that checked out: a bad one is proof against it
+        this.stats.forged++;
+        this.stats.originalsForged++;
+        this.judge.proof(l, PROOF_WEIGHT);
+        this.event({ type: 'forged', peer: l.peer, why: `original: ${v}` });
+      }
+      if (--pending > 0) return;
+      const kept = items.filter((_, j) => good[j]);
+      w.verdict = kept.length > 0 ? 'ok' : 'bad';
+      if (kept.length > 0) w.f = { t: F_SYNC_SEALED, doc, items: kept };
+      this.drain(l);
+    };
+    items.forEach((o, i) => {
+      if (o.kind === 'gossip') {
+        // an original is a document update of this document, or it is junk
+        if (updateOf(o)?.doc !== doc) return done(i, 'unsealed');
+        this.origins.check(o.id, o.sealed, (v) => done(i, v === 'ok' ? this.admit(o) : v));
+      } else this.origins.checkPush(o.seal, doc, o.update, (v) => done(i, v === 'ok' ? this.admit(o, doc) : v));
+    });
+  }
+
+  /**
+   * Whether to take a SYNC_REPLY from `peer` (called when it is processed, after the originals before it):
+   * the diff is the replier's own claim. Structs of a Yjs client bound to another origin are refused (the
+   * replier should have sent that origin's sealed originals): the reply is dropped, counted and held
+   * against the replier; other structs are taken and counted.
+   */
+  acceptReply(peer: number, update: Uint8Array): boolean {
+    const ranges = rangesOf(update);
+    if (ranges === null || ranges.size === 0) return true;
+    for (const c of ranges.keys()) {
+      const o = this.originals.ownerOf(c);
+      if (o !== undefined && o !== peer) {
+        this.stats.repliesRefused++;
+        const l = this.trusted(peer);
+        if (l) this.judge.proof(l, REFUSED_REPLY_WEIGHT);
+        this.event({ type: 'forged', peer, why: 'sync reply: edits as another origin' });
+        return false;
+      }
+    }
+    this.stats.repliesUnsealed++;
+    return true;
+  }
+
+  /** The document updates of a checked SYNC_SEALED frame, in order. */
+  updatesOf(items: readonly SealedOriginal[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const o of items) {
+      const u = updateOf(o, '');
+      if (u) out.push(u.update);
+    }
+    return out;
   }
 
   // ---- timers -------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@
  *   PUSH        = varString doc | varUint8Array update
  *   PUSH_SEALED = varUint origin | 32 bytes key | 64 bytes signature | varString doc | varUint8Array update
  *                 (decoded as a PUSH frame with `seal`; see trust/crypto.ts, pushSigningData)
+ *   SYNC_SEALED = varString doc | u8 n (1..255) | n x original
+ *     original  = u8 1 | varUint origin | u32 session | varUint seq | varUint8Array sealedPayload    (gossiped)
+ *               | u8 2 | varUint origin | 32 bytes key | 64 bytes signature | varUint8Array update  (pushed)
  *   ROUTE       = varUint src | varUint dst | u8 ttl | u8 n | n x varUint path | u8 m | m x varUint via | u8 body | ...
  *     KAD       = Kademlia message (src/protocols/kademlia codec) to the end
  *     MEMBERS   = u8 type | u32 rpc | id key | (LIST: u8 count | count x varUint peer)
@@ -26,10 +29,8 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import * as Y from 'yjs';
 import { createCodec as createGossipCodec, GossipDecodeError, varUintLen, type PlumtreeCodec } from '../../gossip/index.js';
-import { createCodec as createKadCodec, idBytes, KademliaCodecError, lastByteMask, type Codec as KadCodec, type NodeId } from '../../kademlia/index.js';
-import { SyncWireError } from '../errors.js';
+import { createCodec as createKadCodec, idBytes, KademliaCodecError, lastByteMask, type Codec as KadCodec } from '../../kademlia/index.js';
 import { readTrustMsg, trustMsgSize, writeTrustMsg } from '../trust/codec.js';
 import { KEY_BYTES, SIG_BYTES } from '../trust/messages.js';
 import {
@@ -46,6 +47,7 @@ import {
   F_PUSH,
   F_PUSH_SEALED,
   F_ROUTE,
+  F_SYNC_SEALED,
   F_SYNC_REPLY,
   F_SYNC_REQ,
   F_TRUST,
@@ -53,12 +55,36 @@ import {
   M_ANNOUNCE,
   M_GET,
   M_LIST,
-  validDocName,
   type Frame,
   type LinkSignal,
   type MemberMsg,
   type RouteBody,
+  type SealedOriginal,
 } from './frames.js';
+import {
+  bad,
+  bytesLen,
+  checkStateVector,
+  checkUpdate,
+  MAX_PEER,
+  readBytes,
+  readDoc,
+  readFixed,
+  readId,
+  readPeer,
+  readString,
+  readU32,
+  readU8,
+  readUint,
+  strLen,
+  utf8Length,
+  writeDoc,
+  writeFixed,
+  writeId,
+  writePeer,
+} from './fields.js';
+
+export { utf8Length } from './fields.js';
 
 export interface WireLimits {
   /** DHT id width. Default 64. */
@@ -92,160 +118,9 @@ export interface SyncCodec {
 }
 
 const NONCE = /^[0-9a-f]{1,32}$/;
-const MAX_PEER = 0xffffffff;
+/** Most sealed originals in one SYNC_SEALED frame. */
+export const MAX_ORIGINALS = 255;
 const SIGNAL_KINDS = ['offer', 'answer', 'busy', 'candidates'] as const;
-const utf8 = new TextEncoder();
-
-/** UTF-8 length of a string (ASCII fast path: session descriptions are ASCII). */
-export function utf8Length(s: string): number {
-  const n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    return utf8.encode(s).length;
-  }
-  return n;
-}
-
-function strLen(s: string): number {
-  const n = utf8Length(s);
-  return varUintLen(n) + n;
-}
-
-function bytesLen(b: Uint8Array): number {
-  return varUintLen(b.length) + b.length;
-}
-
-function bad(field: string, problem: string): never {
-  throw new SyncWireError(`${field}: ${problem}`);
-}
-
-// ---- mirrored readers and writers --------------------------------------------------------------------
-
-function writePeer(e: encoding.Encoder, p: number, field: string): void {
-  if (!Number.isInteger(p) || p < 0 || p > MAX_PEER) bad(field, `not a peer id: ${p}`);
-  encoding.writeVarUint(e, p);
-}
-
-function readPeer(d: decoding.Decoder, field: string): number {
-  if (d.pos >= d.arr.length) bad(field, 'frame ends early');
-  const at = d.pos;
-  let v = 0;
-  let mult = 1;
-  for (let i = 0; ; i++) {
-    if (i >= 5 || d.pos >= d.arr.length) bad(field, `bad varint at byte ${at}`);
-    const b = d.arr[d.pos++]!;
-    v += (b & 0x7f) * mult;
-    if (b < 0x80) break;
-    mult *= 128;
-  }
-  if (v > MAX_PEER) bad(field, `peer id ${v} exceeds u32`);
-  return v;
-}
-
-function readU8(d: decoding.Decoder, field: string): number {
-  if (d.pos >= d.arr.length) bad(field, 'frame ends early');
-  return decoding.readUint8(d);
-}
-
-function readU32(d: decoding.Decoder, field: string): number {
-  if (d.pos + 4 > d.arr.length) bad(field, 'frame ends early');
-  return decoding.readUint32(d);
-}
-
-function readUint(d: decoding.Decoder, field: string): number {
-  if (d.pos >= d.arr.length) bad(field, 'frame ends early');
-  let n: number;
-  try {
-    n = decoding.readVarUint(d);
-  } catch (e) {
-    bad(field, (e as Error).message);
-  }
-  if (!Number.isSafeInteger(n) || n < 0) bad(field, 'not a valid integer');
-  return n;
-}
-
-function readLen(d: decoding.Decoder, field: string, max: number): number {
-  const n = readUint(d, `${field} length`);
-  if (n > max) bad(field, `${n} bytes exceeds the limit of ${max}`);
-  if (n > d.arr.length - d.pos) bad(field, `length ${n} runs past the end`);
-  return n;
-}
-
-function readBytes(d: decoding.Decoder, field: string, max: number): Uint8Array {
-  const n = readLen(d, field, max);
-  const b = d.arr.slice(d.pos, d.pos + n);
-  d.pos += n;
-  return b;
-}
-
-function readFixed(d: decoding.Decoder, n: number, field: string): Uint8Array {
-  if (d.pos + n > d.arr.length) bad(field, 'frame ends early');
-  const b = d.arr.slice(d.pos, d.pos + n);
-  d.pos += n;
-  return b;
-}
-
-function writeFixed(e: encoding.Encoder, b: Uint8Array, n: number, field: string): void {
-  if (!(b instanceof Uint8Array) || b.length !== n) bad(field, `expected ${n} bytes`);
-  encoding.writeUint8Array(e, b);
-}
-
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-
-function readString(d: decoding.Decoder, field: string, max: number): string {
-  const n = readLen(d, field, max);
-  let s: string;
-  try {
-    s = utf8Decoder.decode(d.arr.subarray(d.pos, d.pos + n));
-  } catch {
-    bad(field, 'not UTF-8');
-  }
-  d.pos += n;
-  return s;
-}
-
-function writeDoc(e: encoding.Encoder, doc: string): void {
-  if (typeof doc !== 'string' || !validDocName(doc)) bad('doc', `bad document name ${JSON.stringify(doc).slice(0, 40)}`);
-  encoding.writeVarString(e, doc);
-}
-
-function readDoc(d: decoding.Decoder): string {
-  const s = readString(d, 'doc', 512);
-  if (!validDocName(s)) bad('doc', 'bad document name');
-  return s;
-}
-
-function writeId(e: encoding.Encoder, id: NodeId, len: number, mask: number, field: string): void {
-  if (!(id instanceof Uint8Array) || id.length !== len) bad(field, `expected a ${len}-byte id`);
-  if (((id[len - 1]! & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
-  encoding.writeUint8Array(e, id);
-}
-
-function readId(d: decoding.Decoder, len: number, mask: number, field: string): NodeId {
-  if (d.pos + len > d.arr.length) bad(field, 'frame ends early');
-  const id = d.arr.slice(d.pos, d.pos + len);
-  if (((id[len - 1]! & ~mask) & 0xff) !== 0) bad(field, 'bits beyond idBits are set');
-  d.pos += len;
-  return id;
-}
-
-function checkStateVector(sv: Uint8Array, field: string): void {
-  try {
-    Y.decodeStateVector(sv);
-  } catch (e) {
-    bad(field, `not a state vector (${(e as Error).message})`);
-  }
-}
-
-function checkUpdate(u: Uint8Array, field: string): void {
-  try {
-    Y.decodeUpdate(u);
-  } catch (e) {
-    bad(field, `not a Yjs update (${(e as Error).message})`);
-  }
-}
-
 export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
   const L: Required<WireLimits> = {
     idBits: limits.idBits ?? 64,
@@ -298,6 +173,14 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
         return 1 + strLen(f.doc) + 1 + bytesLen(f.sv);
       case F_SYNC_REPLY:
         return 1 + strLen(f.doc) + bytesLen(f.update);
+      case F_SYNC_SEALED: {
+        let n = 1 + strLen(f.doc) + 1;
+        for (const o of f.items)
+          n += o.kind === 'gossip'
+            ? 1 + varUintLen(o.id.origin) + 4 + varUintLen(o.id.seq) + bytesLen(o.sealed)
+            : 1 + varUintLen(o.seal.origin) + KEY_BYTES + SIG_BYTES + bytesLen(o.update);
+        return n;
+      }
       case F_PUSH:
         return 1 + (f.seal ? varUintLen(f.seal.origin) + KEY_BYTES + SIG_BYTES : 0) + strLen(f.doc) + bytesLen(f.update);
       case F_ROUTE: {
@@ -372,6 +255,44 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
     return { kind, nonce, sdp, link };
   };
 
+  const writeOriginal = (e: encoding.Encoder, o: SealedOriginal): void => {
+    if (o.kind === 'gossip') {
+      encoding.writeUint8(e, 1);
+      writePeer(e, o.id.origin, 'original.origin');
+      if (!Number.isInteger(o.id.session) || o.id.session < 0 || o.id.session > MAX_PEER) bad('original.session', 'not a u32');
+      encoding.writeUint32(e, o.id.session);
+      if (!Number.isSafeInteger(o.id.seq) || o.id.seq < 0) bad('original.seq', 'not a valid integer');
+      encoding.writeVarUint(e, o.id.seq);
+      if (!(o.sealed instanceof Uint8Array) || o.sealed.length > L.maxPayloadBytes) bad('original.sealed', 'too big');
+      encoding.writeVarUint8Array(e, o.sealed);
+    } else if (o.kind === 'push') {
+      encoding.writeUint8(e, 2);
+      writePeer(e, o.seal.origin, 'original.origin');
+      writeFixed(e, o.seal.key, KEY_BYTES, 'original.key');
+      writeFixed(e, o.seal.sig, SIG_BYTES, 'original.sig');
+      encoding.writeVarUint8Array(e, o.update);
+    } else bad('original.kind', `unknown kind ${String((o as { kind: unknown }).kind)}`);
+  };
+
+  const readOriginal = (d: decoding.Decoder, i: number): SealedOriginal => {
+    const kind = readU8(d, `originals[${i}].kind`);
+    const origin = readPeer(d, `originals[${i}].origin`);
+    if (kind === 1) {
+      const session = readU32(d, `originals[${i}].session`);
+      const seq = readUint(d, `originals[${i}].seq`);
+      const sealed = readBytes(d, `originals[${i}].sealed`, L.maxPayloadBytes);
+      return { kind: 'gossip', id: { origin, session, seq }, sealed };
+    }
+    if (kind === 2) {
+      const key = readFixed(d, KEY_BYTES, `originals[${i}].key`);
+      const sig = readFixed(d, SIG_BYTES, `originals[${i}].sig`);
+      const update = readBytes(d, `originals[${i}].update`, L.maxUpdateBytes);
+      checkUpdate(update, `originals[${i}].update`);
+      return { kind: 'push', seal: { origin, key, sig }, update };
+    }
+    return bad(`originals[${i}].kind`, `unknown kind ${kind}`);
+  };
+
   const encode = (f: Frame): Uint8Array => {
     const e = encoding.createEncoder();
     encoding.writeUint8(e, f.t === F_PUSH && f.seal ? F_PUSH_SEALED : f.t);
@@ -408,6 +329,12 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
       case F_SYNC_REPLY:
         writeDoc(e, f.doc);
         encoding.writeVarUint8Array(e, f.update);
+        break;
+      case F_SYNC_SEALED:
+        writeDoc(e, f.doc);
+        if (!Array.isArray(f.items) || f.items.length < 1 || f.items.length > MAX_ORIGINALS) bad('originals', `expected 1-${MAX_ORIGINALS} items`);
+        encoding.writeUint8(e, f.items.length);
+        for (const o of f.items) writeOriginal(e, o);
         break;
       case F_ROUTE: {
         writePeer(e, f.src, 'route.src');
@@ -486,6 +413,15 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
         const update = readBytes(d, 'update', L.maxUpdateBytes);
         checkUpdate(update, 'update');
         f = { t, doc, update };
+        break;
+      }
+      case F_SYNC_SEALED: {
+        const doc = readDoc(d);
+        const n = readU8(d, 'originals count');
+        if (n < 1) bad('originals count', 'no originals');
+        const items: SealedOriginal[] = [];
+        for (let i = 0; i < n; i++) items.push(readOriginal(d, i));
+        f = { t, doc, items };
         break;
       }
       case F_PUSH_SEALED: {

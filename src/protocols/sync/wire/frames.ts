@@ -8,6 +8,8 @@
  *   DIGEST      a document's state digest (hash of its state vector and delete set): "is yours the same?"
  *   SYNC_REQ    a document's state vector: "this is what I have, send what I lack" (and maybe "ask me too")
  *   SYNC_REPLY  Y.encodeStateAsUpdate(doc, theirStateVector)
+ *   SYNC_SEALED with trust: sealed originals (gossiped or pushed updates with their origins' seals) the
+ *               asker lacks, sent before the SYNC_REPLY that carries the rest (trust/originals.ts)
  *   PUSH        an update too big for gossip, flooded link by link (forwarded only if new); with trust it
  *               carries its origin's seal (origin, key, signature over room, origin, document and update),
  *               passed on unchanged by every forwarder (wire type PUSH_SEALED)
@@ -34,6 +36,7 @@ export const F_CHUNK = 10;
 export const F_TRUST = 11;
 /** A PUSH with its origin's seal (wire only: decoded as a PUSH frame with `seal`). */
 export const F_PUSH_SEALED = 12;
+export const F_SYNC_SEALED = 13;
 
 /** Bodies of a ROUTE envelope. */
 export const B_KAD = 1;
@@ -106,6 +109,14 @@ export interface PushFrame {
   seal?: PushSeal;
 }
 
+/**
+ * A sealed original as anti-entropy sends it: a gossiped update as it was gossiped (its message id and
+ * sealed payload, trust/sealed.ts), or a pushed one (its seal and update; the document is the frame's).
+ */
+export type SealedOriginal =
+  | { kind: 'gossip'; id: { origin: number; session: number; seq: number }; sealed: Uint8Array }
+  | { kind: 'push'; seal: PushSeal; update: Uint8Array };
+
 export type Frame =
   | { t: typeof F_GOSSIP; g: PlumtreeMsg }
   | { t: typeof F_FLOOD; origin: number; seq: number; payload: Uint8Array }
@@ -113,6 +124,7 @@ export type Frame =
   /** `back`: the asker also wants to be asked (its digest differed from ours). */
   | { t: typeof F_SYNC_REQ; doc: string; sv: Uint8Array; back: boolean }
   | { t: typeof F_SYNC_REPLY; doc: string; update: Uint8Array }
+  | { t: typeof F_SYNC_SEALED; doc: string; items: SealedOriginal[] }
   | PushFrame
   | RouteFrame
   | { t: typeof F_PING }
@@ -132,6 +144,7 @@ export const FRAME_NAMES: Record<number, string> = {
   [F_CHUNK]: 'CHUNK',
   [F_TRUST]: 'TRUST',
   [F_PUSH_SEALED]: 'PUSH_SEALED',
+  [F_SYNC_SEALED]: 'SYNC_SEALED',
 };
 
 /** Traffic classes the peer counts bytes by (what each metric adds up). */
