@@ -103,7 +103,7 @@ describe('sync trust: anti-entropy with proof of origin', () => {
     own.getText('text').insert(0, 'mine');
     const good = sealAs({ origin: from, session: 99, seq: 1 }, Y.encodeStateAsUpdate(own));
     const altered = good.slice();
-    altered[altered.length - 3] ^= 0x20;
+    altered[altered.length - 3] = altered[altered.length - 3]! ^ 0x20;
     r.net.inject(from, to, { t: F_SYNC_SEALED, doc: 'text', items: [{ kind: 'gossip', id: { origin: from, session: 99, seq: 1 }, sealed: altered }] });
     r.net.run(10);
     expect(r.sync(to).trust!.stats.originalsForged).toBe(1);
