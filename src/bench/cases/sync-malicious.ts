@@ -3,11 +3,12 @@
  * peer processes over real WebRTC, the sync peer's trust layer on, the last M of them attackers with one
  * behaviour (drop, corrupt, spam, badmouth: src/protocols/sync/trust/behaviours.ts; badmouthers praise
  * each other). The honest peers edit (stamped edits, `rate` a second over the room) from the moment every
- * honest peer is linked; every 250 ms (from the moment every process is up) their reports say which links
- * are open. An attacker is isolated when no honest peer holds an open link to it; the room's time to
- * isolate is from the first edit until every attacker is isolated (0 when they were cut while the room
- * was still linking: a spammer sends junk from its first link), and it must still be so when the run ends. Then the edits stop and the honest
- * replicas must converge, each holding every honest peer's edits.
+ * honest peer is linked and every attacker has met one; every 250 ms (from the moment every process is up)
+ * their reports say which links are open. An attacker is isolated when no honest peer holds an open link to
+ * it; the room's time to isolate is from the first edit until every attacker is isolated (0 when they were
+ * cut while the room was still linking: a spammer sends junk from its first link), and it must still be so
+ * when the run ends. Then the edits stop and the honest replicas must converge, each holding every honest
+ * peer's edits.
  *
  * Keys are made first in each peer's data directory (the ids follow from them), so the attackers know
  * one another's ids and the run can name who is who.
@@ -105,17 +106,21 @@ export async function maliciousRoom(o: MaliciousRoomOptions): Promise<MaliciousR
     // when each attacker was last seen linked to an honest peer (ms since every process was up), from the start:
     // an attacker may be caught while the room is still linking (a spammer sends from its first link)
     const lastLinked = new Map<number, number>();
-    const watch = async (): Promise<{ honestLinked: boolean; linked: Set<number> }> => {
+    const watch = async (): Promise<{ honestLinked: boolean; attackersMet: boolean; linked: Set<number> }> => {
       const rs = await reports();
       const t = performance.now() - readyAt;
       const linked = new Set(rs.flatMap((r) => openPeers(r.links)));
       for (const a of attackers) if (linked.has(a)) lastLinked.set(a, t);
-      return { honestLinked: rs.every((r) => openPeers(r.links).length > 0), linked };
+      const cut = new Set(rs.flatMap((r) => r.trust?.cuts ?? []));
+      return { honestLinked: rs.every((r) => openPeers(r.links).length > 0), attackersMet: attackers.every((a) => lastLinked.has(a) || cut.has(a)), linked };
     };
-    // the room is up when every honest peer has an open link
+    // the room is up when every honest peer has an open link and every attacker has met an honest peer (seen
+    // linked, or already cut): before that an attacker is "isolated" only because it has not joined yet
     const linkDeadline = performance.now() + 30_000;
-    while (!(await watch()).honestLinked) {
-      if (performance.now() > linkDeadline) throw new Error('the honest peers did not all link within 30 s');
+    for (;;) {
+      const w = await watch();
+      if (w.honestLinked && w.attackersMet) break;
+      if (performance.now() > linkDeadline) throw new Error(w.honestLinked ? 'an attacker met no honest peer within 30 s' : 'the honest peers did not all link within 30 s');
       await sleep(200);
     }
     const setupMs = performance.now() - t0;
