@@ -28,7 +28,9 @@
  *   And a peer short of `degree` links for long says hello again, with backoff up to 5 minutes, while a
  *   split is suspected (a lookup failed to find a lost neighbour or a joiner in the last HEAL_MS, or a
  *   peer heard saying hello is neither linked nor in our DHT table: peers that start at once can take
- *   their first links in separate groups): it may be in a small piece of a split room, whose members all
+ *   their first links in separate groups; or we cut or banned a neighbour in the last HEAL_MS: peers
+ *   that met only through it, an attacker in the middle, are left in a piece of their own, whose DHT
+ *   knows nobody else): it may be in a small piece of a split room, whose members all
  *   have room; any member may answer, maybe from the other piece. A whole room smaller than `degree` + 1
  *   stays quiet on the server.
  */
@@ -113,8 +115,10 @@ export class PartialView {
   private lookupBusy = false;
   private lastLookupAt = -Infinity;
   private lookupBackoff: number;
-  /** Until when a split of the room is suspected (a lost neighbour or a joiner the DHT could not find). */
+  /** Until when a split of the room is suspected (a lost neighbour or a joiner the DHT could not find, a neighbour refused). */
   private splitUntil = -Infinity;
+  /** Until when a neighbour we refused (a trust cut, a ban) may have left us in a piece of our own. */
+  private refusedUntil = -Infinity;
   /** Peers heard saying hello on signaling, and when (bounded): members of the room we should meet in the DHT. */
   private readonly heardHello = new Map<PeerId, number>();
 
@@ -256,6 +260,9 @@ export class PartialView {
     const now = this.io.now();
     const usable = members.some((p) => this.usable(p, now));
     this.lookupBackoff = usable ? this.o.helloMs : Math.min(this.lookupBackoff * 2, 30_000);
+    // short of links since we refused a neighbour, and the DHT names nobody new: our piece of the room
+    // may be all the DHT knows, and only the server reaches the rest
+    if (!usable && this.io.links.open > 0 && this.io.links.open < this.o.degree && now < this.refusedUntil) this.hello(now, STARVED_MAX_BACKOFF_MS);
   }
 
   // ---- links coming and going ---------------------------------------------------------------------
@@ -306,6 +313,13 @@ export class PartialView {
         strict: true,
       });
     } else if (reason === 'bye') this.coolDown(peer);
+    else if (reason === 'cut' || reason.startsWith('violation')) {
+      // we refused a neighbour: it may have been our piece's only way to the rest of the room (peers
+      // that met through it know nobody else), and a piece with no link out hears no hello from the
+      // rest, so nothing else would suggest the split
+      this.splitUntil = Math.max(this.splitUntil, now + HEAL_MS);
+      this.refusedUntil = this.splitUntil;
+    }
   }
 
   /** A lost neighbour answered (or refused) a retry through signaling: it is alive. */

@@ -146,6 +146,8 @@ export class TestNet {
   signalingUp = true;
   /** Peer -> group; peers in different groups cannot exchange frames or open links. */
   groups: Map<PeerId, number> | null = null;
+  /** Pairs of peers that cannot reach each other (a NAT neither side gets through), besides `groups`. */
+  apart: ((a: PeerId, b: PeerId) => boolean) | null = null;
   private readonly q = new EventQueue();
   private readonly codec: SyncCodec;
   private gen = 0;
@@ -178,6 +180,7 @@ export class TestNet {
   }
 
   separated(a: PeerId, b: PeerId): boolean {
+    if (this.apart?.(a, b) === true) return true;
     return this.groups !== null && (this.groups.get(a) ?? 0) !== (this.groups.get(b) ?? 0);
   }
 
