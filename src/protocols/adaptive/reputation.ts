@@ -348,9 +348,10 @@ export class TrustTable {
    * peers we have enough first-hand evidence on (and about ourselves, whom we know to be honest)
    * move the reporter's credibility up or down. Then each entry adds second-hand evidence weighted by
    * the reporter's first-hand track record r/(r+s+2) x its credibility; a reporter below
-   * MIN_CREDIBILITY is ignored. Returns how many entries were used.
+   * MIN_CREDIBILITY is ignored. Returns how many entries were used; `added` hears the second-hand
+   * evidence each one added (a caller that may withdraw a reporter's word later keeps it: `retract`).
    */
-  integrate(reporter: PeerId, ops: Opinion[]): number {
+  integrate(reporter: PeerId, ops: Opinion[], added?: (peer: PeerId, good: number, bad: number) => void): number {
     const rep = this.ensure(reporter);
     const found = new Int32Array(ops.length);
     const v = this.vals;
@@ -388,6 +389,7 @@ export class TrustTable {
       const b = r * FIELDS;
       this.vals[b + RI]! += tau * o.good;
       this.vals[b + SI]! += tau * o.bad;
+      added?.(o.peer, tau * o.good, tau * o.bad);
       used++;
     }
     return used;
@@ -406,6 +408,15 @@ export class TrustTable {
     const total = good + bad;
     const k = total > cap ? cap / total : 1;
     return { peer, good: good * k, bad: bad * k };
+  }
+
+  /** Withdraws second-hand evidence about `peer` (what `integrate` added for a reporter found out since). */
+  retract(peer: PeerId, good: number, bad: number): void {
+    const r = this.find(peer);
+    if (r < 0) return;
+    const b = r * FIELDS, v = this.vals;
+    v[b + RI] = Math.max(0, v[b + RI]! - good);
+    v[b + SI] = Math.max(0, v[b + SI]! - bad);
   }
 
   /**

@@ -51,6 +51,8 @@ const LIE_SCORE = 0.25;
  * entry this light never scores under LIE_SCORE ((0 + 1) / (1.5 + 2) = 0.29), so passing on a rumour is never a lie.
  */
 const RUMOUR_WEIGHT = 1.5;
+/** Reporters a peer hears a rumour from at most (its links), for the rumour's damping. */
+const RUMOUR_LINKS = 8;
 /** A liar: at least this many lies (aged like all evidence), more than its true reports about such peers. */
 const LIAR_LIES = 3;
 /** Peer ids on the wire are u32: opinion entries are checked against this bound. */
@@ -196,7 +198,8 @@ export class Judge {
     }
     t.stats.opinionsTaken++;
     this.checkLies(l, ops);
-    this.table.integrate(l.peer, ops);
+    const max = o.maxKnown;
+    this.table.integrate(l.peer, ops, (p, good, bad) => l.heard(p, good, bad, max));
   }
 
   /** Counts the list's entries about peers we know first-hand to be good: lies ("bad") and true reports. */
@@ -242,14 +245,24 @@ export class Judge {
     // what we only heard (little first-hand evidence, not blacklisted) goes on as a rumour: at most
     // RUMOUR_WEIGHT, too little for the lie test. A badmouther's reports that reached us before we found
     // it out must not make us look like a liar to a neighbour that knows the badmouthed peer first-hand.
+    // A rumour is also damped, so that it cannot keep itself alive: every neighbour passing on what it
+    // heard from the others would otherwise feed it back faster than it ages (each entry re-sent at
+    // RUMOUR_WEIGHT to ~5 neighbours every period against 10% ageing), and a lie told once, or a
+    // warning about a peer long gone, would stay in the room for good. The share of second-hand evidence
+    // passed on keeps the loop's gain (up to RUMOUR_LINKS reporters, each heard at indirectWeight) at
+    // half the ageing; first-hand evidence goes as it is.
+    const o = this.t.o;
+    const share = (o.indirectWeight * (1 - o.ageing)) / (2 * RUMOUR_LINKS * o.indirectWeight);
     for (const e of list) {
-      const total = e.good + e.bad;
-      if (total <= RUMOUR_WEIGHT) continue;
       const r = this.table.record(e.peer);
       if (r === undefined || r.blacklisted || r.rd + r.sd >= KNOWN_EVIDENCE) continue;
-      const k = RUMOUR_WEIGHT / total;
-      e.good *= k;
-      e.bad *= k;
+      e.good = r.rd + share * r.ri;
+      e.bad = r.sd + share * r.si;
+      const total = e.good + e.bad;
+      if (total > RUMOUR_WEIGHT) {
+        e.good *= RUMOUR_WEIGHT / total;
+        e.bad *= RUMOUR_WEIGHT / total;
+      }
     }
     return list;
   }
@@ -278,12 +291,17 @@ export class Judge {
       l.lies *= o.ageing;
       l.truths *= o.ageing;
       l.validThisPeriod = 0;
+      l.ageSaid(o.ageing);
     }
     this.sendProbes(now);
     for (const l of trusted) {
       const score = table.score(l.peer);
       const low = score < o.threshold && table.directScore(l.peer) < 0.5;
       if (low || this.liar(l)) {
+        // what it told us about others goes with it: a badmouther in the middle of the room otherwise
+        // keeps the peers it lied about refused long after it is cut (and us refused by them)
+        for (const [p, [good, bad]] of l.said) table.retract(p, good, bad);
+        l.said.clear();
         table.blacklist(l.peer);
         t.stats.cuts++;
         if (!low) t.stats.liarCuts++;

@@ -45,6 +45,11 @@ export class TrustLink {
   /** Its opinion entries about peers we know first-hand to be good: saying "bad" (lies), or not (aged). */
   lies = 0;
   truths = 0;
+  /**
+   * The second-hand evidence its opinion lists added to our table, per peer named ([good, bad], aged like
+   * the table): withdrawn if we cut it (a liar's word should not outlive the finding). At most `maxKnown`.
+   */
+  readonly said = new Map<number, [number, number]>();
   /** Highest opinion sequence number taken from it (a list at or below is a replay). */
   opinionSeq = -1;
   /** One of the random links rewiring never drops (agreed with the far end by KIND). */
@@ -57,6 +62,27 @@ export class TrustLink {
     /** Tells this link apart from an earlier one to the same peer (late callbacks check it). */
     readonly gen: number,
   ) {}
+
+  /** Its list added this evidence about `peer` to our table (the oldest named forgotten past `max`). */
+  heard(peer: number, good: number, bad: number, max: number): void {
+    const e = this.said.get(peer);
+    if (e !== undefined) {
+      e[0] += good;
+      e[1] += bad;
+      return;
+    }
+    this.said.set(peer, [good, bad]);
+    if (this.said.size > max) this.said.delete(this.said.keys().next().value as number);
+  }
+
+  /** Once a period, as the table ages: what it said fades alike (and is forgotten once negligible). */
+  ageSaid(ageing: number): void {
+    for (const [p, e] of this.said) {
+      e[0] *= ageing;
+      e[1] *= ageing;
+      if (e[0] + e[1] < 1e-3) this.said.delete(p);
+    }
+  }
 
   remember(id: MsgId, now: number): void {
     this.sentIds[this.sentNext] = id;

@@ -52,6 +52,10 @@ describe('sync trust: attackers are isolated', () => {
     [12, 3, 2, [1, 30]],
     [12, 3, 2, [5, 80]],
     [12, 3, 10, [5, 80]],
+    // an honest peer that met the room only through the attackers (here 9, linked to nobody else): each
+    // side was told the other is bad; once the attackers are cut, what they said is withdrawn and the
+    // peer left on its own asks the signaling server again
+    [12, 3, 28, [1, 30]],
   ] as [number, number, number, [number, number]][])
     it(`badmouth: ${attackers} of ${peers} peers, seed ${seed}, links ${latency[0]}-${latency[1]} ms: isolated, no honest peer taken for a liar, converged`, () => {
       const r = new TrustRoom({ seed, peers, attackers, behaviour: 'badmouth', latency }).join(2000);
