@@ -203,12 +203,8 @@ describe('a mixed room: two windows, Node peers, an attacker and a simulated pop
     const last = replay.snapshot(replay.frameCount - 1, 0);
     const count = (state: string) => last.peers.filter((p) => p.state === state).length;
     const unlike = last.peers.filter((p) => p.state !== 'simulated' && p.state !== 'online').map((p) => `${p.label}: ${p.state}`);
-    expect({ attacker: last.peers.find((p) => p.label === 'node-3')?.state, bridge: count('bridge'), simulated: count('simulated'), cut: count('cut') }).toEqual({
-      attacker: 'cut',
-      bridge: 1,
-      simulated: 39,
-      cut: 1,
-    }, `the last frame's peers that are neither simulated nor online: ${unlike.join(', ')}`);
+    const got = { attacker: last.peers.find((p) => p.label === 'node-3')?.state, bridge: count('bridge'), simulated: count('simulated'), cut: count('cut') };
+    expect(got, `the last frame's peers that are neither simulated nor online: ${unlike.join(', ')}`).toEqual({ attacker: 'cut', bridge: 1, simulated: 39, cut: 1 });
   }, 2 * ISOLATE_MS + 10_000);
 
   it("both windows' marks reach every honest replica, live and simulated, and every replica ends with the same text", async () => {

@@ -51,7 +51,7 @@ describe('recording the live room', () => {
     }
     await net.killPeer(b.id);
     await sleep(1500);
-    const st = rec.stop();
+    const st = await rec.stop();
     expect(st.frames).toBeGreaterThan(8);
     const saved = rec.save();
     rec.close();
@@ -89,6 +89,23 @@ describe('recording the live room', () => {
     }
     expect(lab.state().protocol).toBe('live');
   }, 90_000);
+
+  it('stopping takes a last frame: the recording ends with the room as it was at the stop, not a period earlier', async () => {
+    const rec = new LiveRecorder({ info: () => net.info(), peers: async () => (await net.peers()) as LivePeerData[] }, () => undefined);
+    // one frame at the start, the next a minute later: only the stop's own frame can hold what follows
+    await rec.start({ everyMs: 60_000 });
+    const dave = await net.addPeer('dave');
+    const st = await rec.stop();
+    expect(st).toMatchObject({ active: false, frames: 2, reason: 'stopped' });
+    const replay = new Replay(parseRecording(rec.save().text, 'x'));
+    const labels = (i: number) => replay.snapshot(i, 0).peers.filter((p) => p.alive).map((p) => p.label);
+    expect(labels(0)).not.toContain('dave');
+    expect(labels(1)).toContain('dave');
+    // a second stop changes nothing
+    expect((await rec.stop()).frames).toBe(2);
+    rec.close();
+    await net.killPeer(dave.id);
+  }, 30_000);
 
   it('the live.record commands on the host router', async () => {
     const router = new HostRouter();

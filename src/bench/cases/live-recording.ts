@@ -144,7 +144,7 @@ async function run(o: OptionsOf<typeof OPTIONS>, ctx: CaseContext): Promise<Figu
         }
       await sleep(1000);
     }
-    const state = recorder.stop();
+    const state = await recorder.stop();
     const saved = recorder.save();
     recorder.close();
 

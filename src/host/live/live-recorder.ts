@@ -15,7 +15,8 @@ export interface LiveSource {
 export class LiveRecorder {
   private rec: LiveRecording | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private busy = false;
+  /** The frame being taken (its report asked for), if any. */
+  private taking: Promise<void> | null = null;
 
   constructor(
     private readonly source: LiveSource,
@@ -32,6 +33,7 @@ export class LiveRecorder {
     this.halt('closed');
     const rec = new LiveRecording(this.source.info(), { ...this.defaults, ...opts });
     this.rec = rec;
+    while (this.taking) await this.taking;
     await this.frame(rec);
     this.timer = setInterval(() => void this.frame(rec), rec.everyMs);
     this.timer.unref?.();
@@ -39,8 +41,21 @@ export class LiveRecorder {
     return rec.view();
   }
 
-  stop(): ReturnType<LiveRecording['view']> {
-    if (!this.rec) throw new CommandError('the room is not being recorded (live.record.start first)');
+  /**
+   * Stops the recording. Its last frame is the room as it is at the stop (a frame being taken finishes
+   * first, then one more is taken): frames come a period apart and a slow report skips one, so without it
+   * the recording could end seconds before what the windows showed when Stop was pressed.
+   */
+  async stop(): Promise<ReturnType<LiveRecording['view']>> {
+    const rec = this.rec;
+    if (!rec) throw new CommandError('the room is not being recorded (live.record.start first)');
+    if (rec.active) {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      while (this.taking) await this.taking;
+      if (rec === this.rec) await this.frame(rec);
+    }
+    if (rec !== this.rec) return rec.view();
     this.halt('stopped');
     const v = this.rec.view();
     this.emit('live.record', v);
@@ -64,10 +79,17 @@ export class LiveRecorder {
     this.rec?.stop(reason);
   }
 
-  private async frame(rec: LiveRecording): Promise<void> {
+  private frame(rec: LiveRecording): Promise<void> {
     // a slow report (a peer process busy) skips a frame rather than queueing captures
-    if (this.busy || !rec.active) return;
-    this.busy = true;
+    if (this.taking || !rec.active) return Promise.resolve();
+    const taking = this.take(rec).finally(() => {
+      if (this.taking === taking) this.taking = null;
+    });
+    this.taking = taking;
+    return taking;
+  }
+
+  private async take(rec: LiveRecording): Promise<void> {
     try {
       const peers = await this.source.peers();
       if (rec !== this.rec) return;
@@ -76,8 +98,6 @@ export class LiveRecorder {
       this.emit('live.record', rec.view());
     } catch {
       // the network's report failed this once: the next tick tries again
-    } finally {
-      this.busy = false;
     }
   }
 }
