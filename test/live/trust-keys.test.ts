@@ -31,7 +31,7 @@ describe('live trust keys', () => {
     const b = await createPeerKeys();
     expect(a.id).toBe(createHash('sha256').update(a.publicKey).digest().readUInt32BE(0));
     expect(await call<number>((d) => b.idOf(a.publicKey, d))).toBe(a.id);
-    const data = linkSigningData('room', a.id, b.id, 'abc');
+    const data = linkSigningData('room', a.id, b.id, 'abc', null);
     const sig = await call<Uint8Array>((d) => a.sign(data, d));
     expect(sig.length).toBe(64);
     expect(await call<boolean>((d) => b.verify(a.publicKey, data, sig, d))).toBe(true);

@@ -41,6 +41,7 @@ import {
   type TrafficClass,
   type TrustStats,
 } from '../../protocols/sync/index.js';
+import { connectionCerts } from '../dtls-fingerprint.js';
 import { Link, type LinkCloseReason } from '../link.js';
 import { SignalingClient, type WebSocketCtor } from '../signaling/client.js';
 
@@ -294,6 +295,11 @@ export class OverlayRoom {
         if (t && sig.kind !== 'busy') void t.link.signal({ type: sig.kind, sdp: sig.sdp, nonce: sig.nonce });
       },
       send: (peer, frame: Frame, _bytes, cls) => this.send(peer, frame, cls),
+      // KEY proofs bind the connection's DTLS certificates (a relaying man in the middle holds other ones)
+      linkCerts: (peer) => {
+        const t = this.transports.get(peer);
+        return t?.link.open ? connectionCerts(t.link.pc) : null;
+      },
       closeLink: (peer) => {
         const t = this.transports.get(peer);
         if (!t) return;

@@ -14,6 +14,7 @@
 import type { Frame, LinkKind, LinkSignal, TrafficClass } from './wire/frames.js';
 import type { SignalingMsg } from './wire/signaling.js';
 import type { TrustEvent } from './trust/io.js';
+import type { LinkCerts } from './trust/messages.js';
 
 export interface SyncHost {
   /** Publishes on the room's signaling topic. */
@@ -28,6 +29,13 @@ export interface SyncHost {
   send(peer: number, frame: Frame, bytes: number, cls: TrafficClass): void;
   /** Closes the transport to `peer` (open or opening), without calling back. */
   closeLink(peer: number): void;
+  /**
+   * The DTLS certificates of the open link to `peer` (ours, the far end's: the fingerprints its
+   * negotiation exchanged, which the DTLS handshake checked), or null if it has none to read. A host
+   * whose transport has them (live WebRTC) gives this, and the trust layer's KEY proofs then bind them; a
+   * host without it (the simulator, the test network) models no transport security.
+   */
+  linkCerts?(peer: number): LinkCerts | null;
   /** An awareness update for a document arrived (apply it to the document's awareness). */
   onAwareness?(doc: string, update: Uint8Array, from: number): void;
   /** Content from a peer was applied to a document (the simulator tracks convergence by this). */

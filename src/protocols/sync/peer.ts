@@ -228,6 +228,8 @@ export class SyncPeer {
             const l = this.links.get(p);
             return l?.open ? l.nonce : undefined;
           },
+          bindsCerts: host.linkCerts !== undefined,
+          linkCerts: (p) => (this.links.get(p)?.open ? (host.linkCerts?.(p) ?? null) : null),
           drop: (p, why) => this.closeLink(p, why, true),
           violation: (p, why) => this.violation(p, why),
           ready: (p) => this.linkReady(p),

@@ -12,9 +12,12 @@
  *   exercised) and a frame that fails to decode closes its link as a violation, as live.
  * - Faults: crash (silent: the others must notice by heartbeat), graceful leave, restart (a new SyncPeer on
  *   the same document: it was persisted), cut a link, partition into groups, stop the signaling server.
+ * - `certs`: links carry model DTLS certificates (one per connection end), as live WebRTC's do, so trust
+ *   KEY proofs bind them; `certs.relayed` names pairs whose connections a man in the middle splices (each
+ *   end sees the middle's certificate as the far end's).
  */
 import * as Y from 'yjs';
-import { Rng, type PeerId } from '../../../src/core/index.js';
+import { hash32, Rng, type PeerId } from '../../../src/core/index.js';
 import {
   createSyncCodec,
   LinkFraming,
@@ -51,7 +54,21 @@ export interface TestNetOptions {
   trust?: (id: PeerId) => PeerTrust | undefined;
   /** One-way latency between two peers, ms (a fixed map of distances); frames add up to 1 ms of jitter. Default: `latency` per frame. */
   pairLatency?: (a: PeerId, b: PeerId) => number;
+  /** Model DTLS certificates on links (default: none, like the simulator). */
+  certs?: { relayed?: (a: PeerId, b: PeerId) => boolean };
 }
+
+/** The model certificate fingerprint of one end of a connection (SHA-256-sized, distinct per end). */
+function modelCert(owner: number, gen: number): Uint8Array {
+  const c = new Uint8Array(33);
+  c[0] = 3;
+  const v = new DataView(c.buffer);
+  for (let i = 0; i < 8; i++) v.setUint32(1 + 4 * i, hash32((owner ^ Math.imul(gen, 0x9e3779b9)) >>> 0, i));
+  return c;
+}
+
+/** Where a man in the middle stands: its certificates are its own. */
+const MIDDLE = 0xfffffffe;
 
 interface Ev {
   at: number;
@@ -152,7 +169,7 @@ export class TestNet {
   private readonly codec: SyncCodec;
   private gen = 0;
   violations = 0;
-  readonly o: Required<Omit<TestNetOptions, 'peer' | 'trust' | 'pairLatency'>> & Pick<TestNetOptions, 'trust' | 'pairLatency'> & { peer: Partial<SyncOptions> };
+  readonly o: Required<Omit<TestNetOptions, 'peer' | 'trust' | 'pairLatency' | 'certs'>> & Pick<TestNetOptions, 'trust' | 'pairLatency' | 'certs'> & { peer: Partial<SyncOptions> };
 
   constructor(opts: TestNetOptions) {
     this.o = {
@@ -166,6 +183,7 @@ export class TestNet {
       chunkBytes: opts.chunkBytes ?? 200,
       trust: opts.trust,
       pairLatency: opts.pairLatency,
+      certs: opts.certs,
     };
     this.rng = new Rng(opts.seed);
     this.codec = createSyncCodec({ idBits: opts.peer?.idBits ?? 64 });
@@ -272,6 +290,7 @@ export class TestNet {
         p.bytesOut.set(cls, (p.bytesOut.get(cls) ?? 0) + bytes);
         net.transmit(p, peer, t, frame);
       },
+      ...(net.o.certs ? { linkCerts: (peer: PeerId) => net.linkCerts(p, peer) } : {}),
       closeLink(peer) {
         const t = p.transports.get(peer);
         if (!t) return;
@@ -294,6 +313,14 @@ export class TestNet {
         if (e.type === 'violation') net.violations++;
       },
     };
+  }
+
+  /** `p`'s view of its open connection to `peer`: its own certificate, and the far end's (the middle's, if relayed). */
+  private linkCerts(p: TestPeer, peer: PeerId): { from: Uint8Array; to: Uint8Array } | null {
+    const t = p.transports.get(peer);
+    if (!t?.open) return null;
+    const relayed = this.o.certs?.relayed?.(p.id, peer) ?? false;
+    return { from: modelCert(p.id, t.gen), to: relayed ? modelCert(MIDDLE, t.gen) : modelCert(peer, t.peerGen) };
   }
 
   /** The answer reached the initiator: the channel opens at both ends after ICE and DTLS (~2 RTT). */

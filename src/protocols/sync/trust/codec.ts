@@ -3,7 +3,8 @@
  * and a reader that mirror each other and `trustMsgSize`, the exact encoded length without encoding:
  *
  *   msg       = u8 kind | body
- *   KEY       = 32 bytes public key | 64 bytes signature
+ *   KEY       = 32 bytes public key | 64 bytes signature | u8 has (0|1) | (has: cert from | cert to)
+ *   cert      = u8 n (1..65) | n bytes                    a DTLS certificate fingerprint (messages.ts LinkCerts)
  *   PROBE     = u32 nonce | varUint origin | u32 session | varUint seq
  *   PROOF     = u32 nonce | u8 has (0|1) | (has: 64 bytes signature)
  *   OPINIONS  = u32 seq | u8 n | n x (varUint peer | varUint good | varUint bad)    counts in 1/256 units
@@ -21,6 +22,7 @@ import { varUintLen } from '../../gossip/index.js';
 import { SyncWireError } from '../errors.js';
 import {
   KEY_BYTES,
+  MAX_CERT_BYTES,
   OPINION_SCALE,
   SIG_BYTES,
   T_KEY,
@@ -30,6 +32,7 @@ import {
   T_PONG,
   T_PROBE,
   T_PROOF,
+  type LinkCerts,
   type TrustMsg,
   type WireOpinion,
 } from './messages.js';
@@ -59,12 +62,23 @@ function checkBytes(b: unknown, n: number, field: string): Uint8Array {
   return b;
 }
 
+function writeCert(e: encoding.Encoder, b: Uint8Array, field: string): void {
+  if (!(b instanceof Uint8Array) || b.length < 1 || b.length > MAX_CERT_BYTES) bad(field, `expected 1-${MAX_CERT_BYTES} bytes`);
+  encoding.writeUint8(e, b.length);
+  encoding.writeUint8Array(e, b);
+}
+
 export function writeTrustMsg(e: encoding.Encoder, m: TrustMsg): void {
   switch (m.k) {
     case T_KEY:
       encoding.writeUint8(e, T_KEY);
       encoding.writeUint8Array(e, checkBytes(m.key, KEY_BYTES, 'key'));
       encoding.writeUint8Array(e, checkBytes(m.proof, SIG_BYTES, 'key.proof'));
+      encoding.writeUint8(e, m.certs === null ? 0 : 1);
+      if (m.certs !== null) {
+        writeCert(e, m.certs.from, 'key.certs.from');
+        writeCert(e, m.certs.to, 'key.certs.to');
+      }
       return;
     case T_PROBE:
       encoding.writeUint8(e, T_PROBE);
@@ -147,13 +161,25 @@ function readFixed(d: decoding.Decoder, n: number, field: string): Uint8Array {
   return b;
 }
 
+function readCert(d: decoding.Decoder, field: string): Uint8Array {
+  const n = readU8(d, field);
+  if (n < 1 || n > MAX_CERT_BYTES) bad(field, `${n} bytes, expected 1-${MAX_CERT_BYTES}`);
+  return readFixed(d, n, field);
+}
+
+function readCerts(d: decoding.Decoder): LinkCerts | null {
+  const has = readU8(d, 'key.certs');
+  if (has > 1) bad('key.certs', `expected 0 or 1, got ${has}`);
+  return has === 1 ? { from: readCert(d, 'key.certs.from'), to: readCert(d, 'key.certs.to') } : null;
+}
+
 /** Reads one trust message from `d` up to its end; throws SyncWireError. */
 export function readTrustMsg(d: decoding.Decoder): TrustMsg {
   const k = readU8(d, 'kind');
   let m: TrustMsg;
   switch (k) {
     case T_KEY:
-      m = { k, key: readFixed(d, KEY_BYTES, 'key'), proof: readFixed(d, SIG_BYTES, 'key.proof') };
+      m = { k, key: readFixed(d, KEY_BYTES, 'key'), proof: readFixed(d, SIG_BYTES, 'key.proof'), certs: readCerts(d) };
       break;
     case T_PROBE: {
       const nonce = readU32(d, 'probe.nonce');
@@ -205,7 +231,7 @@ export function readTrustMsg(d: decoding.Decoder): TrustMsg {
 export function trustMsgSize(m: TrustMsg): number {
   switch (m.k) {
     case T_KEY:
-      return 1 + KEY_BYTES + SIG_BYTES;
+      return 1 + KEY_BYTES + SIG_BYTES + 1 + (m.certs === null ? 0 : 2 + m.certs.from.length + m.certs.to.length);
     case T_PROBE:
       return 1 + 4 + varUintLen(m.id.origin) + 4 + varUintLen(m.id.seq);
     case T_PROOF:

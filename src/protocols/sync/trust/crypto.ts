@@ -13,13 +13,15 @@
  *
  * What is signed (each starts with a domain tag and the room, so a signature is good for one purpose in one room):
  *   update  DOMAIN | 1 | room | u32 origin | u32 session | varUint seq | payload     (a gossiped update or awareness)
- *   link    DOMAIN | 2 | room | u32 from | u32 to | nonce                            (KEY: this link is mine)
+ *   link    DOMAIN | 2 | room | u32 from | u32 to | nonce [| 1 | cert from | cert to]  (KEY: this link is mine)
+ *           where the transport has DTLS certificates (live), the signer's and the far end's fingerprints
+ *           as the signer sees them: a proof relayed onto another connection names other certificates
  *   push    DOMAIN | 3 | room | u32 origin | varString doc | update                  (an update too big for gossip)
  */
 import * as encoding from 'lib0/encoding';
 import { hash32 } from '../../../core/index.js';
 import type { MsgId } from '../../gossip/index.js';
-import { KEY_BYTES, SIG_BYTES } from './messages.js';
+import { KEY_BYTES, SIG_BYTES, type LinkCerts } from './messages.js';
 
 export interface TrustCrypto {
   /** This peer's raw public key (KEY_BYTES). */
@@ -67,13 +69,21 @@ export function pushSigningData(room: string, origin: number, doc: string, updat
   return encoding.toUint8Array(e);
 }
 
-/** The bytes a peer signs to claim a link (`from` is the signer, `nonce` the link's negotiation nonce). */
-export function linkSigningData(room: string, from: number, to: number, nonce: string): Uint8Array {
+/**
+ * The bytes a peer signs to claim a link (`from` is the signer, `nonce` the link's negotiation nonce,
+ * `certs` the connection's DTLS certificates: `from`'s and `to`'s, or null where the transport has none).
+ */
+export function linkSigningData(room: string, from: number, to: number, nonce: string, certs: LinkCerts | null): Uint8Array {
   const e = encoding.createEncoder();
   header(e, PURPOSE_LINK, room);
   encoding.writeUint32(e, from >>> 0);
   encoding.writeUint32(e, to >>> 0);
   encoding.writeVarString(e, nonce);
+  if (certs !== null) {
+    encoding.writeUint8(e, 1);
+    encoding.writeVarUint8Array(e, certs.from);
+    encoding.writeVarUint8Array(e, certs.to);
+  }
   return encoding.toUint8Array(e);
 }
 

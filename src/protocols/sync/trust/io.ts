@@ -5,6 +5,7 @@
 import type { Rng, TimerId } from '../../../core/index.js';
 import type { MsgId } from '../../gossip/index.js';
 import type { Frame } from '../wire/frames.js';
+import type { LinkCerts } from './messages.js';
 
 export interface TrustIO {
   readonly self: number;
@@ -17,6 +18,13 @@ export interface TrustIO {
   sendRaw(peer: number, f: Frame): boolean;
   /** The negotiation nonce of the open link to `peer`, or undefined if there is no open link. */
   linkNonce(peer: number): string | undefined;
+  /**
+   * Whether links have DTLS certificates that KEY proofs must bind (live WebRTC: yes; the simulator and
+   * the test network model no transport security, and their proofs bind none).
+   */
+  readonly bindsCerts: boolean;
+  /** The DTLS certificates of the open link to `peer` as this end sees them (ours, theirs); null if unreadable. */
+  linkCerts(peer: number): LinkCerts | null;
   /** Closes a link on purpose, saying BYE first (a cut, or rewiring). */
   drop(peer: number, reason: string): void;
   /** The peer broke the rules on its link: close, count, ban. */
@@ -45,6 +53,8 @@ export interface TrustStats {
   /** Links whose far end proved its key / failed to. */
   keysProved: number;
   keysRefused: number;
+  /** Of those refused, key proofs made on another DTLS connection than the one they came on (relayed by a man in the middle). */
+  keysRelayed: number;
   /** Gossiped messages with a good seal / caught with a bad one (forged, altered, unsealed, junk). */
   sealsChecked: number;
   forged: number;
@@ -93,7 +103,7 @@ export interface TrustStats {
 
 export function newTrustStats(): TrustStats {
   return {
-    keysProved: 0, keysRefused: 0, sealsChecked: 0, forged: 0, pushSealsChecked: 0, pushesForged: 0, pushesSealed: 0,
+    keysProved: 0, keysRefused: 0, keysRelayed: 0, sealsChecked: 0, forged: 0, pushSealsChecked: 0, pushesForged: 0, pushesSealed: 0,
     foreignClients: 0, originalsOut: 0, originalsIn: 0, originalsForged: 0, repliesUnsealed: 0, repliesRefused: 0, probesSent: 0, probesPassed: 0, probesFailed: 0, probesTimedOut: 0,
     probesForUnknown: 0, proofsUnasked: 0, opinionsTaken: 0, opinionsReplayed: 0, opinionsOversize: 0, opinionsMalformed: 0, lies: 0,
     cuts: 0, liarCuts: 0, rewires: 0, trials: 0, held: 0, bytesOut: 0, tampered: 0, junk: 0, withheld: 0,

@@ -2,9 +2,10 @@
  * What the trust layer of a sync peer says on a link (inside one frame type, F_TRUST), as objects:
  *
  *   KEY       the sender's public key and its proof of holding the private key for this link (a signature
- *             over the room, both peer ids and the link's negotiation nonce); the first frame each end
- *             sends on a new link. The key's hash is the sender's peer id, so an id cannot be claimed by
- *             another key (see crypto.ts).
+ *             over the room, both peer ids, the link's negotiation nonce and, where the transport has
+ *             them, the DTLS certificate fingerprints of the connection as the sender sees it, which it
+ *             also names: `certs`); the first frame each end sends on a new link. The key's hash is the
+ *             sender's peer id, so an id cannot be claimed by another key (see crypto.ts).
  *   PROBE     "show me you hold message `id`" (one we pushed or announced to you a while ago)
  *   PROOF     the answer to PROBE `nonce`: the message's origin signature (proof of possession), or none
  *   OPINIONS  the sender's evidence about other peers (beta reputation counts, scaled to a cap), with a
@@ -30,6 +31,19 @@ export const SIG_BYTES = 64;
 /** Opinion counts travel as fixed-point numbers with this many steps per unit of evidence. */
 export const OPINION_SCALE = 256;
 
+/** Longest certificate fingerprint a KEY may name: a hash-function code and a digest of up to 64 bytes (SHA-512). */
+export const MAX_CERT_BYTES = 65;
+
+/**
+ * The DTLS certificates of one WebRTC connection as one end sees them: its own (`from`) and the far end's
+ * (`to`), each as the transport's fingerprint bytes (src/live/dtls-fingerprint.ts: a hash code and the
+ * digest). A KEY proof made on one connection names and signs them, so it does not check out on another.
+ */
+export interface LinkCerts {
+  from: Uint8Array;
+  to: Uint8Array;
+}
+
 export interface WireOpinion {
   peer: number;
   good: number;
@@ -37,7 +51,7 @@ export interface WireOpinion {
 }
 
 export type TrustMsg =
-  | { k: typeof T_KEY; key: Uint8Array; proof: Uint8Array }
+  | { k: typeof T_KEY; key: Uint8Array; proof: Uint8Array; certs: LinkCerts | null }
   | { k: typeof T_PROBE; nonce: number; id: MsgId }
   | { k: typeof T_PROOF; nonce: number; sig: Uint8Array | null }
   | { k: typeof T_OPINIONS; seq: number; entries: WireOpinion[] }

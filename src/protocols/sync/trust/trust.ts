@@ -4,9 +4,10 @@
  * as new neighbours, and rewire the rest of their partial view for latency or throughput.
  *
  * - Links: the first frame each end sends on a new link is KEY (its public key, whose hash is its peer id,
- *   and a signature over the room, both ids and the link's negotiation nonce). Until the far end's KEY
- *   checks out, its other frames wait (bounded) and the peer's usual link-up has not run; a wrong or
- *   missing key closes the link as a violation.
+ *   and a signature over the room, both ids, the link's negotiation nonce and, live, the DTLS certificate
+ *   fingerprints of both ends of the connection, so a proof relayed by a man in the middle onto another
+ *   connection does not check out). Until the far end's KEY checks out, its other frames wait (bounded)
+ *   and the peer's usual link-up has not run; a wrong or missing key closes the link as a violation.
  * - Origin proofs: every gossiped payload is sealed by its origin (sealed.ts) and checked on arrival,
  *   before Plumtree sees it, so nothing altered is applied or passed on. A bad seal is proof against the
  *   link it came from (honest peers check before they forward), weighed like the simulator's proofs.
@@ -28,12 +29,12 @@ import * as Y from 'yjs';
 import { F_BYE, F_FLOOD, F_GOSSIP, F_PING, F_PUSH, F_SYNC_REPLY, F_SYNC_SEALED, F_TRUST, type Frame, type PushFrame, type SealedOriginal } from '../wire/frames.js';
 import { decodePayload, P_AWARENESS } from '../wire/payload.js';
 import { Attack } from './behaviours.js';
-import { linkSigningData, pushSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
+import { bytesEqual, linkSigningData, pushSigningData, updateSigningData, type TrustCrypto } from './crypto.js';
 import type { TrustEvent, TrustIO, TrustStats } from './io.js';
 import { newTrustStats } from './io.js';
 import { Judge, PROOF_WEIGHT } from './judge.js';
 import { TrustLink, type Waiting } from './link.js';
-import { T_KEY, T_KIND, T_OPINIONS, T_PING, T_PONG, T_PROBE, T_PROOF, type TrustMsg } from './messages.js';
+import { T_KEY, T_KIND, T_OPINIONS, T_PING, T_PONG, T_PROBE, T_PROOF, type LinkCerts, type TrustMsg } from './messages.js';
 import type { ResolvedTrustOptions } from './options.js';
 import { Origins, type SealVerdict } from './origins.js';
 import { Rewiring } from './rewiring.js';
@@ -134,11 +135,14 @@ export class SyncTrust implements TrustParts {
   linkOpen(peer: number): void {
     const nonce = this.io.linkNonce(peer);
     if (nonce === undefined || this.stopped) return;
+    // the proof names this connection's certificates (ours, then theirs), so it is good on this connection only
+    const certs = this.io.bindsCerts ? this.io.linkCerts(peer) : null;
+    if (this.io.bindsCerts && certs === null) return this.io.drop(peer, 'trust: no DTLS certificate fingerprints to bind our key proof to');
     const l = new TrustLink(peer, ++this.gen);
     this.links.set(peer, l);
-    this.crypto.sign(linkSigningData(this.io.room, this.io.self, peer, nonce), (proof) => {
+    this.crypto.sign(linkSigningData(this.io.room, this.io.self, peer, nonce, certs), (proof) => {
       if (this.links.get(peer) !== l || this.stopped) return;
-      this.send(peer, { k: T_KEY, key: this.crypto.publicKey, proof });
+      this.send(peer, { k: T_KEY, key: this.crypto.publicKey, proof, certs });
     });
     this.io.setTimer(this.o.authTimeoutMs, TT_AUTH, l);
   }
@@ -272,7 +276,7 @@ export class SyncTrust implements TrustParts {
 
   private onMessage(l: TrustLink, m: TrustMsg): void {
     const peer = l.peer;
-    if (m.k === T_KEY) return this.onKey(l, m.key, m.proof);
+    if (m.k === T_KEY) return this.onKey(l, m.key, m.proof, m.certs);
     // before its key, a link's trust messages mean nothing
     if (l.auth !== 'ok') return this.io.violation(peer, 'trust: a trust message before the key');
     switch (m.k) {
@@ -292,16 +296,29 @@ export class SyncTrust implements TrustParts {
     }
   }
 
-  private onKey(l: TrustLink, key: Uint8Array, proof: Uint8Array): void {
+  private onKey(l: TrustLink, key: Uint8Array, proof: Uint8Array, named: LinkCerts | null): void {
     const peer = l.peer;
     if (l.auth !== 'pending') return this.io.violation(peer, 'trust: a second key on one link');
     const nonce = this.io.linkNonce(peer);
     if (nonce === undefined) return;
+    // the connection as the far end must see it: its certificate is the one we see as theirs, ours as ours
+    let certs: LinkCerts | null = null;
+    if (this.io.bindsCerts) {
+      const mine = this.io.linkCerts(peer);
+      if (mine === null) return this.refuse(l, 'trust: no DTLS certificate fingerprints to check the key proof against');
+      certs = { from: mine.to, to: mine.from };
+      if (named === null) return this.refuse(l, 'trust: the key proof binds no DTLS certificates');
+      if (!bytesEqual(named.from, certs.from) || !bytesEqual(named.to, certs.to)) {
+        // signed on another connection: someone in between relays it (the signature is not even looked at)
+        this.stats.keysRelayed++;
+        return this.refuse(l, 'trust: the key proof was made on another DTLS connection (relayed)');
+      }
+    }
     l.auth = 'checking';
     this.crypto.idOf(key, (id) => {
       if (this.links.get(peer) !== l) return;
       if (id !== peer) return this.refuse(l, `trust: the key is not peer ${peer}'s (it hashes to ${id})`);
-      this.crypto.verify(key, linkSigningData(this.io.room, peer, this.io.self, nonce), proof, (ok) => {
+      this.crypto.verify(key, linkSigningData(this.io.room, peer, this.io.self, nonce, certs), proof, (ok) => {
         if (this.links.get(peer) !== l) return;
         if (!ok) return this.refuse(l, 'trust: the key proof does not verify');
         l.auth = 'ok';

@@ -12,11 +12,18 @@ import { fuzz } from '../../../fuzz.js';
 const { SyncWireError, T_KEY, T_OPINIONS, T_PROBE, T_PROOF, decodeTrustMsg, encodeTrustMsg, MAX_WIRE_OPINIONS } = wire;
 const u32 = fc.nat({ max: 0xffffffff });
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+/** A DTLS certificate fingerprint as a KEY names it (any 1..65 bytes on the wire). */
+const cert = fc.uint8Array({ minLength: 1, maxLength: wire.MAX_CERT_BYTES });
 /** Evidence in whole wire units, up to the wire's cap (what survives the fixed-point encoding exactly). */
 const weight = fc.nat({ max: wire.MAX_WIRE_WEIGHT }).map((u) => u / wire.OPINION_SCALE);
 
 const msg: fc.Arbitrary<TrustMsg> = fc.oneof(
-  fc.record({ k: fc.constant(T_KEY), key: bytes(wire.KEY_BYTES), proof: bytes(wire.SIG_BYTES) }),
+  fc.record({
+    k: fc.constant(T_KEY),
+    key: bytes(wire.KEY_BYTES),
+    proof: bytes(wire.SIG_BYTES),
+    certs: fc.option(fc.record({ from: cert, to: cert }), { nil: null }),
+  }),
   fc.record({ k: fc.constant(T_PROBE), nonce: u32, id: fc.record({ origin: u32, session: u32, seq: fc.nat({ max: Number.MAX_SAFE_INTEGER }) }) }),
   fc.record({ k: fc.constant(T_PROOF), nonce: u32, sig: fc.option(bytes(wire.SIG_BYTES), { nil: null }) }),
   fc.record({
@@ -74,7 +81,13 @@ describe('trust codec', () => {
   });
 
   it('refuses what writers must not send: wrong sizes, too many opinions, counts past the end', () => {
-    expect(() => encodeTrustMsg({ k: T_KEY, key: new Uint8Array(31), proof: new Uint8Array(64) })).toThrow(/trust.key/);
+    expect(() => encodeTrustMsg({ k: T_KEY, key: new Uint8Array(31), proof: new Uint8Array(64), certs: null })).toThrow(/trust.key/);
+    expect(() => encodeTrustMsg({ k: T_KEY, key: new Uint8Array(32), proof: new Uint8Array(64), certs: { from: new Uint8Array(0), to: new Uint8Array(33) } })).toThrow(/trust.key.certs.from/);
+    expect(() => encodeTrustMsg({ k: T_KEY, key: new Uint8Array(32), proof: new Uint8Array(64), certs: { from: new Uint8Array(33), to: new Uint8Array(66) } })).toThrow(/trust.key.certs.to/);
+    // a named certificate longer than any digest, or a flag other than 0/1, is refused on reading
+    const key = encodeTrustMsg({ k: T_KEY, key: new Uint8Array(32), proof: new Uint8Array(64), certs: null });
+    expect(() => decodeTrustMsg(new Uint8Array([...key.subarray(0, -1), 2]))).toThrow(/trust.key.certs/);
+    expect(() => decodeTrustMsg(new Uint8Array([...key.subarray(0, -1), 1, 66, ...new Uint8Array(66), 1, 7]))).toThrow(/trust.key.certs.from: 66 bytes/);
     const many = Array.from({ length: MAX_WIRE_OPINIONS + 1 }, (_, i) => ({ peer: i, good: 1, bad: 0 }));
     expect(() => encodeTrustMsg({ k: T_OPINIONS, seq: 1, entries: many })).toThrow(/trust.opinions/);
     expect(() => encodeTrustMsg({ k: T_OPINIONS, seq: 1, entries: [{ peer: 1, good: 1e9, bad: 0 }] })).toThrow(/weight/);
