@@ -25,6 +25,9 @@
  *   closest to the joiner's should hear from it through the overlay (its self-lookup ends at them). One
  *   that has not after EXPECT_MS looks it up in the DHT, and if that does not find it, the joiner is in
  *   another piece of a split room: it is offered a link through signaling, retried like a lost neighbour.
+ *   Whether a member is among the closest is asked again before that lookup, of the table as it is
+ *   then: hellos heard while the room was filling were judged on tables that held few members, so many
+ *   took themselves for among the closest, and each lookup crosses several relays.
  *   And a peer short of `degree` links for long says hello again, with backoff up to 5 minutes, while a
  *   split is suspected (a lookup failed to find a lost neighbour or a joiner in the last HEAL_MS, or a
  *   peer heard saying hello is neither linked nor in our DHT table: peers that start at once can take
@@ -78,6 +81,8 @@ interface Lost {
   probe: 'no' | 'due' | 'busy';
   /** Found only if it answers the lookup itself (a lost neighbour may linger in the routing table). */
   strict: boolean;
+  /** A joiner we expect to hear from (onHello), not a neighbour we lost. */
+  watch: boolean;
 }
 
 /** A member we may link to, and when we learnt of it. */
@@ -311,6 +316,7 @@ export class PartialView {
         // cannot find (gone, or across a split) is chased through signaling
         probe: 'due',
         strict: true,
+        watch: false,
       });
     } else if (reason === 'bye') this.coolDown(peer);
     else if (reason === 'cut' || reason.startsWith('violation')) {
@@ -354,6 +360,11 @@ export class PartialView {
       }
       if (h.probe !== 'no') {
         if (h.probe === 'due' && h.next <= now) {
+          if (h.watch && !io.discovery.amongClosest(p)) {
+            // our table now names k members closer to the joiner: its self-lookup ends at them, not us
+            this.lost.delete(p);
+            continue;
+          }
           if (io.links.open === 0) {
             // nothing to look it up through: we lost every link, so signaling it is (a new bootstrap)
             h.probe = 'no';
@@ -419,7 +430,7 @@ export class PartialView {
     if (this.heardHello.size > MAX_CANDIDATES) this.heardHello.delete(this.heardHello.keys().next().value as PeerId);
     if (this.joined && !io.links.has(from) && !this.lost.has(from) && io.discovery.amongClosest(from)) {
       const now = io.now();
-      this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due', strict: false });
+      this.lost.set(from, { since: now, margin: 0, next: now + EXPECT_MS, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'due', strict: false, watch: true });
     }
     if (io.links.has(from) || io.links.size >= this.o.maxLinks) return;
     // a few answer, not the whole room: a member answers with a chance of ~ANSWERERS over the room size
@@ -462,7 +473,7 @@ export class PartialView {
     const now = this.io.now();
     for (const p of peers)
       if (p !== this.io.self && !this.lost.has(p))
-        this.lost.set(p, { since: now, margin: 0, next: now + this.io.rng.float() * this.o.helloMs, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'no', strict: false });
+        this.lost.set(p, { since: now, margin: 0, next: now + this.io.rng.float() * this.o.helloMs, tries: 0, answered: false, backoff: this.o.helloMs * 2, probe: 'no', strict: false, watch: false });
   }
 
   /** Lost neighbours being retried (for the inspector). */
