@@ -145,6 +145,20 @@ describe('LineRaster', () => {
     b.paint([255, 0, 0]);
     expect([...a.pixels]).toEqual([...b.pixels]);
   });
+
+  it('the solid loops (one per major axis) draw what the general dashed loop draws with a dash longer than any line', () => {
+    const lines = seededLines(11, 400);
+    const solid = new LineRaster();
+    solid.begin(W, H);
+    for (const l of lines) solid.line(l[0], l[1], l[2], l[3]);
+    solid.paint([0, 0, 0]);
+    const general = new LineRaster();
+    general.begin(W, H);
+    for (const l of lines) general.line(l[0], l[1], l[2], l[3], [1e9, 1]);
+    general.paint([0, 0, 0]);
+    expect(solid.pixels.some((p) => p >>> 24 > 0 && p >>> 24 < 255)).toBe(true);
+    expect([...solid.pixels]).toEqual([...general.pixels]);
+  });
 });
 
 /** `count` lines with ends scattered over and around the picture (some outside it), from a seed. */
