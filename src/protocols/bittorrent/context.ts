@@ -10,7 +10,7 @@ import type { SwarmConfig } from './config.js';
 import { Content } from './content.js';
 import type { Conn } from './connections/conn.js';
 import type { ConnIndex } from './connections/conn-list.js';
-import { Rows } from './connections/rows.js';
+import { I_BITS, Rows } from './connections/rows.js';
 import { PieceTables, type SwarmPeer } from './swarm-peer.js';
 import { SwarmTallies } from './tallies.js';
 import { Msg, type WireMsg } from './wire/messages.js';
@@ -92,7 +92,8 @@ export class SwarmContext extends SwarmTallies {
 
   /** Whether the remote of `c` told `st` it has piece `p`. */
   remoteHas(_st: SwarmPeer, c: Conn, p: number): boolean {
-    return c.slot >= 0 && (((this.rows.bits[c.slot * this.words + (p >>> 5)]! >>> (p & 31)) & 1) === 1);
+    const rows = this.rows;
+    return c.slot >= 0 && (((rows.bits[c.slot * rows.stride + I_BITS + (p >>> 5)]! >>> (p & 31)) & 1) === 1);
   }
 
   /** `msg` was delivered and handled, and nothing holds it: a later `send` may reuse it. Messages not

@@ -1,6 +1,6 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from './conn.js';
-import { I_REMOTE, I_STRIDE, type Rows } from './rows.js';
+import { I_REMOTE, type Rows } from './rows.js';
 
 /**
  * Every peer's connections by remote id, swarm-wide: one open-addressing hash table per peer
@@ -36,11 +36,11 @@ export class ConnIndex {
   /** The row of `peer`'s connection to `remote`, or -1 (the remote is checked in the row itself, so a
    * lookup touches the table and the row, not the connection's object). */
   rowOf(peer: PeerId, remote: PeerId): number {
-    const t = this.table, base = peer * (this.mask + 1), mask = this.mask, i32 = this.rows.i32;
+    const t = this.table, base = peer * (this.mask + 1), mask = this.mask, i32 = this.rows.i32, stride = this.rows.stride;
     for (let h = this.home(remote); ; h = (h + 1) & mask) {
       const v = t[base + h]!;
       if (v === 0) return -1;
-      if (i32[(v - 1) * I_STRIDE + I_REMOTE] === remote) return v - 1;
+      if (i32[(v - 1) * stride + I_REMOTE] === remote) return v - 1;
     }
   }
 

@@ -7,7 +7,7 @@ import type { PeerId } from '../../../core/index.js';
 import type { WireMsg } from '../wire/messages.js';
 import {
   AM_CHOKING, AM_INTERESTED, ESTABLISHED, F_RECV_RATE, F_RECV_TOTAL, F_RECV_WINDOW, F_SENT_RATE, F_SENT_WINDOW, F_SINCE, F_STRIDE,
-  I_CID, I_FLAGS, I_OFFERED, I_OFFERED_PREV, I_OFFERED_SENT, I_OUT_LEN, I_RECV_SEQ, I_REMOTE, I_REMOTE_COUNT, I_SEND_SEQ, I_STRIDE,
+  I_CID, I_FLAGS, I_OFFERED, I_OFFERED_PREV, I_OFFERED_SENT, I_OUT_LEN, I_RECV_SEQ, I_REMOTE, I_REMOTE_COUNT, I_SEND_SEQ,
   I_WANTED, IN_SERVE_QUEUE, PEER_CHOKING, PEER_INTERESTED, REORDERING, type Rows,
 } from './rows.js';
 
@@ -34,8 +34,8 @@ export class Conn {
     public slot: number,
     private readonly rows: Rows,
   ) {
-    rows.i32[slot * I_STRIDE + I_REMOTE] = remote;
-    rows.i32[slot * I_STRIDE + I_CID] = cid;
+    rows.i32[slot * rows.stride + I_REMOTE] = remote;
+    rows.i32[slot * rows.stride + I_CID] = cid;
   }
 
   /** Messages that arrived ahead of `recvSeq`; null when none wait (the common case). The row's
@@ -55,17 +55,17 @@ export class Conn {
   }
 
   private flag(f: number): boolean {
-    return (this.rows.i32[this.slot * I_STRIDE + I_FLAGS]! & f) !== 0;
+    return (this.rows.i32[this.slot * this.rows.stride + I_FLAGS]! & f) !== 0;
   }
   private setFlag(f: number, on: boolean): void {
-    const i = this.slot * I_STRIDE + I_FLAGS, v = this.rows.i32[i]!;
+    const i = this.slot * this.rows.stride + I_FLAGS, v = this.rows.i32[i]!;
     this.rows.i32[i] = on ? v | f : v & ~f;
   }
   private int(k: number): number {
-    return this.rows.i32[this.slot * I_STRIDE + k]!;
+    return this.rows.i32[this.slot * this.rows.stride + k]!;
   }
   private setInt(k: number, v: number): void {
-    this.rows.i32[this.slot * I_STRIDE + k] = v;
+    this.rows.i32[this.slot * this.rows.stride + k] = v;
   }
   private dbl(k: number): number {
     return this.rows.f64[this.slot * F_STRIDE + k]!;

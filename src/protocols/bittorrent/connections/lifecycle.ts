@@ -12,6 +12,7 @@ import type { SwarmPeer } from '../swarm-peer.js';
 import { refillAll, releaseRequests } from '../transfer/download.js';
 import { bitfield, handshake } from '../wire/send.js';
 import { Conn, NONE } from './conn.js';
+import { I_BITS } from './rows.js';
 
 /** Connections a peer accepts beyond `maxConnections` (peers it did not dial itself). */
 export const ACCEPT_SLACK = 5;
@@ -96,7 +97,7 @@ export function dropConn(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn)
 /** Releases a dropped connection's row, taking its pieces out of the availability counts. */
 function freeRow(sw: SwarmContext, st: SwarmPeer, c: Conn): void {
   if (c.slot < 0) return;
-  const words = sw.words, bits = sw.rows.bits, avail = sw.tables.avail, base = c.slot * words, pb = st.pieceBase;
+  const words = sw.words, bits = sw.rows.bits, avail = sw.tables.avail, base = c.slot * sw.rows.stride + I_BITS, pb = st.pieceBase;
   for (let w = 0; w < words; w++) {
     let x = bits[base + w]!;
     while (x !== 0) {

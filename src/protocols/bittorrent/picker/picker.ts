@@ -6,6 +6,7 @@
  */
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
+import { I_BITS } from '../connections/rows.js';
 import type { SwarmContext } from '../context.js';
 import type { SwarmPeer } from '../swarm-peer.js';
 import { endgameBlock, inEndgame } from './endgame.js';
@@ -42,7 +43,7 @@ export function pickBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
  * (or with `pieceSelection: random`), else the rarest among our neighbours. -1 if none. */
 export function pickPiece(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const t = sw.tables, pb = st.pieceBase, words = sw.words;
-  const rb = sw.rows.bits, rbase = c.slot * words, closed = t.closed, cbase = st.id * words, avail = t.avail;
+  const rb = sw.rows.bits, rbase = c.slot * sw.rows.stride + I_BITS, closed = t.closed, cbase = st.id * words, avail = t.avail;
   const random = sw.cfg.pieceSelection === 'random' || st.haveCount < sw.cfg.randomFirst;
   let best = -1, bestAvail = Infinity, ties = 0;
   // candidates: what `c` has that we neither have nor started, a word of pieces at a time, in

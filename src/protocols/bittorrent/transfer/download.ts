@@ -6,6 +6,7 @@
  */
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from '../connections/conn.js';
+import { I_BITS } from '../connections/rows.js';
 import type { SwarmContext } from '../context.js';
 import { RECEIVED, type SwarmPeer } from '../swarm-peer.js';
 import { pickBlock } from '../picker/picker.js';
@@ -13,7 +14,7 @@ import { interested, notInterested, request } from '../wire/send.js';
 
 /** `c`'s remote told us it has piece `p` (bitfield or have; the caller checked it is news). */
 export function remoteGained(sw: SwarmContext, st: SwarmPeer, c: Conn, p: number): void {
-  const w = c.slot * sw.words + (p >>> 5), bits = sw.rows.bits, t = sw.tables, i = st.pieceBase + p;
+  const w = c.slot * sw.rows.stride + I_BITS + (p >>> 5), bits = sw.rows.bits, t = sw.tables, i = st.pieceBase + p;
   bits[w] = bits[w]! | (1 << (p & 31));
   c.remoteCount++;
   t.avail[i] = t.avail[i]! + 1;

@@ -10,7 +10,7 @@ import type { PeerId } from '../../../core/index.js';
 import { fillSlots, maybeUnchokeNow } from '../choker/choker.js';
 import { NONE, type Conn } from '../connections/conn.js';
 import {
-  AM_INTERESTED, ESTABLISHED, I_CID, I_FLAGS, I_RECV_SEQ, I_REMOTE_COUNT, I_STRIDE, I_WANTED, PEER_CHOKING, REORDERING,
+  AM_INTERESTED, ESTABLISHED, I_BITS, I_CID, I_FLAGS, I_RECV_SEQ, I_REMOTE_COUNT, I_WANTED, PEER_CHOKING, REORDERING,
 } from '../connections/rows.js';
 import { accept, violate } from '../connections/lifecycle.js';
 import type { SwarmContext } from '../context.js';
@@ -72,20 +72,21 @@ function deliver(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): bo
 function quietHave(sw: SwarmContext, peer: PeerId, from: PeerId, m: WireMsg): boolean {
   const row = sw.connIndex.rowOf(peer, from);
   if (row < 0) return false;
-  const i32 = sw.rows.i32, r = row * I_STRIDE, p = m.a;
+  const i32 = sw.rows.i32, r = row * sw.rows.stride, p = m.a;
   if (i32[r + I_CID] !== m.cid || i32[r + I_RECV_SEQ] !== m.seq) return false;
   const flags = i32[r + I_FLAGS]!;
   if ((flags & (ESTABLISHED | REORDERING)) !== ESTABLISHED || !(Number.isInteger(p) && p >= 0 && p < sw.pieces)) return false;
-  const st = sw.peers[peer]!;
-  if (sw.superSeeding(peer, st)) return false;
-  const bits = sw.rows.bits, w = row * sw.words + (p >>> 5), bit = 1 << (p & 31);
+  // the peer's own object is not read here (a cache miss of its own at 10^5 peers): only an initial
+  // seed may be super-seeding, and a peer that joined as a seed has every piece, so its `wanted` is 0
+  if (sw.isSeedAtStart(peer) && sw.superSeeding(peer, sw.peers[peer]!)) return false;
+  const bits = sw.rows.bits, w = r + I_BITS + (p >>> 5), bit = 1 << (p & 31);
   if ((bits[w]! & bit) !== 0) {
     i32[r + I_RECV_SEQ] = m.seq + 1; // a harmless repeat
     return true;
   }
-  const t = sw.tables, i = st.pieceBase + p;
+  const t = sw.tables, i = peer * sw.pieces + p;
   const wanted = i32[r + I_WANTED]! + (t.have[i] !== 1 ? 1 : 0);
-  const want = !st.seed && wanted > 0, interested = (flags & AM_INTERESTED) !== 0;
+  const want = wanted > 0, interested = (flags & AM_INTERESTED) !== 0;
   // updateInterest would send (interest changed) or fill would request (not choked): the general path
   if (want !== interested || (interested && (flags & PEER_CHOKING) === 0)) return false;
   i32[r + I_RECV_SEQ] = m.seq + 1;
