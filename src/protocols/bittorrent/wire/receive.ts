@@ -36,7 +36,8 @@ export function receive(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireM
 function deliver(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): boolean {
   const st = sw.peers[peer];
   if (!st) return false;
-  const c = st.conns.get(from);
+  // the swarm's index directly: `st.conns.get` is the same lookup behind one more object to load
+  const c = sw.connIndex.get(peer, from);
   if (typeof msg.type !== 'number') return false;
   if (msg.type === HANDSHAKE && msg.seq === 0) {
     onHandshake(sw, peer, st, from, c, msg);
