@@ -10,7 +10,7 @@ import type { SwarmConfig } from './config.js';
 import { Content } from './content.js';
 import type { Conn } from './connections/conn.js';
 import type { ConnIndex } from './connections/conn-list.js';
-import { I_BITS, Rows } from './connections/rows.js';
+import { I_BITS, I_PEER_ROW, Rows } from './connections/rows.js';
 import { PieceTables, type SwarmPeer } from './swarm-peer.js';
 import { SwarmTallies } from './tallies.js';
 import { Msg, type WireMsg } from './wire/messages.js';
@@ -104,8 +104,9 @@ export class SwarmContext extends SwarmTallies {
 
   /** Puts one message on the wire: the next sequence number of `c`, and `bytes` of the peer's uplink. */
   send(peer: PeerId, st: SwarmPeer, c: Conn, type: number, a: number, b: number, tok: number, bits: Uint8Array | null, bytes: number): void {
+    const rows = this.rows, port = c.slot >= 0 ? rows.i32[c.slot * rows.stride + I_PEER_ROW]! : -1;
     let msg = this.spare.pop();
-    if (msg === undefined) msg = new Msg(type, c.cid, c.sendSeq++, a, b, tok, bits);
+    if (msg === undefined) msg = new Msg(type, c.cid, c.sendSeq++, a, b, tok, bits, port);
     else {
       msg.type = type;
       msg.cid = c.cid;
@@ -114,6 +115,7 @@ export class SwarmContext extends SwarmTallies {
       msg.b = b;
       msg.tok = tok;
       msg.bits = bits;
+      msg.port = port;
     }
     const up = this.port.world.net.up[peer]!;
     if (up !== Infinity) st.upFree = Math.max(st.upFree, this.port.now()) + bytes / up;

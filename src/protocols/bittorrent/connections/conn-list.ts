@@ -1,6 +1,6 @@
 import type { PeerId } from '../../../core/index.js';
 import type { Conn } from './conn.js';
-import { I_REMOTE, type Rows } from './rows.js';
+import { I_CID, I_REMOTE, type Rows } from './rows.js';
 
 /**
  * Every peer's connections by remote id, swarm-wide: one open-addressing hash table per peer
@@ -31,6 +31,27 @@ export class ConnIndex {
   get(peer: PeerId, remote: PeerId): Conn | undefined {
     const row = this.rowOf(peer, remote);
     return row < 0 ? undefined : this.byRow[row];
+  }
+
+  /** `get` for a message of connection `cid` from `remote` addressed to row `port` (`WireMsg.port`). */
+  getFor(peer: PeerId, remote: PeerId, cid: number, port: unknown): Conn | undefined {
+    const row = this.rowFor(peer, remote, cid, port);
+    return row < 0 ? undefined : this.byRow[row];
+  }
+
+  /**
+   * `rowOf`, trying first the row a message from `remote` on connection `cid` was addressed to: that
+   * row is the answer when it holds that connection (cids are never reused, a dropped connection's
+   * row has its cid cleared, and of the connection's two rows only the receiver's names `remote`), so
+   * the table is not read. Any other `port` (stale, absent, hostile) falls back to the table.
+   */
+  rowFor(peer: PeerId, remote: PeerId, cid: number, port: unknown): number {
+    const rows = this.rows;
+    if (typeof port === 'number' && (port | 0) === port && port >= 0 && port < rows.capacity) {
+      const r = port * rows.stride;
+      if (rows.i32[r + I_CID] === cid && rows.i32[r + I_REMOTE] === remote) return port;
+    }
+    return this.rowOf(peer, remote);
   }
 
   /** The row of `peer`'s connection to `remote`, or -1 (the remote is checked in the row itself, so a

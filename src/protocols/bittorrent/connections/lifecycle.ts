@@ -12,7 +12,7 @@ import type { SwarmPeer } from '../swarm-peer.js';
 import { refillAll, releaseRequests } from '../transfer/download.js';
 import { bitfield, handshake } from '../wire/send.js';
 import { Conn, NONE } from './conn.js';
-import { I_BITS } from './rows.js';
+import { I_BITS, I_CID, I_PEER_ROW } from './rows.js';
 
 /** Connections a peer accepts beyond `maxConnections` (peers it did not dial itself). */
 export const ACCEPT_SLACK = 5;
@@ -33,7 +33,7 @@ export function dial(sw: SwarmContext, peer: PeerId, st: SwarmPeer, picked: read
 }
 
 /** A handshake that opens a connection (`existing`: our connection to `from`, if any). */
-export function accept(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: PeerId, info: number, cid: number, existing: Conn | undefined): void {
+export function accept(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: PeerId, info: number, cid: number, existing: Conn | undefined, peerRow: unknown): void {
   if (info !== sw.cfg.infoToken || st.banned?.has(from) === true) {
     refuse(sw, from, cid);
     return;
@@ -50,10 +50,17 @@ export function accept(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: Peer
   c.established = true;
   c.since = sw.port.now();
   c.recvSeq = 1;
+  setPeerRow(sw, c, peerRow);
   st.conns.add(c);
   handshake(sw, peer, st, c);
   bitfield(sw, peer, st, c);
   sw.onConnected?.(peer, from);
+}
+
+/** Keeps the row the remote's handshake named (its `b`) for addressing our messages; anything but a
+ * row index is ignored (the messages then carry none, and the remote finds the connection by our id). */
+export function setPeerRow(sw: SwarmContext, c: Conn, row: unknown): void {
+  if (typeof row === 'number' && (row | 0) === row && row >= 0 && c.slot >= 0) sw.rows.i32[c.slot * sw.rows.stride + I_PEER_ROW] = row;
 }
 
 /** TCP refusal: the dialer's half-open connection closes. */
@@ -107,6 +114,8 @@ function freeRow(sw: SwarmContext, st: SwarmPeer, c: Conn): void {
       x ^= low;
     }
   }
+  // a message still addressed to this row must not match it once the row serves another connection
+  sw.rows.i32[c.slot * sw.rows.stride + I_CID] = 0;
   st.freeRow(c.slot);
   c.slot = -1;
 }

@@ -9,8 +9,11 @@
 
 export const I_SEND_SEQ = 0, I_RECV_SEQ = 1, I_REMOTE_COUNT = 2, I_WANTED = 3, I_OFFERED = 4, I_OFFERED_SENT = 5, I_FLAGS = 6, I_OUT_LEN = 7, I_OFFERED_PREV = 8,
   I_REMOTE = 9, I_CID = 10,
+  /** The remote's row of the same connection (-1 until its handshake told us): where our messages
+   * are addressed, as a TCP segment names its port (see `WireMsg.port`). */
+  I_PEER_ROW = 11,
   /** Where the remote's have-bitset (`words` 32-bit words) starts in a row of `i32`. */
-  I_BITS = 11;
+  I_BITS = 12;
 export const F_RECV_WINDOW = 0, F_SENT_WINDOW = 1, F_RECV_RATE = 2, F_SENT_RATE = 3, F_RECV_TOTAL = 4, F_SINCE = 5, F_STRIDE = 6;
 export const ESTABLISHED = 1, AM_CHOKING = 2, AM_INTERESTED = 4, PEER_CHOKING = 8, PEER_INTERESTED = 16, IN_SERVE_QUEUE = 32,
   /** Messages wait in the connection's reorder buffer. */
@@ -87,6 +90,7 @@ export class Rows {
     this.i32[r + I_FLAGS] = AM_CHOKING | PEER_CHOKING;
     this.i32[r + I_OFFERED] = -1;
     this.i32[r + I_OFFERED_PREV] = -1;
+    this.i32[r + I_PEER_ROW] = -1;
     this.f64.fill(0, row * F_STRIDE, row * F_STRIDE + F_STRIDE);
   }
 }

@@ -12,7 +12,7 @@ import { NONE, type Conn } from '../connections/conn.js';
 import {
   AM_INTERESTED, ESTABLISHED, I_BITS, I_CID, I_FLAGS, I_RECV_SEQ, I_REMOTE_COUNT, I_WANTED, PEER_CHOKING, REORDERING,
 } from '../connections/rows.js';
-import { accept, violate } from '../connections/lifecycle.js';
+import { accept, setPeerRow, violate } from '../connections/lifecycle.js';
 import type { SwarmContext } from '../context.js';
 import type { SwarmPeer } from '../swarm-peer.js';
 import { offerNext, onHaveWhileSuperSeeding } from '../super-seed/super-seed.js';
@@ -37,7 +37,7 @@ function deliver(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): bo
   const st = sw.peers[peer];
   if (!st) return false;
   // the swarm's index directly: `st.conns.get` is the same lookup behind one more object to load
-  const c = sw.connIndex.get(peer, from);
+  const c = sw.connIndex.getFor(peer, from, msg.cid, msg.port);
   if (typeof msg.type !== 'number') return false;
   if (msg.type === HANDSHAKE && msg.seq === 0) {
     onHandshake(sw, peer, st, from, c, msg);
@@ -71,7 +71,7 @@ function deliver(sw: SwarmContext, peer: PeerId, from: PeerId, msg: WireMsg): bo
  * with nothing changed, for the general path.
  */
 function quietHave(sw: SwarmContext, peer: PeerId, from: PeerId, m: WireMsg): boolean {
-  const row = sw.connIndex.rowOf(peer, from);
+  const row = sw.connIndex.rowFor(peer, from, m.cid, m.port);
   if (row < 0) return false;
   const i32 = sw.rows.i32, r = row * sw.rows.stride, p = m.a;
   if (i32[r + I_CID] !== m.cid || i32[r + I_RECV_SEQ] !== m.seq) return false;
@@ -137,9 +137,10 @@ function isPiece(sw: SwarmContext, a: number): boolean {
 
 /** The reply to our own dial establishes the connection; any other handshake opens one. */
 function onHandshake(sw: SwarmContext, peer: PeerId, st: SwarmPeer, from: PeerId, c: Conn | undefined, m: WireMsg): void {
-  if (!c || c.cid !== m.cid) return accept(sw, peer, st, from, m.a, m.cid, c);
+  if (!c || c.cid !== m.cid) return accept(sw, peer, st, from, m.a, m.cid, c, m.b);
   if (c.established) return violate(sw, peer, st, c, 'second handshake');
   if (m.a !== sw.cfg.infoToken) return violate(sw, peer, st, c, 'wrong info-hash');
+  setPeerRow(sw, c, m.b);
   c.established = true;
   c.since = sw.port.now();
   c.recvSeq = 1;

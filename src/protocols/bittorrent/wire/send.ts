@@ -13,7 +13,8 @@ import {
 } from './messages.js';
 
 export function handshake(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
-  sw.send(peer, st, c, HANDSHAKE, sw.cfg.infoToken, 0, 0, null, HANDSHAKE_BYTES);
+  // b: our row of the connection, where the remote addresses what it sends on it (`WireMsg.port`)
+  sw.send(peer, st, c, HANDSHAKE, sw.cfg.infoToken, c.slot, 0, null, HANDSHAKE_BYTES);
 }
 
 export function bitfield(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
