@@ -14,10 +14,12 @@ export const RECEIVED = 255;
 
 /** Every peer's pieces and blocks, peer-major: peer `p`'s piece `i` is at `p * pieces + i`. */
 export class PieceTables {
-  /** Per piece: 1 once verified. */
-  readonly have: Uint8Array;
-  /** Per piece: copies among the peer's connected neighbours. */
-  readonly avail: Uint16Array;
+  /**
+   * Per piece, side by side: copies among the peer's connected neighbours (`ha[2 * i]`, the
+   * availability rarest first reads) and 1 once verified (`ha[2 * i + 1]`, have). A `have` from a
+   * neighbour reads both: one cache line where two arrays cost a miss each.
+   */
+  readonly ha: Uint16Array;
   /** Per piece: blocks received. */
   readonly got: Uint16Array;
   /** Per piece: order-free digest of the block tokens received so far. */
@@ -43,8 +45,7 @@ export class PieceTables {
   ) {
     const n = peers * pieces;
     this.closed = new Uint32Array(peers * words);
-    this.have = new Uint8Array(n);
-    this.avail = new Uint16Array(n);
+    this.ha = new Uint16Array(2 * n);
     this.got = new Uint16Array(n);
     this.acc = new Uint32Array(n);
     this.started = new Uint8Array(n);
@@ -52,10 +53,17 @@ export class PieceTables {
     this.blk = new Uint8Array(peers * blocks);
   }
 
+  /** Pieces `from` to `from + n` (a peer's) as a bitfield message carries them: one byte each, 0/1. */
+  haveBytes(from: number, n: number): Uint8Array {
+    const out = new Uint8Array(n), ha = this.ha;
+    for (let k = 0; k < n; k++) out[k] = ha[2 * (from + k) + 1]!;
+    return out;
+  }
+
   /** Updates `closed` for `peer`'s `piece` after its have, started or got changed. */
   refresh(peer: PeerId, piece: number): void {
     const i = peer * this.pieces + piece, w = peer * this.words + (piece >>> 5), bit = 1 << (piece & 31);
-    if (this.have[i] === 1 || this.started[i] === 1 || this.got[i] !== 0) this.closed[w] = this.closed[w]! | bit;
+    if (this.ha[2 * i + 1] === 1 || this.started[i] === 1 || this.got[i] !== 0) this.closed[w] = this.closed[w]! | bit;
     else this.closed[w] = this.closed[w]! & ~bit;
   }
 }

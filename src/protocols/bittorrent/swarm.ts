@@ -100,8 +100,10 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
   /** A (re)joining peer starts with every piece (a seed) or none: what it had before is gone. */
   private resetPieces(st: SwarmPeer, seed: boolean): void {
     const t = this.tables, P = this.pieces, pb = st.pieceBase;
-    t.have.fill(seed ? 1 : 0, pb, pb + P);
-    t.avail.fill(0, pb, pb + P);
+    for (let i = pb; i < pb + P; i++) {
+      t.ha[2 * i] = 0;
+      t.ha[2 * i + 1] = seed ? 1 : 0;
+    }
     t.got.fill(0, pb, pb + P);
     t.acc.fill(0, pb, pb + P);
     t.started.fill(0, pb, pb + P);
@@ -112,12 +114,12 @@ export class Swarm extends SwarmContext implements Protocol<WireMsg> {
 
   /** Whether `peer` has verified `piece`. */
   hasPiece(peer: PeerId, piece: number): boolean {
-    return this.tables.have[peer * this.pieces + piece] === 1;
+    return this.tables.ha[2 * (peer * this.pieces + piece) + 1] === 1;
   }
 
   /** Copies of `piece` among `peer`'s connected neighbours. */
   availability(peer: PeerId, piece: number): number {
-    return this.tables.avail[peer * this.pieces + piece]!;
+    return this.tables.ha[2 * (peer * this.pieces + piece)]!;
   }
 
   // ---- finding peers -------------------------------------------------------------------------------

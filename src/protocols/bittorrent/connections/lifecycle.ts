@@ -104,13 +104,13 @@ export function dropConn(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn)
 /** Releases a dropped connection's row, taking its pieces out of the availability counts. */
 function freeRow(sw: SwarmContext, st: SwarmPeer, c: Conn): void {
   if (c.slot < 0) return;
-  const words = sw.words, bits = sw.rows.bits, avail = sw.tables.avail, base = c.slot * sw.rows.stride + I_BITS, pb = st.pieceBase;
+  const words = sw.words, bits = sw.rows.bits, ha = sw.tables.ha, base = c.slot * sw.rows.stride + I_BITS, pb = st.pieceBase;
   for (let w = 0; w < words; w++) {
     let x = bits[base + w]!;
     while (x !== 0) {
       const low = x & -x;
       const p = w * 32 + 31 - Math.clz32(low);
-      avail[pb + p] = avail[pb + p]! - 1;
+      ha[2 * (pb + p)] = ha[2 * (pb + p)]! - 1;
       x ^= low;
     }
   }

@@ -43,7 +43,7 @@ export function pickBlock(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
  * (or with `pieceSelection: random`), else the rarest among our neighbours. -1 if none. */
 export function pickPiece(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
   const t = sw.tables, pb = st.pieceBase, words = sw.words;
-  const rb = sw.rows.bits, rbase = c.slot * sw.rows.stride + I_BITS, closed = t.closed, cbase = st.id * words, avail = t.avail;
+  const rb = sw.rows.bits, rbase = c.slot * sw.rows.stride + I_BITS, closed = t.closed, cbase = st.id * words, ha = t.ha;
   const random = sw.cfg.pieceSelection === 'random' || st.haveCount < sw.cfg.randomFirst;
   let best = -1, bestAvail = Infinity, ties = 0;
   // candidates: what `c` has that we neither have nor started, a word of pieces at a time, in
@@ -60,7 +60,7 @@ export function pickPiece(sw: SwarmContext, st: SwarmPeer, c: Conn): number {
         if (sw.rng.int(ties) === 0) best = p;
         continue;
       }
-      const a = avail[pb + p]!;
+      const a = ha[2 * (pb + p)]!;
       if (a < bestAvail) {
         bestAvail = a;
         best = p;

@@ -17,8 +17,8 @@ export function remoteGained(sw: SwarmContext, st: SwarmPeer, c: Conn, p: number
   const w = c.slot * sw.rows.stride + I_BITS + (p >>> 5), bits = sw.rows.bits, t = sw.tables, i = st.pieceBase + p;
   bits[w] = bits[w]! | (1 << (p & 31));
   c.remoteCount++;
-  t.avail[i] = t.avail[i]! + 1;
-  if (t.have[i] !== 1) c.wanted++;
+  t.ha[2 * i] = t.ha[2 * i]! + 1;
+  if (t.ha[2 * i + 1] !== 1) c.wanted++;
 }
 
 /** Tells the remote whether we are interested, when that changed. */

@@ -33,7 +33,7 @@ export function receiveBlock(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: C
   c.recvTotal += bytes;
   st.downloaded += bytes;
   const t = sw.tables, blk = t.blk, bi = st.blockBase + id, pi = st.pieceBase + piece;
-  if (st.seed || blk[bi] === RECEIVED || t.have[pi] === 1) {
+  if (st.seed || blk[bi] === RECEIVED || t.ha[2 * pi + 1] === 1) {
     sw.stats.duplicateBytes += bytes;
   } else {
     // requests of this block still out elsewhere (endgame): each request counts once in blk
@@ -75,7 +75,7 @@ function pieceDone(sw: SwarmContext, peer: PeerId, st: SwarmPeer, piece: number)
     return;
   }
   st.singleSource?.delete(piece);
-  t.have[pi] = 1;
+  t.ha[2 * pi + 1] = 1;
   t.refresh(peer, piece);
   st.haveCount++;
   st.bitfield = null;

@@ -86,7 +86,7 @@ function quietHave(sw: SwarmContext, peer: PeerId, from: PeerId, m: WireMsg): bo
     return true;
   }
   const t = sw.tables, i = peer * sw.pieces + p;
-  const wanted = i32[r + I_WANTED]! + (t.have[i] !== 1 ? 1 : 0);
+  const wanted = i32[r + I_WANTED]! + (t.ha[2 * i + 1] !== 1 ? 1 : 0);
   const want = wanted > 0, interested = (flags & AM_INTERESTED) !== 0;
   // updateInterest would send (interest changed) or fill would request (not choked): the general path
   if (want !== interested || (interested && (flags & PEER_CHOKING) === 0)) return false;
@@ -94,7 +94,7 @@ function quietHave(sw: SwarmContext, peer: PeerId, from: PeerId, m: WireMsg): bo
   bits[w] = bits[w]! | bit;
   i32[r + I_REMOTE_COUNT] = i32[r + I_REMOTE_COUNT]! + 1;
   i32[r + I_WANTED] = wanted;
-  t.avail[i] = t.avail[i]! + 1;
+  t.ha[2 * i] = t.ha[2 * i]! + 1;
   return true;
 }
 
@@ -203,7 +203,7 @@ function onRequest(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn, m: Wi
   const validPiece = isPiece(sw, m.a);
   const n = validPiece ? sw.content.blocksIn(m.a) : 0;
   if (!validPiece || !Number.isInteger(m.b) || m.b < 0 || m.b >= n) return violate(sw, peer, st, c, 'request out of range');
-  if (sw.tables.have[st.pieceBase + m.a] !== 1) return violate(sw, peer, st, c, 'request for a piece we do not have');
+  if (sw.tables.ha[2 * (st.pieceBase + m.a) + 1] !== 1) return violate(sw, peer, st, c, 'request for a piece we do not have');
   if (c.amChoking) return; // a request that crossed our choke: dropped, as BEP 3 says
   if (c.inq.length >= MAX_QUEUED_REQUESTS) return violate(sw, peer, st, c, 'too many requests');
   enqueueRequest(sw, peer, st, c, m.a * sw.blocksPerPiece + m.b);

@@ -22,7 +22,7 @@ export function bitfield(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn)
   // always send one (of zeros if need be) so the receiver's state machine has one shape
   const hide = sw.superSeeding(peer, st);
   // one copy of `have` per change, shared by every bitfield sent until the next piece completes
-  const bits = hide || st.haveCount === 0 ? sw.zeroBits : (st.bitfield ??= sw.tables.have.slice(st.pieceBase, st.pieceBase + sw.pieces));
+  const bits = hide || st.haveCount === 0 ? sw.zeroBits : (st.bitfield ??= sw.tables.haveBytes(st.pieceBase, sw.pieces));
   sw.send(peer, st, c, BITFIELD, 0, 0, 0, bits, HEADER_BYTES + Math.ceil(sw.pieces / 8));
 }
 
