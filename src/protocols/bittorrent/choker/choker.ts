@@ -16,9 +16,7 @@ import { choke, unchoke } from '../wire/send.js';
 import { pickOptimistic } from './optimistic.js';
 
 export function unchokedCount(st: SwarmPeer): number {
-  let n = 0;
-  for (const c of st.conns.values()) if (!c.amChoking) n++;
-  return n;
+  return st.unchoked;
 }
 
 /** An interested peer may take a free slot at once rather than wait for the next rechoke. */

@@ -90,8 +90,10 @@ export function close(sw: SwarmContext, peer: PeerId, c: Conn): void {
 
 /** Forget one side of a connection: undo its availability and outstanding requests. */
 export function dropConn(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
+  const live = c.open;
   st.conns.delete(c.remote);
   const wasUnchoked = !c.amChoking;
+  if (live && wasUnchoked) st.unchoked--;
   releaseRequests(sw, st, c);
   freeRow(sw, st, c); // from here on `c` has no row: only its identity and queues remain
   c.inq = NONE;

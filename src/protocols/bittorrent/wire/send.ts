@@ -43,6 +43,7 @@ export function notInterested(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: 
 export function choke(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   if (c.amChoking) return;
   c.amChoking = true;
+  if (c.open) st.unchoked--;
   c.inq = NONE; // BEP 3: a choke discards the remote's queued requests
   sw.send(peer, st, c, CHOKE, 0, 0, 0, null, HEADER_BYTES);
 }
@@ -50,6 +51,7 @@ export function choke(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): v
 export function unchoke(sw: SwarmContext, peer: PeerId, st: SwarmPeer, c: Conn): void {
   if (!c.amChoking) return;
   c.amChoking = false;
+  st.unchoked++;
   sw.send(peer, st, c, UNCHOKE, 0, 0, 0, null, HEADER_BYTES);
 }
 
