@@ -7,7 +7,7 @@
  *   msg     = u8 type | body
  *   GOSSIP  = u8 flags (1: repair) | msgId | varUint round | varUint8Array payload
  *   IHAVE   = varUint count (1..maxIds) | count x (msgId | varUint round)
- *   GRAFT   = msgId | varUint round
+ *   GRAFT   = msgId | varUint round   (in a per-origin tree: that message and the origin's later ones)
  *   PRUNE   = (empty)
  *   PRUNE_OF = varUint origin     (type 7: a PRUNE of one origin's tree, for per-origin trees)
  *   DIGEST  = u8 reply (0|1) | varUint8Array digest

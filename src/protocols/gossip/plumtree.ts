@@ -13,6 +13,9 @@
  * need be, and IHAVEs overtake them into GRAFTs. Per-origin trees keep eager/lazy per origin (a PRUNE names
  * its origin), so each source's messages follow the fastest paths from that source. `lazyFanout` caps the
  * IHAVEs per message (to random lazy neighbours): enough to notice a broken tree, at a fraction of the bytes.
+ * A per-origin tree also keeps a parent per origin and mends itself where it breaks, with GRAFT and PRUNE
+ * alone (plumtree-feeds.ts): a peer whose parent link goes GRAFTs another neighbour at once; a push that
+ * crossed our PRUNE is not taken for the parent; a peer already fed makes a new link lazy at once.
  *
  * Anti-entropy (`antiEntropyMs` > 0): every period the peer sends its digest to a random neighbour,
  * which answers with what the sender lacks and its own digest, so the sender can answer in turn
@@ -37,90 +40,15 @@ import {
   REPAIR,
   validateMsg,
   writeMsgId,
-  type CodecLimits,
   type MsgId,
   type PlumtreeCodec,
   type PlumtreeMsg,
 } from './codec.js';
 import { GossipError } from './params.js';
+import { Feeds } from './plumtree-feeds.js';
+import { newStats, type AntiEntropy, type DeliverInfo, type PlumtreeOptions, type PlumtreeStats } from './plumtree-types.js';
 
-/** Where a delivered payload came from (the simulator's metrics use it; live apps may ignore it). */
-export interface DeliverInfo {
-  /** null for payloads produced by a custom anti-entropy hook (REPAIR). */
-  id: MsgId | null;
-  from: PeerId;
-  /** Hops from the origin along the path it came. */
-  round: number;
-}
-
-/** Pluggable anti-entropy: what a peer holds, and what to send a peer given what it holds. */
-export interface AntiEntropy {
-  /** A summary of what this peer holds (e.g. a Yjs state vector). */
-  digest(): Uint8Array;
-  /**
-   * `from` holds what `digest` says: return the payloads it lacks (e.g. a Yjs diff update), or []. They
-   * arrive there through its onDeliver (REPAIR messages: the application must apply them idempotently).
-   * Throw to reject a malformed digest (counted as malformed, ignored).
-   */
-  onDigest(from: PeerId, digest: Uint8Array): Uint8Array[];
-}
-
-export interface PlumtreeOptions {
-  /** Wait after the first IHAVE of a missing message before GRAFTing. Default 200 ms. */
-  graftTimeoutMs?: number;
-  /** Wait before trying the next announcer after a GRAFT brought nothing. Default graftTimeoutMs / 2. */
-  graftRetryMs?: number;
-  /** Batch IHAVEs for this long (0 = send each at once). Default 0. */
-  lazyDelayMs?: number;
-  /** Eager/lazy per origin instead of one tree for all (see the header). Default false. */
-  perOriginTrees?: boolean;
-  /** IHAVEs per message at most, to random lazy neighbours. Default: every lazy neighbour. */
-  lazyFanout?: number;
-  /** Anti-entropy period; 0 = off. Default 0. */
-  antiEntropyMs?: number;
-  /** Custom anti-entropy (default: message-id set digest over the cache). */
-  antiEntropy?: AntiEntropy;
-  /** Ids remembered for duplicate suppression. Default 100,000. */
-  seenCapacity?: number;
-  /** Full messages kept to answer GRAFTs and anti-entropy. Default 1,024. */
-  cacheSize?: number;
-  /** ...and at most this many payload bytes. Default 16 MiB. */
-  cacheBytes?: number;
-  /** Missing messages tracked (announced, not received). Default 10,000. */
-  maxMissing?: number;
-  /** Codec limits (payload size, ids per IHAVE, digest size). */
-  limits?: CodecLimits;
-  /** Counters to add to (the simulator shares one object among all peers). */
-  stats?: PlumtreeStats;
-}
-
-export interface PlumtreeStats {
-  delivered: number;
-  duplicates: number;
-  malformed: number;
-  gossipSent: number;
-  ihaveSent: number;
-  graftSent: number;
-  pruneSent: number;
-  digestSent: number;
-  repairSent: number;
-  bytesSent: number;
-}
-
-export function newStats(): PlumtreeStats {
-  return {
-    delivered: 0,
-    duplicates: 0,
-    malformed: 0,
-    gossipSent: 0,
-    ihaveSent: 0,
-    graftSent: 0,
-    pruneSent: 0,
-    digestSent: 0,
-    repairSent: 0,
-    bytesSent: 0,
-  };
-}
+export { newStats, type AntiEntropy, type DeliverInfo, type PlumtreeOptions, type PlumtreeStats } from './plumtree-types.js';
 
 const T_GRAFT = 1;
 const T_AE = 2;
@@ -159,6 +87,8 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   private readonly perOrigin: boolean;
   private readonly links = new Set<PeerId>();
   private readonly eagerBy = new Map<number, Set<PeerId>>();
+  /** Per-origin trees: each origin's parent here, and how the trees mend (plumtree-feeds.ts). */
+  private readonly feeds: Feeds | null;
   private readonly ae: AntiEntropy;
 
   constructor(
@@ -186,6 +116,15 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     this.stats = opts.stats ?? newStats();
     this.ae = opts.antiEntropy ?? messageIdDigest(this);
     this.session = ctx.rng.nextU32();
+    this.feeds = this.perOrigin
+      ? new Feeds({
+          links: this.links,
+          eagerOf: (origin) => this.eagerOf(origin),
+          makeEager: (origin, p) => this.makeEager(origin, p),
+          send: (to, msg) => this.sendMsg(to, msg),
+          pick: (n) => ctx.rng.int(n),
+        })
+      : null;
   }
 
   // ---- membership (set from outside) ------------------------------------------------------------
@@ -196,6 +135,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       if (peer === this.ctx.id || this.links.has(peer)) return;
       this.links.add(peer);
       for (const e of this.eagerBy.values()) e.add(peer);
+      this.feeds!.linkUp(peer);
       return;
     }
     if (peer === this.ctx.id || this.eager.has(peer) || this.lazy.has(peer)) return;
@@ -210,6 +150,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     for (const e of this.eagerBy.values()) e.delete(peer);
     this.lazyQueue.delete(peer);
     for (const m of this.missing.values()) m.announcers = m.announcers.filter((a) => a.from !== peer);
+    this.feeds?.linkDown(peer);
   }
 
   get neighbors(): PeerId[] {
@@ -248,7 +189,10 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   /** A redundant tree link for `origin`: lazy, and the other end is told (PRUNE). */
   private prune(origin: number, p: PeerId): void {
     if (this.perOrigin) {
-      if (this.eagerOf(origin).delete(p)) this.sendMsg(p, { type: PRUNE, origin });
+      if (this.eagerOf(origin).delete(p)) {
+        this.sendMsg(p, { type: PRUNE, origin });
+        this.feeds!.pruned(origin, p);
+      }
       return;
     }
     if (!this.eager.has(p)) return;
@@ -329,7 +273,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     if (this.seen.has(key)) {
       this.stats.duplicates++;
       // a redundant tree link: make it lazy on both ends (anti-entropy repairs are not tree traffic)
-      if (!repair) this.prune(id.origin, from);
+      if (!repair && this.feeds?.duplicate(id, from, round) !== true) this.prune(id.origin, from);
       return;
     }
     this.remember(key);
@@ -341,12 +285,17 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     this.store(key, id, round + 1, payload);
     this.stats.delivered++;
     this.onDeliver(payload, { id, from, round: round + 1 });
-    if (!repair) this.makeEager(id.origin, from);
+    if (repair) {
+      // anti-entropy repairs are not tree traffic
+    } else if (this.feeds) this.feeds.delivered(id, from, round + 1);
+    else this.makeEager(id.origin, from);
     this.eagerPush(id, round + 1, payload, from, repair);
-    this.lazyPush(id, round + 1, from);
+    // per-origin trees: who announced it to us holds it, and needs no IHAVE of it
+    this.lazyPush(id, round + 1, from, this.perOrigin ? miss?.announcers : undefined);
   }
 
   private onIHave(from: PeerId, id: MsgId, round: number): void {
+    this.feeds?.announced(id, from, round);
     const key = idKey(id);
     if (this.seen.has(key)) return;
     let m = this.missing.get(key);
@@ -377,6 +326,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       return;
     }
     this.makeEager(m.id.origin, a.from);
+    this.feeds?.grafted(m.id.origin, a.from);
     this.sendMsg(a.from, { type: GRAFT, id: m.id, round: a.round });
     m.timer = this.ctx.setTimer(this.o.graftRetryMs, T_GRAFT, key);
   }
@@ -385,6 +335,14 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     // only neighbours may graft (a stranger cannot make us push to it)
     if (!this.isNeighbour(from)) return;
     this.makeEager(id.origin, from);
+    if (this.perOrigin) {
+      // a per-origin GRAFT asks for that message and the origin's later ones: a peer whose parent went
+      // names the message after its newest, and gets what was in flight on the lost link as well
+      for (const c of this.cache.values())
+        if (c.id.origin === id.origin && c.id.session === id.session && c.id.seq >= id.seq)
+          this.sendMsg(from, { type: GOSSIP, id: c.id, round: c.round, payload: c.payload, repair: false });
+      return;
+    }
     const c = this.cache.get(idKey(id));
     if (c) this.sendMsg(from, { type: GOSSIP, id: c.id, round: c.round, payload: c.payload, repair: false });
   }
@@ -396,6 +354,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     }
     if (origin !== undefined) this.eagerOf(origin).delete(from);
     else for (const e of this.eagerBy.values()) e.delete(from);
+    this.feeds!.prunedBy(from, origin);
   }
 
   // ---- anti-entropy -----------------------------------------------------------------------------
@@ -452,30 +411,33 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   // ---- sending ----------------------------------------------------------------------------------
 
   private eagerPush(id: MsgId, round: number, payload: Uint8Array, except: PeerId, repair: boolean): void {
+    // per-origin trees: never back up to the parent (it holds the message; its duplicate would prune us)
+    const parent = this.feeds?.parentOf(id.origin) ?? -1;
     for (const p of this.eagerOf(id.origin))
-      if (p !== except) this.sendMsg(p, { type: GOSSIP, id, round, payload, repair });
+      if (p !== except && p !== parent) this.sendMsg(p, { type: GOSSIP, id, round, payload, repair });
   }
 
   /** The lazy neighbours of `origin`'s tree an IHAVE goes to (at most lazyFanout, chosen at random). */
-  private lazyTargets(origin: number, except: PeerId): Iterable<PeerId> {
+  private lazyTargets(origin: number, except: PeerId, holders?: readonly { from: PeerId }[]): Iterable<PeerId> {
     const eager = this.eagerOf(origin);
     const all = this.perOrigin ? this.links : this.lazy;
+    const skip = (p: PeerId): boolean => p === except || (this.perOrigin && (eager.has(p) || (holders?.some((h) => h.from === p) ?? false)));
     if (this.o.lazyFanout >= all.size) {
       const out: PeerId[] = [];
-      for (const p of all) if (p !== except && (!this.perOrigin || !eager.has(p))) out.push(p);
+      for (const p of all) if (!skip(p)) out.push(p);
       return out;
     }
     const lazy: PeerId[] = [];
-    for (const p of all) if (p !== except && (!this.perOrigin || !eager.has(p))) lazy.push(p);
+    for (const p of all) if (!skip(p)) lazy.push(p);
     return this.ctx.rng.sampleInPlace(lazy, Math.min(this.o.lazyFanout, lazy.length));
   }
 
-  private lazyPush(id: MsgId, round: number, except: PeerId): void {
+  private lazyPush(id: MsgId, round: number, except: PeerId, holders?: readonly { from: PeerId }[]): void {
     if (this.o.lazyDelayMs <= 0) {
-      for (const p of this.lazyTargets(id.origin, except)) this.sendMsg(p, { type: IHAVE, ids: [{ id, round }] });
+      for (const p of this.lazyTargets(id.origin, except, holders)) this.sendMsg(p, { type: IHAVE, ids: [{ id, round }] });
       return;
     }
-    for (const p of this.lazyTargets(id.origin, except)) {
+    for (const p of this.lazyTargets(id.origin, except, holders)) {
       let q = this.lazyQueue.get(p);
       if (!q) this.lazyQueue.set(p, (q = []));
       q.push({ id, round });

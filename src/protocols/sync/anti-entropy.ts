@@ -7,8 +7,16 @@
  * - A different digest: the receiver asks for what it lacks (SYNC_REQ with its state vector, flagged
  *   "send yours too"), gets the diff (SYNC_REPLY = Y.encodeStateAsUpdate(doc, sv), with the whole delete
  *   set), and the other side asks back the same way, so both end equal.
- * - On every new link both sides ask each other, and when a link drops the peer asks its remaining
- *   neighbours at once (what was in flight on it is lost).
+ * - While gossip keeps bringing a document something, a different digest is nearly always an edit still
+ *   in flight, and the diff would repeat what the tree is delivering (with the whole delete set): the
+ *   receiver lets it pass if the document heard gossip within `settleMs`. A real gap shows itself anyway:
+ *   an update whose predecessor was lost waits in Yjs (pending), and the peer that delivered it is asked
+ *   at once for what is missing; a gap of nothing but deletes is repaired once the room is quiet.
+ * - A peer's first link asks for what it lacks at once; a peer that already has neighbours sends a new
+ *   one its digests instead (it is nearly always in step: a shuffle link costs 14 bytes, not a state
+ *   vector and a delete set each way). When a link fails, or this peer drops it (what was in flight to
+ *   it is lost), the peer asks one remaining neighbour at once; a link the other end closed with a BYE
+ *   loses nothing (the gossip trees mend themselves: src/protocols/gossip/plumtree-feeds.ts).
  * - One request per document is in flight at a time: while its reply (maybe the whole document, for a
  *   peer that just joined) is on the way, requests to other neighbours wait and then carry the updated
  *   state vector, so they return only what is still missing instead of each neighbour sending the whole
@@ -17,12 +25,14 @@
  */
 import * as Y from 'yjs';
 import type { Rng } from '../../core/index.js';
-import { aheadOf, applyCapturing, digestOf, EMPTY_UPDATE, SYNC_ORIGIN, type DocState } from './docs.js';
+import { aheadOf, applyCapturing, digestOf, EMPTY_UPDATE, hasGap, SYNC_ORIGIN, type DocState } from './docs.js';
 import type { SyncStats } from './host.js';
 import type { LinkState } from './links/link-table.js';
 import { F_DIGEST, F_SYNC_REPLY, F_SYNC_REQ, type Frame } from './wire/frames.js';
 
 const SYNC_WAIT_MS = 3000;
+/** Other neighbours a gap is asked of when the first one's reply left it open (then the digest rounds). */
+const GAP_TRIES = 3;
 const SYNC_MAX_WAIT_MS = 30_000;
 
 export interface AntiEntropyIO {
@@ -43,7 +53,23 @@ export interface AntiEntropyIO {
 }
 
 export class AntiEntropy {
-  constructor(private readonly io: AntiEntropyIO) {}
+  /** Documents with a gap being asked about, and how many more neighbours may be asked. */
+  private readonly gapTries = new Map<string, number>();
+
+  constructor(
+    private readonly io: AntiEntropyIO,
+    /** A document that heard gossip this recently takes a different digest for edits in flight. */
+    private readonly settleMs = 0,
+  ) {}
+
+  /** Gossip from `from` changed `d`: if it left a gap (updates waiting for a predecessor), ask `from` for it. */
+  gossiped(d: DocState, from: number): void {
+    d.gossipAt = this.io.now();
+    if (from < 0 || d.syncAwait !== -1 || !hasGap(d.doc)) return;
+    this.io.stats.gapRequests++;
+    this.gapTries.set(d.name, GAP_TRIES);
+    this.request(from, d, false);
+  }
 
   /** One round: digests of every document to one random neighbour; stalled requests released. */
   round(): void {
@@ -51,25 +77,32 @@ export class AntiEntropy {
     const open = this.io.openLinks();
     if (open.length === 0) return;
     const l = this.io.rng.pick(open);
-    for (const d of this.io.docs.values()) {
-      const [h1, h2] = digestOf(d);
-      this.io.stats.digestsOut++;
-      this.io.send(l.peer, { t: F_DIGEST, doc: d.name, h1, h2 });
-    }
+    for (const d of this.io.docs.values()) this.sendDigest(l.peer, d);
   }
 
-  /** A link opened: ask it for what we lack of every document. */
+  /** A link opened: the first one asks for what we lack; later ones compare digests. */
   linkUp(peer: number): void {
-    for (const d of this.io.docs.values()) this.request(peer, d, false);
+    if (this.io.openLinks().length > 1) for (const d of this.io.docs.values()) this.sendDigest(peer, d);
+    else for (const d of this.io.docs.values()) this.request(peer, d, false);
   }
 
-  /** A link closed: its awaited replies will not come; ask the remaining neighbours now. */
-  linkDown(peer: number): void {
+  /** A link closed: its awaited replies will not come; unless the other end said BYE, ask one remaining neighbour now. */
+  linkDown(peer: number, graceful: boolean): void {
     for (const d of this.io.docs.values()) {
       d.syncDeferred.delete(peer);
       if (d.syncAwait === peer) this.release(d);
     }
-    for (const l of this.io.openLinks()) for (const d of this.io.docs.values()) this.request(l.peer, d, false);
+    if (graceful) return;
+    const open = this.io.openLinks();
+    if (open.length === 0) return;
+    const l = this.io.rng.pick(open);
+    for (const d of this.io.docs.values()) this.request(l.peer, d, false);
+  }
+
+  private sendDigest(peer: number, d: DocState): void {
+    const [h1, h2] = digestOf(d);
+    this.io.stats.digestsOut++;
+    this.io.send(peer, { t: F_DIGEST, doc: d.name, h1, h2 });
   }
 
   /** A document was opened: ask every neighbour (one at a time, see above). */
@@ -83,6 +116,12 @@ export class AntiEntropy {
     const [a, b] = digestOf(d);
     if (a === h1 && b === h2) return;
     this.io.stats.digestMismatches++;
+    // already asking `from`: its reply brings what differs
+    if (d.syncAwait === from && !this.stalled(d)) return;
+    if (this.io.now() - d.gossipAt < this.settleMs && !hasGap(d.doc)) {
+      this.io.stats.digestsInFlight++;
+      return;
+    }
     this.request(from, d, true);
   }
 
@@ -110,6 +149,23 @@ export class AntiEntropy {
     d.dirty = true;
     this.io.changed(d, fresh);
     if (d.syncAwait === from) this.release(d);
+    this.gapAgain(d, from);
+  }
+
+  /**
+   * A reply left a gap we asked about open: the neighbour that delivered the update may have lacked its
+   * predecessor too (it came by another branch of the tree), so another neighbour is asked, a few at most.
+   */
+  private gapAgain(d: DocState, from: number): void {
+    const tries = this.gapTries.get(d.name);
+    if (tries === undefined) return;
+    if (!hasGap(d.doc) || tries <= 0) return void this.gapTries.delete(d.name);
+    if (d.syncAwait !== -1) return;
+    const others = this.io.openLinks().filter((l) => l.peer !== from);
+    if (others.length === 0) return void this.gapTries.delete(d.name);
+    this.gapTries.set(d.name, tries - 1);
+    this.io.stats.gapRequests++;
+    this.request(this.io.rng.pick(others).peer, d, false);
   }
 
   /** Sealed originals from `from` (trust on, their seals checked): applied in order. */

@@ -20,10 +20,12 @@ export interface DocState {
   syncAwait: number;
   syncAwaitAt: number;
   syncDeferred: Set<number>;
+  /** When gossip last brought this document something (-Infinity: never). */
+  gossipAt: number;
 }
 
 export function newDocState(name: string, doc: Y.Doc): DocState {
-  return { name, doc, dirty: true, h1: 0, h2: 0, syncAwait: -1, syncAwaitAt: 0, syncDeferred: new Set() };
+  return { name, doc, dirty: true, h1: 0, h2: 0, syncAwait: -1, syncAwaitAt: 0, syncDeferred: new Set(), gossipAt: -Infinity };
 }
 
 /** Two independent 32-bit hashes of a byte string (FNV-1a, and a multiply-rotate over 32-bit words). */
@@ -53,6 +55,11 @@ export function digestOf(d: DocState): [number, number] {
     d.dirty = false;
   }
   return [d.h1, d.h2];
+}
+
+/** True if Yjs holds updates (or deletes) of the document whose predecessors have not arrived: a gap. */
+export function hasGap(doc: Y.Doc): boolean {
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
 }
 
 /** True if `theirs` (a state vector) has clocks we lack: they hold something we do not. */

@@ -74,6 +74,10 @@ export interface SyncStats {
   syncReplies: number;
   digestsOut: number;
   digestMismatches: number;
+  /** Mismatched digests let pass while gossip was still arriving (edits in flight, not a gap). */
+  digestsInFlight: number;
+  /** Sync requests made because Yjs held updates whose predecessors had not arrived. */
+  gapRequests: number;
   pushesOut: number;
   pushesIn: number;
   /** Messages not sent because they exceed the largest message a link carries. */
@@ -86,6 +90,6 @@ export function newSyncStats(): SyncStats {
   return {
     linksOpened: 0, linksClosed: 0, linksTimedOut: 0, negotiationsStarted: 0, negotiationsFailed: 0, offersRefused: 0,
     violations: 0, rateDropped: 0, signalingOut: 0, hellosOut: 0, gossipDelivered: 0, syncRequests: 0, syncReplies: 0,
-    digestsOut: 0, digestMismatches: 0, pushesOut: 0, pushesIn: 0, oversize: 0, healAttempts: 0,
+    digestsOut: 0, digestMismatches: 0, digestsInFlight: 0, gapRequests: 0, pushesOut: 0, pushesIn: 0, oversize: 0, healAttempts: 0,
   };
 }

@@ -22,6 +22,9 @@ export interface SyncOptions {
   shuffleMs?: number;
   /** Every this often a peer compares document digests with one random neighbour. Default 1 s. */
   antiEntropyMs?: number;
+  /** A different digest is taken for edits in flight while the document heard gossip this recently
+   * (a gap, an update waiting for its predecessor, is asked for at once anyway). Default 1 s. */
+  antiEntropySettleMs?: number;
   /** Period of the peer's housekeeping (liveness, keeping `degree` links, retries). Default 250 ms. */
   tickMs?: number;
   /** A link that carried nothing for this long gets a PING. Default 500 ms. */
@@ -77,6 +80,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'room'> = {
   bootstrapLinks: 1,
   shuffleMs: 10_000,
   antiEntropyMs: 1000,
+  antiEntropySettleMs: 1000,
   tickMs: 250,
   heartbeatMs: 500,
   deadLinkMs: 1500,
@@ -118,7 +122,7 @@ const INTS: [keyof ResolvedOptions, number, number][] = [
 ];
 
 const TIMES: (keyof ResolvedOptions)[] = [
-  'shuffleMs', 'antiEntropyMs', 'tickMs', 'heartbeatMs', 'deadLinkMs', 'connectTimeoutMs', 'helloMs', 'helloAnswerMs',
+  'shuffleMs', 'antiEntropyMs', 'antiEntropySettleMs', 'tickMs', 'heartbeatMs', 'deadLinkMs', 'connectTimeoutMs', 'helloMs', 'helloAnswerMs',
   'announceMs', 'rpcTimeoutMs', 'graftTimeoutMs', 'lazyDelayMs', 'banMs',
 ];
 

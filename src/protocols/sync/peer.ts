@@ -158,6 +158,7 @@ export class SyncPeer {
         send: (p, f) => this.send(p, f),
         neighbours: () => this.links.neighbours(),
         changed: (d) => this.host.docChanged?.(d.name),
+        gossiped: (d, from) => this.antiEntropy.gossiped(d, from),
         onAwareness: (doc, u, from) => this.host.onAwareness?.(doc, u, from),
         event: (e) => this.event(e),
         violation: (p, why) => this.violation(p, why),
@@ -179,7 +180,7 @@ export class SyncPeer {
       changed: (d) => this.host.docChanged?.(d.name),
       stats: this.stats,
       ...(trust ? { originals: (p: PeerId, doc: string, sv: Uint8Array) => this.trust?.answer(p, doc, sv) ?? sv } : {}),
-    });
+    }, o.antiEntropySettleMs);
     this.negotiation = new Negotiation({
       self: this.id,
       now: () => ctx.now(),
@@ -380,7 +381,7 @@ export class SyncPeer {
       if (reason === 'timeout') this.stats.linksTimedOut++;
       this.dissemination.neighborDown(peer);
       this.event({ type: 'link-down', peer, reason });
-      if (!this.stopped) this.antiEntropy.linkDown(peer);
+      if (!this.stopped) this.antiEntropy.linkDown(peer, bye || reason === 'bye');
     } else this.stats.negotiationsFailed++;
     if (!this.stopped) this.view.linkDown(peer, reason, l.open);
   }
@@ -511,11 +512,8 @@ export class SyncPeer {
     return false;
   }
 
-  /**
-   * A NODES reply names only contacts we can reach by a link or a recent exact route: the asker will
-   * reach them through us, and a contact we only heard of through someone else would send it down a
-   * chain of second-hand routes.
-   */
+  /** A NODES reply names only contacts we reach by a link or a recent exact route: the asker will reach
+   * them through us, and a contact only heard of through someone else leads down second-hand routes. */
   private vouched(msg: KadMessage): KadMessage {
     if (msg.type !== NODES) return msg;
     const contacts = msg.contacts.filter((c) => this.relay.fresh(c.peer));

@@ -30,6 +30,8 @@ export interface DisseminationIO {
   neighbours(): number[];
   /** Content arrived and was applied to a document. */
   changed(d: DocState, fresh: Uint8Array | null): void;
+  /** Gossip from `from` (-1: unknown) brought `d` an update. */
+  gossiped?(d: DocState, from: PeerId): void;
   onAwareness(doc: string, update: Uint8Array, from: number): void;
   event(e: SyncEvent): void;
   violation(peer: number, reason: string): void;
@@ -199,6 +201,7 @@ export class Dissemination {
     }
     d.dirty = true;
     this.io.changed(d, null);
+    this.io.gossiped?.(d, this.delivering);
     if (p.kind === P_UPDATE_AT) this.io.event({ type: 'edit-arrived', doc: p.doc, origin, latencyMs: Math.max(0, this.io.wallMs() - p.sentAt) });
   }
 }
