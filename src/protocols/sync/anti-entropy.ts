@@ -20,8 +20,9 @@
  * - One request per document is in flight at a time: while its reply (maybe the whole document, for a
  *   peer that just joined) is on the way, requests to other neighbours wait and then carry the updated
  *   state vector, so they return only what is still missing instead of each neighbour sending the whole
- *   document again. The held requests go anyway when the awaited neighbour closes its link or goes
- *   quiet for SYNC_WAIT_MS (SYNC_MAX_WAIT_MS at most while a big reply keeps arriving).
+ *   document again. The held requests go anyway when the awaited neighbour closes its link, or when
+ *   no reply has come for SYNC_WAIT_MS (a request or reply lost on a link that stays up; while a big reply
+ *   keeps arriving in chunks, SYNC_MAX_WAIT_MS at most).
  */
 import * as Y from 'yjs';
 import type { Rng } from '../../core/index.js';
@@ -192,7 +193,8 @@ export class AntiEntropy {
     const l = this.io.link(d.syncAwait);
     if (!l?.open) return true;
     const now = this.io.now();
-    return now - Math.max(d.syncAwaitAt, l.lastHeard) >= SYNC_WAIT_MS || now - d.syncAwaitAt >= SYNC_MAX_WAIT_MS;
+    // heartbeats keep a link heard; only a reply arriving in chunks shows the answer is on its way
+    return now - Math.max(d.syncAwaitAt, l.lastChunk) >= SYNC_WAIT_MS || now - d.syncAwaitAt >= SYNC_MAX_WAIT_MS;
   }
 
   private release(d: DocState): void {

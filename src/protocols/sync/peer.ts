@@ -449,7 +449,7 @@ export class SyncPeer {
    */
   heard(peer: PeerId): void {
     const l = this.links.get(peer);
-    if (l?.open && !this.stopped) l.lastHeard = this.ctx.now();
+    if (l?.open && !this.stopped) l.lastHeard = l.lastChunk = this.ctx.now();
   }
 
   /** A frame from `from` (decoded and bounded by the host's codec, or an object in the simulator). */

@@ -20,6 +20,8 @@ export interface LinkState {
   startedAt: number;
   openedAt: number;
   lastHeard: number;
+  /** When a chunk of a frame still being reassembled last arrived (a large sync reply on its way). */
+  lastChunk: number;
   lastSent: number;
   relay: TokenBucket;
   sync: TokenBucket;
@@ -75,6 +77,7 @@ export class LinkTable {
       startedAt: now,
       openedAt: 0,
       lastHeard: now,
+      lastChunk: -Infinity,
       lastSent: now,
       relay: new TokenBucket(rates.relayRate, rates.relayBurst, now),
       sync: new TokenBucket(rates.syncRate, rates.syncBurst, now),
