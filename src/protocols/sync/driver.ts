@@ -49,7 +49,14 @@ function buildSyncRun(world: World, params: SyncParams, workload: SyncWorkload, 
   const state = new SyncRunState(world, params, workload, world.sim.rng.fork('sync'), clientBase);
   return {
     state,
-    isComplete: () => state.workloadDone && state.meter.unconverged === 0 && state.meter.joinersPending === 0 && state.joiners.size === state.meter.joinRatios.length,
+    // complete: the edits are made, and every replica online holds all of them (a peer back from a break
+    // just before the end would otherwise be counted unconverged only for when the run stopped)
+    isComplete: () =>
+      state.workloadDone &&
+      state.meter.unconverged === 0 &&
+      state.meter.joinersPending === 0 &&
+      state.joiners.size === state.meter.joinRatios.length &&
+      state.meter.allCaughtUp(),
     summary: () => summary(state),
     series: () => series(state),
     samples: () => samples(state),

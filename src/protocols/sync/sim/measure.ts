@@ -215,6 +215,12 @@ export class Meter {
     return n;
   }
 
+  /** True if every replica online now holds every edit (one that came back from a break has caught up). */
+  allCaughtUp(): boolean {
+    for (let p = 0; p < this.n; p++) if (this.sessionAt[p]! >= 0 && this.lag(p) > 0) return false;
+    return true;
+  }
+
   /** Convergence times of the edits that converged, ms. */
   convergenceTimes(): number[] {
     const out: number[] = [];
