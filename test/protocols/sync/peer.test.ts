@@ -11,6 +11,7 @@ import {
   B_SIGNAL,
   createSyncCodec,
   F_ROUTE,
+  F_SYNC_REPLY,
   F_SYNC_REQ,
   nodeIdOf,
   SYNC_ORIGIN,
@@ -172,6 +173,21 @@ describe('documents', () => {
     (a.sync.docs.get('text')!).dirty = true;
     net.run(10_000);
     for (const p of net.alivePeers()) expect(p.text).toBe('world');
+  });
+
+  it('a sync reply lost on a link that stays up holds the peer back for 3 s, not until the 30-s limit', () => {
+    const net = room(47, 6);
+    const a = net.peers.get(1)!;
+    a.doc.getText('text').insert(0, 'x'.repeat(2000));
+    a.sync.localUpdate('text', Y.encodeStateAsUpdate(a.doc));
+    net.run(5000);
+    expect(net.converged()).toBe(true);
+    let lost = 0;
+    net.lose = (_from, to, f) => to === 60 && f.t === F_SYNC_REPLY && lost++ === 0;
+    const j = net.add(60);
+    net.run(8000);
+    expect(lost).toBeGreaterThan(0);
+    expect(j.text.length).toBe(2000);
   });
 
   it('an update that arrives before its lost predecessor is a gap: the deliverer is asked at once, not at the next digest round', () => {

@@ -171,6 +171,9 @@ export class TestNet {
   violations = 0;
   readonly o: Required<Omit<TestNetOptions, 'peer' | 'trust' | 'pairLatency' | 'certs'>> & Pick<TestNetOptions, 'trust' | 'pairLatency' | 'certs'> & { peer: Partial<SyncOptions> };
 
+  /** Frames this returns true for are lost (a test's targeted loss). */
+  lose: ((from: PeerId, to: PeerId, f: Frame) => boolean) | null = null;
+
   constructor(opts: TestNetOptions) {
     this.o = {
       seed: opts.seed,
@@ -340,6 +343,7 @@ export class TestNet {
   }
 
   private transmit(from: TestPeer, to: PeerId, t: Transport, frame: Frame): void {
+    if (this.lose?.(from.id, to, frame) === true) return;
     if (this.rng.chance(this.o.dropRate)) return;
     const copies = this.rng.chance(this.o.dupRate) ? 2 : 1;
     for (let c = 0; c < copies; c++) {
