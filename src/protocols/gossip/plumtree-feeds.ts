@@ -42,6 +42,9 @@ interface Feed {
   pruned: Map<PeerId, number>;
   /** Messages whose first copy came from a pruned neighbour: their next duplicate is kept. */
   racy: Set<number>;
+  /** A neighbour we GRAFTed, and the newest message we held then: its copies up to there are expected. */
+  catchUp: PeerId;
+  catchUpSeq: number;
 }
 
 export interface FeedHost {
@@ -57,11 +60,15 @@ export class Feeds {
 
   constructor(private readonly host: FeedHost) {}
 
-  /** The first copy of `id` came from `from` (not a repair), `round` hops from its origin here. */
-  delivered(id: MsgId, from: PeerId, round: number): void {
+  /**
+   * The first copy of `id` came from `from` (not a repair), `round` hops from its origin here. Returns
+   * the newest of the origin's messages delivered before (-1: none known), so the caller sees a gap.
+   */
+  delivered(id: MsgId, from: PeerId, round: number): number {
     let f = this.feeds.get(id.origin);
+    const before = f !== undefined && f.session === id.session ? f.seq : -1;
     if (f === undefined || f.session !== id.session) {
-      f = { session: id.session, parent: -1, seq: id.seq, round, alt: -1, altSeq: -1, altRound: 0, pruned: new Map(), racy: new Set() };
+      f = { session: id.session, parent: -1, seq: id.seq, round, alt: -1, altSeq: -1, altRound: 0, pruned: new Map(), racy: new Set(), catchUp: -1, catchUpSeq: -1 };
       this.feeds.delete(id.origin);
       this.feeds.set(id.origin, f);
       if (this.feeds.size > MAX_FEEDS) this.feeds.delete(this.feeds.keys().next().value as number);
@@ -70,6 +77,9 @@ export class Feeds {
       f.seq = id.seq;
       f.round = round;
     }
+    // the origin itself is never a push that crossed our PRUNE: it pushes again only when its own tree lost
+    // a branch (Plumtree.neighborDown), and no parent is closer
+    if (from === id.origin) f.pruned.delete(from);
     const n = f.pruned.get(from);
     if (n !== undefined) {
       // its push crossed our PRUNE: it will stop; the real parent's duplicate is kept
@@ -80,16 +90,20 @@ export class Feeds {
         f.pruned.set(from, 0);
         this.host.send(from, { type: PRUNE, origin: id.origin });
       } else f.pruned.set(from, n + 1);
-      return;
+      return before;
     }
     f.parent = from;
     this.host.makeEager(id.origin, from);
+    return before;
   }
 
   /** A duplicate of `id` from `from`: true to keep `from` as the parent instead of pruning it. */
   duplicate(id: MsgId, from: PeerId, round: number): boolean {
     const f = this.feeds.get(id.origin);
     if (f === undefined || f.session !== id.session) return false;
+    // a GRAFT is answered with the message and the origin's later ones: those we held already are no sign
+    // of a redundant link
+    if (from === f.catchUp && id.seq <= f.catchUpSeq) return true;
     if (f.racy.delete(id.seq) && !f.pruned.has(from)) {
       f.parent = from;
       this.host.makeEager(id.origin, from);
@@ -126,9 +140,13 @@ export class Feeds {
     if (f !== undefined && f.parent === from) this.adopt(origin, f, from);
   }
 
-  /** We GRAFTed `p` into `origin`'s tree: it pushes to us again. */
+  /** We GRAFTed `p` into `origin`'s tree: it pushes to us again (and first what we asked for and later). */
   grafted(origin: number, p: PeerId): void {
-    this.feeds.get(origin)?.pruned.delete(p);
+    const f = this.feeds.get(origin);
+    if (f === undefined) return;
+    f.pruned.delete(p);
+    f.catchUp = p;
+    f.catchUpSeq = f.seq;
   }
 
   /** A new link: lazy in every tree, if this peer is fed already (see the header). */
@@ -177,6 +195,7 @@ export class Feeds {
     f.alt = -1;
     if (q < 0) return;
     f.pruned.delete(q);
+    f.catchUp = -1;
     this.host.makeEager(origin, q);
     // the message after the newest we hold: from now on, and that one if it is there already
     this.host.send(q, { type: GRAFT, id: { origin, session: f.session, seq: f.seq + 1 }, round: f.round });

@@ -50,6 +50,14 @@ export interface PlumtreeOptions {
   maxMissing?: number;
   /** Codec limits (payload size, ids per IHAVE, digest size). */
   limits?: CodecLimits;
+  /**
+   * Bits of the random session that tells this instance's messages from an earlier one's of the same
+   * origin (a restart: its sequence numbers start again at 0). Default 32 (5 bytes on the wire); 21 bits
+   * take 3 bytes in every message id, and two instances of one origin then share a session once in ~2
+   * million restarts (the later one's first messages would pass for seen while the earlier ones are
+   * remembered).
+   */
+  sessionBits?: number;
   /** Counters to add to (the simulator shares one object among all peers). */
   stats?: PlumtreeStats;
 }
@@ -57,6 +65,8 @@ export interface PlumtreeOptions {
 export interface PlumtreeStats {
   delivered: number;
   duplicates: number;
+  /** Messages a per-origin tree showed missing (a later one of the same origin came first). */
+  gaps: number;
   malformed: number;
   gossipSent: number;
   ihaveSent: number;
@@ -71,6 +81,7 @@ export function newStats(): PlumtreeStats {
   return {
     delivered: 0,
     duplicates: 0,
+    gaps: 0,
     malformed: 0,
     gossipSent: 0,
     ihaveSent: 0,

@@ -57,9 +57,19 @@ const T_FLUSH = 3;
 const MAX_ANNOUNCERS = 8;
 /** Origins whose trees a peer keeps (per-origin mode). */
 const MAX_ORIGINS = 4096;
+/** The longest gap in an origin's messages a per-origin tree GRAFTs for (longer ones: anti-entropy). */
+const MAX_GAP = 16;
 
 export function idKey(id: MsgId): string {
   return `${id.origin}.${id.session}.${id.seq}`;
+}
+
+interface Cached {
+  id: MsgId;
+  round: number;
+  payload: Uint8Array;
+  /** Per-origin trees: neighbours known to hold the message (it came from them, or they announced it). */
+  holders: PeerId[] | null;
 }
 
 interface Missing {
@@ -74,7 +84,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   readonly stats: PlumtreeStats;
   readonly codec: PlumtreeCodec;
   private readonly seen = new Set<string>();
-  private readonly cache = new Map<string, { id: MsgId; round: number; payload: Uint8Array }>();
+  private readonly cache = new Map<string, Cached>();
   private cacheBytesUsed = 0;
   private readonly missing = new Map<string, Missing>();
   private readonly lazyQueue = new Map<PeerId, { id: MsgId; round: number }[]>();
@@ -82,7 +92,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   private aeTimer: TimerId | null = null;
   private readonly session: number;
   private seq = 0;
-  private readonly o: Required<Omit<PlumtreeOptions, 'antiEntropy' | 'stats' | 'limits' | 'perOriginTrees'>>;
+  private readonly o: Required<Omit<PlumtreeOptions, 'antiEntropy' | 'stats' | 'limits' | 'perOriginTrees' | 'sessionBits'>>;
   /** Per-origin trees: every neighbour, and each origin's eager ones (an origin not here: all eager). */
   private readonly perOrigin: boolean;
   private readonly links = new Set<PeerId>();
@@ -115,7 +125,9 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     this.codec = createCodec(opts.limits);
     this.stats = opts.stats ?? newStats();
     this.ae = opts.antiEntropy ?? messageIdDigest(this);
-    this.session = ctx.rng.nextU32();
+    const bits = opts.sessionBits ?? 32;
+    if (!Number.isInteger(bits) || bits < 1 || bits > 32) throw new GossipError(`Plumtree: sessionBits must be an integer in 1..32, got ${bits}`);
+    this.session = ctx.rng.nextU32() >>> (32 - bits);
     this.feeds = this.perOrigin
       ? new Feeds({
           links: this.links,
@@ -147,6 +159,10 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     this.eager.delete(peer);
     this.lazy.delete(peer);
     this.links.delete(peer);
+    // per-origin trees: below us in our own tree was a subtree that no longer hears from us, and nobody
+    // above can adopt it: our next message goes on every link again and the tree forms anew
+    const own = this.eagerBy.get(this.ctx.id);
+    if (own?.has(peer) === true) for (const l of this.links) own.add(l);
     for (const e of this.eagerBy.values()) e.delete(peer);
     this.lazyQueue.delete(peer);
     for (const m of this.missing.values()) m.announcers = m.announcers.filter((a) => a.from !== peer);
@@ -226,9 +242,9 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     const id: MsgId = { origin: this.ctx.id, session: this.session, seq: this.seq++ };
     const key = idKey(id);
     this.remember(key);
-    this.store(key, id, 0, payload);
+    this.store(key, id, 0, payload, null);
     this.eagerPush(id, 0, payload, -1, false);
-    this.lazyPush(id, 0, -1);
+    this.lazyPush(id, 0, -1, null);
     return id;
   }
 
@@ -272,6 +288,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     const key = idKey(id);
     if (this.seen.has(key)) {
       this.stats.duplicates++;
+      if (this.perOrigin) this.heldBy(key, from);
       // a redundant tree link: make it lazy on both ends (anti-entropy repairs are not tree traffic)
       if (!repair && this.feeds?.duplicate(id, from, round) !== true) this.prune(id.origin, from);
       return;
@@ -282,22 +299,38 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       if (miss.timer !== null) this.ctx.cancelTimer(miss.timer);
       this.missing.delete(key);
     }
-    this.store(key, id, round + 1, payload);
+    let holders: PeerId[] | null = null;
+    if (this.perOrigin) {
+      holders = [from];
+      if (miss) for (const a of miss.announcers) if (a.from !== from) holders.push(a.from);
+    }
+    this.store(key, id, round + 1, payload, holders);
     this.stats.delivered++;
     this.onDeliver(payload, { id, from, round: round + 1 });
     if (repair) {
       // anti-entropy repairs are not tree traffic
-    } else if (this.feeds) this.feeds.delivered(id, from, round + 1);
-    else this.makeEager(id.origin, from);
+    } else if (this.feeds) {
+      const before = this.feeds.delivered(id, from, round + 1);
+      if (before >= 0 && id.seq > before + 1) this.gap(id, before, from, round);
+    } else this.makeEager(id.origin, from);
     this.eagerPush(id, round + 1, payload, from, repair);
     // per-origin trees: who announced it to us holds it, and needs no IHAVE of it
-    this.lazyPush(id, round + 1, from, this.perOrigin ? miss?.announcers : undefined);
+    this.lazyPush(id, round + 1, from, holders);
   }
 
   private onIHave(from: PeerId, id: MsgId, round: number): void {
     this.feeds?.announced(id, from, round);
     const key = idKey(id);
-    if (this.seen.has(key)) return;
+    if (this.seen.has(key)) {
+      if (this.perOrigin) this.heldBy(key, from);
+      return;
+    }
+    this.await(id, from, round);
+  }
+
+  /** `from` holds `id`, which we lack: GRAFT it (or an earlier announcer) unless the message comes first. */
+  private await(id: MsgId, from: PeerId, round: number): void {
+    const key = idKey(id);
     let m = this.missing.get(key);
     if (!m) {
       if (this.missing.size >= this.o.maxMissing) {
@@ -314,6 +347,18 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       if (!known) m.announcers.push({ from, round });
     }
     if (m.timer === null) m.timer = this.ctx.setTimer(this.o.graftTimeoutMs, T_GRAFT, key);
+  }
+
+  /**
+   * Per-origin trees carry an origin's messages in order along each path: a message past the one after
+   * our newest shows a loss with no byte on the wire. The first missing one is awaited as if `from` had
+   * announced it (a per-origin GRAFT brings the later ones too); a long gap is left to anti-entropy.
+   */
+  private gap(id: MsgId, before: number, from: PeerId, round: number): void {
+    if (id.seq - before - 1 > MAX_GAP) return;
+    const first: MsgId = { origin: id.origin, session: id.session, seq: before + 1 };
+    this.stats.gaps++;
+    this.await(first, from, round);
   }
 
   private onGraftTimer(key: string): void {
@@ -417,11 +462,17 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
       if (p !== except && p !== parent) this.sendMsg(p, { type: GOSSIP, id, round, payload, repair });
   }
 
+  /** `p` holds the cached message `key` (it sent a copy, or announced it): it needs no IHAVE of it. */
+  private heldBy(key: string, p: PeerId): void {
+    const h = this.cache.get(key)?.holders;
+    if (h && h.length < MAX_ANNOUNCERS && !h.includes(p)) h.push(p);
+  }
+
   /** The lazy neighbours of `origin`'s tree an IHAVE goes to (at most lazyFanout, chosen at random). */
-  private lazyTargets(origin: number, except: PeerId, holders?: readonly { from: PeerId }[]): Iterable<PeerId> {
+  private lazyTargets(origin: number, except: PeerId, holders: readonly PeerId[] | null): Iterable<PeerId> {
     const eager = this.eagerOf(origin);
     const all = this.perOrigin ? this.links : this.lazy;
-    const skip = (p: PeerId): boolean => p === except || (this.perOrigin && (eager.has(p) || (holders?.some((h) => h.from === p) ?? false)));
+    const skip = (p: PeerId): boolean => p === except || (this.perOrigin && (eager.has(p) || (holders?.includes(p) ?? false)));
     if (this.o.lazyFanout >= all.size) {
       const out: PeerId[] = [];
       for (const p of all) if (!skip(p)) out.push(p);
@@ -432,7 +483,7 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     return this.ctx.rng.sampleInPlace(lazy, Math.min(this.o.lazyFanout, lazy.length));
   }
 
-  private lazyPush(id: MsgId, round: number, except: PeerId, holders?: readonly { from: PeerId }[]): void {
+  private lazyPush(id: MsgId, round: number, except: PeerId, holders: readonly PeerId[] | null): void {
     if (this.o.lazyDelayMs <= 0) {
       for (const p of this.lazyTargets(id.origin, except, holders)) this.sendMsg(p, { type: IHAVE, ids: [{ id, round }] });
       return;
@@ -450,7 +501,12 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
   }
 
   private flushLazy(): void {
-    for (const [p, ids] of this.lazyQueue) if (ids.length > 0 && (this.perOrigin ? this.links.has(p) : this.lazy.has(p))) this.sendMsg(p, { type: IHAVE, ids });
+    for (const [p, queued] of this.lazyQueue) {
+      if (!(this.perOrigin ? this.links.has(p) : this.lazy.has(p))) continue;
+      // per-origin trees: a neighbour that sent or announced the message meanwhile holds it
+      const ids = this.perOrigin ? queued.filter((x) => !(this.cache.get(idKey(x.id))?.holders?.includes(p) ?? false)) : queued;
+      if (ids.length > 0) this.sendMsg(p, { type: IHAVE, ids });
+    }
     this.lazyQueue.clear();
   }
 
@@ -488,9 +544,9 @@ export class Plumtree implements PeerProtocol<PlumtreeMsg> {
     if (this.seen.size > this.o.seenCapacity) this.seen.delete(this.seen.values().next().value as string);
   }
 
-  private store(key: string, id: MsgId, round: number, payload: Uint8Array): void {
+  private store(key: string, id: MsgId, round: number, payload: Uint8Array, holders: PeerId[] | null): void {
     if (this.o.cacheSize === 0 || payload.length > this.o.cacheBytes) return;
-    this.cache.set(key, { id, round, payload });
+    this.cache.set(key, { id, round, payload, holders });
     this.cacheBytesUsed += payload.length;
     while (this.cache.size > this.o.cacheSize || this.cacheBytesUsed > this.o.cacheBytes) {
       const [k, c] = this.cache.entries().next().value as [string, { payload: Uint8Array }];

@@ -4,7 +4,7 @@
  * can bring a cut-off subtree the next messages.
  */
 import { describe, expect, it } from 'vitest';
-import { GOSSIP, PRUNE, type PlumtreeMsg } from '../../../src/protocols/gossip/codec.js';
+import { GOSSIP, IHAVE, PRUNE, type PlumtreeMsg } from '../../../src/protocols/gossip/codec.js';
 import { Rng } from '../../../src/core/index.js';
 import { TestNet } from './plumtree-net.js';
 
@@ -87,5 +87,69 @@ describe('Plumtree per-origin trees', () => {
     net.run();
     expect(net.cores.reduce((s, c) => s + c.stats.duplicates, 0)).toBe(dups);
     for (let i = 1; i < 4; i++) expect(net.got[i]!.length).toBe(2 + (i === 3 ? 0 : 1));
+  });
+
+  it('a message lost on a link that stays up shows as a gap when the next one comes, and is GRAFTed from the deliverer with no IHAVE; what the answer repeats prunes nobody', () => {
+    const net = new TestNet(3, 6, () => perOrigin);
+    net.link(0, 1);
+    net.link(1, 2);
+    net.cores[0]!.broadcast(payload(0));
+    net.run();
+    // 1's copy of the next message to 2 is lost; the link stays up
+    net.cut.add('1-2');
+    net.cores[0]!.broadcast(payload(1));
+    net.run();
+    net.cut.delete('1-2');
+    expect(net.got[2]!.length).toBe(1);
+    net.cores[0]!.broadcast(payload(2));
+    net.run();
+    expect(net.got[2]!.map((p) => p[0])).toEqual([0, 2, 1]);
+    expect(net.cores[2]!.stats.gaps).toBe(1);
+    expect(net.cores[2]!.stats.graftSent).toBe(1);
+    // 1 answered the GRAFT with message 1 and message 2 again: a repeat it was asked for, not a redundant link
+    expect(net.cores[2]!.stats.pruneSent).toBe(0);
+    net.cores[0]!.broadcast(payload(3));
+    net.run();
+    expect(net.got[2]!.length).toBe(4);
+    expect(net.cores.reduce((s, c) => s + c.stats.ihaveSent, 0)).toBe(0);
+  });
+
+  it('batched IHAVEs leave out a message the neighbour announced or sent us meanwhile', () => {
+    const net = new TestNet(3, 7, () => ({ perOriginTrees: true, lazyFanout: 8, lazyDelayMs: 50, graftTimeoutMs: 100 }));
+    const x = net.cores[2]!;
+    x.neighborUp(0);
+    x.neighborUp(1);
+    const g = (seq: number): PlumtreeMsg => ({ type: GOSSIP, id: { origin: 9, session: 5, seq }, round: 1, payload: payload(seq), repair: false });
+    x.onMessage(0, g(0));
+    x.onMessage(1, g(0));
+    net.pending = [];
+    // 1 is lazy for origin 9 now: the next message is queued for an IHAVE to it, then 1 announces it itself
+    x.onMessage(0, g(1));
+    x.onMessage(1, { type: IHAVE, ids: [{ id: { origin: 9, session: 5, seq: 1 }, round: 1 }] });
+    x.onMessage(0, g(2));
+    const flush = net.timers.filter((t) => t.live && t.peer === 2);
+    expect(flush.length).toBe(1);
+    net.pending = [];
+    x.onTimer(flush[0]!.tag, flush[0]!.data);
+    expect(net.sentBy(2)).toEqual([{ to: 1, msg: { type: IHAVE, ids: [{ id: { origin: 9, session: 5, seq: 2 }, round: 2 }] } }]);
+  });
+
+  it('an origin whose last child link closes pushes its next message on every link: its tree forms again, with no IHAVE', () => {
+    const net = new TestNet(4, 8, () => perOrigin);
+    net.link(0, 1);
+    net.link(1, 2);
+    net.link(1, 3);
+    net.cores[0]!.broadcast(payload(0));
+    net.run();
+    // later links of fed peers are lazy: 0's own tree still hangs on 1 alone
+    net.link(0, 2);
+    net.link(0, 3);
+    net.run();
+    net.unlink(0, 1);
+    net.run();
+    for (let i = 1; i <= 3; i++) net.cores[0]!.broadcast(payload(i));
+    net.run();
+    for (let i = 1; i < 4; i++) expect(net.got[i]!.length, `peer ${i}`).toBe(4);
+    expect(net.cores.reduce((s, c) => s + c.stats.ihaveSent, 0)).toBe(0);
   });
 });

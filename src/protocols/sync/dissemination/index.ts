@@ -68,6 +68,8 @@ export class Dissemination {
         lazyFanout: o.lazyFanout,
         // many editors: each one's updates follow the fastest paths from it
         perOriginTrees: true,
+        // a message id's session in 3 bytes, not 5: every copy and announcement carries one
+        sessionBits: 21,
         cacheSize: o.cacheSize,
         seenCapacity: o.seenCapacity,
         antiEntropyMs: 0,
