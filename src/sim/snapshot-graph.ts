@@ -54,6 +54,21 @@ export function markImmutable<T extends object>(obj: T): T {
   return obj;
 }
 
+/** @internal prototypes whose instances keyframes share (markImmutableClass) */
+export const sharedProtos = new Set<object>();
+
+/**
+ * Declares that instances of a class never change once a session can reach them, and hold nothing
+ * that does: keyframes share them instead of copying them (the Yjs ID of an integrated struct or of
+ * its origins: a third of a sync room's objects).
+ */
+export function markImmutableClass(proto: object): void {
+  sharedProtos.add(proto);
+}
+
+/** Whether keyframes share `v` rather than copy it (declared immutable, itself or by its class). */
+export const isShared = (v: object): boolean => immutables.has(v) || sharedProtos.has(Object.getPrototypeOf(v) as object);
+
 /** Instances of this class are not part of a run's state (a restored run keeps the fresh session's own). */
 export function markTransient(proto: object): void {
   if (!transientProtos.includes(proto)) transientProtos.push(proto);
@@ -108,7 +123,7 @@ export function recordConstruction(root: object): void {
     const step = (c: unknown, kind: number, key: unknown): void => {
       if (!isRef(c) || seen.has(c)) return;
       seen.add(c);
-      if (timeZero.has(c) || builds.has(c) || immutables.has(c)) return;
+      if (timeZero.has(c) || builds.has(c) || isShared(c)) return;
       if (typeof c === 'function' || !isCopyable(c)) {
         if (!conts.has(c) && !statics.has(c) && !madeBy.has(c)) madeBy.set(c, { owner: root, path: [...path, kind, key] });
         return;
@@ -218,7 +233,7 @@ function eachChild(v: object, skip: readonly string[] | undefined, visit: (c: un
     visit(v.buffer); // views may share one buffer (ids as views of one array): the buffer has its identity
     return;
   }
-  if (v instanceof ArrayBuffer || immutables.has(v)) return;
+  if (v instanceof ArrayBuffer || isShared(v)) return;
   const proto = Object.getPrototypeOf(v) as object | null;
   if (proto !== null && transientProtos.includes(proto)) return;
   if (Array.isArray(v)) {

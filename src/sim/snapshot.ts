@@ -37,12 +37,14 @@ import {
   immutables,
   isCopyable,
   isRef,
+  isShared,
   isTyped,
   madeBy,
   makeCont,
   markTransient,
   protoName,
   rebuildable,
+  sharedProtos,
   SnapshotError,
   statics,
   STEP_MAP,
@@ -53,7 +55,7 @@ import {
   type Typed,
 } from './snapshot-graph.js';
 
-export { Census, cont, markImmutable, markStatic, markTransient, rebuildable, SnapshotError } from './snapshot-graph.js';
+export { Census, cont, markImmutable, markImmutableClass, markStatic, markTransient, rebuildable, SnapshotError } from './snapshot-graph.js';
 
 // ---- capture --------------------------------------------------------------------------------------
 
@@ -139,6 +141,7 @@ export function capture(root: object, census: Census, timeMs: number): Keyframe 
       if (typeof v === 'string') bytes += 16 + 2 * v.length;
       return v;
     }
+    if (sharedProtos.has(Object.getPrototypeOf(v) as object)) return v; // no memo: there are many, and each is itself
     const done = memo.get(v);
     if (done !== undefined) return done;
     const ci = census.index.get(v);
@@ -302,6 +305,10 @@ export function restore(kf: Keyframe, freshRoot: object): void {
 
   const target = (v: unknown): unknown => {
     if (!isRef(v)) return v;
+    if (sharedProtos.has(Object.getPrototypeOf(v) as object)) {
+      const ci = kf.census.index.get(v);
+      return ci === undefined ? v : fresh[ci];
+    }
     const done = memo.get(v);
     if (done !== undefined) return done;
     let out: unknown;
@@ -435,8 +442,8 @@ function rebuild(kf: Keyframe, fresh: object[], memo: Map<unknown, unknown>, inP
   /** Whether rebuilt `x` stands for copy `y`: both unclaimed objects of one kind, made by the construction. */
   const fits = (x: unknown, y: unknown): boolean => {
     if (typeof x !== 'object' || x === null || typeof y !== 'object' || y === null) return false;
-    if (claimed.has(x) || memo.has(y) || timeZero.has(x) || builds.has(x) || immutables.has(x) || Object.isFrozen(x)) return false;
-    if (kf.censusOf.has(y) || immutables.has(y) || y instanceof ContCopy || y instanceof TransientRef || y instanceof MadeRef) return false;
+    if (claimed.has(x) || memo.has(y) || timeZero.has(x) || builds.has(x) || isShared(x) || Object.isFrozen(x)) return false;
+    if (kf.censusOf.has(y) || isShared(y) || y instanceof ContCopy || y instanceof TransientRef || y instanceof MadeRef) return false;
     return Object.getPrototypeOf(x) === Object.getPrototypeOf(y);
   };
   const pair = (x: unknown, y: unknown): void => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Census, capture, cont, markImmutable, markStatic, rebuildable, restore, SnapshotError } from '../../src/sim/snapshot.js';
+import { Census, capture, cont, markImmutable, markImmutableClass, markStatic, rebuildable, restore, SnapshotError } from '../../src/sim/snapshot.js';
 
 /** A small "session": built the same way every time, with closures over its time-0 objects. */
 class Peer {
@@ -132,6 +132,26 @@ describe('engine snapshot (keyframes)', () => {
     const d = build();
     restore(kf2, d.root);
     expect((d.root.later[0] as { inner: { n: number } }).inner.n).toBe(1);
+  });
+
+  it('shares instances of a class declared immutable: made during the run, the same object; of the time-0 graph, the fresh build\'s', () => {
+    class Stamp {
+      constructor(readonly at: number) {}
+    }
+    markImmutableClass(Stamp.prototype);
+    const make = () => ({ first: new Stamp(0), later: [] as { s: Stamp }[] });
+    const a = make();
+    const census = Census.take(a);
+    const s1 = new Stamp(1);
+    a.later.push({ s: s1 }, { s: s1 }, { s: a.first });
+    const kf = capture(a, census, 5);
+    const b = make();
+    restore(kf, b);
+    expect(b.later[0]!.s).toBe(s1);
+    expect(b.later[1]!.s).toBe(s1);
+    expect(b.later[2]!.s).toBe(b.first);
+    expect(b.later[0]).not.toBe(a.later[0]); // what holds it is still copied
+    expect(kf.objects).toBe(5); // the root, the array and its three objects: no Stamp
   });
 
   it('keeps views of one buffer sharing it (ids as views of one array)', () => {

@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import type { PeerId, Rng } from '../../../core/index.js';
-import { markStatic, rebuildable, type World } from '../../../sim/index.js';
+import { markImmutableClass, markStatic, rebuildable, type World } from '../../../sim/index.js';
 import { newDiscoveryStats, type DiscoveryStats } from '../discovery/discovery.js';
 import { SYNC_ORIGIN } from '../docs.js';
 import { newSyncStats, type SyncStats } from '../host.js';
@@ -50,6 +50,11 @@ export class SimDoc extends Y.Doc {
 }
 
 const newSimDoc = markStatic((): SimDoc => new SimDoc());
+
+// Yjs changes an ID (its clock) only while decoding a struct, before the struct is integrated; the ids
+// of integrated structs and of their origins never change, so keyframes share them (a third of a
+// replica's objects)
+markImmutableClass(Y.ID.prototype);
 
 export class SyncRunState {
   readonly room: SimRoom<Frame> | SimRoom<YMsg>;
