@@ -129,6 +129,11 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
     this.admitConnect(peer, random);
   }
 
+  /** A vetted connect the answers spoke against. */
+  refuseConnect(peer: PeerId): void {
+    this.send(peer, { t: this.links.has(peer) ? 'accept' : 'reject' }, 0);
+  }
+
   /** A vetted candidate for a (random) link: asked if still acceptable and there is room. */
   askForLink(peer: PeerId): void {
     if (this.links.has(peer) || this.pending.has(peer) || this.links.size >= this.cfg.maxDegree || !this.acceptable(peer)) return;

@@ -1,7 +1,7 @@
 /**
  * Vetting (vetting.ts): a connect from a peer with no first-hand evidence waits for what the
- * neighbours asked about it say; a trusted neighbour's warning refuses it, and the answers stay in
- * the table. Peers answer asks from neighbours only; a tell nobody asked for changes nothing.
+ * neighbours asked about it say; a trusted neighbour's warning refuses it (even a weak one, when
+ * nothing good outweighs it), and the answers stay in the table. Peers answer asks from neighbours only; a tell nobody asked for changes nothing.
  */
 import { describe, expect, it } from 'vitest';
 import type { AdaptiveMsg } from '../../../src/protocols/adaptive/peer.js';
@@ -51,6 +51,26 @@ describe('vetting a stranger before linking', () => {
     for (const a of asked) peer.onMessage(a.to, { t: 'tell', nonce: a.nonce, entry: { peer: 9, good: 1, bad: 0 } });
     expect(answersTo(sent, 9)).toEqual(['accept']);
     expect(peer.links.has(9)).toBe(true);
+  });
+
+  it('refuses a stranger the answers weigh against on balance, though its score is still above admitThreshold', () => {
+    const { peer, sent } = peerWithTrustedNeighbours();
+    peer.onMessage(9, { t: 'connect', random: true });
+    const asked = asks(sent);
+    // a weak warning (hearsay passed on) and nothing else
+    peer.onMessage(asked[0]!.to, { t: 'tell', nonce: asked[0]!.nonce, entry: { peer: 9, good: 0, bad: 0.5 } });
+    for (const a of asked.slice(1)) peer.onMessage(a.to, { t: 'tell', nonce: a.nonce, entry: { peer: 9, good: 0, bad: 0 } });
+    expect(peer.trust.score(9)).toBeGreaterThan(0.45);
+    expect(answersTo(sent, 9)).toEqual(['reject']);
+    expect(peer.links.has(9)).toBe(false);
+    // the same warning outweighed by a neighbour's good word: accepted
+    sent.length = 0;
+    peer.onMessage(19, { t: 'connect', random: true });
+    const again = asks(sent);
+    peer.onMessage(again[0]!.to, { t: 'tell', nonce: again[0]!.nonce, entry: { peer: 19, good: 0, bad: 0.5 } });
+    peer.onMessage(again[1]!.to, { t: 'tell', nonce: again[1]!.nonce, entry: { peer: 19, good: 1, bad: 0 } });
+    for (const a of again.slice(2)) peer.onMessage(a.to, { t: 'tell', nonce: a.nonce, entry: { peer: 19, good: 0, bad: 0 } });
+    expect(answersTo(sent, 19)).toEqual(['accept']);
   });
 
   it('takes no tell it did not ask for, nor one about another peer, nor from a peer not asked', () => {
