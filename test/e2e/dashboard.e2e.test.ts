@@ -86,7 +86,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=clock]')?.getAttribute('data-ms')) > 1300, undefined, { timeout: 20_000 });
     await page.click('[data-testid=pause]');
     await page.click('[data-testid=record]'); // stop
-    await page.waitForSelector('[data-testid=record]:has-text("Record")');
+    await page.waitForSelector('[data-testid=record]:not(.recording)'); // stopped (has-text would match "Stop recording")
     expect(Number(await page.getAttribute('[data-testid=record-info]', 'data-frames'))).toBeGreaterThan(4);
   });
 

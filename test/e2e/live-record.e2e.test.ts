@@ -44,7 +44,7 @@ describe('recording the live room from the Live overlay view', () => {
     const atKill = await frames();
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=live-record-info]')?.getAttribute('data-frames')) >= n + 8, atKill, { timeout: 20_000 });
     await page.click('[data-testid=live-record]');
-    await page.waitForSelector('[data-testid=live-record]:has-text("Record")');
+    await page.waitForSelector('[data-testid=live-record-info][data-active="0"]'); // stopped (has-text would match "Stop recording")
     const held = await frames();
 
     const [d] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.click('[data-testid=live-save-recording]')]);

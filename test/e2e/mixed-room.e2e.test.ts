@@ -196,7 +196,8 @@ describe('a mixed room: two windows, Node peers, an attacker and a simulated pop
     // the recording holds the mixed room as the view drew it: the population around its bridge, the attacker cut off
     // (saving, reopening in the Lab and scrubbing a live recording is live-record.e2e.test.ts's)
     await a.click('[data-testid=live-record]');
-    await a.waitForSelector('[data-testid=live-record]:has-text("Record")');
+    // stopped: the host has taken its last frame (has-text is a case-blind substring: "Stop recording" has "Record")
+    await a.waitForSelector('[data-testid=live-record-info][data-active="0"]');
     const saved = await host.call<{ name: string; text: string; frames: number }>('live.record.save');
     const replay = new Replay(parseRecording(saved.text, saved.name));
     expect(replay.frameCount).toBe(saved.frames);
