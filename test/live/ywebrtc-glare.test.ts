@@ -7,7 +7,8 @@
  * knows the password) sees exactly one answer per pair: one connection each, no reconnect; every peer
  * holds exactly one connection to each other peer, open (none left opening), and each peer's own edit
  * reaches every replica.
- * The test also checks that it met glare at all (some pair offered both ways in some round).
+ * The test also checks that it met glare at all (some pair offered both ways in some round): at least 6 rounds,
+ * and up to 16 while none has (whether two announces cross is timing; a quiet CI run once met none in 6).
  * Must run inside a loopback-only network namespace (npm test does); ICE is restricted to 127.0.0.1.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,9 @@ afterAll(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => {});
 });
 
+/** Rounds at least; more (up to MAX_ROUNDS) while none has met glare yet, which is a matter of timing. */
 const ROUNDS = 6;
+const MAX_ROUNDS = 16;
 /**
  * How long every peer may take to hold every peer's edit of a round: 20 s. Unloaded a round takes about
  * a second; on a loaded 2-core machine four processes starting WebRTC at once take a few. A deaf pair
@@ -69,7 +72,7 @@ describe('y-webrtc peers entering at once', () => {
     cleanup.push(async () => void (await Promise.all(peers.map((p) => p.close()))));
     const ids = peers.map((p) => p.id);
     let glares = 0;
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= ROUNDS || (glares === 0 && round <= MAX_ROUNDS); round++) {
       seen.length = 0;
       await Promise.all(peers.map((p) => p.setMode('ywebrtc')));
       const marks = ids.map((id) => `[r${round}p${id}]`);
@@ -110,5 +113,5 @@ describe('y-webrtc peers entering at once', () => {
     }
     // the rounds met glare (pairs offering both ways), else they proved nothing about it
     expect(glares).toBeGreaterThan(0);
-  }, 240_000);
+  }, 400_000);
 });
