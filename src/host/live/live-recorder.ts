@@ -50,8 +50,7 @@ export class LiveRecorder {
     const rec = this.rec;
     if (!rec) throw new CommandError('the room is not being recorded (live.record.start first)');
     if (rec.active) {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = null;
+      this.stopTimer();
       while (this.taking) await this.taking;
       if (rec === this.rec) await this.frame(rec);
     }
@@ -74,9 +73,13 @@ export class LiveRecorder {
   }
 
   private halt(reason: 'stopped' | 'closed'): void {
+    this.stopTimer();
+    this.rec?.stop(reason);
+  }
+
+  private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.rec?.stop(reason);
   }
 
   private frame(rec: LiveRecording): Promise<void> {
