@@ -2,7 +2,7 @@
  * The adaptive overlay under attack (resources/bench/adaptive.yaml): the reputation scenario's set-up
  * run through the engine for a fixed virtual time, with a broadcast every 200 ms from the first second.
  *
- * Figures: { peers, virtualMs, strategy, reputation, maxKnown, maxOpinions, wallMs (build + run), runMs, runCpuMs, events,
+ * Figures: { peers, virtualMs, strategy, reputation, maxKnown, maxOpinions, askRelay, wallMs (build + run), runMs, runCpuMs, events,
  * eventsPerSec, and the summary's deliveryRatioLate, maliciousCutOff, falsePositives, timeToIsolateMs,
  * meanLinkLatencyMsEnd, reputationBytesPerPeer }.
  */
@@ -20,6 +20,7 @@ const OPTIONS = {
   seed: 'int',
   'max-known': 'int',
   'max-opinions': 'int',
+  'ask-relay': 'int',
 } as const satisfies OptionTypes;
 
 async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
@@ -28,7 +29,7 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
   const reputation = o.reputation === 'on';
   const params = adaptiveParams.parse({
     adversaries: { fraction: o.fraction, behaviour: ['drop', 'corrupt', 'badmouth'] },
-    reputation: { enabled: reputation, maxKnown: o.maxKnown, maxOpinions: o.maxOpinions },
+    reputation: { enabled: reputation, maxKnown: o.maxKnown, maxOpinions: o.maxOpinions, askRelay: o.askRelay },
     rewiring: { strategy },
   });
   const virtualMs = o.seconds * 1000;
@@ -49,6 +50,7 @@ async function run(o: OptionsOf<typeof OPTIONS>): Promise<Figures> {
     reputation,
     maxKnown: o.maxKnown,
     maxOpinions: o.maxOpinions,
+    askRelay: o.askRelay,
     wallMs: Math.round(t2 - t0),
     runMs: Math.round(t2 - t1),
     runCpuMs: Math.round((c2.user + c2.system) / 1000),

@@ -26,8 +26,8 @@ export type AdaptiveMsg =
   | { t: 'ping'; nonce: number }
   | { t: 'pong'; nonce: number }
   | { t: 'opinions'; entries: Opinion[] }
-  /** What do you hold about `peer`? (vetting.ts) */
-  | { t: 'ask'; peer: PeerId; nonce: number }
+  /** What do you hold about `peer`? `relay`: if nothing, ask your own neighbours first (vetting.ts). */
+  | { t: 'ask'; peer: PeerId; nonce: number; relay?: boolean }
   | { t: 'tell'; nonce: number; entry: Opinion };
 
 /** Largest payload a message may claim. */

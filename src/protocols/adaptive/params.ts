@@ -69,6 +69,9 @@ export const reputationSchema = z.strictObject({
   askNeighbours: int(0, 64).default(8),
   /** A vetting is decided with the answers that came within this long. */
   askTimeoutMs: numAbove().default(500),
+  /** A neighbour asked about a peer it holds nothing on first asks this many of its own neighbours
+   * (within askTimeoutMs / 2) and answers with what they told it (0: it answers at once). */
+  askRelay: int(0, 64).default(8),
   /** Most peers a peer keeps reputation records of (~100 bytes each; when full, the least-evidenced
    * are forgotten first, blacklist entries last, down to 90%). */
   maxKnown: int(16, 1_000_000).default(512),

@@ -179,9 +179,10 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
       case 'opinions':
         return this.onOpinions(from, (msg as { entries?: unknown }).entries);
       case 'ask':
-        if (!isNonNegInt(msg.peer) || msg.peer >= this.cfg.peers || !isNonNegInt(msg.nonce)) return this.reject(from, 'ask: bad fields');
+        if (!isNonNegInt(msg.peer) || msg.peer >= this.cfg.peers || !isNonNegInt(msg.nonce) || (msg.relay !== undefined && typeof msg.relay !== 'boolean'))
+          return this.reject(from, 'ask: bad fields');
         if (!this.links.has(from)) return;
-        return this.onAsk(from, msg.peer, msg.nonce);
+        return this.onAsk(from, msg.peer, msg.nonce, msg.relay === true);
       case 'tell':
         return this.onTell(from, msg.nonce, (msg as { entry?: unknown }).entry);
       default:
@@ -250,9 +251,11 @@ export class AdaptivePeer extends OverlayPeer implements PeerProtocol<AdaptiveMs
     this.host.reputationBytes?.(bytes);
   }
 
-  /** A neighbour asks what we hold about `peer` before linking with it: one opinion entry. */
-  protected onAsk(from: PeerId, peer: PeerId, nonce: number): void {
+  /** A neighbour asks what we hold about `peer` before linking with it: one opinion entry (after
+   * asking our own neighbours, if it may be relayed and we hold nothing). */
+  protected onAsk(from: PeerId, peer: PeerId, nonce: number, relay: boolean): void {
     if (!this.judging) return;
+    if (relay && this.vetting.relay(from, peer, nonce)) return;
     const bytes = this.send(from, { t: 'tell', nonce, entry: this.trust.opinionOf(peer) }, TELL_BYTES);
     this.host.reputationBytes?.(bytes);
   }

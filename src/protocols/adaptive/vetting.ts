@@ -22,6 +22,22 @@ export const TIMER_VET = 7;
 export const ASK_BYTES = 8;
 export const TELL_BYTES = 4 + OPINION_ENTRY_BYTES;
 
+/** An ask we hold on to while our own neighbours are asked (we held nothing on the peer). */
+interface Relay {
+  /** The neighbour that asked us, and its nonce. */
+  asker: PeerId;
+  askerNonce: number;
+  peer: PeerId;
+  nonce: number;
+  asked: PeerId[];
+}
+
+/** Open relays a peer keeps at once; asks beyond them are answered at once (bounds what a neighbour
+ * that floods asks can make us send). */
+const MAX_RELAYS = 64;
+/** Evidence (good + bad) below which what we hold on a peer is nothing to go on. */
+const NOTHING = 0.05;
+
 interface Vet {
   peer: PeerId;
   nonce: number;
@@ -47,6 +63,7 @@ export class Vetting {
   /** Open vettings, by the peer vetted. */
   private readonly open = new Map<PeerId, Vet>();
   private readonly byNonce = new Map<number, Vet>();
+  private readonly relays = new Map<number, Relay>();
   private nonce = 0;
   /** Open vettings for links we would ask for (maintenance counts them as pending). */
   outgoing = 0;
@@ -82,43 +99,81 @@ export class Vetting {
   start(p: PeerId, incoming: boolean, random: boolean): void {
     const me = this.peer;
     const rep = me.cfg.reputation;
-    const ids: PeerId[] = [];
-    for (const q of me.links.keys()) if (q !== p) ids.push(q);
-    const k = Math.min(rep.askNeighbours, ids.length);
-    const rng = me.ctx.rng;
     const nonce = this.nonce++;
-    const v: Vet = { peer: p, nonce, asked: [], incoming, random };
-    for (let i = 0; i < k; i++) {
-      const j = i + rng.int(ids.length - i);
-      const to = ids[j]!;
-      ids[j] = ids[i]!;
-      ids[i] = to;
-      v.asked.push(to);
-      const bytes = me.send(to, { t: 'ask', peer: p, nonce }, ASK_BYTES);
-      me.host.reputationBytes?.(bytes);
-    }
+    const v: Vet = { peer: p, nonce, asked: this.askAround(p, -1, rep.askNeighbours, nonce, rep.askRelay > 0), incoming, random };
     this.open.set(p, v);
     this.byNonce.set(nonce, v);
     if (!incoming) this.outgoing++;
     me.ctx.setTimer(rep.askTimeoutMs, TIMER_VET, nonce);
-    if (k === 0) this.finish(v);
+    if (v.asked.length === 0) this.finish(v);
+  }
+
+  /** Sends `ask` about `p` to up to `k` random neighbours other than `p` and `except`; returns them. */
+  private askAround(p: PeerId, except: PeerId, k: number, nonce: number, relay: boolean): PeerId[] {
+    const me = this.peer;
+    const ids: PeerId[] = [];
+    for (const q of me.links.keys()) if (q !== p && q !== except) ids.push(q);
+    const n = Math.min(k, ids.length);
+    const rng = me.ctx.rng;
+    for (let i = 0; i < n; i++) {
+      const j = i + rng.int(ids.length - i);
+      const to = ids[j]!;
+      ids[j] = ids[i]!;
+      ids[i] = to;
+      const bytes = me.send(to, relay ? { t: 'ask', peer: p, nonce, relay } : { t: 'ask', peer: p, nonce }, ASK_BYTES);
+      me.host.reputationBytes?.(bytes);
+    }
+    ids.length = n;
+    return ids;
+  }
+
+  /**
+   * Neighbour `from` asks about `p` and we hold nothing on it: we ask `askRelay` of our own
+   * neighbours first and answer with what they told us, weighted as usual (which stays in our table
+   * too). In a large overlay the peers that cut a malicious peer and those they told are a small share
+   * of it: eight answers from one neighbourhood often hold nothing, while a ring of 8 + 8 x askRelay
+   * peers around the asker more often reaches one that knows. Returns false when we answer at once.
+   */
+  relay(from: PeerId, p: PeerId, askerNonce: number): boolean {
+    const me = this.peer;
+    const rep = me.cfg.reputation;
+    if (rep.askRelay === 0 || this.relays.size >= MAX_RELAYS) return false;
+    const o = me.trust.opinionOf(p);
+    if (o.good + o.bad >= NOTHING) return false;
+    const nonce = this.nonce++;
+    const asked = this.askAround(p, from, rep.askRelay, nonce, false);
+    if (asked.length === 0) return false;
+    this.relays.set(nonce, { asker: from, askerNonce, peer: p, nonce, asked });
+    me.ctx.setTimer(rep.askTimeoutMs / 2, TIMER_VET, nonce);
+    return true;
+  }
+
+  private answerRelay(r: Relay): void {
+    const me = this.peer;
+    this.relays.delete(r.nonce);
+    const bytes = me.send(r.asker, { t: 'tell', nonce: r.askerNonce, entry: me.trust.opinionOf(r.peer) }, TELL_BYTES);
+    me.host.reputationBytes?.(bytes);
   }
 
   /** `from` answered ask `nonce` with `entry` (already checked as an opinion entry). */
   onTell(from: PeerId, nonce: number, entry: Opinion): void {
-    const v = this.byNonce.get(nonce);
+    const v = this.byNonce.get(nonce) ?? this.relays.get(nonce);
     if (v === undefined || entry.peer !== v.peer) return;
     const i = v.asked.indexOf(from);
     if (i < 0) return; // not asked, or answered already
     v.asked.splice(i, 1);
     this.peer.trust.integrate(from, [entry]);
-    if (v.asked.length === 0) this.finish(v);
+    if (v.asked.length > 0) return;
+    if ('asker' in v) this.answerRelay(v);
+    else this.finish(v);
   }
 
   /** The deadline of vetting `nonce`: decided with the answers that came. */
   onTimeout(nonce: number): void {
     const v = this.byNonce.get(nonce);
-    if (v !== undefined) this.finish(v);
+    if (v !== undefined) return this.finish(v);
+    const r = this.relays.get(nonce);
+    if (r !== undefined) this.answerRelay(r);
   }
 
   private finish(v: Vet): void {

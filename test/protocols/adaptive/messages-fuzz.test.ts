@@ -36,7 +36,7 @@ const message: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom({ t: 'accept' }, { t: 'reject' }, { t: 'disconnect' }, { t: 'nope' }, { t: '__proto__' }, { t: 'constructor' }),
   fc.record({ t: fc.constantFrom('ping', 'pong'), nonce: num }),
   fc.record({ t: fc.constant('opinions'), entries: fc.oneof(fc.array(opinion, { maxLength: 12 }), field) }),
-  fc.record({ t: fc.constant('ask'), peer: num, nonce: num }),
+  fc.record({ t: fc.constant('ask'), peer: num, nonce: num, relay: fc.oneof(fc.boolean(), field) }, { requiredKeys: ['t', 'peer', 'nonce'] }),
   fc.record({ t: fc.constant('tell'), nonce: num, entry: opinion }),
   fc.anything({ maxDepth: 2 }),
 );
@@ -58,7 +58,7 @@ function wellFormed(m: AdaptiveMsg): boolean {
     case 'opinions':
       return Array.isArray(m.entries) && m.entries.every((e) => isNonNegInt(e.peer) && e.peer < PEERS && e.good >= 0 && e.bad >= 0);
     case 'ask':
-      return isNonNegInt(m.peer) && m.peer < PEERS && isNonNegInt(m.nonce);
+      return isNonNegInt(m.peer) && m.peer < PEERS && isNonNegInt(m.nonce) && (m.relay === undefined || typeof m.relay === 'boolean');
     case 'tell':
       return isNonNegInt(m.nonce) && isNonNegInt(m.entry.peer) && m.entry.peer < PEERS && m.entry.good >= 0 && m.entry.bad >= 0 && m.entry.good + m.entry.bad <= 5;
     default:

@@ -71,7 +71,7 @@ export class MaliciousPeer extends AdaptivePeer {
   }
 
   /** Asked about a peer: a badmouther praises colluders and runs down honest peers; others stay silent. */
-  protected override onAsk(from: PeerId, peer: PeerId, nonce: number): void {
+  protected override onAsk(from: PeerId, peer: PeerId, nonce: number, _relay: boolean): void {
     if (!this.adversary.badmouth || !this.cfg.reputation.enabled) return;
     const cap = this.cfg.reputation.maxReportWeight;
     const entry = this.adversary.colluders[peer] === 1 ? { peer, good: cap, bad: 0 } : { peer, good: 0, bad: cap };
