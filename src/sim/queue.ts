@@ -90,6 +90,8 @@ export class EventQueue extends EventSlots {
   private cur = -1;
   /** The current block, floor(cur / NB0) once an event has been taken. */
   private curBlock = -1;
+  /** The current block's first tick, curBlock * NB0. */
+  private base0 = -Q.NB0;
   /** Sink for the prefetching reads in loadTick (so the compiler keeps them). */
   private touched = 0;
 
@@ -204,6 +206,16 @@ export class EventQueue extends EventSlots {
 
   /** popUntil when the run's next entry is cancelled, the run is empty, or the extra heap is in use. */
   private popSlow(until: number): boolean {
+    if (this.ri === this.rn && this.count0 > 0 && this.extra.n === 0 && this.sampleLeft > 0) {
+      // the usual case: the run is spent and the next tick is in level 0 (lists hold live events only)
+      this.nextTick();
+      const t = this.rTime[0]!;
+      if (t > until) return false;
+      const slot = this.rSlot[0]!;
+      this.ri = 1;
+      this.take(slot, this.kt[2 * slot]!, t);
+      return true;
+    }
     const slot = this.surface();
     if (slot < 0) return false;
     const t = this.key[2 * slot]!;
@@ -288,6 +300,13 @@ export class EventQueue extends EventSlots {
 
   /** Puts a stored slot where its tick says (front, level 0, level 1 or far). */
   private place(slot: number, time: number, seq: number): void {
+    // the usual case first: a later tick of the current block (level 0)
+    const tick = Math.floor(time * this.scale);
+    const d = tick - this.base0;
+    if (tick > this.cur && d < Q.NB0) {
+      this.append(d, slot);
+      return;
+    }
     const w = this.listOf(time);
     if (w >= 0) this.append(w, slot);
     else if (w === -1) this.toFront(slot, time, seq);
@@ -383,11 +402,7 @@ export class EventQueue extends EventSlots {
       if (this.ri < this.rn || this.extra.n > 0) return true;
     }
     if (this.count0 > 0) {
-      const from = this.cur - this.curBlock * Q.NB0 + 1;
-      const p = nextSetBit(this.bits, from < 0 ? 0 : from, Q.NB0);
-      // count0 > 0 means a set bit after cur: ticks at or before cur are never in level 0
-      this.cur = this.curBlock * Q.NB0 + p;
-      this.loadTick(p);
+      this.nextTick();
       return true;
     }
     let block: number;
@@ -406,11 +421,21 @@ export class EventQueue extends EventSlots {
     return true;
   }
 
+  /** Makes the next non-empty level-0 tick current and sorts it into the run (count0 > 0). */
+  private nextTick(): void {
+    const from = this.cur - this.base0 + 1;
+    const p = nextSetBit(this.bits, from < 0 ? 0 : from, Q.NB0);
+    // count0 > 0 means a set bit after cur: ticks at or before cur are never in level 0
+    this.cur = this.base0 + p;
+    this.loadTick(p);
+  }
+
   /** Makes `block` current: its level-1 list spreads over level 0, far events in range move down. */
   private enterBlock(block: number): void {
     this.stats.blocks++;
     this.curBlock = block;
-    this.cur = block * Q.NB0 - 1;
+    this.base0 = block * Q.NB0;
+    this.cur = this.base0 - 1;
     const w = Q.NB0 + block - Math.floor(block / Q.NB1) * Q.NB1;
     let s = this.head[w]!;
     if (s >= 0) {
@@ -586,5 +611,6 @@ export class EventQueue extends EventSlots {
     this.far.n = 0;
     this.cur = Math.floor(this.lastTime * this.scale);
     this.curBlock = Math.floor(this.cur / Q.NB0);
+    this.base0 = this.curBlock * Q.NB0;
   }
 }

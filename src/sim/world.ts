@@ -108,8 +108,9 @@ export class World {
     const epoch = this.epoch;
     const size = this.size;
     const deliverKind = sim.register((to, arg, msg) => {
-      const from = arg % FROM_BITS;
+      // not `arg % FROM_BITS`: V8 computes % of doubles with x87 fprem; this is exact for any packed arg
       const bytes = Math.floor(arg / FROM_BITS);
+      const from = arg - bytes * FROM_BITS;
       let reason: DropReason | null = null;
       if (alive[to] !== 1) reason = 'offline';
       else if (net.separated(from, to)) reason = 'partition';
@@ -125,7 +126,7 @@ export class World {
     const timerKind = sim.register((peer, arg, data) => {
       const ep = Math.floor(arg / TAG_BITS);
       if (alive[peer] !== 1 || epoch[peer] !== ep) return;
-      protocol.onTimer(peer, arg % TAG_BITS, data);
+      protocol.onTimer(peer, arg - ep * TAG_BITS, data);
     });
     const rng = sim.rng.fork(`protocol:${protocol.name}:${index}`);
     const port: Port<M> = {
