@@ -4,7 +4,8 @@
  * encoding (what the simulator charges). Layout:
  *
  *   frame       = u8 type | body
- *   GOSSIP      = Plumtree message (src/protocols/gossip codec) to the end
+ *   GOSSIP      = Plumtree message (src/protocols/gossip codec) to the end; a copy, IHAVE, GRAFT or PRUNE
+ *                 goes in a compact frame of its own type instead (gossip.ts)
  *   FLOOD       = varUint origin | varUint seq | varUint8Array payload
  *   DIGEST      = varString doc | u32 h1 | u32 h2
  *   SYNC_REQ    = varString doc | u8 back (0|1) | varUint8Array stateVector
@@ -83,6 +84,7 @@ import {
   writeId,
   writePeer,
 } from './fields.js';
+import { gossipFrameSize, isCompactGossip, readGossipFrame, writeGossipFrame } from './gossip.js';
 
 export { utf8Length } from './fields.js';
 
@@ -164,7 +166,7 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
   const size = (f: Frame): number => {
     switch (f.t) {
       case F_GOSSIP:
-        return 1 + gossip.sizeOf(f.g);
+        return gossipFrameSize(f.g, gossip);
       case F_FLOOD:
         return 1 + varUintLen(f.origin) + varUintLen(f.seq) + bytesLen(f.payload);
       case F_DIGEST:
@@ -295,11 +297,12 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
 
   const encode = (f: Frame): Uint8Array => {
     const e = encoding.createEncoder();
+    if (f.t === F_GOSSIP) {
+      writeGossipFrame(e, f.g, gossip);
+      return encoding.toUint8Array(e);
+    }
     encoding.writeUint8(e, f.t === F_PUSH && f.seal ? F_PUSH_SEALED : f.t);
     switch (f.t) {
-      case F_GOSSIP:
-        encoding.writeUint8Array(e, gossip.encode(f.g));
-        break;
       case F_FLOOD:
         writePeer(e, f.origin, 'flood.origin');
         if (!Number.isSafeInteger(f.seq) || f.seq < 0) bad('flood.seq', 'not a valid integer');
@@ -372,6 +375,11 @@ export function createSyncCodec(limits: WireLimits = {}): SyncCodec {
     if (!(bytes instanceof Uint8Array) || bytes.length === 0) bad('frame', 'empty');
     const d = decoding.createDecoder(bytes);
     const t = readU8(d, 'type');
+    if (isCompactGossip(t)) {
+      const g = readGossipFrame(d, t, gossip);
+      if (d.pos !== bytes.length) bad('frame', `${bytes.length - d.pos} trailing bytes`);
+      return { t: F_GOSSIP, g };
+    }
     let f: Frame;
     switch (t) {
       case F_GOSSIP: {
