@@ -349,9 +349,10 @@ export class TrustTable {
    * move the reporter's credibility up or down. Then each entry adds second-hand evidence weighted by
    * the reporter's first-hand track record r/(r+s+2) x its credibility; a reporter below
    * MIN_CREDIBILITY is ignored. Returns how many entries were used; `added` hears the second-hand
-   * evidence each one added (a caller that may withdraw a reporter's word later keeps it: `retract`).
+   * evidence each one added (a caller that may withdraw a reporter's word later keeps it: `retract`);
+   * entries `unchecked` names are left out of the deviation test (still integrated).
    */
-  integrate(reporter: PeerId, ops: Opinion[], added?: (peer: PeerId, good: number, bad: number) => void): number {
+  integrate(reporter: PeerId, ops: Opinion[], added?: (peer: PeerId, good: number, bad: number) => void, unchecked?: (o: Opinion) => boolean): number {
     const rep = this.ensure(reporter);
     const found = new Int32Array(ops.length);
     const v = this.vals;
@@ -360,7 +361,7 @@ export class TrustTable {
       const total = o.good + o.bad;
       const r = this.find(o.peer);
       found[i] = r;
-      if (total <= 0) continue;
+      if (total <= 0 || unchecked?.(o) === true) continue;
       let mine: number;
       if (o.peer === this.self) mine = 1;
       else if (r < 0) continue;

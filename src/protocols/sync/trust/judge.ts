@@ -58,6 +58,12 @@ const LIAR_LIES = 3;
 /** Peer ids on the wire are u32: opinion entries are checked against this bound. */
 const PEER_SPACE = 2 ** 32;
 
+/** An entry that calls its peer bad: scoring below LIE_SCORE (a rumour never does). */
+function accuses(o: Opinion): boolean {
+  const total = o.good + o.bad;
+  return total > 0 && (o.good + 1) / (total + 2) < LIE_SCORE;
+}
+
 interface OpenProbe {
   peer: number;
   gen: number;
@@ -197,9 +203,34 @@ export class Judge {
       return;
     }
     t.stats.opinionsTaken++;
+    l.accused = new Set(ops.filter(accuses).map((e) => e.peer));
     this.checkLies(l, ops);
     const max = o.maxKnown;
-    this.table.integrate(l.peer, ops, (p, good, bad) => l.heard(p, good, bad, max));
+    this.table.integrate(
+      l.peer,
+      ops,
+      (p, good, bad) => l.heard(p, good, bad, max),
+      (e) => this.contest(l, e) === 'fair',
+    );
+  }
+
+  /**
+   * Whether `l`'s entry accuses a neighbour of ours that accuses `l`'s far end in turn, and if so which
+   * of the two we take for the liar. Two neighbours that both look good to us first-hand and call each
+   * other bad: one of them lies, and our own view cannot say which (an honest peer that caught a
+   * badmouther before us reports it as bad, and the badmouther reports everyone as bad). Going by who
+   * looked good to us first, where the attackers are most of a peer's neighbours the honest side was
+   * taken for the liar and cut. What tells them apart is how widely each accuses: an honest peer
+   * accuses the peers it cut, a badmouther everyone it knows of. So the one whose latest list accuses
+   * more peers lies ('lie'); at a tie neither entry is a lie, nor moves the reporter's credibility ('fair').
+   * A badmouther's word about a neighbour that has not caught it is no contest ('none') and counts as
+   * before; it cannot make a neighbour accuse it without misbehaving towards that neighbour.
+   */
+  private contest(l: TrustLink, e: Opinion): 'none' | 'lie' | 'fair' {
+    if (!accuses(e)) return 'none';
+    const x = this.t.links.get(e.peer);
+    if (x === undefined || !x.accused.has(l.peer)) return 'none';
+    return l.accused.size > x.accused.size ? 'lie' : 'fair';
   }
 
   /** Counts the list's entries about peers we know first-hand to be good: lies ("bad") and true reports. */
@@ -208,8 +239,8 @@ export class Judge {
     for (const o of ops) {
       const total = o.good + o.bad;
       if (total <= 0 || o.peer === l.peer) continue;
-      if (o.peer !== self && !this.knownGood(o.peer)) continue;
-      if ((o.good + 1) / (total + 2) < LIE_SCORE) {
+      if (o.peer !== self && (!this.knownGood(o.peer) || this.contest(l, o) === 'fair')) continue;
+      if (accuses(o)) {
         l.lies++;
         this.t.stats.lies++;
       } else l.truths++;

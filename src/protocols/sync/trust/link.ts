@@ -50,6 +50,8 @@ export class TrustLink {
    * the table): withdrawn if we cut it (a liar's word should not outlive the finding). At most `maxKnown`.
    */
   readonly said = new Map<number, [number, number]>();
+  /** The peers its latest opinion list accused (an entry scoring below the lie test's bar). */
+  accused = new Set<number>();
   /** Highest opinion sequence number taken from it (a list at or below is a replay). */
   opinionSeq = -1;
   /** One of the random links rewiring never drops (agreed with the far end by KIND). */

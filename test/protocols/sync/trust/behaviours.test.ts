@@ -56,6 +56,12 @@ describe('sync trust: attackers are isolated', () => {
     // side was told the other is bad; once the attackers are cut, what they said is withdrawn and the
     // peer left on its own asks the signaling server again
     [12, 3, 28, [1, 30]],
+    // an honest peer (9) whose other neighbours were the three badmouthers: they forward well and praise
+    // one another, so they looked good to it first-hand before its one honest neighbour (8) did; once 8
+    // caught them and reported them as bad, 9 took 8 for the liar, cut it and was left with the attackers.
+    // 8 and the attackers accuse each other: the wider accuser (everyone it knows of, against the
+    // attackers only) is the liar
+    [12, 3, 37, [1, 30]],
   ] as [number, number, number, [number, number]][])
     it(`badmouth: ${attackers} of ${peers} peers, seed ${seed}, links ${latency[0]}-${latency[1]} ms: isolated, no honest peer taken for a liar, converged`, () => {
       const r = new TrustRoom({ seed, peers, attackers, behaviour: 'badmouth', latency }).join(2000);
