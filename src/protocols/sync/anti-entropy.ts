@@ -26,7 +26,7 @@
  */
 import * as Y from 'yjs';
 import type { Rng } from '../../core/index.js';
-import { aheadOf, applyCapturing, digestOf, EMPTY_UPDATE, hasGap, SYNC_ORIGIN, type DocState } from './docs.js';
+import { aheadOf, applyTo, digestOf, EMPTY_UPDATE, hasGap, SYNC_ORIGIN, type DocState } from './docs.js';
 import type { SyncStats } from './host.js';
 import type { LinkState } from './links/link-table.js';
 import { F_DIGEST, F_SYNC_REPLY, F_SYNC_REQ, type Frame } from './wire/frames.js';
@@ -144,10 +144,7 @@ export class AntiEntropy {
     this.io.stats.syncReplies++;
     const d = this.io.docs.get(doc);
     if (!d) return;
-    let fresh: Uint8Array | null = null;
-    if (capture) fresh = applyCapturing(d.doc, update);
-    else Y.applyUpdate(d.doc, update, SYNC_ORIGIN);
-    d.dirty = true;
+    const fresh = applyTo(d, update, capture);
     this.io.changed(d, fresh);
     if (d.syncAwait === from) this.release(d);
     this.gapAgain(d, from);

@@ -12,11 +12,10 @@
  * A payload that does not decode (well-formed gossip around bad content) closes the link that delivered
  * it, as a violation.
  */
-import * as Y from 'yjs';
 import { GOSSIP, Plumtree, type DeliverInfo, type PlumtreeMsg, type PlumtreeStats } from '../../gossip/index.js';
 import type { PeerId } from '../../../core/index.js';
 import { partContext, TAGS_GOSSIP, type SyncContext } from '../context.js';
-import { applyCapturing, SYNC_ORIGIN, type DocState } from '../docs.js';
+import { applyTo, type DocState } from '../docs.js';
 import type { SyncEvent, SyncStats } from '../host.js';
 import type { ResolvedOptions } from '../options.js';
 import { F_FLOOD, F_GOSSIP, F_PUSH, type Frame, type PushFrame } from '../wire/frames.js';
@@ -159,12 +158,11 @@ export class Dissemination {
     if (!d) return;
     let fresh: Uint8Array | null;
     try {
-      fresh = applyCapturing(d.doc, f.update);
+      fresh = applyTo(d, f.update, true);
     } catch (e) {
       // an update Yjs cannot integrate (it decoded, so the link's codec let it through)
       return this.io.violation(from, `push: ${(e as Error).message}`);
     }
-    d.dirty = true;
     this.io.changed(d, fresh);
     // passed on as it came (its origin's seal with it)
     if (fresh) this.push(f, from);
@@ -195,13 +193,12 @@ export class Dissemination {
       return;
     }
     try {
-      Y.applyUpdate(d.doc, p.update, SYNC_ORIGIN);
+      applyTo(d, p.update, false);
     } catch (e) {
       // validated updates do not throw; an unvalidated peer's garbage is its link's violation
       if (this.delivering >= 0) this.io.violation(this.delivering, `update: ${(e as Error).message}`);
       return;
     }
-    d.dirty = true;
     this.io.changed(d, null);
     this.io.gossiped?.(d, this.delivering);
     if (p.kind === P_UPDATE_AT) this.io.event({ type: 'edit-arrived', doc: p.doc, origin, latencyMs: Math.max(0, this.io.wallMs() - p.sentAt) });
