@@ -193,7 +193,7 @@ export class SyncPeer {
       rates: this.rates,
       refused: (p) => this.refused(p),
       drop: (p, why) => this.closeLink(p, why, false),
-      failed: (p) => this.view.coolDown(p),
+      failed: (p, why) => this.view.failed(p, why),
       answered: (p) => this.view.answered(p),
     });
     this.view = new PartialView(

@@ -328,6 +328,18 @@ export class PartialView {
     }
   }
 
+  /**
+   * A negotiation with `peer` failed: not again for a while. A joiner we chased through signaling
+   * (a watch) that answers busy is alive and full, and asking again will not change that soon: the
+   * chase ends there. Chased on every backoff for HEAL_MS, as a lost neighbour is, it had the server
+   * carry an offer and a refusal per watch every half minute, most of what the server carried while a
+   * large room edited. A split still heals through the lost neighbours' chase, which keeps retrying.
+   */
+  failed(peer: PeerId, why: 'busy' | 'unroutable'): void {
+    this.coolDown(peer);
+    if (why === 'busy' && this.lost.get(peer)?.watch === true) this.lost.delete(peer);
+  }
+
   /** A lost neighbour answered (or refused) a retry through signaling: it is alive. */
   answered(peer: PeerId): void {
     const h = this.lost.get(peer);
