@@ -219,6 +219,14 @@ describe('gossip payloads', () => {
     fc.record({ kind: fc.constant(P_AWARENESS), doc: docName, awareness: fc.uint8Array({ maxLength: 100 }) }),
   ) as fc.Arbitrary<Payload>;
 
+  it('carries the update to its end, with no length of its own', () => {
+    const u = update('abc', 7);
+    expect(encodePayload({ kind: P_UPDATE, doc: 'text', update: u }).length).toBe(1 + 5 + u.length);
+    expect(decodePayload(encodePayload({ kind: P_AWARENESS, doc: 'text', awareness: new Uint8Array(0) }))).toEqual({ kind: P_AWARENESS, doc: 'text', awareness: new Uint8Array(0) });
+    // bytes after a valid update are part of it, and refused where Yjs refuses them
+    expect(() => decodePayload(Uint8Array.of(P_UPDATE, 4, 116, 101, 120, 116, 255, 255, 255))).toThrow(SyncWireError);
+  });
+
   it('round-trip with the exact size; garbage is refused with SyncWireError', () => {
     fuzz(
       fc.property(payload, (p) => {

@@ -2,11 +2,13 @@
  * What rides inside a gossip or flood message: a document update or an awareness update.
  *
  *   payload   = u8 kind | varString doc | body
- *   UPDATE    = varUint8Array update
- *   UPDATE_AT = f64 sentAtMs | varUint8Array update      (live peers stamp their wall clock for arrival latency)
- *   AWARENESS = varUint8Array awarenessUpdate
+ *   UPDATE    = update (to the end)
+ *   UPDATE_AT = f64 sentAtMs | update (to the end)      (live peers stamp their wall clock for arrival latency)
+ *   AWARENESS = awarenessUpdate (to the end)
  *
- * The origin is not repeated here: it is in the gossip message id. `decodePayload` validates like the
+ * The origin is not repeated here: it is in the gossip message id. The body carries no length: the message
+ * around the payload (a gossip copy, a flood frame, a seal) delimits it, and every copy of every update
+ * carries a payload, so a length byte there is paid once per edit and peer. `decodePayload` validates like the
  * frame codec (a Yjs update is decoded before use) and throws SyncWireError.
  */
 import * as decoding from 'lib0/decoding';
@@ -33,14 +35,14 @@ export function encodePayload(p: Payload): Uint8Array {
   encoding.writeVarString(e, p.doc);
   switch (p.kind) {
     case P_UPDATE:
-      encoding.writeVarUint8Array(e, p.update);
+      encoding.writeUint8Array(e, p.update);
       break;
     case P_UPDATE_AT:
       encoding.writeFloat64(e, p.sentAt);
-      encoding.writeVarUint8Array(e, p.update);
+      encoding.writeUint8Array(e, p.update);
       break;
     case P_AWARENESS:
-      encoding.writeVarUint8Array(e, p.awareness);
+      encoding.writeUint8Array(e, p.awareness);
       break;
   }
   return encoding.toUint8Array(e);
@@ -50,7 +52,7 @@ export function encodePayload(p: Payload): Uint8Array {
 export function payloadSize(p: Payload): number {
   const doc = utf8Length(p.doc);
   const body = p.kind === P_AWARENESS ? p.awareness : p.update;
-  return 1 + varUintLen(doc) + doc + (p.kind === P_UPDATE_AT ? 8 : 0) + varUintLen(body.length) + body.length;
+  return 1 + varUintLen(doc) + doc + (p.kind === P_UPDATE_AT ? 8 : 0) + body.length;
 }
 
 /** The kind byte without decoding (what the traffic counters classify by). */
@@ -58,13 +60,10 @@ export function payloadKind(bytes: Uint8Array): number {
   return bytes.length > 0 ? bytes[0]! : -1;
 }
 
-function readBytes(d: decoding.Decoder, what: string): Uint8Array {
-  if (d.pos >= d.arr.length) throw new SyncWireError(`payload.${what}: ends early`);
-  const len = decoding.readVarUint(d);
-  if (!Number.isSafeInteger(len) || len > d.arr.length - d.pos) throw new SyncWireError(`payload.${what}: length ${len} runs past the end`);
-  // a view, not a copy: payload bytes are never written to
-  const b = d.arr.subarray(d.pos, d.pos + len);
-  d.pos += len;
+/** The rest of the payload (a view, not a copy: payload bytes are never written to). */
+function rest(d: decoding.Decoder): Uint8Array {
+  const b = d.arr.subarray(d.pos);
+  d.pos = d.arr.length;
   return b;
 }
 
@@ -83,7 +82,7 @@ export function decodePayload(bytes: Uint8Array, validate = true): Payload {
     let p: Payload;
     switch (kind) {
       case P_UPDATE: {
-        const update = readBytes(d, 'update');
+        const update = rest(d);
         if (validate) Y.decodeUpdate(update);
         p = { kind, doc, update };
         break;
@@ -92,13 +91,13 @@ export function decodePayload(bytes: Uint8Array, validate = true): Payload {
         if (d.pos + 8 > bytes.length) throw new SyncWireError('payload.sentAt: ends early');
         const sentAt = decoding.readFloat64(d);
         if (!Number.isFinite(sentAt)) throw new SyncWireError('payload.sentAt: not a finite number');
-        const update = readBytes(d, 'update');
+        const update = rest(d);
         if (validate) Y.decodeUpdate(update);
         p = { kind, doc, sentAt, update };
         break;
       }
       case P_AWARENESS:
-        p = { kind, doc, awareness: readBytes(d, 'awareness') };
+        p = { kind, doc, awareness: rest(d) };
         break;
       default:
         throw new SyncWireError(`payload.kind: unknown kind ${kind}`);
