@@ -52,9 +52,9 @@ export interface PlumtreeOptions {
   limits?: CodecLimits;
   /**
    * Bits of the random session that tells this instance's messages from an earlier one's of the same
-   * origin (a restart: its sequence numbers start again at 0). Default 32 (5 bytes on the wire); 21 bits
-   * take 3 bytes in every message id, and two instances of one origin then share a session once in ~2
-   * million restarts (the later one's first messages would pass for seen while the earlier ones are
+   * origin (a restart: its sequence numbers start again at 0). Default 32 (5 bytes on the wire); 14 bits
+   * take 2 bytes in every message id, and two instances of one origin then share a session once in
+   * ~16,000 restarts (the later one's first messages would pass for seen while the earlier ones are
    * remembered).
    */
   sessionBits?: number;
