@@ -31,6 +31,7 @@
  * event that already ran, or whose slot has been reused, is a harmless no-op.
  */
 import { EventSlots } from './event-slots.js';
+import { grownRun, sortRun } from './front-run.js';
 import { KeyHeap, nextSetBit } from './key-heap.js';
 
 /**
@@ -515,36 +516,17 @@ export class EventQueue extends EventSlots {
     this.touched = touch;
     this.ri = 0;
     this.rn = n;
-    if (!sorted) this.sortRun();
-  }
-
-  /** Sorts the run (a long tick that came out of order) by (time, seq). */
-  private sortRun(): void {
-    const n = this.rn;
-    const rTime = this.rTime, rSeq = this.rSeq;
-    const order = Array.from(this.rSlot.subarray(0, n).keys());
-    order.sort((a, b) => rTime[a]! - rTime[b]! || rSeq[a]! - rSeq[b]!);
-    const t = Float64Array.from(order, (i) => rTime[i]!);
-    const q = Float64Array.from(order, (i) => rSeq[i]!);
-    const s = Int32Array.from(order, (i) => this.rSlot[i]!);
-    this.rTime.set(t);
-    this.rSeq.set(q);
-    this.rSlot.set(s);
+    if (!sorted) sortRun({ time: this.rTime, seq: this.rSeq, slot: this.rSlot }, this.rn); // a long tick out of order
   }
 
   /** Makes room at the run's end: moves [ri, rn) to the start, into arrays twice as long if need be. */
   private growRun(): void {
-    const ri = this.ri, n = this.rn - ri;
-    const cap = n * 2 < this.rSlot.length ? this.rSlot.length : this.rSlot.length * 2;
-    const t = new Float64Array(cap), q = new Float64Array(cap), s = new Int32Array(cap);
-    t.set(this.rTime.subarray(ri, this.rn));
-    q.set(this.rSeq.subarray(ri, this.rn));
-    s.set(this.rSlot.subarray(ri, this.rn));
-    this.rTime = t;
-    this.rSeq = q;
-    this.rSlot = s;
+    const r = grownRun({ time: this.rTime, seq: this.rSeq, slot: this.rSlot }, this.ri, this.rn);
+    this.rTime = r.time;
+    this.rSeq = r.seq;
+    this.rSlot = r.slot;
+    this.rn -= this.ri;
     this.ri = 0;
-    this.rn = n;
   }
 
   // ---- tick width ------------------------------------------------------------------------------
